@@ -1,0 +1,315 @@
+//! Calendar arithmetic: French public holidays (Easter-based ones computed),
+//! a library's opening hours and closing days, and local wall-clock times
+//! turned into instants without ambiguity across daylight-saving changes.
+
+use jiff::civil::{Date, DateTime, Time, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use serde::{Deserialize, Serialize};
+
+use crate::Problem;
+
+/// Easter Sunday (Gregorian), by the anonymous Gregorian algorithm
+/// (Meeus/Jones/Butcher).
+pub fn easter_sunday(year: i16) -> Date {
+    let y = i32::from(year);
+    let a = y % 19;
+    let b = y / 100;
+    let c = y % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    Date::new(year, month as i8, day as i8).expect("Easter is always a valid date")
+}
+
+/// The eleven French public holidays of metropolitan France for a year,
+/// with their French names.
+pub fn french_public_holidays(year: i16) -> Vec<(Date, &'static str)> {
+    let d = |m: i8, day: i8| Date::new(year, m, day).expect("fixed holiday");
+    let easter = easter_sunday(year);
+    let shift = |days: i32| easter.checked_add(days.days()).expect("near Easter");
+    let mut v = vec![
+        (d(1, 1), "Jour de l'an"),
+        (shift(1), "Lundi de Pâques"),
+        (d(5, 1), "Fête du Travail"),
+        (d(5, 8), "Victoire 1945"),
+        (shift(39), "Ascension"),
+        (shift(50), "Lundi de Pentecôte"),
+        (d(7, 14), "Fête nationale"),
+        (d(8, 15), "Assomption"),
+        (d(11, 1), "Toussaint"),
+        (d(11, 11), "Armistice 1918"),
+        (d(12, 25), "Noël"),
+    ];
+    v.sort_by_key(|(date, _)| *date);
+    v
+}
+
+/// The holiday's name when `date` is a French public holiday.
+pub fn public_holiday(date: Date) -> Option<&'static str> {
+    french_public_holidays(date.year()).into_iter().find(|(d, _)| *d == date).map(|(_, n)| n)
+}
+
+/// Opening hours for one weekday; a day may have several ranges
+/// (10 h – 12 h 30 and 14 h – 18 h).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningRange {
+    /// 1 = Monday … 7 = Sunday (ISO 8601).
+    pub weekday: i8,
+    pub open: Time,
+    pub close: Time,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningHours(pub Vec<OpeningRange>);
+
+impl OpeningHours {
+    /// Parses one line per range: `mardi 10:00-18:00`, `sam 10h-17h30`.
+    pub fn parse(text: &str) -> Result<OpeningHours, Problem> {
+        let mut ranges = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            let bad = || Problem::field("opening_hours", "error.opening_hours_line").arg("line", (n + 1).to_string());
+            let (day, hours) = line.split_once(char::is_whitespace).ok_or_else(bad)?;
+            let weekday = parse_weekday(day).ok_or_else(bad)?;
+            let (a, b) = hours.trim().split_once('-').ok_or_else(bad)?;
+            let open = parse_time(a).ok_or_else(bad)?;
+            let close = parse_time(b).ok_or_else(bad)?;
+            if close <= open {
+                return Err(bad());
+            }
+            ranges.push(OpeningRange { weekday, open, close });
+        }
+        ranges.sort_by_key(|r| (r.weekday, r.open));
+        Ok(OpeningHours(ranges))
+    }
+
+    pub fn to_text(&self) -> String {
+        self.0
+            .iter()
+            .map(|r| format!("{} {}-{}", WEEKDAYS_FR[(r.weekday - 1) as usize], hm(r.open), hm(r.close)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// True when the whole span lies inside one opening range of that day.
+    /// No hours at all means "not configured": everything is inside.
+    pub fn contains(&self, date: Date, start: Time, end: Time) -> bool {
+        if self.0.is_empty() {
+            return true;
+        }
+        let wd = date.weekday().to_monday_one_offset();
+        self.0.iter().any(|r| r.weekday == wd && r.open <= start && end <= r.close)
+    }
+
+    pub fn open_on(&self, weekday: Weekday) -> bool {
+        self.0.is_empty() || self.0.iter().any(|r| r.weekday == weekday.to_monday_one_offset())
+    }
+}
+
+const WEEKDAYS_FR: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+
+fn parse_weekday(s: &str) -> Option<i8> {
+    let s = s.trim().to_lowercase();
+    const EN: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    (0..7)
+        .find(|&i| {
+            s.len() >= 3 && (WEEKDAYS_FR[i].starts_with(&s) || EN[i].starts_with(&s))
+        })
+        .map(|i| i as i8 + 1)
+}
+
+fn hm(t: Time) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// Parses a wall-clock time as people write it: `14:00`, `14h`, `14 h 30`, `9h05`, `14.30`.
+pub fn parse_time(s: &str) -> Option<Time> {
+    let s: String = s.trim().to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+    let (h, m) = match s.find([':', 'h', '.']) {
+        Some(i) => (&s[..i], &s[i + 1..]),
+        None => (s.as_str(), ""),
+    };
+    let h: i8 = if h.is_empty() || h.len() > 2 { return None } else { h.parse().ok()? };
+    let m: i8 = if m.is_empty() { 0 } else if m.len() == 2 { m.parse().ok()? } else { return None };
+    Time::new(h, m, 0, 0).ok()
+}
+
+/// Days the library is closed: single dates or ranges (summer closure).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosingDays(pub Vec<(Date, Date)>);
+
+impl ClosingDays {
+    /// One date or range per line: `2025-08-15`, `2025-08-01 2025-08-20`,
+    /// `01/08/2025 - 20/08/2025`.
+    pub fn parse(text: &str) -> Result<ClosingDays, Problem> {
+        let mut v = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            let bad = || Problem::field("closing_days", "error.closing_days_line").arg("line", (n + 1).to_string());
+            let parts: Vec<&str> =
+                line.split(|c: char| c.is_whitespace() || c == '–').filter(|p| !p.is_empty() && *p != "-" && *p != "au").collect();
+            let (a, b) = match parts.as_slice() {
+                [a] => (parse_date(a).ok_or_else(bad)?, parse_date(a).ok_or_else(bad)?),
+                [a, b] => (parse_date(a).ok_or_else(bad)?, parse_date(b).ok_or_else(bad)?),
+                _ => return Err(bad()),
+            };
+            if b < a {
+                return Err(bad());
+            }
+            v.push((a, b));
+        }
+        v.sort();
+        Ok(ClosingDays(v))
+    }
+
+    pub fn to_text(&self) -> String {
+        self.0
+            .iter()
+            .map(|(a, b)| if a == b { a.to_string() } else { format!("{a} {b}") })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn contains(&self, date: Date) -> bool {
+        self.0.iter().any(|(a, b)| *a <= date && date <= *b)
+    }
+}
+
+/// Parses a date as French spreadsheets and forms write it:
+/// `2025-01-18`, `18/01/2025`, `18/01/25`.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<Date>() {
+        return Some(d);
+    }
+    let mut it = s.split(['/', '.', '-']);
+    let (d, m, y) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() {
+        return None;
+    }
+    let day: i8 = d.parse().ok()?;
+    let month: i8 = m.parse().ok()?;
+    let year: i16 = match y.len() {
+        2 => 2000 + y.parse::<i16>().ok()?,
+        4 => y.parse().ok()?,
+        _ => return None,
+    };
+    Date::new(year, month, day).ok()
+}
+
+/// Turns a local date and wall-clock time into an instant. A time that does
+/// not exist (the hour skipped when clocks go forward) is refused; a time that
+/// happens twice (clocks going back) takes the first, as people expect.
+pub fn local_to_instant(tz: &TimeZone, date: Date, time: Time) -> Result<Timestamp, Problem> {
+    let dt = DateTime::from_parts(date, time);
+    let ambiguous = tz.to_ambiguous_zoned(dt);
+    if matches!(ambiguous.offset(), jiff::tz::AmbiguousOffset::Gap { .. }) {
+        return Err(Problem::field("start", "error.time_does_not_exist"));
+    }
+    ambiguous
+        .earlier()
+        .map(|z| z.timestamp())
+        .map_err(|_| Problem::field("start", "error.time_does_not_exist"))
+}
+
+pub fn paris() -> TimeZone {
+    TimeZone::get("Europe/Paris").expect("the bundled time zone database holds Europe/Paris")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn easter_dates_known() {
+        assert_eq!(easter_sunday(2024), date(2024, 3, 31));
+        assert_eq!(easter_sunday(2025), date(2025, 4, 20));
+        assert_eq!(easter_sunday(2026), date(2026, 4, 5));
+        assert_eq!(easter_sunday(2019), date(2019, 4, 21));
+        assert_eq!(easter_sunday(2038), date(2038, 4, 25));
+    }
+
+    #[test]
+    fn holidays_2025() {
+        let h = french_public_holidays(2025);
+        assert_eq!(h.len(), 11);
+        assert_eq!(public_holiday(date(2025, 4, 21)), Some("Lundi de Pâques"));
+        assert_eq!(public_holiday(date(2025, 5, 29)), Some("Ascension"));
+        assert_eq!(public_holiday(date(2025, 6, 9)), Some("Lundi de Pentecôte"));
+        assert_eq!(public_holiday(date(2025, 7, 14)), Some("Fête nationale"));
+        assert_eq!(public_holiday(date(2025, 4, 22)), None);
+    }
+
+    #[test]
+    fn times_as_people_write_them() {
+        assert_eq!(parse_time("14:00"), Some(Time::constant(14, 0, 0, 0)));
+        assert_eq!(parse_time("14h"), Some(Time::constant(14, 0, 0, 0)));
+        assert_eq!(parse_time("14h30"), Some(Time::constant(14, 30, 0, 0)));
+        assert_eq!(parse_time("14 h 30"), Some(Time::constant(14, 30, 0, 0)));
+        assert_eq!(parse_time("9h05"), Some(Time::constant(9, 5, 0, 0)));
+        assert_eq!(parse_time("25h"), None);
+        assert_eq!(parse_time("14h3"), None);
+        assert_eq!(parse_time(""), None);
+    }
+
+    #[test]
+    fn dates_as_people_write_them() {
+        assert_eq!(parse_date("18/02/2024"), Some(date(2024, 2, 18)));
+        assert_eq!(parse_date("18/02/24"), Some(date(2024, 2, 18)));
+        assert_eq!(parse_date("2024-02-18"), Some(date(2024, 2, 18)));
+        assert_eq!(parse_date("31/02/2024"), None);
+    }
+
+    #[test]
+    fn opening_hours_round_trip_and_containment() {
+        let h = OpeningHours::parse("mardi 10:00-18:00\nsam 10h-17h30\ndimanche 14h-18h").unwrap();
+        assert_eq!(h.0.len(), 3);
+        assert_eq!(OpeningHours::parse(&h.to_text()).unwrap(), h);
+        let sunday = date(2024, 2, 18);
+        assert!(h.contains(sunday, Time::constant(14, 0, 0, 0), Time::constant(18, 0, 0, 0)));
+        assert!(!h.contains(sunday, Time::constant(13, 0, 0, 0), Time::constant(15, 0, 0, 0)));
+        assert!(!h.contains(date(2024, 2, 19), Time::constant(14, 0, 0, 0), Time::constant(15, 0, 0, 0)));
+        assert!(OpeningHours::parse("mardi 18:00-10:00").is_err());
+        assert!(OpeningHours::parse("funday 10:00-12:00").is_err());
+    }
+
+    #[test]
+    fn closing_days_ranges() {
+        let c = ClosingDays::parse("2025-08-01 2025-08-20\n25/12/2025").unwrap();
+        assert!(c.contains(date(2025, 8, 10)));
+        assert!(c.contains(date(2025, 12, 25)));
+        assert!(!c.contains(date(2025, 8, 21)));
+        assert_eq!(ClosingDays::parse(&c.to_text()).unwrap(), c);
+    }
+
+    #[test]
+    fn daylight_saving_is_handled() {
+        let tz = paris();
+        // 30 March 2025: clocks jump from 02:00 to 03:00.
+        assert!(local_to_instant(&tz, date(2025, 3, 30), Time::constant(2, 30, 0, 0)).is_err());
+        // 14 h is UTC+2 in summer, UTC+1 in winter.
+        let summer = local_to_instant(&tz, date(2025, 6, 15), Time::constant(14, 0, 0, 0)).unwrap();
+        assert_eq!(summer.to_string(), "2025-06-15T12:00:00Z");
+        let winter = local_to_instant(&tz, date(2025, 1, 18), Time::constant(14, 0, 0, 0)).unwrap();
+        assert_eq!(winter.to_string(), "2025-01-18T13:00:00Z");
+        // 26 October 2025: 02:30 happens twice; the first is UTC+2.
+        let twice = local_to_instant(&tz, date(2025, 10, 26), Time::constant(2, 30, 0, 0)).unwrap();
+        assert_eq!(twice.to_string(), "2025-10-26T00:30:00Z");
+    }
+}

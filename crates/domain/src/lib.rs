@@ -1,0 +1,11 @@
+//! Almanach's domain: the programme (series, events, sessions, themes, rooms,
+//! staff), its rules, and the calendar arithmetic they need. No I/O here: the
+//! compiler keeps storage and HTTP out.
+
+pub mod calendar;
+pub mod fmt;
+pub mod problem;
+pub mod programme;
+pub mod staff;
+
+pub use problem::{Lang, Problem, Problems};

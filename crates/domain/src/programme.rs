@@ -1,0 +1,489 @@
+//! The programme: series, events, sessions, themes, rooms, and the rules a
+//! session must satisfy. Types here are built by `parse` and cannot be wrong
+//! afterwards; the storage and web layers only move them around.
+
+use jiff::civil::{Date, Time};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{ClosingDays, OpeningHours, parse_date, parse_time, public_holiday};
+use crate::{Problem, Problems};
+
+macro_rules! slug_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $slug:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn slug(self) -> &'static str {
+                match self { $($name::$variant => $slug),+ }
+            }
+            pub fn parse(s: &str) -> Option<$name> {
+                let s = s.trim();
+                $name::ALL.iter().copied().find(|v| v.slug() == s)
+            }
+        }
+    };
+}
+
+slug_enum!(
+    /// What happens in a session. French: rencontre, atelier, rendez-vous, autre.
+    SessionKind { Talk = "talk", Workshop = "workshop", Appointment = "appointment", Other = "other" }
+);
+slug_enum!(EventStatus { Draft = "draft", Published = "published", Cancelled = "cancelled" });
+slug_enum!(
+    /// A series' policy; a session resolves it to free entry or registration.
+    RegistrationPolicy { FreeEntry = "free_entry", Required = "required", WorkshopsOnly = "workshops_only" }
+);
+slug_enum!(AttendanceMode { InPerson = "in_person", Online = "online", Hybrid = "hybrid" });
+
+impl RegistrationPolicy {
+    /// Whether a session of `kind` under this policy takes registrations.
+    pub fn requires_registration(self, kind: SessionKind) -> bool {
+        match self {
+            RegistrationPolicy::FreeEntry => false,
+            RegistrationPolicy::Required => true,
+            RegistrationPolicy::WorkshopsOnly => kind == SessionKind::Workshop,
+        }
+    }
+}
+
+/// Theme categories (tags). A theme may carry several.
+pub const THEME_CATEGORIES: &[&str] =
+    &["image", "texte", "video", "son", "code", "societe-ethique", "outils-quotidien", "recherche", "education"];
+
+pub fn parse_categories(values: &[String]) -> Result<Vec<String>, Problem> {
+    let mut out = Vec::new();
+    for v in values.iter().flat_map(|v| v.split(',')) {
+        let v = v.trim();
+        if v.is_empty() {
+            continue;
+        }
+        if !THEME_CATEGORIES.contains(&v) {
+            return Err(Problem::field("categories", "error.unknown_category").arg("value", v));
+        }
+        if !out.iter().any(|o: &String| o == v) {
+            out.push(v.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// A required, trimmed single-line text of bounded length.
+pub fn parse_name(field: &'static str, s: &str, max: usize) -> Result<String, Problem> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(Problem::field(field, "error.required"));
+    }
+    if s.chars().count() > max {
+        return Err(Problem::field(field, "error.too_long").arg("max", max.to_string()));
+    }
+    if s.chars().any(|c| c.is_control()) {
+        return Err(Problem::field(field, "error.control_chars"));
+    }
+    Ok(s.to_string())
+}
+
+/// An optional free text (descriptions, notes), bounded.
+pub fn parse_text(field: &'static str, s: &str, max: usize) -> Result<String, Problem> {
+    let s = s.trim();
+    if s.chars().count() > max {
+        return Err(Problem::field(field, "error.too_long").arg("max", max.to_string()));
+    }
+    Ok(s.replace("\r\n", "\n"))
+}
+
+/// `#1a2b3c`, as the colour input sends it.
+pub fn parse_colour(s: &str) -> Result<String, Problem> {
+    let s = s.trim().to_ascii_lowercase();
+    let ok = s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
+    if ok { Ok(s) } else { Err(Problem::field("colour", "error.colour")) }
+}
+
+/// A seat count: at least one, at most 100 000.
+pub fn parse_capacity(field: &'static str, s: &str) -> Result<Option<u32>, Problem> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match s.parse::<u32>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(Some(n)),
+        _ => Err(Problem::field(field, "error.capacity")),
+    }
+}
+
+/// Minutes, for a series' default duration.
+pub fn parse_minutes(field: &'static str, s: &str) -> Result<Option<u32>, Problem> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match s.parse::<u32>() {
+        Ok(n) if (5..=24 * 60).contains(&n) => Ok(Some(n)),
+        _ => Err(Problem::field(field, "error.duration")),
+    }
+}
+
+/// A price in euros as typed ("5", "7,50", "7.5") to cents; empty is free.
+pub fn parse_price(s: &str) -> Result<i64, Problem> {
+    let s = s.trim().trim_end_matches('€').trim().replace(',', ".");
+    if s.is_empty() {
+        return Ok(0);
+    }
+    let bad = || Problem::field("price", "error.price");
+    let (e, c) = s.split_once('.').unwrap_or((&s, ""));
+    if e.is_empty() || e.len() > 5 || !e.chars().all(|c| c.is_ascii_digit()) || c.len() > 2 || !c.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let euros: i64 = e.parse().map_err(|_| bad())?;
+    let cents: i64 = if c.is_empty() { 0 } else { format!("{c:0<2}").parse().map_err(|_| bad())? };
+    Ok(euros * 100 + cents)
+}
+
+/// Who a session is for, by age. "à partir de 14 ans" is `min: 14`;
+/// "4 à 10 ans" is `min: 4, max: 10`; children may have to come with an adult.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgeRange {
+    pub min: Option<u8>,
+    pub max: Option<u8>,
+    pub accompanied: bool,
+}
+
+impl AgeRange {
+    pub fn parse(min: &str, max: &str, accompanied: bool) -> Result<AgeRange, Problems> {
+        let mut problems = Problems::new();
+        let age = |field: &'static str, s: &str| -> Result<Option<u8>, Problem> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            match s.parse::<u8>() {
+                Ok(n) if n <= 120 => Ok(Some(n)),
+                _ => Err(Problem::field(field, "error.age")),
+            }
+        };
+        let min = problems.take(age("age_min", min)).flatten();
+        let max = problems.take(age("age_max", max)).flatten();
+        if let (Some(a), Some(b)) = (min, max)
+            && a > b
+        {
+            problems.push(Problem::field("age_max", "error.age_order"));
+        }
+        problems.into_result(|| AgeRange { min, max, accompanied })
+    }
+
+    /// Whether a person of `age` years may attend.
+    pub fn admits(&self, age: u8) -> bool {
+        self.min.is_none_or(|m| age >= m) && self.max.is_none_or(|m| age <= m)
+    }
+
+    pub fn describe(&self, lang: crate::Lang) -> String {
+        use crate::Lang::*;
+        let base = match (self.min, self.max, lang) {
+            (None, None, Fr) => "tout public".to_string(),
+            (None, None, En) => "all ages".to_string(),
+            (Some(a), None, Fr) => format!("à partir de {a} ans"),
+            (Some(a), None, En) => format!("ages {a} and up"),
+            (None, Some(b), Fr) => format!("jusqu'à {b} ans"),
+            (None, Some(b), En) => format!("up to age {b}"),
+            (Some(a), Some(b), Fr) => format!("{a} à {b} ans"),
+            (Some(a), Some(b), En) => format!("ages {a} to {b}"),
+        };
+        match (self.accompanied, lang) {
+            (true, Fr) => format!("{base}, enfants accompagnés d'un adulte"),
+            (true, En) => format!("{base}, children with an adult"),
+            (false, _) => base,
+        }
+    }
+}
+
+/// A session as typed in a form or sent to the API, before any parsing.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawSession {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub start: String,
+    #[serde(default)]
+    pub end: String,
+    #[serde(default)]
+    pub room_id: Option<i64>,
+    #[serde(default)]
+    pub capacity: String,
+    #[serde(default)]
+    pub age_min: String,
+    #[serde(default)]
+    pub age_max: String,
+    #[serde(default)]
+    pub accompanied: bool,
+    #[serde(default)]
+    pub price: String,
+    #[serde(default)]
+    pub registration: String,
+    #[serde(default)]
+    pub attendance: String,
+    #[serde(default)]
+    pub online_url: String,
+}
+
+/// A session that passed every rule that needs no other record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionDraft {
+    pub kind: SessionKind,
+    pub date: Date,
+    pub start: Time,
+    pub end: Time,
+    pub room_id: Option<i64>,
+    pub capacity: Option<u32>,
+    pub ages: AgeRange,
+    pub price_cents: i64,
+    /// Resolved: true when the session takes registrations.
+    pub registration_required: bool,
+    pub attendance: AttendanceMode,
+    pub online_url: String,
+}
+
+impl SessionDraft {
+    pub fn parse(raw: &RawSession) -> Result<SessionDraft, Problems> {
+        let mut p = Problems::new();
+        let kind = SessionKind::parse(&raw.kind);
+        if kind.is_none() {
+            p.push(Problem::field("kind", "error.choose"));
+        }
+        let date = parse_date(&raw.date);
+        if date.is_none() {
+            p.push(Problem::field("date", if raw.date.trim().is_empty() { "error.required" } else { "error.date" }));
+        }
+        let start = parse_time(&raw.start);
+        if start.is_none() {
+            p.push(Problem::field("start", if raw.start.trim().is_empty() { "error.required" } else { "error.time" }));
+        }
+        let end = parse_time(&raw.end);
+        if end.is_none() {
+            p.push(Problem::field("end", if raw.end.trim().is_empty() { "error.required" } else { "error.time" }));
+        }
+        if let (Some(s), Some(e)) = (start, end)
+            && e <= s
+        {
+            p.push(Problem::field("end", "error.end_before_start"));
+        }
+        let capacity = p.take(parse_capacity("capacity", &raw.capacity)).flatten();
+        let ages = match AgeRange::parse(&raw.age_min, &raw.age_max, raw.accompanied) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                p.0.extend(e.0);
+                None
+            }
+        };
+        let price_cents = p.take(parse_price(&raw.price));
+        let registration_required = match raw.registration.trim() {
+            "required" => Some(true),
+            "free_entry" | "" => Some(false),
+            _ => {
+                p.push(Problem::field("registration", "error.choose"));
+                None
+            }
+        };
+        if registration_required == Some(true) && capacity.is_none() && !raw.capacity.trim().is_empty() {
+            // already reported as a bad capacity
+        } else if registration_required == Some(true) && capacity.is_none() {
+            p.push(Problem::field("capacity", "error.capacity_needed"));
+        }
+        let attendance = if raw.attendance.trim().is_empty() {
+            Some(AttendanceMode::InPerson)
+        } else {
+            AttendanceMode::parse(&raw.attendance)
+        };
+        if attendance.is_none() {
+            p.push(Problem::field("attendance", "error.choose"));
+        }
+        let online_url = p.take(parse_text("online_url", &raw.online_url, 500)).unwrap_or_default();
+        if matches!(attendance, Some(AttendanceMode::Online | AttendanceMode::Hybrid))
+            && !online_url.is_empty()
+            && !(online_url.starts_with("https://") || online_url.starts_with("http://"))
+        {
+            p.push(Problem::field("online_url", "error.url"));
+        }
+        if !p.is_empty() {
+            return Err(p);
+        }
+        Ok(SessionDraft {
+            kind: kind.expect("checked"),
+            date: date.expect("checked"),
+            start: start.expect("checked"),
+            end: end.expect("checked"),
+            room_id: raw.room_id,
+            capacity,
+            ages: ages.expect("checked"),
+            price_cents: price_cents.expect("checked"),
+            registration_required: registration_required.expect("checked"),
+            attendance: attendance.expect("checked"),
+            online_url,
+        })
+    }
+}
+
+/// What the library's calendar says about a date and time: warnings the
+/// person may override (closing day, outside opening hours, public holiday).
+pub fn calendar_warnings(
+    hours: &OpeningHours,
+    closing: &ClosingDays,
+    date: Date,
+    start: Time,
+    end: Time,
+) -> Vec<Problem> {
+    let mut w = Vec::new();
+    if let Some(name) = public_holiday(date) {
+        w.push(Problem::field("date", "warning.public_holiday").arg("name", name));
+    }
+    if closing.contains(date) {
+        w.push(Problem::field("date", "warning.closing_day"));
+    } else if !hours.contains(date, start, end) {
+        w.push(Problem::field("start", "warning.outside_opening_hours"));
+    }
+    w
+}
+
+/// Whether two half-open time spans overlap ([a, b) and [c, d)); sessions
+/// that merely touch (one ends at 16 h, the next starts at 16 h) do not.
+pub fn overlaps(a_start: i64, a_end: i64, b_start: i64, b_end: i64) -> bool {
+    a_start < b_end && b_start < a_end
+}
+
+/// The first day of the season (1 September) containing `date`, and its
+/// label "2024-2025".
+pub fn season_of(date: Date) -> (i16, String) {
+    let y = if date.month() >= 9 { date.year() } else { date.year() - 1 };
+    (y, format!("{}-{}", y, y + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    fn raw() -> RawSession {
+        RawSession {
+            kind: "workshop".into(),
+            date: "2024-05-19".into(),
+            start: "14:00".into(),
+            end: "16:00".into(),
+            capacity: "12".into(),
+            registration: "required".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_session_parses() {
+        let s = SessionDraft::parse(&raw()).unwrap();
+        assert_eq!(s.kind, SessionKind::Workshop);
+        assert_eq!(s.capacity, Some(12));
+        assert!(s.registration_required);
+        assert_eq!(s.price_cents, 0);
+    }
+
+    #[test]
+    fn end_must_follow_start() {
+        let mut r = raw();
+        r.end = "13:00".into();
+        let e = SessionDraft::parse(&r).unwrap_err();
+        assert_eq!(e.for_field("end").next().unwrap().key, "error.end_before_start");
+        r.end = "14:00".into();
+        assert!(SessionDraft::parse(&r).is_err());
+    }
+
+    #[test]
+    fn registration_needs_a_capacity() {
+        let mut r = raw();
+        r.capacity = "".into();
+        let e = SessionDraft::parse(&r).unwrap_err();
+        assert_eq!(e.for_field("capacity").next().unwrap().key, "error.capacity_needed");
+        r.capacity = "0".into();
+        let e = SessionDraft::parse(&r).unwrap_err();
+        assert_eq!(e.for_field("capacity").next().unwrap().key, "error.capacity");
+        r.registration = "free_entry".into();
+        r.capacity = "".into();
+        assert!(SessionDraft::parse(&r).is_ok());
+    }
+
+    #[test]
+    fn ages_in_order_and_described() {
+        let mut r = raw();
+        r.age_min = "10".into();
+        r.age_max = "4".into();
+        let e = SessionDraft::parse(&r).unwrap_err();
+        assert_eq!(e.for_field("age_max").next().unwrap().key, "error.age_order");
+        let a = AgeRange::parse("4", "10", false).unwrap();
+        assert_eq!(a.describe(crate::Lang::Fr), "4 à 10 ans");
+        assert!(a.admits(8) && !a.admits(11) && !a.admits(3));
+        assert_eq!(AgeRange::parse("14", "", false).unwrap().describe(crate::Lang::Fr), "à partir de 14 ans");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let r = RawSession { kind: "party".into(), date: "32/13/2024".into(), ..Default::default() };
+        let e = SessionDraft::parse(&r).unwrap_err();
+        let fields: Vec<_> = e.0.iter().filter_map(|p| p.field).collect();
+        for f in ["kind", "date", "start", "end"] {
+            assert!(fields.contains(&f), "{f} missing from {fields:?}");
+        }
+    }
+
+    #[test]
+    fn prices_in_euros() {
+        assert_eq!(parse_price("").unwrap(), 0);
+        assert_eq!(parse_price("7,50").unwrap(), 750);
+        assert_eq!(parse_price("7.5 €").unwrap(), 750);
+        assert_eq!(parse_price("12").unwrap(), 1200);
+        assert!(parse_price("-3").is_err());
+        assert!(parse_price("1,234").is_err());
+        assert!(parse_price("abc").is_err());
+    }
+
+    #[test]
+    fn warnings_for_holidays_closures_and_hours() {
+        let hours = OpeningHours::parse("mardi 10:00-18:00\nsamedi 10:00-18:00\ndimanche 14:00-18:00").unwrap();
+        let closing = ClosingDays::parse("2025-08-01 2025-08-20").unwrap();
+        let t = |h| Time::constant(h, 0, 0, 0);
+        // Easter Monday 2025.
+        let w = calendar_warnings(&hours, &closing, date(2025, 4, 21), t(14), t(15));
+        assert!(w.iter().any(|p| p.key == "warning.public_holiday"));
+        let w = calendar_warnings(&hours, &closing, date(2025, 8, 2), t(14), t(15));
+        assert_eq!(w[0].key, "warning.closing_day");
+        let w = calendar_warnings(&hours, &closing, date(2025, 5, 17), t(18), t(19));
+        assert_eq!(w[0].key, "warning.outside_opening_hours");
+        assert!(calendar_warnings(&hours, &closing, date(2025, 5, 17), t(14), t(16)).is_empty());
+    }
+
+    #[test]
+    fn seasons_start_in_september() {
+        assert_eq!(season_of(date(2024, 9, 1)).1, "2024-2025");
+        assert_eq!(season_of(date(2025, 8, 31)).1, "2024-2025");
+    }
+
+    proptest! {
+        #[test]
+        fn overlap_is_symmetric_and_touching_is_free(a in 0i64..1000, la in 1i64..100, b in 0i64..1000, lb in 1i64..100) {
+            prop_assert_eq!(overlaps(a, a + la, b, b + lb), overlaps(b, b + lb, a, a + la));
+            prop_assert!(!overlaps(a, a + la, a + la, a + la + lb));
+        }
+
+        #[test]
+        fn any_text_never_panics_the_parser(kind in ".{0,12}", d in ".{0,12}", s in ".{0,8}", e in ".{0,8}", c in ".{0,6}", p in ".{0,8}") {
+            let r = RawSession { kind, date: d, start: s, end: e, capacity: c, price: p, ..Default::default() };
+            let _ = SessionDraft::parse(&r);
+        }
+
+        #[test]
+        fn parsed_prices_round_trip(cents in 0i64..10_000_000) {
+            let text = format!("{},{:02}", cents / 100, cents % 100);
+            prop_assert_eq!(parse_price(&text).unwrap(), cents);
+        }
+    }
+}
