@@ -1,1 +1,221 @@
+//! Almanach's storage: one query layer (sqlx's `Any` driver, portable SQL)
+//! over an embedded SQLite file or a PostgreSQL server, chosen by the URL;
+//! migrations embedded per backend; one module per aggregate.
 
+mod audit;
+mod library;
+mod migrate;
+mod programme;
+mod staff;
+pub mod testing;
+
+pub use audit::{Actor, AuditEntry};
+pub use library::Library;
+pub use migrate::LATEST_SCHEMA;
+pub use programme::*;
+pub use staff::{ApiToken, AuthSession, StaffMember};
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+pub type Tx = Transaction<'static, Any>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or reference rule of the schema refused the write; the
+    /// string names the constraint or column when the database says it.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database URL or the database itself cannot be used; the message
+    /// is written for the person who runs Almanach.
+    #[error("{0}")]
+    Unusable(String),
+    #[error(transparent)]
+    Other(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Turns database refusals into `Conflict` so callers can answer a form
+/// instead of failing with a 500.
+pub(crate) fn classify(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::RowNotFound = e {
+        return StoreError::NotFound;
+    }
+    if let Some(db) = e.as_database_error()
+        && (db.is_unique_violation() || db.is_foreign_key_violation() || db.is_check_violation())
+    {
+        return StoreError::Conflict(db.message().to_string());
+    }
+    StoreError::Other(e)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+/// A database URL understood: which backend, and for SQLite the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Accepts `sqlite://PATH` (relative or absolute), `sqlite:PATH`,
+    /// `postgres://…` and `postgresql://…`; refuses anything else rather
+    /// than silently creating an empty file somewhere.
+    pub fn parse(url: &str) -> Result<DatabaseUrl> {
+        let url = url.trim();
+        if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            let path = rest.split('?').next().unwrap_or_default();
+            if path.is_empty() || path == ":memory:" {
+                return Err(StoreError::Unusable(
+                    "a SQLite database URL needs a file path, e.g. sqlite://data/almanach.sqlite3".into(),
+                ));
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(url.to_string()));
+        }
+        let scheme = url.split(':').next().unwrap_or_default();
+        Err(StoreError::Unusable(format!(
+            "unknown database URL scheme {scheme:?}: use sqlite://PATH or postgres://USER@HOST/DB"
+        )))
+    }
+
+    /// The URL with any password replaced, for logs and messages.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+            DatabaseUrl::Postgres(u) => redact_password(u),
+        }
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    // postgres://user:secret@host/db -> postgres://user:***@host/db
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let Some((auth, host)) = rest.split_once('@') else { return url.to_string() };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Opens the database named by `url`, creating a SQLite file (and its
+    /// folder) when missing, and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens without migrating (for `migrate` itself and version checks).
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let parsed = DatabaseUrl::parse(url)?;
+        let (backend, options, max) = match &parsed {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent()
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::Unusable(format!("cannot create the folder {}: {e}", dir.display()))
+                    })?;
+                }
+                let o = AnyConnectOptions::from_str(&format!("sqlite://{}?mode=rwc", path.display()))?;
+                (Backend::Sqlite, o, 8)
+            }
+            DatabaseUrl::Postgres(u) => (Backend::Postgres, AnyConnectOptions::from_str(u)?, 16),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; foreign keys
+                        // are off by default in SQLite; a writer waits for
+                        // the lock instead of failing at once.
+                        conn.execute("pragma journal_mode = wal").await?;
+                        conn.execute("pragma foreign_keys = on").await?;
+                        conn.execute("pragma busy_timeout = 10000").await?;
+                        conn.execute("pragma synchronous = normal").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unusable(format!("cannot open {}: {e}", parsed.redacted())))?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write
+    /// lock at once (`BEGIN IMMEDIATE`), so two writers queue instead of one
+    /// failing when it upgrades a read to a write.
+    pub async fn write(&self) -> Result<Tx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    /// A consistent copy of a SQLite database, taken while others write.
+    pub async fn backup_to(&self, to: &std::path::Path) -> Result<()> {
+        match self.backend {
+            Backend::Postgres => Err(StoreError::Unusable(
+                "backup copies SQLite databases; for PostgreSQL use pg_dump (see docs/operations.md)".into(),
+            )),
+            Backend::Sqlite => {
+                if to.exists() {
+                    return Err(StoreError::Unusable(format!("{} already exists; choose a new file", to.display())));
+                }
+                let target = to.to_string_lossy().replace('\'', "''");
+                sqlx::query(&format!("vacuum into '{target}'")).execute(&self.pool).await?;
+                Ok(())
+            }
+        }
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Now, in unix seconds.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}

@@ -1,0 +1,109 @@
+//! The audit trail: every staff change, who, when, before and after. Written
+//! in the same transaction as the change, so neither exists without the other.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{Result, Store, Tx, now};
+
+/// Who is making a change: a signed-in staff member, an API token, or the
+/// command line.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub library_id: i64,
+    pub staff_id: Option<i64>,
+    pub label: String,
+}
+
+impl Actor {
+    pub fn system(library_id: i64, label: &str) -> Actor {
+        Actor { library_id, staff_id: None, label: label.to_string() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub actor: String,
+    pub at: i64,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub(crate) async fn record<T: Serialize>(
+    tx: &mut Tx,
+    actor: &Actor,
+    entity: &str,
+    entity_id: i64,
+    action: &str,
+    before: Option<&T>,
+    after: Option<&T>,
+) -> Result<()> {
+    let json = |v: Option<&T>| v.map(|v| serde_json::to_string(v).expect("records serialise"));
+    sqlx::query(
+        "insert into audit_log (library_id, staff_id, actor, at, entity, entity_id, action, before_json, after_json) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(actor.library_id)
+    .bind(actor.staff_id)
+    .bind(&actor.label)
+    .bind(now())
+    .bind(entity)
+    .bind(entity_id)
+    .bind(action)
+    .bind(json(before))
+    .bind(json(after))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The newest entries first; optionally those of one record.
+    pub async fn audit_log(
+        &self,
+        library_id: i64,
+        entity: Option<(&str, i64)>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        let rows = match entity {
+            Some((e, id)) => {
+                sqlx::query(
+                    "select * from audit_log where library_id = $1 and entity = $2 and entity_id = $3 \
+                     order by id desc limit $4",
+                )
+                .bind(library_id)
+                .bind(e)
+                .bind(id)
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?
+            }
+            None => {
+                sqlx::query("select * from audit_log where library_id = $1 order by id desc limit $2")
+                    .bind(library_id)
+                    .bind(limit)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
+        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        rows.into_iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get("id")?,
+                    actor: r.try_get("actor")?,
+                    at: r.try_get("at")?,
+                    entity: r.try_get("entity")?,
+                    entity_id: r.try_get("entity_id")?,
+                    action: r.try_get("action")?,
+                    before: parse(r.try_get("before_json")?),
+                    after: parse(r.try_get("after_json")?),
+                })
+            })
+            .collect()
+    }
+}
