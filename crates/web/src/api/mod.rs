@@ -1,0 +1,9 @@
+//! The JSON API under `/api/v1` (to be written).
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

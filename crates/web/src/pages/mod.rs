@@ -1,0 +1,55 @@
+//! The staff interface: one file per area, each page action a function
+//! (`*_form` shows a form, `*_save` validates and saves, miniflux-style).
+
+mod audit;
+mod calendar;
+mod dashboard;
+mod events;
+mod library;
+mod rooms;
+mod series;
+mod sessions;
+mod sign_in;
+mod speakers;
+mod staff;
+mod themes;
+mod tokens;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/staff") }))
+        .route("/static/app.css", get(css))
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(sign_in::routes())
+        .merge(dashboard::routes())
+        .merge(calendar::routes())
+        .merge(events::routes())
+        .merge(sessions::routes())
+        .merge(rooms::routes())
+        .merge(series::routes())
+        .merge(themes::routes())
+        .merge(speakers::routes())
+        .merge(staff::routes())
+        .merge(tokens::routes())
+        .merge(library::routes())
+        .merge(audit::routes())
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/app.css"),
+    )
+}
+
+/// `Some(id)` from an optional form field holding an id; empty is `None`.
+pub(crate) fn opt_id(s: &str) -> Option<i64> {
+    s.trim().parse().ok().filter(|&n: &i64| n > 0)
+}

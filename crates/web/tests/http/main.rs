@@ -1,0 +1,9 @@
+//! HTTP tests through the real router: one binary, a module per area, each
+//! test on a fresh database, SQLite and PostgreSQL alike.
+
+mod api;
+mod app;
+mod auth;
+mod events;
+mod rooms;
+mod setup;
