@@ -123,3 +123,74 @@ http_test!(
         assert_eq!(app.store.list_series(app.library_id).await.unwrap().len(), 1);
     }
 );
+
+// ---------------------------------------------------------------- themes
+
+http_test!(
+    async fn a_mediator_files_a_theme_under_categories_and_the_list_filters_by_them(app: TestApp) {
+        let lead = app.add_staff("claire@mediatheque.test", Role::Mediator).await;
+        let mut c = app.signed_in(Role::Mediator).await;
+        let r = app.get(&mut c, "/staff/themes/new").await;
+        assert!(r.body.contains("Société et éthique") && r.body.contains("claire"), "categories and staff offered");
+        let lead_s = lead.to_string();
+        let fields = [("title", "Créer des images avec l'IA"), ("categories", "image"), ("categories", "societe-ethique"), ("leads", &lead_s)];
+        let r = app.post(&mut c, "/staff/themes/new", &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        app.post(&mut c, "/staff/themes/new", &[("title", "Écrire avec ChatGPT"), ("categories", "texte")]).await;
+        let themes = app.store.list_themes(app.library_id).await.unwrap();
+        let images = themes.iter().find(|t| t.theme.title.starts_with("Créer")).unwrap();
+        assert_eq!(images.theme.categories, ["image", "societe-ethique"]);
+        assert_eq!(app.store.theme(app.library_id, images.theme.id).await.unwrap().lead_ids, [lead]);
+        session(&app, "Point de l'IA", T0, Some(images.theme.id), None).await;
+        let r = app.get(&mut c, "/staff/themes").await;
+        let line = row(&r.body, "Créer des images");
+        assert!(line.contains("Image, Société et éthique") && line.contains("<td>1</td>"), "{line}");
+        assert!(line.contains("samedi 18 janvier 2025"), "last session date: {line}");
+        let r = app.get(&mut c, "/staff/themes?category=image").await;
+        assert!(r.body.contains("Créer des images") && !r.body.contains("Écrire avec ChatGPT"));
+        let r = app.get(&mut c, "/staff/themes?category=texte").await;
+        assert!(!r.body.contains("Créer des images") && r.body.contains("Écrire avec ChatGPT"));
+    }
+);
+
+http_test!(
+    async fn a_tampered_category_is_refused_next_to_the_categories(app: TestApp) {
+        let mut c = app.signed_in(Role::Coordinator).await;
+        app.get(&mut c, "/staff/themes/new").await;
+        let r = app.post(&mut c, "/staff/themes/new", &[("title", "Deepfakes"), ("categories", "video"), ("categories", "astrologie")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_of(&r, "categories"), "Catégorie inconnue : astrologie.");
+        assert!(r.body.contains("value=\"video\" checked"), "the ticked boxes stay ticked");
+        assert!(r.body.contains("value=\"Deepfakes\""));
+        // A lead that was never offered (another library's staff, a typo'd id).
+        let r = app.post(&mut c, "/staff/themes/new", &[("title", "Deepfakes"), ("leads", "9999")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error_of(&r, "leads").starts_with("Élément introuvable"));
+        assert!(app.store.list_themes(app.library_id).await.unwrap().is_empty());
+    }
+);
+
+http_test!(
+    async fn the_theme_history_lists_every_session_and_marks_the_replays(app: TestApp) {
+        let actor = Actor::system(app.library_id, "test");
+        let theme = Theme { title: "Détecter les fausses images".into(), ..Default::default() };
+        let id = app.store.save_theme(&actor, &theme).await.unwrap();
+        let first = session(&app, "Séance annulée", T0, Some(id), None).await;
+        app.store.set_session_cancelled(&actor, first, true).await.unwrap();
+        session(&app, "Première fois", T0 + 7 * DAY, Some(id), None).await;
+        session(&app, "Deuxième fois", T0 + 14 * DAY, Some(id), None).await;
+        session(&app, "Troisième fois", T0 + 400 * DAY, Some(id), None).await;
+        session(&app, "Autre thème", T0 + 21 * DAY, None, None).await;
+        let mut c = app.signed_in(Role::Viewer).await;
+        let r = app.get(&mut c, &format!("/staff/themes/{id}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let cancelled = row(&r.body, "Séance annulée");
+        assert!(cancelled.contains("class=\"cancelled\"") && cancelled.contains("<s>samedi 18 janvier, 14 h – 15 h</s>"), "{cancelled}");
+        assert!(!cancelled.contains("rediffusion"), "a cancelled session replays nothing: {cancelled}");
+        assert!(!row(&r.body, "Première fois").contains("rediffusion"), "the first one given is the original");
+        assert!(row(&r.body, "Deuxième fois").contains("rediffusion"));
+        assert!(row(&r.body, "Troisième fois").contains("rediffusion"), "future sessions too");
+        assert!(!r.body.contains("Autre thème"));
+        assert!(!r.body.contains(&format!("/staff/themes/{id}/edit")), "a viewer gets no edit link");
+    }
+);
