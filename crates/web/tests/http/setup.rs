@@ -194,3 +194,49 @@ http_test!(
         assert!(!r.body.contains(&format!("/staff/themes/{id}/edit")), "a viewer gets no edit link");
     }
 );
+
+// ---------------------------------------------------------------- speakers
+
+http_test!(
+    async fn speakers_e_mail_is_checked_and_their_sessions_listed(app: TestApp) {
+        let mut c = app.signed_in(Role::Coordinator).await;
+        app.get(&mut c, "/staff/speakers/new").await;
+        let r = app.post(&mut c, "/staff/speakers/new", &[("name", "Ada Martin"), ("email", "ada martin@labo.fr")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_of(&r, "email"), "Adresse e-mail invalide.");
+        assert!(r.body.contains("value=\"Ada Martin\""));
+        assert!(app.store.list_speakers(app.library_id).await.unwrap().is_empty());
+        let r = app.post(&mut c, "/staff/speakers/new", &[("name", "Ada Martin"), ("organisation", "Labo IA"), ("email", "ada@labo.fr")]).await;
+        assert_eq!(r.location(), "/staff/speakers?done=created");
+        let ada = app.store.list_speakers(app.library_id).await.unwrap()[0].id;
+        let other = Speaker { name: "Bob".into(), ..Default::default() };
+        let bob = app.store.save_speaker(&Actor::system(app.library_id, "test"), &other).await.unwrap();
+        session(&app, "Samedi de l'innovation : IA et musique", T0, None, Some(ada)).await;
+        session(&app, "Atelier de Bob", T0 + DAY, None, Some(bob)).await;
+        let mut v = app.signed_in(Role::Viewer).await;
+        let r = app.get(&mut v, &format!("/staff/speakers/{ada}")).await;
+        assert_eq!(r.status, StatusCode::OK, "everyone reads speakers");
+        assert!(r.body.contains("IA et musique") && !r.body.contains("Atelier de Bob"), "{}", r.body);
+    }
+);
+
+http_test!(
+    async fn a_viewer_cannot_edit_series_themes_or_speakers(app: TestApp) {
+        let mut c = app.signed_in(Role::Viewer).await;
+        for (form, post) in [
+            ("/staff/series", "/staff/series/new"),
+            ("/staff/themes", "/staff/themes/new"),
+            ("/staff/speakers", "/staff/speakers/new"),
+        ] {
+            let r = app.get(&mut c, form).await;
+            assert_eq!(r.status, StatusCode::OK, "{form}");
+            assert!(!r.body.contains(post), "no create button on {form}");
+            assert_eq!(app.get(&mut c, post).await.status, StatusCode::FORBIDDEN, "{post}");
+            let r = app.post(&mut c, post, &[("name", "Pirate"), ("title", "Pirate"), ("colour", "#000000")]).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{post}");
+        }
+        assert!(app.store.list_series(app.library_id).await.unwrap().is_empty());
+        assert!(app.store.list_themes(app.library_id).await.unwrap().is_empty());
+        assert!(app.store.list_speakers(app.library_id).await.unwrap().is_empty());
+    }
+);
