@@ -240,3 +240,26 @@ http_test!(
         assert!(app.store.list_speakers(app.library_id).await.unwrap().is_empty());
     }
 );
+
+// ---------------------------------------------------------------- library
+
+http_test!(
+    async fn library_settings_are_checked_then_saved(app: TestApp) {
+        let mut c = app.signed_in(Role::Coordinator).await;
+        let r = app.get(&mut c, "/staff/library").await;
+        assert!(r.body.contains("Noël") && r.body.contains("Fête nationale"), "the coming holidays are shown");
+        let bad = [("name", "Médiathèque Jacques-Prévert"), ("timezone", "Europe/Lutèce"), ("opening_hours", "mardi 10:00-18:00\nsamedi toute la journée"), ("closing_days", "")];
+        let r = app.post(&mut c, "/staff/library", &bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error_of(&r, "timezone").starts_with("Fuseau horaire inconnu"));
+        assert!(error_of(&r, "opening_hours").starts_with("Ligne 2 illisible"));
+        assert!(r.body.contains("samedi toute la journée</textarea>"), "what was typed is kept");
+        assert_eq!(app.store.library(app.library_id).await.unwrap().name, "Ma médiathèque");
+        let good = [("name", "Médiathèque Jacques-Prévert"), ("timezone", "Europe/Paris"), ("opening_hours", "mar 10h-18h\nsam 10h-17h30"), ("closing_days", "2025-08-01 2025-08-20")];
+        let r = app.post(&mut c, "/staff/library", &good).await;
+        assert_eq!(r.location(), "/staff/library?done=saved", "{}", r.body);
+        let lib = app.store.library(app.library_id).await.unwrap();
+        assert_eq!(lib.name, "Médiathèque Jacques-Prévert");
+        assert_eq!(lib.opening_hours, "mardi 10:00-18:00\nsamedi 10:00-17:30");
+    }
+);
