@@ -241,6 +241,79 @@ http_test!(
     }
 );
 
+// ---------------------------------------------------------------- team
+
+http_test!(
+    async fn an_admin_adds_a_member_who_can_then_sign_in(app: TestApp) {
+        let mut c = app.signed_in(Role::Admin).await;
+        app.get(&mut c, "/staff/team/new").await;
+        let member = [("email", "Nora@Mediatheque.test"), ("name", "Nora"), ("role", "mediator"), ("password", "court")];
+        let r = app.post(&mut c, "/staff/team/new", &member).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_of(&r, "password"), "Le mot de passe doit compter au moins 10 caractères.");
+        assert!(r.body.contains("value=\"Nora@Mediatheque.test\"") && !r.body.contains("value=\"court\""), "the password is not sent back");
+        assert!(app.store.staff_by_email("nora@mediatheque.test").await.unwrap().is_none());
+        let member = [("email", "Nora@Mediatheque.test"), ("name", "Nora"), ("role", "mediator"), ("password", "une phrase de passe")];
+        let r = app.post(&mut c, "/staff/team/new", &member).await;
+        assert_eq!(r.location(), "/staff/team?done=created", "{}", r.body);
+        let nora = app.store.staff_by_email("nora@mediatheque.test").await.unwrap().unwrap();
+        assert_eq!((nora.role, nora.active), (Role::Mediator, true));
+        app.sign_in("nora@mediatheque.test", "une phrase de passe").await;
+        // The e-mail is taken now, whatever its case.
+        app.get(&mut c, "/staff/team/new").await;
+        let r = app.post(&mut c, "/staff/team/new", &[("email", "nora@mediatheque.test"), ("name", "Autre Nora"), ("role", "viewer"), ("password", "encore une phrase")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_of(&r, "email"), "Cette adresse e-mail est déjà celle d&#39;un membre de l&#39;équipe.");
+        assert_eq!(app.store.list_staff(app.library_id).await.unwrap().len(), 2);
+        // Deactivated, she can no longer sign in; her password changed on the way.
+        let path = format!("/staff/team/{}", nora.id);
+        app.get(&mut c, &path).await;
+        let r = app.post(&mut c, &path, &[("name", "Nora B."), ("role", "coordinator"), ("password", "nouvelle phrase longue")]).await;
+        assert_eq!(r.location(), "/staff/team?done=saved", "{}", r.body);
+        let nora = app.store.staff_by_id(app.library_id, nora.id).await.unwrap();
+        assert_eq!((nora.name.as_str(), nora.role, nora.active), ("Nora B.", Role::Coordinator, false));
+        let mut stranger = Client::default();
+        app.get(&mut stranger, "/staff/sign-in").await;
+        let r = app.post(&mut stranger, "/staff/sign-in", &[("email", "nora@mediatheque.test"), ("password", "nouvelle phrase longue")]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+);
+
+http_test!(
+    async fn an_admin_cannot_lock_themself_out(app: TestApp) {
+        let mut c = app.signed_in(Role::Admin).await;
+        let me = app.store.staff_by_email("admin@mediatheque.test").await.unwrap().unwrap();
+        let path = format!("/staff/team/{}", me.id);
+        app.get(&mut c, &path).await;
+        let r = app.post(&mut c, &path, &[("name", "admin"), ("role", "viewer")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_of(&r, "role"), "Vous ne pouvez pas retirer votre propre rôle d&#39;administrateur.");
+        assert_eq!(error_of(&r, "active"), "Vous ne pouvez pas désactiver votre propre compte.");
+        let me = app.store.staff_by_id(app.library_id, me.id).await.unwrap();
+        assert_eq!((me.role, me.active), (Role::Admin, true));
+        // Renaming oneself is fine.
+        let r = app.post(&mut c, &path, &[("name", "Camille"), ("role", "admin"), ("active", "on")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+);
+
+http_test!(
+    async fn a_mediator_cannot_manage_staff_nor_edit_the_library(app: TestApp) {
+        let mut c = app.signed_in(Role::Mediator).await;
+        let r = app.get(&mut c, "/staff").await;
+        assert!(!r.body.contains("/staff/team") && !r.body.contains("/staff/library"), "not in the menu");
+        assert_eq!(app.get(&mut c, "/staff/team").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.get(&mut c, "/staff/team/new").await.status, StatusCode::FORBIDDEN);
+        let r = app.post(&mut c, "/staff/team/new", &[("email", "intrus@x.fr"), ("name", "Intrus"), ("role", "admin"), ("password", "mot de passe long")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(app.store.staff_by_email("intrus@x.fr").await.unwrap().is_none());
+        assert_eq!(app.get(&mut c, "/staff/library").await.status, StatusCode::FORBIDDEN);
+        let r = app.post(&mut c, "/staff/library", &[("name", "Piratée"), ("timezone", "Europe/Paris")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.store.library(app.library_id).await.unwrap().name, "Ma médiathèque");
+    }
+);
+
 // ---------------------------------------------------------------- library
 
 http_test!(
