@@ -336,3 +336,54 @@ http_test!(
         assert_eq!(lib.opening_hours, "mardi 10:00-18:00\nsamedi 10:00-17:30");
     }
 );
+
+// ---------------------------------------------------------------- tokens
+
+fn shown_token(body: &str) -> String {
+    let i = body.find("<code>").expect("the token is shown") + "<code>".len();
+    body[i..i + body[i..].find("</code>").unwrap()].to_string()
+}
+
+fn sha256(s: &str) -> String {
+    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+http_test!(
+    async fn a_token_is_shown_once_works_and_only_its_owner_revokes_it(app: TestApp) {
+        let mut c = app.signed_in(Role::Mediator).await;
+        let r = app.get(&mut c, "/staff/tokens").await;
+        assert!(!r.body.contains("value=\"coordinator\""), "only grantable roles are offered");
+        let r = app.post(&mut c, "/staff/tokens", &[("name", "Site de la ville"), ("role", "coordinator")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_of(&r, "role"), "Vous ne pouvez pas attribuer ce rôle.");
+        assert!(r.body.contains("value=\"Site de la ville\""));
+        assert!(app.store.list_api_tokens(app.library_id).await.unwrap().is_empty());
+
+        let r = app.post(&mut c, "/staff/tokens", &[("name", "Site de la ville"), ("role", "viewer")]).await;
+        assert_eq!(r.status, StatusCode::OK, "the page itself, no redirect carrying the token");
+        assert!(r.body.contains("Copiez-le maintenant, il ne sera plus affiché."));
+        assert_eq!(r.headers.get("cache-control").unwrap(), "no-store");
+        let token = shown_token(&r.body);
+        assert_eq!(token.len(), 64);
+        let (who, role, _) = app.store.api_token_identity(&sha256(&token)).await.unwrap().expect("the token works");
+        assert_eq!((who.email.as_str(), role), ("mediator@mediatheque.test", Role::Viewer));
+        let r = app.get(&mut c, "/staff/tokens").await;
+        assert!(!r.body.contains(&token), "shown once only");
+        let line = row(&r.body, "Site de la ville");
+        assert!(line.contains("lecture seule") && line.contains("mediator") && line.contains("Révoquer"), "{line}");
+
+        let id = app.store.list_api_tokens(app.library_id).await.unwrap()[0].id;
+        let revoke = format!("/staff/tokens/{id}/revoke");
+        app.add_staff("autre@mediatheque.test", Role::Mediator).await;
+        let mut other = app.sign_in("autre@mediatheque.test", PASSWORD).await;
+        let r = app.get(&mut other, "/staff/tokens").await;
+        assert!(!r.body.contains(&revoke), "no revoke button on someone else's token");
+        assert_eq!(app.post(&mut other, &revoke, &[]).await.status, StatusCode::FORBIDDEN);
+        assert!(app.store.api_token_identity(&sha256(&token)).await.unwrap().is_some());
+
+        let r = app.post(&mut c, &revoke, &[]).await;
+        assert_eq!(r.location(), "/staff/tokens?done=revoked");
+        assert!(app.store.api_token_identity(&sha256(&token)).await.unwrap().is_none());
+        assert_eq!(app.get(&mut app.signed_in(Role::Viewer).await, "/staff/tokens").await.status, StatusCode::FORBIDDEN);
+    }
+);
