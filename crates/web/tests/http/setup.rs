@@ -387,3 +387,30 @@ http_test!(
         assert_eq!(app.get(&mut app.signed_in(Role::Viewer).await, "/staff/tokens").await.status, StatusCode::FORBIDDEN);
     }
 );
+
+// ---------------------------------------------------------------- audit
+
+http_test!(
+    async fn the_audit_trail_shows_what_changed_through_the_interface(app: TestApp) {
+        let mut c = app.signed_in(Role::Coordinator).await;
+        app.get(&mut c, "/staff/rooms/new").await;
+        app.post(&mut c, "/staff/rooms/new", &[("name", "Auditorium"), ("capacity", "120"), ("equipment", "Micros")]).await;
+        app.post(&mut c, "/staff/speakers/new", &[("name", "Ada")]).await;
+        let room = app.store.list_rooms(app.library_id).await.unwrap()[0].id;
+        let path = format!("/staff/rooms/{room}");
+        app.post(&mut c, &path, &[("name", "Auditorium"), ("capacity", "100"), ("equipment", "Micros")]).await;
+        let r = app.get(&mut c, "/staff/audit").await;
+        assert_eq!(r.status, StatusCode::OK);
+        let rows: Vec<&str> = r.body.split("<tr").skip(2).collect();
+        assert_eq!(rows.len(), 4, "the room twice, the speaker, and the coordinator's own account");
+        assert!(rows[0].contains("modification") && rows[0].contains("coordinator@mediatheque.test"), "newest first: {}", rows[0]);
+        assert!(rows[0].contains("capacity</span> <del>120</del> → <ins>100</ins>"), "{}", rows[0]);
+        assert!(!rows[0].contains("equipment") && !rows[0].contains("Auditorium</"), "unchanged keys are left out: {}", rows[0]);
+        assert!(rows[1].contains("intervenant"));
+        let r = app.get(&mut c, &format!("/staff/audit?entity=room&id={room}")).await;
+        assert_eq!(r.body.split("<tr").skip(2).count(), 2, "only that room's entries");
+        assert!(!r.body.contains("Ada"));
+        let mut m = app.signed_in(Role::Mediator).await;
+        assert_eq!(app.get(&mut m, "/staff/audit").await.status, StatusCode::FORBIDDEN);
+    }
+);
