@@ -95,6 +95,20 @@ fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
         .collect()
 }
 
+/// Instants (`starts_at`, `ends_at`… in unix seconds) as the library's
+/// local date and time, so the trail reads "18/02/2024 à 14 h".
+fn local_times(v: Option<Value>, lang: almanach_domain::Lang, tz: &jiff::tz::TimeZone) -> Option<Value> {
+    let mut v = v?;
+    if let Some(obj) = v.as_object_mut() {
+        for (k, val) in obj.iter_mut() {
+            if let (true, Some(secs)) = (k.ends_with("_at"), val.as_i64()) {
+                *val = Value::String(view::stamp(lang, tz, secs));
+            }
+        }
+    }
+    Some(v)
+}
+
 struct Row {
     who: String,
     when: String,
@@ -148,7 +162,7 @@ async fn audit_list(
             entity: label(&e.entity, e.entity_id),
             entity_link: format!("/staff/audit?entity={}&id={}", e.entity, e.entity_id),
             action: action_key(&e.action).map_or(e.action.as_str(), |k| tr.t(k)).to_string(),
-            changes: diff(e.before.as_ref(), e.after.as_ref()),
+            changes: diff(local_times(e.before, s.lang, &tz).as_ref(), local_times(e.after, s.lang, &tz).as_ref()),
         })
         .collect();
     let page = Page::new(&s, tr.t("audit.title"), "audit", &flash);
@@ -160,6 +174,14 @@ mod tests {
     use super::*;
     use crate::i18n::has_key;
     use serde_json::json;
+
+    #[test]
+    fn instants_read_as_local_times() {
+        let v = serde_json::json!({"starts_at": 1_708_261_200, "capacity": 12});
+        let out = local_times(Some(v), almanach_domain::Lang::Fr, &almanach_domain::calendar::paris()).unwrap();
+        assert_eq!(out["starts_at"], "18/02/2024 à 14 h");
+        assert_eq!(out["capacity"], 12);
+    }
 
     #[test]
     fn only_changed_keys_are_shown() {
