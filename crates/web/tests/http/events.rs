@@ -1,4 +1,4 @@
-//! Events and sessions: forms with their errors
+//! Events, sessions, the calendar and the dashboard: forms with their errors
 //! next to the fields, room clashes, calendar warnings, roles, the audit
 //! trail, duplication to next month, and what the calendar and dashboard show.
 
@@ -7,6 +7,7 @@ use almanach_domain::programme::{AttendanceMode, EventStatus, RegistrationPolicy
 use almanach_domain::staff::Role;
 use almanach_store::{Actor, Event, Room, SessionFilter, SessionWrite, Series, Theme};
 use axum::http::StatusCode;
+use jiff::ToSpan;
 
 use crate::app::TestApp;
 use crate::http_test;
@@ -262,6 +263,8 @@ http_test!(
             "/staff/events".into(),
             format!("/staff/events/{event_id}"),
             format!("/staff/sessions/{session_id}"),
+            "/staff/calendar?month=2025-01".into(),
+            "/staff/calendar/week?date=2025-01-13".into(),
         ] {
             let r = app.get(&mut c, &path).await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
@@ -425,5 +428,67 @@ http_test!(
         assert_eq!(app.store.list_events(app.library_id, None, 100).await.unwrap().len(), before, "no event left behind");
         let r = app.post(&mut c, &path, &[("date", "2025-02-22")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+);
+
+http_test!(
+    async fn the_calendar_shows_sessions_on_their_day_in_their_series_colour(app: TestApp) {
+        let series_id = series(&app, "Samedis de l'innovation", "#c0392b").await;
+        let (a, b) = (room(&app, "Auditorium").await, room(&app, "Fablab").await);
+        let e = event(&app, "Créer avec l'IA", Some(series_id)).await;
+        let talk = session(&app, e, Some(a), "2025-01-18", "14:00", "15:30").await;
+        let other = event(&app, "Réparer son vélo", None).await;
+        let cancelled = session(&app, other, Some(b), "2025-01-18", "10:00", "12:00").await;
+        app.store.set_session_cancelled(&actor(&app), cancelled, true).await.unwrap();
+        let mut c = app.signed_in(Role::Viewer).await;
+
+        let r = app.get(&mut c, "/staff/calendar?month=2025-01").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("<h1>Janvier 2025</h1>"), "{}", r.body);
+        let link = format!("href=\"/staff/sessions/{talk}\" style=\"border-left-color: #c0392b\">14 h Créer avec l&#39;IA</a>");
+        assert!(r.body.contains(&link), "{}", r.body);
+        assert!(r.body.contains("class=\"item cancelled\""), "cancelled is struck through");
+        // Monday first: the grid starts on Monday 30 December and has six weeks' worth of days here.
+        assert!(r.body.contains("/staff/calendar/week?date=2024-12-30"));
+        assert!(r.body.contains("class=\"day other\""));
+        assert!(r.body.contains("href=\"/staff/calendar?month=2024-12\"") && r.body.contains("href=\"/staff/calendar?month=2025-02\""));
+
+        // Filtered by room, the other room's session is gone.
+        let r = app.get(&mut c, &format!("/staff/calendar?month=2025-01&room={a}")).await;
+        assert!(r.body.contains("Créer avec l&#39;IA") && !r.body.contains("Réparer son vélo"));
+        let r = app.get(&mut c, &format!("/staff/calendar?month=2025-01&series={series_id}")).await;
+        assert!(!r.body.contains("Réparer son vélo"));
+
+        let r = app.get(&mut c, "/staff/calendar/week?date=2025-01-15").await;
+        assert!(r.body.contains("Semaine du lundi 13 janvier au dimanche 19 janvier 2025"), "{}", r.body);
+        assert!(r.body.contains("<h2>samedi 18 janvier</h2>"));
+        let talk_at = r.body.find("Créer avec l&#39;IA").unwrap();
+        let bike_at = r.body.find("Réparer son vélo").unwrap();
+        assert!(bike_at < talk_at, "10 h before 14 h");
+        assert!(r.body.contains("14 h – 15 h 30") && r.body.contains("Auditorium"));
+        let r = app.get(&mut c, "/staff/calendar/week?date=2025-01-20").await;
+        assert!(!r.body.contains("Créer avec l&#39;IA"));
+    }
+);
+
+http_test!(
+    async fn the_dashboard_lists_the_coming_weeks_only(app: TestApp) {
+        let tz = paris();
+        let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
+        let next_week = today.checked_add(7.days()).unwrap();
+        let long_ago = today.checked_sub(2.months()).unwrap();
+        let soon = event(&app, "Atelier de la semaine prochaine", None).await;
+        session(&app, soon, None, &next_week.to_string(), "14:00", "15:00").await;
+        let old = event(&app, "Rencontre d'il y a deux mois", None).await;
+        session(&app, old, None, &long_ago.to_string(), "14:00", "15:00").await;
+        let mut c = app.signed_in(Role::Viewer).await;
+        let r = app.get(&mut c, "/staff").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Atelier de la semaine prochaine"), "{}", r.body);
+        assert!(r.body.contains(&format!("<h3>{}</h3>", almanach_domain::fmt::day(next_week, almanach_domain::Lang::Fr))));
+        assert!(r.body.contains("14 h – 15 h"));
+        assert!(!r.body.contains("Rencontre d&#39;il y a deux mois"));
+        assert!(r.body.contains("<strong>2</strong> brouillon(s) à publier"), "both events are drafts");
+        assert!(r.body.contains("href=\"/staff/calendar\""));
     }
 );
