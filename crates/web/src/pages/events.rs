@@ -3,10 +3,10 @@
 //! duplication to the same weekday of next month.
 
 use almanach_domain::calendar::{local_to_instant, parse_date};
-use almanach_domain::programme::{EventStatus, parse_name, parse_text, same_weekday_next_month};
+use almanach_domain::programme::{EventStatus, calendar_warnings, parse_name, parse_text, same_weekday_next_month};
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
-use almanach_store::{Event, EventRow, Session, SessionFilter, SessionWrite, StoreError};
+use almanach_store::{Event, EventRow, Library, Session, SessionFilter, SessionWrite, StoreError};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -308,6 +308,8 @@ async fn event_cancel_confirm(State(state): State<AppState>, s: StaffSession, Pa
 pub(super) struct DuplicateForm {
     #[serde(default)]
     date: String,
+    #[serde(default)]
+    confirm_warnings: Option<String>,
 }
 
 #[derive(Template)]
@@ -319,6 +321,7 @@ struct DuplicatePage {
     sessions: Vec<SessionRow>,
     date: String,
     errors: FormErrors,
+    confirmed: bool,
 }
 
 /// The duplication form for `sources` (an event's sessions, or one): the
@@ -329,17 +332,18 @@ pub(super) async fn duplicate_form_page(
     event: Event,
     sources: Vec<Session>,
     action: String,
-    date: Option<String>,
+    form: Option<DuplicateForm>,
     errors: FormErrors,
 ) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
     let tz = state.store.library(s.library_id()).await?.tz();
-    let date = date.unwrap_or_else(|| {
+    let confirmed = form.as_ref().is_some_and(|f| f.confirm_warnings.is_some());
+    let date = form.map(|f| f.date).unwrap_or_else(|| {
         sources.first().map(|f| same_weekday_next_month(local_date(&tz, f)).to_string()).unwrap_or_default()
     });
     let page = Page::new(s, tr.tf("event.duplicate_title", &[("title", event.title.clone())]), "events", &Flash::default());
     let sessions = SessionRow::all(&tr, &tz, &sources);
-    Ok(DuplicatePage { page, event, action, sessions, date, errors }.render()?)
+    Ok(DuplicatePage { page, event, action, sessions, date, errors, confirmed }.render()?)
 }
 
 /// The library-local date a session starts on.
@@ -389,6 +393,23 @@ fn shifted(tz: &TimeZone, sources: &[Session], target: Date) -> Result<Vec<Sessi
         .collect()
 }
 
+/// What the library's calendar says about the copies' new dates, each
+/// warning once (a holiday is one warning, however many sessions it holds).
+fn copy_warnings(library: &Library, writes: &[SessionWrite]) -> Vec<Problem> {
+    let tz = library.tz();
+    let mut out: Vec<Problem> = Vec::new();
+    for w in writes {
+        let (Ok(a), Ok(b)) = (Timestamp::from_second(w.starts_at), Timestamp::from_second(w.ends_at)) else { continue };
+        let (a, b) = (a.to_zoned(tz.clone()), b.to_zoned(tz.clone()));
+        for p in calendar_warnings(&library.hours(), &library.closing(), a.date(), a.time(), b.time()) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 /// Creates the draft copy with its sessions, all or nothing: a room taken
 /// at the new date shows which session holds it and creates nothing.
 pub(super) async fn duplicate_save(
@@ -400,25 +421,31 @@ pub(super) async fn duplicate_save(
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let tr = Tr::new(s.lang);
-    let tz = state.store.library(s.library_id()).await?.tz();
+    let library = state.store.library(s.library_id()).await?;
+    let tz = library.tz();
     let target = match parse_date(&form.date) {
         Some(d) => Ok(d),
         None if form.date.trim().is_empty() && sources.is_empty() => Ok(Date::default()),
         None if form.date.trim().is_empty() => Err(Problem::field("date", "error.required")),
         None => Err(Problem::field("date", "error.date")),
     };
-    let problem = match target.and_then(|t| shifted(&tz, &sources, t)) {
+    let mut errors = FormErrors::default();
+    match target.and_then(|t| shifted(&tz, &sources, t)) {
+        Err(p) => errors.add(&tr, &p),
         Ok(writes) => {
-            let copy = Event { id: 0, status: EventStatus::Draft, ..event.clone() };
-            match state.store.create_event_with_sessions(&s.actor(), &copy, &writes).await? {
-                Ok(id) => return Ok(Redirect::to(&format!("/staff/events/{id}?done=duplicated")).into_response()),
-                Err(clash) => clash_problem(&tr, &tz, "date", &clash),
+            let warnings = copy_warnings(&library, &writes);
+            if !warnings.is_empty() && form.confirm_warnings.is_none() {
+                errors.warnings = warnings.iter().map(|w| tr.problem(w)).collect();
+            } else {
+                let copy = Event { id: 0, status: EventStatus::Draft, ..event.clone() };
+                match state.store.create_event_with_sessions(&s.actor(), &copy, &writes).await? {
+                    Ok(id) => return Ok(Redirect::to(&format!("/staff/events/{id}?done=duplicated")).into_response()),
+                    Err(clash) => errors.add(&tr, &clash_problem(&tr, &tz, "date", &clash)),
+                }
             }
         }
-        Err(p) => p,
-    };
-    let errors = FormErrors::new(&tr, &Problems::from(problem));
-    let body = duplicate_form_page(&state, &s, event, sources, action, Some(form.date), errors).await?;
+    }
+    let body = duplicate_form_page(&state, &s, event, sources, action, Some(form), errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
 }
 

@@ -409,7 +409,7 @@ http_test!(
 );
 
 http_test!(
-    async fn a_duplicate_that_would_clash_creates_nothing(app: TestApp) {
+    async fn a_duplicate_that_clashes_or_is_unconfirmed_creates_nothing(app: TestApp) {
         let room_id = room(&app, "Auditorium").await;
         let source = event(&app, "Samedi de l'innovation", None).await;
         session(&app, source, None, "2025-01-18", "14:00", "15:00").await;
@@ -426,8 +426,15 @@ http_test!(
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("La salle est déjà occupée par « Conférence invitée » (samedi 15 février, 17 h – 19 h)."), "{}", r.body);
         assert_eq!(app.store.list_events(app.library_id, None, 100).await.unwrap().len(), before, "no event left behind");
-        let r = app.post(&mut c, &path, &[("date", "2025-02-22")]).await;
+        // Another date, a public holiday: warned, nothing created until confirmed.
+        let r = app.post(&mut c, &path, &[("date", "2025-05-08")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("class=\"warnings\"") && r.body.contains("(Victoire 1945)"), "{}", r.body);
+        assert_eq!(r.body.matches("Victoire 1945").count(), 1, "one warning for the day, not one per session");
+        assert_eq!(app.store.list_events(app.library_id, None, 100).await.unwrap().len(), before);
+        let r = app.post(&mut c, &path, &[("date", "2025-05-08"), ("confirm_warnings", "on")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(app.store.list_events(app.library_id, None, 100).await.unwrap().len(), before + 1);
     }
 );
 
