@@ -4,12 +4,10 @@
 //! (event, calendar, dashboard) shows a session as.
 
 use almanach_domain::calendar::{local_to_instant, parse_time};
-use almanach_domain::programme::{
-    AttendanceMode, RawSession, SessionDraft, SessionKind, calendar_warnings,
-};
+use almanach_domain::programme::{AttendanceMode, EventStatus, RawSession, SessionDraft, SessionKind, calendar_warnings};
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems, fmt};
-use almanach_store::{Event, Library, RoomClash, Session, SessionFilter, SessionWrite, StoreError};
+use almanach_store::{Event, RoomClash, Session, SessionFilter, SessionWrite, StoreError};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -91,7 +89,7 @@ impl SessionRow {
             colour: s.series_colour.clone().unwrap_or_default(),
             seats,
             cancelled: s.is_cancelled(),
-            draft: s.event_status == almanach_domain::programme::EventStatus::Draft,
+            draft: s.event_status == EventStatus::Draft,
         }
     }
 
@@ -391,7 +389,7 @@ async fn save(
     before: Option<Session>,
 ) -> Result<Response, WebError> {
     let tr = Tr::new(s.lang);
-    let library: Library = state.store.library(s.library_id()).await?;
+    let library = state.store.library(s.library_id()).await?;
     let tz = library.tz();
     let id = before.as_ref().map_or(0, |b| b.id);
     let cancelled = before.as_ref().is_some_and(|b| b.cancelled);
@@ -484,7 +482,7 @@ pub(super) fn day_label(tr: &Tr, iso: &str) -> String {
 mod tests {
     use super::*;
     use almanach_domain::Lang;
-    use almanach_domain::programme::{EventStatus, RegistrationPolicy};
+    use almanach_domain::programme::RegistrationPolicy;
 
     /// Labels are looked up by a computed key, which the locale test cannot see.
     #[test]
