@@ -191,7 +191,11 @@ impl ImportError {
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ligne {}, colonne «\u{a0}{}\u{a0}»\u{a0}: {}", self.line, self.column, self.reason_fr())
+        if self.column.is_empty() {
+            write!(f, "ligne {}\u{a0}: {}", self.line, self.reason_fr())
+        } else {
+            write!(f, "ligne {}, colonne «\u{a0}{}\u{a0}»\u{a0}: {}", self.line, self.column, self.reason_fr())
+        }
     }
 }
 
