@@ -245,7 +245,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             let text = match format {
                 ReportFormat::Json => report::to_json(&report),
                 ReportFormat::Csv => report::to_csv(&report),
-                ReportFormat::Html => report::to_html(&report::ReviewView::new(&report, &library.name, series.as_deref())),
+                ReportFormat::Html => report::to_html(&report::ReviewView::new(&report, &period, &library.name, series.as_deref())),
                 ReportFormat::Pdf => unreachable!("refused above"),
             };
             match output {

@@ -5,7 +5,7 @@
 //! renderer can take as it is.
 
 use almanach_domain::fmt::day_with_year;
-use almanach_domain::stats::{Change, Report, StatsRow, fr_int, fr_number};
+use almanach_domain::stats::{Change, Period, Report, StatsRow, fr_int, fr_number};
 use almanach_domain::Lang;
 use askama::Template;
 use jiff::civil::Date;
@@ -148,6 +148,8 @@ pub struct ReviewView {
     pub rows: Vec<RowView>,
     pub total: RowView,
     pub themes: Vec<ThemeView>,
+    /// "2024-2025": heads the comparison's column for this period.
+    pub current: String,
     pub previous_period: Option<String>,
     pub changes: Vec<ChangeView>,
 }
@@ -208,14 +210,14 @@ fn change_rows(now: &StatsRow, c: &Change) -> Vec<ChangeView> {
 }
 
 impl ReviewView {
-    pub fn new(report: &Report, library: &str, series_filter: Option<&str>) -> ReviewView {
+    pub fn new(report: &Report, period: &Period, library: &str, series_filter: Option<&str>) -> ReviewView {
         let t = &report.total;
-        let title = match report.label.len() {
-            4 => format!("Bilan de l'année {}", report.label),
-            9 => format!("Bilan de la saison {}", report.label),
-            _ => "Bilan de la période".to_string(),
+        let title = match period {
+            Period::Year(_) => format!("Bilan de l'année {}", period.label()),
+            Period::Season(_) => format!("Bilan de la saison {}", period.label()),
+            Period::Range { .. } => "Bilan de la période".to_string(),
         };
-        let period = format!("du {} au {}", french_day(&report.period.from), french_day(&report.period.to));
+        let span = format!("du {} au {}", french_day(&report.period.from), french_day(&report.period.to));
         let mut figures = vec![
             Figure { value: fr_int(t.events), label: if t.events > 1 { "événements" } else { "événement" }.into() },
             Figure { value: fr_int(t.sessions), label: if t.sessions > 1 { "séances" } else { "séance" }.into() },
@@ -257,7 +259,7 @@ impl ReviewView {
         ReviewView {
             library: library.to_string(),
             title,
-            period,
+            period: span,
             series_filter: series_filter.map(str::to_string),
             figures,
             notes,
@@ -280,6 +282,7 @@ impl ReviewView {
             rows: report.series.iter().map(|r| RowView { name: r.series.clone().unwrap_or_default(), cells: cells(r) }).collect(),
             total: RowView { name: "Total".into(), cells: cells(t) },
             themes,
+            current: period.label(),
             previous_period,
             changes,
         }
@@ -299,7 +302,7 @@ pub fn to_html(view: &ReviewView) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use almanach_domain::stats::{Period, Tally};
+    use almanach_domain::stats::Tally;
 
     fn report() -> Report {
         let t = Tally {
@@ -334,7 +337,7 @@ mod tests {
 
     #[test]
     fn html_with_french_typography() {
-        let html = to_html(&ReviewView::new(&report(), "Médiathèque L'Apostrophe", None));
+        let html = to_html(&ReviewView::new(&report(), &Period::Year(2024), "Médiathèque L'Apostrophe", None));
         assert!(html.contains("19\u{a0}pers. / atelier"), "{html}");
         assert!(html.contains("73\u{a0}pers. / rencontre"));
         assert!(html.contains("1\u{202f}234"));
