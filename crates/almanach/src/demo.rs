@@ -425,7 +425,47 @@ pub async fn load(store: &Store) -> Result<bool> {
         d.event(rdv, "Accompagnement individuel à l'IA", "Sur rendez-vous, pour les abonnés.", published,
             &[S::new(Appointment, day, t(10, 0), t(11, 0), digital).registration(1).leads(&[ines])]).await?;
     }
+    past_attendance(&d).await?;
     Ok(true)
+}
+
+/// Head counts for every session already past, so the reports have
+/// something to say: varied but reproducible (derived from the session's
+/// id), children at the family workshops, a few sessions nobody counted,
+/// and speakers' fees on the talks of the Sundays and Saturdays.
+async fn past_attendance(d: &Demo<'_>) -> Result<()> {
+    use almanach_domain::attendance::Headcount;
+    let lib = d.library.id;
+    let past = almanach_store::SessionFilter { to: Some(almanach_store::now()), ..Default::default() };
+    for s in d.store.list_sessions(lib, &past).await? {
+        let spread = |range: u32| u32::try_from(s.id.wrapping_mul(2_654_435_761).rem_euclid(i64::from(range))).expect("small");
+        if s.id % 17 == 0 && s.kind != SessionKind::Appointment {
+            continue; // not counted
+        }
+        let festive = s.series_name.as_deref().is_some_and(|n| n.contains("innovation"));
+        let participants = match s.kind {
+            SessionKind::Appointment => 1,
+            SessionKind::Talk if festive => 40 + spread(50),
+            SessionKind::Talk | SessionKind::Other => 20 + spread(25),
+            SessionKind::Workshop if festive => 12 + spread(9),
+            SessionKind::Workshop => 1 + spread(6),
+        };
+        let participants = s.capacity.map_or(participants, |c| participants.min(c));
+        let under_14 = match (s.age_max, s.kind) {
+            (Some(max), _) if max < 14 => participants,
+            (_, SessionKind::Appointment) => 0,
+            _ if s.age_min.is_some_and(|m| m >= 14) => 0,
+            _ => participants * spread(4) / 10,
+        };
+        let registered = s.registration_required.then(|| participants + spread(3));
+        let present = registered.map(|_| participants);
+        let h = Headcount::new(Some(participants), Some(under_14), registered, present).map_err(|p| anyhow::anyhow!("{p:?}"))?;
+        d.store.set_headcount(&d.actor, s.id, &h).await?;
+        if festive && s.kind == SessionKind::Talk {
+            d.store.set_session_cost(&d.actor, s.id, 30_000 + i64::from(spread(5)) * 5_000).await?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -472,6 +512,17 @@ mod tests {
         let now = almanach_store::now();
         let future = store.list_sessions(lib, &almanach_store::SessionFilter { from: Some(now), limit: Some(5), ..Default::default() }).await.unwrap();
         assert!(!future.is_empty());
+        // Past sessions are counted, a few not; the future is not.
+        let season = almanach_domain::stats::Period::parse_season("2024-2025").unwrap();
+        let r = store.report(almanach_store::Scope { library_id: Some(lib), series: None }, &season, false).await.unwrap();
+        assert!(r.total.participants > 500, "{:?}", r.total);
+        assert!(r.total.under_14 > 0 && r.total.under_14 < r.total.participants);
+        assert!(r.total.uncounted_sessions > 0 && r.total.uncounted_sessions < r.total.sessions / 5);
+        assert!(r.total.avg_per_talk.unwrap() > r.total.avg_per_workshop.unwrap());
+        assert!(r.total.cost_eur > 0.0);
+        for s in &future {
+            assert_eq!(store.attendance(lib, s.id).await.unwrap().headcount.participants, None);
+        }
     }
 
     fn local_hour(at: i64) -> i8 {

@@ -3,17 +3,21 @@
 
 mod config;
 mod demo;
+mod import;
+mod report;
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use almanach_domain::import::normalize;
 use almanach_domain::staff::Role;
-use almanach_store::{Actor, DatabaseUrl, Store};
+use almanach_domain::stats::Period;
+use almanach_store::{Actor, DatabaseUrl, Scope, Store};
 use almanach_web::{AppState, WebConfig, hash_password};
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand};
+use clap::{ArgGroup, Parser, Subcommand, ValueEnum};
 
 use crate::config::FileConfig;
 
@@ -62,6 +66,52 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Statistics of a period (the season review) as JSON, CSV or HTML.
+    #[command(group(ArgGroup::new("period").required(true).args(["season", "year", "from"])))]
+    Report {
+        /// A season, 1 September to 31 August: 2024-2025.
+        #[arg(long)]
+        season: Option<String>,
+        /// A calendar year: 2024.
+        #[arg(long)]
+        year: Option<i16>,
+        /// First day of a period (with --to): 2025-01-01 or 01/01/2025.
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// Last day of the period, included.
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Only this series (its name, case and accents ignored).
+        #[arg(long)]
+        series: Option<String>,
+        /// Add the previous period (season, year, or the same dates a year before) and the change.
+        #[arg(long)]
+        compare_previous: bool,
+        #[arg(long, value_enum)]
+        format: ReportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Import past sessions with their attendance from a spreadsheet (CSV or XLSX), all or nothing.
+    Import {
+        /// CSV (; or , separated, UTF-8 or Windows-1252) or XLSX file.
+        file: PathBuf,
+        /// List what would be created and every error, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The XLSX sheet to read [default: the first].
+        #[arg(long)]
+        sheet: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Json,
+    Csv,
+    Html,
+    Pdf,
 }
 
 #[derive(Subcommand)]
@@ -89,7 +139,12 @@ fn main() -> ExitCode {
         Err(e) => return fail(e),
     };
     let filter = std::env::var("ALMANACH_LOG").ok().or_else(|| file.log.clone()).unwrap_or_else(|| "info".into());
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).with_target(false).init();
+    // Logs go to standard error: standard output carries reports and JSON.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => return fail(e.into()),
@@ -166,8 +221,57 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             store.backup_to(&to).await?;
             println!("copied {shown} to {}", to.display());
         }
+        Command::Report { season, year, from, to, series, compare_previous, format, output } => {
+            let period = match (season, year, from, to) {
+                (Some(s), _, _, _) => Period::parse_season(&s).map_err(|_| anyhow::anyhow!("--season {s:?} is not a season like 2024-2025"))?,
+                (_, Some(y), _, _) => Period::year(y).map_err(|_| anyhow::anyhow!("--year {y} is out of range"))?,
+                (_, _, Some(f), Some(t)) => Period::parse_range(&f, &t).map_err(|p| match p.key {
+                    "error.period_order" => anyhow::anyhow!("--to {t} is before --from {f}"),
+                    _ => anyhow::anyhow!("cannot read the date {:?}: use 2025-01-31 or 31/01/2025", p.args.first().map(|a| a.1.as_str()).unwrap_or_default()),
+                })?,
+                _ => bail!("give --season, --year, or --from and --to"),
+            };
+            if matches!(format, ReportFormat::Pdf) {
+                bail!("the PDF format is not yet available: use --format html and print the page to PDF from a browser");
+            }
+            let store = Store::open(&url).await?;
+            let library = store.default_library().await?;
+            let series = match series {
+                Some(name) => Some(resolve_series(&store, library.id, &name).await?),
+                None => None,
+            };
+            let scope = Scope { library_id: Some(library.id), series: series.as_deref() };
+            let report = store.report(scope, &period, compare_previous).await?;
+            let text = match format {
+                ReportFormat::Json => report::to_json(&report),
+                ReportFormat::Csv => report::to_csv(&report),
+                ReportFormat::Html => report::to_html(&report::ReviewView::new(&report, &period, &library.name, series.as_deref())),
+                ReportFormat::Pdf => unreachable!("refused above"),
+            };
+            match output {
+                Some(path) => std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?,
+                None => print!("{text}"),
+            }
+        }
+        Command::Import { file, dry_run, sheet } => {
+            let store = Store::open(&url).await?;
+            import::run(&store, &file, sheet.as_deref(), dry_run).await?;
+        }
     }
     Ok(())
+}
+
+/// The series' exact name from what was typed, case and accents ignored.
+async fn resolve_series(store: &Store, library_id: i64, typed: &str) -> Result<String> {
+    let all = store.list_series(library_id).await?;
+    let key = normalize(typed);
+    match all.iter().find(|s| normalize(&s.name) == key) {
+        Some(s) => Ok(s.name.clone()),
+        None => {
+            let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
+            bail!("no series named {typed:?}; the series are: {}", names.join(", "))
+        }
+    }
 }
 
 fn plausible_email(e: &str) -> bool {

@@ -2,10 +2,13 @@
 //! staff), its rules, and the calendar arithmetic they need. No I/O here: the
 //! compiler keeps storage and HTTP out.
 
+pub mod attendance;
 pub mod calendar;
 pub mod fmt;
+pub mod import;
 pub mod problem;
 pub mod programme;
 pub mod staff;
+pub mod stats;
 
 pub use problem::{Lang, Problem, Problems};

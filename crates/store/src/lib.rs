@@ -2,18 +2,24 @@
 //! over an embedded SQLite file or a PostgreSQL server, chosen by the URL;
 //! migrations embedded per backend; one module per aggregate.
 
+mod attendance;
 mod audit;
+mod import;
 mod library;
 mod migrate;
 mod programme;
 mod staff;
+mod stats;
 pub mod testing;
 
+pub use attendance::Attendance;
 pub use audit::{Actor, AuditEntry};
+pub use import::ImportSummary;
 pub use library::Library;
 pub use migrate::LATEST_SCHEMA;
 pub use programme::*;
 pub use staff::{ApiToken, AuthSession, StaffMember};
+pub use stats::Scope;
 
 use std::path::PathBuf;
 use std::str::FromStr;

@@ -1,0 +1,428 @@
+//! Statistics: the period a report covers (season, calendar year, from–to),
+//! the figures of one row (a series, or the total) built from integer sums
+//! the store adds up in SQL, and the change against the previous period.
+//! The JSON shape of `Report` is public and stable: see docs/report-json.md.
+
+use std::collections::HashMap;
+
+use jiff::ToSpan;
+use jiff::civil::{Date, date};
+use serde::Serialize;
+
+use crate::Problem;
+use crate::calendar::parse_date;
+
+/// How many themes a row lists as most followed.
+pub const TOP_THEMES: usize = 10;
+
+/// A span of local dates, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// 1 September of the year to 31 August of the next.
+    Season(i16),
+    Year(i16),
+    Range { from: Date, to: Date },
+}
+
+impl Period {
+    /// "2024-2025" (also "2024-25"): the season starting in September 2024.
+    pub fn parse_season(s: &str) -> Result<Period, Problem> {
+        let bad = || Problem::field("season", "error.season").arg("value", s.trim());
+        let (a, b) = s.trim().split_once(['-', '/']).ok_or_else(bad)?;
+        let start: i16 = a.trim().parse().map_err(|_| bad())?;
+        let end: i16 = b.trim().parse().map_err(|_| bad())?;
+        let follows = match b.trim().len() {
+            4 => end == start + 1,
+            2 => end == (start + 1) % 100,
+            _ => false,
+        };
+        if !(1900..=2999).contains(&start) || !follows {
+            return Err(bad());
+        }
+        Ok(Period::Season(start))
+    }
+
+    pub fn year(y: i16) -> Result<Period, Problem> {
+        if (1900..=2999).contains(&y) { Ok(Period::Year(y)) } else { Err(Problem::field("year", "error.year")) }
+    }
+
+    /// From two dates as people write them; the end may not precede the start.
+    pub fn parse_range(from: &str, to: &str) -> Result<Period, Problem> {
+        let from_d = parse_date(from).ok_or_else(|| Problem::field("from", "error.date").arg("value", from.trim()))?;
+        let to_d = parse_date(to).ok_or_else(|| Problem::field("to", "error.date").arg("value", to.trim()))?;
+        if to_d < from_d {
+            return Err(Problem::field("to", "error.period_order"));
+        }
+        Ok(Period::Range { from: from_d, to: to_d })
+    }
+
+    pub fn from(&self) -> Date {
+        match *self {
+            Period::Season(y) => date(y, 9, 1),
+            Period::Year(y) => date(y, 1, 1),
+            Period::Range { from, .. } => from,
+        }
+    }
+
+    pub fn to(&self) -> Date {
+        match *self {
+            Period::Season(y) => date(y + 1, 8, 31),
+            Period::Year(y) => date(y, 12, 31),
+            Period::Range { to, .. } => to,
+        }
+    }
+
+    /// The period to compare with: the season or year before; for a
+    /// from–to, the same dates as many whole years earlier as it takes not
+    /// to overlap (January–April 2025 compares with January–April 2024),
+    /// because a library's programme follows the school year, not a sliding window.
+    pub fn previous(&self) -> Period {
+        match *self {
+            Period::Season(y) => Period::Season(y - 1),
+            Period::Year(y) => Period::Year(y - 1),
+            Period::Range { from, to } => {
+                let mut years = 1;
+                loop {
+                    let back = |d: Date| d.checked_sub(years.years()).expect("dates far from the limits");
+                    let (f, t) = (back(from), back(to));
+                    if t < from {
+                        return Period::Range { from: f, to: t };
+                    }
+                    years += 1;
+                }
+            }
+        }
+    }
+
+    /// "2024-2025", "2024", or "2025-01-01 – 2025-04-30".
+    pub fn label(&self) -> String {
+        match *self {
+            Period::Season(y) => format!("{}-{}", y, y + 1),
+            Period::Year(y) => y.to_string(),
+            Period::Range { from, to } => format!("{from} – {to}"),
+        }
+    }
+
+    pub fn dates(&self) -> PeriodDates {
+        PeriodDates { from: self.from().to_string(), to: self.to().to_string() }
+    }
+}
+
+/// The period as the JSON gives it: ISO dates, both included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeriodDates {
+    pub from: String,
+    pub to: String,
+}
+
+/// What SQL adds up for one group of sessions (cancelled ones left out).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub events: i64,
+    pub sessions: i64,
+    pub talks: i64,
+    pub workshops: i64,
+    pub appointments: i64,
+    /// Sum over counted sessions.
+    pub participants: i64,
+    pub under_14: i64,
+    pub uncounted_sessions: i64,
+    pub counted_talks: i64,
+    pub talk_participants: i64,
+    pub counted_workshops: i64,
+    pub workshop_participants: i64,
+    pub cost_cents: i64,
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, o: Tally) {
+        self.events += o.events;
+        self.sessions += o.sessions;
+        self.talks += o.talks;
+        self.workshops += o.workshops;
+        self.appointments += o.appointments;
+        self.participants += o.participants;
+        self.under_14 += o.under_14;
+        self.uncounted_sessions += o.uncounted_sessions;
+        self.counted_talks += o.counted_talks;
+        self.talk_participants += o.talk_participants;
+        self.counted_workshops += o.counted_workshops;
+        self.workshop_participants += o.workshop_participants;
+        self.cost_cents += o.cost_cents;
+    }
+}
+
+/// One theme within a group: its sessions and their participants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThemeFigures {
+    pub theme: String,
+    pub sessions: i64,
+    pub participants: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MinMax {
+    pub min: i64,
+    pub max: i64,
+}
+
+/// One row of a report: a series, or the total (`series` absent).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatsRow {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<String>,
+    pub events: i64,
+    pub sessions: i64,
+    pub talks: i64,
+    pub workshops: i64,
+    pub appointments: i64,
+    pub participants: i64,
+    pub under_14: i64,
+    pub uncounted_sessions: i64,
+    /// Participants per counted talk; null without any counted talk.
+    pub avg_per_talk: Option<f64>,
+    pub avg_per_workshop: Option<f64>,
+    pub themes: i64,
+    /// Sessions per theme; null without any theme.
+    pub sessions_per_theme: Option<MinMax>,
+    pub cost_eur: f64,
+    /// Null when nobody was counted.
+    pub cost_per_participant_eur: Option<f64>,
+    pub top_themes: Vec<ThemeFigures>,
+    /// Against the previous period, when asked for and the row existed then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+}
+
+fn ratio(num: i64, den: i64) -> Option<f64> {
+    (den != 0).then(|| num as f64 / den as f64)
+}
+
+impl StatsRow {
+    /// A row from its sums and its themes (each theme once).
+    pub fn build(series: Option<String>, t: &Tally, themes: &[ThemeFigures]) -> StatsRow {
+        let mut top: Vec<ThemeFigures> = themes.to_vec();
+        top.sort_by(|a, b| {
+            b.participants.cmp(&a.participants).then(b.sessions.cmp(&a.sessions)).then_with(|| a.theme.cmp(&b.theme))
+        });
+        top.truncate(TOP_THEMES);
+        let per_theme = themes.iter().map(|t| t.sessions);
+        let sessions_per_theme = match (per_theme.clone().min(), per_theme.max()) {
+            (Some(min), Some(max)) => Some(MinMax { min, max }),
+            _ => None,
+        };
+        StatsRow {
+            series,
+            events: t.events,
+            sessions: t.sessions,
+            talks: t.talks,
+            workshops: t.workshops,
+            appointments: t.appointments,
+            participants: t.participants,
+            under_14: t.under_14,
+            uncounted_sessions: t.uncounted_sessions,
+            avg_per_talk: ratio(t.talk_participants, t.counted_talks),
+            avg_per_workshop: ratio(t.workshop_participants, t.counted_workshops),
+            themes: themes.len() as i64,
+            sessions_per_theme,
+            cost_eur: t.cost_cents as f64 / 100.0,
+            cost_per_participant_eur: ratio(t.cost_cents, t.participants).map(|v| v / 100.0),
+            top_themes: top,
+            change: None,
+        }
+    }
+
+    /// Share of participants under 14, 0–1; None when nobody was counted.
+    pub fn under_14_share(&self) -> Option<f64> {
+        ratio(self.under_14, self.participants)
+    }
+}
+
+/// Adds the figures of one theme met in several groups (a theme given in
+/// two series counts its sessions in both).
+pub fn merge_themes<'a>(groups: impl IntoIterator<Item = &'a ThemeFigures>) -> Vec<ThemeFigures> {
+    let mut by: HashMap<&str, (i64, i64)> = HashMap::new();
+    for t in groups {
+        let e = by.entry(t.theme.as_str()).or_default();
+        e.0 += t.sessions;
+        e.1 += t.participants;
+    }
+    let mut v: Vec<ThemeFigures> =
+        by.into_iter().map(|(theme, (sessions, participants))| ThemeFigures { theme: theme.into(), sessions, participants }).collect();
+    v.sort_by(|a, b| a.theme.cmp(&b.theme));
+    v
+}
+
+/// A figure now, then, and the difference.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Delta<T> {
+    pub previous: T,
+    pub delta: T,
+    /// Relative change in percent; null when the previous value was 0.
+    pub percent: Option<f64>,
+}
+
+fn delta_i(now: i64, before: i64) -> Delta<i64> {
+    Delta { previous: before, delta: now - before, percent: ratio((now - before) * 100, before) }
+}
+
+fn delta_f(now: Option<f64>, before: Option<f64>) -> Option<Delta<f64>> {
+    let (n, b) = (now?, before?);
+    Some(Delta { previous: b, delta: n - b, percent: (b != 0.0).then(|| (n - b) * 100.0 / b) })
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub events: Delta<i64>,
+    pub sessions: Delta<i64>,
+    pub participants: Delta<i64>,
+    pub under_14: Delta<i64>,
+    pub avg_per_talk: Option<Delta<f64>>,
+    pub avg_per_workshop: Option<Delta<f64>>,
+    pub cost_eur: Option<Delta<f64>>,
+}
+
+impl Change {
+    pub fn between(now: &StatsRow, before: &StatsRow) -> Change {
+        Change {
+            events: delta_i(now.events, before.events),
+            sessions: delta_i(now.sessions, before.sessions),
+            participants: delta_i(now.participants, before.participants),
+            under_14: delta_i(now.under_14, before.under_14),
+            avg_per_talk: delta_f(now.avg_per_talk, before.avg_per_talk),
+            avg_per_workshop: delta_f(now.avg_per_workshop, before.avg_per_workshop),
+            cost_eur: delta_f(Some(now.cost_eur), Some(before.cost_eur)),
+        }
+    }
+}
+
+/// A whole report: one row per series (by name), the total, and when
+/// compared the previous period's report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub period: PeriodDates,
+    /// "2024-2025", "2024" or "2025-01-01 – 2025-04-30", for titles.
+    #[serde(skip)]
+    pub label: String,
+    pub series: Vec<StatsRow>,
+    pub total: StatsRow,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Box<Report>>,
+}
+
+impl Report {
+    /// Sets each row's change against the row of the same series (and the
+    /// total against the total), and keeps the previous report.
+    pub fn compare_with(&mut self, previous: Report) {
+        self.total.change = Some(Change::between(&self.total, &previous.total));
+        for row in &mut self.series {
+            if let Some(before) = previous.series.iter().find(|p| p.series == row.series) {
+                row.change = Some(Change::between(row, before));
+            }
+        }
+        self.previous = Some(Box::new(previous));
+    }
+}
+
+/// A number the French way: "1 234" (narrow no-break space between
+/// thousands), "19,5" with `decimals` digits after the comma, trailing zeros
+/// of the decimals kept so columns align.
+pub fn fr_number(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push(',');
+        out.push_str(frac);
+    }
+    let negative = v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0');
+    if negative { format!("−{out}") } else { out }
+}
+
+pub fn fr_int(v: i64) -> String {
+    fr_number(v as f64, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seasons_years_and_ranges() {
+        let s = Period::parse_season("2024-2025").unwrap();
+        assert_eq!((s.from(), s.to()), (date(2024, 9, 1), date(2025, 8, 31)));
+        assert_eq!(Period::parse_season("2024-25").unwrap(), s);
+        assert!(Period::parse_season("2024-2026").is_err());
+        assert!(Period::parse_season("2024").is_err());
+        assert_eq!(s.previous(), Period::Season(2023));
+        assert_eq!(s.label(), "2024-2025");
+        let y = Period::year(2024).unwrap();
+        assert_eq!((y.from(), y.to()), (date(2024, 1, 1), date(2024, 12, 31)));
+        assert_eq!(y.previous(), Period::Year(2023));
+        let r = Period::parse_range("01/01/2025", "2025-04-30").unwrap();
+        assert_eq!(r.previous(), Period::Range { from: date(2024, 1, 1), to: date(2024, 4, 30) });
+        let long = Period::parse_range("2023-06-01", "2024-09-30").unwrap();
+        assert_eq!(long.previous(), Period::Range { from: date(2021, 6, 1), to: date(2022, 9, 30) });
+        assert_eq!(Period::parse_range("2025-05-01", "2025-04-30").unwrap_err().key, "error.period_order");
+    }
+
+    #[test]
+    fn averages_over_counted_sessions_in_full_precision() {
+        let t = Tally {
+            events: 3,
+            sessions: 5,
+            talks: 2,
+            workshops: 3,
+            participants: 100,
+            under_14: 10,
+            uncounted_sessions: 1,
+            counted_talks: 2,
+            talk_participants: 80,
+            counted_workshops: 3,
+            workshop_participants: 20,
+            cost_cents: 12_345,
+            ..Tally::default()
+        };
+        let themes = [
+            ThemeFigures { theme: "b".into(), sessions: 2, participants: 30 },
+            ThemeFigures { theme: "a".into(), sessions: 4, participants: 30 },
+            ThemeFigures { theme: "c".into(), sessions: 1, participants: 40 },
+        ];
+        let r = StatsRow::build(Some("S".into()), &t, &themes);
+        assert_eq!(r.avg_per_talk, Some(40.0));
+        assert_eq!(r.avg_per_workshop, Some(20.0 / 3.0));
+        assert_eq!(r.sessions_per_theme, Some(MinMax { min: 1, max: 4 }));
+        assert_eq!(r.themes, 3);
+        let order: Vec<_> = r.top_themes.iter().map(|t| t.theme.as_str()).collect();
+        assert_eq!(order, ["c", "a", "b"], "most participants, then most sessions");
+        assert_eq!(r.cost_eur, 123.45);
+        assert_eq!(r.cost_per_participant_eur, Some(1.2345));
+        assert_eq!(r.under_14_share(), Some(0.1));
+        let empty = StatsRow::build(None, &Tally::default(), &[]);
+        assert_eq!((empty.avg_per_talk, empty.sessions_per_theme, empty.cost_per_participant_eur), (None, None, None));
+    }
+
+    #[test]
+    fn change_against_the_previous_period() {
+        let row = |p: i64| StatsRow::build(None, &Tally { participants: p, ..Tally::default() }, &[]);
+        let c = Change::between(&row(150), &row(100));
+        assert_eq!(c.participants, Delta { previous: 100, delta: 50, percent: Some(50.0) });
+        assert_eq!(Change::between(&row(5), &row(0)).participants.percent, None);
+    }
+
+    #[test]
+    fn french_numbers() {
+        assert_eq!(fr_int(1234), "1\u{202f}234");
+        assert_eq!(fr_int(1_234_567), "1\u{202f}234\u{202f}567");
+        assert_eq!(fr_int(999), "999");
+        assert_eq!(fr_number(19.333, 1), "19,3");
+        assert_eq!(fr_number(-1234.5, 2), "−1\u{202f}234,50");
+        assert_eq!(fr_number(-0.001, 1), "0,0");
+    }
+}

@@ -1,0 +1,118 @@
+//! A session's attendance and cost: the head count taken on the day (or
+//! imported), who counted it and when. Every change is audited.
+
+use almanach_domain::attendance::Headcount;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::audit::{Actor, record};
+use crate::{Result, Store, StoreError, Tx, now};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attendance {
+    pub session_id: i64,
+    pub headcount: Headcount,
+    pub counted_by: Option<String>,
+    pub counted_at: Option<i64>,
+    pub cost_cents: i64,
+}
+
+fn count(r: &AnyRow, c: &str) -> Result<Option<u32>> {
+    Ok(r.try_get::<Option<i64>, _>(c)?.map(|v| v as u32))
+}
+
+fn attendance(r: &AnyRow) -> Result<Attendance> {
+    Ok(Attendance {
+        session_id: r.try_get("id")?,
+        headcount: Headcount {
+            participants: count(r, "participants")?,
+            under_14: count(r, "under_14")?,
+            registered: count(r, "registered")?,
+            present: count(r, "present")?,
+        },
+        counted_by: r.try_get("counted_by")?,
+        counted_at: r.try_get("counted_at")?,
+        cost_cents: r.try_get("cost_cents")?,
+    })
+}
+
+const SELECT: &str = "select id, participants, under_14, registered, present, counted_by, counted_at, cost_cents \
+     from sessions where id = $1 and library_id = $2";
+
+/// Locks the session's row for the rest of the transaction (PostgreSQL; a
+/// SQLite writer holds the whole database) and reads it, so two people
+/// counting at once are applied one after the other and each audit entry
+/// shows the true "before".
+async fn lock(tx: &mut Tx, library_id: i64, session_id: i64) -> Result<Attendance> {
+    let n = sqlx::query("update sessions set cost_cents = cost_cents where id = $1 and library_id = $2")
+        .bind(session_id)
+        .bind(library_id)
+        .execute(&mut **tx)
+        .await?;
+    if n.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let r = sqlx::query(SELECT).bind(session_id).bind(library_id).fetch_one(&mut **tx).await?;
+    attendance(&r)
+}
+
+fn opt(v: Option<u32>) -> Option<i64> {
+    v.map(i64::from)
+}
+
+impl Store {
+    pub async fn attendance(&self, library_id: i64, session_id: i64) -> Result<Attendance> {
+        let r = sqlx::query(SELECT)
+            .bind(session_id)
+            .bind(library_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        attendance(&r)
+    }
+
+    /// Replaces a session's head count (a `Headcount` with no participants
+    /// marks it "not counted" again), recording who counted and when.
+    pub async fn set_headcount(&self, actor: &Actor, session_id: i64, h: &Headcount) -> Result<Attendance> {
+        let mut tx = self.write().await?;
+        let before = lock(&mut tx, actor.library_id, session_id).await?;
+        let at = now();
+        sqlx::query(
+            "update sessions set participants = $1, under_14 = $2, registered = $3, present = $4, \
+             counted_by_staff = $5, counted_by = $6, counted_at = $7 where id = $8",
+        )
+        .bind(opt(h.participants))
+        .bind(opt(h.under_14))
+        .bind(opt(h.registered))
+        .bind(opt(h.present))
+        .bind(actor.staff_id)
+        .bind(&actor.label)
+        .bind(at)
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+        let after = Attendance { headcount: *h, counted_by: Some(actor.label.clone()), counted_at: Some(at), ..before.clone() };
+        record(&mut tx, actor, "attendance", session_id, "count", Some(&before), Some(&after)).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// What a session cost, in cents (until costs come as lines).
+    pub async fn set_session_cost(&self, actor: &Actor, session_id: i64, cost_cents: i64) -> Result<()> {
+        if cost_cents < 0 {
+            return Err(StoreError::Conflict("a cost cannot be negative".into()));
+        }
+        let mut tx = self.write().await?;
+        let before = lock(&mut tx, actor.library_id, session_id).await?;
+        sqlx::query("update sessions set cost_cents = $1 where id = $2")
+            .bind(cost_cents)
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+        let after = Attendance { cost_cents, ..before.clone() };
+        record(&mut tx, actor, "attendance", session_id, "cost", Some(&before), Some(&after)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
