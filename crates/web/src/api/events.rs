@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{CreateErrors, GetErrors, ListErrors, WriteErrors};
-use super::input::{ApiJson, ApiQuery, Id, nullable_enum_schema, present, text, url};
+use super::input::{
+    ApiJson, ApiQuery, Id, nullable_enum_schema, present, text, url,
+};
 use super::sessions::{MAX_LIMIT, SeriesRef, SessionOut, paging, public_may_see, status_schema};
 use super::{ApiError, Caller, Identity};
 use crate::AppState;
@@ -135,14 +137,15 @@ pub async fn get_event(State(state): State<AppState>, caller: Caller, Id(id): Id
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventCreate {
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, min_length = 1)]
     pub title: String,
     #[schema(max_length = 10_000)]
     pub description: Option<String>,
     /// A series id, or null.
+    #[schema(minimum = 1)]
     pub series_id: Option<i64>,
     /// An https:// address, or empty.
-    #[schema(max_length = 500)]
+    #[schema(max_length = 500, pattern = "^(https?://\\S*)?$")]
     pub picture_url: Option<String>,
     /// Default `draft`.
     #[schema(schema_with = nullable_status_schema)]
@@ -154,14 +157,14 @@ pub struct EventCreate {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventPatch {
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, min_length = 1)]
     pub title: Option<String>,
     #[schema(max_length = 10_000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub series_id: Option<Option<i64>>,
-    #[schema(max_length = 500)]
+    #[schema(max_length = 500, pattern = "^(https?://\\S*)?$")]
     pub picture_url: Option<String>,
     #[schema(schema_with = nullable_status_schema)]
     pub status: Option<String>,

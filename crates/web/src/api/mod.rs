@@ -53,7 +53,9 @@ pub fn routes() -> Router<AppState> {
         description = "The programme of a library's digital mediation: sessions, events, series, themes, rooms, \
             speakers. Reading needs no token (published events only); with a staff API token \
             (`Authorization: Bearer …`) drafts are visible and writes are allowed within the token's role. \
-            Errors are JSON with a stable `code`; messages are French, or English with `Accept-Language: en`."
+            Errors are JSON with a stable `code`; messages are French, or English with `Accept-Language: en`. \
+            Texts may not hold control characters other than line breaks and tabs; names are trimmed and may \
+            not be blank."
     ),
     paths(
         openapi,

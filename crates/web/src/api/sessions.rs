@@ -20,7 +20,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ActionErrors, GetErrors, ListErrors, WriteErrors};
-use super::input::{ApiJson, ApiQuery, Id, Loose, age_schema, capacity_schema, enum_schema, ids, present, price_schema, text};
+use super::input::{
+    ApiJson, ApiQuery, Id, Loose, age_schema, capacity_schema, enum_schema, ids, nullable_enum_schema, present, price_schema,
+    text,
+};
 use super::{ApiError, Caller, Identity};
 use crate::AppState;
 
@@ -207,14 +210,14 @@ fn iso_day(name: &str, d: Option<Date>) -> Result<Option<String>, ApiError> {
 }
 
 impl SessionQuery {
-    /// The page to read, or None when the caller may see nothing of what is
-    /// asked (the public asking for drafts).
+    /// The page to read, or None when nothing can match (the public asking
+    /// for drafts, `to` before `from`).
     fn page(&self, public: bool) -> Result<Option<SessionPage>, ApiError> {
         let (limit, offset) = paging(self.limit, self.offset)?;
         if let (Some(a), Some(b)) = (self.from, self.to)
             && b < a
         {
-            return Err(ApiError::BadRequest("to is before from".into()));
+            return Ok(None);
         }
         if self.age.is_some_and(|a| a > 120) {
             return Err(ApiError::BadRequest("age must be between 0 and 120".into()));
@@ -313,24 +316,24 @@ impl Given for Option<String> {
 /// kind, date, start and end are required (creation) and `Option<String>`
 /// where absent fields keep their value (change).
 macro_rules! session_body {
-    ($(#[$m:meta])* $name:ident, $core:ty) => {
+    ($(#[$m:meta])* $name:ident, $core:ty, $kind:ident) => {
         $(#[$m])*
         #[derive(Debug, Deserialize, ToSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
-            #[schema(schema_with = kind_schema)]
+            #[schema(schema_with = $kind)]
             pub kind: $core,
-            /// The library-local day: `2025-01-18` (or `18/01/2025`).
-            #[schema(max_length = 20, examples("2025-01-18"))]
+            /// The library-local day, 1900 to 2199.
+            #[schema(format = Date, pattern = "^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", examples("2025-01-18"))]
             pub date: $core,
-            /// Wall-clock time: `14:00`, `14h30`.
-            #[schema(max_length = 10, examples("14:00"))]
+            /// Wall-clock time in the library's zone, 24 h.
+            #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", examples("14:00"))]
             pub start: $core,
-            #[schema(max_length = 10, examples("15:30"))]
+            #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", examples("15:30"))]
             pub end: $core,
             /// A room id; null for none.
             #[serde(default, deserialize_with = "present")]
-            #[schema(value_type = Option<i64>)]
+            #[schema(value_type = Option<i64>, minimum = 1)]
             pub room_id: Option<Option<i64>>,
             /// Seats; required when registration is.
             #[serde(default, deserialize_with = "present")]
@@ -351,7 +354,7 @@ macro_rules! session_body {
             #[schema(schema_with = registration_schema)]
             pub registration: Option<String>,
             /// Default `in_person`.
-            #[schema(schema_with = attendance_schema)]
+            #[schema(schema_with = nullable_attendance_schema)]
             pub attendance: Option<String>,
             /// The link for online and hybrid sessions.
             #[schema(max_length = 500)]
@@ -410,16 +413,53 @@ macro_rules! session_body {
 session_body!(
     /// A new session.
     SessionCreate,
-    String
+    String,
+    kind_schema
 );
 session_body!(
-    /// Changes to a session: absent fields keep their value, null clears it.
+    /// Changes to a session: absent fields keep their value; null clears
+    /// the room, capacity, ages and price, and keeps the others.
     SessionPatch,
-    Option<String>
+    Option<String>,
+    nullable_kind_schema
 );
 
+fn nullable_kind_schema() -> utoipa::openapi::Object {
+    nullable_enum_schema(SessionKind::ALL.iter().map(|k| k.slug()))
+}
+
 fn registration_schema() -> utoipa::openapi::Object {
-    enum_schema(["free_entry", "required"])
+    nullable_enum_schema(["free_entry", "required"])
+}
+
+fn nullable_attendance_schema() -> utoipa::openapi::Object {
+    nullable_enum_schema(AttendanceMode::ALL.iter().map(|k| k.slug()))
+}
+
+/// Problems with dates and times not in the API's one spelling (the form
+/// takes several), so that the schema's patterns say exactly what it
+/// accepts; empty values are left to the form's parser (which says they
+/// are required).
+fn spelling(raw: &RawSession) -> Problems {
+    let digits = |s: &str, at: &[usize]| at.iter().all(|&i| s.as_bytes().get(i).is_some_and(u8::is_ascii_digit));
+    let mut p = Problems::new();
+    let d = raw.date.as_str();
+    let date_ok = d.len() == 10
+        && digits(d, &[0, 1, 2, 3, 5, 6, 8, 9])
+        && &d[4..5] == "-"
+        && &d[7..8] == "-"
+        && ("1900".."2200").contains(&&d[..4])
+        && d.parse::<Date>().is_ok();
+    if !d.is_empty() && !date_ok {
+        p.push(Problem::field("date", "error.api_date"));
+    }
+    for (field, t) in [("start", raw.start.as_str()), ("end", raw.end.as_str())] {
+        let ok = t.len() == 5 && digits(t, &[0, 1, 3, 4]) && &t[2..3] == ":" && t < "24:00" && &t[3..4] < "6";
+        if !t.is_empty() && !ok {
+            p.push(Problem::field(field, "error.api_time"));
+        }
+    }
+    p
 }
 
 /// A session as typed, with what the calendar check needs to know.
@@ -506,20 +546,20 @@ async fn save(
     let Change { raw, links, moved, confirmed } = change;
     let store: &Store = &state.store;
     let lib_id = lib.id;
-    let (draft, mut p) = match SessionDraft::parse(&raw) {
-        Ok(d) => (Some(d), Problems::new()),
-        Err(p) => (None, p),
+    let mut p = spelling(&raw);
+    let draft = match SessionDraft::parse(&raw) {
+        Ok(d) => Some(d),
+        Err(q) => {
+            let known: Vec<_> = p.0.iter().map(|x| x.field).collect();
+            p.0.extend(q.0.into_iter().filter(|x| !known.contains(&x.field)));
+            None
+        }
     };
     // The form's parser bounds the link's length; a NUL would still reach
     // the database.
     let reported = p.for_field("online_url").next().is_some();
     if let (Err(problem), false) = (text("online_url", &raw.online_url, 500), reported) {
         p.push(problem);
-    }
-    if let Some(d) = &draft
-        && !(1900..=2200).contains(&d.date.year())
-    {
-        p.push(Problem::field("date", "error.date"));
     }
     if let Some(room) = raw.room_id
         && !found(store.room(lib_id, room).await)?

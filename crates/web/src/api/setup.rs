@@ -17,8 +17,10 @@ use utoipa::ToSchema;
 
 use super::error::{CreateErrors, ListErrors};
 use super::input::{
-    ApiJson, Loose, age_schema, capacity_schema, enum_schema, ids, minutes_schema, nullable_enum_schema, present, text,
+    ApiJson, Loose, age_schema, capacity_schema, enum_schema, ids, minutes_schema,
+    nullable_enum_schema, present, text,
 };
+use utoipa::openapi::schema::{SchemaType, Type};
 use super::sessions::kind_schema;
 use super::{ApiError, Caller, Identity};
 use crate::AppState;
@@ -58,7 +60,7 @@ impl From<Room> for RoomOut {
 #[serde(deny_unknown_fields)]
 pub struct RoomCreate {
     /// Unique in the library.
-    #[schema(max_length = 120)]
+    #[schema(max_length = 120, min_length = 1)]
     pub name: String,
     #[serde(default, deserialize_with = "present")]
     #[schema(schema_with = capacity_schema)]
@@ -168,7 +170,7 @@ fn nullable_kind_schema() -> utoipa::openapi::Object {
 #[serde(deny_unknown_fields)]
 pub struct SeriesCreate {
     /// Unique in the library.
-    #[schema(max_length = 120)]
+    #[schema(max_length = 120, min_length = 1)]
     pub name: String,
     #[schema(max_length = 10_000)]
     pub description: Option<String>,
@@ -288,15 +290,21 @@ fn categories_schema() -> utoipa::openapi::schema::Array {
         .build()
 }
 
+fn nullable_categories_schema() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::from(categories_schema())
+        .schema_type(SchemaType::Array(vec![Type::Array, Type::Null]))
+        .build()
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeCreate {
     /// Unique in the library.
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, min_length = 1)]
     pub title: String,
     #[schema(max_length = 10_000)]
     pub description: Option<String>,
-    #[schema(schema_with = categories_schema)]
+    #[schema(schema_with = nullable_categories_schema)]
     pub categories: Option<Vec<String>>,
     /// What a mediator needs to lead it (links, files, accounts).
     #[schema(max_length = 10_000)]
@@ -390,11 +398,11 @@ impl From<Speaker> for SpeakerOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpeakerCreate {
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, min_length = 1)]
     pub name: String,
     #[schema(max_length = 200)]
     pub organisation: Option<String>,
-    #[schema(max_length = 254)]
+    #[schema(max_length = 254, pattern = "^([^\\s@]+@[^\\s@]+)?$")]
     pub email: Option<String>,
     #[schema(max_length = 40)]
     pub phone: Option<String>,

@@ -164,6 +164,8 @@ http_test!(
         }
         let r = call(&app, "GET", "/api/v1/sessions?status=cancelled", None, None, StatusCode::OK).await;
         assert_eq!(ids(&r), set(&[s5]), "the public sees a published event's cancelled session when asking");
+        let r = call(&app, "GET", "/api/v1/sessions?from=2025-02-01&to=2025-01-31", Some(&t), None, StatusCode::OK).await;
+        assert_eq!(ids(&r), set(&[]), "an empty span");
         let r = call(&app, "GET", "/api/v1/sessions?to=2025-01-31", None, None, StatusCode::OK).await;
         assert_eq!(ids(&r), set(&[s1]));
         let r = call(&app, "GET", &format!("/api/v1/sessions/{s1}"), None, None, StatusCode::OK).await;
@@ -264,6 +266,18 @@ http_test!(
         for want in [("kind", "error.choose"), ("room_id", "error.unknown_record"), ("theme_ids", "error.unknown_record")] {
             assert!(codes.contains(&(want.0.to_string(), want.1.to_string())), "{want:?} in {codes:?}");
         }
+        // The API takes one spelling of dates and times, within sane years.
+        for (date, start, field, code) in [
+            ("18/01/2025", "14:00", "date", "error.api_date"),
+            ("2025-02-30", "14:00", "date", "error.api_date"),
+            ("9999-01-18", "14:00", "date", "error.api_date"),
+            ("2025-01-18", "14h", "start", "error.api_time"),
+            ("2025-01-18", "24:00", "start", "error.api_time"),
+        ] {
+            let body = json!({"kind": "talk", "date": date, "start": start, "end": "23:00"});
+            let r = call(&app, "POST", &path, Some(&t), Some(body), StatusCode::UNPROCESSABLE_ENTITY).await;
+            assert_eq!(r["error"]["fields"], json!([{"field": field, "code": code, "message": r["error"]["fields"][0]["message"]}]), "{date} {start}");
+        }
         let r = call(&app, "POST", "/api/v1/events", Some(&t), Some(json!({"title": "  ", "description": "a\u{0}b"})), StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(r["error"]["fields"][0]["code"], "error.required");
         assert_eq!(r["error"]["fields"][1]["code"], "error.control_chars");
@@ -341,7 +355,7 @@ http_test!(
         assert_eq!((r.status, error_code(&r.json()).to_string()), (StatusCode::BAD_REQUEST, "bad_request".into()), "no content type");
         for query in [
             "limit=abc", "limit=0", "limit=501", "offset=-1", "offset=1000001", "from=2025-13-01", "to=hier", "age=300", "age=121",
-            "status=maybe", "series=1e99", "room=99999999999999999999", "from=2025-02-01&to=2025-01-01",
+            "status=maybe", "series=1e99", "room=99999999999999999999",
         ] {
             let r = raw(&app, "GET", &format!("/api/v1/sessions?{query}"), &[], "").await;
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}: {}", r.body);
@@ -449,3 +463,31 @@ http_test!(
         }
     }
 );
+
+/// Serves the API on `ALMANACH_FUZZ_LISTEN` (default 127.0.0.1:8765) over a
+/// fresh database (PostgreSQL when `ALMANACH_FUZZ_BACKEND=postgres`) with a
+/// few records, and writes an admin token to `ALMANACH_FUZZ_TOKEN_FILE`:
+/// a server for schemathesis where the binary is not at hand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "serves until killed; run by hand to fuzz the API"]
+async fn serve_for_fuzzing() {
+    let backend = match std::env::var("ALMANACH_FUZZ_BACKEND").as_deref() {
+        Ok("postgres") => almanach_store::Backend::Postgres,
+        _ => almanach_store::Backend::Sqlite,
+    };
+    let app = TestApp::spawn(backend).await.expect("a database");
+    let admin = token(&app, Role::Admin).await;
+    let room = call(&app, "POST", "/api/v1/rooms", Some(&admin), Some(json!({"name": "Auditorium"})), StatusCode::CREATED).await;
+    call(&app, "POST", "/api/v1/series", Some(&admin), Some(json!({"name": "Samedis de l'innovation"})), StatusCode::CREATED).await;
+    call(&app, "POST", "/api/v1/themes", Some(&admin), Some(json!({"title": "Images génératives"})), StatusCode::CREATED).await;
+    call(&app, "POST", "/api/v1/speakers", Some(&admin), Some(json!({"name": "Camille Durand"})), StatusCode::CREATED).await;
+    let e = event(&app, &admin, "Samedi de l'innovation", json!({"status": "published"})).await;
+    session(&app, &admin, e, "2025-01-18", json!({"room_id": room["id"]})).await;
+    if let Ok(path) = std::env::var("ALMANACH_FUZZ_TOKEN_FILE") {
+        std::fs::write(path, &admin).unwrap();
+    }
+    let listen = std::env::var("ALMANACH_FUZZ_LISTEN").unwrap_or_else(|_| "127.0.0.1:8765".into());
+    let listener = tokio::net::TcpListener::bind(&listen).await.unwrap();
+    eprintln!("serving on http://{listen}/api/v1/openapi.json");
+    axum::serve(listener, app.router.clone()).await.unwrap();
+}
