@@ -2,6 +2,7 @@
 //! session must satisfy. Types here are built by `parse` and cannot be wrong
 //! afterwards; the storage and web layers only move them around.
 
+use jiff::ToSpan;
 use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
 
@@ -361,6 +362,18 @@ pub fn season_of(date: Date) -> (i16, String) {
     (y, format!("{}-{}", y, y + 1))
 }
 
+/// The same weekday in the same week of the following month: the 3rd
+/// Sunday of February gives the 3rd Sunday of March, so a monthly series
+/// ("Dimanches de l'innovation") is copied forward in one step. When the next
+/// month has no such occurrence (a 5th Saturday), the last one is taken.
+pub fn same_weekday_next_month(date: Date) -> Date {
+    let nth = i32::from((date.day() - 1) / 7);
+    let first = date.first_of_month().checked_add(1.month()).expect("dates stay in range");
+    let offset = (date.weekday().to_monday_zero_offset() - first.weekday().to_monday_zero_offset()).rem_euclid(7);
+    let wanted = first.checked_add((i32::from(offset) + 7 * nth).days()).expect("dates stay in range");
+    if wanted.month() == first.month() { wanted } else { wanted.checked_sub(1.week()).expect("dates stay in range") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -467,6 +480,20 @@ mod tests {
         assert_eq!(season_of(date(2025, 8, 31)).1, "2024-2025");
     }
 
+    #[test]
+    fn the_same_weekday_of_the_month_one_month_later() {
+        // 3rd Sunday of February 2025 -> 3rd Sunday of March 2025.
+        assert_eq!(same_weekday_next_month(date(2025, 2, 16)), date(2025, 3, 16));
+        // 1st Saturday of January 2025 (the 4th) -> 1st Saturday of February (the 1st).
+        assert_eq!(same_weekday_next_month(date(2025, 1, 4)), date(2025, 2, 1));
+        // 2nd Tuesday of December -> 2nd Tuesday of January, across the year.
+        assert_eq!(same_weekday_next_month(date(2024, 12, 10)), date(2025, 1, 14));
+        // 5th Saturday of March 2025 (the 29th): April has four, the last is the 26th.
+        assert_eq!(same_weekday_next_month(date(2025, 3, 29)), date(2025, 4, 26));
+        // 5th Friday of January 2025 (the 31st): February 2025 has four, the last is the 28th.
+        assert_eq!(same_weekday_next_month(date(2025, 1, 31)), date(2025, 2, 28));
+    }
+
     proptest! {
         #[test]
         fn overlap_is_symmetric_and_touching_is_free(a in 0i64..1000, la in 1i64..100, b in 0i64..1000, lb in 1i64..100) {
@@ -484,6 +511,20 @@ mod tests {
         fn parsed_prices_round_trip(cents in 0i64..10_000_000) {
             let text = format!("{},{:02}", cents / 100, cents % 100);
             prop_assert_eq!(parse_price(&text).unwrap(), cents);
+        }
+
+        #[test]
+        fn next_month_keeps_the_weekday_and_the_week_when_it_can(y in 2000i16..2100, m in 1i8..=12, d in 1i8..=31) {
+            let from = Date::new(y, m, d);
+            prop_assume!(from.is_ok());
+            let from = from.unwrap();
+            let to = same_weekday_next_month(from);
+            prop_assert_eq!(to.weekday(), from.weekday());
+            let next = from.first_of_month().checked_add(1.month()).unwrap();
+            prop_assert_eq!((to.year(), to.month()), (next.year(), next.month()));
+            let (nth_from, nth_to) = ((from.day() - 1) / 7, (to.day() - 1) / 7);
+            // Same week of the month, or the last occurrence when that week does not exist.
+            prop_assert!(nth_to == nth_from || (nth_to < nth_from && to.day() + 7 > to.last_of_month().day()));
         }
     }
 }

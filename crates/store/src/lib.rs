@@ -21,7 +21,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 
 pub type Tx = Transaction<'static, Any>;
 
@@ -152,6 +152,16 @@ impl Store {
             }
             DatabaseUrl::Postgres(u) => (Backend::Postgres, AnyConnectOptions::from_str(u)?, 16),
         };
+        if backend == Backend::Postgres {
+            // One direct attempt first: a pool only says "timed out", while
+            // the person needs "connection refused" or "password failed".
+            let attempt = tokio::time::timeout(Duration::from_secs(10), sqlx::AnyConnection::connect_with(&options)).await;
+            match attempt {
+                Ok(Ok(conn)) => drop(conn),
+                Ok(Err(e)) => return Err(StoreError::Unusable(format!("cannot open {}: {e}", parsed.redacted()))),
+                Err(_) => return Err(StoreError::Unusable(format!("cannot open {}: no answer within 10 s", parsed.redacted()))),
+            }
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10))

@@ -175,6 +175,17 @@ pub(crate) fn event(r: &AnyRow) -> Result<Event> {
     })
 }
 
+/// An event with what the events list shows beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    pub event: Event,
+    pub series_name: Option<String>,
+    pub series_colour: Option<String>,
+    /// The first session's start; None while the event has no session.
+    pub first_at: Option<i64>,
+    pub sessions: i64,
+}
+
 // ---------------------------------------------------------------- sessions
 
 /// A session as stored, with what lists and pages show next to it.
@@ -602,52 +613,73 @@ impl Store {
     pub async fn save_event(&self, actor: &Actor, new: &Event) -> Result<i64> {
         let before = if new.id == 0 { None } else { Some(self.event(actor.library_id, new.id).await?) };
         let mut tx = self.write().await?;
-        if let Some(series_id) = new.series_id {
-            check_owned(&mut tx, "series", series_id, actor.library_id).await?;
-        }
-        let t = now();
-        let id: i64 = if let Some(b) = &before {
-            sqlx::query(
-                "update events set series_id = $1, title = $2, description = $3, picture_url = $4, status = $5, \
-                 updated_at = $6 where id = $7",
-            )
-            .bind(new.series_id)
-            .bind(&new.title)
-            .bind(&new.description)
-            .bind(&new.picture_url)
-            .bind(new.status.slug())
-            .bind(t)
-            .bind(b.id)
-            .execute(&mut *tx)
-            .await
-            .map_err(classify)?;
-            b.id
-        } else {
-            sqlx::query_scalar(
-                "insert into events (library_id, series_id, title, description, picture_url, status, created_at, \
-                 updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
-            )
-            .bind(actor.library_id)
-            .bind(new.series_id)
-            .bind(&new.title)
-            .bind(&new.description)
-            .bind(&new.picture_url)
-            .bind(new.status.slug())
-            .bind(t)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(classify)?
-        };
-        let after = Event { id, ..new.clone() };
-        let action = match (&before, new.status) {
-            (None, _) => "create",
-            (Some(b), EventStatus::Cancelled) if b.status != EventStatus::Cancelled => "cancel",
-            (Some(b), EventStatus::Published) if b.status != EventStatus::Published => "publish",
-            _ => "update",
-        };
-        record(&mut tx, actor, "event", id, action, before.as_ref(), Some(&after)).await?;
+        let id = write_event(&mut tx, actor, before.as_ref(), new).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Events for the staff list, newest first, with their series and the
+    /// start of their first session, in one query.
+    pub async fn list_event_rows(
+        &self,
+        library_id: i64,
+        series_id: Option<i64>,
+        status: Option<EventStatus>,
+        limit: i64,
+    ) -> Result<Vec<EventRow>> {
+        let rows = sqlx::query(
+            "select e.*, se.name as series_name, se.colour as series_colour, f.first_at, coalesce(f.n, 0) as n \
+             from events e left join series se on se.id = e.series_id \
+             left join (select event_id, min(starts_at) as first_at, count(*) as n from sessions group by event_id) f \
+             on f.event_id = e.id where e.library_id = $1 and ($2 is null or e.series_id = $2) \
+             and ($3 is null or e.status = $3) order by coalesce(f.first_at, e.created_at) desc, e.id desc limit $4",
+        )
+        .bind(library_id)
+        .bind(series_id)
+        .bind(status.map(|s| s.slug()))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EventRow {
+                    event: event(r)?,
+                    series_name: r.try_get("series_name")?,
+                    series_colour: r.try_get("series_colour")?,
+                    first_at: r.try_get("first_at")?,
+                    sessions: r.try_get("n")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn count_events(&self, library_id: i64, status: EventStatus) -> Result<i64> {
+        Ok(sqlx::query_scalar("select count(*) from events where library_id = $1 and status = $2")
+            .bind(library_id)
+            .bind(status.slug())
+            .fetch_one(self.pool())
+            .await?)
+    }
+
+    /// Creates an event and its sessions in one transaction, as duplicating
+    /// an event needs: if one session's room is taken, nothing is created
+    /// and the clash is returned. Each session's `event_id` is replaced.
+    pub async fn create_event_with_sessions(
+        &self,
+        actor: &Actor,
+        new: &Event,
+        sessions: &[SessionWrite],
+    ) -> Result<Result<i64, RoomClash>> {
+        let mut tx = self.write().await?;
+        let id = write_event(&mut tx, actor, None, &Event { id: 0, ..new.clone() }).await?;
+        for s in sessions {
+            if let Err(clash) = write_session(&mut tx, actor, None, &SessionWrite { event_id: id, ..s.clone() }).await? {
+                // Dropping the transaction rolls the event back too.
+                return Ok(Err(clash));
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(id))
     }
 
     // ------------------------------------------------------------ sessions
@@ -737,6 +769,19 @@ impl Store {
         Ok(out)
     }
 
+    /// Live sessions (neither they nor their event cancelled) starting in [from, to).
+    pub async fn count_sessions(&self, library_id: i64, from: i64, to: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "select count(*) from sessions s join events e on e.id = s.event_id where s.library_id = $1 \
+             and s.starts_at >= $2 and s.starts_at < $3 and s.cancelled = 0 and e.status <> 'cancelled'",
+        )
+        .bind(library_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
     /// The sessions that already happened on a theme before `starts_at`
     /// (a session on such a theme is a replay).
     pub async fn earlier_sessions_on_theme(&self, theme_id: i64, starts_at: i64) -> Result<i64> {
@@ -765,71 +810,11 @@ impl Store {
             None => None,
         };
         let mut tx = self.write().await?;
-        check_owned(&mut tx, "events", w.event_id, actor.library_id).await?;
-        if let Some(room_id) = w.room_id {
-            if let Some(clash) = lock_room_and_find_clash(&mut tx, actor.library_id, room_id, w.starts_at, w.ends_at, id).await? {
-                return Ok(Err(clash));
-            }
+        let saved = write_session(&mut tx, actor, before.as_ref(), w).await?;
+        if saved.is_ok() {
+            tx.commit().await?;
         }
-        let t = now();
-        let id: i64 = sqlx::query_scalar(if before.is_some() {
-            "update sessions set event_id = $1, kind = $2, starts_at = $3, ends_at = $4, local_date = $5, room_id = $6, \
-             capacity = $7, age_min = $8, age_max = $9, accompanied = $10, price_cents = $11, \
-             registration_required = $12, attendance_mode = $13, online_url = $14, updated_at = $15 \
-             where id = $16 and library_id = $17 returning id"
-        } else {
-            "insert into sessions (event_id, kind, starts_at, ends_at, local_date, room_id, capacity, age_min, age_max, \
-             accompanied, price_cents, registration_required, attendance_mode, online_url, updated_at, created_at, \
-             library_id) select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $17 \
-             where $16 = 0 returning id"
-        })
-        .bind(w.event_id)
-        .bind(w.kind.slug())
-        .bind(w.starts_at)
-        .bind(w.ends_at)
-        .bind(&w.local_date)
-        .bind(w.room_id)
-        .bind(w.capacity.map(i64::from))
-        .bind(w.age_min.map(i64::from))
-        .bind(w.age_max.map(i64::from))
-        .bind(i64::from(w.accompanied))
-        .bind(w.price_cents)
-        .bind(i64::from(w.registration_required))
-        .bind(w.attendance_mode.slug())
-        .bind(&w.online_url)
-        .bind(t)
-        .bind(before.as_ref().map_or(0, |b| b.id))
-        .bind(actor.library_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(classify)?;
-        for (table, col, ids, owner) in [
-            ("session_themes", "theme_id", &w.theme_ids, "themes"),
-            ("session_speakers", "speaker_id", &w.speaker_ids, "speakers"),
-            ("session_leads", "staff_id", &w.lead_ids, "staff"),
-        ] {
-            sqlx::query(&format!("delete from {table} where session_id = $1")).bind(id).execute(&mut *tx).await?;
-            for other in dedup(ids) {
-                let n = sqlx::query(&format!(
-                    "insert into {table} (session_id, {col}) select $1, id from {owner} where id = $2 and library_id = $3"
-                ))
-                .bind(id)
-                .bind(other)
-                .bind(actor.library_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(classify)?;
-                if n.rows_affected() == 0 {
-                    return Err(StoreError::Conflict(format!("{col} {other} does not exist")));
-                }
-            }
-        }
-        let before_json = before.as_ref().map(|b| serde_json::to_value(b).expect("serialises"));
-        let after_json = serde_json::to_value(w).expect("serialises");
-        let action = if before.is_some() { "update" } else { "create" };
-        record(&mut tx, actor, "session", id, action, before_json.as_ref(), Some(&after_json)).await?;
-        tx.commit().await?;
-        Ok(Ok(id))
+        Ok(saved)
     }
 
     pub async fn set_session_cancelled(&self, actor: &Actor, id: i64, cancelled: bool) -> Result<()> {
@@ -847,6 +832,132 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Inserts (`before` None) or updates an event inside `tx`, with its audit
+/// entry: "publish" and "cancel" are named so the trail reads as a history.
+async fn write_event(tx: &mut Tx, actor: &Actor, before: Option<&Event>, new: &Event) -> Result<i64> {
+    if let Some(series_id) = new.series_id {
+        check_owned(tx, "series", series_id, actor.library_id).await?;
+    }
+    let t = now();
+    let id: i64 = if let Some(b) = before {
+        sqlx::query(
+            "update events set series_id = $1, title = $2, description = $3, picture_url = $4, status = $5, \
+             updated_at = $6 where id = $7",
+        )
+        .bind(new.series_id)
+        .bind(&new.title)
+        .bind(&new.description)
+        .bind(&new.picture_url)
+        .bind(new.status.slug())
+        .bind(t)
+        .bind(b.id)
+        .execute(&mut **tx)
+        .await
+        .map_err(classify)?;
+        b.id
+    } else {
+        sqlx::query_scalar(
+            "insert into events (library_id, series_id, title, description, picture_url, status, created_at, \
+             updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
+        )
+        .bind(actor.library_id)
+        .bind(new.series_id)
+        .bind(&new.title)
+        .bind(&new.description)
+        .bind(&new.picture_url)
+        .bind(new.status.slug())
+        .bind(t)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(classify)?
+    };
+    let after = Event { id, ..new.clone() };
+    let action = match (before, new.status) {
+        (None, _) => "create",
+        (Some(b), EventStatus::Cancelled) if b.status != EventStatus::Cancelled => "cancel",
+        (Some(b), EventStatus::Published) if b.status != EventStatus::Published => "publish",
+        _ => "update",
+    };
+    record(tx, actor, "event", id, action, before, Some(&after)).await?;
+    Ok(id)
+}
+
+/// Inserts (`before` None) or updates a session inside `tx`: the room is
+/// locked and checked for overlaps first, then the row, its links and the
+/// audit entry are written. A clash writes nothing and is returned inside.
+async fn write_session(
+    tx: &mut Tx,
+    actor: &Actor,
+    before: Option<&Session>,
+    w: &SessionWrite,
+) -> Result<Result<i64, RoomClash>> {
+    check_owned(tx, "events", w.event_id, actor.library_id).await?;
+    if let Some(room_id) = w.room_id
+        && let Some(clash) =
+            lock_room_and_find_clash(tx, actor.library_id, room_id, w.starts_at, w.ends_at, before.map(|b| b.id)).await?
+    {
+        return Ok(Err(clash));
+    }
+    let t = now();
+    let id: i64 = sqlx::query_scalar(if before.is_some() {
+        "update sessions set event_id = $1, kind = $2, starts_at = $3, ends_at = $4, local_date = $5, room_id = $6, \
+         capacity = $7, age_min = $8, age_max = $9, accompanied = $10, price_cents = $11, \
+         registration_required = $12, attendance_mode = $13, online_url = $14, updated_at = $15 \
+         where id = $16 and library_id = $17 returning id"
+    } else {
+        "insert into sessions (event_id, kind, starts_at, ends_at, local_date, room_id, capacity, age_min, age_max, \
+         accompanied, price_cents, registration_required, attendance_mode, online_url, updated_at, created_at, \
+         library_id) select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $17 \
+         where $16 = 0 returning id"
+    })
+    .bind(w.event_id)
+    .bind(w.kind.slug())
+    .bind(w.starts_at)
+    .bind(w.ends_at)
+    .bind(&w.local_date)
+    .bind(w.room_id)
+    .bind(w.capacity.map(i64::from))
+    .bind(w.age_min.map(i64::from))
+    .bind(w.age_max.map(i64::from))
+    .bind(i64::from(w.accompanied))
+    .bind(w.price_cents)
+    .bind(i64::from(w.registration_required))
+    .bind(w.attendance_mode.slug())
+    .bind(&w.online_url)
+    .bind(t)
+    .bind(before.map_or(0, |b| b.id))
+    .bind(actor.library_id)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(classify)?;
+    for (table, col, ids, owner) in [
+        ("session_themes", "theme_id", &w.theme_ids, "themes"),
+        ("session_speakers", "speaker_id", &w.speaker_ids, "speakers"),
+        ("session_leads", "staff_id", &w.lead_ids, "staff"),
+    ] {
+        sqlx::query(&format!("delete from {table} where session_id = $1")).bind(id).execute(&mut **tx).await?;
+        for other in dedup(ids) {
+            let n = sqlx::query(&format!(
+                "insert into {table} (session_id, {col}) select $1, id from {owner} where id = $2 and library_id = $3"
+            ))
+            .bind(id)
+            .bind(other)
+            .bind(actor.library_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(classify)?;
+            if n.rows_affected() == 0 {
+                return Err(StoreError::Conflict(format!("{col} {other} does not exist")));
+            }
+        }
+    }
+    let before_json = before.map(|b| serde_json::to_value(b).expect("serialises"));
+    let after_json = serde_json::to_value(w).expect("serialises");
+    let action = if before.is_some() { "update" } else { "create" };
+    record(tx, actor, "session", id, action, before_json.as_ref(), Some(&after_json)).await?;
+    Ok(Ok(id))
 }
 
 fn dedup(ids: &[i64]) -> Vec<i64> {

@@ -1,26 +1,66 @@
-//! The dashboard: the coming weeks at a glance.
+//! The dashboard: the coming four weeks day by day, this week's and this
+//! month's session counts, and the drafts still to publish.
 
+use almanach_domain::programme::EventStatus;
+use almanach_store::SessionFilter;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
+use jiff::ToSpan;
 
+use super::calendar::{add_days, day_start, monday, today};
+use super::sessions::{SessionRow, day_label};
 use crate::auth::StaffSession;
 use crate::view::{Flash, Page};
-use crate::{AppState, WebError};
+use crate::{AppState, Tr, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/staff", get(dashboard))
 }
 
+/// How far ahead the dashboard looks.
+const AHEAD_DAYS: i64 = 28;
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     page: Page,
+    /// ("samedi 13 janvier", its sessions), days without sessions left out.
+    days: Vec<(String, Vec<SessionRow>)>,
+    week: i64,
+    month: i64,
+    drafts: i64,
 }
 
-async fn dashboard(State(_state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
-    let page = Page::new(&s, crate::Tr::new(s.lang).t("nav.dashboard"), "dashboard", &flash);
-    Ok(Html(DashboardPage { page }.render()?))
+async fn dashboard(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+    let tr = Tr::new(s.lang);
+    let lib = s.library_id();
+    let store = &state.store;
+    let tz = store.library(lib).await?.tz();
+    let now = today(&tz);
+    let f = SessionFilter {
+        from: Some(day_start(&tz, now)),
+        to: Some(day_start(&tz, add_days(now, AHEAD_DAYS))),
+        include_cancelled: true,
+        ..Default::default()
+    };
+    let mut days: Vec<(String, Vec<SessionRow>)> = Vec::new();
+    let mut last_date = String::new();
+    for row in SessionRow::all(&tr, &tz, &store.list_sessions(lib, &f).await?) {
+        if row.local_date != last_date {
+            last_date = row.local_date.clone();
+            days.push((day_label(&tr, &row.local_date), Vec::new()));
+        }
+        days.last_mut().expect("pushed above").1.push(row);
+    }
+    let week_start = monday(now);
+    let month_start = now.first_of_month();
+    let next_month = month_start.checked_add(1.month()).unwrap_or(month_start);
+    let week = store.count_sessions(lib, day_start(&tz, week_start), day_start(&tz, add_days(week_start, 7))).await?;
+    let month = store.count_sessions(lib, day_start(&tz, month_start), day_start(&tz, next_month)).await?;
+    let drafts = store.count_events(lib, EventStatus::Draft).await?;
+    let page = Page::new(&s, tr.t("nav.dashboard"), "dashboard", &flash);
+    Ok(Html(DashboardPage { page, days, week, month, drafts }.render()?))
 }

@@ -1,9 +1,485 @@
-//! (to be written)
+//! Events: the list, the form, the event page with its sessions, the status
+//! actions (publish, cancel after confirmation, back to draft), and
+//! duplication to the same weekday of next month.
 
+use almanach_domain::calendar::{local_to_instant, parse_date};
+use almanach_domain::programme::{EventStatus, calendar_warnings, parse_name, parse_text, same_weekday_next_month};
+use almanach_domain::staff::Action;
+use almanach_domain::{Problem, Problems};
+use almanach_store::{Event, EventRow, Library, Session, SessionFilter, SessionWrite, StoreError};
+use askama::Template;
 use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use serde::Deserialize;
 
-use crate::AppState;
+use super::opt_id;
+use super::sessions::{SessionRow, clash_problem, label};
+use crate::auth::{Posted, StaffSession};
+use crate::forms::FormErrors;
+use crate::view::{Flash, Page};
+use crate::{AppState, Tr, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/staff/events", get(events_list))
+        .route("/staff/events/new", get(event_new).post(event_create))
+        .route("/staff/events/{id}", get(event_page))
+        .route("/staff/events/{id}/edit", get(event_edit).post(event_update))
+        .route("/staff/events/{id}/publish", post(event_publish))
+        .route("/staff/events/{id}/cancel", get(event_cancel_confirm).post(event_cancel))
+        .route("/staff/events/{id}/draft", post(event_draft))
+        .route("/staff/events/{id}/duplicate", get(event_duplicate_form).post(event_duplicate))
+}
+
+/// How many events the list shows; older ones are reached by filtering.
+const LIST_LIMIT: i64 = 300;
+
+/// The series as `(id, name)` options, led by "none" or "all".
+async fn series_options(state: &AppState, library_id: i64, first: String) -> Result<Vec<(String, String)>, WebError> {
+    let series = state.store.list_series(library_id).await?;
+    Ok(std::iter::once((String::new(), first)).chain(series.into_iter().map(|s| (s.id.to_string(), s.name))).collect())
+}
+
+fn status_options(tr: &Tr) -> Vec<(String, String)> {
+    EventStatus::ALL.iter().map(|v| (v.slug().to_string(), label(tr, "status", v.slug()))).collect()
+}
+
+// ---------------------------------------------------------------- list
+
+#[derive(Debug, Default, Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    series: String,
+    #[serde(default)]
+    status: String,
+}
+
+struct ListRow {
+    row: EventRow,
+    first: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "event_list.html")]
+struct ListPage {
+    page: Page,
+    events: Vec<ListRow>,
+    series: Vec<(String, String)>,
+    statuses: Vec<(String, String)>,
+    query: ListQuery,
+}
+
+async fn events_list(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Query(query): Query<ListQuery>,
+) -> Result<Html<String>, WebError> {
+    let tr = Tr::new(s.lang);
+    let lib = s.library_id();
+    let tz = state.store.library(lib).await?.tz();
+    let rows = state.store.list_event_rows(lib, opt_id(&query.series), EventStatus::parse(&query.status), LIST_LIMIT).await?;
+    let events = rows
+        .into_iter()
+        .map(|row| ListRow {
+            first: row.first_at.map(|t| day_of(&tr, &tz, t)).unwrap_or_default(),
+            status: label(&tr, "status", row.event.status.slug()),
+            row,
+        })
+        .collect();
+    let statuses = std::iter::once((String::new(), tr.t("event.all_statuses").to_string())).chain(status_options(&tr)).collect();
+    let page = Page::new(&s, tr.t("event.list_title"), "events", &flash);
+    let series = series_options(&state, lib, tr.t("event.all_series").to_string()).await?;
+    Ok(Html(ListPage { page, events, series, statuses, query }.render()?))
+}
+
+/// "samedi 13 janvier 2025" for an instant, in the library's zone.
+fn day_of(tr: &Tr, tz: &TimeZone, at: i64) -> String {
+    Timestamp::from_second(at)
+        .map(|t| almanach_domain::fmt::day_with_year(t.to_zoned(tz.clone()).date(), tr.lang))
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- form
+
+#[derive(Debug, Default, Deserialize)]
+struct EventForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    series_id: String,
+    #[serde(default)]
+    picture_url: String,
+    #[serde(default)]
+    status: String,
+}
+
+/// A picture is on this site (`/…`) or fetched over HTTPS; never
+/// `javascript:`, plain HTTP or a protocol-relative `//host`.
+fn parse_picture_url(s: &str) -> Result<String, Problem> {
+    let s = s.trim();
+    let ok = s.is_empty()
+        || ((s.starts_with("https://") || (s.starts_with('/') && !s.starts_with("//")))
+            && s.len() <= 500
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"'));
+    if ok { Ok(s.to_string()) } else { Err(Problem::field("picture_url", "error.picture_url")) }
+}
+
+impl EventForm {
+    fn from_event(e: &Event) -> EventForm {
+        EventForm {
+            title: e.title.clone(),
+            description: e.description.clone(),
+            series_id: e.series_id.map(|i| i.to_string()).unwrap_or_default(),
+            picture_url: e.picture_url.clone(),
+            status: e.status.slug().into(),
+        }
+    }
+
+    fn parse(&self, id: i64) -> Result<Event, Problems> {
+        let mut p = Problems::new();
+        let title = p.take(parse_name("title", &self.title, 200));
+        let description = p.take(parse_text("description", &self.description, 10_000));
+        let picture_url = p.take(parse_picture_url(&self.picture_url));
+        let status = if self.status.trim().is_empty() { Some(EventStatus::Draft) } else { EventStatus::parse(&self.status) };
+        if status.is_none() {
+            p.push(Problem::field("status", "error.choose"));
+        }
+        p.into_result(|| Event {
+            id,
+            series_id: opt_id(&self.series_id),
+            title: title.expect("checked"),
+            description: description.expect("checked"),
+            picture_url: picture_url.expect("checked"),
+            status: status.expect("checked"),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "event_form.html")]
+struct FormPage {
+    page: Page,
+    id: i64,
+    form: EventForm,
+    errors: FormErrors,
+    series: Vec<(String, String)>,
+    statuses: Vec<(String, String)>,
+}
+
+async fn form_page(state: &AppState, s: &StaffSession, id: i64, form: EventForm, errors: FormErrors) -> Result<String, WebError> {
+    let tr = Tr::new(s.lang);
+    let title = if id == 0 { tr.t("event.new") } else { tr.t("event.edit") };
+    let page = Page::new(s, title, "events", &Flash::default());
+    let series = series_options(state, s.library_id(), tr.t("event.no_series").to_string()).await?;
+    Ok(FormPage { page, id, form, errors, series, statuses: status_options(&tr) }.render()?)
+}
+
+async fn event_new(State(state): State<AppState>, s: StaffSession) -> Result<Html<String>, WebError> {
+    s.require(Action::EditProgramme)?;
+    let form = EventForm { status: EventStatus::Draft.slug().into(), ..Default::default() };
+    Ok(Html(form_page(&state, &s, 0, form, FormErrors::default()).await?))
+}
+
+async fn event_edit(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    s.require(Action::EditProgramme)?;
+    let event = state.store.event(s.library_id(), id).await?;
+    Ok(Html(form_page(&state, &s, id, EventForm::from_event(&event), FormErrors::default()).await?))
+}
+
+async fn event_create(State(state): State<AppState>, p: Posted<EventForm>) -> Result<Response, WebError> {
+    save(state, p, 0).await
+}
+
+async fn event_update(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<EventForm>) -> Result<Response, WebError> {
+    save(state, p, id).await
+}
+
+async fn save(state: AppState, Posted { session: s, form }: Posted<EventForm>, id: i64) -> Result<Response, WebError> {
+    s.require(Action::EditProgramme)?;
+    let tr = Tr::new(s.lang);
+    let problems = match form.parse(id) {
+        Ok(event) => match state.store.save_event(&s.actor(), &event).await {
+            Ok(saved) => {
+                let done = if id == 0 { "created" } else { "saved" };
+                return Ok(Redirect::to(&format!("/staff/events/{saved}?done={done}")).into_response());
+            }
+            // A series removed meanwhile.
+            Err(StoreError::Conflict(_)) => Problems::from(Problem::field("series_id", "error.unknown_record")),
+            Err(e) => return Err(e.into()),
+        },
+        Err(problems) => problems,
+    };
+    let body = form_page(&state, &s, id, form, FormErrors::new(&tr, &problems)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
+}
+
+// ---------------------------------------------------------------- page
+
+#[derive(Template)]
+#[template(path = "event_page.html")]
+struct EventPage {
+    page: Page,
+    event: Event,
+    status: String,
+    series: String,
+    colour: String,
+    sessions: Vec<SessionRow>,
+}
+
+async fn event_sessions(state: &AppState, library_id: i64, event_id: i64) -> Result<Vec<Session>, WebError> {
+    let f = SessionFilter { event_id: Some(event_id), include_cancelled: true, ..Default::default() };
+    Ok(state.store.list_sessions(library_id, &f).await?)
+}
+
+async fn event_page(State(state): State<AppState>, s: StaffSession, flash: Flash, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    let tr = Tr::new(s.lang);
+    let lib = s.library_id();
+    let event = state.store.event(lib, id).await?;
+    let tz = state.store.library(lib).await?.tz();
+    let sessions = SessionRow::all(&tr, &tz, &event_sessions(&state, lib, id).await?);
+    let (series, colour) = match event.series_id {
+        Some(sid) => {
+            let se = state.store.series(lib, sid).await?;
+            (se.name, se.colour)
+        }
+        None => (String::new(), String::new()),
+    };
+    let page = Page::new(&s, event.title.clone(), "events", &flash);
+    let status = label(&tr, "status", event.status.slug());
+    Ok(Html(EventPage { page, event, status, series, colour, sessions }.render()?))
+}
+
+// ---------------------------------------------------------------- status
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn set_status(state: AppState, p: Posted<Empty>, id: i64, status: EventStatus, done: &str) -> Result<Response, WebError> {
+    let s = p.session;
+    s.require(Action::EditProgramme)?;
+    let event = state.store.event(s.library_id(), id).await?;
+    state.store.save_event(&s.actor(), &Event { status, ..event }).await?;
+    Ok(Redirect::to(&format!("/staff/events/{id}?done={done}")).into_response())
+}
+
+async fn event_publish(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<Empty>) -> Result<Response, WebError> {
+    set_status(state, p, id, EventStatus::Published, "published").await
+}
+
+async fn event_cancel(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<Empty>) -> Result<Response, WebError> {
+    set_status(state, p, id, EventStatus::Cancelled, "cancelled").await
+}
+
+async fn event_draft(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<Empty>) -> Result<Response, WebError> {
+    set_status(state, p, id, EventStatus::Draft, "restored").await
+}
+
+#[derive(Template)]
+#[template(path = "event_cancel.html")]
+struct CancelPage {
+    page: Page,
+    event: Event,
+    explain: String,
+}
+
+async fn event_cancel_confirm(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    s.require(Action::EditProgramme)?;
+    let event = state.store.event(s.library_id(), id).await?;
+    let sessions = event_sessions(&state, s.library_id(), id).await?.iter().filter(|x| !x.cancelled).count();
+    let tr = Tr::new(s.lang);
+    let explain = tr.tf("event.cancel_explain", &[("title", event.title.clone()), ("n", sessions.to_string())]);
+    let page = Page::new(&s, tr.t("event.cancel_question"), "events", &Flash::default());
+    Ok(Html(CancelPage { page, event, explain }.render()?))
+}
+
+// ---------------------------------------------------------------- duplicate
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct DuplicateForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    confirm_warnings: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "event_duplicate.html")]
+struct DuplicatePage {
+    page: Page,
+    event: Event,
+    action: String,
+    sessions: Vec<SessionRow>,
+    date: String,
+    errors: FormErrors,
+    confirmed: bool,
+}
+
+/// The duplication form for `sources` (an event's sessions, or one): the
+/// date proposed is the same weekday of the same week next month.
+pub(super) async fn duplicate_form_page(
+    state: &AppState,
+    s: &StaffSession,
+    event: Event,
+    sources: Vec<Session>,
+    action: String,
+    form: Option<DuplicateForm>,
+    errors: FormErrors,
+) -> Result<String, WebError> {
+    let tr = Tr::new(s.lang);
+    let tz = state.store.library(s.library_id()).await?.tz();
+    let confirmed = form.as_ref().is_some_and(|f| f.confirm_warnings.is_some());
+    let date = form.map(|f| f.date).unwrap_or_else(|| {
+        sources.first().map(|f| same_weekday_next_month(local_date(&tz, f)).to_string()).unwrap_or_default()
+    });
+    let page = Page::new(s, tr.tf("event.duplicate_title", &[("title", event.title.clone())]), "events", &Flash::default());
+    let sessions = SessionRow::all(&tr, &tz, &sources);
+    Ok(DuplicatePage { page, event, action, sessions, date, errors, confirmed }.render()?)
+}
+
+/// The library-local date a session starts on.
+fn local_date(tz: &TimeZone, s: &Session) -> Date {
+    s.local_date.parse().unwrap_or_else(|_| {
+        Timestamp::from_second(s.starts_at).map(|t| t.to_zoned(tz.clone()).date()).unwrap_or_default()
+    })
+}
+
+/// Copies of `sources` moved so the first falls on `target`, each keeping
+/// its wall-clock times (14 h stays 14 h across a daylight-saving change).
+fn shifted(tz: &TimeZone, sources: &[Session], target: Date) -> Result<Vec<SessionWrite>, Problem> {
+    let Some(first) = sources.first() else { return Ok(Vec::new()) };
+    let bad = || Problem::field("date", "error.date");
+    let days = local_date(tz, first).until(target).map_err(|_| bad())?.get_days();
+    let moved = |at: i64| -> Result<(Date, i64), Problem> {
+        let z = Timestamp::from_second(at).map_err(|_| bad())?.to_zoned(tz.clone());
+        let date = z.date().checked_add(days.days()).map_err(|_| bad())?;
+        let instant = local_to_instant(tz, date, z.time()).map_err(|p| Problem { field: Some("date"), ..p })?;
+        Ok((date, instant.as_second()))
+    };
+    sources
+        .iter()
+        .map(|s| {
+            let (date, starts_at) = moved(s.starts_at)?;
+            let (_, ends_at) = moved(s.ends_at)?;
+            Ok(SessionWrite {
+                event_id: 0,
+                kind: s.kind,
+                starts_at,
+                ends_at,
+                local_date: date.to_string(),
+                room_id: s.room_id,
+                capacity: s.capacity,
+                age_min: s.age_min,
+                age_max: s.age_max,
+                accompanied: s.accompanied,
+                price_cents: s.price_cents,
+                registration_required: s.registration_required,
+                attendance_mode: s.attendance_mode,
+                online_url: s.online_url.clone(),
+                theme_ids: s.theme_ids.clone(),
+                speaker_ids: s.speaker_ids.clone(),
+                lead_ids: s.lead_ids.clone(),
+            })
+        })
+        .collect()
+}
+
+/// What the library's calendar says about the copies' new dates, each
+/// warning once (a holiday is one warning, however many sessions it holds).
+fn copy_warnings(library: &Library, writes: &[SessionWrite]) -> Vec<Problem> {
+    let tz = library.tz();
+    let mut out: Vec<Problem> = Vec::new();
+    for w in writes {
+        let (Ok(a), Ok(b)) = (Timestamp::from_second(w.starts_at), Timestamp::from_second(w.ends_at)) else { continue };
+        let (a, b) = (a.to_zoned(tz.clone()), b.to_zoned(tz.clone()));
+        for p in calendar_warnings(&library.hours(), &library.closing(), a.date(), a.time(), b.time()) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Creates the draft copy with its sessions, all or nothing: a room taken
+/// at the new date shows which session holds it and creates nothing.
+pub(super) async fn duplicate_save(
+    state: AppState,
+    Posted { session: s, form }: Posted<DuplicateForm>,
+    event: Event,
+    sources: Vec<Session>,
+    action: String,
+) -> Result<Response, WebError> {
+    s.require(Action::EditProgramme)?;
+    let tr = Tr::new(s.lang);
+    let library = state.store.library(s.library_id()).await?;
+    let tz = library.tz();
+    let target = match parse_date(&form.date) {
+        Some(d) => Ok(d),
+        None if form.date.trim().is_empty() && sources.is_empty() => Ok(Date::default()),
+        None if form.date.trim().is_empty() => Err(Problem::field("date", "error.required")),
+        None => Err(Problem::field("date", "error.date")),
+    };
+    let mut errors = FormErrors::default();
+    match target.and_then(|t| shifted(&tz, &sources, t)) {
+        Err(p) => errors.add(&tr, &p),
+        Ok(writes) => {
+            let warnings = copy_warnings(&library, &writes);
+            if !warnings.is_empty() && form.confirm_warnings.is_none() {
+                errors.warnings = warnings.iter().map(|w| tr.problem(w)).collect();
+            } else {
+                let copy = Event { id: 0, status: EventStatus::Draft, ..event.clone() };
+                match state.store.create_event_with_sessions(&s.actor(), &copy, &writes).await? {
+                    Ok(id) => return Ok(Redirect::to(&format!("/staff/events/{id}?done=duplicated")).into_response()),
+                    Err(clash) => errors.add(&tr, &clash_problem(&tr, &tz, "date", &clash)),
+                }
+            }
+        }
+    }
+    let body = duplicate_form_page(&state, &s, event, sources, action, Some(form), errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
+}
+
+/// An event's live sessions are copied; cancelled ones stay behind.
+async fn duplicable(state: &AppState, library_id: i64, id: i64) -> Result<Vec<Session>, WebError> {
+    Ok(event_sessions(state, library_id, id).await?.into_iter().filter(|s| !s.cancelled).collect())
+}
+
+async fn event_duplicate_form(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    s.require(Action::EditProgramme)?;
+    let event = state.store.event(s.library_id(), id).await?;
+    let sources = duplicable(&state, s.library_id(), id).await?;
+    let action = format!("/staff/events/{id}/duplicate");
+    Ok(Html(duplicate_form_page(&state, &s, event, sources, action, None, FormErrors::default()).await?))
+}
+
+async fn event_duplicate(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<DuplicateForm>) -> Result<Response, WebError> {
+    p.session.require(Action::EditProgramme)?;
+    let event = state.store.event(p.session.library_id(), id).await?;
+    let sources = duplicable(&state, p.session.library_id(), id).await?;
+    duplicate_save(state, p, event, sources, format!("/staff/events/{id}/duplicate")).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pictures_come_from_here_or_over_https() {
+        assert_eq!(parse_picture_url(" https://example.org/a.jpg ").unwrap(), "https://example.org/a.jpg");
+        assert_eq!(parse_picture_url("/media/affiche.png").unwrap(), "/media/affiche.png");
+        assert_eq!(parse_picture_url("").unwrap(), "");
+        for bad in ["http://example.org/a.jpg", "javascript:alert(1)", "//evil.example/a.png", "https://a b", "affiche.png"] {
+            assert!(parse_picture_url(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -1,9 +1,507 @@
-//! (to be written)
+//! Sessions: the form that creates and edits one (parsed by the domain,
+//! placed in the library's time zone, checked against the calendar and for
+//! room clashes), cancelling and restoring, and the row every programme page
+//! (event, calendar, dashboard) shows a session as.
 
+use almanach_domain::calendar::{local_to_instant, parse_time};
+use almanach_domain::programme::{AttendanceMode, EventStatus, RawSession, SessionDraft, SessionKind, calendar_warnings};
+use almanach_domain::staff::Action;
+use almanach_domain::{Problem, Problems, fmt};
+use almanach_store::{Event, RoomClash, Session, SessionFilter, SessionWrite, StoreError};
+use askama::Template;
 use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiff::ToSpan;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
 
-use crate::AppState;
+use super::events::{DuplicateForm, duplicate_form_page, duplicate_save};
+use super::opt_id;
+use crate::auth::{Posted, StaffSession};
+use crate::forms::FormErrors;
+use crate::view::{Flash, Page, clock, local_iso, when};
+use crate::{AppState, Tr, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/staff/events/{id}/sessions/new", get(session_new).post(session_create))
+        .route("/staff/sessions/{id}", get(session_edit).post(session_update))
+        .route("/staff/sessions/{id}/cancel", post(session_cancel))
+        .route("/staff/sessions/{id}/restore", post(session_restore))
+        .route("/staff/sessions/{id}/duplicate", get(session_duplicate_form).post(session_duplicate))
+}
+
+/// The label of an enum value from the locale files: `kind.talk`, `status.draft`…
+pub(super) fn label(tr: &Tr, prefix: &str, slug: &str) -> String {
+    tr.t(&format!("{prefix}.{slug}")).to_string()
+}
+
+/// `(slug, label)` pairs for a select or radio group.
+fn choices<T: Copy>(tr: &Tr, prefix: &str, all: &[T], slug: impl Fn(T) -> &'static str) -> Vec<(String, String)> {
+    all.iter().map(|v| (slug(*v).to_string(), label(tr, prefix, slug(*v)))).collect()
+}
+
+/// A session as the programme pages list it, every text ready to print.
+#[derive(Debug, Clone)]
+pub(super) struct SessionRow {
+    pub id: i64,
+    pub title: String,
+    /// The library-local date, ISO, to group by day.
+    pub local_date: String,
+    /// "samedi 13 janvier, 14 h – 15 h 30"
+    pub when: String,
+    /// "14 h – 15 h 30"
+    pub hours: String,
+    /// "14 h"
+    pub start: String,
+    pub kind: String,
+    pub room: String,
+    pub series: String,
+    /// The series' colour, empty without a series (the stylesheet's accent then).
+    pub colour: String,
+    /// "sur inscription, 12 places" or "entrée libre".
+    pub seats: String,
+    pub cancelled: bool,
+    pub draft: bool,
+}
+
+impl SessionRow {
+    pub fn new(tr: &Tr, tz: &TimeZone, s: &Session) -> SessionRow {
+        let seats = match (s.registration_required, s.capacity) {
+            (true, Some(n)) => tr.tf("session.seats_registration", &[("n", n.to_string())]),
+            (true, None) => tr.t("registration.required").to_string(),
+            (false, Some(n)) => tr.tf("session.seats_free", &[("n", n.to_string())]),
+            (false, None) => tr.t("registration.free_entry").to_string(),
+        };
+        SessionRow {
+            id: s.id,
+            title: s.event_title.clone(),
+            local_date: s.local_date.clone(),
+            when: when(tr.lang, tz, s.starts_at, s.ends_at),
+            hours: format!("{} – {}", clock(tr.lang, tz, s.starts_at), clock(tr.lang, tz, s.ends_at)),
+            start: clock(tr.lang, tz, s.starts_at),
+            kind: label(tr, "kind", s.kind.slug()),
+            room: s.room_name.clone().unwrap_or_default(),
+            series: s.series_name.clone().unwrap_or_default(),
+            colour: s.series_colour.clone().unwrap_or_default(),
+            seats,
+            cancelled: s.is_cancelled(),
+            draft: s.event_status == EventStatus::Draft,
+        }
+    }
+
+    pub fn all(tr: &Tr, tz: &TimeZone, sessions: &[Session]) -> Vec<SessionRow> {
+        sessions.iter().map(|s| SessionRow::new(tr, tz, s)).collect()
+    }
+}
+
+/// The session form as typed: every field a string, parsed by the domain.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub(super) struct SessionForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+    #[serde(default)]
+    room_id: String,
+    #[serde(default)]
+    capacity: String,
+    #[serde(default)]
+    age_min: String,
+    #[serde(default)]
+    age_max: String,
+    #[serde(default)]
+    accompanied: Option<String>,
+    #[serde(default)]
+    price: String,
+    #[serde(default)]
+    registration: String,
+    #[serde(default)]
+    attendance: String,
+    #[serde(default)]
+    online_url: String,
+    #[serde(default)]
+    themes: Vec<String>,
+    #[serde(default)]
+    speakers: Vec<String>,
+    #[serde(default)]
+    leads: Vec<String>,
+    #[serde(default)]
+    confirm_warnings: Option<String>,
+}
+
+fn ids(values: &[String]) -> Vec<i64> {
+    values.iter().filter_map(|v| opt_id(v)).collect()
+}
+
+fn id_strings(ids: &[i64]) -> Vec<String> {
+    ids.iter().map(i64::to_string).collect()
+}
+
+/// "7,50" for an input, empty when free.
+fn price_input(cents: i64) -> String {
+    match (cents / 100, cents % 100) {
+        (0, 0) => String::new(),
+        (e, 0) => e.to_string(),
+        (e, c) => format!("{e},{c:02}"),
+    }
+}
+
+fn opt_string<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+impl SessionForm {
+    /// A new session of `event`: its series' defaults (kind, duration,
+    /// capacity, ages, registration policy), on the day of the event's
+    /// latest session when it has one.
+    async fn for_new(state: &AppState, library_id: i64, event: &Event) -> Result<SessionForm, WebError> {
+        let series = match event.series_id {
+            Some(id) => Some(state.store.series(library_id, id).await?),
+            None => None,
+        };
+        let kind = series.as_ref().map_or(SessionKind::Talk, |s| s.default_kind);
+        let start = jiff::civil::Time::constant(14, 0, 0, 0);
+        let end = series
+            .as_ref()
+            .and_then(|s| s.duration_minutes)
+            .map(|m| start.wrapping_add(i64::from(m).minutes()))
+            .filter(|e| *e > start);
+        let sessions = state
+            .store
+            .list_sessions(library_id, &SessionFilter { event_id: Some(event.id), include_cancelled: true, ..Default::default() })
+            .await?;
+        let registration = series.as_ref().is_some_and(|s| s.registration_policy.requires_registration(kind));
+        Ok(SessionForm {
+            kind: kind.slug().into(),
+            date: sessions.last().map(|s| s.local_date.clone()).unwrap_or_default(),
+            start: "14:00".into(),
+            end: end.map(|e| format!("{:02}:{:02}", e.hour(), e.minute())).unwrap_or_default(),
+            capacity: opt_string(series.as_ref().and_then(|s| s.capacity)),
+            age_min: opt_string(series.as_ref().and_then(|s| s.age_min)),
+            age_max: opt_string(series.as_ref().and_then(|s| s.age_max)),
+            registration: if registration { "required" } else { "free_entry" }.into(),
+            attendance: AttendanceMode::InPerson.slug().into(),
+            ..Default::default()
+        })
+    }
+
+    fn from_session(tz: &TimeZone, s: &Session) -> SessionForm {
+        let (date, start) = local_iso(tz, s.starts_at);
+        let (_, end) = local_iso(tz, s.ends_at);
+        SessionForm {
+            kind: s.kind.slug().into(),
+            date,
+            start,
+            end,
+            room_id: opt_string(s.room_id),
+            capacity: opt_string(s.capacity),
+            age_min: opt_string(s.age_min),
+            age_max: opt_string(s.age_max),
+            accompanied: s.accompanied.then(|| "on".into()),
+            price: price_input(s.price_cents),
+            registration: if s.registration_required { "required" } else { "free_entry" }.into(),
+            attendance: s.attendance_mode.slug().into(),
+            online_url: s.online_url.clone(),
+            themes: id_strings(&s.theme_ids),
+            speakers: id_strings(&s.speaker_ids),
+            leads: id_strings(&s.lead_ids),
+            confirm_warnings: None,
+        }
+    }
+
+    fn raw(&self) -> RawSession {
+        RawSession {
+            kind: self.kind.clone(),
+            date: self.date.clone(),
+            start: self.start.clone(),
+            end: self.end.clone(),
+            room_id: opt_id(&self.room_id),
+            capacity: self.capacity.clone(),
+            age_min: self.age_min.clone(),
+            age_max: self.age_max.clone(),
+            accompanied: self.accompanied.is_some(),
+            price: self.price.clone(),
+            registration: self.registration.clone(),
+            attendance: self.attendance.clone(),
+            online_url: self.online_url.clone(),
+        }
+    }
+}
+
+/// What to write once the form parsed: the draft placed in the library's zone.
+fn to_write(tz: &TimeZone, event_id: i64, d: &SessionDraft, form: &SessionForm) -> Result<SessionWrite, Problems> {
+    let starts_at = local_to_instant(tz, d.date, d.start).map_err(Problems::from)?;
+    let ends_at = local_to_instant(tz, d.date, d.end).map_err(|p| Problems::from(Problem { field: Some("end"), ..p }))?;
+    Ok(SessionWrite {
+        event_id,
+        kind: d.kind,
+        starts_at: starts_at.as_second(),
+        ends_at: ends_at.as_second(),
+        local_date: d.date.to_string(),
+        room_id: d.room_id,
+        capacity: d.capacity,
+        age_min: d.ages.min,
+        age_max: d.ages.max,
+        accompanied: d.ages.accompanied,
+        price_cents: d.price_cents,
+        registration_required: d.registration_required,
+        attendance_mode: d.attendance,
+        online_url: d.online_url.clone(),
+        theme_ids: ids(&form.themes),
+        speaker_ids: ids(&form.speakers),
+        lead_ids: ids(&form.leads),
+    })
+}
+
+/// The room clash as a message on the room field, naming the other session.
+pub(super) fn clash_problem(tr: &Tr, tz: &TimeZone, field: &'static str, c: &RoomClash) -> Problem {
+    Problem::field(field, "error.room_clash")
+        .arg("title", c.event_title.clone())
+        .arg("when", when(tr.lang, tz, c.starts_at, c.ends_at))
+}
+
+#[derive(Template)]
+#[template(path = "session_form.html")]
+struct FormPage {
+    page: Page,
+    event: Event,
+    /// 0 for a new session.
+    id: i64,
+    cancelled: bool,
+    form: SessionForm,
+    errors: FormErrors,
+    kinds: Vec<(String, String)>,
+    registrations: Vec<(String, String)>,
+    modes: Vec<(String, String)>,
+    rooms: Vec<(String, String)>,
+    themes: Vec<(String, String)>,
+    speakers: Vec<(String, String)>,
+    leads: Vec<(String, String)>,
+    end_hint: String,
+}
+
+impl FormPage {
+    fn action(&self) -> String {
+        if self.id == 0 { format!("/staff/events/{}/sessions/new", self.event.id) } else { format!("/staff/sessions/{}", self.id) }
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    s: &StaffSession,
+    event: Event,
+    id: i64,
+    cancelled: bool,
+    form: SessionForm,
+    errors: FormErrors,
+) -> Result<String, WebError> {
+    let tr = Tr::new(s.lang);
+    let lib = s.library_id();
+    let store = &state.store;
+    let none = (String::new(), tr.t("session.no_room").to_string());
+    let rooms = std::iter::once(none)
+        .chain(store.list_rooms(lib).await?.into_iter().map(|r| (r.id.to_string(), r.name)))
+        .collect();
+    let themes = store.list_themes(lib).await?.into_iter().map(|t| (t.theme.id.to_string(), t.theme.title)).collect();
+    let speakers = store
+        .list_speakers(lib)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let name = if p.organisation.is_empty() { p.name } else { format!("{} ({})", p.name, p.organisation) };
+            (p.id.to_string(), name)
+        })
+        .collect();
+    // Leads: whoever may run the programme, plus anyone already leading it.
+    let leads = store
+        .list_staff(lib)
+        .await?
+        .into_iter()
+        .filter(|m| (m.active && m.role.may(Action::EditProgramme)) || form.leads.contains(&m.id.to_string()))
+        .map(|m| (m.id.to_string(), m.name))
+        .collect();
+    let duration = match event.series_id {
+        Some(sid) => store.series(lib, sid).await?.duration_minutes,
+        None => None,
+    };
+    let end_hint = duration.map(|m| tr.tf("session.end_hint", &[("minutes", m.to_string())])).unwrap_or_default();
+    let title = if id == 0 { tr.t("session.new") } else { tr.t("session.edit") };
+    let page = Page::new(s, title, "events", &Flash::default());
+    Ok(FormPage {
+        page,
+        event,
+        id,
+        cancelled,
+        form,
+        errors,
+        kinds: choices(&tr, "kind", SessionKind::ALL, SessionKind::slug),
+        registrations: ["free_entry", "required"].iter().map(|v| (v.to_string(), label(&tr, "registration", v))).collect(),
+        modes: choices(&tr, "attendance", AttendanceMode::ALL, AttendanceMode::slug),
+        rooms,
+        themes,
+        speakers,
+        leads,
+        end_hint,
+    }
+    .render()?)
+}
+
+async fn session_new(State(state): State<AppState>, s: StaffSession, Path(event_id): Path<i64>) -> Result<Html<String>, WebError> {
+    s.require(Action::EditProgramme)?;
+    let event = state.store.event(s.library_id(), event_id).await?;
+    let form = SessionForm::for_new(&state, s.library_id(), &event).await?;
+    Ok(Html(form_page(&state, &s, event, 0, false, form, FormErrors::default()).await?))
+}
+
+async fn session_edit(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    let session = state.store.session(s.library_id(), id).await?;
+    let event = state.store.event(s.library_id(), session.event_id).await?;
+    let tz = state.store.library(s.library_id()).await?.tz();
+    let form = SessionForm::from_session(&tz, &session);
+    Ok(Html(form_page(&state, &s, event, id, session.cancelled, form, FormErrors::default()).await?))
+}
+
+async fn session_create(State(state): State<AppState>, Path(event_id): Path<i64>, p: Posted<SessionForm>) -> Result<Response, WebError> {
+    p.session.require(Action::EditProgramme)?;
+    let event = state.store.event(p.session.library_id(), event_id).await?;
+    save(state, p, event, None).await
+}
+
+async fn session_update(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<SessionForm>) -> Result<Response, WebError> {
+    p.session.require(Action::EditProgramme)?;
+    let session = state.store.session(p.session.library_id(), id).await?;
+    let event = state.store.event(p.session.library_id(), session.event_id).await?;
+    save(state, p, event, Some(session)).await
+}
+
+async fn save(
+    state: AppState,
+    Posted { session: s, mut form }: Posted<SessionForm>,
+    event: Event,
+    before: Option<Session>,
+) -> Result<Response, WebError> {
+    let tr = Tr::new(s.lang);
+    let library = state.store.library(s.library_id()).await?;
+    let tz = library.tz();
+    let id = before.as_ref().map_or(0, |b| b.id);
+    let cancelled = before.as_ref().is_some_and(|b| b.cancelled);
+    // An empty end takes the series' duration, as the hint says.
+    if form.end.trim().is_empty()
+        && let (Some(sid), Some(start)) = (event.series_id, parse_time(&form.start))
+        && let Some(m) = state.store.series(s.library_id(), sid).await?.duration_minutes
+    {
+        let end = start.wrapping_add(i64::from(m).minutes());
+        if end > start {
+            form.end = format!("{:02}:{:02}", end.hour(), end.minute());
+        }
+    }
+    let write = SessionDraft::parse(&form.raw()).and_then(|d| Ok((to_write(&tz, event.id, &d, &form)?, d)));
+    let (write, draft) = match write {
+        Ok(w) => w,
+        Err(problems) => {
+            let errors = FormErrors::new(&tr, &problems);
+            let body = form_page(&state, &s, event, id, cancelled, form, errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response());
+        }
+    };
+    let warnings = calendar_warnings(&library.hours(), &library.closing(), draft.date, draft.start, draft.end);
+    if !warnings.is_empty() && form.confirm_warnings.is_none() {
+        let errors = FormErrors { warnings: warnings.iter().map(|w| tr.problem(w)).collect(), ..Default::default() };
+        let body = form_page(&state, &s, event, id, cancelled, form, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response());
+    }
+    let problem = match state.store.save_session(&s.actor(), before.map(|b| b.id), &write).await {
+        Ok(Ok(_)) => {
+            let done = if id == 0 { "created" } else { "saved" };
+            return Ok(Redirect::to(&format!("/staff/events/{}?done={done}", event.id)).into_response());
+        }
+        Ok(Err(clash)) => clash_problem(&tr, &tz, "room_id", &clash),
+        // A theme, speaker or lead removed meanwhile.
+        Err(StoreError::Conflict(_)) => Problem::form("error.unknown_record"),
+        Err(e) => return Err(e.into()),
+    };
+    let mut errors = FormErrors::new(&tr, &Problems::from(problem));
+    if form.confirm_warnings.is_some() {
+        errors.warnings = warnings.iter().map(|w| tr.problem(w)).collect();
+    }
+    let body = form_page(&state, &s, event, id, cancelled, form, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
+}
+
+/// Cancelling and restoring need nothing but the CSRF token.
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn set_cancelled(state: AppState, p: Posted<Empty>, id: i64, cancelled: bool) -> Result<Response, WebError> {
+    let s = p.session;
+    s.require(Action::EditProgramme)?;
+    let session = state.store.session(s.library_id(), id).await?;
+    state.store.set_session_cancelled(&s.actor(), id, cancelled).await?;
+    let done = if cancelled { "cancelled" } else { "restored" };
+    Ok(Redirect::to(&format!("/staff/events/{}?done={done}", session.event_id)).into_response())
+}
+
+async fn session_cancel(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<Empty>) -> Result<Response, WebError> {
+    set_cancelled(state, p, id, true).await
+}
+
+async fn session_restore(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<Empty>) -> Result<Response, WebError> {
+    set_cancelled(state, p, id, false).await
+}
+
+async fn session_duplicate_form(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    s.require(Action::EditProgramme)?;
+    let session = state.store.session(s.library_id(), id).await?;
+    let event = state.store.event(s.library_id(), session.event_id).await?;
+    let action = format!("/staff/sessions/{id}/duplicate");
+    Ok(Html(duplicate_form_page(&state, &s, event, vec![session], action, None, FormErrors::default()).await?))
+}
+
+async fn session_duplicate(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<DuplicateForm>) -> Result<Response, WebError> {
+    p.session.require(Action::EditProgramme)?;
+    let session = state.store.session(p.session.library_id(), id).await?;
+    let event = state.store.event(p.session.library_id(), session.event_id).await?;
+    let action = format!("/staff/sessions/{id}/duplicate");
+    duplicate_save(state, p, event, vec![session], action).await
+}
+
+/// Day labels for grouping: "samedi 13 janvier".
+pub(super) fn day_label(tr: &Tr, iso: &str) -> String {
+    iso.parse::<jiff::civil::Date>().map(|d| fmt::day(d, tr.lang)).unwrap_or_else(|_| iso.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use almanach_domain::Lang;
+    use almanach_domain::programme::RegistrationPolicy;
+
+    /// Labels are looked up by a computed key, which the locale test cannot see.
+    #[test]
+    fn every_enum_label_is_translated() {
+        let mut keys: Vec<String> = SessionKind::ALL.iter().map(|k| format!("kind.{}", k.slug())).collect();
+        keys.extend(EventStatus::ALL.iter().map(|v| format!("status.{}", v.slug())));
+        keys.extend(AttendanceMode::ALL.iter().map(|v| format!("attendance.{}", v.slug())));
+        keys.extend(RegistrationPolicy::ALL.iter().map(|v| format!("policy.{}", v.slug())));
+        keys.extend(["registration.free_entry", "registration.required"].map(String::from));
+        for k in keys {
+            assert!(crate::i18n::has_key(&k), "{k} missing");
+            assert_ne!(Tr::new(Lang::En).t(&k), k.as_str(), "{k} missing in English");
+        }
+    }
+
+    #[test]
+    fn prices_are_typed_back_the_french_way() {
+        assert_eq!(price_input(0), "");
+        assert_eq!(price_input(750), "7,50");
+        assert_eq!(price_input(1200), "12");
+    }
 }

@@ -1,0 +1,480 @@
+//! The demo season, modelled on the médiathèque of the seed talk: its rooms,
+//! series, 44 AI themes, the four Sundays of its posters, a team of six, and
+//! sessions from 2023 through the current season so every page has something
+//! to show, whatever today's date.
+
+use almanach_domain::calendar::{local_to_instant, public_holiday};
+use almanach_domain::programme::{AttendanceMode, EventStatus, RegistrationPolicy, SessionKind, season_of};
+use almanach_domain::staff::Role;
+use almanach_store::{Actor, Event, Library, Room, Series, SessionWrite, Speaker, Store, Theme};
+use almanach_web::hash_password;
+use anyhow::{Context, Result};
+use jiff::ToSpan;
+use jiff::civil::{Date, Time, Weekday, date};
+
+/// Every demo account signs in with this password, printed at start.
+pub const DEMO_PASSWORD: &str = "almanach-demo";
+pub const DEMO_ADMIN: &str = "admin@demo.almanach";
+/// Present once the demo is loaded; `load` does nothing when it exists.
+const MARKER_SERIES: &str = "Points de l'IA 2024-25";
+
+/// For `serve --demo`: load the demo on an empty database, then say how to sign in.
+pub async fn serve_demo(store: &Store) -> Result<()> {
+    let empty = store.staff_count().await? == 0 && store.list_series(store.default_library().await?.id).await?.is_empty();
+    if empty {
+        println!("Chargement de la saison de démonstration…");
+        load(store).await?;
+    } else if store.staff_by_email(DEMO_ADMIN).await?.is_none() {
+        println!("La base n'est pas vide : la démonstration n'est pas chargée (utilisez `almanach user add`).");
+        return Ok(());
+    }
+    println!("Démonstration — connectez-vous avec {DEMO_ADMIN} / {DEMO_PASSWORD}");
+    println!("(équipe : claire.martin@mediatheque.example coordinatrice, hugo.bernard@… médiateur, … même mot de passe)");
+    Ok(())
+}
+
+struct Demo<'a> {
+    store: &'a Store,
+    actor: Actor,
+    library: Library,
+}
+
+fn t(h: i8, m: i8) -> Time {
+    Time::constant(h, m, 0, 0)
+}
+
+/// Session blueprint: what varies between demo sessions.
+#[derive(Clone)]
+struct S {
+    kind: SessionKind,
+    day: Date,
+    start: Time,
+    end: Time,
+    room: Option<i64>,
+    capacity: Option<u32>,
+    ages: (Option<u8>, Option<u8>, bool),
+    registration: bool,
+    themes: Vec<i64>,
+    speakers: Vec<i64>,
+    leads: Vec<i64>,
+}
+
+impl S {
+    fn new(kind: SessionKind, day: Date, start: Time, end: Time, room: i64) -> S {
+        S { kind, day, start, end, room: Some(room), capacity: None, ages: (None, None, false), registration: false, themes: vec![], speakers: vec![], leads: vec![] }
+    }
+    fn registration(mut self, capacity: u32) -> S {
+        self.registration = true;
+        self.capacity = Some(capacity);
+        self
+    }
+    fn ages(mut self, min: Option<u8>, max: Option<u8>, accompanied: bool) -> S {
+        self.ages = (min, max, accompanied);
+        self
+    }
+    fn themes(mut self, ids: &[i64]) -> S {
+        self.themes = ids.to_vec();
+        self
+    }
+    fn speakers(mut self, ids: &[i64]) -> S {
+        self.speakers = ids.to_vec();
+        self
+    }
+    fn leads(mut self, ids: &[i64]) -> S {
+        self.leads = ids.to_vec();
+        self
+    }
+}
+
+impl Demo<'_> {
+    async fn series(&self, name: &str, description: &str, kind: SessionKind, minutes: u32, policy: RegistrationPolicy, colour: &str) -> Result<i64> {
+        let s = Series {
+            name: name.into(),
+            description: description.into(),
+            default_kind: kind,
+            duration_minutes: Some(minutes),
+            registration_policy: policy,
+            colour: colour.into(),
+            ..Series::default()
+        };
+        Ok(self.store.save_series(&self.actor, &s).await?)
+    }
+
+    async fn speaker(&self, name: &str, organisation: &str, notes: &str) -> Result<i64> {
+        let s = Speaker { name: name.into(), organisation: organisation.into(), notes: notes.into(), ..Speaker::default() };
+        Ok(self.store.save_speaker(&self.actor, &s).await?)
+    }
+
+    async fn event(&self, series: i64, title: &str, description: &str, status: EventStatus, sessions: &[S]) -> Result<i64> {
+        let e = Event { id: 0, series_id: Some(series), title: title.into(), description: description.into(), picture_url: String::new(), status };
+        let id = self.store.save_event(&self.actor, &e).await?;
+        let tz = self.library.tz();
+        for s in sessions {
+            let w = SessionWrite {
+                event_id: id,
+                kind: s.kind,
+                starts_at: local_to_instant(&tz, s.day, s.start).map_err(|p| anyhow::anyhow!("{p:?}"))?.as_second(),
+                ends_at: local_to_instant(&tz, s.day, s.end).map_err(|p| anyhow::anyhow!("{p:?}"))?.as_second(),
+                local_date: s.day.to_string(),
+                room_id: s.room,
+                capacity: s.capacity,
+                age_min: s.ages.0,
+                age_max: s.ages.1,
+                accompanied: s.ages.2,
+                price_cents: 0,
+                registration_required: s.registration,
+                attendance_mode: AttendanceMode::InPerson,
+                online_url: String::new(),
+                theme_ids: s.themes.clone(),
+                speaker_ids: s.speakers.clone(),
+                lead_ids: s.leads.clone(),
+            };
+            if let Err(clash) = self.store.save_session(&self.actor, None, &w).await? {
+                tracing::warn!(title, other = %clash.event_title, "demo session skipped: room taken");
+            }
+        }
+        Ok(id)
+    }
+}
+
+/// The 44 themes of the Points de l'IA, with their categories.
+const AI_THEMES: [(&str, &str); 44] = [
+    ("Découvrir ChatGPT", "texte,outils-quotidien"),
+    ("Écrire une bonne consigne (prompt)", "texte"),
+    ("Générer des images avec MidJourney", "image"),
+    ("Créer un avatar vidéo avec HeyGen", "video"),
+    ("Le Chat de Mistral, une IA française", "texte"),
+    ("Copilot au quotidien", "outils-quotidien"),
+    ("Reconnaître une image générée", "image,societe-ethique"),
+    ("IA et désinformation", "societe-ethique"),
+    ("Traduire avec DeepL", "texte,outils-quotidien"),
+    ("Transcrire un enregistrement", "son,outils-quotidien"),
+    ("Composer une chanson avec Suno", "son"),
+    ("Cloner une voix : possibilités et dangers", "son,societe-ethique"),
+    ("Résumer un long document", "texte,outils-quotidien"),
+    ("Préparer son CV avec l'IA", "texte,outils-quotidien"),
+    ("IA et vie privée", "societe-ethique"),
+    ("Retoucher ses photos", "image"),
+    ("Créer une affiche avec Canva", "image"),
+    ("Générer une vidéo à partir d'un texte", "video"),
+    ("Apprendre une langue avec l'IA", "education"),
+    ("Programmer avec un assistant IA", "code"),
+    ("Créer un jeu avec Scratch et l'IA", "code,education"),
+    ("Chercher autrement avec Perplexity", "recherche"),
+    ("Interroger ses documents avec NotebookLM", "recherche,texte"),
+    ("IA et droit d'auteur", "societe-ethique"),
+    ("Le coût environnemental de l'IA", "societe-ethique"),
+    ("Organiser un voyage avec l'IA", "outils-quotidien"),
+    ("Cuisiner avec ce qu'il reste dans le frigo", "outils-quotidien"),
+    ("Créer une bande dessinée", "image,texte"),
+    ("Inventer une histoire pour enfants", "texte,education"),
+    ("Découvrir Gemini", "texte"),
+    ("Découvrir Claude", "texte"),
+    ("Les agents IA, c'est quoi ?", "societe-ethique,outils-quotidien"),
+    ("Faire une présentation avec Gamma", "outils-quotidien"),
+    ("IA et métiers de demain", "societe-ethique"),
+    ("Identifier plantes et oiseaux", "image,recherche"),
+    ("L'IA pour lire et écrire plus facilement", "outils-quotidien,education"),
+    ("Déjouer les arnaques dopées à l'IA", "societe-ethique"),
+    ("Animer une photo ancienne", "image,video"),
+    ("Coloriser des photos de famille", "image"),
+    ("Dessiner un logo", "image"),
+    ("Sous-titrer une vidéo", "video,son"),
+    ("Comment fonctionne un grand modèle de langage ?", "societe-ethique,code"),
+    ("Aider aux devoirs sans tricher", "education"),
+    ("Réaliser un podcast", "son"),
+];
+
+/// Dates of `weekday` from `from` to `to` inclusive, skipping public holidays
+/// and the summer closure.
+fn weekly(from: Date, to: Date, weekday: Weekday) -> Vec<Date> {
+    let mut d = from;
+    while d.weekday() != weekday {
+        d = d.tomorrow().expect("in range");
+    }
+    let mut out = Vec::new();
+    while d <= to {
+        if public_holiday(d).is_none() && !(d.month() == 8 || (d.month() == 7 && d.day() > 14)) {
+            out.push(d);
+        }
+        d = d.checked_add(7.days()).expect("in range");
+    }
+    out
+}
+
+/// The `n`th `weekday` of a month (1 = first).
+fn nth_weekday(year: i16, month: i8, weekday: Weekday, n: i8) -> Date {
+    date(year, month, 1).nth_weekday_of_month(n, weekday).expect("exists")
+}
+
+/// Loads the demo; false when it was already there.
+pub async fn load(store: &Store) -> Result<bool> {
+    let mut library = store.default_library().await?;
+    if store.series_by_name(library.id, MARKER_SERIES).await?.is_some() {
+        return Ok(false);
+    }
+    let actor = Actor::system(library.id, "demo");
+    library.name = "Médiathèque L'Apostrophe".into();
+    library.opening_hours = "mardi 10:00-19:00\nmercredi 10:00-18:00\njeudi 14:00-18:00\nvendredi 14:00-19:00\nsamedi 10:00-18:00\ndimanche 14:00-18:00".into();
+    library.closing_days = "2024-07-29 2024-08-17\n2025-07-28 2025-08-16\n2025-12-24 2025-12-26\n2026-07-27 2026-08-15".into();
+    store.update_library(&actor, &library).await?;
+    let d = Demo { store, actor, library };
+
+    // The team of six, and an administrator for the demo.
+    let hash = hash_password(DEMO_PASSWORD);
+    let mut team = Vec::new();
+    for (email, name, role) in [
+        (DEMO_ADMIN, "Administratrice démo", Role::Admin),
+        ("claire.martin@mediatheque.example", "Claire Martin", Role::Coordinator),
+        ("hugo.bernard@mediatheque.example", "Hugo Bernard", Role::Mediator),
+        ("ines.petit@mediatheque.example", "Inès Petit", Role::Mediator),
+        ("marc.lefevre@mediatheque.example", "Marc Lefèvre", Role::It),
+        ("sophie.moreau@mediatheque.example", "Sophie Moreau", Role::Communication),
+        ("jean.dubois@mediatheque.example", "Jean Dubois", Role::Viewer),
+    ] {
+        team.push(store.create_staff(&d.actor, email, name, role, &hash).await.context("demo team")?);
+    }
+    let (claire, hugo, ines) = (team[1], team[2], team[3]);
+
+    let auditorium = store
+        .save_room(&d.actor, &Room { id: 0, name: "Auditorium".into(), capacity: Some(120), equipment: "Vidéoprojecteur, sonorisation, deux micros HF".into(), step_free: true })
+        .await?;
+    let digital = store
+        .save_room(&d.actor, &Room { id: 0, name: "Espace numérique".into(), capacity: Some(20), equipment: "12 ordinateurs portables, 8 tablettes, 4 casques de réalité virtuelle, imprimante 3D".into(), step_free: true })
+        .await?;
+
+    let dimanches = d.series("Dimanches de l'innovation 2023-24", "Une fois par mois, une rencontre et des ateliers avec des intervenants extérieurs.", SessionKind::Workshop, 240, RegistrationPolicy::WorkshopsOnly, "#7b3fa0").await?;
+    let samedis = d.series("Samedis de l'innovation 2024-25", "Un samedi par mois : une rencontre à 14 h, un atelier à 16 h, pour toucher les publics qui fréquentent la médiathèque.", SessionKind::Talk, 90, RegistrationPolicy::WorkshopsOnly, "#c2410c").await?;
+    let points_num = d.series("Points du numérique 2023-24", "Des ateliers courts (1 h) sur le numérique du quotidien, peu à peu ouverts à l'IA.", SessionKind::Workshop, 60, RegistrationPolicy::FreeEntry, "#0f766e").await?;
+    let points_ia = d.series(MARKER_SERIES, "Une action autour de l'IA chaque jour, une nouvelle thématique chaque semaine.", SessionKind::Workshop, 60, RegistrationPolicy::FreeEntry, "#1d4ed8").await?;
+    let points_ia_2526 = d.series("Points de l'IA 2025-26", "Les Points de l'IA deux fois par semaine : présentations, démonstrations, expérimentation.", SessionKind::Workshop, 60, RegistrationPolicy::FreeEntry, "#2563eb").await?;
+    let semaine = d.series("Semaine du numérique 2025", "Du 8 au 13 décembre 2025 : tables rondes, ateliers, démonstrations, auteurs et spécialistes.", SessionKind::Talk, 90, RegistrationPolicy::WorkshopsOnly, "#be185d").await?;
+    let medialab = d.series("Ateliers de la Méd'IA Tech 2025-26", "L'IA dans les ateliers de création graphique, de programmation, de robotique et de modélisation 3D.", SessionKind::Workshop, 120, RegistrationPolicy::Required, "#4d7c0f").await?;
+    let rdv = d.series("Accompagnement individuel", "Une heure en tête-à-tête avec un médiateur, sur rendez-vous, pour les abonnés.", SessionKind::Appointment, 60, RegistrationPolicy::Required, "#6b7280").await?;
+
+    let mut themes = Vec::new();
+    for (i, (title, cats)) in AI_THEMES.iter().enumerate() {
+        let lead = [hugo, ines, claire][i % 3];
+        let th = Theme {
+            title: (*title).into(),
+            categories: cats.split(',').map(str::to_string).collect(),
+            lead_ids: vec![lead],
+            materials: "Diaporama, comptes de démonstration".into(),
+            ..Theme::default()
+        };
+        themes.push((store.save_theme(&d.actor, &th).await?, lead));
+    }
+
+    let ogone = d.speaker("Ogône", "Ogône", "Expériences de réalité virtuelle, ateliers interactifs.").await?;
+    let kouts = d.speaker("Ari Kouts", "Consultant en innovation", "Atelier ebook musical pour enfants.").await?;
+    let fakeoff = d.speaker("Fake off", "Association d'éducation aux médias", "Conférence et ateliers sur l'information et l'IA.").await?;
+    let rodriguez = d.speaker("Camillo Rodriguez", "Machine Learning Lab", "Fondateur ; conférence-débat et ateliers « Créez votre IA ! ».").await?;
+    let cm101 = d.speaker("Cité de l'innovation – CM101", "Incubateur de start-up du territoire", "Partenaire local : démonstrations de start-up.").await?;
+    let fontaine = d.speaker("Léa Fontaine", "Illustratrice", "Création graphique et IA générative.").await?;
+    let nguyen = d.speaker("Thomas Nguyen", "Développeur indépendant", "Programmation, robotique éducative.").await?;
+
+    use SessionKind::*;
+    let published = EventStatus::Published;
+
+    // Dimanches de l'innovation 2023-24: the four Sundays of the posters, and the other months.
+    d.event(dimanches, "Découvrez la réalité virtuelle", "Tentez des expériences inédites. Ateliers interactifs animés par Ogône. Entrée libre et gratuite.", published,
+        &[S::new(Workshop, date(2024, 2, 18), t(14, 0), t(18, 0), digital).ages(Some(14), None, false).speakers(&[ogone]).leads(&[hugo])]).await?;
+    d.event(dimanches, "Info/infos : l'information bousculée par l'intelligence artificielle ?", "Conférence et ateliers animés par Fake off. Entrée libre et gratuite.", published, &[
+        S::new(Talk, date(2024, 3, 17), t(14, 0), t(15, 30), auditorium).ages(Some(11), None, false).speakers(&[fakeoff]).themes(&[themes[7].0]).leads(&[claire]),
+        S::new(Workshop, date(2024, 3, 17), t(16, 0), t(17, 30), auditorium).ages(Some(11), None, false).speakers(&[fakeoff]).themes(&[themes[6].0]).leads(&[claire]),
+    ]).await?;
+    d.event(dimanches, "Créez votre IA !", "Conférence-débat et ateliers animés par Camillo Rodriguez, fondateur de Machine Learning Lab. Ateliers sur inscription.", published, &[
+        S::new(Talk, date(2024, 5, 19), t(14, 0), t(15, 0), auditorium).speakers(&[rodriguez]).leads(&[ines]),
+        S::new(Workshop, date(2024, 5, 19), t(15, 0), t(16, 0), digital).registration(12).speakers(&[rodriguez]).leads(&[ines]),
+    ]).await?;
+    d.event(dimanches, "Invente ton histoire avec une IA : crée un ebook personnalisé et musical", "Animé par Ari Kouts, consultant en innovation. Entrée gratuite sans inscription.", published,
+        &[S::new(Workshop, date(2024, 6, 16), t(14, 0), t(18, 0), digital).ages(Some(4), Some(10), true).speakers(&[kouts]).themes(&[themes[28].0]).leads(&[hugo])]).await?;
+    for (day, title, speaker) in [
+        (date(2023, 10, 15), "L'IA, c'est quoi ? Démonstrations de start-up", cm101),
+        (date(2023, 11, 19), "Imprimer en 3D, de l'idée à l'objet", nguyen),
+        (date(2023, 12, 17), "Musique et IA : composer en famille", cm101),
+        (date(2024, 1, 21), "Robots en famille", nguyen),
+        (date(2024, 4, 21), "Dessiner avec une IA", fontaine),
+    ] {
+        d.event(dimanches, title, "Rencontre et ateliers avec un intervenant du territoire.", published, &[
+            S::new(Talk, day, t(14, 0), t(15, 0), auditorium).speakers(&[speaker]).leads(&[claire]),
+            S::new(Workshop, day, t(15, 30), t(17, 30), digital).registration(16).speakers(&[speaker]).leads(&[hugo]),
+        ]).await?;
+    }
+
+    // Points du numérique 2023-24: one short session per theme.
+    let classic = ["Débuter avec un ordinateur", "Gérer ses mots de passe", "Ranger ses photos", "Faire ses démarches en ligne", "Sécuriser son smartphone", "Utiliser une messagerie", "Créer un tableau", "Réserver un billet de train", "Découvrir ChatGPT", "Reconnaître une arnaque", "Partager des fichiers", "Faire une visioconférence"];
+    let mut classic_ids = Vec::new();
+    for title in classic {
+        let id = match AI_THEMES.iter().position(|(t, _)| *t == title) {
+            Some(i) => themes[i].0,
+            None => store.save_theme(&d.actor, &Theme { title: title.into(), categories: vec!["outils-quotidien".into()], ..Theme::default() }).await?,
+        };
+        classic_ids.push(id);
+    }
+    for (i, day) in weekly(date(2023, 9, 13), date(2024, 6, 26), Weekday::Wednesday).into_iter().enumerate().take(classic_ids.len() * 2) {
+        if i % 2 == 1 {
+            continue; // every other week
+        }
+        let theme = classic_ids[i / 2];
+        d.event(points_num, classic[i / 2], "Atelier d'une heure, entrée libre.", published,
+            &[S::new(Workshop, day, t(15, 0), t(16, 0), digital).themes(&[theme]).leads(&[[hugo, ines][i / 2 % 2]])]).await?;
+    }
+
+    // Points de l'IA 2024-25: a new theme each week, 2 to 4 sessions on it.
+    let days = [Weekday::Tuesday, Weekday::Wednesday, Weekday::Friday, Weekday::Saturday];
+    let weeks = weekly(date(2024, 9, 10), date(2025, 7, 12), Weekday::Tuesday);
+    for (k, monday_ish) in weeks.iter().enumerate().take(AI_THEMES.len()) {
+        let (theme, lead) = themes[k];
+        let n = 2 + k % 3;
+        let mut sessions = Vec::new();
+        for wd in days.iter().take(n) {
+            let day = monday_ish.checked_add(i32::from(wd.to_monday_zero_offset() - 1).days())?;
+            if public_holiday(day).is_some() {
+                continue;
+            }
+            let (a, b) = if *wd == Weekday::Saturday { (t(11, 0), t(12, 0)) } else { (t(16, 0), t(17, 0)) };
+            sessions.push(S::new(Workshop, day, a, b, digital).themes(&[theme]).leads(&[lead]));
+        }
+        d.event(points_ia, AI_THEMES[k].0, "Point de l'IA : une heure pour découvrir et essayer. Entrée libre.", published, &sessions).await?;
+    }
+
+    // Samedis de l'innovation: nine in 2024, four from January to April 2025.
+    let samedi_topics = [
+        ("L'IA au service de la création graphique", fontaine), ("Robotique : programmer un robot", nguyen), ("Vrai ou faux ? L'IA et l'image", fakeoff),
+        ("Start-up du territoire : l'IA au travail", cm101), ("Musique générée : qui est l'auteur ?", cm101), ("Réalité virtuelle en famille", ogone),
+        ("Coder un jeu vidéo", nguyen), ("Créer son avatar", fontaine), ("Les IA qui parlent", rodriguez),
+        ("Illustrer un conte avec l'IA", fontaine), ("Modéliser en 3D", nguyen), ("Informer à l'heure de l'IA", fakeoff), ("Entraîner sa propre IA", rodriguez),
+    ];
+    let months = [(2024, 1), (2024, 2), (2024, 3), (2024, 4), (2024, 6), (2024, 9), (2024, 10), (2024, 11), (2024, 12), (2025, 1), (2025, 2), (2025, 3), (2025, 4)];
+    for (i, (y, m)) in months.into_iter().enumerate() {
+        let day = nth_weekday(y, m, Weekday::Saturday, 2);
+        let (title, speaker) = samedi_topics[i];
+        let theme = themes[(i * 7) % themes.len()].0;
+        d.event(samedis, title, "Une rencontre à 14 h, puis un atelier sur inscription à 16 h.", published, &[
+            S::new(Talk, day, t(14, 0), t(15, 30), auditorium).speakers(&[speaker]).themes(&[theme]).leads(&[claire]),
+            S::new(Workshop, day, t(16, 0), t(17, 30), digital).registration(20).ages(Some(10), None, false).speakers(&[speaker]).themes(&[theme]).leads(&[hugo]),
+        ]).await?;
+    }
+
+    // Points de l'IA 2025-26: twice a week, new themes and replays of the most followed.
+    let replay_order: Vec<usize> = (0..AI_THEMES.len()).map(|i| (i * 17 + 2) % AI_THEMES.len()).collect();
+    let mut k = 0;
+    for wd in [Weekday::Wednesday, Weekday::Saturday] {
+        for day in weekly(date(2025, 9, 10), date(2026, 6, 27), wd) {
+            let (theme, lead) = themes[replay_order[k % replay_order.len()]];
+            let (a, b) = if wd == Weekday::Saturday { (t(11, 0), t(12, 0)) } else { (t(16, 0), t(17, 0)) };
+            let title = AI_THEMES[replay_order[k % replay_order.len()]].0;
+            d.event(points_ia_2526, title, "Point de l'IA : présentation, démonstration et expérimentation.", published,
+                &[S::new(Workshop, day, a, b, digital).themes(&[theme]).leads(&[lead])]).await?;
+            k += 1;
+        }
+    }
+
+    // Semaine du numérique, 8 to 13 December 2025.
+    d.event(semaine, "Table ronde : créer avec l'IA", "Artistes, auteurs et spécialistes débattent de la création à l'heure de l'IA.", published,
+        &[S::new(Talk, date(2025, 12, 9), t(18, 0), t(19, 30), auditorium).speakers(&[fontaine, rodriguez]).themes(&[themes[23].0]).leads(&[claire])]).await?;
+    d.event(semaine, "Démonstrations : réalité virtuelle et robots", "En continu, venez essayer.", published,
+        &[S::new(Other, date(2025, 12, 10), t(14, 0), t(15, 45), auditorium).speakers(&[ogone, nguyen]).leads(&[hugo])]).await?;
+    d.event(semaine, "Rencontre d'auteur : écrire avec (ou contre) l'IA", "Lecture et discussion.", published,
+        &[S::new(Talk, date(2025, 12, 12), t(18, 0), t(19, 30), auditorium).themes(&[themes[1].0]).leads(&[ines])]).await?;
+    d.event(semaine, "Atelier : fabriquer sa carte de vœux avec l'IA", "Atelier familial sur inscription.", published,
+        &[S::new(Workshop, date(2025, 12, 13), t(14, 0), t(16, 0), digital).registration(12).ages(Some(7), Some(12), true).themes(&[themes[16].0]).leads(&[hugo])]).await?;
+
+    // Ateliers de la Méd'IA Tech: one course over three Saturdays (robotics) and single workshops.
+    let robot_days = [date(2026, 1, 10), date(2026, 1, 17), date(2026, 1, 24)];
+    let robot: Vec<S> = robot_days.iter().map(|day| S::new(Workshop, *day, t(14, 0), t(16, 0), digital).registration(10).ages(Some(10), Some(14), false).speakers(&[nguyen]).leads(&[hugo])).collect();
+    d.event(medialab, "Robotique et IA (cycle de trois samedis)", "Un parcours en trois séances : construire, programmer, entraîner son robot.", published, &robot).await?;
+    for (day, title, theme) in [(date(2025, 11, 15), "Création graphique et IA", 16), (date(2026, 3, 14), "Modélisation 3D assistée par l'IA", 39), (date(2026, 5, 16), "Programmer avec un assistant IA", 19)] {
+        d.event(medialab, title, "Atelier sur inscription, à partir de 12 ans.", published,
+            &[S::new(Workshop, day, t(14, 0), t(16, 0), digital).registration(12).ages(Some(12), None, false).themes(&[themes[theme].0]).leads(&[ines])]).await?;
+    }
+
+    // The current season, whatever today is: twice-weekly Points de l'IA,
+    // monthly Samedis, appointments, and a draft waiting to be published.
+    let today = jiff::Zoned::now().with_time_zone(d.library.tz()).date();
+    let (season_year, label) = season_of(today);
+    let (from, to) = (date(season_year, 9, 1), date(season_year + 1, 6, 30));
+    let current_points = if season_year <= 2025 { points_ia_2526 } else {
+        d.series(&format!("Points de l'IA {label}"), "Les Points de l'IA de la saison en cours.", SessionKind::Workshop, 60, RegistrationPolicy::FreeEntry, "#1e40af").await?
+    };
+    if season_year > 2025 {
+        let mut k = 0;
+        for wd in [Weekday::Wednesday, Weekday::Saturday] {
+            for day in weekly(from, to, wd) {
+                let i = replay_order[(k + 5) % replay_order.len()];
+                let (a, b) = if wd == Weekday::Saturday { (t(11, 0), t(12, 0)) } else { (t(16, 0), t(17, 0)) };
+                d.event(current_points, AI_THEMES[i].0, "Point de l'IA : une heure pour découvrir et essayer.", published,
+                    &[S::new(Workshop, day, a, b, digital).themes(&[themes[i].0]).leads(&[themes[i].1])]).await?;
+                k += 1;
+            }
+        }
+        let current_samedis = d.series(&format!("Samedis de l'innovation {label}"), "Un samedi par mois : rencontre et atelier.", SessionKind::Talk, 90, RegistrationPolicy::WorkshopsOnly, "#ea580c").await?;
+        for (i, m) in [10, 11, 12, 1, 2, 3, 4, 5].into_iter().enumerate() {
+            let y = if m >= 9 { season_year } else { season_year + 1 };
+            let day = nth_weekday(y, m, Weekday::Saturday, 2);
+            let (title, speaker) = samedi_topics[(i + 3) % samedi_topics.len()];
+            let status = if day > today.checked_add(60.days())? { EventStatus::Draft } else { published };
+            d.event(current_samedis, title, "Une rencontre à 14 h, puis un atelier sur inscription à 16 h.", status, &[
+                S::new(Talk, day, t(14, 0), t(15, 30), auditorium).speakers(&[speaker]).leads(&[claire]),
+                S::new(Workshop, day, t(16, 0), t(17, 30), digital).registration(20).ages(Some(10), None, false).speakers(&[speaker]).leads(&[hugo]),
+            ]).await?;
+        }
+    }
+    for day in weekly(today.checked_sub(28.days())?, today.checked_add(56.days())?, Weekday::Tuesday) {
+        d.event(rdv, "Accompagnement individuel à l'IA", "Sur rendez-vous, pour les abonnés.", published,
+            &[S::new(Appointment, day, t(10, 0), t(11, 0), digital).registration(1).leads(&[ines])]).await?;
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forty_four_themes_with_known_categories() {
+        assert_eq!(AI_THEMES.len(), 44);
+        for (title, cats) in AI_THEMES {
+            let cats: Vec<String> = cats.split(',').map(str::to_string).collect();
+            assert!(almanach_domain::programme::parse_categories(&cats).is_ok(), "{title}");
+        }
+    }
+
+    #[test]
+    fn weekly_dates_skip_holidays() {
+        let d = weekly(date(2025, 4, 1), date(2025, 4, 30), Weekday::Monday);
+        assert!(!d.contains(&date(2025, 4, 21)), "Easter Monday skipped");
+        assert_eq!(d.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn the_demo_loads_once_with_the_seed_posters() {
+        let store = almanach_store::testing::fresh_store(almanach_store::Backend::Sqlite).await.unwrap();
+        assert!(load(&store).await.unwrap());
+        assert!(!load(&store).await.unwrap(), "idempotent");
+        let lib = store.default_library().await.unwrap().id;
+        let series = store.list_series(lib).await.unwrap();
+        for name in ["Dimanches de l'innovation 2023-24", "Samedis de l'innovation 2024-25", "Points du numérique 2023-24", "Points de l'IA 2024-25", "Points de l'IA 2025-26", "Semaine du numérique 2025"] {
+            assert!(series.iter().any(|s| s.name == name), "{name}");
+        }
+        assert!(store.list_themes(lib).await.unwrap().len() >= 44);
+        assert_eq!(store.list_staff(lib).await.unwrap().len(), 7);
+        // The poster of Sunday 18 February: 14 h – 18 h, from 14, Ogône.
+        let feb18 = store
+            .list_sessions(lib, &almanach_store::SessionFilter { from: Some(1_708_210_800), to: Some(1_708_297_200), ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(feb18.len(), 1);
+        assert_eq!(feb18[0].age_min, Some(14));
+        assert_eq!(crate::demo::tests::local_hour(feb18[0].starts_at), 14);
+        // Future sessions exist, whatever today is.
+        let now = almanach_store::now();
+        let future = store.list_sessions(lib, &almanach_store::SessionFilter { from: Some(now), limit: Some(5), ..Default::default() }).await.unwrap();
+        assert!(!future.is_empty());
+    }
+
+    fn local_hour(at: i64) -> i8 {
+        jiff::Timestamp::from_second(at).unwrap().to_zoned(almanach_domain::calendar::paris()).hour()
+    }
+}
