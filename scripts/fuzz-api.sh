@@ -13,10 +13,12 @@
 #   /staff/tokens, stop the server)
 #   ALMANACH_FUZZ_DB=/tmp/fuzz.sqlite3 ALMANACH_FUZZ_TOKEN=<token> scripts/fuzz-api.sh
 #
+# Usage: scripts/fuzz-api.sh [ALMANACH_BINARY]
 # Settings (environment):
 #   ALMANACH_FUZZ_TOKEN     bearer token for the second run (optional)
 #   ALMANACH_FUZZ_DB        SQLite file to use instead of a fresh one (optional)
-#   ALMANACH_BIN            the almanach binary [target/debug/almanach, built if missing]
+#   ALMANACH_BIN            the almanach binary, unless given as the argument
+#                           [target/debug/almanach, built (debug) first]
 #   SCHEMATHESIS            the `st` command [a venv in target/schemathesis-venv, made if missing]
 #   MAX_EXAMPLES            generated cases per operation and phase [30]
 #   ST_ARGS                 more arguments for `st run` (e.g. "--seed 1 --checks all")
@@ -26,21 +28,28 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 max_examples=${MAX_EXAMPLES:-30}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/almanach-fuzz.XXXXXX")
 server_pid=""
+status=0
 
+# Stops the server; keeps the folder (server log, reports) when something failed.
 cleanup() {
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
         kill "$server_pid"
         wait "$server_pid" 2>/dev/null || true
     fi
-    rm -rf "$tmp"
+    if [ "$status" = 0 ]; then
+        rm -rf "$tmp"
+    else
+        echo "server log and schemathesis reports kept in $tmp" >&2
+    fi
 }
 trap cleanup EXIT
 
-bin=${ALMANACH_BIN:-$root/target/debug/almanach}
-if [ ! -x "$bin" ]; then
-    echo "building almanach…"
+bin=${1:-${ALMANACH_BIN:-}}
+if [ -z "$bin" ]; then
+    bin=$root/target/debug/almanach
     cargo build --quiet --manifest-path "$root/Cargo.toml" -p almanach
 fi
+[ -x "$bin" ] || { echo "no almanach binary at $bin" >&2; exit 1; }
 
 st=${SCHEMATHESIS:-}
 if [ -z "$st" ]; then
@@ -68,24 +77,30 @@ for _ in $(seq 1 120); do
     if ! kill -0 "$server_pid" 2>/dev/null; then
         echo "the server stopped:" >&2
         cat "$tmp/server.log" >&2
+        status=1
         exit 1
     fi
     sleep 0.5
 done
-curl -fsS "$base/healthz" >/dev/null || { echo "the server did not answer on $base/healthz" >&2; cat "$tmp/server.log" >&2; exit 1; }
+if ! curl -fsS "$base/healthz" >/dev/null; then
+    echo "the server did not answer on $base/healthz" >&2
+    status=1
+    exit 1
+fi
 echo "server on $base (log: $tmp/server.log)"
 
-status=0
 fuzz() {
     local label=$1
     shift
     echo "== schemathesis, $label"
+    # From the temporary folder, so its caches (.hypothesis, .schemathesis)
+    # stay out of the repository.
     # shellcheck disable=SC2086 # ST_ARGS is a list of arguments on purpose
-    if ! "$st" run "$base/api/v1/openapi.json" \
+    if ! (cd "$tmp" && "$st" run "$base/api/v1/openapi.json" \
         --checks not_a_server_error \
         --max-examples "$max_examples" \
         --report-dir "$tmp/report-${label// /-}" \
-        "$@" ${ST_ARGS:-}; then
+        "$@" ${ST_ARGS:-}); then
         status=1
     fi
 }

@@ -67,9 +67,7 @@ async fn series_by_id(state: &AppState, library_id: i64) -> Result<HashMap<i64, 
 pub struct EventQuery {
     /// A series id.
     series: Option<i64>,
-    /// Without a token only published events are shown; cancelled events are
-    /// left out unless asked for.
-    #[param(schema_with = status_schema)]
+    #[param(schema_with = event_status_param)]
     status: Option<EventStatus>,
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
@@ -168,6 +166,13 @@ pub struct EventPatch {
     pub picture_url: Option<String>,
     #[schema(schema_with = nullable_status_schema)]
     pub status: Option<String>,
+}
+
+fn event_status_param() -> utoipa::openapi::Object {
+    let mut s = status_schema();
+    s.description =
+        Some("Without a token only published events are shown; cancelled events are left out unless asked for.".into());
+    s
 }
 
 fn nullable_status_schema() -> utoipa::openapi::Object {

@@ -137,7 +137,7 @@ pub fn enum_schema<'a>(values: impl IntoIterator<Item = &'a str>) -> Object {
 pub fn nullable_enum_schema<'a>(values: impl IntoIterator<Item = &'a str>) -> Object {
     ObjectBuilder::new()
         .schema_type(SchemaType::Array(vec![Type::String, Type::Null]))
-        .enum_values(Some(values.into_iter().map(|v| serde_json::Value::from(v)).chain([serde_json::Value::Null])))
+        .enum_values(Some(values.into_iter().map(serde_json::Value::from).chain([serde_json::Value::Null])))
         .build()
 }
 
@@ -154,7 +154,8 @@ pub fn text(field: &'static str, s: &str, max: usize) -> Result<String, Problem>
 /// An empty text, or a web address.
 pub fn url(field: &'static str, s: &str) -> Result<String, Problem> {
     let u = text(field, s, 500)?;
-    if !u.is_empty() && !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(char::is_whitespace) {
+    let web = u.starts_with("https://") || u.starts_with("http://");
+    if !(u.is_empty() || web) || u.contains(char::is_whitespace) {
         return Err(Problem::field(field, "error.url"));
     }
     Ok(u)

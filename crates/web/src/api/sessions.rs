@@ -107,6 +107,17 @@ pub fn status_schema() -> utoipa::openapi::Object {
     enum_schema(EventStatus::ALL.iter().map(|k| k.slug()))
 }
 
+// A parameter with its own schema loses its doc comment, so the text is here.
+fn session_status_param() -> utoipa::openapi::Object {
+    let mut s = status_schema();
+    s.description = Some(
+        "The event's status; `cancelled` means the session's or its event's. Without a token only published \
+         events are shown. Cancelled sessions are left out unless asked for."
+            .into(),
+    );
+    s
+}
+
 /// An instant as RFC 3339 with the offset `tz` has then.
 pub fn rfc3339(tz: &TimeZone, at: i64) -> String {
     Timestamp::from_second(at)
@@ -177,10 +188,7 @@ pub struct SessionQuery {
     age: Option<u8>,
     /// A room id.
     room: Option<i64>,
-    /// The event's status; `cancelled` means the session's or its event's.
-    /// Without a token only published events are shown. Cancelled sessions
-    /// are left out unless asked for.
-    #[param(schema_with = status_schema)]
+    #[param(schema_with = session_status_param)]
     status: Option<EventStatus>,
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
