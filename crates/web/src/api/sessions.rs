@@ -449,20 +449,20 @@ fn nullable_attendance_schema() -> utoipa::openapi::Object {
 /// accepts; empty values are left to the form's parser (which says they
 /// are required).
 fn spelling(raw: &RawSession) -> Problems {
-    let digits = |s: &str, at: &[usize]| at.iter().all(|&i| s.as_bytes().get(i).is_some_and(u8::is_ascii_digit));
+    // Compared as bytes: a text of other characters never matches the
+    // shape, and no slice can cut a character in two.
+    let shaped = |s: &str, shape: &[u8]| {
+        s.len() == shape.len() && s.bytes().zip(shape).all(|(c, &want)| if want == b'0' { c.is_ascii_digit() } else { c == want })
+    };
     let mut p = Problems::new();
     let d = raw.date.as_str();
-    let date_ok = d.len() == 10
-        && digits(d, &[0, 1, 2, 3, 5, 6, 8, 9])
-        && &d[4..5] == "-"
-        && &d[7..8] == "-"
-        && ("1900".."2200").contains(&&d[..4])
-        && d.parse::<Date>().is_ok();
+    let date_ok =
+        shaped(d, b"0000-00-00") && (b"1900".as_slice()..b"2200".as_slice()).contains(&&d.as_bytes()[..4]) && d.parse::<Date>().is_ok();
     if !d.is_empty() && !date_ok {
         p.push(Problem::field("date", "error.api_date"));
     }
     for (field, t) in [("start", raw.start.as_str()), ("end", raw.end.as_str())] {
-        let ok = t.len() == 5 && digits(t, &[0, 1, 3, 4]) && &t[2..3] == ":" && t < "24:00" && &t[3..4] < "6";
+        let ok = shaped(t, b"00:00") && t < "24:00" && t.as_bytes()[3] < b'6';
         if !t.is_empty() && !ok {
             p.push(Problem::field(field, "error.api_time"));
         }
@@ -680,4 +680,25 @@ pub async fn cancel_session(State(state): State<AppState>, who: Identity, Id(id)
         state.store.set_session_cancelled(&who.actor(&state).await?, id, true).await?;
     }
     Ok(Json(SessionOut::new(&state.store.session(lib.id, id).await?, &lib.tz())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_spelling_of_dates_and_times() {
+        let check = |date: &str, start: &str| {
+            let raw = RawSession { date: date.into(), start: start.into(), end: "23:59".into(), ..Default::default() };
+            spelling(&raw).0.iter().map(|p| p.key).collect::<Vec<_>>()
+        };
+        assert!(check("2025-01-18", "00:00").is_empty());
+        assert!(check("", "").is_empty(), "empty values are the form parser's to report");
+        for date in ["18/01/2025", "2025-1-18", "2025-02-29", "1899-12-31", "2200-01-01", "2025é01-18", "２０２５-01-18", "2025-01-18 "] {
+            assert_eq!(check(date, "14:00"), ["error.api_date"], "{date:?}");
+        }
+        for time in ["14h", "14:5", "24:00", "12:60", "1é:00", "１4:00", "14:00:00"] {
+            assert_eq!(check("2025-01-18", time), ["error.api_time"], "{time:?}");
+        }
+    }
 }

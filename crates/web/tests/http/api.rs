@@ -351,6 +351,9 @@ http_test!(
             assert_eq!(error_code(&r.json()), "bad_request");
             assert!(r.json()["error"]["detail"].is_string());
         }
+        let huge = format!("{{\"title\": \"{}\"}}", "x".repeat(3 << 20));
+        let r = raw(&app, "POST", "/api/v1/events", &json_headers, &huge).await;
+        assert_eq!((r.status, error_code(&r.json()).to_string()), (StatusCode::BAD_REQUEST, "bad_request".into()), "a body over 2 MB");
         let r = raw(&app, "POST", "/api/v1/events", &[("authorization", auth.as_str())], "{\"title\": \"x\"}").await;
         assert_eq!((r.status, error_code(&r.json()).to_string()), (StatusCode::BAD_REQUEST, "bad_request".into()), "no content type");
         for query in [
