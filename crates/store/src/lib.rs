@@ -2,6 +2,7 @@
 //! over an embedded SQLite file or a PostgreSQL server, chosen by the URL;
 //! migrations embedded per backend; one module per aggregate.
 
+pub mod api_queries;
 mod attendance;
 mod audit;
 mod import;

@@ -163,7 +163,7 @@ pub struct Event {
     pub status: EventStatus,
 }
 
-fn event(r: &AnyRow) -> Result<Event> {
+pub(crate) fn event(r: &AnyRow) -> Result<Event> {
     let status: String = r.try_get("status")?;
     Ok(Event {
         id: r.try_get("id")?,
@@ -225,12 +225,12 @@ impl Session {
     }
 }
 
-const SESSION_SELECT: &str = "select s.*, e.title as event_title, e.status as event_status, e.series_id, \
+pub(crate) const SESSION_SELECT: &str = "select s.*, e.title as event_title, e.status as event_status, e.series_id, \
      se.name as series_name, se.colour as series_colour, r.name as room_name \
      from sessions s join events e on e.id = s.event_id \
      left join series se on se.id = e.series_id left join rooms r on r.id = s.room_id";
 
-fn session(r: &AnyRow) -> Result<Session> {
+pub(crate) fn session(r: &AnyRow) -> Result<Session> {
     let kind: String = r.try_get("kind")?;
     let status: String = r.try_get("event_status")?;
     let mode: String = r.try_get("attendance_mode")?;

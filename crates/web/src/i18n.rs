@@ -13,12 +13,14 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/errors.txt"),
     include_str!("../locales/fr/setup.txt"),
     include_str!("../locales/fr/programme.txt"),
+    include_str!("../locales/fr/api.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
     include_str!("../locales/en/errors.txt"),
     include_str!("../locales/en/setup.txt"),
     include_str!("../locales/en/programme.txt"),
+    include_str!("../locales/en/api.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
