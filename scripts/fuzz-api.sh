@@ -5,17 +5,12 @@
 # input, checking that no answer is a server error (5xx).
 #
 # It runs unauthenticated (reads, and every write's 401), and once more with
-# a staff API token when ALMANACH_FUZZ_TOKEN is set. A fresh database has no
-# token and the CLI cannot make one, so to fuzz the writes too, prepare a
-# database once and make the token on the staff pages:
-#   almanach serve --database sqlite:///tmp/fuzz.sqlite3 --demo
-#   (sign in as the demo administrator it prints, create an admin token at
-#   /staff/tokens, stop the server)
-#   ALMANACH_FUZZ_DB=/tmp/fuzz.sqlite3 ALMANACH_FUZZ_TOKEN=<token> scripts/fuzz-api.sh
+# an admin API token of the demo administrator (made with `almanach token
+# create`), so the writes are fuzzed too; ALMANACH_FUZZ_TOKEN overrides it.
 #
 # Usage: scripts/fuzz-api.sh [ALMANACH_BINARY]
 # Settings (environment):
-#   ALMANACH_FUZZ_TOKEN     bearer token for the second run (optional)
+#   ALMANACH_FUZZ_TOKEN     bearer token for the second run [a new demo admin token]
 #   ALMANACH_FUZZ_DB        SQLite file to use instead of a fresh one (optional)
 #   ALMANACH_BIN            the almanach binary, unless given as the argument
 #                           [target/debug/almanach, built (debug) first]
@@ -66,6 +61,10 @@ fi
 port=${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 base="http://127.0.0.1:$port"
 db=${ALMANACH_FUZZ_DB:-$tmp/db.sqlite3}
+"$bin" --database "sqlite://$db" demo >/dev/null
+if [ -z "${ALMANACH_FUZZ_TOKEN:-}" ]; then
+    ALMANACH_FUZZ_TOKEN=$("$bin" --database "sqlite://$db" token create --email admin@demo.almanach --name fuzz --role admin)
+fi
 
 "$bin" serve --database "sqlite://$db" --listen "127.0.0.1:$port" --demo >"$tmp/server.log" 2>&1 &
 server_pid=$!

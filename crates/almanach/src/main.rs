@@ -58,6 +58,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage API tokens for integrations and scripts.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Load the demo season (idempotent: does nothing if already loaded).
     Demo,
     /// Write a consistent copy of the SQLite database, even while the server runs.
@@ -112,6 +117,22 @@ enum ReportFormat {
     Csv,
     Html,
     Pdf,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a staff member and print it (once: only its hash is kept).
+    Create {
+        /// The staff member the token acts for.
+        #[arg(long)]
+        email: String,
+        /// A name saying what uses it ("site de la ville").
+        #[arg(long)]
+        name: String,
+        /// The token's role: the member's own (default) or viewer; an admin may give any.
+        #[arg(long)]
+        role: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -205,6 +226,29 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 Err(almanach_store::StoreError::Conflict(_)) => bail!("{email} already has an account"),
                 Err(e) => return Err(e.into()),
             }
+        }
+        Command::Token { command: TokenCommand::Create { email, name, role } } => {
+            let store = Store::open(&url).await?;
+            let staff = store
+                .staff_by_email(&email)
+                .await?
+                .filter(|s| s.active)
+                .with_context(|| format!("no active staff member with the e-mail {email}"))?;
+            let role = match role {
+                Some(r) => Role::parse(&r).with_context(|| format!("unknown role {r:?}"))?,
+                None => staff.role,
+            };
+            if !staff.role.may_grant(role) {
+                bail!("a {} cannot create a {} token", staff.role.slug(), role.slug());
+            }
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 120 {
+                bail!("--name must have 1 to 120 characters");
+            }
+            let token = almanach_web::random_token();
+            let actor = Actor { library_id: staff.library_id, staff_id: Some(staff.id), label: format!("cli:{}", staff.email) };
+            store.create_api_token(&actor, name, role, &almanach_web::sha256_hex(&token)).await?;
+            println!("{token}");
         }
         Command::Demo => {
             let store = Store::open(&url).await?;

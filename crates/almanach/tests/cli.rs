@@ -83,11 +83,29 @@ fn demo_is_idempotent_and_backup_copies_while_open() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for args in [&["--help"][..], &["serve", "--help"], &["migrate", "--help"], &["user", "add", "--help"], &["demo", "--help"], &["backup", "--help"]] {
+    for args in [&["--help"][..], &["serve", "--help"], &["migrate", "--help"], &["user", "add", "--help"], &["demo", "--help"], &["backup", "--help"], &["token", "create", "--help"]] {
         let out = almanach().args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
     }
     let serve = String::from_utf8(almanach().args(["serve", "--help"]).output().unwrap().stdout).unwrap();
     assert!(serve.contains("--listen") && serve.contains("--demo") && serve.contains("--database"));
+}
+
+#[test]
+fn token_create_prints_a_token_once_within_the_role() {
+    let db = temp_db();
+    assert!(almanach().args(["--database", &db, "demo"]).output().unwrap().status.success());
+    let out = almanach().args(["--database", &db, "token", "create", "--email", "hugo.bernard@mediatheque.example", "--name", "site"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert_eq!(token.len(), 64);
+    let higher = almanach()
+        .args(["--database", &db, "token", "create", "--email", "hugo.bernard@mediatheque.example", "--name", "x", "--role", "admin"])
+        .output()
+        .unwrap();
+    assert!(!higher.status.success());
+    assert!(String::from_utf8_lossy(&higher.stderr).contains("a mediator cannot create a admin token"));
+    let nobody = almanach().args(["--database", &db, "token", "create", "--email", "nobody@example.org", "--name", "x"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no active staff member"));
 }

@@ -56,16 +56,18 @@ impl Store {
             if self.backend() == Backend::Postgres {
                 tx.execute("select pg_advisory_xact_lock(7341202)").await?;
             }
-            let current: Option<i64> =
-                sqlx::query_scalar("select max(version) from schema_migrations").fetch_one(&mut *tx).await?;
-            let current = current.unwrap_or(0);
-            if current > LATEST_SCHEMA {
+            // Each known migration not yet recorded is applied, whatever the
+            // highest recorded one: a version merged late still runs.
+            let recorded: Vec<i64> =
+                sqlx::query_scalar("select version from schema_migrations").fetch_all(&mut *tx).await?;
+            let newest = recorded.iter().copied().max().unwrap_or(0);
+            if newest > LATEST_SCHEMA {
                 return Err(StoreError::Unusable(format!(
-                    "this database was written by a newer version of Almanach (schema {current}; this binary \
+                    "this database was written by a newer version of Almanach (schema {newest}; this binary \
                      knows up to {LATEST_SCHEMA}): upgrade Almanach before using it"
                 )));
             }
-            if current >= m.version {
+            if recorded.contains(&m.version) {
                 continue;
             }
             let sql = match self.backend() {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use almanach_store::Store;
 use axum::Router;
 
-pub use auth::hash_password;
+pub use auth::{hash_password, random_token, sha256_hex};
 pub use error::WebError;
 pub use i18n::{Tr, check_locales};
 
