@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod fmt;
 pub mod problem;
 pub mod programme;
+pub mod registration;
 pub mod staff;
 
 pub use problem::{Lang, Problem, Problems};
