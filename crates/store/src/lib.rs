@@ -6,6 +6,7 @@ mod audit;
 mod library;
 mod migrate;
 mod programme;
+mod registrations;
 mod staff;
 pub mod testing;
 
@@ -13,6 +14,7 @@ pub use audit::{Actor, AuditEntry};
 pub use library::Library;
 pub use migrate::LATEST_SCHEMA;
 pub use programme::*;
+pub use registrations::*;
 pub use staff::{ApiToken, AuthSession, StaffMember};
 
 use std::path::PathBuf;

@@ -11,13 +11,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sqlite: include_str!("migrations/sqlite/0001_programme.sql"),
-    postgres: include_str!("migrations/postgres/0001_programme.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: include_str!("migrations/sqlite/0001_programme.sql"),
+        postgres: include_str!("migrations/postgres/0001_programme.sql"),
+    },
+    Migration {
+        version: 2,
+        sqlite: include_str!("migrations/sqlite/0002_registrations.sql"),
+        postgres: include_str!("migrations/postgres/0002_registrations.sql"),
+    },
+];
 
-pub const LATEST_SCHEMA: i64 = 1;
+pub const LATEST_SCHEMA: i64 = 2;
 
 impl Store {
     /// The schema version the database is at (0 when empty).

@@ -214,12 +214,12 @@ impl Session {
     }
 }
 
-const SESSION_SELECT: &str = "select s.*, e.title as event_title, e.status as event_status, e.series_id, \
+pub(crate) const SESSION_SELECT: &str = "select s.*, e.title as event_title, e.status as event_status, e.series_id, \
      se.name as series_name, se.colour as series_colour, r.name as room_name \
      from sessions s join events e on e.id = s.event_id \
      left join series se on se.id = e.series_id left join rooms r on r.id = s.room_id";
 
-fn session(r: &AnyRow) -> Result<Session> {
+pub(crate) fn session(r: &AnyRow) -> Result<Session> {
     let kind: String = r.try_get("kind")?;
     let status: String = r.try_get("event_status")?;
     let mode: String = r.try_get("attendance_mode")?;
@@ -300,7 +300,7 @@ pub struct SessionFilter {
 }
 
 /// A typed argument for the dynamically built filter query.
-enum Arg {
+pub(crate) enum Arg {
     I(i64),
     S(String),
 }
@@ -823,6 +823,10 @@ impl Store {
                     return Err(StoreError::Conflict(format!("{col} {other} does not exist")));
                 }
             }
+        }
+        if before.is_some() {
+            // A larger capacity promotes waiting parties in this transaction.
+            crate::registrations::after_session_saved(&mut tx, actor, id).await?;
         }
         let before_json = before.as_ref().map(|b| serde_json::to_value(b).expect("serialises"));
         let after_json = serde_json::to_value(w).expect("serialises");
