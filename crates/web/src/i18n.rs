@@ -13,12 +13,14 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/errors.txt"),
     include_str!("../locales/fr/setup.txt"),
     include_str!("../locales/fr/programme.txt"),
+    include_str!("../locales/fr/public.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
     include_str!("../locales/en/errors.txt"),
     include_str!("../locales/en/setup.txt"),
     include_str!("../locales/en/programme.txt"),
+    include_str!("../locales/en/public.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -117,7 +119,7 @@ mod tests {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
         let domain = concat!(env!("CARGO_MANIFEST_DIR"), "/../domain/src");
         let mut files = Vec::new();
-        for dir in [format!("{root}templates"), format!("{root}src"), format!("{root}src/pages"), format!("{root}src/api"), domain.to_string()] {
+        for dir in [format!("{root}templates"), format!("{root}src"), format!("{root}src/pages"), format!("{root}src/api"), format!("{root}src/public"), domain.to_string()] {
             for e in std::fs::read_dir(&dir).unwrap().flatten() {
                 if e.path().is_file() {
                     files.push(e.path());
