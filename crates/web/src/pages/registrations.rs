@@ -3,7 +3,7 @@
 //! registration settings, and a CSV export. Names, e-mails and phones are
 //! shown only to the roles that run sessions; the others see counts.
 
-use almanach_domain::programme::AgeRange;
+use almanach_domain::programme::{AgeRange, SessionKind};
 use almanach_domain::registration::{Party, PartyRules, RawParty, RawSettings, RegistrationSettings, RegistrationStatus};
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
@@ -128,7 +128,7 @@ async fn render(state: &AppState, s: &StaffSession, id: i64, flash: Flash, shown
     let of = |status| list.iter().filter(|r| r.status == status).map(row).collect::<Vec<_>>();
     let (confirmed, waiting) = (of(RegistrationStatus::Confirmed), of(RegistrationStatus::Waiting));
     let cancelled = list.iter().filter(|r| r.status == RegistrationStatus::Cancelled).count();
-    let targets = if s.may(Action::EditProgramme) { move_targets(state, s, &tz, seats.target).await? } else { Vec::new() };
+    let targets = if s.may(Action::EditProgramme) { move_targets(state, s, &tz, seats.target, session.kind).await? } else { Vec::new() };
     let (add, add_errors) = shown.add.unwrap_or_default();
     let (settings, settings_errors) = shown.settings.unwrap_or_else(|| (settings_form(&seats.settings, course, &tz), FormErrors::default()));
     let status = if add_errors.is_empty() && settings_errors.is_empty() && shown.general.is_empty() {
@@ -167,9 +167,10 @@ fn settings_form(s: &RegistrationSettings, course: bool, tz: &jiff::tz::TimeZone
     }
 }
 
-/// Where a party may be moved: coming sessions on registration (a course
-/// once, by its event), other than where it is.
-async fn move_targets(state: &AppState, s: &StaffSession, tz: &jiff::tz::TimeZone, here: Target) -> Result<Vec<(String, String)>, WebError> {
+/// Where a party may be moved: coming sessions on registration of the same
+/// kind (a workshop to a workshop; a course once, by its event), other than
+/// where it is.
+async fn move_targets(state: &AppState, s: &StaffSession, tz: &jiff::tz::TimeZone, here: Target, kind: SessionKind) -> Result<Vec<(String, String)>, WebError> {
     let tr = Tr::new(s.lang);
     let mut out: Vec<(String, String)> = Vec::new();
     for (session, course) in state.store.registration_targets(s.library_id(), now()).await? {
@@ -178,7 +179,7 @@ async fn move_targets(state: &AppState, s: &StaffSession, tz: &jiff::tz::TimeZon
         } else {
             (Target::Session(session.id), format!("s:{}", session.id))
         };
-        if target == here || out.iter().any(|(v, _)| *v == value) {
+        if target == here || session.kind != kind || out.iter().any(|(v, _)| *v == value) {
             continue;
         }
         let label = format!("{} — {}", session.event_title, when(s.lang, tz, session.starts_at, session.ends_at));

@@ -112,7 +112,7 @@ struct ConfirmPage {
     back: String,
 }
 
-async fn confirm(visit: &Visit, token: &str, what: &str) -> Result<Response, WebError> {
+fn confirm(visit: &Visit, token: &str, what: &str) -> Result<Response, WebError> {
     let tr = visit.tr();
     let heading = tr.t(if what == "cancel" { "public.cancel.title" } else { "public.forget.title" }).to_string();
     let mut page = visit.page(heading.clone());
@@ -131,12 +131,12 @@ async fn confirm(visit: &Visit, token: &str, what: &str) -> Result<Response, Web
 
 async fn cancel_confirm(State(state): State<AppState>, visit: Visit, Path(token): Path<String>) -> Result<Response, WebError> {
     find(&state, &token).await?;
-    confirm(&visit, &token, "cancel").await
+    confirm(&visit, &token, "cancel")
 }
 
 async fn forget_confirm(State(state): State<AppState>, visit: Visit, Path(token): Path<String>) -> Result<Response, WebError> {
     find(&state, &token).await?;
-    confirm(&visit, &token, "forget").await
+    confirm(&visit, &token, "forget")
 }
 
 #[derive(Deserialize)]

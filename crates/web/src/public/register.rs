@@ -49,6 +49,11 @@ pub struct RegisterForm {
 }
 
 impl RegisterForm {
+    /// A new form: one seat unless the person says otherwise.
+    fn blank() -> RegisterForm {
+        RegisterForm { seats: "1".into(), ..Default::default() }
+    }
+
     fn raw(&self) -> RawParty {
         RawParty {
             name: self.name.clone(),
@@ -153,12 +158,12 @@ fn form_page(visit: &Visit, ctx: &Ctx, mut form: RegisterForm, errors: FormError
 
 async fn course_form(State(state): State<AppState>, visit: Visit, Path(id): Path<i64>) -> Result<Response, WebError> {
     let ctx = context(&state, &visit, id, None).await?;
-    form_page(&visit, &ctx, RegisterForm::default(), FormErrors::default(), StatusCode::OK)
+    form_page(&visit, &ctx, RegisterForm::blank(), FormErrors::default(), StatusCode::OK)
 }
 
 async fn session_form(State(state): State<AppState>, visit: Visit, Path((id, sid)): Path<(i64, i64)>) -> Result<Response, WebError> {
     let ctx = context(&state, &visit, id, Some(sid)).await?;
-    form_page(&visit, &ctx, RegisterForm::default(), FormErrors::default(), StatusCode::OK)
+    form_page(&visit, &ctx, RegisterForm::blank(), FormErrors::default(), StatusCode::OK)
 }
 
 async fn course_save(
