@@ -527,7 +527,8 @@ impl Store {
         }
         let at = resolve(&mut tx, event_id, new.target).await?;
         let st = seat_state(&mut tx, at).await?;
-        if !st.published && !new.by_staff {
+        // A draft is not public yet (a cancelled event is refused below).
+        if !st.published && !st.offer.cancelled && !new.by_staff {
             return Err(StoreError::NotFound);
         }
         if let Some(why) = refusal(&st, new.party.seats, new.by_staff, now()) {
