@@ -425,6 +425,7 @@ pub async fn load(store: &Store) -> Result<bool> {
         d.event(rdv, "Accompagnement individuel à l'IA", "Sur rendez-vous, pour les abonnés.", published,
             &[S::new(Appointment, day, t(10, 0), t(11, 0), digital).registration(1).leads(&[ines])]).await?;
     }
+    registrations(&d, medialab, digital, &[nguyen], &[hugo]).await?;
     past_attendance(&d).await?;
     Ok(true)
 }
@@ -464,6 +465,81 @@ async fn past_attendance(d: &Demo<'_>) -> Result<()> {
         if festive && s.kind == SessionKind::Talk {
             d.store.set_session_cost(&d.actor, s.id, 30_000 + i64::from(spread(5)) * 5_000).await?;
         }
+    }
+    Ok(())
+}
+
+/// Registrations in the coming weeks, whatever today is: a full workshop
+/// with a waiting list, one whose registration opens in a few days, one
+/// filling up, and a three-Saturday robotics course.
+async fn registrations(d: &Demo<'_>, series: i64, room: i64, speakers: &[i64], leads: &[i64]) -> Result<()> {
+    use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
+    use almanach_store::{NewRegistration, Target};
+    let (store, lib, tz) = (d.store, d.library.id, d.library.tz());
+    let today = jiff::Zoned::now().with_time_zone(tz.clone()).date();
+    // The demo's people have no private link: their hashes match no token.
+    let mut n = 0;
+    let mut register = |target: Target, name: &str, seats: u32, ages: &[u8]| {
+        n += 1;
+        let email = format!("{}@example.org", name.to_lowercase().replace(' ', ".").replace(['é', 'è'], "e").replace('ï', "i"));
+        let new = NewRegistration {
+            target,
+            party: Party { name: name.into(), email: EmailAddress::parse("email", &email).ok(), phone: String::new(), seats, ages: ages.to_vec() },
+            token_hash: format!("demo-link-{n}"),
+            idempotency_hash: format!("demo-key-{n}"),
+            by_staff: false,
+        };
+        async move { store.register(&d.actor, &new).await }
+    };
+    const PEOPLE: [&str; 12] = [
+        "Nadia Benali", "Julien Marchand", "Sophie Leroy", "Karim Haddad", "Élodie Fournier", "Thomas Girard",
+        "Aïcha Diallo", "Pierre Lambert", "Camille Roux", "Hugo Perrin", "Léa Morel", "Mathis Faure",
+    ];
+    let workshops: Vec<_> = store
+        .registration_targets(lib, almanach_store::now())
+        .await?
+        .into_iter()
+        .filter(|(s, course)| !course && s.kind == SessionKind::Workshop && s.event_status == EventStatus::Published)
+        .map(|(s, _)| s)
+        .collect();
+    if let Some(full) = workshops.first() {
+        // Family seats, then more parties than seats: the last ones wait.
+        store.set_registration_settings(&d.actor, full.id, &RegistrationSettings { max_seats: 4, ..Default::default() }).await?;
+        let capacity = full.capacity.unwrap_or(20);
+        let mut taken = 0;
+        for (i, name) in PEOPLE.iter().enumerate() {
+            let seats = [2, 3, 1, 4, 2][i % 5];
+            register(Target::Session(full.id), name, seats, &[11]).await?;
+            taken += seats;
+            if taken > capacity + 6 {
+                break;
+            }
+        }
+    }
+    if let Some(soon) = workshops.get(1) {
+        let opens = local_to_instant(&tz, today.checked_add(3.days())?, t(10, 0)).map_err(|p| anyhow::anyhow!("{p:?}"))?.as_second();
+        if opens < soon.starts_at {
+            store.set_registration_settings(&d.actor, soon.id, &RegistrationSettings { opens_at: Some(opens), closes_at: None, max_seats: 2 }).await?;
+        }
+    }
+    if let Some(filling) = workshops.get(2) {
+        for name in &PEOPLE[..4] {
+            register(Target::Session(filling.id), name, 1, &[]).await?;
+        }
+    }
+    // The course: three Saturdays from three weeks on, one registration for all.
+    let mut first = today.checked_add(21.days())?;
+    while first.weekday() != Weekday::Saturday {
+        first = first.tomorrow()?;
+    }
+    let days: Vec<S> = (0..3)
+        .map(|w| S::new(SessionKind::Workshop, first.checked_add((7 * w).days()).expect("in range"), t(14, 0), t(16, 0), room)
+            .registration(10).ages(Some(10), Some(14), false).speakers(speakers).leads(leads))
+        .collect();
+    let course = d.event(series, "Robotique et IA : le parcours (trois samedis)", "Construire, programmer puis entraîner son robot, en trois séances : une seule inscription pour les trois.", EventStatus::Published, &days).await?;
+    store.set_course(&d.actor, course, true).await?;
+    for name in &PEOPLE[4..8] {
+        register(Target::Course(course), name, 1, &[12]).await?;
     }
     Ok(())
 }
@@ -523,6 +599,11 @@ mod tests {
         for s in &future {
             assert_eq!(store.attendance(lib, s.id).await.unwrap().headcount.participants, None);
         }
+        // Registrations: a full workshop with a waiting list, and a course.
+        let agenda = store.agenda(lib, &almanach_store::AgendaFilter { now, ..Default::default() }).await.unwrap();
+        assert!(agenda.iter().any(|i| i.seats.waiting > 0 && i.seats.offer.free() == Some(0)), "a full workshop with a waiting list");
+        assert!(agenda.iter().any(|i| matches!(i.seats.target, almanach_store::Target::Course(_)) && i.seats.offer.taken == 4));
+        assert!(agenda.iter().any(|i| i.seats.settings.opens_at.is_some_and(|at| at > now)), "registration opening soon");
     }
 
     fn local_hour(at: i64) -> i8 {

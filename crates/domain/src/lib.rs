@@ -8,6 +8,7 @@ pub mod fmt;
 pub mod import;
 pub mod problem;
 pub mod programme;
+pub mod registration;
 pub mod staff;
 pub mod stats;
 

@@ -9,6 +9,7 @@ mod import;
 mod library;
 mod migrate;
 mod programme;
+mod registrations;
 mod staff;
 mod stats;
 pub mod testing;
@@ -19,6 +20,7 @@ pub use import::ImportSummary;
 pub use library::Library;
 pub use migrate::LATEST_SCHEMA;
 pub use programme::*;
+pub use registrations::*;
 pub use staff::{ApiToken, AuthSession, StaffMember};
 pub use stats::Scope;
 

@@ -18,6 +18,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/postgres/0001_programme.sql"),
     },
     Migration {
+        version: 2,
+        sqlite: include_str!("migrations/sqlite/0002_registrations.sql"),
+        postgres: include_str!("migrations/postgres/0002_registrations.sql"),
+    },
+    Migration {
         version: 3,
         sqlite: include_str!("migrations/sqlite/0003_attendance.sql"),
         postgres: include_str!("migrations/postgres/0003_attendance.sql"),

@@ -311,7 +311,7 @@ pub struct SessionFilter {
 }
 
 /// A typed argument for the dynamically built filter query.
-enum Arg {
+pub(crate) enum Arg {
     I(i64),
     S(String),
 }
@@ -952,6 +952,10 @@ async fn write_session(
                 return Err(StoreError::Conflict(format!("{col} {other} does not exist")));
             }
         }
+    }
+    if before.is_some() {
+        // A larger capacity promotes waiting parties in this transaction.
+        crate::registrations::after_session_saved(tx, actor, id).await?;
     }
     let before_json = before.map(|b| serde_json::to_value(b).expect("serialises"));
     let after_json = serde_json::to_value(w).expect("serialises");

@@ -38,10 +38,6 @@ impl FormErrors {
         self.fields.iter().filter(|(f, _)| *f == field).map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" ")
     }
 
-    pub fn has(&self, field: &str) -> bool {
-        self.fields.iter().any(|(f, _)| *f == field)
-    }
-
     /// Every message, for the summary at the top of the form.
     pub fn all(&self) -> Vec<String> {
         self.general.iter().cloned().chain(self.fields.iter().map(|(_, m)| m.clone())).collect()

@@ -14,6 +14,7 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/setup.txt"),
     include_str!("../locales/fr/programme.txt"),
     include_str!("../locales/fr/api.txt"),
+    include_str!("../locales/fr/public.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
@@ -21,6 +22,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/setup.txt"),
     include_str!("../locales/en/programme.txt"),
     include_str!("../locales/en/api.txt"),
+    include_str!("../locales/en/public.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -98,6 +100,7 @@ pub fn check_locales() -> Vec<String> {
     missing
 }
 
+#[cfg(test)]
 pub fn has_key(key: &str) -> bool {
     CATALOGUES[0].contains_key(key)
 }
@@ -119,7 +122,7 @@ mod tests {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
         let domain = concat!(env!("CARGO_MANIFEST_DIR"), "/../domain/src");
         let mut files = Vec::new();
-        for dir in [format!("{root}templates"), format!("{root}src"), format!("{root}src/pages"), format!("{root}src/api"), domain.to_string()] {
+        for dir in [format!("{root}templates"), format!("{root}src"), format!("{root}src/pages"), format!("{root}src/api"), format!("{root}src/public"), domain.to_string()] {
             for e in std::fs::read_dir(&dir).unwrap().flatten() {
                 if e.path().is_file() {
                     files.push(e.path());

@@ -7,6 +7,7 @@ mod error;
 mod forms;
 mod i18n;
 mod pages;
+mod public;
 mod view;
 
 use std::sync::Arc;
@@ -54,6 +55,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
+        .merge(public::routes())
         .nest("/api/v1", api::routes())
         .with_state(state)
 }

@@ -6,6 +6,7 @@ mod calendar;
 mod dashboard;
 mod events;
 mod library;
+mod registrations;
 mod rooms;
 mod series;
 mod sessions;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(tokens::routes())
         .merge(library::routes())
         .merge(audit::routes())
+        .merge(registrations::routes())
 }
 
 async fn css() -> impl IntoResponse {

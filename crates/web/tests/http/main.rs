@@ -5,5 +5,6 @@ mod api;
 mod app;
 mod auth;
 mod events;
+mod public;
 mod rooms;
 mod setup;

@@ -1,0 +1,887 @@
+//! Registrations and their waiting lists, and the public agenda's seats.
+//! Every write locks the event's row first (`events.registration_lock`;
+//! SQLite's `BEGIN IMMEDIATE` already serialises writers), then counts seats
+//! and applies the domain's promotion rule in the same transaction: confirmed
+//! seats never exceed capacity whatever the concurrency, also with several
+//! servers on one PostgreSQL database. Locks are always taken in this order:
+//! a room, a session row, then events by increasing id.
+
+use std::collections::HashMap;
+
+use almanach_domain::programme::SessionKind;
+use almanach_domain::registration::{Offer, Party, RegistrationSettings, RegistrationStatus, WaitingParty, promotions};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{Actor, record};
+use crate::programme::{Arg, SESSION_SELECT, session};
+use crate::{Result, Session, Store, StoreError, Tx, classify, now};
+
+/// What one registration is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Target {
+    Session(i64),
+    /// Every session of a course event (`events.course`).
+    Course(i64),
+}
+
+/// A target as stored: the event, and the session unless it is a course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct At {
+    event_id: i64,
+    session_id: Option<i64>,
+}
+
+impl At {
+    /// The `coalesce(session_id, 0)` the queries compare with.
+    fn key(self) -> i64 {
+        self.session_id.unwrap_or(0)
+    }
+    fn target(self) -> Target {
+        self.session_id.map_or(Target::Course(self.event_id), Target::Session)
+    }
+}
+
+/// A party registered for a session or a course. Its `Debug` leaves out the
+/// personal data, so it never lands in a log.
+#[derive(Clone, Serialize, PartialEq)]
+pub struct Registration {
+    pub id: i64,
+    pub library_id: i64,
+    pub event_id: i64,
+    pub session_id: Option<i64>,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub seats: u32,
+    pub ages: Vec<u8>,
+    pub status: RegistrationStatus,
+    /// 1-based rank on the waiting list, while waiting.
+    pub position: Option<u32>,
+    /// "public", or "staff" for a phone caller registered by the library.
+    pub source: String,
+    pub created_at: i64,
+    pub promoted_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+    pub anonymised: bool,
+}
+
+impl std::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registration")
+            .field("id", &self.id)
+            .field("target", &self.target())
+            .field("seats", &self.seats)
+            .field("status", &self.status)
+            .field("position", &self.position)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Registration {
+    pub fn target(&self) -> Target {
+        At { event_id: self.event_id, session_id: self.session_id }.target()
+    }
+    fn at(&self) -> At {
+        At { event_id: self.event_id, session_id: self.session_id }
+    }
+}
+
+fn registration(r: &AnyRow) -> Result<Registration> {
+    let status: String = r.try_get("status")?;
+    let ages: String = r.try_get("ages")?;
+    Ok(Registration {
+        id: r.try_get("id")?,
+        library_id: r.try_get("library_id")?,
+        event_id: r.try_get("event_id")?,
+        session_id: r.try_get("session_id")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        phone: r.try_get("phone")?,
+        seats: r.try_get::<i64, _>("seats")? as u32,
+        ages: ages.split(',').filter_map(|a| a.trim().parse().ok()).collect(),
+        status: RegistrationStatus::parse(&status)
+            .ok_or_else(|| StoreError::Unusable(format!("unknown registration status {status:?} in database")))?,
+        position: None,
+        source: r.try_get("source")?,
+        created_at: r.try_get("created_at")?,
+        promoted_at: r.try_get("promoted_at")?,
+        cancelled_at: r.try_get("cancelled_at")?,
+        anonymised: r.try_get::<Option<i64>, _>("anonymised_at")?.is_some(),
+    })
+}
+
+/// A registration to make. The web layer derives both hashes from secrets
+/// only the person holds (the private link's token, the form's key).
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub target: Target,
+    pub party: Party,
+    pub token_hash: String,
+    pub idempotency_hash: String,
+    /// Registered by staff for a phone caller: the registration window does
+    /// not apply (the seats still do).
+    pub by_staff: bool,
+}
+
+/// Why a registration was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Free entry: no registration needed.
+    NoRegistration,
+    Cancelled,
+    NotYetOpen { opens_at: i64 },
+    Closed,
+    TooManySeats { max: u32 },
+    /// The party is larger than the whole session: it could never get in.
+    MoreThanCapacity { capacity: u32 },
+}
+
+#[derive(Debug, Clone)]
+pub enum Registered {
+    /// Confirmed, or on the waiting list (see its status and position).
+    New(Registration),
+    /// The same form sent again (a double click): the first registration.
+    Replayed(Registration),
+    /// This e-mail already holds a live registration for this session or course.
+    AlreadyRegistered(Registration),
+    Refused(Refusal),
+}
+
+#[derive(Debug, Clone)]
+pub enum Moved {
+    Done {
+        /// Whether the party holds seats where it went (else it waits there).
+        confirmed: bool,
+        /// Promoted on the session left.
+        promoted: Vec<Registration>,
+    },
+    AlreadyRegistered,
+    Refused(Refusal),
+}
+
+/// The seats of a session (or a course) as the public and staff see them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeatState {
+    pub target: Target,
+    pub event_id: i64,
+    pub offer: Offer,
+    pub settings: RegistrationSettings,
+    /// Parties on the waiting list.
+    pub waiting: u32,
+    pub published: bool,
+}
+
+/// What the person must be told about their registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    Confirmed,
+    Waiting,
+    Promoted,
+    Cancelled,
+    Moved,
+    /// The same e-mail tried again: the private link is to be sent again.
+    AlreadyRegistered,
+    Forgotten,
+}
+
+impl Notice {
+    fn slug(self) -> &'static str {
+        match self {
+            Notice::Confirmed => "confirm",
+            Notice::Waiting => "wait",
+            Notice::Promoted => "promote",
+            Notice::Cancelled => "cancel",
+            Notice::Moved => "move",
+            Notice::AlreadyRegistered => "already_registered",
+            Notice::Forgotten => "forget",
+        }
+    }
+}
+
+/// The audit trail's view of a registration: no personal data, so erasing
+/// a person's data leaves nothing of it behind.
+#[derive(Serialize)]
+struct Trace {
+    event_id: i64,
+    session_id: Option<i64>,
+    seats: u32,
+    status: &'static str,
+    position: Option<u32>,
+    source: String,
+}
+
+/// THE place where a registration's change is announced, inside the
+/// transaction that makes it: today an audit entry (which records who was
+/// promoted, and when); the e-mail phase enqueues its outbox message here,
+/// so a message exists if and only if the change was committed.
+async fn notify(tx: &mut Tx, actor: &Actor, r: &Registration, notice: Notice) -> Result<()> {
+    let trace = Trace {
+        event_id: r.event_id,
+        session_id: r.session_id,
+        seats: r.seats,
+        status: r.status.slug(),
+        position: r.position,
+        source: r.source.clone(),
+    };
+    record(tx, actor, "registration", r.id, notice.slug(), None, Some(&trace)).await
+}
+
+/// Filters of the public agenda; every field optional.
+#[derive(Debug, Clone, Default)]
+pub struct AgendaFilter {
+    /// The archive (past sessions, newest first) instead of coming ones.
+    pub past: bool,
+    pub now: i64,
+    pub series_id: Option<i64>,
+    /// A theme category slug.
+    pub category: Option<String>,
+    pub kind: Option<SessionKind>,
+    /// Sessions a person of this age may attend.
+    pub age: Option<u8>,
+    /// Library-local dates, ISO, inclusive.
+    pub from_date: Option<String>,
+    pub to_date: Option<String>,
+    pub room_id: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgendaItem {
+    pub session: Session,
+    pub description: String,
+    pub seats: SeatState,
+}
+
+const TAKEN: &str = "(select cast(coalesce(sum(r.seats), 0) as bigint) from registrations r \
+     where r.event_id = s.event_id and r.status = 'confirmed' and (r.session_id = s.id or r.session_id is null))";
+const WAITING: &str = "(select count(*) from registrations r \
+     where r.event_id = s.event_id and r.status = 'waiting' and (r.session_id = s.id or r.session_id is null))";
+
+/// `SESSION_SELECT` with the seats and the event's fields the agenda needs.
+fn with_seats(select: &str) -> String {
+    select.replacen(
+        "select ",
+        &format!("select {TAKEN} as taken, {WAITING} as waiting, e.description as event_description, e.course as event_course, "),
+        1,
+    )
+}
+
+fn opt_u32(r: &AnyRow, c: &str) -> Result<Option<u32>> {
+    Ok(r.try_get::<Option<i64>, _>(c)?.map(|v| v as u32))
+}
+
+fn settings_of(r: &AnyRow) -> Result<RegistrationSettings> {
+    Ok(RegistrationSettings {
+        opens_at: r.try_get("registration_opens_at")?,
+        closes_at: r.try_get("registration_closes_at")?,
+        max_seats: r.try_get::<i64, _>("max_seats_per_registration")?.max(1) as u32,
+    })
+}
+
+/// One session's seats, from a row holding the session's columns and the
+/// `taken` and `waiting` counts.
+fn session_seats(r: &AnyRow, cancelled: bool) -> Result<(Offer, RegistrationSettings)> {
+    let offer = Offer {
+        registration_required: r.try_get::<i64, _>("registration_required")? != 0,
+        cancelled,
+        starts_at: r.try_get("starts_at")?,
+        opens_at: r.try_get("registration_opens_at")?,
+        closes_at: r.try_get("registration_closes_at")?,
+        capacity: opt_u32(r, "capacity")?,
+        taken: r.try_get::<i64, _>("taken")? as u32,
+    };
+    Ok((offer, settings_of(r)?))
+}
+
+/// The event a target belongs to, checked against the library.
+async fn event_of(c: &mut AnyConnection, library_id: i64, target: Target) -> Result<i64> {
+    let q = match target {
+        Target::Session(_) => "select event_id from sessions where id = $1 and library_id = $2",
+        Target::Course(_) => "select id from events where id = $1 and library_id = $2 and course = 1",
+    };
+    let id = match target {
+        Target::Session(id) | Target::Course(id) => id,
+    };
+    sqlx::query_scalar(q).bind(id).bind(library_id).fetch_optional(&mut *c).await?.ok_or(StoreError::NotFound)
+}
+
+/// Where registrations for `target` go: a session of a course registers for
+/// the whole course. Read after the event's lock, as the course flag may change.
+async fn resolve(c: &mut AnyConnection, event_id: i64, target: Target) -> Result<At> {
+    let course: i64 = sqlx::query_scalar("select course from events where id = $1").bind(event_id).fetch_one(&mut *c).await?;
+    Ok(match target {
+        _ if course != 0 => At { event_id, session_id: None },
+        Target::Session(id) => At { event_id, session_id: Some(id) },
+        Target::Course(_) => return Err(StoreError::NotFound),
+    })
+}
+
+/// Takes the event's row lock (PostgreSQL); see the module comment.
+async fn lock_event(tx: &mut Tx, event_id: i64) -> Result<()> {
+    let n = sqlx::query("update events set registration_lock = registration_lock + 1 where id = $1")
+        .bind(event_id)
+        .execute(&mut **tx)
+        .await?;
+    if n.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// The seats of a target now. A course opens and closes with its first
+/// session and holds as many as its smallest one; its registrations hold a
+/// seat on every session, so `taken` is the same on each.
+async fn seat_state(c: &mut AnyConnection, at: At) -> Result<SeatState> {
+    let rows = sqlx::query(&format!(
+        "select s.*, e.status as event_status, {TAKEN} as taken from sessions s join events e on e.id = s.event_id \
+         where s.event_id = $1 and ($2 = 0 or s.id = $2) order by s.starts_at, s.id"
+    ))
+    .bind(at.event_id)
+    .bind(at.key())
+    .fetch_all(&mut *c)
+    .await?;
+    let first = rows.first().ok_or(StoreError::NotFound)?;
+    let status: String = first.try_get("event_status")?;
+    let live: Vec<&AnyRow> = rows.iter().filter(|r| r.try_get::<i64, _>("cancelled").unwrap_or(1) == 0).collect();
+    let event_cancelled = status == "cancelled";
+    let (mut offer, settings) = session_seats(live.first().copied().unwrap_or(first), event_cancelled || live.is_empty())?;
+    for r in live.iter().skip(1) {
+        let (o, _) = session_seats(r, false)?;
+        offer.registration_required |= o.registration_required;
+        offer.taken = offer.taken.max(o.taken);
+        offer.capacity = match (offer.capacity, o.capacity) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    let waiting: i64 = sqlx::query_scalar(
+        "select count(*) from registrations where event_id = $1 and coalesce(session_id, 0) = $2 and status = 'waiting'",
+    )
+    .bind(at.event_id)
+    .bind(at.key())
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(SeatState {
+        target: at.target(),
+        event_id: at.event_id,
+        offer,
+        settings,
+        waiting: waiting as u32,
+        published: status == "published",
+    })
+}
+
+/// Why a party of `seats` cannot register now, if it cannot.
+fn refusal(st: &SeatState, seats: u32, by_staff: bool, now: i64) -> Option<Refusal> {
+    use almanach_domain::registration::Availability as A;
+    if !st.offer.registration_required {
+        return Some(Refusal::NoRegistration);
+    }
+    match st.offer.availability(now) {
+        A::Cancelled => return Some(Refusal::Cancelled),
+        A::NotYetOpen { opens_at } if !by_staff => return Some(Refusal::NotYetOpen { opens_at }),
+        A::Closed | A::Past if !by_staff => return Some(Refusal::Closed),
+        _ => {}
+    }
+    if seats > st.settings.max_seats {
+        return Some(Refusal::TooManySeats { max: st.settings.max_seats });
+    }
+    match st.offer.capacity {
+        Some(capacity) if seats > capacity => Some(Refusal::MoreThanCapacity { capacity }),
+        _ => None,
+    }
+}
+
+/// A registration row with its waiting-list position.
+async fn finish(c: &mut AnyConnection, row: Option<AnyRow>) -> Result<Option<Registration>> {
+    let Some(row) = row else { return Ok(None) };
+    let mut r = registration(&row)?;
+    if r.status == RegistrationStatus::Waiting {
+        let order: i64 = row.try_get("queue_order")?;
+        let ahead: i64 = sqlx::query_scalar(
+            "select count(*) from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
+             and status = 'waiting' and (queue_order < $3 or (queue_order = $3 and id < $4))",
+        )
+        .bind(r.event_id)
+        .bind(r.at().key())
+        .bind(order)
+        .bind(r.id)
+        .fetch_one(&mut *c)
+        .await?;
+        r.position = Some(ahead as u32 + 1);
+    }
+    Ok(Some(r))
+}
+
+async fn by_id(c: &mut AnyConnection, id: i64) -> Result<Registration> {
+    let row = sqlx::query("select * from registrations where id = $1").bind(id).fetch_optional(&mut *c).await?;
+    finish(c, row).await?.ok_or(StoreError::NotFound)
+}
+
+/// By `token_hash` or `idempotency_hash`.
+async fn by_hash(c: &mut AnyConnection, column: &str, hash: &str) -> Result<Option<Registration>> {
+    let row = sqlx::query(&format!("select * from registrations where {column} = $1"))
+        .bind(hash)
+        .fetch_optional(&mut *c)
+        .await?;
+    finish(c, row).await
+}
+
+/// The live registration of `email` for this target, if any.
+async fn live_by_email(c: &mut AnyConnection, at: At, email: &str) -> Result<Option<Registration>> {
+    let row = sqlx::query(
+        "select * from registrations where event_id = $1 and coalesce(session_id, 0) = $2 and email = $3 \
+         and status <> 'cancelled'",
+    )
+    .bind(at.event_id)
+    .bind(at.key())
+    .bind(email)
+    .fetch_optional(&mut *c)
+    .await?;
+    finish(c, row).await
+}
+
+/// The next arrival number on the event's waiting lists.
+async fn next_in_queue(tx: &mut Tx, event_id: i64) -> Result<i64> {
+    let max: Option<i64> = sqlx::query_scalar("select max(queue_order) from registrations where event_id = $1")
+        .bind(event_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// Gives free seats to waiting parties by the domain's rule, after any
+/// change that may free seats. `newcomer` just joined the end of the list
+/// (registering, or moved here): it is confirmed, not "promoted", when it fits.
+async fn settle(tx: &mut Tx, actor: &Actor, at: At, newcomer: Option<i64>) -> Result<Vec<Registration>> {
+    let st = seat_state(tx, at).await?;
+    if st.offer.cancelled || (newcomer.is_none() && now() >= st.offer.starts_at) {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(
+        "select id, seats from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
+         and status = 'waiting' order by queue_order, id",
+    )
+    .bind(at.event_id)
+    .bind(at.key())
+    .fetch_all(&mut **tx)
+    .await?;
+    let waiting = rows
+        .iter()
+        .map(|r| Ok(WaitingParty { id: r.try_get("id")?, seats: r.try_get::<i64, _>("seats")? as u32 }))
+        .collect::<Result<Vec<_>>>()?;
+    let t = now();
+    let mut promoted = Vec::new();
+    for id in promotions(st.offer.free().unwrap_or(u32::MAX), &waiting) {
+        let is_new = Some(id) == newcomer;
+        sqlx::query(
+            "update registrations set status = 'confirmed', updated_at = $1, \
+             promoted_at = case when $2 = 1 then $1 else null end where id = $3",
+        )
+        .bind(t)
+        .bind(i64::from(!is_new))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        if !is_new {
+            let r = by_id(tx, id).await?;
+            notify(tx, actor, &r, Notice::Promoted).await?;
+            promoted.push(r);
+        }
+    }
+    Ok(promoted)
+}
+
+/// For `save_session`: after a session changed (its capacity may have
+/// grown), waiting parties that now fit are promoted in the same transaction.
+pub(crate) async fn after_session_saved(tx: &mut Tx, actor: &Actor, session_id: i64) -> Result<()> {
+    let event_id = event_of(tx, actor.library_id, Target::Session(session_id)).await?;
+    lock_event(tx, event_id).await?;
+    let at = resolve(tx, event_id, Target::Session(session_id)).await?;
+    settle(tx, actor, at, None).await?;
+    Ok(())
+}
+
+impl Store {
+    /// Registers a party: confirmed when it fits, else on the waiting list
+    /// (the whole party), in arrival order.
+    pub async fn register(&self, actor: &Actor, new: &NewRegistration) -> Result<Registered> {
+        match self.try_register(actor, new).await {
+            // Two registrations raced past the checks on different events
+            // with the same key or e-mail (only the unique indexes saw it).
+            Err(StoreError::Conflict(why)) => {
+                let mut c = self.pool().acquire().await?;
+                if let Some(r) = by_hash(&mut c, "idempotency_hash", &new.idempotency_hash).await? {
+                    return Ok(Registered::Replayed(r));
+                }
+                Err(StoreError::Conflict(why))
+            }
+            other => other,
+        }
+    }
+
+    async fn try_register(&self, actor: &Actor, new: &NewRegistration) -> Result<Registered> {
+        let mut tx = self.write().await?;
+        let event_id = event_of(&mut tx, actor.library_id, new.target).await?;
+        lock_event(&mut tx, event_id).await?;
+        if let Some(r) = by_hash(&mut tx, "idempotency_hash", &new.idempotency_hash).await? {
+            return Ok(Registered::Replayed(r));
+        }
+        let at = resolve(&mut tx, event_id, new.target).await?;
+        let st = seat_state(&mut tx, at).await?;
+        // A draft is not public yet (a cancelled event is refused below).
+        if !st.published && !st.offer.cancelled && !new.by_staff {
+            return Err(StoreError::NotFound);
+        }
+        if let Some(why) = refusal(&st, new.party.seats, new.by_staff, now()) {
+            return Ok(Registered::Refused(why));
+        }
+        let email = new.party.email.as_ref().map(|e| e.as_str()).unwrap_or("");
+        if !email.is_empty()
+            && let Some(r) = live_by_email(&mut tx, at, email).await?
+        {
+            notify(&mut tx, actor, &r, Notice::AlreadyRegistered).await?;
+            tx.commit().await?;
+            return Ok(Registered::AlreadyRegistered(r));
+        }
+        let t = now();
+        let queue = next_in_queue(&mut tx, event_id).await?;
+        let ages = new.party.ages.iter().map(u8::to_string).collect::<Vec<_>>().join(",");
+        let id: i64 = sqlx::query_scalar(
+            "insert into registrations (library_id, event_id, session_id, name, email, phone, seats, ages, status, \
+             queue_order, token_hash, idempotency_hash, source, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10, $11, $12, $13, $13) returning id",
+        )
+        .bind(actor.library_id)
+        .bind(at.event_id)
+        .bind(at.session_id)
+        .bind(&new.party.name)
+        .bind(email)
+        .bind(&new.party.phone)
+        .bind(i64::from(new.party.seats))
+        .bind(ages)
+        .bind(queue)
+        .bind(&new.token_hash)
+        .bind(&new.idempotency_hash)
+        .bind(if new.by_staff { "staff" } else { "public" })
+        .bind(t)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(classify)?;
+        settle(&mut tx, actor, at, Some(id)).await?;
+        let r = by_id(&mut tx, id).await?;
+        let notice = if r.status == RegistrationStatus::Confirmed { Notice::Confirmed } else { Notice::Waiting };
+        notify(&mut tx, actor, &r, notice).await?;
+        tx.commit().await?;
+        Ok(Registered::New(r))
+    }
+
+    /// The registration behind a private link.
+    pub async fn registration_by_token(&self, token_hash: &str) -> Result<Option<Registration>> {
+        let mut c = self.pool().acquire().await?;
+        by_hash(&mut c, "token_hash", token_hash).await
+    }
+
+    pub async fn registration(&self, library_id: i64, id: i64) -> Result<Registration> {
+        let mut c = self.pool().acquire().await?;
+        let r = by_id(&mut c, id).await?;
+        if r.library_id != library_id {
+            return Err(StoreError::NotFound);
+        }
+        Ok(r)
+    }
+
+    /// Cancels a registration and promotes who now fits; returns them.
+    pub async fn cancel_registration(&self, actor: &Actor, id: i64) -> Result<Vec<Registration>> {
+        let mut tx = self.write().await?;
+        let r = self.locked(&mut tx, actor, id, &[]).await?;
+        let promoted = cancel_locked(&mut tx, actor, &r).await?;
+        tx.commit().await?;
+        Ok(promoted)
+    }
+
+    /// Erases the person's name, e-mail and phone, keeping seats and ages
+    /// for statistics. A registration for a session yet to come is cancelled
+    /// first (nobody could be told or checked in any more).
+    pub async fn forget_registration(&self, actor: &Actor, id: i64) -> Result<Vec<Registration>> {
+        let mut tx = self.write().await?;
+        let r = self.locked(&mut tx, actor, id, &[]).await?;
+        let st = seat_state(&mut tx, r.at()).await?;
+        let promoted = if now() < st.offer.starts_at { cancel_locked(&mut tx, actor, &r).await? } else { Vec::new() };
+        sqlx::query("update registrations set name = '', email = '', phone = '', anonymised_at = $1, updated_at = $1 where id = $2")
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let r = by_id(&mut tx, id).await?;
+        notify(&mut tx, actor, &r, Notice::Forgotten).await?;
+        tx.commit().await?;
+        Ok(promoted)
+    }
+
+    /// Moves a party to another session (or course) in one transaction: it
+    /// leaves its place, joins the end of the other waiting list and is
+    /// confirmed if it fits there; who now fits on the session left is promoted.
+    pub async fn move_registration(&self, actor: &Actor, id: i64, to: Target) -> Result<Moved> {
+        let mut tx = self.write().await?;
+        let to_event = event_of(&mut tx, actor.library_id, to).await?;
+        let r = self.locked(&mut tx, actor, id, &[to_event]).await?;
+        let dest = resolve(&mut tx, to_event, to).await?;
+        if r.status == RegistrationStatus::Cancelled {
+            return Ok(Moved::Refused(Refusal::Cancelled));
+        }
+        if dest == r.at() {
+            return Ok(Moved::Done { confirmed: r.status == RegistrationStatus::Confirmed, promoted: Vec::new() });
+        }
+        let st = seat_state(&mut tx, dest).await?;
+        if let Some(why) = refusal(&st, r.seats, true, now()) {
+            return Ok(Moved::Refused(why));
+        }
+        if !r.email.is_empty() && live_by_email(&mut tx, dest, &r.email).await?.is_some() {
+            return Ok(Moved::AlreadyRegistered);
+        }
+        let queue = next_in_queue(&mut tx, dest.event_id).await?;
+        sqlx::query(
+            "update registrations set event_id = $1, session_id = $2, status = 'waiting', queue_order = $3, \
+             promoted_at = null, updated_at = $4 where id = $5",
+        )
+        .bind(dest.event_id)
+        .bind(dest.session_id)
+        .bind(queue)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(classify)?;
+        settle(&mut tx, actor, dest, Some(id)).await?;
+        let promoted = settle(&mut tx, actor, r.at(), None).await?;
+        let moved = by_id(&mut tx, id).await?;
+        notify(&mut tx, actor, &moved, Notice::Moved).await?;
+        tx.commit().await?;
+        Ok(Moved::Done { confirmed: moved.status == RegistrationStatus::Confirmed, promoted })
+    }
+
+    /// Loads a registration of the actor's library, locks its event (and
+    /// `others`, by increasing id), and reads it again under the lock.
+    async fn locked(&self, tx: &mut Tx, actor: &Actor, id: i64, others: &[i64]) -> Result<Registration> {
+        let r = by_id(tx, id).await?;
+        if r.library_id != actor.library_id {
+            return Err(StoreError::NotFound);
+        }
+        let mut events: Vec<i64> = others.iter().copied().chain([r.event_id]).collect();
+        events.sort_unstable();
+        events.dedup();
+        for e in events {
+            lock_event(tx, e).await?;
+        }
+        by_id(tx, id).await
+    }
+
+    /// Every registration of a target: confirmed, then waiting in line, then cancelled.
+    pub async fn list_registrations(&self, library_id: i64, target: Target) -> Result<Vec<Registration>> {
+        let mut c = self.pool().acquire().await?;
+        let event_id = event_of(&mut c, library_id, target).await?;
+        let at = resolve(&mut c, event_id, target).await?;
+        let rows = sqlx::query(
+            "select * from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
+             order by case status when 'confirmed' then 0 when 'waiting' then 1 else 2 end, queue_order, id",
+        )
+        .bind(at.event_id)
+        .bind(at.key())
+        .fetch_all(&mut *c)
+        .await?;
+        let mut out = rows.iter().map(registration).collect::<Result<Vec<_>>>()?;
+        let mut position = 0;
+        for r in out.iter_mut().filter(|r| r.status == RegistrationStatus::Waiting) {
+            position += 1;
+            r.position = Some(position);
+        }
+        Ok(out)
+    }
+
+    /// The seats of a session, or of its course when the event is one.
+    pub async fn seat_state(&self, library_id: i64, target: Target) -> Result<SeatState> {
+        let mut c = self.pool().acquire().await?;
+        let event_id = event_of(&mut c, library_id, target).await?;
+        let at = resolve(&mut c, event_id, target).await?;
+        seat_state(&mut c, at).await
+    }
+
+    /// Sets a session's registration window and seats per registration.
+    pub async fn set_registration_settings(&self, actor: &Actor, session_id: i64, s: &RegistrationSettings) -> Result<()> {
+        let before = self.seat_state(actor.library_id, Target::Session(session_id)).await;
+        let mut tx = self.write().await?;
+        let n = sqlx::query(
+            "update sessions set registration_opens_at = $1, registration_closes_at = $2, \
+             max_seats_per_registration = $3, updated_at = $4 where id = $5 and library_id = $6",
+        )
+        .bind(s.opens_at)
+        .bind(s.closes_at)
+        .bind(i64::from(s.max_seats))
+        .bind(now())
+        .bind(session_id)
+        .bind(actor.library_id)
+        .execute(&mut *tx)
+        .await?;
+        if n.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let before = before.ok().map(|b| b.settings);
+        record(&mut tx, actor, "session", session_id, "registration_settings", before.as_ref(), Some(s)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes an event a course (one registration for all its sessions) or
+    /// not; refused (`Conflict`) while it holds live registrations, which
+    /// would otherwise be for the wrong thing.
+    pub async fn set_course(&self, actor: &Actor, event_id: i64, course: bool) -> Result<()> {
+        let mut tx = self.write().await?;
+        let before: i64 = sqlx::query_scalar("select course from events where id = $1 and library_id = $2")
+            .bind(event_id)
+            .bind(actor.library_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if (before != 0) == course {
+            return Ok(());
+        }
+        lock_event(&mut tx, event_id).await?;
+        let live: i64 = sqlx::query_scalar("select count(*) from registrations where event_id = $1 and status <> 'cancelled'")
+            .bind(event_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if live > 0 {
+            return Err(StoreError::Conflict("the event holds registrations".into()));
+        }
+        sqlx::query("update events set course = $1, updated_at = $2 where id = $3")
+            .bind(i64::from(course))
+            .bind(now())
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
+        record(&mut tx, actor, "event", event_id, "course", Some(&(before != 0)), Some(&course)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether an event is a course.
+    pub async fn is_course(&self, library_id: i64, event_id: i64) -> Result<bool> {
+        let v: i64 = sqlx::query_scalar("select course from events where id = $1 and library_id = $2")
+            .bind(event_id)
+            .bind(library_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(v != 0)
+    }
+
+    /// Published, live sessions for the public agenda (or its archive), in
+    /// time order, each with its seats. Text search and "seats left" are
+    /// left to the caller, which sees the seats.
+    pub async fn agenda(&self, library_id: i64, f: &AgendaFilter) -> Result<Vec<AgendaItem>> {
+        let mut sql = format!(
+            "{} where s.library_id = $1 and e.status = 'published' and s.cancelled = 0 and {}",
+            with_seats(SESSION_SELECT),
+            if f.past { "s.ends_at <= $2" } else { "s.ends_at > $2" }
+        );
+        let mut args = vec![Arg::I(library_id), Arg::I(f.now)];
+        let mut push = |cond: &str, a: Arg, sql: &mut String| {
+            args.push(a);
+            sql.push_str(&cond.replace('?', &format!("${}", args.len())));
+        };
+        if let Some(v) = f.series_id {
+            push(" and e.series_id = ?", Arg::I(v), &mut sql);
+        }
+        if let Some(v) = &f.category {
+            push(
+                " and exists (select 1 from session_themes st join themes t on t.id = st.theme_id \
+                 where st.session_id = s.id and (',' || t.categories || ',') like ?)",
+                Arg::S(format!("%,{v},%")),
+                &mut sql,
+            );
+        }
+        if let Some(v) = f.kind {
+            push(" and s.kind = ?", Arg::S(v.slug().into()), &mut sql);
+        }
+        if let Some(v) = f.age {
+            push(" and (s.age_min is null or s.age_min <= ?)", Arg::I(i64::from(v)), &mut sql);
+            push(" and (s.age_max is null or s.age_max >= ?)", Arg::I(i64::from(v)), &mut sql);
+        }
+        if let Some(v) = &f.from_date {
+            push(" and s.local_date >= ?", Arg::S(v.clone()), &mut sql);
+        }
+        if let Some(v) = &f.to_date {
+            push(" and s.local_date <= ?", Arg::S(v.clone()), &mut sql);
+        }
+        if let Some(v) = f.room_id {
+            push(" and s.room_id = ?", Arg::I(v), &mut sql);
+        }
+        sql.push_str(if f.past { " order by s.starts_at desc, s.id desc" } else { " order by s.starts_at, s.id" });
+        let mut q = sqlx::query(&sql);
+        for a in args {
+            q = match a {
+                Arg::I(i) => q.bind(i),
+                Arg::S(s) => q.bind(s),
+            };
+        }
+        let mut c = self.pool().acquire().await?;
+        let rows = q.fetch_all(&mut *c).await?;
+        let mut courses: HashMap<i64, SeatState> = HashMap::new();
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let s = session(r)?;
+            let seats = if r.try_get::<i64, _>("event_course")? != 0 {
+                match courses.get(&s.event_id) {
+                    Some(st) => st.clone(),
+                    None => {
+                        let st = seat_state(&mut c, At { event_id: s.event_id, session_id: None }).await?;
+                        courses.insert(s.event_id, st.clone());
+                        st
+                    }
+                }
+            } else {
+                let (offer, settings) = session_seats(r, false)?;
+                SeatState {
+                    target: Target::Session(s.id),
+                    event_id: s.event_id,
+                    offer,
+                    settings,
+                    waiting: r.try_get::<i64, _>("waiting")? as u32,
+                    published: true,
+                }
+            };
+            out.push(AgendaItem { description: r.try_get("event_description")?, session: s, seats });
+        }
+        Ok(out)
+    }
+
+    /// Sessions a registration may be moved to: coming sessions on
+    /// registration, with whether their event is a course.
+    pub async fn registration_targets(&self, library_id: i64, from: i64) -> Result<Vec<(Session, bool)>> {
+        let rows = sqlx::query(&format!(
+            "{} where s.library_id = $1 and s.starts_at > $2 and s.registration_required = 1 and s.cancelled = 0 \
+             and e.status <> 'cancelled' order by s.starts_at, s.id limit 300",
+            with_seats(SESSION_SELECT)
+        ))
+        .bind(library_id)
+        .bind(from)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((session(r)?, r.try_get::<i64, _>("event_course")? != 0))).collect()
+    }
+}
+
+/// Cancels `r` (its event locked) and promotes who now fits.
+async fn cancel_locked(tx: &mut Tx, actor: &Actor, r: &Registration) -> Result<Vec<Registration>> {
+    if r.status == RegistrationStatus::Cancelled {
+        return Ok(Vec::new());
+    }
+    let t = now();
+    sqlx::query("update registrations set status = 'cancelled', cancelled_at = $1, updated_at = $1 where id = $2")
+        .bind(t)
+        .bind(r.id)
+        .execute(&mut **tx)
+        .await?;
+    let cancelled = by_id(tx, r.id).await?;
+    notify(tx, actor, &cancelled, Notice::Cancelled).await?;
+    settle(tx, actor, r.at(), None).await
+}

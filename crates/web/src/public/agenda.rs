@@ -1,0 +1,326 @@
+//! The public agenda of coming sessions grouped by day, with filters in a
+//! plain GET form, and the archive of past sessions.
+
+use almanach_domain::calendar::parse_date;
+use almanach_domain::programme::{AgeRange, SessionKind, THEME_CATEGORIES};
+use almanach_domain::{Problem, fmt};
+use almanach_store::{AgendaFilter, AgendaItem, Room, Series, now};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::{Badge, PublicPage, Visit, badge, hours};
+use crate::error::urlencode;
+use crate::forms::FormErrors;
+use crate::pages::opt_id;
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/agenda", get(coming)).route("/agenda/archive", get(archive))
+}
+
+/// Sessions per page: a season's agenda fits in a few pages on a phone.
+const PER_PAGE: usize = 40;
+
+/// The filter form as sent; every field optional, kept to fill the form again.
+#[derive(Debug, Default, Deserialize)]
+struct AgendaQuery {
+    #[serde(default)]
+    series: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    age: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    room: String,
+    #[serde(default)]
+    seats: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: String,
+}
+
+impl AgendaQuery {
+    /// The store's filter, or the problems to show next to the fields.
+    fn filter(&self, past: bool) -> Result<AgendaFilter, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut date = |field: &'static str, s: &str| match s.trim() {
+            "" => None,
+            s => match parse_date(s) {
+                Some(d) => Some(d.to_string()),
+                None => {
+                    problems.push(Problem::field(field, "error.date"));
+                    None
+                }
+            },
+        };
+        let (from_date, to_date) = (date("from", &self.from), date("to", &self.to));
+        let age = match self.age.trim() {
+            "" => None,
+            s => match s.parse::<u8>() {
+                Ok(a) if a <= 120 => Some(a),
+                _ => {
+                    problems.push(Problem::field("age", "error.age"));
+                    None
+                }
+            },
+        };
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(AgendaFilter {
+            past,
+            now: now(),
+            series_id: opt_id(&self.series),
+            category: THEME_CATEGORIES.iter().find(|c| **c == self.category.trim()).map(|c| c.to_string()),
+            kind: SessionKind::parse(&self.kind),
+            age,
+            from_date,
+            to_date,
+            room_id: opt_id(&self.room),
+        })
+    }
+
+    fn page(&self) -> usize {
+        self.page.trim().parse().unwrap_or(1).max(1)
+    }
+
+    /// This query on another page, for the pagination links.
+    fn link(&self, path: &str, page: usize) -> String {
+        let pairs = [
+            ("series", &self.series),
+            ("category", &self.category),
+            ("kind", &self.kind),
+            ("age", &self.age),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("room", &self.room),
+            ("seats", &self.seats),
+            ("q", &self.q),
+        ];
+        let mut q: Vec<String> =
+            pairs.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v.trim()))).collect();
+        q.push(format!("page={page}"));
+        format!("{path}?{}", q.join("&"))
+    }
+}
+
+/// Lowercase without accents, so "Creer" finds "Créer" and "IA" finds "ia".
+pub(crate) fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'â' | 'ä' | 'á' | 'ã' => out.push('a'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'î' | 'ï' | 'í' | 'ì' => out.push('i'),
+            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => out.push('o'),
+            'ù' | 'û' | 'ü' | 'ú' => out.push('u'),
+            'ç' => out.push('c'),
+            'ÿ' => out.push('y'),
+            'ñ' => out.push('n'),
+            'œ' => out.push_str("oe"),
+            'æ' => out.push_str("ae"),
+            '’' => out.push('\''),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every word of the search appears in the title, description or series.
+fn matches(item: &AgendaItem, words: &[String]) -> bool {
+    if words.is_empty() {
+        return true;
+    }
+    let hay = fold(&format!(
+        "{} {} {}",
+        item.session.event_title,
+        item.description,
+        item.session.series_name.as_deref().unwrap_or("")
+    ));
+    words.iter().all(|w| hay.contains(w.as_str()))
+}
+
+/// One line of the agenda.
+pub struct Row {
+    pub event_id: i64,
+    pub session_id: i64,
+    pub title: String,
+    pub series: Option<String>,
+    pub colour: String,
+    pub kind: String,
+    pub hours: String,
+    pub room: Option<String>,
+    pub audience: String,
+    pub price: String,
+    pub badge: Badge,
+}
+
+pub struct Day {
+    pub label: String,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "public_agenda.html")]
+struct AgendaPage {
+    page: PublicPage,
+    past: bool,
+    q: AgendaQuery,
+    errors: FormErrors,
+    series: Vec<Series>,
+    rooms: Vec<Room>,
+    kinds: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    count: String,
+    days: Vec<Day>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+impl AgendaPage {
+    fn selected(&self, field: &str, value: &str) -> bool {
+        let v = match field {
+            "series" => &self.q.series,
+            "category" => &self.q.category,
+            "kind" => &self.q.kind,
+            "room" => &self.q.room,
+            _ => return false,
+        };
+        v.trim() == value
+    }
+}
+
+pub(crate) fn kind_key(kind: SessionKind) -> &'static str {
+    match kind {
+        SessionKind::Talk => "public.kind.talk",
+        SessionKind::Workshop => "public.kind.workshop",
+        SessionKind::Appointment => "public.kind.appointment",
+        SessionKind::Other => "public.kind.other",
+    }
+}
+
+fn category_key(slug: &str) -> &'static str {
+    match slug {
+        "image" => "public.category.image",
+        "texte" => "public.category.texte",
+        "video" => "public.category.video",
+        "son" => "public.category.son",
+        "code" => "public.category.code",
+        "societe-ethique" => "public.category.societe-ethique",
+        "outils-quotidien" => "public.category.outils-quotidien",
+        "recherche" => "public.category.recherche",
+        _ => "public.category.education",
+    }
+}
+
+async fn coming(State(state): State<AppState>, visit: Visit, Query(q): Query<AgendaQuery>) -> Result<Response, WebError> {
+    agenda(state, visit, q, false).await
+}
+
+async fn archive(State(state): State<AppState>, visit: Visit, Query(q): Query<AgendaQuery>) -> Result<Response, WebError> {
+    agenda(state, visit, q, true).await
+}
+
+async fn agenda(state: AppState, visit: Visit, q: AgendaQuery, past: bool) -> Result<Response, WebError> {
+    let tr = visit.tr();
+    let lib = visit.library.id;
+    let (items, errors) = match q.filter(past) {
+        Ok(f) => (state.store.agenda(lib, &f).await?, FormErrors::default()),
+        Err(problems) => (Vec::new(), FormErrors::new(&tr, &almanach_domain::Problems(problems))),
+    };
+    let t = now();
+    let tz = visit.tz();
+    let words: Vec<String> = fold(q.q.trim()).split_whitespace().take(8).map(str::to_string).collect();
+    let only_seats = !q.seats.trim().is_empty();
+    let kept: Vec<(AgendaItem, Badge)> = items
+        .into_iter()
+        .filter(|i| matches(i, &words))
+        .map(|i| {
+            let b = badge(tr, &tz, &i.seats, t);
+            (i, b)
+        })
+        .filter(|(_, b)| !only_seats || (b.can_register && !b.full))
+        .collect();
+    let total = kept.len();
+    let page_no = q.page();
+    let this_year = jiff::Zoned::now().with_time_zone(tz.clone()).year();
+    let mut days: Vec<Day> = Vec::new();
+    for (i, b) in kept.into_iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE) {
+        let s = &i.session;
+        let label = match parse_date(&s.local_date) {
+            Some(d) if d.year() == this_year => fmt::day(d, tr.lang),
+            Some(d) => fmt::day_with_year(d, tr.lang),
+            None => s.local_date.clone(),
+        };
+        let row = Row {
+            event_id: s.event_id,
+            session_id: s.id,
+            title: s.event_title.clone(),
+            series: s.series_name.clone(),
+            colour: s.series_colour.clone().unwrap_or_else(|| "#3a6ea5".into()),
+            kind: tr.t(kind_key(s.kind)).to_string(),
+            hours: hours(tr, &tz, s.starts_at, s.ends_at),
+            room: s.room_name.clone(),
+            audience: AgeRange { min: s.age_min, max: s.age_max, accompanied: s.accompanied }.describe(tr.lang),
+            price: fmt::price(s.price_cents, tr.lang),
+            badge: b,
+        };
+        match days.last_mut() {
+            Some(d) if d.label == label => d.rows.push(row),
+            _ => days.push(Day { label, rows: vec![row] }),
+        }
+    }
+    let path = if past { "/agenda/archive" } else { "/agenda" };
+    let previous = (page_no > 1).then(|| q.link(path, page_no - 1));
+    let next = (page_no * PER_PAGE < total).then(|| q.link(path, page_no + 1));
+    let title = if past { tr.t("public.archive.title") } else { tr.t("public.agenda.title") };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let body = AgendaPage {
+        page: visit.page(title),
+        past,
+        series: state.store.list_series(lib).await?,
+        rooms: state.store.list_rooms(lib).await?,
+        kinds: SessionKind::ALL.iter().map(|k| (k.slug(), tr.t(kind_key(*k)))).collect(),
+        categories: THEME_CATEGORIES.iter().map(|c| (*c, tr.t(category_key(c)))).collect(),
+        q,
+        errors,
+        count: match total {
+            0 => tr.t("public.agenda.none").to_string(),
+            1 => tr.t("public.agenda.one").to_string(),
+            n => tr.tf("public.agenda.many", &[("n", n.to_string())]),
+        },
+        days,
+        previous,
+        next,
+    }
+    .render()?;
+    Ok((status, Html(body)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_ignores_case_and_accents() {
+        assert_eq!(fold("Créer une Œuvre À l’IA"), "creer une oeuvre a l'ia");
+    }
+
+    #[test]
+    fn pagination_links_keep_the_filters() {
+        let q = AgendaQuery { age: "8".into(), q: "robot é".into(), ..Default::default() };
+        assert_eq!(q.link("/agenda", 2), "/agenda?age=8&q=robot%20%C3%A9&page=2");
+    }
+}

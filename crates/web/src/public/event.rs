@@ -1,0 +1,118 @@
+//! A public event page: what it is, its sessions with time, room and its
+//! access, audience, price and seats, its speakers, and a link to share.
+
+use std::collections::HashMap;
+
+use almanach_domain::fmt;
+use almanach_domain::programme::{AgeRange, EventStatus};
+use almanach_store::{Event, SessionFilter, Target, now};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::routing::get;
+
+use super::agenda::kind_key;
+use super::{Badge, PublicPage, Visit, badge};
+use crate::view::when;
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/events/{id}", get(event_page))
+}
+
+pub struct SessionView {
+    pub id: i64,
+    pub when: String,
+    pub kind: String,
+    pub room: Option<String>,
+    /// The room's step-free access, when the room is known.
+    pub step_free: Option<bool>,
+    pub audience: String,
+    pub price: String,
+    pub cancelled: bool,
+    /// None for a course, whose seats are the course's.
+    pub badge: Option<Badge>,
+    pub register: Option<String>,
+}
+
+/// A speaker as the public sees one: no contact details.
+pub struct SpeakerView {
+    pub name: String,
+    pub organisation: String,
+}
+
+#[derive(Template)]
+#[template(path = "public_event.html")]
+struct EventPage {
+    page: PublicPage,
+    event: Event,
+    paragraphs: Vec<String>,
+    series: Option<String>,
+    sessions: Vec<SessionView>,
+    /// For a course: its seats and its one registration form.
+    course: Option<(Badge, Option<String>)>,
+    speakers: Vec<SpeakerView>,
+    share: String,
+}
+
+/// A published event of the public library, or 404.
+pub(crate) async fn published_event(state: &AppState, visit: &Visit, id: i64) -> Result<Event, WebError> {
+    let event = state.store.event(visit.library.id, id).await?;
+    if event.status == EventStatus::Draft { Err(WebError::NotFound) } else { Ok(event) }
+}
+
+async fn event_page(State(state): State<AppState>, visit: Visit, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+    let (tr, tz, lib) = (visit.tr(), visit.tz(), visit.library.id);
+    let event = published_event(&state, &visit, id).await?;
+    let filter = SessionFilter { event_id: Some(id), include_cancelled: true, ..Default::default() };
+    let sessions = state.store.list_sessions(lib, &filter).await?;
+    let rooms: HashMap<i64, bool> = state.store.list_rooms(lib).await?.into_iter().map(|r| (r.id, r.step_free)).collect();
+    let t = now();
+    let is_course = state.store.is_course(lib, id).await?;
+    let course = if is_course && !sessions.is_empty() {
+        let st = state.store.seat_state(lib, Target::Course(id)).await?;
+        let b = badge(tr, &tz, &st, t);
+        let link = b.can_register.then(|| format!("/events/{id}/register"));
+        Some((b, link))
+    } else {
+        None
+    };
+    let mut views = Vec::new();
+    for s in &sessions {
+        let own = if is_course { None } else { Some(badge(tr, &tz, &state.store.seat_state(lib, Target::Session(s.id)).await?, t)) };
+        let register = own.as_ref().filter(|b| b.can_register).map(|_| format!("/events/{id}/sessions/{}/register", s.id));
+        views.push(SessionView {
+            id: s.id,
+            when: when(tr.lang, &tz, s.starts_at, s.ends_at),
+            kind: tr.t(kind_key(s.kind)).to_string(),
+            room: s.room_name.clone(),
+            step_free: s.room_id.and_then(|r| rooms.get(&r).copied()),
+            audience: AgeRange { min: s.age_min, max: s.age_max, accompanied: s.accompanied }.describe(tr.lang),
+            price: fmt::price(s.price_cents, tr.lang),
+            cancelled: s.is_cancelled(),
+            badge: own,
+            register,
+        });
+    }
+    let mut speaker_ids: Vec<i64> = sessions.iter().flat_map(|s| s.speaker_ids.iter().copied()).collect();
+    speaker_ids.sort_unstable();
+    speaker_ids.dedup();
+    let speakers = state
+        .store
+        .list_speakers(lib)
+        .await?
+        .into_iter()
+        .filter(|s| speaker_ids.contains(&s.id))
+        .map(|s| SpeakerView { name: s.name, organisation: s.organisation })
+        .collect();
+    let series = match event.series_id {
+        Some(sid) => Some(state.store.series(lib, sid).await?.name),
+        None => None,
+    };
+    let share = format!("{}/events/{id}", visit.base);
+    let mut page = visit.page(event.title.clone());
+    page.canonical = Some(share.clone());
+    let paragraphs = event.description.split("\n\n").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+    Ok(Html(EventPage { page, paragraphs, series, sessions: views, course, speakers, share, event }.render()?))
+}

@@ -1,0 +1,269 @@
+//! The public registration form, for one session or a whole course: what
+//! each field is for and how long it is kept, a honeypot, and a key per
+//! form so a double click registers once and lands on the same private link.
+
+use almanach_domain::Problem;
+use almanach_domain::programme::AgeRange;
+use almanach_domain::registration::{Party, PartyRules, RawParty};
+use almanach_store::{Actor, Event, NewRegistration, Refusal, Registered, SeatState, Session, SessionFilter, Target, now};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::event::published_event;
+use super::{Badge, PublicPage, Visit, badge, moment, same_origin};
+use crate::auth::{random_token, sha256_hex};
+use crate::forms::FormErrors;
+use crate::view::when;
+use crate::{AppState, Tr, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/events/{id}/register", get(course_form).post(course_save))
+        .route("/events/{id}/sessions/{sid}/register", get(session_form).post(session_save))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    seats: String,
+    #[serde(default)]
+    ages: String,
+    /// The honeypot: hidden from people and assistive technologies; only
+    /// robots fill it in.
+    #[serde(default)]
+    website: String,
+    /// Random per rendered form; see `secrets`.
+    #[serde(default)]
+    key: String,
+}
+
+impl RegisterForm {
+    /// A new form: one seat unless the person says otherwise.
+    fn blank() -> RegisterForm {
+        RegisterForm { seats: "1".into(), ..Default::default() }
+    }
+
+    fn raw(&self) -> RawParty {
+        RawParty {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            seats: self.seats.clone(),
+            ages: self.ages.clone(),
+        }
+    }
+}
+
+/// The form's key is random and only ever sent to the person's own page
+/// (never cached: `no-store`). Both the idempotency hash and the private
+/// link's token derive from it, so the same form sent twice finds the same
+/// registration and can show its link again; the database keeps only hashes.
+pub(crate) fn secrets(key: &str) -> (String, String, String) {
+    let token = sha256_hex(&format!("link:{key}"));
+    let token_hash = sha256_hex(&token);
+    (token, token_hash, sha256_hex(&format!("idempotency:{key}")))
+}
+
+fn valid_key(key: &str) -> bool {
+    key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// What the form is for.
+struct Ctx {
+    event: Event,
+    target: Target,
+    sessions: Vec<Session>,
+    seats: SeatState,
+    rules: PartyRules,
+    action: String,
+}
+
+async fn context(state: &AppState, visit: &Visit, event_id: i64, session_id: Option<i64>) -> Result<Ctx, WebError> {
+    let lib = visit.library.id;
+    let event = published_event(state, visit, event_id).await?;
+    let (target, sessions, action) = if state.store.is_course(lib, event_id).await? {
+        let f = SessionFilter { event_id: Some(event_id), ..Default::default() };
+        (Target::Course(event_id), state.store.list_sessions(lib, &f).await?, format!("/events/{event_id}/register"))
+    } else {
+        let sid = session_id.ok_or(WebError::NotFound)?;
+        let s = state.store.session(lib, sid).await?;
+        if s.event_id != event_id {
+            return Err(WebError::NotFound);
+        }
+        (Target::Session(sid), vec![s], format!("/events/{event_id}/sessions/{sid}/register"))
+    };
+    let first = sessions.first().ok_or(WebError::NotFound)?;
+    let seats = state.store.seat_state(lib, target).await?;
+    let rules = PartyRules {
+        max_seats: seats.settings.max_seats,
+        ages: AgeRange { min: first.age_min, max: first.age_max, accompanied: first.accompanied },
+        email_required: true,
+    };
+    Ok(Ctx { event, target, sessions, seats, rules, action })
+}
+
+#[derive(Template)]
+#[template(path = "public_register.html")]
+struct FormPage {
+    page: PublicPage,
+    event: Event,
+    whens: Vec<String>,
+    audience: String,
+    badge: Badge,
+    action: String,
+    form: RegisterForm,
+    errors: FormErrors,
+    max_seats: u32,
+    asks_ages: bool,
+    back_label: String,
+    seats_why: String,
+    ages_why: String,
+    controller: String,
+}
+
+fn form_page(visit: &Visit, ctx: &Ctx, mut form: RegisterForm, errors: FormErrors, status: StatusCode) -> Result<Response, WebError> {
+    let (tr, tz) = (visit.tr(), visit.tz());
+    if !valid_key(&form.key) {
+        form.key = random_token();
+    }
+    let page = FormPage {
+        page: visit.page(tr.tf("public.register.title", &[("title", ctx.event.title.clone())])),
+        event: ctx.event.clone(),
+        whens: ctx.sessions.iter().map(|s| when(tr.lang, &tz, s.starts_at, s.ends_at)).collect(),
+        audience: ctx.rules.ages.describe(tr.lang),
+        badge: badge(tr, &tz, &ctx.seats, now()),
+        action: ctx.action.clone(),
+        form,
+        errors,
+        max_seats: ctx.rules.max_seats,
+        asks_ages: ctx.rules.asks_ages(),
+        back_label: tr.tf("public.register.back", &[("title", ctx.event.title.clone())]),
+        seats_why: tr.tf("public.register.seats_why", &[("max", ctx.rules.max_seats.to_string())]),
+        ages_why: tr.tf("public.register.ages_why", &[("audience", ctx.rules.ages.describe(tr.lang))]),
+        controller: tr.tf("public.register.controller", &[("library", visit.library.name.clone())]),
+    };
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
+}
+
+async fn course_form(State(state): State<AppState>, visit: Visit, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let ctx = context(&state, &visit, id, None).await?;
+    form_page(&visit, &ctx, RegisterForm::blank(), FormErrors::default(), StatusCode::OK)
+}
+
+async fn session_form(State(state): State<AppState>, visit: Visit, Path((id, sid)): Path<(i64, i64)>) -> Result<Response, WebError> {
+    let ctx = context(&state, &visit, id, Some(sid)).await?;
+    form_page(&visit, &ctx, RegisterForm::blank(), FormErrors::default(), StatusCode::OK)
+}
+
+async fn course_save(
+    State(state): State<AppState>,
+    visit: Visit,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<RegisterForm>,
+) -> Result<Response, WebError> {
+    save(state, visit, headers, id, None, form).await
+}
+
+async fn session_save(
+    State(state): State<AppState>,
+    visit: Visit,
+    headers: HeaderMap,
+    Path((id, sid)): Path<(i64, i64)>,
+    Form(form): Form<RegisterForm>,
+) -> Result<Response, WebError> {
+    save(state, visit, headers, id, Some(sid), form).await
+}
+
+#[derive(Template)]
+#[template(path = "public_message.html")]
+struct MessagePage {
+    page: PublicPage,
+    heading: String,
+    lines: Vec<String>,
+    back: String,
+}
+
+fn message(visit: &Visit, status: StatusCode, heading: &str, lines: Vec<String>, back: String) -> Result<Response, WebError> {
+    let page = MessagePage { page: visit.page(heading), heading: heading.to_string(), lines, back };
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
+}
+
+/// Why the store refused, next to the field it concerns.
+fn refusal_problem(tr: Tr, visit: &Visit, why: Refusal) -> Problem {
+    match why {
+        Refusal::TooManySeats { max } => Problem::field("seats", "error.seats").arg("max", max.to_string()),
+        Refusal::MoreThanCapacity { capacity } => {
+            Problem::field("seats", "error.seats_over_capacity").arg("capacity", capacity.to_string())
+        }
+        Refusal::NotYetOpen { opens_at } => Problem::form("public.error.not_open").arg("when", moment(tr, &visit.tz(), opens_at)),
+        Refusal::Closed => Problem::form("public.error.closed"),
+        Refusal::Cancelled => Problem::form("public.error.cancelled"),
+        Refusal::NoRegistration => Problem::form("public.error.no_registration"),
+    }
+}
+
+async fn save(
+    state: AppState,
+    visit: Visit,
+    headers: HeaderMap,
+    event_id: i64,
+    session_id: Option<i64>,
+    form: RegisterForm,
+) -> Result<Response, WebError> {
+    same_origin(&headers)?;
+    let tr = visit.tr();
+    let ctx = context(&state, &visit, event_id, session_id).await?;
+    let back = format!("/events/{event_id}");
+    if !form.website.trim().is_empty() {
+        // A robot: answer as if it worked, keep nothing.
+        tracing::info!(event_id, "registration honeypot filled: ignored");
+        return message(&visit, StatusCode::OK, tr.t("public.thanks.title"), vec![tr.t("public.thanks.text").into()], back);
+    }
+    if !valid_key(&form.key) {
+        return Err(WebError::BadRequest("registration form without its key".into()));
+    }
+    let invalid = |form, problems: Vec<Problem>, status| {
+        let errors = FormErrors::new(&tr, &almanach_domain::Problems(problems));
+        form_page(&visit, &ctx, form, errors, status)
+    };
+    let party = match Party::parse(&form.raw(), &ctx.rules) {
+        Ok(p) => p,
+        Err(problems) => return invalid(form, problems.0, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let (token, token_hash, idempotency_hash) = secrets(&form.key);
+    let new = NewRegistration { target: ctx.target, party: party.clone(), token_hash, idempotency_hash, by_staff: false };
+    let actor = Actor::system(visit.library.id, "public");
+    match state.store.register(&actor, &new).await? {
+        Registered::New(_) => Ok(Redirect::to(&format!("/r/{token}?new=1")).into_response()),
+        // The same form again (a double click): the same private link, as
+        // long as it is the same person's form.
+        Registered::Replayed(r) if Some(r.email.as_str()) == party.email.as_ref().map(|e| e.as_str()) => {
+            Ok(Redirect::to(&format!("/r/{token}")).into_response())
+        }
+        Registered::Replayed(_) => invalid(form, vec![Problem::form("public.error.form_used")], StatusCode::CONFLICT),
+        Registered::AlreadyRegistered(_) => message(
+            &visit,
+            StatusCode::OK,
+            tr.t("public.already.title"),
+            vec![tr.t("public.already.text").into(), tr.t("public.already.lost").into()],
+            back,
+        ),
+        Registered::Refused(why) => {
+            let p = refusal_problem(tr, &visit, why);
+            let status = if p.field.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+            invalid(form, vec![p], status)
+        }
+    }
+}
