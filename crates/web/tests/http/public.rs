@@ -75,7 +75,7 @@ async fn settings(app: &TestApp, session_id: i64, max_seats: u32, opens_at: Opti
 }
 
 /// A published workshop on registration, in a week, with its event id.
-async fn workshop(app: &TestApp, title: &str, capacity: u32, max_seats: u32) -> (i64, i64) {
+pub(crate) async fn workshop(app: &TestApp, title: &str, capacity: u32, max_seats: u32) -> (i64, i64) {
     let e = event(app, title, None, EventStatus::Published).await;
     let s = save(app, on_registration(session(e, 7, (14, 0), (16, 0)), capacity)).await;
     settings(app, s, max_seats, None, None).await;
