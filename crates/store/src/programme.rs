@@ -317,23 +317,34 @@ pub(crate) enum Arg {
 }
 
 impl Store {
-    // ------------------------------------------------------------ rooms
-
-    pub async fn list_rooms(&self, library_id: i64) -> Result<Vec<Room>> {
-        let rows = sqlx::query("select * from rooms where library_id = $1 order by name")
-            .bind(library_id)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(room).collect()
-    }
-
-    pub async fn room(&self, library_id: i64, id: i64) -> Result<Room> {
-        let r = sqlx::query("select * from rooms where id = $1 and library_id = $2")
+    /// One row of `table` by id, only within the library: another library's
+    /// record is as absent as a missing one.
+    pub(crate) async fn owned_row(&self, table: &str, library_id: i64, id: i64) -> Result<AnyRow> {
+        sqlx::query(&format!("select * from {table} where id = $1 and library_id = $2"))
             .bind(id)
             .bind(library_id)
             .fetch_optional(self.pool())
             .await?
-            .ok_or(StoreError::NotFound)?;
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Every row of `table` in the library, ordered by `order`.
+    pub(crate) async fn owned_rows(&self, table: &str, library_id: i64, order: &str) -> Result<Vec<AnyRow>> {
+        Ok(sqlx::query(&format!("select * from {table} where library_id = $1 order by {order}"))
+            .bind(library_id)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    // ------------------------------------------------------------ rooms
+
+    pub async fn list_rooms(&self, library_id: i64) -> Result<Vec<Room>> {
+        let rows = self.owned_rows("rooms", library_id, "name").await?;
+        rows.iter().map(room).collect()
+    }
+
+    pub async fn room(&self, library_id: i64, id: i64) -> Result<Room> {
+        let r = self.owned_row("rooms", library_id, id).await?;
         room(&r)
     }
 
@@ -376,20 +387,12 @@ impl Store {
     // ------------------------------------------------------------ series
 
     pub async fn list_series(&self, library_id: i64) -> Result<Vec<Series>> {
-        let rows = sqlx::query("select * from series where library_id = $1 order by name")
-            .bind(library_id)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = self.owned_rows("series", library_id, "name").await?;
         rows.iter().map(series).collect()
     }
 
     pub async fn series(&self, library_id: i64, id: i64) -> Result<Series> {
-        let r = sqlx::query("select * from series where id = $1 and library_id = $2")
-            .bind(id)
-            .bind(library_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let r = self.owned_row("series", library_id, id).await?;
         series(&r)
     }
 
@@ -465,12 +468,7 @@ impl Store {
     }
 
     pub async fn theme(&self, library_id: i64, id: i64) -> Result<Theme> {
-        let r = sqlx::query("select * from themes where id = $1 and library_id = $2")
-            .bind(id)
-            .bind(library_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let r = self.owned_row("themes", library_id, id).await?;
         let mut t = theme(&r)?;
         t.lead_ids = self.theme_leads(id).await?;
         Ok(t)
@@ -586,12 +584,7 @@ impl Store {
     // ------------------------------------------------------------ events
 
     pub async fn event(&self, library_id: i64, id: i64) -> Result<Event> {
-        let r = sqlx::query("select * from events where id = $1 and library_id = $2")
-            .bind(id)
-            .bind(library_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let r = self.owned_row("events", library_id, id).await?;
         event(&r)
     }
 
