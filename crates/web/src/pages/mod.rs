@@ -4,6 +4,7 @@
 mod audit;
 mod calendar;
 mod dashboard;
+mod day;
 mod events;
 mod library;
 mod registrations;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(library::routes())
         .merge(audit::routes())
         .merge(registrations::routes())
+        .merge(day::routes())
 }
 
 async fn css() -> impl IntoResponse {

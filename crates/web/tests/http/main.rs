@@ -4,6 +4,7 @@
 mod api;
 mod app;
 mod auth;
+mod day;
 mod events;
 mod public;
 mod rooms;
