@@ -5,6 +5,7 @@
 pub mod api_queries;
 mod attendance;
 mod audit;
+mod breakdown;
 mod day;
 mod import;
 mod library;
@@ -17,6 +18,7 @@ pub mod testing;
 
 pub use attendance::Attendance;
 pub use audit::{Actor, AuditEntry};
+pub use breakdown::{Bucket, Line, TREND_LENGTH};
 pub use day::{Arrival, Tap};
 pub use import::ImportSummary;
 pub use library::Library;
