@@ -39,6 +39,16 @@ const RECOUNT: &str = "registered = (select cast(coalesce(sum(r.seats), 0) as bi
      present = (select cast(coalesce(sum(r.seats), 0) as bigint) from check_ins c join registrations r on r.id = c.registration_id \
      where c.session_id = sessions.id)";
 
+/// The audit entry of a tap or a tick: what was done, and the count after.
+#[derive(Serialize)]
+struct Trace<'a> {
+    #[serde(flatten)]
+    tap: Option<Tap>,
+    registration_id: Option<i64>,
+    #[serde(flatten)]
+    attendance: &'a Attendance,
+}
+
 fn children(r: &Registration) -> i64 {
     r.ages.iter().filter(|&&a| a < CHILD_UNDER).count().min(r.seats as usize) as i64
 }
@@ -74,7 +84,8 @@ impl Store {
             return Ok(None);
         };
         let after = attendance(&row)?;
-        record(&mut tx, actor, "attendance", session_id, "tap", None, Some(&(tap, &after))).await?;
+        let trace = Trace { tap: Some(tap), registration_id: None, attendance: &after };
+        record(&mut tx, actor, "attendance", session_id, "tap", None, Some(&trace)).await?;
         tx.commit().await?;
         Ok(Some(after))
     }
@@ -132,7 +143,8 @@ impl Store {
         let after = attendance(&row)?;
         if changed != 0 {
             let action = if present { "check_in" } else { "check_out" };
-            record(&mut tx, actor, "attendance", session_id, action, None, Some(&(registration_id, &after))).await?;
+            let trace = Trace { tap: None, registration_id: Some(registration_id), attendance: &after };
+            record(&mut tx, actor, "attendance", session_id, action, None, Some(&trace)).await?;
         }
         tx.commit().await?;
         Ok(after)

@@ -103,6 +103,8 @@ on_both_backends!(
         let trail = store.audit_log(lib, Some(("attendance", s)), 100).await.unwrap();
         assert_eq!(trail.iter().filter(|e| e.action == "tap").count(), 6, "each applied tap is audited, refused ones are not");
         assert_eq!(trail.iter().filter(|e| e.action == "reset").count(), 1);
+        let last_tap = trail.iter().find(|e| e.action == "tap").unwrap().after.clone().unwrap();
+        assert_eq!((&last_tap["delta"], &last_tap["under_14"], &last_tap["headcount"]["participants"]), (&(-1).into(), &true.into(), &0.into()), "{last_tap}");
     }
 );
 
