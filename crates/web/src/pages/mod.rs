@@ -12,6 +12,7 @@ mod rooms;
 mod series;
 mod sessions;
 mod sign_in;
+mod stats;
 mod speakers;
 mod staff;
 mod themes;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(registrations::routes())
         .merge(day::routes())
+        .merge(stats::routes())
 }
 
 async fn css() -> impl IntoResponse {

@@ -468,7 +468,7 @@ pub fn to_html(view: &ReviewView) -> String {
 }
 
 /// A decimal the way a French spreadsheet reads it: "19,33", no thousands separator.
-fn csv_decimal(v: Option<f64>) -> String {
+pub(crate) fn csv_decimal(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.2}").replace('.', ",")).unwrap_or_default()
 }
 
@@ -571,6 +571,15 @@ mod tests {
         let report = Report { period: p.dates(), label: p.label(), series: vec![row.clone()], total: StatsRow { series: None, ..row.clone() }, previous: None };
         let trend = vec![("2023".into(), StatsRow::build(None, &Tally { participants: 141, ..Tally::default() }, &[])), ("2024".into(), row)];
         Review { period: p, report, extras: Extras::default(), trend, bucket: Bucket::Year }
+    }
+
+    /// Keys held in constants, which the locale test cannot see.
+    #[test]
+    fn every_column_is_translated() {
+        for k in COLUMNS.iter().chain(&CSV_HEADER) {
+            assert!(crate::i18n::has_key(k), "{k} missing");
+            assert_ne!(Tr::new(Lang::En).t(k), *k);
+        }
     }
 
     #[test]

@@ -9,3 +9,4 @@ mod events;
 mod public;
 mod rooms;
 mod setup;
+mod stats;
