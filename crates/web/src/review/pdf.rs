@@ -129,7 +129,7 @@ impl Doc {
         self.page.set_fill_rgb(r, g, b);
     }
 
-    fn text(&mut self, s: &str, font: Font, size: f32, x: f32, y: f32, align: Align, colour: (f32, f32, f32)) {
+    fn text(&mut self, s: &str, (font, size): (Font, f32), x: f32, y: f32, align: Align, colour: (f32, f32, f32)) {
         let x = match align {
             Align::Left => x,
             Align::Center => x - width(s, font, size) / 2.0,
@@ -155,7 +155,7 @@ impl Doc {
         for line in wrap(s, font, size, CONTENT_W) {
             self.need(size * 1.4);
             self.y -= size * 1.2;
-            self.text(&line, font, size, MARGIN, self.y, Align::Left, colour);
+            self.text(&line, (font, size), MARGIN, self.y, Align::Left, colour);
             self.y -= size * 0.3;
         }
     }
@@ -186,9 +186,9 @@ impl Doc {
                 for (k, line) in cell.iter().enumerate() {
                     let y = doc.y - 4.0 - size - k as f32 * size * 1.25;
                     if i == 0 {
-                        doc.text(line, font, size, x + 4.0, y, Align::Left, INK);
+                        doc.text(line, (font, size), x + 4.0, y, Align::Left, INK);
                     } else {
-                        doc.text(line, font, size, x + w - 4.0, y, Align::Right, INK);
+                        doc.text(line, (font, size), x + w - 4.0, y, Align::Right, INK);
                     }
                 }
                 x += w;
@@ -227,13 +227,13 @@ impl Doc {
             let (r, g, b) = LINE;
             self.page.set_stroke_rgb(r, g, b).set_line_width(0.5).move_to(px(t.x1), py(t.y1)).line_to(px(t.x2), py(t.y2)).stroke();
             let align = if c.horizontal { Align::Center } else { Align::Right };
-            self.text(&t.text, Font::Regular, size, px(t.text_x), py(t.text_y), align, MUTED);
+            self.text(&t.text, (Font::Regular, size), px(t.text_x), py(t.text_y), align, MUTED);
         }
         for b in c.placed() {
             self.rect(px(b.x), py(b.y + b.h), b.w as f32 * scale, b.h as f32 * scale, ACCENT);
             let (label_align, value_align) = if c.horizontal { (Align::Right, Align::Left) } else { (Align::Center, Align::Center) };
-            self.text(&b.label, Font::Regular, size, px(b.label_x), py(b.label_y), label_align, INK);
-            self.text(&b.text, Font::Bold, size, px(b.text_x), py(b.text_y), value_align, INK);
+            self.text(&b.label, (Font::Regular, size), px(b.label_x), py(b.label_y), label_align, INK);
+            self.text(&b.text, (Font::Bold, size), px(b.text_x), py(b.text_y), value_align, INK);
         }
         self.y = top - h - 10.0;
         let n = c.head.len().max(1);
@@ -262,7 +262,7 @@ pub fn render(v: &ReviewView) -> Vec<u8> {
         doc.paragraph(&tr.tf("review.series_filter", &[("series", s.clone())]), Font::Regular, 14.0, INK);
     }
     doc.hline(MARGIN, MARGIN + 120.0, doc.y - 14.0, ACCENT, 3.0);
-    doc.text(tr.t("review.pdf.made_with"), Font::Regular, 9.0, MARGIN, BOTTOM + 10.0, Align::Left, MUTED);
+    doc.text(tr.t("review.pdf.made_with"), (Font::Regular, 9.0), MARGIN, BOTTOM + 10.0, Align::Left, MUTED);
     doc.new_page();
 
     // Key figures, two to a row.
@@ -284,16 +284,16 @@ pub fn render(v: &ReviewView) -> Vec<u8> {
             let mut y = doc.y - 8.0;
             for l in value {
                 y -= 16.0;
-                doc.text(l, Font::Bold, 15.0, x + 10.0, y, Align::Left, INK);
+                doc.text(l, (Font::Bold, 15.0), x + 10.0, y, Align::Left, INK);
             }
             y -= 3.0;
             for l in label {
                 y -= 11.5;
-                doc.text(l, Font::Regular, 9.5, x + 10.0, y, Align::Left, MUTED);
+                doc.text(l, (Font::Regular, 9.5), x + 10.0, y, Align::Left, MUTED);
             }
             if !fig.change.is_empty() {
                 y -= 11.5;
-                doc.text(&fig.change, Font::Bold, 9.0, x + 10.0, y, Align::Left, ACCENT);
+                doc.text(&fig.change, (Font::Bold, 9.0), x + 10.0, y, Align::Left, ACCENT);
             }
         }
         doc.y -= box_h + gap;
