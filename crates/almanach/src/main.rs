@@ -71,7 +71,7 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
-    /// Statistics of a period (the season review) as JSON, CSV or HTML.
+    /// Statistics of a period (the season review) as JSON, CSV, HTML or PDF.
     #[command(group(ArgGroup::new("period").required(true).args(["season", "year", "from"])))]
     Report {
         /// A season, 1 September to 31 August: 2024-2025.
@@ -275,9 +275,6 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 })?,
                 _ => bail!("give --season, --year, or --from and --to"),
             };
-            if matches!(format, ReportFormat::Pdf) {
-                bail!("the PDF format is not yet available: use --format html and print the page to PDF from a browser");
-            }
             let store = Store::open(&url).await?;
             let library = store.default_library().await?;
             let series = match series {
@@ -285,16 +282,23 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 None => None,
             };
             let scope = Scope { library_id: Some(library.id), series: series.as_deref() };
-            let report = store.report(scope, &period, compare_previous).await?;
-            let text = match format {
-                ReportFormat::Json => report::to_json(&report),
-                ReportFormat::Csv => report::to_csv(&report),
-                ReportFormat::Html => report::to_html(&report::ReviewView::new(&report, &period, &library.name, series.as_deref())),
-                ReportFormat::Pdf => unreachable!("refused above"),
+            let bytes = match format {
+                ReportFormat::Json | ReportFormat::Csv => {
+                    let report = store.report(scope, &period, compare_previous).await?;
+                    match format {
+                        ReportFormat::Json => report::to_json(&report),
+                        _ => report::to_csv(&report),
+                    }
+                    .into_bytes()
+                }
+                ReportFormat::Html | ReportFormat::Pdf => {
+                    let pdf = matches!(format, ReportFormat::Pdf);
+                    report::review(&store, scope, &period, compare_previous, &library.name, pdf).await?
+                }
             };
             match output {
-                Some(path) => std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?,
-                None => print!("{text}"),
+                Some(path) => std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?,
+                None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
             }
         }
         Command::Import { file, dry_run, sheet } => {

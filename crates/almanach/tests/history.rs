@@ -131,6 +131,54 @@ fn the_json_keeps_its_documented_shape() {
     assert!(plain["total"].get("change").is_none());
 }
 
+/// Pages of a PDF: its page objects.
+fn pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
+}
+
+#[test]
+fn the_review_as_pdf() {
+    let db = sqlite();
+    ok(almanach(&db, &["import", &fixture("seed.csv")]));
+    let out = temp_file("review.pdf", b"");
+    ok(almanach(&db, &["report", "--season", "2024-2025", "--compare-previous", "--format", "pdf", "--output", &out]));
+    let pdf = std::fs::read(&out).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF file");
+    assert!(pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"), "complete");
+    let n = pages(&pdf);
+    assert!(n >= 4, "title page, key figures, charts, tables: {n} pages");
+    let stdout = almanach(&db, &["report", "--year", "2024", "--series", "Samedis de l'innovation", "--format", "pdf"]);
+    assert!(stdout.status.success() && stdout.stdout.starts_with(b"%PDF-"), "to standard output too");
+
+    // Its text, when poppler's pdftotext is there (CI installs it).
+    let Ok(text) = Command::new("pdftotext").args(["-layout", &out, "-"]).output() else {
+        eprintln!("pdftotext not found: the PDF's text is not checked");
+        return;
+    };
+    let text = String::from_utf8_lossy(&text.stdout).replace(['\u{a0}', '\u{202f}'], " ");
+    for expected in [
+        "Bilan de la saison 2024-2025",
+        "du dimanche 1er septembre 2024 au dimanche 31 août 2025",
+        "Chiffres clés",
+        "1 095",
+        "Fréquentation par saison",
+        "Thématiques les plus suivies",
+        "Part des moins de 14 ans",
+        "Points de l'IA",
+        "Par rapport à 2023-2024",
+        &format!("Page 1 sur {n}"),
+        &format!("Page {n} sur {n}"),
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from the PDF's text:\n{text}");
+    }
+    let samedis = temp_file("samedis.pdf", b"");
+    std::fs::write(&samedis, &stdout.stdout).unwrap();
+    let text = Command::new("pdftotext").args([&samedis, "-"]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).replace(['\u{a0}', '\u{202f}'], " ");
+    assert!(text.contains("19 pers. / atelier") && text.contains("73 pers. / rencontre"), "{text}");
+}
+
 #[test]
 fn csv_and_html_for_people() {
     let db = sqlite();
@@ -150,11 +198,8 @@ fn csv_and_html_for_people() {
     let samedis = ok(almanach(&db, &["report", "--year", "2024", "--series", "Samedis de l'innovation", "--format", "html"]));
     assert!(samedis.contains("19\u{a0}pers. / atelier"), "{samedis}");
     assert!(samedis.contains("73\u{a0}pers. / rencontre"));
-    assert!(samedis.contains("Cycle&#8239;: Samedis de l&#39;innovation"));
-
-    let pdf = almanach(&db, &["report", "--year", "2024", "--format", "pdf"]);
-    assert!(!pdf.status.success());
-    assert!(String::from_utf8_lossy(&pdf.stderr).contains("not yet available"));
+    assert!(samedis.contains("Cycle\u{202f}: Samedis de l&#39;innovation"));
+    assert!(html.contains("<title id=\"chart-attendance-title\">Fréquentation par saison</title>"), "the charts as SVG");
     let unknown = almanach(&db, &["report", "--year", "2024", "--series", "Jeudis", "--format", "json"]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no series named \"Jeudis\"; the series are: Accompagnement individuel,"));
     let none = almanach(&db, &["report", "--format", "json"]);

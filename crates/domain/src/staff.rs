@@ -26,6 +26,10 @@ pub enum Action {
     ManageStaff,
     ManageApiTokens,
     ReadAudit,
+    /// The statistics dashboard and the season review.
+    ReadStatistics,
+    /// Costs in the statistics (until the costs issue refines it).
+    ReadCosts,
 }
 
 impl Role {
@@ -56,6 +60,8 @@ impl Role {
             EditSetup | EditSpeakers | ReadAudit => matches!(self, Admin | Coordinator),
             ManageApiTokens => matches!(self, Admin | Coordinator | Mediator | It | Communication),
             ManageStaff => self == Admin,
+            ReadStatistics => self != It,
+            ReadCosts => !matches!(self, It | Communication),
         }
     }
 
@@ -85,6 +91,14 @@ mod tests {
         }
         assert!(Role::Mediator.may(Action::EditProgramme));
         assert!(!Role::Mediator.may(Action::EditSetup));
+    }
+
+    #[test]
+    fn everyone_but_it_reads_statistics_and_communication_no_costs() {
+        for r in Role::ALL {
+            assert_eq!(r.may(Action::ReadStatistics), r != Role::It, "{r:?}");
+            assert_eq!(r.may(Action::ReadCosts), !matches!(r, Role::It | Role::Communication), "{r:?}");
+        }
     }
 
     #[test]

@@ -324,6 +324,77 @@ impl Report {
     }
 }
 
+/// What a breakdown groups sessions by. A session with two themes (or
+/// speakers, or leads) counts in each: the lines may add up to more than the total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Series,
+    Kind,
+    Theme,
+    Category,
+    Room,
+    Speaker,
+    Lead,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 7] = [
+        Dimension::Series,
+        Dimension::Kind,
+        Dimension::Theme,
+        Dimension::Category,
+        Dimension::Room,
+        Dimension::Speaker,
+        Dimension::Lead,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Dimension::Series => "series",
+            Dimension::Kind => "kind",
+            Dimension::Theme => "theme",
+            Dimension::Category => "category",
+            Dimension::Room => "room",
+            Dimension::Speaker => "speaker",
+            Dimension::Lead => "lead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.slug() == s.trim())
+    }
+}
+
+/// Figures beyond the report's rows: seats filled, registered against
+/// present, and replays. Sums over the sessions where each is known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Extras {
+    /// Participants of counted sessions that have a capacity…
+    pub filled: i64,
+    /// …and those sessions' seats.
+    pub seats: i64,
+    /// Registered, over sessions whose list was ticked…
+    pub registered: i64,
+    /// …and of them, present.
+    pub present: i64,
+    /// Sessions on a theme already given before the period.
+    pub replays: i64,
+    /// Themes given again in the period after an earlier period.
+    pub replayed_themes: i64,
+}
+
+impl Extras {
+    /// Share of the seats taken, 0–1 (above 1 when people stood).
+    pub fn fill_rate(&self) -> Option<f64> {
+        ratio(self.filled, self.seats)
+    }
+
+    /// Share of the registered who did not come, 0–1.
+    pub fn no_show_rate(&self) -> Option<f64> {
+        ratio(self.registered - self.present, self.registered)
+    }
+}
+
 /// A number the French way: "1 234" (narrow no-break space between
 /// thousands), "19,5" with `decimals` digits after the comma, trailing zeros
 /// of the decimals kept so columns align.
@@ -414,6 +485,16 @@ mod tests {
         let c = Change::between(&row(150), &row(100));
         assert_eq!(c.participants, Delta { previous: 100, delta: 50, percent: Some(50.0) });
         assert_eq!(Change::between(&row(5), &row(0)).participants.percent, None);
+    }
+
+    #[test]
+    fn rates_need_something_to_divide_by() {
+        let e = Extras { filled: 45, seats: 60, registered: 40, present: 30, ..Extras::default() };
+        assert_eq!((e.fill_rate(), e.no_show_rate()), (Some(0.75), Some(0.25)));
+        assert_eq!((Extras::default().fill_rate(), Extras::default().no_show_rate()), (None, None));
+        for d in Dimension::ALL {
+            assert_eq!(Dimension::parse(d.slug()), Some(d));
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ fn count(r: &AnyRow, c: &str) -> Result<Option<u32>> {
     Ok(r.try_get::<Option<i64>, _>(c)?.map(|v| v as u32))
 }
 
-fn attendance(r: &AnyRow) -> Result<Attendance> {
+pub(crate) fn attendance(r: &AnyRow) -> Result<Attendance> {
     Ok(Attendance {
         session_id: r.try_get("id")?,
         headcount: Headcount {
@@ -44,7 +44,7 @@ const SELECT: &str = "select id, participants, under_14, registered, present, co
 /// SQLite writer holds the whole database) and reads it, so two people
 /// counting at once are applied one after the other and each audit entry
 /// shows the true "before".
-async fn lock(tx: &mut Tx, library_id: i64, session_id: i64) -> Result<Attendance> {
+pub(crate) async fn lock(tx: &mut Tx, library_id: i64, session_id: i64) -> Result<Attendance> {
     let n = sqlx::query("update sessions set cost_cents = cost_cents where id = $1 and library_id = $2")
         .bind(session_id)
         .bind(library_id)

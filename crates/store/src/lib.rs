@@ -5,6 +5,8 @@
 pub mod api_queries;
 mod attendance;
 mod audit;
+mod breakdown;
+mod day;
 mod import;
 mod library;
 mod migrate;
@@ -16,6 +18,8 @@ pub mod testing;
 
 pub use attendance::Attendance;
 pub use audit::{Actor, AuditEntry};
+pub use breakdown::{Bucket, Line, TREND_LENGTH};
+pub use day::{Arrival, Tap};
 pub use import::ImportSummary;
 pub use library::Library;
 pub use migrate::LATEST_SCHEMA;

@@ -411,7 +411,7 @@ async fn finish(c: &mut AnyConnection, row: Option<AnyRow>) -> Result<Option<Reg
     Ok(Some(r))
 }
 
-async fn by_id(c: &mut AnyConnection, id: i64) -> Result<Registration> {
+pub(crate) async fn by_id(c: &mut AnyConnection, id: i64) -> Result<Registration> {
     let row = sqlx::query("select * from registrations where id = $1").bind(id).fetch_optional(&mut *c).await?;
     finish(c, row).await?.ok_or(StoreError::NotFound)
 }

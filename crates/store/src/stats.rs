@@ -23,7 +23,7 @@ pub struct Scope<'a> {
 /// The shared FROM and WHERE, and the values to bind in order: built as
 /// text so each query carries only the conditions it needs (a generic
 /// "$n is null or …" would keep PostgreSQL from using the date index).
-fn filter(scope: Scope<'_>, period: &Period, extra_join: &str) -> (String, Vec<Value>) {
+pub(crate) fn filter(scope: Scope<'_>, period: &Period, extra_join: &str) -> (String, Vec<Value>) {
     let mut sql = format!(
         " from sessions s join events e on e.id = s.event_id left join series se on se.id = e.series_id {extra_join} \
          where s.local_date >= $1 and s.local_date <= $2 and s.cancelled = 0 and e.status <> 'cancelled'"
@@ -40,12 +40,12 @@ fn filter(scope: Scope<'_>, period: &Period, extra_join: &str) -> (String, Vec<V
     (sql, args)
 }
 
-enum Value {
+pub(crate) enum Value {
     I(i64),
     S(String),
 }
 
-async fn fetch(store: &Store, sql: &str, args: Vec<Value>) -> Result<Vec<AnyRow>> {
+pub(crate) async fn fetch(store: &Store, sql: &str, args: Vec<Value>) -> Result<Vec<AnyRow>> {
     let mut q = sqlx::query(sql);
     for a in args {
         q = match a {
@@ -56,8 +56,9 @@ async fn fetch(store: &Store, sql: &str, args: Vec<Value>) -> Result<Vec<AnyRow>
     Ok(q.fetch_all(store.pool()).await?)
 }
 
+/// What SQL adds up for a group of sessions, after the group's key.
 /// PostgreSQL's sum() of a bigint is numeric: every sum is cast back.
-const TALLY: &str = "select se.name as series, count(distinct s.event_id) as events, count(*) as sessions, \
+pub(crate) const TALLY_COLUMNS: &str = "count(distinct s.event_id) as events, count(*) as sessions, \
      cast(sum(case when s.kind = 'talk' then 1 else 0 end) as bigint) as talks, \
      cast(sum(case when s.kind = 'workshop' then 1 else 0 end) as bigint) as workshops, \
      cast(sum(case when s.kind = 'appointment' then 1 else 0 end) as bigint) as appointments, \
@@ -68,6 +69,25 @@ const TALLY: &str = "select se.name as series, count(distinct s.event_id) as eve
      cast(coalesce(sum(case when s.kind = 'talk' then s.participants end), 0) as bigint) as talk_participants, \
      cast(sum(case when s.kind = 'workshop' and s.participants is not null then 1 else 0 end) as bigint) as counted_workshops, \
      cast(coalesce(sum(case when s.kind = 'workshop' then s.participants end), 0) as bigint) as workshop_participants";
+
+/// A `Tally` from a row holding `TALLY_COLUMNS` (costs added apart).
+pub(crate) fn tally(r: &AnyRow) -> Result<Tally> {
+    Ok(Tally {
+        events: r.try_get("events")?,
+        sessions: r.try_get("sessions")?,
+        talks: r.try_get("talks")?,
+        workshops: r.try_get("workshops")?,
+        appointments: r.try_get("appointments")?,
+        participants: r.try_get("participants")?,
+        under_14: r.try_get("under_14")?,
+        uncounted_sessions: r.try_get("uncounted")?,
+        counted_talks: r.try_get("counted_talks")?,
+        talk_participants: r.try_get("talk_participants")?,
+        counted_workshops: r.try_get("counted_workshops")?,
+        workshop_participants: r.try_get("workshop_participants")?,
+        cost_cents: 0,
+    })
+}
 
 impl Store {
     /// The report of `period` over `scope`: a row per series, the total,
@@ -84,23 +104,9 @@ impl Store {
     async fn report_of(&self, scope: Scope<'_>, period: &Period) -> Result<Report> {
         let mut groups: BTreeMap<Option<String>, (Tally, Vec<ThemeFigures>)> = BTreeMap::new();
         let (from, args) = filter(scope, period, "");
-        for r in fetch(self, &format!("{TALLY}{from} group by se.name"), args).await? {
-            let t = Tally {
-                events: r.try_get("events")?,
-                sessions: r.try_get("sessions")?,
-                talks: r.try_get("talks")?,
-                workshops: r.try_get("workshops")?,
-                appointments: r.try_get("appointments")?,
-                participants: r.try_get("participants")?,
-                under_14: r.try_get("under_14")?,
-                uncounted_sessions: r.try_get("uncounted")?,
-                counted_talks: r.try_get("counted_talks")?,
-                talk_participants: r.try_get("talk_participants")?,
-                counted_workshops: r.try_get("counted_workshops")?,
-                workshop_participants: r.try_get("workshop_participants")?,
-                cost_cents: 0,
-            };
-            groups.entry(r.try_get("series")?).or_default().0 = t;
+        let sql = format!("select se.name as series, {TALLY_COLUMNS}{from} group by se.name");
+        for r in fetch(self, &sql, args).await? {
+            groups.entry(r.try_get("series")?).or_default().0 = tally(&r)?;
         }
         for (series, cents) in self.costs(scope, period).await? {
             groups.entry(series).or_default().0.cost_cents = cents;

@@ -15,6 +15,8 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/programme.txt"),
     include_str!("../locales/fr/api.txt"),
     include_str!("../locales/fr/public.txt"),
+    include_str!("../locales/fr/day.txt"),
+    include_str!("../locales/fr/stats.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
@@ -23,6 +25,8 @@ const EN: &[&str] = &[
     include_str!("../locales/en/programme.txt"),
     include_str!("../locales/en/api.txt"),
     include_str!("../locales/en/public.txt"),
+    include_str!("../locales/en/day.txt"),
+    include_str!("../locales/en/stats.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -122,7 +126,7 @@ mod tests {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
         let domain = concat!(env!("CARGO_MANIFEST_DIR"), "/../domain/src");
         let mut files = Vec::new();
-        for dir in [format!("{root}templates"), format!("{root}src"), format!("{root}src/pages"), format!("{root}src/api"), format!("{root}src/public"), domain.to_string()] {
+        for dir in [format!("{root}templates"), format!("{root}src"), format!("{root}src/pages"), format!("{root}src/api"), format!("{root}src/public"), format!("{root}src/review"), domain.to_string()] {
             for e in std::fs::read_dir(&dir).unwrap().flatten() {
                 if e.path().is_file() {
                     files.push(e.path());

@@ -8,6 +8,7 @@ mod forms;
 mod i18n;
 mod pages;
 mod public;
+pub mod review;
 mod view;
 
 use std::sync::Arc;

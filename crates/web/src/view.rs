@@ -55,6 +55,9 @@ impl Page {
     pub fn can_read_audit(&self) -> bool {
         self.role.may(Action::ReadAudit)
     }
+    pub fn can_read_statistics(&self) -> bool {
+        self.role.may(Action::ReadStatistics)
+    }
     pub fn role_label(&self) -> &str {
         self.tr.t(role_key(self.role))
     }

@@ -4,6 +4,7 @@
 mod audit;
 mod calendar;
 mod dashboard;
+mod day;
 mod events;
 mod library;
 mod registrations;
@@ -11,6 +12,7 @@ mod rooms;
 mod series;
 mod sessions;
 mod sign_in;
+mod stats;
 mod speakers;
 mod staff;
 mod themes;
@@ -42,6 +44,8 @@ pub fn routes() -> Router<AppState> {
         .merge(library::routes())
         .merge(audit::routes())
         .merge(registrations::routes())
+        .merge(day::routes())
+        .merge(stats::routes())
 }
 
 async fn css() -> impl IntoResponse {

@@ -286,6 +286,8 @@ struct FormPage {
     speakers: Vec<(String, String)>,
     leads: Vec<(String, String)>,
     end_hint: String,
+    /// A saved session's attendance, shown under the form.
+    attendance: Option<super::day::AttendanceView>,
 }
 
 impl FormPage {
@@ -334,6 +336,7 @@ async fn form_page(
     };
     let end_hint = duration.map(|m| tr.tf("session.end_hint", &[("minutes", m.to_string())])).unwrap_or_default();
     let title = if id == 0 { tr.t("session.new") } else { tr.t("session.edit") };
+    let attendance = if id == 0 { None } else { Some(super::day::AttendanceView::new(&tr, &store.attendance(lib, id).await?)) };
     let page = Page::new(s, title, "events", &Flash::default());
     Ok(FormPage {
         page,
@@ -350,6 +353,7 @@ async fn form_page(
         speakers,
         leads,
         end_hint,
+        attendance,
     }
     .render()?)
 }

@@ -1,0 +1,254 @@
+//! On the day, on a phone: today's sessions, and per session the list of
+//! registered parties to tick present, walk-ins in one tap, the head counter
+//! with its under-14 counter, and "not counted" again. Every form works
+//! without JavaScript (a POST, then back to the page); a few lines of script
+//! send the same POST with fetch and update the figures in place.
+
+use almanach_domain::attendance::Headcount;
+use almanach_domain::staff::Action;
+use almanach_store::{Arrival, Attendance, Session, SessionFilter, Tap};
+use askama::Template;
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+
+use super::calendar::{add_days, day_start, today};
+use super::sessions::SessionRow;
+use crate::auth::{Posted, StaffSession};
+use crate::view::{Flash, Page};
+use crate::{AppState, Tr, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff/day", get(today_list))
+        .route("/staff/sessions/{id}/day", get(day_page))
+        .route("/staff/sessions/{id}/day/tick", post(tick))
+        .route("/staff/sessions/{id}/day/count", post(count))
+        .route("/staff/sessions/{id}/day/reset", post(reset))
+}
+
+/// A session's leads run its day, and so does anyone who may edit the programme.
+fn may_count(s: &StaffSession, session: &Session) -> bool {
+    s.may(Action::EditProgramme) || session.lead_ids.contains(&s.staff.id)
+}
+
+async fn countable(state: &AppState, s: &StaffSession, id: i64) -> Result<Session, WebError> {
+    let session = state.store.session(s.library_id(), id).await?;
+    if may_count(s, &session) { Ok(session) } else { Err(WebError::Forbidden) }
+}
+
+/// A session's attendance in words: participants, of whom under 14,
+/// registered present, no-shows; "not counted" rather than 0.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct AttendanceView {
+    pub counted: bool,
+    pub participants: String,
+    pub under_14: String,
+    /// "4 / 6" when the list was ticked.
+    pub present: String,
+    pub no_shows: String,
+    /// "12 h 05 par marie@…" when counted.
+    pub counted_by: String,
+}
+
+impl AttendanceView {
+    pub fn new(tr: &Tr, a: &Attendance) -> AttendanceView {
+        let h: &Headcount = &a.headcount;
+        let n = |v: Option<u32>| v.map_or_else(|| tr.t("day.not_counted").to_string(), |v| v.to_string());
+        let present = match (h.present, h.registered) {
+            (Some(p), Some(r)) => format!("{p} / {r}"),
+            _ => "–".into(),
+        };
+        AttendanceView {
+            counted: h.is_counted(),
+            participants: n(h.participants),
+            under_14: if h.is_counted() { h.under_14.unwrap_or(0).to_string() } else { n(None) },
+            present,
+            no_shows: h.no_shows().map_or_else(|| "–".into(), |v| v.to_string()),
+            counted_by: a.counted_by.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// A party on the list.
+struct PartyRow {
+    id: i64,
+    name: String,
+    /// "3 places · enfants : 8, 15 ans"
+    detail: String,
+    present: bool,
+}
+
+fn party_row(tr: &Tr, a: &Arrival) -> PartyRow {
+    let r = &a.registration;
+    let name = if r.name.is_empty() { tr.tf("day.party_no_name", &[("id", r.id.to_string())]) } else { r.name.clone() };
+    let mut detail = tr.tf(if r.seats > 1 { "day.seats" } else { "day.seat" }, &[("n", r.seats.to_string())]);
+    if !r.ages.is_empty() {
+        let ages = r.ages.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
+        detail.push_str(" · ");
+        detail.push_str(&tr.tf("day.ages", &[("ages", ages)]));
+    }
+    PartyRow { id: r.id, name, detail, present: a.present }
+}
+
+#[derive(Template)]
+#[template(path = "day.html")]
+struct DayPage {
+    page: Page,
+    session: SessionRow,
+    id: i64,
+    registration: bool,
+    att: AttendanceView,
+    parties: Vec<PartyRow>,
+    notice: String,
+}
+
+#[derive(Deserialize)]
+struct DayQuery {
+    #[serde(default)]
+    refused: Option<String>,
+}
+
+async fn day_page(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    Query(q): Query<DayQuery>,
+) -> Result<Html<String>, WebError> {
+    let session = countable(&state, &s, id).await?;
+    let tr = Tr::new(s.lang);
+    let lib = s.library_id();
+    let tz = state.store.library(lib).await?.tz();
+    let att = AttendanceView::new(&tr, &state.store.attendance(lib, id).await?);
+    let mut parties: Vec<PartyRow> = state.store.arrivals(lib, id).await?.iter().map(|a| party_row(&tr, a)).collect();
+    // At the door people give their name: alphabetical order finds them.
+    parties.sort_by_key(|p| p.name.to_lowercase());
+    let row = SessionRow::new(&tr, &tz, &session);
+    let page = Page::new(&s, tr.tf("day.title", &[("title", row.title.clone())]), "day", &Flash::default());
+    let notice = if q.refused.is_some() { tr.t("day.refused").to_string() } else { String::new() };
+    Ok(Html(DayPage { page, registration: session.registration_required || !parties.is_empty(), session: row, id, att, parties, notice }.render()?))
+}
+
+/// What a script asked for: the figures, not a page.
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"))
+}
+
+#[derive(Serialize)]
+struct Figures {
+    #[serde(flatten)]
+    att: AttendanceView,
+    /// The tap was refused (it would count below zero); nothing changed.
+    refused: bool,
+    message: String,
+}
+
+/// The answer to a POST: the figures for the script, or back to the page.
+async fn answer(state: &AppState, s: &StaffSession, id: i64, headers: &HeaderMap, after: Option<Attendance>) -> Result<Response, WebError> {
+    let refused = after.is_none();
+    if !wants_json(headers) {
+        let to = if refused { format!("/staff/sessions/{id}/day?refused=1#count") } else { format!("/staff/sessions/{id}/day#count") };
+        return Ok(Redirect::to(&to).into_response());
+    }
+    let tr = Tr::new(s.lang);
+    let a = match after {
+        Some(a) => a,
+        None => state.store.attendance(s.library_id(), id).await?,
+    };
+    let message = if refused { tr.t("day.refused").to_string() } else { tr.t("day.saved").to_string() };
+    let status = if refused { StatusCode::CONFLICT } else { StatusCode::OK };
+    Ok((status, Json(Figures { att: AttendanceView::new(&tr, &a), refused, message })).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct TickForm {
+    #[serde(default)]
+    registration: String,
+    /// Present when the box is ticked (a checkbox sends nothing unticked).
+    #[serde(default)]
+    present: Option<String>,
+}
+
+async fn tick(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, p: Posted<TickForm>) -> Result<Response, WebError> {
+    let s = p.session;
+    countable(&state, &s, id).await?;
+    let reg: i64 = p.form.registration.trim().parse().map_err(|_| WebError::BadRequest("registration".into()))?;
+    let present = p.form.present.is_some_and(|v| v != "0");
+    let after = match state.store.check_in(&s.actor(), id, reg, present).await {
+        Ok(a) => a,
+        // Cancelled meanwhile: show the list as it is now.
+        Err(almanach_store::StoreError::Conflict(_)) => return answer(&state, &s, id, &headers, None).await,
+        Err(e) => return Err(e.into()),
+    };
+    answer(&state, &s, id, &headers, Some(after)).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CountForm {
+    /// `add` or `remove`: which button was pressed.
+    #[serde(default)]
+    tap: String,
+    /// The under-14 counter's buttons, or the walk-in's "under 14" box.
+    #[serde(default)]
+    under_14: Option<String>,
+}
+
+fn parse_tap(f: &CountForm) -> Option<Tap> {
+    let delta = match f.tap.as_str() {
+        "add" => 1,
+        "remove" => -1,
+        _ => return None,
+    };
+    Some(Tap { delta, under_14: f.under_14.as_deref().is_some_and(|v| !v.is_empty() && v != "0") })
+}
+
+async fn count(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, p: Posted<CountForm>) -> Result<Response, WebError> {
+    let s = p.session;
+    countable(&state, &s, id).await?;
+    let tap = parse_tap(&p.form).ok_or_else(|| WebError::BadRequest("tap".into()))?;
+    let after = state.store.count_tap(&s.actor(), id, tap).await?;
+    answer(&state, &s, id, &headers, after).await
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn reset(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, p: Posted<Empty>) -> Result<Response, WebError> {
+    let s = p.session;
+    countable(&state, &s, id).await?;
+    let after = state.store.reset_count(&s.actor(), id).await?;
+    answer(&state, &s, id, &headers, Some(after)).await
+}
+
+#[derive(Template)]
+#[template(path = "day_list.html")]
+struct TodayPage {
+    page: Page,
+    /// Mine first, then the others.
+    mine: Vec<(SessionRow, AttendanceView)>,
+    others: Vec<(SessionRow, AttendanceView)>,
+}
+
+/// Today's sessions, those the signed-in person leads first.
+async fn today_list(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+    let tr = Tr::new(s.lang);
+    let lib = s.library_id();
+    let tz = state.store.library(lib).await?.tz();
+    let d = today(&tz);
+    let f = SessionFilter { from: Some(day_start(&tz, d)), to: Some(day_start(&tz, add_days(d, 1))), ..Default::default() };
+    let (mut mine, mut others) = (Vec::new(), Vec::new());
+    for session in state.store.list_sessions(lib, &f).await? {
+        if !may_count(&s, &session) {
+            continue;
+        }
+        let att = AttendanceView::new(&tr, &state.store.attendance(lib, session.id).await?);
+        let row = (SessionRow::new(&tr, &tz, &session), att);
+        if session.lead_ids.contains(&s.staff.id) { mine.push(row) } else { others.push(row) }
+    }
+    let page = Page::new(&s, tr.t("day.today"), "day", &flash);
+    Ok(Html(TodayPage { page, mine, others }.render()?))
+}

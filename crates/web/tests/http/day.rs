@@ -1,0 +1,210 @@
+//! On the day: ticking registered parties, walk-ins, the head counter, the
+//! reset to "not counted", through forms (no script) and as the page's
+//! script sends them (Accept: application/json); who may count.
+
+use almanach_domain::calendar::{local_to_instant, paris};
+use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
+use almanach_domain::staff::Role;
+use almanach_store::{Actor, Event, NewRegistration, Registered, SessionWrite, Target};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use jiff::civil::Time;
+
+use crate::app::{Client, Response, TestApp};
+use crate::http_test;
+
+fn actor(app: &TestApp) -> Actor {
+    Actor::system(app.library_id, "test")
+}
+
+/// A published session today at noon (Paris), on registration with `capacity` seats when given.
+async fn today_session(app: &TestApp, capacity: Option<u32>, leads: Vec<i64>) -> i64 {
+    let e = Event { id: 0, series_id: None, title: "Atelier IA générative".into(), description: String::new(), picture_url: String::new(), status: EventStatus::Published };
+    let e = app.store.save_event(&actor(app), &e).await.unwrap();
+    let d = jiff::Zoned::now().with_time_zone(paris()).date();
+    let at = |h| local_to_instant(&paris(), d, Time::constant(h, 0, 0, 0)).unwrap().as_second();
+    let w = SessionWrite {
+        event_id: e,
+        kind: SessionKind::Workshop,
+        starts_at: at(12),
+        ends_at: at(13),
+        local_date: d.to_string(),
+        room_id: None,
+        capacity,
+        age_min: None,
+        age_max: None,
+        accompanied: false,
+        price_cents: 0,
+        registration_required: capacity.is_some(),
+        attendance_mode: AttendanceMode::InPerson,
+        online_url: String::new(),
+        theme_ids: vec![],
+        speaker_ids: vec![],
+        lead_ids: leads,
+    };
+    let id = app.store.save_session(&actor(app), None, &w).await.unwrap().unwrap();
+    if capacity.is_some() {
+        let s = RegistrationSettings { opens_at: None, closes_at: None, max_seats: 4 };
+        app.store.set_registration_settings(&actor(app), id, &s).await.unwrap();
+    }
+    id
+}
+
+async fn register(app: &TestApp, session: i64, name: &str, seats: u32, ages: Vec<u8>) -> i64 {
+    let party = Party { name: name.into(), email: Some(EmailAddress::parse("email", &format!("{seats}{name}@example.org").to_lowercase().replace(' ', "")).unwrap()), phone: String::new(), seats, ages };
+    let new = NewRegistration { target: Target::Session(session), party, token_hash: format!("t{name}"), idempotency_hash: format!("k{name}"), by_staff: true };
+    match app.store.register(&actor(app), &new).await.unwrap() {
+        Registered::New(r) => r.id,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// What the page's script sends: the form's fields, asking for JSON.
+async fn fetch(app: &TestApp, c: &mut Client, path: &str, fields: &[(&str, &str)]) -> Response {
+    let mut pairs: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    pairs.push(("csrf".into(), c.csrf.clone()));
+    let req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(serde_html_form::to_string(&pairs).unwrap()))
+        .unwrap();
+    app.send(c, req).await
+}
+
+/// The figure shown after `data-fig="name">`.
+fn fig(body: &str, name: &str) -> String {
+    let marker = format!("data-fig=\"{name}\">");
+    let i = body.find(&marker).unwrap_or_else(|| panic!("no {name} figure in {body}"));
+    let rest = &body[i + marker.len()..];
+    rest[..rest.find('<').unwrap()].to_string()
+}
+
+http_test!(
+    async fn the_head_counter_counts_taps_and_under_14s_without_script(app: TestApp) {
+        let mut c = app.signed_in(Role::Mediator).await;
+        let s = today_session(&app, None, vec![]).await;
+        let day = format!("/staff/sessions/{s}/day");
+        let page = app.get(&mut c, &day).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(fig(&page.body, "participants"), "non compté", "not counted is not zero");
+        assert!(page.body.contains("name=\"tap\" value=\"add\""), "a counter without registration");
+        assert!(!page.body.contains("sans inscription"), "no walk-in button without registration");
+
+        let count = format!("{day}/count");
+        let r = app.post(&mut c, &count, &[("tap", "add")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location(), format!("{day}#count"));
+        app.post(&mut c, &count, &[("tap", "add")]).await;
+        app.post(&mut c, &count, &[("tap", "add"), ("under_14", "1")]).await;
+        let page = app.get(&mut c, &day).await;
+        assert_eq!((fig(&page.body, "participants"), fig(&page.body, "under_14")), ("3".into(), "1".into()));
+
+        // Taking away more under-14s than counted is refused and said so.
+        app.post(&mut c, &count, &[("tap", "remove"), ("under_14", "1")]).await;
+        let r = app.post(&mut c, &count, &[("tap", "remove"), ("under_14", "1")]).await;
+        assert_eq!(r.location(), format!("{day}?refused=1#count"));
+        let page = app.get(&mut c, r.location()).await;
+        assert!(page.body.contains("Rien n&#39;a changé"), "{}", page.body);
+        assert_eq!((fig(&page.body, "participants"), fig(&page.body, "under_14")), ("2".into(), "0".into()));
+
+        assert_eq!(app.post(&mut c, &count, &[("tap", "twice")]).await.status, StatusCode::BAD_REQUEST);
+        let a = app.store.attendance(app.library_id, s).await.unwrap();
+        assert_eq!((a.headcount.participants, a.headcount.under_14), (Some(2), Some(0)));
+        assert_eq!(a.counted_by.as_deref(), Some("mediator@mediatheque.test"));
+    }
+);
+
+http_test!(
+    async fn the_script_gets_the_figures_back_as_json(app: TestApp) {
+        let mut c = app.signed_in(Role::Coordinator).await;
+        let s = today_session(&app, None, vec![]).await;
+        app.get(&mut c, &format!("/staff/sessions/{s}/day")).await;
+        let r = fetch(&app, &mut c, &format!("/staff/sessions/{s}/day/count"), &[("tap", "add"), ("under_14", "1")]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let j = r.json();
+        assert_eq!((j["participants"].as_str(), j["under_14"].as_str(), j["refused"].as_bool()), (Some("1"), Some("1"), Some(false)));
+        let r = fetch(&app, &mut c, &format!("/staff/sessions/{s}/day/count"), &[("tap", "remove")]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "the only person counted is under 14");
+        assert_eq!(r.json()["refused"].as_bool(), Some(true));
+        assert_eq!(r.json()["participants"].as_str(), Some("1"));
+
+        // Without the CSRF token nothing is counted.
+        let r = app.post(&mut c, &format!("/staff/sessions/{s}/day/count"), &[("tap", "add"), ("csrf", "forged")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.store.attendance(app.library_id, s).await.unwrap().headcount.participants, Some(1));
+
+        let r = fetch(&app, &mut c, &format!("/staff/sessions/{s}/day/reset"), &[]).await;
+        assert_eq!(r.json()["participants"].as_str(), Some("non compté"));
+        assert_eq!(app.store.attendance(app.library_id, s).await.unwrap().headcount.participants, None);
+    }
+);
+
+http_test!(
+    async fn ticking_registered_parties_and_walk_ins(app: TestApp) {
+        let mut c = app.signed_in(Role::Mediator).await;
+        let s = today_session(&app, Some(20), vec![]).await;
+        let dupont = register(&app, s, "Famille Dupont", 3, vec![7, 12]).await;
+        let martin = register(&app, s, "Anne Martin", 1, vec![]).await;
+        let day = format!("/staff/sessions/{s}/day");
+        let page = app.get(&mut c, &day).await;
+        let (a, m) = (page.body.find("Anne Martin").unwrap(), page.body.find("Famille Dupont").unwrap());
+        assert!(a < m, "in alphabetical order, to find the name given at the door");
+        assert!(page.body.contains("3 places · enfants\u{202f}: 7, 12 ans"), "{}", page.body);
+        assert!(page.body.contains("+1 sans inscription"));
+        assert!(!page.body.contains("value=\"1\" checked"), "nobody ticked yet");
+
+        // Without script: the row's form posts the box's state.
+        let tick = format!("{day}/tick");
+        let r = app.post(&mut c, &tick, &[("registration", &dupont.to_string()), ("present", "1")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // With script: one POST per tick, the figures come back.
+        let r = fetch(&app, &mut c, &tick, &[("registration", &martin.to_string()), ("present", "1")]).await;
+        let j = r.json();
+        assert_eq!((j["participants"].as_str(), j["under_14"].as_str(), j["present"].as_str()), (Some("4"), Some("2"), Some("4 / 4")));
+        let j = fetch(&app, &mut c, &format!("{day}/count"), &[("tap", "add"), ("under_14", "1")]).await.json();
+        assert_eq!((j["participants"].as_str(), j["under_14"].as_str()), (Some("5"), Some("3")), "a walk-in child");
+        // Unticking: the box sends nothing.
+        let j = fetch(&app, &mut c, &tick, &[("registration", &martin.to_string())]).await.json();
+        assert_eq!((j["participants"].as_str(), j["present"].as_str(), j["no_shows"].as_str()), (Some("4"), Some("3 / 4"), Some("1")));
+
+        let page = app.get(&mut c, &day).await;
+        assert!(page.body.contains(&format!("id=\"p-{dupont}\" name=\"present\" value=\"1\" checked")));
+        assert!(page.body.contains(&format!("id=\"p-{martin}\" name=\"present\" value=\"1\">")));
+        // The staff session page shows the same attendance.
+        let page = app.get(&mut c, &format!("/staff/sessions/{s}")).await;
+        assert_eq!(fig(&page.body, "participants"), "4");
+        assert_eq!(fig(&page.body, "present"), "3 / 4");
+        assert_eq!(fig(&page.body, "no_shows"), "1");
+        assert!(page.body.contains(&format!("href=\"{day}\"")));
+
+        // A registration of another session is not on this list.
+        let other = today_session(&app, Some(5), vec![]).await;
+        let stranger = register(&app, other, "Paul", 1, vec![]).await;
+        assert_eq!(app.post(&mut c, &tick, &[("registration", &stranger.to_string()), ("present", "1")]).await.status, StatusCode::NOT_FOUND);
+    }
+);
+
+http_test!(
+    async fn leads_and_programme_editors_count_others_may_not(app: TestApp) {
+        let lead = app.add_staff("lead@mediatheque.test", Role::Communication).await;
+        let s = today_session(&app, None, vec![lead]).await;
+        let day = format!("/staff/sessions/{s}/day");
+        for role in [Role::Communication, Role::It, Role::Viewer] {
+            let mut c = app.signed_in(role).await;
+            assert_eq!(app.get(&mut c, &day).await.status, StatusCode::FORBIDDEN, "{role:?}");
+            app.get(&mut c, "/staff").await;
+            assert_eq!(app.post(&mut c, &format!("{day}/count"), &[("tap", "add")]).await.status, StatusCode::FORBIDDEN, "{role:?}");
+            assert!(!app.get(&mut c, "/staff/day").await.body.contains(&day), "{role:?} sees no session to count");
+        }
+        assert_eq!(app.store.attendance(app.library_id, s).await.unwrap().headcount.participants, None);
+
+        // The session's lead may, whatever the role; the day list shows it first.
+        let mut c = app.sign_in("lead@mediatheque.test", crate::app::PASSWORD).await;
+        let list = app.get(&mut c, "/staff/day").await;
+        assert!(list.body.contains("Mes séances") && list.body.contains(&day), "{}", list.body);
+        app.get(&mut c, &day).await;
+        assert_eq!(app.post(&mut c, &format!("{day}/count"), &[("tap", "add")]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.store.attendance(app.library_id, s).await.unwrap().headcount.participants, Some(1));
+    }
+);
