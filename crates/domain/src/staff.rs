@@ -26,6 +26,12 @@ pub enum Action {
     ManageStaff,
     ManageApiTokens,
     ReadAudit,
+    /// Move a technical need's status and comment on it (IT and the team).
+    TrackNeeds,
+    /// Speakers' contacts, invoicing details, notes and the team's ratings.
+    ReadSpeakerPrivate,
+    /// Fees and costs; mediators only when the library allows (`sees_costs`).
+    ReadCosts,
 }
 
 impl Role {
@@ -56,7 +62,16 @@ impl Role {
             EditSetup | EditSpeakers | ReadAudit => matches!(self, Admin | Coordinator),
             ManageApiTokens => matches!(self, Admin | Coordinator | Mediator | It | Communication),
             ManageStaff => self == Admin,
+            TrackNeeds => matches!(self, Admin | Coordinator | Mediator | It),
+            ReadSpeakerPrivate => matches!(self, Admin | Coordinator | Mediator),
+            ReadCosts => matches!(self, Admin | Coordinator),
         }
+    }
+
+    /// Fees and costs: coordinators and admins, mediators when the library
+    /// allows it; never IT, communication or viewers.
+    pub fn sees_costs(self, mediators_allowed: bool) -> bool {
+        self.may(Action::ReadCosts) || (self == Role::Mediator && mediators_allowed)
     }
 
     /// An API token carries its creator's role or the read-only viewer role;
@@ -85,6 +100,20 @@ mod tests {
         }
         assert!(Role::Mediator.may(Action::EditProgramme));
         assert!(!Role::Mediator.may(Action::EditSetup));
+    }
+
+    #[test]
+    fn fees_and_private_details_stay_with_those_who_book() {
+        for r in Role::ALL {
+            let booking = matches!(r, Role::Admin | Role::Coordinator);
+            assert_eq!(r.sees_costs(false), booking, "{r:?}");
+            assert_eq!(r.sees_costs(true), booking || r == Role::Mediator, "{r:?}");
+        }
+        for r in [Role::It, Role::Communication, Role::Viewer] {
+            assert!(!r.may(Action::ReadSpeakerPrivate), "{r:?}");
+        }
+        assert!(Role::It.may(Action::TrackNeeds));
+        assert!(!Role::Communication.may(Action::TrackNeeds));
     }
 
     #[test]
