@@ -194,9 +194,21 @@ pub struct Profile {
     pub invoicing: String,
 }
 
-/// The profile as typed, every field a string.
+/// A speaker's form as typed, every field a string: name and contacts
+/// (parsed by the web layer with the e-mail check it shares), then the
+/// profile. One flat struct, as forms post repeated keys for lists.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct RawProfile {
+pub struct RawSpeaker {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub notes: String,
     #[serde(default)]
     pub kind: String,
     #[serde(default)]
@@ -248,7 +260,7 @@ fn parse_slugs<T: Copy>(field: &'static str, values: &[String], parse: impl Fn(&
 }
 
 impl Profile {
-    pub fn parse(raw: &RawProfile) -> Result<Profile, Problems> {
+    pub fn parse(raw: &RawSpeaker) -> Result<Profile, Problems> {
         let mut p = Problems::new();
         let kind = if raw.kind.trim().is_empty() { Some(SpeakerKind::Person) } else { SpeakerKind::parse(&raw.kind) };
         if kind.is_none() {
@@ -542,8 +554,8 @@ mod tests {
         assert_eq!(parse_siret("12345678901234").unwrap_err().key, "error.siret_key");
     }
 
-    fn raw() -> RawProfile {
-        RawProfile {
+    fn raw() -> RawSpeaker {
+        RawSpeaker {
             kind: "organisation".into(),
             town: "Montreuil".into(),
             postcode: "93100".into(),
@@ -573,7 +585,7 @@ mod tests {
 
     #[test]
     fn every_profile_problem_is_reported_next_to_its_field() {
-        let r = RawProfile {
+        let r = RawSpeaker {
             kind: "robot".into(),
             postcode: "123".into(),
             fee_day: "beaucoup".into(),
@@ -589,9 +601,9 @@ mod tests {
             assert!(e.for_field(field).next().is_some(), "{field}: {e:?}");
         }
         // Abroad, the postcode is free and the country kept.
-        let p = Profile::parse(&RawProfile { country: "Belgique".into(), postcode: "B-1000".into(), ..raw() }).unwrap();
+        let p = Profile::parse(&RawSpeaker { country: "Belgique".into(), postcode: "B-1000".into(), ..raw() }).unwrap();
         assert_eq!((p.country.as_str(), p.postcode.as_str()), ("Belgique", "B-1000"));
-        let p = Profile::parse(&RawProfile { country: "france".into(), ..raw() }).unwrap();
+        let p = Profile::parse(&RawSpeaker { country: "france".into(), ..raw() }).unwrap();
         assert_eq!(p.country, "", "France is the default, stored empty");
     }
 

@@ -5,7 +5,10 @@ mod audit;
 mod calendar;
 mod dashboard;
 mod events;
+mod it_setup;
 mod library;
+mod needs;
+mod prospects;
 mod registrations;
 mod rooms;
 mod series;
@@ -42,6 +45,9 @@ pub fn routes() -> Router<AppState> {
         .merge(library::routes())
         .merge(audit::routes())
         .merge(registrations::routes())
+        .merge(needs::routes())
+        .merge(it_setup::routes())
+        .merge(prospects::routes())
 }
 
 async fn css() -> impl IntoResponse {

@@ -66,6 +66,8 @@ pub(super) struct SessionRow {
     pub seats: String,
     pub cancelled: bool,
     pub draft: bool,
+    /// Its technical preparation, when the page asked (`needs::mark_readiness`).
+    pub readiness: Option<super::needs::Badge>,
 }
 
 impl SessionRow {
@@ -90,6 +92,7 @@ impl SessionRow {
             seats,
             cancelled: s.is_cancelled(),
             draft: s.event_status == EventStatus::Draft,
+            readiness: None,
         }
     }
 
@@ -286,6 +289,8 @@ struct FormPage {
     speakers: Vec<(String, String)>,
     leads: Vec<(String, String)>,
     end_hint: String,
+    /// Its technical preparation (saved sessions only).
+    readiness: Option<super::needs::Badge>,
 }
 
 impl FormPage {
@@ -335,6 +340,7 @@ async fn form_page(
     let end_hint = duration.map(|m| tr.tf("session.end_hint", &[("minutes", m.to_string())])).unwrap_or_default();
     let title = if id == 0 { tr.t("session.new") } else { tr.t("session.edit") };
     let page = Page::new(s, title, "events", &Flash::default());
+    let readiness = super::needs::session_badge(state, s, id).await?;
     Ok(FormPage {
         page,
         event,
@@ -350,6 +356,7 @@ async fn form_page(
         speakers,
         leads,
         end_hint,
+        readiness,
     }
     .render()?)
 }
