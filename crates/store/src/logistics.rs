@@ -752,10 +752,12 @@ impl Store {
         Ok(needs)
     }
 
-    /// The readiness of every session with needs starting in [from, to).
+    /// The readiness of every live session with needs starting in [from, to)
+    /// (a cancelled session needs nothing prepared).
     pub async fn readiness_between(&self, library_id: i64, from: i64, to: i64, today: Date) -> Result<HashMap<i64, Readiness>> {
         let ctx = self.it_context(library_id).await?;
-        let needs = self.needs_where(&ctx, "s.starts_at >= $2 and s.starts_at < $3", library_id, &[from, to]).await?;
+        let live = "s.starts_at >= $2 and s.starts_at < $3 and s.cancelled = 0 and e.status <> 'cancelled'";
+        let needs = self.needs_where(&ctx, live, library_id, &[from, to]).await?;
         let tested: Vec<(i64, String, i64)> = sqlx::query_as(
             "select c.session_id, c.checked_by, c.checked_at from it_free_checks c join sessions s on s.id = c.session_id \
              where s.library_id = $1 and s.starts_at >= $2 and s.starts_at < $3",

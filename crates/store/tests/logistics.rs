@@ -247,6 +247,7 @@ on_both_backends!(
         let to = at(date(2025, 4, 7), 0);
         let r = store.readiness_between(lib, from, to, today).await.unwrap();
         assert_eq!((r[&thu], r[&sun], r[&later]), (Readiness::Late, Readiness::Late, Readiness::OnTrack));
+        assert!(!r.contains_key(&gone), "a cancelled session has nothing to prepare");
         // IT readies the Sunday need: the team's test without IT remains,
         // due Friday 14: on track on Monday, at risk from Tuesday.
         store.set_need_status(&actor(lib), sunday_need, NeedStatus::Ready, "").await.unwrap().unwrap();

@@ -340,6 +340,20 @@ http_test!(
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert!(text(&app.get(&mut m, &format!("/staff/speakers/{lea}")).await).contains("487 €"));
         assert!(text(&app.get(&mut m, "/staff/speakers").await).contains("à partir de 487 €"));
+        // The API's directory follows the same rule: an IT token gets no contacts.
+        for (role, sees) in [(Role::It, false), (Role::Communication, false), (Role::Coordinator, true)] {
+            let email = format!("api-{}@mediatheque.test", role.slug());
+            let staff_id = app.add_staff(&email, role).await;
+            let secret = format!("secret-{staff_id}");
+            let who = Actor { library_id: app.library_id, staff_id: Some(staff_id), label: email };
+            app.store.create_api_token(&who, "jeton", role, &almanach_web::sha256_hex(&secret)).await.unwrap();
+            let r = app.api("GET", "/api/v1/speakers", Some(&secret), None).await;
+            assert_eq!(r.status, StatusCode::OK);
+            let j = r.json();
+            assert_eq!(j[0]["name"], "Léa Fontaine");
+            assert_eq!(j[0]["email"] == "lea@fontaine.fr", sees, "{role:?}: {j}");
+            assert_eq!(j[0]["notes"] == "Négocier le tarif", sees, "{role:?}: {j}");
+        }
     }
 );
 
