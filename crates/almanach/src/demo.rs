@@ -427,6 +427,7 @@ pub async fn load(store: &Store) -> Result<bool> {
     }
     registrations(&d, medialab, digital, &[nguyen], &[hugo]).await?;
     past_attendance(&d).await?;
+    logistics(&d, &[ogone, fakeoff, fontaine, nguyen]).await?;
     Ok(true)
 }
 
@@ -544,6 +545,93 @@ async fn registrations(d: &Demo<'_>, series: i64, room: i64, speakers: &[i64], l
     Ok(())
 }
 
+/// Technical needs on the coming four weeks' sessions (some ready, one
+/// with a problem), four speakers' profiles, the team's ratings and three
+/// projects in the pipeline, so the IT board and the directory have
+/// something to show.
+async fn logistics(d: &Demo<'_>, speakers: &[i64]) -> Result<()> {
+    use almanach_domain::logistics::{NeedStatus, Provider};
+    use almanach_domain::speakers::{Fees, Format, Profile, SpeakerKind, Stage};
+    use almanach_store::{LogisticsSettings, NeedWrite, NewProspect, SpeakerRecord};
+    let (store, lib) = (d.store, d.library.id);
+    let settings = store.logistics_settings(lib).await?;
+    store.save_logistics_settings(&d.actor, &LogisticsSettings { postcode: "93200".into(), ..settings }).await?;
+    let types = store.need_types(lib).await?;
+    let ty = |name: &str| types.iter().find(|t| t.name == name).map(|t| t.id).context("a seeded need type");
+    let today = jiff::Zoned::now().with_time_zone(d.library.tz()).date();
+    let from = local_to_instant(&d.library.tz(), today, t(0, 0)).map_err(|p| anyhow::anyhow!("{p:?}"))?.as_second();
+    let coming = store
+        .list_sessions(lib, &almanach_store::SessionFilter { from: Some(from), to: Some(from + 28 * 86_400), ..Default::default() })
+        .await?;
+    for (i, s) in coming.iter().enumerate() {
+        let asks: Vec<(&str, u32, &str)> = match s.kind {
+            SessionKind::Talk => vec![("Vidéoprojecteur", 1, ""), ("Micros", 2, "Un pour l'intervenant, un pour la salle")],
+            SessionKind::Workshop if i % 3 == 0 => vec![("Ordinateurs portables", 12, "Navigateur à jour, comptes invités"), ("Compte d'outil d'IA", 1, "ChatGPT Plus")],
+            SessionKind::Workshop => vec![("Tablettes", 8, "")],
+            _ => vec![],
+        };
+        for (j, (name, quantity, details)) in asks.into_iter().enumerate() {
+            let w = NeedWrite { need_type_id: ty(name)?, quantity, details: details.into(), provider: Provider::It, due_override: None };
+            let id = store.add_need(&d.actor, s.id, &w).await?;
+            // Needs of the next days are mostly ready; one has a problem.
+            let status = match (i + j) % 5 {
+                0 | 1 => Some(NeedStatus::Ready),
+                2 => Some(NeedStatus::Acknowledged),
+                3 if i == 3 => Some(NeedStatus::Problem),
+                _ => None,
+            };
+            if let Some(to) = status {
+                let note = if to == NeedStatus::Problem { "Deux licences manquent, commande en cours" } else { "" };
+                let _ = store.set_need_status(&d.actor, id, to, note).await?;
+            }
+        }
+    }
+    let profiles = [
+        (SpeakerKind::Organisation, "Paris", "75011", vec!["image"], Fees { talk: Some(60_000), workshop: Some(45_000), day: Some(90_000) }, "73282932000074"),
+        (SpeakerKind::Organisation, "Montreuil", "93100", vec!["societe-ethique", "texte"], Fees { talk: Some(35_000), workshop: Some(25_000), day: None }, "44306184100047"),
+        (SpeakerKind::Person, "Lyon", "69001", vec!["image"], Fees { talk: Some(40_000), workshop: None, day: Some(70_000) }, ""),
+        (SpeakerKind::Person, "Saint-Denis", "93200", vec!["code"], Fees { talk: None, workshop: Some(20_000), day: None }, ""),
+    ];
+    for (id, (kind, town, postcode, categories, fees, siret)) in speakers.iter().zip(profiles) {
+        let mut rec: SpeakerRecord = store.speaker_record(lib, *id).await?;
+        rec.profile = Profile {
+            kind,
+            town: town.into(),
+            postcode: postcode.into(),
+            categories: categories.into_iter().map(str::to_string).collect(),
+            formats: vec![Format::Talk, Format::Workshop],
+            fees,
+            siret: siret.into(),
+            vat: !siret.is_empty(),
+            ..Profile::default()
+        };
+        store.save_speaker_record(&d.actor, &rec).await?;
+        for (k, led) in store.speaker_sessions(lib, *id).await?.iter().filter(|l| l.participants.is_some()).take(2).enumerate() {
+            store.rate_speaker(&d.actor, led.session_id, *id, [5, 4][k], ["Public conquis", "Très bien, un peu long"][k]).await?;
+        }
+    }
+    let projects = [
+        (speakers[0], "Semaine du numérique : réalité virtuelle", &[Stage::Contacted, Stage::ProposalSent][..], 5),
+        (speakers[2], "Samedi de l'innovation : illustrer avec l'IA", &[Stage::Contacted][..], 2),
+        (speakers[3], "Ateliers robotique de printemps", &[][..], 9),
+    ];
+    for (speaker_id, project, steps, follow) in projects {
+        let new = NewProspect {
+            speaker_id,
+            project: project.into(),
+            event_id: None,
+            on: today.checked_sub(20.days())?,
+            next: Some(("Relancer par téléphone".into(), today.checked_add(i64::from(follow).days())?)),
+        };
+        let id = store.create_prospect(&d.actor, &new).await?;
+        for (n, to) in steps.iter().enumerate() {
+            let on = today.checked_sub((15 - 5 * n as i64).days())?;
+            let _ = store.move_prospect(&d.actor, id, *to, on, "").await?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -604,6 +692,10 @@ mod tests {
         assert!(agenda.iter().any(|i| i.seats.waiting > 0 && i.seats.offer.free() == Some(0)), "a full workshop with a waiting list");
         assert!(agenda.iter().any(|i| matches!(i.seats.target, almanach_store::Target::Course(_)) && i.seats.offer.taken == 4));
         assert!(agenda.iter().any(|i| i.seats.settings.opens_at.is_some_and(|at| at > now)), "registration opening soon");
+        // Technical needs on the coming sessions, and a pipeline.
+        let today = jiff::Zoned::now().with_time_zone(almanach_domain::calendar::paris()).date();
+        assert!(!store.it_board(lib, &almanach_store::BoardFilter::default(), today).await.unwrap().is_empty());
+        assert_eq!(store.prospects(lib, None).await.unwrap().len(), 3);
     }
 
     fn local_hour(at: i64) -> i8 {

@@ -6,9 +6,11 @@ pub mod attendance;
 pub mod calendar;
 pub mod fmt;
 pub mod import;
+pub mod logistics;
 pub mod problem;
 pub mod programme;
 pub mod registration;
+pub mod speakers;
 pub mod staff;
 pub mod stats;
 

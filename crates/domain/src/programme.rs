@@ -28,6 +28,7 @@ macro_rules! slug_enum {
         }
     };
 }
+pub(crate) use slug_enum;
 
 slug_enum!(
     /// What happens in a session. French: rencontre, atelier, rendez-vous, autre.

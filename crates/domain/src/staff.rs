@@ -28,7 +28,12 @@ pub enum Action {
     ReadAudit,
     /// The statistics dashboard and the season review.
     ReadStatistics,
-    /// Costs in the statistics (until the costs issue refines it).
+    /// Move a technical need's status and comment on it (IT and the team).
+    TrackNeeds,
+    /// Speakers' contacts, invoicing details, notes and the team's ratings.
+    ReadSpeakerPrivate,
+    /// Costs summed in the statistics and the season review: those who book
+    /// and the direction (viewers), who receive the review.
     ReadCosts,
 }
 
@@ -61,8 +66,17 @@ impl Role {
             ManageApiTokens => matches!(self, Admin | Coordinator | Mediator | It | Communication),
             ManageStaff => self == Admin,
             ReadStatistics => self != It,
-            ReadCosts => !matches!(self, It | Communication),
+            TrackNeeds => matches!(self, Admin | Coordinator | Mediator | It),
+            ReadSpeakerPrivate => matches!(self, Admin | Coordinator | Mediator),
+            ReadCosts => matches!(self, Admin | Coordinator | Viewer),
         }
+    }
+
+    /// Speakers' fees, session by session: coordinators and admins,
+    /// mediators when the library allows it; never IT, communication or
+    /// viewers.
+    pub fn sees_costs(self, mediators_allowed: bool) -> bool {
+        matches!(self, Role::Admin | Role::Coordinator) || (self == Role::Mediator && mediators_allowed)
     }
 
     /// An API token carries its creator's role or the read-only viewer role;
@@ -94,11 +108,25 @@ mod tests {
     }
 
     #[test]
-    fn everyone_but_it_reads_statistics_and_communication_no_costs() {
+    fn everyone_but_it_reads_statistics_and_only_bookers_and_direction_their_costs() {
         for r in Role::ALL {
             assert_eq!(r.may(Action::ReadStatistics), r != Role::It, "{r:?}");
-            assert_eq!(r.may(Action::ReadCosts), !matches!(r, Role::It | Role::Communication), "{r:?}");
+            assert_eq!(r.may(Action::ReadCosts), matches!(r, Role::Admin | Role::Coordinator | Role::Viewer), "{r:?}");
         }
+    }
+
+    #[test]
+    fn fees_and_private_details_stay_with_those_who_book() {
+        for r in Role::ALL {
+            let booking = matches!(r, Role::Admin | Role::Coordinator);
+            assert_eq!(r.sees_costs(false), booking, "{r:?}");
+            assert_eq!(r.sees_costs(true), booking || r == Role::Mediator, "{r:?}");
+        }
+        for r in [Role::It, Role::Communication, Role::Viewer] {
+            assert!(!r.may(Action::ReadSpeakerPrivate), "{r:?}");
+        }
+        assert!(Role::It.may(Action::TrackNeeds));
+        assert!(!Role::Communication.may(Action::TrackNeeds));
     }
 
     #[test]

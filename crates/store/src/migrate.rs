@@ -32,9 +32,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0006_check_ins.sql"),
         postgres: include_str!("migrations/postgres/0006_check_ins.sql"),
     },
+    Migration {
+        version: 8,
+        sqlite: include_str!("migrations/sqlite/0008_logistics.sql"),
+        postgres: include_str!("migrations/postgres/0008_logistics.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 6;
+pub const LATEST_SCHEMA: i64 = 8;
 
 impl Store {
     /// The schema version the database is at (0 when empty).

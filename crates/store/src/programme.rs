@@ -10,15 +10,15 @@ use sqlx::any::AnyRow;
 use crate::audit::{Actor, record};
 use crate::{Result, Store, StoreError, Tx, classify, now};
 
-fn flag(r: &AnyRow, c: &str) -> Result<bool> {
+pub(crate) fn flag(r: &AnyRow, c: &str) -> Result<bool> {
     Ok(r.try_get::<i64, _>(c)? != 0)
 }
 
-fn opt_u32(r: &AnyRow, c: &str) -> Result<Option<u32>> {
+pub(crate) fn opt_u32(r: &AnyRow, c: &str) -> Result<Option<u32>> {
     Ok(r.try_get::<Option<i64>, _>(c)?.map(|v| v as u32))
 }
 
-fn opt_u8(r: &AnyRow, c: &str) -> Result<Option<u8>> {
+pub(crate) fn opt_u8(r: &AnyRow, c: &str) -> Result<Option<u8>> {
     Ok(r.try_get::<Option<i64>, _>(c)?.map(|v| v as u8))
 }
 
@@ -140,7 +140,7 @@ pub struct Speaker {
     pub notes: String,
 }
 
-fn speaker(r: &AnyRow) -> Result<Speaker> {
+pub(crate) fn speaker(r: &AnyRow) -> Result<Speaker> {
     Ok(Speaker {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
@@ -949,6 +949,9 @@ async fn write_session(
     if before.is_some() {
         // A larger capacity promotes waiting parties in this transaction.
         crate::registrations::after_session_saved(tx, actor, id).await?;
+    } else {
+        // A new session receives its series' default technical needs.
+        crate::logistics::after_session_created(tx, actor, id).await?;
     }
     let before_json = before.map(|b| serde_json::to_value(b).expect("serialises"));
     let after_json = serde_json::to_value(w).expect("serialises");

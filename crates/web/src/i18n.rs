@@ -17,6 +17,7 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/public.txt"),
     include_str!("../locales/fr/day.txt"),
     include_str!("../locales/fr/stats.txt"),
+    include_str!("../locales/fr/logistics.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
@@ -27,6 +28,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/public.txt"),
     include_str!("../locales/en/day.txt"),
     include_str!("../locales/en/stats.txt"),
+    include_str!("../locales/en/logistics.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -419,7 +419,8 @@ fn email(s: &str) -> Result<String, Problem> {
     if ok { Ok(e) } else { Err(Problem::field("email", "error.email")) }
 }
 
-/// The speakers' directory (a token is needed: it holds contacts).
+/// The speakers' directory (a token is needed). Contacts and notes are
+/// empty for tokens whose role may not read them (IT, communication, viewer).
 #[utoipa::path(
     get,
     path = "/api/v1/speakers",
@@ -428,7 +429,11 @@ fn email(s: &str) -> Result<String, Problem> {
     responses((status = 200, description = "Speakers by name", body = Vec<SpeakerOut>), ListErrors)
 )]
 pub async fn list_speakers(State(state): State<AppState>, who: Identity) -> Result<Json<Vec<SpeakerOut>>, ApiError> {
-    Ok(Json(state.store.list_speakers(who.staff.library_id).await?.into_iter().map(SpeakerOut::from).collect()))
+    let private = who.role.may(Action::ReadSpeakerPrivate);
+    let out = state.store.list_speakers(who.staff.library_id).await?.into_iter().map(|s| {
+        if private { s.into() } else { SpeakerOut::from(Speaker { email: String::new(), phone: String::new(), notes: String::new(), ..s }) }
+    });
+    Ok(Json(out.collect()))
 }
 
 /// Adds a speaker to the directory (coordinators and admins).

@@ -37,6 +37,10 @@ fn entity_key(entity: &str) -> Option<&'static str> {
         "speaker" => "audit.entity.speaker",
         "event" => "audit.entity.event",
         "session" => "audit.entity.session",
+        "need" => "audit.entity.need",
+        "need_type" => "audit.entity.need_type",
+        "logistics_settings" => "audit.entity.logistics_settings",
+        "prospect" => "audit.entity.prospect",
         _ => return None,
     })
 }
@@ -49,6 +53,15 @@ fn action_key(action: &str) -> Option<&'static str> {
         "restore" => "audit.action.restore",
         "publish" => "audit.action.publish",
         "revoke" => "audit.action.revoke",
+        "delete" => "audit.action.delete",
+        "status" => "audit.action.status",
+        "move" => "audit.action.move",
+        "next_action" => "audit.action.next_action",
+        "rate" => "audit.action.rate",
+        "add_need" => "audit.action.add_need",
+        "remove_need" => "audit.action.remove_need",
+        "tested_without_it" => "audit.action.tested_without_it",
+        "untested_without_it" => "audit.action.untested_without_it",
         _ => return None,
     })
 }
@@ -213,10 +226,10 @@ mod tests {
 
     #[test]
     fn every_known_entity_and_action_has_a_label() {
-        for e in ["library", "staff", "api_token", "room", "series", "theme", "speaker", "event", "session"] {
+        for e in ["library", "staff", "api_token", "room", "series", "theme", "speaker", "event", "session", "need", "need_type", "logistics_settings", "prospect"] {
             assert!(entity_key(e).is_some_and(has_key), "{e}");
         }
-        for a in ["create", "update", "cancel", "restore", "publish", "revoke"] {
+        for a in ["create", "update", "cancel", "restore", "publish", "revoke", "delete", "status", "move", "next_action", "rate", "add_need", "remove_need", "tested_without_it", "untested_without_it"] {
             assert!(action_key(a).is_some_and(has_key), "{a}");
         }
     }

@@ -118,7 +118,8 @@ async fn days(
         include_cancelled: true,
         ..Default::default()
     };
-    let rows = SessionRow::all(&tr, tz, &state.store.list_sessions(s.library_id(), &f).await?);
+    let mut rows = SessionRow::all(&tr, tz, &state.store.list_sessions(s.library_id(), &f).await?);
+    super::needs::mark_readiness(state, s, tz, day_start(tz, first), day_start(tz, add_days(last, 1)), &mut rows).await?;
     let now = today(tz);
     let mut out = Vec::new();
     let mut d = first;

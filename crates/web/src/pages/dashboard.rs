@@ -32,6 +32,7 @@ struct DashboardPage {
     week: i64,
     month: i64,
     drafts: i64,
+    logistics: super::needs::DashboardBlock,
 }
 
 async fn dashboard(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
@@ -48,7 +49,10 @@ async fn dashboard(State(state): State<AppState>, s: StaffSession, flash: Flash)
     };
     let mut days: Vec<(String, Vec<SessionRow>)> = Vec::new();
     let mut last_date = String::new();
-    for row in SessionRow::all(&tr, &tz, &store.list_sessions(lib, &f).await?) {
+    let mut rows = SessionRow::all(&tr, &tz, &store.list_sessions(lib, &f).await?);
+    let (from, to) = (f.from.unwrap_or_default(), f.to.unwrap_or_default());
+    let logistics = super::needs::dashboard_block(&state, &s, &tz, from, to, &mut rows).await?;
+    for row in rows {
         if row.local_date != last_date {
             last_date = row.local_date.clone();
             days.push((day_label(&tr, &row.local_date), Vec::new()));
@@ -62,5 +66,5 @@ async fn dashboard(State(state): State<AppState>, s: StaffSession, flash: Flash)
     let month = store.count_sessions(lib, day_start(&tz, month_start), day_start(&tz, next_month)).await?;
     let drafts = store.count_events(lib, EventStatus::Draft).await?;
     let page = Page::new(&s, tr.t("nav.dashboard"), "dashboard", &flash);
-    Ok(Html(DashboardPage { page, days, week, month, drafts }.render()?))
+    Ok(Html(DashboardPage { page, days, week, month, drafts, logistics }.render()?))
 }

@@ -246,7 +246,11 @@ async fn event_page(State(state): State<AppState>, s: StaffSession, flash: Flash
     let lib = s.library_id();
     let event = state.store.event(lib, id).await?;
     let tz = state.store.library(lib).await?.tz();
-    let sessions = SessionRow::all(&tr, &tz, &event_sessions(&state, lib, id).await?);
+    let all = event_sessions(&state, lib, id).await?;
+    let mut sessions = SessionRow::all(&tr, &tz, &all);
+    if let (Some(a), Some(b)) = (all.first(), all.last()) {
+        super::needs::mark_readiness(&state, &s, &tz, a.starts_at, b.starts_at + 1, &mut sessions).await?;
+    }
     let (series, colour) = match event.series_id {
         Some(sid) => {
             let se = state.store.series(lib, sid).await?;

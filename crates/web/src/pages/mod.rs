@@ -6,7 +6,10 @@ mod calendar;
 mod dashboard;
 mod day;
 mod events;
+mod it_setup;
 mod library;
+mod needs;
+mod prospects;
 mod registrations;
 mod rooms;
 mod series;
@@ -46,6 +49,9 @@ pub fn routes() -> Router<AppState> {
         .merge(registrations::routes())
         .merge(day::routes())
         .merge(stats::routes())
+        .merge(needs::routes())
+        .merge(it_setup::routes())
+        .merge(prospects::routes())
 }
 
 async fn css() -> impl IntoResponse {

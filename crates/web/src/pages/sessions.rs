@@ -66,6 +66,8 @@ pub(super) struct SessionRow {
     pub seats: String,
     pub cancelled: bool,
     pub draft: bool,
+    /// Its technical preparation, when the page asked (`needs::mark_readiness`).
+    pub readiness: Option<super::needs::Badge>,
 }
 
 impl SessionRow {
@@ -90,6 +92,7 @@ impl SessionRow {
             seats,
             cancelled: s.is_cancelled(),
             draft: s.event_status == EventStatus::Draft,
+            readiness: None,
         }
     }
 
@@ -288,6 +291,8 @@ struct FormPage {
     end_hint: String,
     /// A saved session's attendance, shown under the form.
     attendance: Option<super::day::AttendanceView>,
+    /// Its technical preparation (saved sessions only).
+    readiness: Option<super::needs::Badge>,
 }
 
 impl FormPage {
@@ -338,6 +343,7 @@ async fn form_page(
     let title = if id == 0 { tr.t("session.new") } else { tr.t("session.edit") };
     let attendance = if id == 0 { None } else { Some(super::day::AttendanceView::new(&tr, &store.attendance(lib, id).await?)) };
     let page = Page::new(s, title, "events", &Flash::default());
+    let readiness = super::needs::session_badge(state, s, id).await?;
     Ok(FormPage {
         page,
         event,
@@ -354,6 +360,7 @@ async fn form_page(
         leads,
         end_hint,
         attendance,
+        readiness,
     }
     .render()?)
 }

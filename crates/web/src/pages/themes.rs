@@ -30,11 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/themes/{id}/edit", get(theme_edit).post(theme_update))
 }
 
-fn category_key(slug: &str) -> String {
+pub(super) fn category_key(slug: &str) -> String {
     format!("themes.category.{slug}")
 }
 
-fn category_labels(tr: &Tr, slugs: &[String]) -> String {
+pub(super) fn category_labels(tr: &Tr, slugs: &[String]) -> String {
     slugs.iter().map(|c| tr.t(&category_key(c)).to_string()).collect::<Vec<_>>().join(", ")
 }
 

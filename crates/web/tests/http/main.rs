@@ -7,6 +7,7 @@ mod auth;
 mod browser;
 mod day;
 mod events;
+mod logistics;
 mod public;
 mod rooms;
 mod setup;

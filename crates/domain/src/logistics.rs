@@ -1,0 +1,437 @@
+//! Logistics with the IT department: who provides a technical need, the
+//! statuses a need goes through and who may move it, IT's working days and
+//! the deadline rule, and a session's readiness computed from its needs.
+
+use jiff::ToSpan;
+use jiff::civil::{Date, Time};
+use serde::{Deserialize, Serialize};
+
+use crate::Problem;
+use crate::calendar::{ClosingDays, OpeningHours, public_holiday};
+use crate::programme::slug_enum;
+use crate::staff::Role;
+
+slug_enum!(
+    /// Who brings a need: the IT department (the deadline rule applies), the
+    /// library's team, the speaker, or a rental company.
+    Provider { It = "it", Team = "team", Speaker = "speaker", Rental = "rental" }
+);
+
+slug_enum!(
+    /// requested → acknowledged → ready → checked on the day, or problem.
+    NeedStatus {
+        Requested = "requested",
+        Acknowledged = "acknowledged",
+        Ready = "ready",
+        Checked = "checked",
+        Problem = "problem",
+    }
+);
+
+impl NeedStatus {
+    /// The statuses a need may move to from this one. IT may go straight
+    /// to "ready" when nothing needs acknowledging; a problem, once solved,
+    /// goes back to acknowledged or ready; a need checked on the day is done.
+    pub fn next(self) -> &'static [NeedStatus] {
+        use NeedStatus::*;
+        match self {
+            Requested => &[Acknowledged, Ready, Problem],
+            Acknowledged => &[Ready, Problem],
+            Ready => &[Checked, Problem],
+            Problem => &[Acknowledged, Ready],
+            Checked => &[],
+        }
+    }
+
+    pub fn may_become(self, to: NeedStatus) -> bool {
+        self.next().contains(&to)
+    }
+
+    /// Ready or already checked: nothing left to do before the session.
+    pub fn is_done(self) -> bool {
+        matches!(self, NeedStatus::Ready | NeedStatus::Checked)
+    }
+}
+
+/// Who may set a status. IT acknowledges, readies and reports problems;
+/// checking on the day is the team's, who run the session; communication
+/// and viewers only read.
+pub fn may_set_status(role: Role, to: NeedStatus) -> bool {
+    match role {
+        Role::Admin | Role::Coordinator | Role::Mediator => true,
+        Role::It => matches!(to, NeedStatus::Acknowledged | NeedStatus::Ready | NeedStatus::Problem),
+        Role::Communication | Role::Viewer => false,
+    }
+}
+
+/// A quantity of a need: 1 to 1000 (laptops × 12).
+pub fn parse_quantity(s: &str) -> Result<u32, Problem> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(1);
+    }
+    match s.parse::<u32>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err(Problem::field("quantity", "error.quantity")),
+    }
+}
+
+/// IT needs are due this many IT working days before the session unless
+/// the library says otherwise.
+pub const DEFAULT_LEAD_DAYS: u32 = 5;
+pub const MAX_LEAD_DAYS: u32 = 30;
+
+/// At least one day: IT needs the day before to prepare, and the due date
+/// must fall before the session's day.
+pub fn parse_lead_days(s: &str) -> Result<u32, Problem> {
+    match s.trim().parse::<u32>() {
+        Ok(n) if (1..=MAX_LEAD_DAYS).contains(&n) => Ok(n),
+        _ => Err(Problem::field("it_lead_days", "error.lead_days").arg("max", MAX_LEAD_DAYS.to_string())),
+    }
+}
+
+/// How far back the rule looks for an IT working day; a closing period
+/// longer than this is a typing slip, and the rule then falls back on the
+/// naive date rather than searching forever.
+const SEARCH_DAYS: i32 = 3 * 366;
+
+/// What the deadline rule says about one session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Deadline {
+    /// When needs provided by IT are due: an IT working day before the session's day.
+    pub due: Date,
+    /// The session is on a weekend, a public holiday, a closing day or
+    /// outside IT's hours: nobody from IT is there if something fails, so
+    /// the team tests it without IT.
+    pub without_it: bool,
+    /// The last IT working day on which IT is there before the session
+    /// starts; the team's test without IT is due by then, while IT can
+    /// still fix what fails.
+    pub last_it_day: Date,
+}
+
+/// IT's calendar: the hours IT works (Monday to Friday), the library's
+/// closing days, French public holidays, and the lead time of IT needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItCalendar {
+    pub hours: OpeningHours,
+    pub closing: ClosingDays,
+    pub lead_days: u32,
+}
+
+impl ItCalendar {
+    pub fn new(hours: OpeningHours, closing: ClosingDays, lead_days: u32) -> ItCalendar {
+        let hours = if hours.0.is_empty() { default_it_hours() } else { hours };
+        ItCalendar { hours, closing, lead_days: lead_days.clamp(1, MAX_LEAD_DAYS) }
+    }
+
+    /// A weekday IT works that is neither a public holiday nor a day the
+    /// library is closed.
+    pub fn is_working_day(&self, d: Date) -> bool {
+        let wd = d.weekday().to_monday_one_offset();
+        wd <= 5 && self.hours.0.iter().any(|r| r.weekday == wd) && public_holiday(d).is_none() && !self.closing.contains(d)
+    }
+
+    /// IT is there for the whole session: an IT working day, inside one of
+    /// its ranges.
+    pub fn covers(&self, d: Date, start: Time, end: Time) -> bool {
+        self.is_working_day(d) && self.hours.contains(d, start, end)
+    }
+
+    /// The closest IT working day strictly before `d`.
+    fn working_day_before(&self, d: Date) -> Option<Date> {
+        let mut day = d;
+        for _ in 0..SEARCH_DAYS {
+            day = day.checked_sub(1.day()).ok()?;
+            if self.is_working_day(day) {
+                return Some(day);
+            }
+        }
+        None
+    }
+
+    /// The rule. IT needs are due `lead_days` IT working days before the
+    /// last day IT can act for the session: the session's day when IT works
+    /// then and arrives before it starts, otherwise the last IT working day
+    /// before it. A Sunday session is thus prepared as if it were on the
+    /// Friday before, and a session IT does not cover gets the team's
+    /// "tested without IT" check.
+    pub fn deadline(&self, d: Date, start: Time, end: Time) -> Deadline {
+        let naive = d.checked_sub(i64::from(self.lead_days).days()).unwrap_or(d);
+        let wd = d.weekday().to_monday_one_offset();
+        let it_there_before = self.is_working_day(d) && self.hours.0.iter().any(|r| r.weekday == wd && r.open < start);
+        let last_it_day = if it_there_before { Some(d) } else { self.working_day_before(d) };
+        let mut due = last_it_day;
+        for _ in 0..self.lead_days {
+            due = due.and_then(|x| self.working_day_before(x));
+        }
+        Deadline {
+            due: due.unwrap_or(naive),
+            without_it: !self.covers(d, start, end),
+            last_it_day: last_it_day.unwrap_or(naive),
+        }
+    }
+}
+
+/// Monday to Friday, 9 h – 17 h: what IT departments of a town usually work.
+pub fn default_it_hours() -> OpeningHours {
+    let (open, close) = (Time::constant(9, 0, 0, 0), Time::constant(17, 0, 0, 0));
+    OpeningHours((1..=5).map(|weekday| crate::calendar::OpeningRange { weekday, open, close }).collect())
+}
+
+/// IT's hours as typed ("lundi 9h-17h", one range per line); empty means
+/// the default. Weekends are refused: IT working days skip them.
+pub fn parse_it_hours(text: &str) -> Result<OpeningHours, Problem> {
+    if text.trim().is_empty() {
+        return Ok(default_it_hours());
+    }
+    let hours = OpeningHours::parse(text).map_err(|p| Problem { field: Some("it_hours"), ..p })?;
+    if hours.0.iter().any(|r| r.weekday > 5) {
+        return Err(Problem::field("it_hours", "error.it_hours_weekend"));
+    }
+    Ok(hours)
+}
+
+slug_enum!(
+    /// How ready a session is, from its needs and today. Sessions without
+    /// needs have none.
+    Readiness { Ready = "ready", OnTrack = "on_track", AtRisk = "at_risk", Late = "late" }
+);
+
+/// A need not done within this many days of its due date puts its session at risk.
+pub const RISK_DAYS: i64 = 3;
+
+impl Readiness {
+    fn severity(self) -> u8 {
+        match self {
+            Readiness::Ready => 0,
+            Readiness::OnTrack => 1,
+            Readiness::AtRisk => 2,
+            Readiness::Late => 3,
+        }
+    }
+
+    /// One need: done, late (due before today), at risk (a problem, or due
+    /// within `RISK_DAYS`), or on track.
+    pub fn of_need(status: NeedStatus, due: Date, today: Date) -> Readiness {
+        if status.is_done() {
+            Readiness::Ready
+        } else if due < today {
+            Readiness::Late
+        } else if status == NeedStatus::Problem || due <= today.checked_add(RISK_DAYS.days()).unwrap_or(today) {
+            Readiness::AtRisk
+        } else {
+            Readiness::OnTrack
+        }
+    }
+
+    /// A session is as ready as its least ready need; None without needs.
+    pub fn of_session(needs: impl IntoIterator<Item = (NeedStatus, Date)>, today: Date) -> Option<Readiness> {
+        needs.into_iter().map(|(s, due)| Readiness::of_need(s, due, today)).max_by_key(|r| r.severity())
+    }
+
+    pub fn is_worrying(self) -> bool {
+        matches!(self, Readiness::AtRisk | Readiness::Late)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::{Weekday, date};
+    use proptest::prelude::*;
+
+    fn t(h: i8) -> Time {
+        Time::constant(h, 0, 0, 0)
+    }
+
+    fn cal(closing: &str) -> ItCalendar {
+        ItCalendar::new(OpeningHours::default(), ClosingDays::parse(closing).unwrap(), DEFAULT_LEAD_DAYS)
+    }
+
+    #[test]
+    fn a_sunday_session_is_prepared_as_if_on_the_friday_before() {
+        // Sunday 16 March 2025, 14 h: IT's last day is Friday 14 March; five
+        // IT working days before it is Friday 7 March.
+        let d = cal("").deadline(date(2025, 3, 16), t(14), t(16));
+        assert_eq!(d.last_it_day, date(2025, 3, 14));
+        assert_eq!(d.due, date(2025, 3, 7));
+        assert!(d.without_it);
+        // A Saturday session falls on the same days.
+        assert_eq!(cal("").deadline(date(2025, 3, 15), t(10), t(12)), d);
+    }
+
+    #[test]
+    fn the_tuesday_after_easter_monday_skips_the_holiday() {
+        // Easter Monday 2025 is 21 April: five IT working days before
+        // Tuesday 22 April are 18, 17, 16, 15 and 14 April.
+        let d = cal("").deadline(date(2025, 4, 22), t(14), t(16));
+        assert_eq!(d.due, date(2025, 4, 14));
+        assert!(!d.without_it);
+        assert_eq!(d.last_it_day, date(2025, 4, 22));
+        // On Easter Monday itself IT is away: the team tests without IT,
+        // by the Friday before.
+        let m = cal("").deadline(date(2025, 4, 21), t(14), t(16));
+        assert!(m.without_it);
+        assert_eq!(m.last_it_day, date(2025, 4, 18));
+        assert_eq!(m.due, date(2025, 4, 11));
+    }
+
+    #[test]
+    fn a_friday_evening_session_after_it_leaves() {
+        // Friday 14 March 2025 at 18 h; IT leaves at 17 h. IT is there that
+        // morning, so the due date is that of a Friday afternoon session,
+        // but the team tests without IT.
+        let evening = cal("").deadline(date(2025, 3, 14), t(18), t(20));
+        let afternoon = cal("").deadline(date(2025, 3, 14), t(14), t(16));
+        assert!(evening.without_it);
+        assert!(!afternoon.without_it);
+        assert_eq!(evening.due, date(2025, 3, 7));
+        assert_eq!(evening.due, afternoon.due);
+        assert_eq!(evening.last_it_day, date(2025, 3, 14));
+        // A session running past 17 h is not covered either.
+        assert!(cal("").deadline(date(2025, 3, 14), t(16), t(18)).without_it);
+        // One starting before IT arrives has the day before as IT's last.
+        let early = cal("").deadline(date(2025, 3, 14), Time::constant(8, 30, 0, 0), t(10));
+        assert_eq!(early.last_it_day, date(2025, 3, 13));
+        assert_eq!(early.due, date(2025, 3, 6));
+    }
+
+    #[test]
+    fn a_week_with_a_closing_day() {
+        // The library closes Wednesday 12 March 2025 (staff training): IT
+        // needs of Monday 17 March are due 14, 13, 11, 10, then Friday 7.
+        let d = cal("2025-03-12").deadline(date(2025, 3, 17), t(14), t(16));
+        assert_eq!(d.due, date(2025, 3, 7));
+        let open = cal("").deadline(date(2025, 3, 17), t(14), t(16));
+        assert_eq!(open.due, date(2025, 3, 10));
+    }
+
+    #[test]
+    fn it_hours_per_library() {
+        // IT works Monday to Thursday only: a Friday session is without IT
+        // and counts from Thursday.
+        let hours = parse_it_hours("lun 8h-12h\nmar 8h-12h\nmer 8h-12h\njeu 8h-12h").unwrap();
+        let c = ItCalendar::new(hours, ClosingDays::default(), 2);
+        let d = c.deadline(date(2025, 3, 14), t(10), t(11));
+        assert!(d.without_it);
+        assert_eq!(d.last_it_day, date(2025, 3, 13));
+        assert_eq!(d.due, date(2025, 3, 11));
+        assert!(!c.is_working_day(date(2025, 3, 14)));
+        assert!(c.covers(date(2025, 3, 13), t(9), t(11)));
+        assert!(!c.covers(date(2025, 3, 13), t(11), t(13)));
+    }
+
+    #[test]
+    fn it_hours_are_parsed_and_weekends_refused() {
+        assert_eq!(parse_it_hours("").unwrap(), default_it_hours());
+        assert_eq!(parse_it_hours("samedi 9h-12h").unwrap_err().key, "error.it_hours_weekend");
+        let e = parse_it_hours("lundi neuf heures").unwrap_err();
+        assert_eq!((e.field, e.key), (Some("it_hours"), "error.opening_hours_line"));
+        assert_eq!(parse_lead_days("5").unwrap(), 5);
+        for bad in ["0", "31", "-1", "cinq", ""] {
+            assert_eq!(parse_lead_days(bad).unwrap_err().key, "error.lead_days", "{bad}");
+        }
+    }
+
+    #[test]
+    fn need_statuses_move_forward_or_to_a_problem() {
+        use NeedStatus::*;
+        let allowed = [
+            (Requested, Acknowledged),
+            (Requested, Ready),
+            (Requested, Problem),
+            (Acknowledged, Ready),
+            (Acknowledged, Problem),
+            (Ready, Checked),
+            (Ready, Problem),
+            (Problem, Acknowledged),
+            (Problem, Ready),
+        ];
+        for &from in NeedStatus::ALL {
+            for &to in NeedStatus::ALL {
+                assert_eq!(from.may_become(to), allowed.contains(&(from, to)), "{from:?} -> {to:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn it_readies_and_the_team_checks() {
+        assert!(may_set_status(Role::It, NeedStatus::Ready));
+        assert!(may_set_status(Role::It, NeedStatus::Problem));
+        assert!(!may_set_status(Role::It, NeedStatus::Checked));
+        assert!(may_set_status(Role::Mediator, NeedStatus::Checked));
+        for &to in NeedStatus::ALL {
+            assert!(!may_set_status(Role::Communication, to));
+            assert!(!may_set_status(Role::Viewer, to));
+        }
+    }
+
+    #[test]
+    fn readiness_is_the_least_ready_need() {
+        let today = date(2025, 3, 10);
+        let r = |needs: &[(NeedStatus, Date)]| Readiness::of_session(needs.iter().copied(), today);
+        assert_eq!(r(&[]), None);
+        assert_eq!(r(&[(NeedStatus::Ready, date(2025, 3, 1))]), Some(Readiness::Ready));
+        assert_eq!(r(&[(NeedStatus::Requested, date(2025, 3, 20))]), Some(Readiness::OnTrack));
+        assert_eq!(r(&[(NeedStatus::Requested, date(2025, 3, 13))]), Some(Readiness::AtRisk));
+        assert_eq!(r(&[(NeedStatus::Problem, date(2025, 3, 20))]), Some(Readiness::AtRisk));
+        assert_eq!(
+            r(&[(NeedStatus::Ready, date(2025, 3, 1)), (NeedStatus::Acknowledged, date(2025, 3, 9))]),
+            Some(Readiness::Late)
+        );
+        // Due today is not late yet.
+        assert_eq!(r(&[(NeedStatus::Acknowledged, today)]), Some(Readiness::AtRisk));
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(parse_quantity("").unwrap(), 1);
+        assert_eq!(parse_quantity(" 12 ").unwrap(), 12);
+        assert!(parse_quantity("0").is_err() && parse_quantity("1001").is_err() && parse_quantity("douze").is_err());
+    }
+
+    fn any_date() -> impl Strategy<Value = Date> {
+        (2020i16..2035, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| date(y, m, d))
+    }
+
+    proptest! {
+        #[test]
+        fn the_due_date_is_an_it_working_day_before_the_session_and_never_later_than_naive(
+            day in any_date(),
+            start_h in 6i8..22,
+            len in 1i8..3,
+            lead in 1u32..=10,
+            closed_from in 0i64..40,
+            closed_len in 0i64..10,
+        ) {
+            let from = day.checked_sub(closed_from.days()).unwrap();
+            let to = from.checked_add(closed_len.days()).unwrap();
+            let c = ItCalendar::new(OpeningHours::default(), ClosingDays(vec![(from, to)]), lead);
+            let end = Time::new((start_h + len).min(23), 0, 0, 0).unwrap();
+            let d = c.deadline(day, t(start_h), end);
+            prop_assert!(c.is_working_day(d.due), "{:?} is not an IT working day", d.due);
+            prop_assert!(d.due < day);
+            prop_assert!(d.due <= day.checked_sub(i64::from(lead).days()).unwrap());
+            prop_assert!(d.due < d.last_it_day && d.last_it_day <= day);
+            prop_assert!(c.is_working_day(d.last_it_day));
+            // Weekend sessions are always without IT.
+            if matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
+                prop_assert!(d.without_it);
+            }
+        }
+
+        #[test]
+        fn exactly_lead_days_working_days_lie_from_due_to_last_it_day(day in any_date(), lead in 1u32..=10) {
+            let c = ItCalendar::new(OpeningHours::default(), ClosingDays::default(), lead);
+            let d = c.deadline(day, t(14), t(15));
+            let mut n = 0;
+            let mut x = d.due;
+            while x < d.last_it_day {
+                x = x.checked_add(1.day()).unwrap();
+                if c.is_working_day(x) { n += 1; }
+            }
+            prop_assert_eq!(n, lead);
+        }
+    }
+}
