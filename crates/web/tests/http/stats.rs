@@ -142,13 +142,15 @@ http_test!(
 
         let mut viewer = app.signed_in(Role::Viewer).await;
         assert!(app.get(&mut viewer, path).await.body.contains('€'), "the direction reads costs");
+        let mut mediator = app.signed_in(Role::Mediator).await;
+        assert!(!app.get(&mut mediator, path).await.body.contains('€'), "mediators see no summed costs");
     }
 );
 
 http_test!(
     async fn the_review_as_page_pdf_and_csv(app: TestApp) {
         history(&app).await;
-        let mut c = app.signed_in(Role::Mediator).await;
+        let mut c = app.signed_in(Role::Coordinator).await;
         let page = app.get(&mut c, "/staff/stats/review?period=season&season=2024-2025").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.starts_with("<!doctype html>"));
