@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod fmt;
 pub mod ical;
 pub mod import;
+pub mod link;
 pub mod problem;
 pub mod programme;
 pub mod registration;

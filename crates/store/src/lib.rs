@@ -5,8 +5,10 @@
 pub mod api_queries;
 mod attendance;
 mod audit;
+mod feeds;
 mod import;
 mod library;
+mod mail;
 mod migrate;
 mod programme;
 mod registrations;
@@ -16,8 +18,10 @@ pub mod testing;
 
 pub use attendance::Attendance;
 pub use audit::{Actor, AuditEntry};
+pub use feeds::{CalendarSession, FeedScope};
 pub use import::ImportSummary;
 pub use library::Library;
+pub use mail::{MailFacts, MailKind, MailStatus, OutboxFilter, OutboxMessage, ReminderCandidate};
 pub use migrate::LATEST_SCHEMA;
 pub use programme::*;
 pub use registrations::*;

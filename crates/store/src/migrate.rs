@@ -27,9 +27,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0003_attendance.sql"),
         postgres: include_str!("migrations/postgres/0003_attendance.sql"),
     },
+    Migration {
+        version: 4,
+        sqlite: include_str!("migrations/sqlite/0004_outbox.sql"),
+        postgres: include_str!("migrations/postgres/0004_outbox.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 3;
+pub const LATEST_SCHEMA: i64 = 4;
 
 impl Store {
     /// The schema version the database is at (0 when empty).

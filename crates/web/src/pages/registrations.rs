@@ -230,6 +230,8 @@ async fn add(State(state): State<AppState>, Path(id): Path<i64>, Posted { sessio
         token_hash: sha256_hex(&format!("staff-link:{key}")),
         idempotency_hash: sha256_hex(&format!("idempotency:{key}")),
         by_staff: true,
+        // A phone caller is answered in French.
+        lang: almanach_domain::Lang::Fr,
     };
     match state.store.register(&s.actor(), &new).await? {
         Registered::New(_) | Registered::Replayed(_) => {
