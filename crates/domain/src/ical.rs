@@ -70,6 +70,14 @@ pub fn session_uid(session_id: i64, host: &str) -> String {
     format!("session-{session_id}@{host}")
 }
 
+/// The host (and port) of a URL, for UIDs: `https://agenda.example.fr/x` →
+/// `agenda.example.fr`.
+pub fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority.rsplit_once('@').map_or(authority, |(_, h)| h)
+}
+
 impl Calendar {
     /// The whole object, CRLF line ends, folded. Times are written in
     /// `tz` with its VTIMEZONE when it is Europe/Paris, and in UTC otherwise
@@ -194,11 +202,11 @@ pub fn push_folded(out: &mut String, line: &str) {
 pub fn unfold(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for raw in text.split("\r\n") {
-        if let Some(cont) = raw.strip_prefix([' ', '\t']) {
-            if let Some(last) = lines.last_mut() {
-                last.push_str(cont);
-                continue;
-            }
+        if let Some(cont) = raw.strip_prefix([' ', '\t'])
+            && let Some(last) = lines.last_mut()
+        {
+            last.push_str(cont);
+            continue;
         }
         if !raw.is_empty() {
             lines.push(raw.to_string());
@@ -348,6 +356,13 @@ mod tests {
         let lines = unfold(&text);
         assert!(lines.iter().any(|l| l == "DTSTART:20300115T130000Z"));
         assert!(property(&lines, "TZID").is_none());
+    }
+
+    #[test]
+    fn hosts_are_taken_from_urls() {
+        assert_eq!(host_of("https://agenda.example.fr/events/3"), "agenda.example.fr");
+        assert_eq!(host_of("http://127.0.0.1:8080"), "127.0.0.1:8080");
+        assert_eq!(host_of("http://u:p@h.fr?x"), "h.fr");
     }
 
     #[test]

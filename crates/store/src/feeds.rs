@@ -2,6 +2,7 @@
 //! cancelled ones, which stay in feeds marked cancelled), with what iCalendar
 //! needs beyond the session (its sequence, its last revision, the event's text).
 
+use almanach_domain::ical;
 use sqlx::Row;
 
 use crate::programme::{SESSION_SELECT, session};
@@ -68,5 +69,37 @@ impl Store {
         );
         let rows = sqlx::query(&sql).bind(library_id).bind(id).bind(since).fetch_all(self.pool()).await?;
         rows.iter().map(calendar_session).collect()
+    }
+}
+
+impl CalendarSession {
+    /// The session as a calendar event, the same in feeds and in e-mails so
+    /// calendar clients merge them: UID from the public address's host, the
+    /// event page as URL, the room and the library as location.
+    pub fn ical_event(&self, public_url: &str, library_name: &str) -> ical::Event {
+        let s = &self.session;
+        let public_url = public_url.trim_end_matches('/');
+        let url = format!("{public_url}/events/{}", s.event_id);
+        let location = match &s.room_name {
+            Some(room) => format!("{room}, {library_name}"),
+            None => library_name.to_string(),
+        };
+        let description = match self.event_description.trim() {
+            "" => url.clone(),
+            d => format!("{d}\n\n{url}"),
+        };
+        let at = |t: i64| jiff::Timestamp::from_second(t).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        ical::Event {
+            uid: ical::session_uid(s.id, ical::host_of(public_url)),
+            stamp: at(self.revised_at),
+            start: at(s.starts_at),
+            end: at(s.ends_at),
+            summary: s.event_title.clone(),
+            description,
+            location,
+            url: Some(url),
+            sequence: self.sequence,
+            status: if s.is_cancelled() { ical::Status::Cancelled } else { ical::Status::Confirmed },
+        }
     }
 }

@@ -256,6 +256,8 @@ pub(crate) async fn on_session(
 #[derive(Debug, Clone, Default)]
 pub struct OutboxFilter {
     pub registration_id: Option<i64>,
+    /// About this session: sent for it, or to a registration for it (or
+    /// for its course).
     pub session_id: Option<i64>,
     pub kind: Option<MailKind>,
     pub status: Option<MailStatus>,
@@ -378,8 +380,9 @@ impl Store {
     pub async fn outbox(&self, library_id: i64, f: &OutboxFilter) -> Result<Vec<OutboxMessage>> {
         let rows = sqlx::query(
             "select * from outbox where library_id = $1 and ($2 = 0 or registration_id = $2) \
-             and ($3 = 0 or session_id = $3) and ($4 = '' or kind = $4) and ($5 = '' or status = $5) \
-             order by id desc limit 1000",
+             and ($3 = 0 or session_id = $3 or registration_id in (select r.id from registrations r \
+             join sessions s on s.event_id = r.event_id where s.id = $3 and (r.session_id = s.id or r.session_id is null))) \
+             and ($4 = '' or kind = $4) and ($5 = '' or status = $5) order by id desc limit 500",
         )
         .bind(library_id)
         .bind(f.registration_id.unwrap_or(0))

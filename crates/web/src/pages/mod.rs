@@ -9,6 +9,7 @@ mod library;
 mod registrations;
 mod rooms;
 mod series;
+mod session_mail;
 mod sessions;
 mod sign_in;
 mod speakers;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(library::routes())
         .merge(audit::routes())
         .merge(registrations::routes())
+        .merge(session_mail::routes())
 }
 
 async fn css() -> impl IntoResponse {
