@@ -17,9 +17,11 @@ use almanach_store::{MailFacts, OutboxMessage, Store, StoreError};
 use jiff::Timestamp;
 use lettre::Message;
 use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart};
+use lettre::message::{Attachment, MultiPart};
 
 pub use compose::{Composed, LINK_PLACEHOLDER, compose};
+/// The sender's type, so the binary needs no lettre of its own.
+pub use lettre::message::Mailbox;
 pub use transport::{SendError, Transport};
 
 /// How the worker behaves; `MailSettings::new` gives the defaults.
