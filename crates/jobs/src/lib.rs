@@ -43,6 +43,8 @@ pub struct MailSettings {
     pub max_backoff_secs: i64,
     /// How often the loop looks for due messages.
     pub poll: Duration,
+    /// Sent and given-up messages are deleted after this many days.
+    pub keep_days: i64,
 }
 
 impl MailSettings {
@@ -57,6 +59,7 @@ impl MailSettings {
             backoff_secs: 60,
             max_backoff_secs: 6 * 3600,
             poll: Duration::from_secs(5),
+            keep_days: 90,
         }
     }
 
@@ -103,17 +106,32 @@ impl Worker {
         self.drain_once(now).await
     }
 
-    /// Runs until `shutdown` completes. Errors (the database away) are
-    /// logged and the next round tries again: nothing is lost meanwhile.
+    /// Runs until `shutdown` completes: due messages every `poll`,
+    /// reminders every minute, the purge every hour. Errors (the database
+    /// away) are logged and the next round tries again: nothing is lost.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tracing::info!(mail = %self.transport.describe(), "mail worker started");
         let mut shutdown = std::pin::pin!(shutdown);
         let mut interval = tokio::time::interval(self.settings.poll);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let (mut reminded, mut purged) = (i64::MIN, i64::MIN);
         loop {
             tokio::select! {
                 _ = interval.tick() => {
-                    match self.tick(almanach_store::now()).await {
+                    let now = almanach_store::now();
+                    if now - reminded >= 60 {
+                        reminded = now;
+                        if let Err(e) = self.remind(now).await {
+                            tracing::warn!(error = %e, "reminders failed; trying again");
+                        }
+                    }
+                    if now - purged >= 3600 {
+                        purged = now;
+                        if let Err(e) = self.store.purge_outbox(now - self.settings.keep_days * 24 * 3600).await {
+                            tracing::warn!(error = %e, "outbox purge failed; trying again");
+                        }
+                    }
+                    match self.drain_once(now).await {
                         Ok(d) if d != Drained::default() => tracing::info!(sent = d.sent, retried = d.retried, failed = d.failed, "outbox"),
                         Ok(_) => {}
                         Err(e) => tracing::warn!(error = %e, "outbox round failed; trying again"),

@@ -394,6 +394,18 @@ impl Store {
         rows.iter().map(message).collect()
     }
 
+    /// Deletes sent and given-up messages created before `before`: they hold
+    /// names and addresses, kept only as long as staff may need them.
+    pub async fn purge_outbox(&self, before: i64) -> Result<u64> {
+        let mut tx = self.write().await?;
+        let n = sqlx::query("delete from outbox where status in ('sent', 'failed') and created_at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(n.rows_affected())
+    }
+
     /// Counts of messages by status, for the start-up line and staff.
     pub async fn outbox_counts(&self) -> Result<Vec<(MailStatus, i64)>> {
         let rows = sqlx::query("select status, count(*) as n from outbox group by status order by status")

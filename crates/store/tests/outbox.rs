@@ -331,6 +331,24 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    async fn old_sent_and_failed_messages_are_purged(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        let (_, s) = workshop(&store, lib, 10, now() + 7 * DAY).await;
+        for email in ["a@example.org", "b@example.org", "c@example.org"] {
+            register(&store, lib, s, email, 1).await;
+        }
+        let t = now() + 5;
+        let claimed = store.claim_due(t, 300, 2).await.unwrap();
+        store.mark_sent(&claimed[0], t).await.unwrap();
+        store.mark_failed(&claimed[1], "550", None).await.unwrap();
+        assert_eq!(store.purge_outbox(t - DAY).await.unwrap(), 0, "younger than the limit");
+        assert_eq!(store.purge_outbox(t + 10).await.unwrap(), 2);
+        let left = store.outbox(lib, &OutboxFilter::default()).await.unwrap();
+        assert_eq!(left.iter().map(|m| m.status).collect::<Vec<_>>(), [MailStatus::Pending], "a message still to send stays");
+    }
+);
+
+on_both_backends!(
     async fn servers_with_another_link_key_are_refused(store: Store) {
         store.check_link_key("aaaa").await.unwrap();
         store.check_link_key("aaaa").await.unwrap();

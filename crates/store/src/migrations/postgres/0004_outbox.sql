@@ -58,3 +58,5 @@ create index outbox_by_registration on outbox (registration_id);
 create index outbox_by_session on outbox (session_id);
 -- One reminder per registration and session, whichever server enqueues it.
 create unique index outbox_one_reminder on outbox (registration_id, session_id) where kind = 'reminder';
+-- The reminder job looks for sessions starting within two days, across libraries.
+create index sessions_by_start on sessions (starts_at);
