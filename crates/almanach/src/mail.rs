@@ -63,14 +63,14 @@ pub async fn setup(args: MailArgs, file: &FileConfig, data_dir: &Path, listen: S
         ),
         Err(e) => return Err(e.into()),
     }
+    let host = almanach_domain::ical::host_of(&public_url).split(':').next().unwrap_or("localhost").to_string();
     let transport = match args.smtp_url.or_else(|| file.smtp_url.clone()) {
-        Some(url) => Transport::smtp(&url).map_err(anyhow::Error::msg)?,
+        Some(url) => Transport::smtp(&url, Some(&host)).map_err(anyhow::Error::msg)?,
         None => Transport::folder(&data_dir.join("outbox")).map_err(anyhow::Error::msg)?,
     };
     let from = match args.smtp_from.or_else(|| file.smtp_from.clone()) {
         Some(f) => f.parse::<Mailbox>().map_err(|e| anyhow::anyhow!("--smtp-from {f:?} is not an address like \"Médiathèque <agenda@mediatheque.fr>\": {e}"))?,
         None => {
-            let host = almanach_domain::ical::host_of(&public_url).split(':').next().unwrap_or("localhost").to_string();
             let name = store.default_library().await?.name;
             format!("{name} <noreply@{host}>")
                 .parse::<Mailbox>()

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub enum Transport {
@@ -33,16 +34,21 @@ impl Transport {
     /// `smtp://[user:password@]host[:port]` (plain, for a local relay),
     /// `…?tls=required` (STARTTLS, port 587 by default), or `smtps://…`
     /// (implicit TLS, port 465). A password with `@` or `:` is percent-encoded.
-    pub fn smtp(url: &str) -> Result<Transport, String> {
+    /// `hello` is the name given in EHLO (the public host), unless the URL's
+    /// path names one; without either, lettre sends `[127.0.0.1]`.
+    pub fn smtp(url: &str, hello: Option<&str>) -> Result<Transport, String> {
         let shown = redact(url);
         if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
             return Err(format!("{shown} is not an SMTP URL: use smtp://host:port, smtp://user:password@host:587?tls=required or smtps://…"));
         }
-        let mailer = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("cannot use the SMTP URL {shown}: {e}"))?
-            .timeout(Some(Duration::from_secs(30)))
-            .build();
-        Ok(Transport::Smtp { mailer, shown })
+            .timeout(Some(Duration::from_secs(30)));
+        let has_path = url.split_once("://").is_some_and(|(_, rest)| rest.split(['?', '#']).next().is_some_and(|r| r.trim_end_matches('/').contains('/')));
+        if let Some(name) = hello.filter(|h| !has_path && h.chars().any(|c| c.is_ascii_alphabetic())) {
+            builder = builder.hello_name(ClientId::Domain(name.to_string()));
+        }
+        Ok(Transport::Smtp { mailer: builder.build(), shown })
     }
 
     /// Writes messages into `dir`, created if missing.
@@ -107,11 +113,11 @@ mod tests {
     fn passwords_never_show() {
         assert_eq!(redact("smtp://agenda:s3cr%40t@mail.example.fr:587?tls=required"), "smtp://agenda:***@mail.example.fr:587?tls=required");
         assert_eq!(redact("smtp://127.0.0.1:2525"), "smtp://127.0.0.1:2525");
-        let t = Transport::smtp("smtps://u:pw@mail.example.fr").unwrap();
+        let t = Transport::smtp("smtps://u:pw@mail.example.fr", Some("agenda.example.fr")).unwrap();
         assert_eq!(t.describe(), "SMTP smtps://u:***@mail.example.fr (TLS)");
         assert!(!format!("{t:?}").contains("pw"));
-        let t = Transport::smtp("smtp://u:pw@mail.example.fr:587?tls=required").unwrap();
+        let t = Transport::smtp("smtp://u:pw@mail.example.fr:587?tls=required", None).unwrap();
         assert!(t.describe().ends_with("(STARTTLS)"));
-        assert!(Transport::smtp("http://mail.example.fr").unwrap_err().contains("not an SMTP URL"));
+        assert!(Transport::smtp("http://mail.example.fr", None).unwrap_err().contains("not an SMTP URL"));
     }
 }

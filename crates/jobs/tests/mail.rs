@@ -73,6 +73,7 @@ on_both_backends!(
         let got = server.received();
         assert_eq!(got.len(), 1);
         assert_eq!((got[0].from.as_str(), got[0].to.as_slice()), ("agenda@mediatheque.test", ["anne@example.org".to_string()].as_slice()));
+        assert_eq!(got[0].hello, "agenda.test", "EHLO with the public host");
         let mail = mime::parse(&got[0].data);
         assert_eq!(subject(&mail), "Inscription confirmée : Atelier robotique");
         assert!(mail.header("from").unwrap().contains("agenda@mediatheque.test"));

@@ -31,7 +31,7 @@ pub fn settings() -> MailSettings {
 }
 
 pub fn smtp_worker(store: &Store, server: &smtp::TestSmtp, settings: MailSettings) -> Worker {
-    Worker::new(store.clone(), Transport::smtp(&server.url()).unwrap(), settings)
+    Worker::new(store.clone(), Transport::smtp(&server.url(), Some("agenda.test")).unwrap(), settings)
 }
 
 pub fn actor(store_library: i64) -> Actor {

@@ -24,6 +24,8 @@ pub enum Mode {
 /// One message as received: the envelope and the data, unstuffed.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// The name the client gave in EHLO or HELO.
+    pub hello: String,
     pub from: String,
     pub to: Vec<String>,
     pub data: String,
@@ -90,7 +92,7 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
         return Ok(());
     }
     write.write_all(b"220 test.smtp ESMTP ready\r\n").await?;
-    let (mut from, mut to) = (String::new(), Vec::new());
+    let (mut hello, mut from, mut to) = (String::new(), String::new(), Vec::new());
     let mut line = String::new();
     loop {
         line.clear();
@@ -100,8 +102,10 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
         let command = line.trim_end().to_string();
         let verb = command.split([' ', ':']).next().unwrap_or("").to_ascii_uppercase();
         let reply: &[u8] = match verb.as_str() {
-            "EHLO" => b"250-test.smtp greets you\r\n250 8BITMIME\r\n",
-            "HELO" => b"250 test.smtp\r\n",
+            "EHLO" | "HELO" => {
+                hello = command[4..].trim().to_string();
+                if verb == "EHLO" { b"250-test.smtp greets you\r\n250 8BITMIME\r\n" } else { b"250 test.smtp\r\n" }
+            }
             "MAIL" if mode == Mode::Busy => b"451 4.3.0 busy, try again later\r\n",
             "MAIL" => {
                 from = address(&command);
@@ -127,7 +131,7 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
                     // Dot-unstuffing: a line starting with a dot was sent with two.
                     data.push_str(line.strip_prefix('.').unwrap_or(&line));
                 }
-                state.lock().unwrap().received.push(Received { from: from.clone(), to: to.clone(), data });
+                state.lock().unwrap().received.push(Received { hello: hello.clone(), from: from.clone(), to: to.clone(), data });
                 b"250 2.0.0 queued\r\n"
             }
             "RSET" => {
