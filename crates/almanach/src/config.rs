@@ -16,6 +16,10 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
     pub log: Option<String>,
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
+    pub public_url: Option<String>,
+    pub reminder_hour: Option<i8>,
 }
 
 impl FileConfig {
@@ -31,8 +35,12 @@ pub fn database_url(flag: Option<&str>, file: &FileConfig, data_dir: Option<&Pat
     if let Some(u) = flag.or(file.database.as_deref()) {
         return u.to_string();
     }
-    let dir = data_dir.map(Path::to_path_buf).or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data"));
-    format!("sqlite://{}", dir.join("almanach.sqlite3").display())
+    format!("sqlite://{}", self::data_dir(data_dir, file).join("almanach.sqlite3").display())
+}
+
+/// The data directory: given, else the file's, else `data`.
+pub fn data_dir(flag: Option<&Path>, file: &FileConfig) -> PathBuf {
+    flag.map(Path::to_path_buf).or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data"))
 }
 
 #[cfg(test)]

@@ -489,6 +489,7 @@ async fn registrations(d: &Demo<'_>, series: i64, room: i64, speakers: &[i64], l
             token_hash: format!("demo-link-{n}"),
             idempotency_hash: format!("demo-key-{n}"),
             by_staff: false,
+            lang: almanach_domain::Lang::Fr,
         };
         async move { store.register(&d.actor, &new).await }
     };

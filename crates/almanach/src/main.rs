@@ -4,6 +4,7 @@
 mod config;
 mod demo;
 mod import;
+mod mail;
 mod report;
 
 use std::io::{BufRead, IsTerminal};
@@ -30,7 +31,7 @@ struct Cli {
     /// Folder for the default SQLite database [default: ./data].
     #[arg(long, global = true, env = "ALMANACH_DATA_DIR")]
     data_dir: Option<PathBuf>,
-    /// Optional TOML configuration file (keys: database, data_dir, listen, secure_cookies, log).
+    /// Optional TOML configuration file (keys: database, data_dir, listen, secure_cookies, log, smtp_url, smtp_from, public_url, reminder_hour).
     #[arg(long, global = true, env = "ALMANACH_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -50,6 +51,8 @@ enum Command {
         /// Mark cookies Secure [default: true, unless listening beyond loopback without HTTPS in front].
         #[arg(long, env = "ALMANACH_SECURE_COOKIES")]
         secure_cookies: Option<bool>,
+        #[command(flatten)]
+        mail: mail::MailArgs,
     },
     /// Apply pending database migrations, then exit.
     Migrate,
@@ -191,7 +194,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             let applied = store.migrate().await?;
             println!("{shown}: schema at version {} ({} migration(s) applied)", store.schema_version().await?, applied.len());
         }
-        Command::Serve { listen, demo, secure_cookies } => {
+        Command::Serve { listen, demo, secure_cookies, mail } => {
             let store = Store::open(&url).await?;
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let addr: SocketAddr = listen.parse().with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
@@ -199,11 +202,14 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 demo::serve_demo(&store).await?;
             }
             let secure = secure_cookies.or(file.secure_cookies).unwrap_or(true);
-            let config = WebConfig { secure_cookies: secure, ..WebConfig::default() };
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
             let local = listener.local_addr()?;
-            tracing::info!(database = %shown, "Almanach listening on http://{local}");
+            let mail = mail::setup(mail, &file, &config::data_dir(cli.data_dir.as_deref(), &file), local, &store).await?;
+            let config = WebConfig { secure_cookies: secure, link_key: mail.link_key.clone(), public_url: Some(mail.public_url.clone()), ..WebConfig::default() };
+            tracing::info!(database = %shown, mail = %mail.worker.transport().describe(), public_url = %mail.public_url, "Almanach listening on http://{local}");
             println!("Almanach : http://{local}/staff  (base : {shown})");
+            println!("{}", mail::banner(&mail));
+            tokio::spawn(mail.worker.run(shutdown()));
             let app = almanach_web::router(AppState::new(store, config));
             axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
         }

@@ -5,8 +5,10 @@
 pub mod attendance;
 pub mod calendar;
 pub mod fmt;
+pub mod ical;
 pub mod import;
 pub mod logistics;
+pub mod link;
 pub mod problem;
 pub mod programme;
 pub mod registration;

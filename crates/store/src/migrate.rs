@@ -28,6 +28,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/postgres/0003_attendance.sql"),
     },
     Migration {
+        version: 4,
+        sqlite: include_str!("migrations/sqlite/0004_outbox.sql"),
+        postgres: include_str!("migrations/postgres/0004_outbox.sql"),
+    },
+    Migration {
         version: 6,
         sqlite: include_str!("migrations/sqlite/0006_check_ins.sql"),
         postgres: include_str!("migrations/postgres/0006_check_ins.sql"),

@@ -8,6 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Actor, record};
+use crate::mail::MailKind;
 use crate::{Result, Store, StoreError, Tx, classify, now};
 
 pub(crate) fn flag(r: &AnyRow, c: &str) -> Result<bool> {
@@ -813,12 +814,20 @@ impl Store {
     pub async fn set_session_cancelled(&self, actor: &Actor, id: i64, cancelled: bool) -> Result<()> {
         let before = self.session(actor.library_id, id).await?;
         let mut tx = self.write().await?;
-        sqlx::query("update sessions set cancelled = $1, updated_at = $2 where id = $3")
+        sqlx::query("update sessions set cancelled = $1, updated_at = $2, sequence = sequence + 1 where id = $3")
             .bind(i64::from(cancelled))
             .bind(now())
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if before.cancelled != cancelled {
+            let (kind, payload) = if cancelled {
+                (MailKind::SessionCancelled, serde_json::json!({}))
+            } else {
+                (MailKind::Changed, serde_json::json!({ "restored": true }))
+            };
+            crate::mail::on_session(&mut tx, before.event_id, Some(id), kind, payload).await?;
+        }
         let after = Session { cancelled, ..before.clone() };
         record(&mut tx, actor, "session", id, if cancelled { "cancel" } else { "restore" }, Some(&before), Some(&after))
             .await?;
@@ -849,6 +858,11 @@ async fn write_event(tx: &mut Tx, actor: &Actor, before: Option<&Event>, new: &E
         .execute(&mut **tx)
         .await
         .map_err(classify)?;
+        // The event's title and status are in each session's calendar entry.
+        sqlx::query("update sessions set sequence = sequence + 1 where event_id = $1").bind(b.id).execute(&mut **tx).await?;
+        if new.status == EventStatus::Cancelled && b.status != EventStatus::Cancelled {
+            crate::mail::on_session(tx, b.id, None, MailKind::SessionCancelled, serde_json::json!({})).await?;
+        }
         b.id
     } else {
         sqlx::query_scalar(
@@ -897,8 +911,8 @@ async fn write_session(
     let id: i64 = sqlx::query_scalar(if before.is_some() {
         "update sessions set event_id = $1, kind = $2, starts_at = $3, ends_at = $4, local_date = $5, room_id = $6, \
          capacity = $7, age_min = $8, age_max = $9, accompanied = $10, price_cents = $11, \
-         registration_required = $12, attendance_mode = $13, online_url = $14, updated_at = $15 \
-         where id = $16 and library_id = $17 returning id"
+         registration_required = $12, attendance_mode = $13, online_url = $14, updated_at = $15, \
+         sequence = sequence + 1 where id = $16 and library_id = $17 returning id"
     } else {
         "insert into sessions (event_id, kind, starts_at, ends_at, local_date, room_id, capacity, age_min, age_max, \
          accompanied, price_cents, registration_required, attendance_mode, online_url, updated_at, created_at, \
@@ -946,9 +960,13 @@ async fn write_session(
             }
         }
     }
-    if before.is_some() {
+    if let Some(b) = before {
         // A larger capacity promotes waiting parties in this transaction.
         crate::registrations::after_session_saved(tx, actor, id).await?;
+        if (b.starts_at, b.ends_at, b.room_id) != (w.starts_at, w.ends_at, w.room_id) && !b.is_cancelled() {
+            let was = serde_json::json!({ "before": { "starts_at": b.starts_at, "ends_at": b.ends_at, "room": b.room_name } });
+            crate::mail::on_session(tx, w.event_id, Some(id), MailKind::Changed, was).await?;
+        }
     } else {
         // A new session receives its series' default technical needs.
         crate::logistics::after_session_created(tx, actor, id).await?;

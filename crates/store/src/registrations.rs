@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use almanach_domain::Lang;
 use almanach_domain::programme::SessionKind;
 use almanach_domain::registration::{Offer, Party, RegistrationSettings, RegistrationStatus, WaitingParty, promotions};
 use serde::Serialize;
@@ -16,6 +17,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::audit::{Actor, record};
 use crate::programme::{Arg, SESSION_SELECT, session};
+use crate::mail::MailKind;
 use crate::{Result, Session, Store, StoreError, Tx, classify, now};
 
 /// What one registration is for.
@@ -65,6 +67,8 @@ pub struct Registration {
     pub promoted_at: Option<i64>,
     pub cancelled_at: Option<i64>,
     pub anonymised: bool,
+    /// The language the person registered in; their e-mails are written in it.
+    pub lang: Lang,
 }
 
 impl std::fmt::Debug for Registration {
@@ -88,7 +92,7 @@ impl Registration {
     }
 }
 
-fn registration(r: &AnyRow) -> Result<Registration> {
+pub(crate) fn registration(r: &AnyRow) -> Result<Registration> {
     let status: String = r.try_get("status")?;
     let ages: String = r.try_get("ages")?;
     Ok(Registration {
@@ -109,6 +113,7 @@ fn registration(r: &AnyRow) -> Result<Registration> {
         promoted_at: r.try_get("promoted_at")?,
         cancelled_at: r.try_get("cancelled_at")?,
         anonymised: r.try_get::<Option<i64>, _>("anonymised_at")?.is_some(),
+        lang: Lang::parse(&r.try_get::<String, _>("lang")?).unwrap_or_default(),
     })
 }
 
@@ -123,6 +128,8 @@ pub struct NewRegistration {
     /// Registered by staff for a phone caller: the registration window does
     /// not apply (the seats still do).
     pub by_staff: bool,
+    /// The language of the form: the person's e-mails are written in it.
+    pub lang: Lang,
 }
 
 /// Why a registration was not taken.
@@ -187,6 +194,20 @@ pub enum Notice {
 }
 
 impl Notice {
+    /// The e-mail it sends; None when the person's data was erased (their
+    /// pending messages go with it).
+    fn mail(self) -> Option<MailKind> {
+        Some(match self {
+            Notice::Confirmed => MailKind::Confirmed,
+            Notice::Waiting => MailKind::Waiting,
+            Notice::Promoted => MailKind::Promoted,
+            Notice::Cancelled => MailKind::Cancelled,
+            Notice::Moved => MailKind::Moved,
+            Notice::AlreadyRegistered => MailKind::AlreadyRegistered,
+            Notice::Forgotten => return None,
+        })
+    }
+
     fn slug(self) -> &'static str {
         match self {
             Notice::Confirmed => "confirm",
@@ -213,9 +234,9 @@ struct Trace {
 }
 
 /// THE place where a registration's change is announced, inside the
-/// transaction that makes it: today an audit entry (which records who was
-/// promoted, and when); the e-mail phase enqueues its outbox message here,
-/// so a message exists if and only if the change was committed.
+/// transaction that makes it: an audit entry (which records who was
+/// promoted, and when) and the outbox message, so a message exists if and
+/// only if the change was committed.
 async fn notify(tx: &mut Tx, actor: &Actor, r: &Registration, notice: Notice) -> Result<()> {
     let trace = Trace {
         event_id: r.event_id,
@@ -225,7 +246,8 @@ async fn notify(tx: &mut Tx, actor: &Actor, r: &Registration, notice: Notice) ->
         position: r.position,
         source: r.source.clone(),
     };
-    record(tx, actor, "registration", r.id, notice.slug(), None, Some(&trace)).await
+    record(tx, actor, "registration", r.id, notice.slug(), None, Some(&trace)).await?;
+    crate::mail::on_registration(tx, r, notice.mail()).await
 }
 
 /// Filters of the public agenda; every field optional.
@@ -547,8 +569,8 @@ impl Store {
         let ages = new.party.ages.iter().map(u8::to_string).collect::<Vec<_>>().join(",");
         let id: i64 = sqlx::query_scalar(
             "insert into registrations (library_id, event_id, session_id, name, email, phone, seats, ages, status, \
-             queue_order, token_hash, idempotency_hash, source, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10, $11, $12, $13, $13) returning id",
+             queue_order, token_hash, idempotency_hash, source, created_at, updated_at, lang) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10, $11, $12, $13, $13, $14) returning id",
         )
         .bind(actor.library_id)
         .bind(at.event_id)
@@ -563,6 +585,7 @@ impl Store {
         .bind(&new.idempotency_hash)
         .bind(if new.by_staff { "staff" } else { "public" })
         .bind(t)
+        .bind(new.lang.code())
         .fetch_one(&mut *tx)
         .await
         .map_err(classify)?;

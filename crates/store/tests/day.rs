@@ -61,6 +61,7 @@ async fn register(store: &Store, lib: i64, session_id: i64, key: &str, seats: u3
         token_hash: format!("t-{key}"),
         idempotency_hash: format!("k-{key}"),
         by_staff: true,
+        lang: almanach_domain::Lang::Fr,
     };
     match store.register(&actor(lib), &new).await.unwrap() {
         Registered::New(r) => r,

@@ -18,6 +18,7 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/day.txt"),
     include_str!("../locales/fr/stats.txt"),
     include_str!("../locales/fr/logistics.txt"),
+    include_str!("../locales/fr/mail.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
@@ -29,6 +30,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/day.txt"),
     include_str!("../locales/en/stats.txt"),
     include_str!("../locales/en/logistics.txt"),
+    include_str!("../locales/en/mail.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -13,6 +13,7 @@ mod view;
 
 use std::sync::Arc;
 
+use almanach_domain::link::LinkKey;
 use almanach_store::Store;
 use axum::Router;
 
@@ -32,11 +33,26 @@ pub struct WebConfig {
     pub login_pause_secs: i64,
     /// How long a staff sign-in lasts, in seconds.
     pub session_ttl_secs: i64,
+    /// The key private links derive from (`domain::link`); the mail worker
+    /// holds the same one.
+    pub link_key: LinkKey,
+    /// The address the public reaches (`--public-url`): calendar UIDs take
+    /// its host, as the e-mails' do. None: each request's own host.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: true, login_max_failures: 5, login_pause_secs: 15 * 60, session_ttl_secs: 12 * 3600 }
+        WebConfig {
+            secure_cookies: true,
+            login_max_failures: 5,
+            login_pause_secs: 15 * 60,
+            session_ttl_secs: 12 * 3600,
+            // A fresh key: links made with it are not mailed by a worker
+            // holding another (it notices and leaves the link out).
+            link_key: LinkKey::from_bytes(rand::random()),
+            public_url: None,
+        }
     }
 }
 

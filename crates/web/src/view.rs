@@ -93,6 +93,7 @@ const FLASHES: &[(&str, &str)] = &[
     ("duplicated", "flash.duplicated"),
     ("published", "flash.published"),
     ("revoked", "flash.revoked"),
+    ("queued", "flash.queued"),
 ];
 
 impl<S: Send + Sync> FromRequestParts<S> for Flash {

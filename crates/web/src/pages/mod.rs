@@ -13,6 +13,7 @@ mod prospects;
 mod registrations;
 mod rooms;
 mod series;
+mod session_mail;
 mod sessions;
 mod sign_in;
 mod stats;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(needs::routes())
         .merge(it_setup::routes())
         .merge(prospects::routes())
+        .merge(session_mail::routes())
 }
 
 async fn css() -> impl IntoResponse {

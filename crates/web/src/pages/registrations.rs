@@ -18,7 +18,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::auth::{Posted, StaffSession, random_token, sha256_hex};
+use crate::auth::{Posted, StaffSession, random_token};
 use crate::forms::FormErrors;
 use crate::view::{Flash, Page, local_iso, stamp, when};
 use crate::{AppState, Tr, WebError};
@@ -223,13 +223,16 @@ async fn add(State(state): State<AppState>, Path(id): Path<i64>, Posted { sessio
         Ok(p) => p,
         Err(problems) => return invalid(form, problems).await,
     };
-    let key = random_token();
+    // The link goes to the person by e-mail (when they gave an address).
+    let (_, token_hash, idempotency_hash) = crate::public::secrets(&random_token(), &state.config.link_key);
     let new = NewRegistration {
         target: Target::Session(id),
         party,
-        token_hash: sha256_hex(&format!("staff-link:{key}")),
-        idempotency_hash: sha256_hex(&format!("idempotency:{key}")),
+        token_hash,
+        idempotency_hash,
         by_staff: true,
+        // A phone caller is answered in French.
+        lang: almanach_domain::Lang::Fr,
     };
     match state.store.register(&s.actor(), &new).await? {
         Registered::New(_) | Registered::Replayed(_) => {

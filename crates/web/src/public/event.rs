@@ -8,17 +8,32 @@ use almanach_domain::programme::{AgeRange, EventStatus};
 use almanach_store::{Event, SessionFilter, Target, now};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use super::agenda::kind_key;
-use super::{Badge, PublicPage, Visit, badge};
+use super::{Badge, PublicPage, Visit, badge, feeds};
 use crate::view::when;
 use crate::{AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/events/{id}", get(event_page))
+    Router::new().route("/events/{id}", get(event_page_or_calendar))
+}
+
+/// `/events/12` is the page, `/events/12.ics` its calendar: the router
+/// cannot tell them apart by pattern.
+async fn event_page_or_calendar(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(file): Path<String>,
+    Query(q): feeds::EventQuery,
+) -> Result<Response, WebError> {
+    if file.ends_with(".ics") {
+        return feeds::event(state, visit, &file, q).await;
+    }
+    let id = file.parse().map_err(|_| WebError::NotFound)?;
+    Ok(event_page(State(state), visit, Path(id)).await?.into_response())
 }
 
 pub struct SessionView {

@@ -4,8 +4,11 @@
 
 mod agenda;
 mod event;
+mod feeds;
 mod private;
 mod register;
+
+pub(crate) use register::secrets;
 
 use almanach_domain::registration::Availability;
 use almanach_domain::{Lang, fmt};
@@ -28,6 +31,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(agenda::routes())
         .merge(event::routes())
+        .merge(feeds::routes())
         .merge(register::routes())
         .merge(private::routes())
         .route("/accessibilite", get(accessibility))

@@ -3,6 +3,7 @@
 //! form so a double click registers once and lands on the same private link.
 
 use almanach_domain::Problem;
+use almanach_domain::link::LinkKey;
 use almanach_domain::programme::AgeRange;
 use almanach_domain::registration::{Party, PartyRules, RawParty};
 use almanach_store::{Actor, Event, NewRegistration, Refusal, Registered, SeatState, Session, SessionFilter, Target, now};
@@ -66,13 +67,16 @@ impl RegisterForm {
 }
 
 /// The form's key is random and only ever sent to the person's own page
-/// (never cached: `no-store`). Both the idempotency hash and the private
-/// link's token derive from it, so the same form sent twice finds the same
-/// registration and can show its link again; the database keeps only hashes.
-pub(crate) fn secrets(key: &str) -> (String, String, String) {
-    let token = sha256_hex(&format!("link:{key}"));
+/// (never cached: `no-store`). The idempotency hash derives from it, and
+/// the private link's token from that hash and the installation's link key:
+/// the same form sent twice finds the same registration and shows the same
+/// link, and the mail worker can write the link in any later e-mail. The
+/// database keeps only hashes (see docs/decisions/0005-outbox.md).
+pub(crate) fn secrets(key: &str, link_key: &LinkKey) -> (String, String, String) {
+    let idempotency_hash = sha256_hex(&format!("idempotency:{key}"));
+    let token = link_key.token(&idempotency_hash);
     let token_hash = sha256_hex(&token);
-    (token, token_hash, sha256_hex(&format!("idempotency:{key}")))
+    (token, token_hash, idempotency_hash)
 }
 
 fn valid_key(key: &str) -> bool {
@@ -242,8 +246,8 @@ async fn save(
         Ok(p) => p,
         Err(problems) => return invalid(form, problems.0, StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let (token, token_hash, idempotency_hash) = secrets(&form.key);
-    let new = NewRegistration { target: ctx.target, party: party.clone(), token_hash, idempotency_hash, by_staff: false };
+    let (token, token_hash, idempotency_hash) = secrets(&form.key, &state.config.link_key);
+    let new = NewRegistration { target: ctx.target, party: party.clone(), token_hash, idempotency_hash, by_staff: false, lang: visit.lang };
     let actor = Actor::system(visit.library.id, "public");
     match state.store.register(&actor, &new).await? {
         Registered::New(_) => Ok(Redirect::to(&format!("/r/{token}?new=1")).into_response()),

@@ -8,6 +8,7 @@ mod browser;
 mod day;
 mod events;
 mod logistics;
+mod feeds;
 mod public;
 mod rooms;
 mod setup;

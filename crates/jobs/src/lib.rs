@@ -1,0 +1,252 @@
+//! Almanach's background work: the worker that empties the e-mail outbox
+//! (compose, send, retry with exponential backoff, give up and keep for
+//! staff) and enqueues the reminders of the day before. `almanach serve`
+//! runs `Worker::run`; tests call `Worker::tick` or `drain_once` with their
+//! own clock and never sleep.
+
+pub mod compose;
+mod i18n;
+pub mod reminders;
+pub mod transport;
+
+use std::future::Future;
+use std::time::Duration;
+
+use almanach_domain::link::{LinkKey, token_hash};
+use almanach_store::{MailFacts, OutboxMessage, Store, StoreError};
+use jiff::Timestamp;
+use lettre::Message;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, MultiPart};
+
+pub use compose::{Composed, LINK_PLACEHOLDER, compose};
+/// The sender's type, so the binary needs no lettre of its own.
+pub use lettre::message::Mailbox;
+pub use transport::{SendError, Transport};
+
+/// How the worker behaves; `MailSettings::new` gives the defaults.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// The sender, e.g. `Médiathèque <agenda@mediatheque.fr>`.
+    pub from: Mailbox,
+    /// The address the public reaches: links and calendar UIDs start with it.
+    pub public_url: String,
+    pub link_key: LinkKey,
+    /// Reminders go the day before at this hour, library time.
+    pub reminder_hour: i8,
+    /// How long a claimed message is held before another worker may retry it.
+    pub lease_secs: i64,
+    /// Attempts before a message is given up on (and kept, failed).
+    pub max_attempts: i64,
+    /// The first retry's delay; each next one doubles, up to `max_backoff_secs`.
+    pub backoff_secs: i64,
+    pub max_backoff_secs: i64,
+    /// How often the loop looks for due messages.
+    pub poll: Duration,
+    /// Sent and given-up messages are deleted after this many days.
+    pub keep_days: i64,
+}
+
+impl MailSettings {
+    pub fn new(from: Mailbox, public_url: &str, link_key: LinkKey) -> MailSettings {
+        MailSettings {
+            from,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            link_key,
+            reminder_hour: 18,
+            lease_secs: 5 * 60,
+            max_attempts: 12,
+            backoff_secs: 60,
+            max_backoff_secs: 6 * 3600,
+            poll: Duration::from_secs(5),
+            keep_days: 90,
+        }
+    }
+
+    /// The delay after the `attempts`-th failure: 1 min, 2, 4… up to 6 h
+    /// (12 attempts span about a day and a half).
+    pub fn backoff(&self, attempts: i64) -> i64 {
+        let doublings = attempts.clamp(1, 30) - 1;
+        self.backoff_secs.saturating_mul(1 << doublings).min(self.max_backoff_secs)
+    }
+}
+
+/// What one pass over the outbox did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Drained {
+    pub sent: usize,
+    /// Failed for now, rescheduled.
+    pub retried: usize,
+    /// Given up on.
+    pub failed: usize,
+}
+
+pub struct Worker {
+    store: Store,
+    transport: Transport,
+    settings: MailSettings,
+}
+
+impl Worker {
+    pub fn new(store: Store, transport: Transport, settings: MailSettings) -> Worker {
+        Worker { store, transport, settings }
+    }
+
+    pub fn settings(&self) -> &MailSettings {
+        &self.settings
+    }
+
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// One round as the loop runs it: due reminders, then due messages.
+    pub async fn tick(&self, now: i64) -> Result<Drained, StoreError> {
+        self.remind(now).await?;
+        self.drain_once(now).await
+    }
+
+    /// Runs until `shutdown` completes: due messages every `poll`,
+    /// reminders every minute, the purge every hour. Errors (the database
+    /// away) are logged and the next round tries again: nothing is lost.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tracing::info!(mail = %self.transport.describe(), "mail worker started");
+        let mut shutdown = std::pin::pin!(shutdown);
+        let mut interval = tokio::time::interval(self.settings.poll);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let (mut reminded, mut purged) = (i64::MIN, i64::MIN);
+        loop {
+            tokio::select! {
+                _ = interval.tick() => {
+                    let now = almanach_store::now();
+                    if now - reminded >= 60 {
+                        reminded = now;
+                        if let Err(e) = self.remind(now).await {
+                            tracing::warn!(error = %e, "reminders failed; trying again");
+                        }
+                    }
+                    if now - purged >= 3600 {
+                        purged = now;
+                        if let Err(e) = self.store.purge_outbox(now - self.settings.keep_days * 24 * 3600).await {
+                            tracing::warn!(error = %e, "outbox purge failed; trying again");
+                        }
+                    }
+                    match self.drain_once(now).await {
+                        Ok(d) if d != Drained::default() => tracing::info!(sent = d.sent, retried = d.retried, failed = d.failed, "outbox"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "outbox round failed; trying again"),
+                    }
+                }
+                _ = &mut shutdown => break,
+            }
+        }
+    }
+
+    /// Enqueues the reminders due at `now`; returns how many.
+    pub async fn remind(&self, now: i64) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for c in self.store.reminder_candidates(now, now + 2 * 24 * 3600).await? {
+            if reminders::is_due(&c, now, self.settings.reminder_hour) && self.store.enqueue_reminder(&c).await? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Sends every message due at `now`, once each.
+    pub async fn drain_once(&self, now: i64) -> Result<Drained, StoreError> {
+        let mut d = Drained::default();
+        loop {
+            let batch = self.store.claim_due(now, self.settings.lease_secs, 20).await?;
+            if batch.is_empty() {
+                return Ok(d);
+            }
+            for m in batch {
+                self.deliver(m, now, &mut d).await?;
+            }
+        }
+    }
+
+    async fn deliver(&self, m: OutboxMessage, now: i64, d: &mut Drained) -> Result<(), StoreError> {
+        if m.attempts > self.settings.max_attempts {
+            // Claimed again and again by workers that never finished.
+            let why = format!("given up after {} attempts; last error: {}", m.attempts - 1, m.last_error);
+            self.store.mark_failed(&m, &why, None).await?;
+            d.failed += 1;
+            return Ok(());
+        }
+        let facts = match self.store.mail_facts(&m).await {
+            Ok(f) => f,
+            Err(StoreError::NotFound) => {
+                self.store.mark_failed(&m, "the registration no longer exists", None).await?;
+                d.failed += 1;
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        let link = self.link(&facts);
+        let m = if m.composed() {
+            m
+        } else {
+            let c = compose(&m, &facts, &self.settings.public_url, link.is_some(), Timestamp::from_second(now).unwrap_or_default());
+            let m = OutboxMessage { subject: c.subject, text_body: c.text, html_body: c.html, ics: c.ics, ..m };
+            self.store.save_composed(&m).await?;
+            m
+        };
+        let outcome = match self.message(&m, link.as_deref()) {
+            Ok(email) => self.transport.send(email, &format!("{}-{}-{}", m.created_at, m.id, m.kind.slug())).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(()) => {
+                self.store.mark_sent(&m, now).await?;
+                d.sent += 1;
+            }
+            Err(e) if e.permanent || m.attempts >= self.settings.max_attempts => {
+                tracing::warn!(message = m.id, kind = m.kind.slug(), error = %e.message, "e-mail given up");
+                self.store.mark_failed(&m, &e.message, None).await?;
+                d.failed += 1;
+            }
+            Err(e) => {
+                let retry = now + self.settings.backoff(m.attempts);
+                tracing::info!(message = m.id, attempt = m.attempts, retry_at = retry, error = %e.message, "e-mail not sent; will retry");
+                self.store.mark_failed(&m, &e.message, Some(retry)).await?;
+                d.retried += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The private link, when the registration's token derives from this
+    /// server's key (not for registrations made before that, e.g. the demo's).
+    fn link(&self, f: &MailFacts) -> Option<String> {
+        let token = self.settings.link_key.token(&f.link_seed);
+        (token_hash(&token) == f.token_hash).then(|| format!("{}/r/{token}", self.settings.public_url))
+    }
+
+    /// The MIME message: text and HTML alternatives, and the calendar.
+    fn message(&self, m: &OutboxMessage, link: Option<&str>) -> Result<Message, SendError> {
+        let bad = |what: &str| SendError { permanent: true, message: what.to_string() };
+        let to: Mailbox = m.recipient.parse().map_err(|_| bad("the recipient's address cannot be used"))?;
+        let host = almanach_domain::ical::host_of(&self.settings.public_url);
+        let host = host.split(':').next().unwrap_or(host);
+        let body = MultiPart::alternative_plain_html(
+            compose::with_link(&m.text_body, link, false),
+            compose::with_link(&m.html_body, link, true),
+        );
+        let body = if m.ics.is_empty() {
+            body
+        } else {
+            let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH").expect("a valid content type");
+            MultiPart::mixed().multipart(body).singlepart(Attachment::new("seance.ics".into()).body(m.ics.clone(), calendar))
+        };
+        Message::builder()
+            // The same id on every attempt lets a mail system drop a duplicate.
+            .message_id(Some(format!("<outbox.{}.{}@{host}>", m.id, m.created_at)))
+            .from(self.settings.from.clone())
+            .to(to)
+            .subject(m.subject.clone())
+            .multipart(body)
+            .map_err(|e| bad(&format!("cannot build the message: {e}")))
+    }
+}
