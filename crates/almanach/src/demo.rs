@@ -488,6 +488,7 @@ async fn registrations(d: &Demo<'_>, series: i64, room: i64, speakers: &[i64], l
             token_hash: format!("demo-link-{n}"),
             idempotency_hash: format!("demo-key-{n}"),
             by_staff: false,
+            link_sealed: None,
         };
         async move { store.register(&d.actor, &new).await }
     };

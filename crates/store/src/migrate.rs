@@ -27,9 +27,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0003_attendance.sql"),
         postgres: include_str!("migrations/postgres/0003_attendance.sql"),
     },
+    Migration {
+        version: 5,
+        sqlite: include_str!("migrations/sqlite/0005_integration.sql"),
+        postgres: include_str!("migrations/postgres/0005_integration.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 3;
+pub const LATEST_SCHEMA: i64 = 5;
 
 impl Store {
     /// The schema version the database is at (0 when empty).

@@ -23,7 +23,7 @@ fn party(email: &str, seats: u32) -> Party {
 }
 
 fn new(target: Target, p: Party, key: &str) -> NewRegistration {
-    NewRegistration { target, party: p, token_hash: format!("token-{key}"), idempotency_hash: format!("key-{key}"), by_staff: false }
+    NewRegistration { target, party: p, token_hash: format!("token-{key}"), idempotency_hash: format!("key-{key}"), by_staff: false, link_sealed: None }
 }
 
 fn write(event_id: i64, capacity: Option<u32>, starts_at: i64) -> SessionWrite {

@@ -15,6 +15,7 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/programme.txt"),
     include_str!("../locales/fr/api.txt"),
     include_str!("../locales/fr/public.txt"),
+    include_str!("../locales/fr/integration.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
@@ -23,6 +24,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/programme.txt"),
     include_str!("../locales/en/api.txt"),
     include_str!("../locales/en/public.txt"),
+    include_str!("../locales/en/integration.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -230,6 +230,7 @@ async fn add(State(state): State<AppState>, Path(id): Path<i64>, Posted { sessio
         token_hash: sha256_hex(&format!("staff-link:{key}")),
         idempotency_hash: sha256_hex(&format!("idempotency:{key}")),
         by_staff: true,
+        link_sealed: None,
     };
     match state.store.register(&s.actor(), &new).await? {
         Registered::New(_) | Registered::Replayed(_) => {

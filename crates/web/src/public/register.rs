@@ -243,7 +243,7 @@ async fn save(
         Err(problems) => return invalid(form, problems.0, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let (token, token_hash, idempotency_hash) = secrets(&form.key);
-    let new = NewRegistration { target: ctx.target, party: party.clone(), token_hash, idempotency_hash, by_staff: false };
+    let new = NewRegistration { target: ctx.target, party: party.clone(), token_hash, idempotency_hash, by_staff: false, link_sealed: None };
     let actor = Actor::system(visit.library.id, "public");
     match state.store.register(&actor, &new).await? {
         Registered::New(_) => Ok(Redirect::to(&format!("/r/{token}?new=1")).into_response()),
