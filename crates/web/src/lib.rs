@@ -5,7 +5,9 @@ pub mod api;
 mod auth;
 mod error;
 mod forms;
+mod headers;
 mod i18n;
+mod limits;
 mod pages;
 mod public;
 mod view;
@@ -17,7 +19,9 @@ use axum::Router;
 
 pub use auth::{hash_password, random_token, sha256_hex};
 pub use error::WebError;
+pub use headers::parse_frame_ancestors;
 pub use i18n::{Tr, check_locales};
+pub use limits::Rate;
 
 /// Settings the web layer needs; built by the binary from flags, environment
 /// and the configuration file.
@@ -31,11 +35,29 @@ pub struct WebConfig {
     pub login_pause_secs: i64,
     /// How long a staff sign-in lasts, in seconds.
     pub session_ttl_secs: i64,
+    /// Public registrations (form and API) per client address, and per
+    /// e-mail address; `Rate::OFF` lifts a limit (benchmarks).
+    pub rate_limit_ip: Rate,
+    pub rate_limit_email: Rate,
+    /// Days after its session that a registration's personal data is kept;
+    /// the forms say so.
+    pub retention_days: u32,
+    /// Who may frame the embeddable agenda (CSP `frame-ancestors`).
+    pub frame_ancestors: String,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: true, login_max_failures: 5, login_pause_secs: 15 * 60, session_ttl_secs: 12 * 3600 }
+        WebConfig {
+            secure_cookies: true,
+            login_max_failures: 5,
+            login_pause_secs: 15 * 60,
+            session_ttl_secs: 12 * 3600,
+            rate_limit_ip: Rate { count: 20, per_secs: 60 },
+            rate_limit_email: Rate { count: 5, per_secs: 3600 },
+            retention_days: 90,
+            frame_ancestors: "*".into(),
+        }
     }
 }
 
@@ -43,11 +65,13 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    limits: Arc<limits::Limits>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
-        AppState { store, config: Arc::new(config) }
+        let limits = Arc::new(limits::Limits::new(config.rate_limit_ip, config.rate_limit_email));
+        AppState { store, config: Arc::new(config), limits }
     }
 }
 
@@ -57,5 +81,6 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(public::routes())
         .nest("/api/v1", api::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), headers::secure))
         .with_state(state)
 }
