@@ -26,6 +26,8 @@ pub enum Action {
     ManageStaff,
     ManageApiTokens,
     ReadAudit,
+    /// Find, export and erase everything about one person (RGPD requests).
+    ManagePersonalData,
 }
 
 impl Role {
@@ -53,7 +55,7 @@ impl Role {
         match action {
             ReadProgramme => true,
             EditProgramme => matches!(self, Admin | Coordinator | Mediator),
-            EditSetup | EditSpeakers | ReadAudit => matches!(self, Admin | Coordinator),
+            EditSetup | EditSpeakers | ReadAudit | ManagePersonalData => matches!(self, Admin | Coordinator),
             ManageApiTokens => matches!(self, Admin | Coordinator | Mediator | It | Communication),
             ManageStaff => self == Admin,
         }

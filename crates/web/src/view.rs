@@ -55,6 +55,9 @@ impl Page {
     pub fn can_read_audit(&self) -> bool {
         self.role.may(Action::ReadAudit)
     }
+    pub fn can_manage_personal_data(&self) -> bool {
+        self.role.may(Action::ManagePersonalData)
+    }
     pub fn role_label(&self) -> &str {
         self.tr.t(role_key(self.role))
     }
@@ -90,6 +93,7 @@ const FLASHES: &[(&str, &str)] = &[
     ("duplicated", "flash.duplicated"),
     ("published", "flash.published"),
     ("revoked", "flash.revoked"),
+    ("erased", "flash.erased"),
 ];
 
 impl<S: Send + Sync> FromRequestParts<S> for Flash {

@@ -37,6 +37,8 @@ fn entity_key(entity: &str) -> Option<&'static str> {
         "speaker" => "audit.entity.speaker",
         "event" => "audit.entity.event",
         "session" => "audit.entity.session",
+        "retention" => "audit.entity.retention",
+        "personal_data" => "audit.entity.personal_data",
         _ => return None,
     })
 }
@@ -49,6 +51,9 @@ fn action_key(action: &str) -> Option<&'static str> {
         "restore" => "audit.action.restore",
         "publish" => "audit.action.publish",
         "revoke" => "audit.action.revoke",
+        "anonymise" => "audit.action.anonymise",
+        "export" => "audit.action.export",
+        "erase" => "audit.action.erase",
         _ => return None,
     })
 }

@@ -6,6 +6,7 @@ mod calendar;
 mod dashboard;
 mod events;
 mod library;
+mod personal_data;
 mod registrations;
 mod rooms;
 mod series;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(library::routes())
         .merge(audit::routes())
         .merge(registrations::routes())
+        .merge(personal_data::routes())
 }
 
 async fn css() -> impl IntoResponse {
