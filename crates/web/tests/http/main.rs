@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod auth;
 mod events;
+mod integration;
 mod public;
 mod rooms;
 mod setup;
