@@ -120,15 +120,15 @@ pub async fn out(state: &AppState, library_id: i64, tz: &TimeZone, s: &Session) 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationCreate {
-    /// The name the person will be welcomed by.
-    #[schema(min_length = 1, max_length = 120, examples("Anne Dupont"))]
+    /// The name the person will be welcomed by: not blank, no control characters.
+    #[schema(min_length = 1, max_length = 120, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$", examples("Anne Dupont"))]
     pub name: String,
     /// The confirmation and the private link go there; one registration per
     /// address and session.
-    #[schema(min_length = 3, max_length = 254, examples("anne.dupont@example.org"))]
+    #[schema(format = Email, min_length = 3, max_length = 254, examples("anne.dupont@example.org"))]
     pub email: String,
-    /// To warn of a last-minute change.
-    #[schema(max_length = 30, examples("06 12 34 56 78"))]
+    /// To warn of a last-minute change: 6 to 20 digits, spaces and `+ . ( ) -`.
+    #[schema(max_length = 30, pattern = "^$|^[ +.()-]*([0-9][ +.()-]*){6,20}$", examples("06 12 34 56 78"))]
     pub phone: Option<String>,
     /// Everyone coming, adults included: 1 to the session's
     /// `max_seats_per_registration`.
