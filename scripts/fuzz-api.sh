@@ -66,7 +66,8 @@ if [ -z "${ALMANACH_FUZZ_TOKEN:-}" ]; then
     ALMANACH_FUZZ_TOKEN=$("$bin" --database "sqlite://$db" token create --email admin@demo.almanach --name fuzz --role admin)
 fi
 
-"$bin" serve --database "sqlite://$db" --listen "127.0.0.1:$port" --demo >"$tmp/server.log" 2>&1 &
+# Registration limits lifted, so generated registrations reach the store.
+"$bin" serve --database "sqlite://$db" --listen "127.0.0.1:$port" --demo --rate-limit-ip 0 --rate-limit-email 0 >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
 for _ in $(seq 1 120); do

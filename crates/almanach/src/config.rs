@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use almanach_web::Rate;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
@@ -20,6 +21,13 @@ pub struct FileConfig {
     pub smtp_from: Option<String>,
     pub public_url: Option<String>,
     pub reminder_hour: Option<i8>,
+    /// Days a registration's personal data is kept after its session.
+    pub retention_days: Option<u32>,
+    /// "20/min", "5/hour", "0" (off).
+    pub rate_limit_ip: Option<String>,
+    pub rate_limit_email: Option<String>,
+    /// Who may frame the embeddable agenda: "*" or "https://www.ville.fr …".
+    pub frame_ancestors: Option<String>,
 }
 
 impl FileConfig {
@@ -43,6 +51,25 @@ pub fn data_dir(flag: Option<&Path>, file: &FileConfig) -> PathBuf {
     flag.map(Path::to_path_buf).or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data"))
 }
 
+/// A rate from the flag, else the file, else the default.
+pub fn rate(flag: Option<Rate>, file: Option<&str>, key: &str, default: Rate) -> Result<Rate> {
+    match (flag, file) {
+        (Some(r), _) => Ok(r),
+        (None, Some(s)) => s.parse().map_err(|e: String| anyhow::anyhow!("{key} in the configuration file: {e}")),
+        (None, None) => Ok(default),
+    }
+}
+
+/// Days of retention from the flag, else the file, else 90; at least one
+/// day, so head counts and follow-ups can still be done after a session.
+pub fn retention_days(flag: Option<u32>, file: &FileConfig) -> Result<u32> {
+    let days = flag.or(file.retention_days).unwrap_or(90);
+    if !(1..=3650).contains(&days) {
+        anyhow::bail!("the retention period must be between 1 and 3650 days, not {days}");
+    }
+    Ok(days)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +81,20 @@ mod tests {
         assert_eq!(database_url(None, &file, None), "postgres://u@h/db");
         assert_eq!(database_url(None, &FileConfig::default(), None), "sqlite://data/almanach.sqlite3");
         assert_eq!(database_url(None, &FileConfig::default(), Some(Path::new("/srv/a"))), "sqlite:///srv/a/almanach.sqlite3");
+    }
+
+    #[test]
+    fn limits_and_retention_come_from_flags_then_the_file() {
+        let file = FileConfig { rate_limit_ip: Some("0".into()), retention_days: Some(30), ..Default::default() };
+        let default = Rate { count: 20, per_secs: 60 };
+        assert!(rate(None, file.rate_limit_ip.as_deref(), "rate_limit_ip", default).unwrap().is_off());
+        assert_eq!(rate(Some(default), Some("0"), "rate_limit_ip", Rate::OFF).unwrap(), default);
+        assert_eq!(rate(None, None, "rate_limit_ip", default).unwrap(), default);
+        assert!(rate(None, Some("lots"), "rate_limit_ip", default).unwrap_err().to_string().contains("rate_limit_ip"));
+        assert_eq!(retention_days(None, &file).unwrap(), 30);
+        assert_eq!(retention_days(Some(7), &file).unwrap(), 7);
+        assert_eq!(retention_days(None, &FileConfig::default()).unwrap(), 90);
+        assert!(retention_days(Some(0), &file).is_err());
     }
 
     #[test]

@@ -490,6 +490,7 @@ async fn registrations(d: &Demo<'_>, series: i64, room: i64, speakers: &[i64], l
             idempotency_hash: format!("demo-key-{n}"),
             by_staff: false,
             lang: almanach_domain::Lang::Fr,
+            link_sealed: None,
         };
         async move { store.register(&d.actor, &new).await }
     };

@@ -6,6 +6,7 @@ mod demo;
 mod import;
 mod mail;
 mod report;
+mod retention;
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -16,7 +17,7 @@ use almanach_domain::import::normalize;
 use almanach_domain::staff::Role;
 use almanach_domain::stats::Period;
 use almanach_store::{Actor, DatabaseUrl, Scope, Store};
-use almanach_web::{AppState, WebConfig, hash_password};
+use almanach_web::{AppState, Rate, WebConfig, hash_password, parse_frame_ancestors};
 use anyhow::{Context, Result, bail};
 use clap::{ArgGroup, Parser, Subcommand, ValueEnum};
 
@@ -31,9 +32,13 @@ struct Cli {
     /// Folder for the default SQLite database [default: ./data].
     #[arg(long, global = true, env = "ALMANACH_DATA_DIR")]
     data_dir: Option<PathBuf>,
-    /// Optional TOML configuration file (keys: database, data_dir, listen, secure_cookies, log, smtp_url, smtp_from, public_url, reminder_hour).
+    /// Optional TOML configuration file (keys: database, data_dir, listen, secure_cookies, log, smtp_url, smtp_from,
+    /// public_url, reminder_hour, retention_days, rate_limit_ip, rate_limit_email, frame_ancestors).
     #[arg(long, global = true, env = "ALMANACH_CONFIG")]
     config: Option<PathBuf>,
+    /// Days a registration's personal data is kept after its session, then anonymised [default: 90].
+    #[arg(long, global = true, env = "ALMANACH_RETENTION_DAYS")]
+    retention_days: Option<u32>,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,6 +58,15 @@ enum Command {
         secure_cookies: Option<bool>,
         #[command(flatten)]
         mail: mail::MailArgs,
+        /// Public registrations per client address: 20/min, 5/hour, or 0 for no limit [default: 20/min].
+        #[arg(long, env = "ALMANACH_RATE_LIMIT_IP")]
+        rate_limit_ip: Option<Rate>,
+        /// Public registrations per e-mail address, or 0 for no limit [default: 5/hour].
+        #[arg(long, env = "ALMANACH_RATE_LIMIT_EMAIL")]
+        rate_limit_email: Option<Rate>,
+        /// Sites allowed to frame the embeddable agenda (/embed/agenda): * or "https://www.ville.fr …" [default: *].
+        #[arg(long, env = "ALMANACH_FRAME_ANCESTORS")]
+        frame_ancestors: Option<String>,
     },
     /// Apply pending database migrations, then exit.
     Migrate,
@@ -65,6 +79,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Personal data past its retention period (the server also does this daily).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
     },
     /// Load the demo season (idempotent: does nothing if already loaded).
     Demo,
@@ -139,6 +158,16 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
+enum RetentionCommand {
+    /// Anonymise now the registrations of sessions ended more than --retention-days ago.
+    Run {
+        /// Say how many would be anonymised, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum UserCommand {
     /// Create a staff account; the password is asked for, or read from standard input.
     Add {
@@ -194,7 +223,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             let applied = store.migrate().await?;
             println!("{shown}: schema at version {} ({} migration(s) applied)", store.schema_version().await?, applied.len());
         }
-        Command::Serve { listen, demo, secure_cookies, mail } => {
+        Command::Serve { listen, demo, secure_cookies, mail, rate_limit_ip, rate_limit_email, frame_ancestors } => {
             let store = Store::open(&url).await?;
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let addr: SocketAddr = listen.parse().with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
@@ -202,16 +231,34 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 demo::serve_demo(&store).await?;
             }
             let secure = secure_cookies.or(file.secure_cookies).unwrap_or(true);
+            let defaults = WebConfig::default();
+            let frame_ancestors = frame_ancestors.or(file.frame_ancestors.clone()).unwrap_or(defaults.frame_ancestors.clone());
+            let config = WebConfig {
+                secure_cookies: secure,
+                rate_limit_ip: config::rate(rate_limit_ip, file.rate_limit_ip.as_deref(), "rate_limit_ip", defaults.rate_limit_ip)?,
+                rate_limit_email: config::rate(rate_limit_email, file.rate_limit_email.as_deref(), "rate_limit_email", defaults.rate_limit_email)?,
+                retention_days: config::retention_days(cli.retention_days, &file)?,
+                frame_ancestors: parse_frame_ancestors(&frame_ancestors).map_err(|e| anyhow::anyhow!("--frame-ancestors: {e}"))?,
+                ..defaults
+            };
+            tracing::info!(
+                rate_limit_ip = %config.rate_limit_ip,
+                rate_limit_email = %config.rate_limit_email,
+                retention_days = config.retention_days,
+                "public registration limits (each server counts on its own)"
+            );
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
             let local = listener.local_addr()?;
             let mail = mail::setup(mail, &file, &config::data_dir(cli.data_dir.as_deref(), &file), local, &store).await?;
-            let config = WebConfig { secure_cookies: secure, link_key: mail.link_key.clone(), public_url: Some(mail.public_url.clone()), ..WebConfig::default() };
+            let config = WebConfig { link_key: mail.link_key.clone(), public_url: Some(mail.public_url.clone()), ..config };
             tracing::info!(database = %shown, mail = %mail.worker.transport().describe(), public_url = %mail.public_url, "Almanach listening on http://{local}");
             println!("Almanach : http://{local}/staff  (base : {shown})");
             println!("{}", mail::banner(&mail));
             tokio::spawn(mail.worker.run(shutdown()));
+            retention::spawn_retention(store.clone(), retention::RetentionConfig::daily(config.retention_days));
             let app = almanach_web::router(AppState::new(store, config));
-            axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+            // The peer's address feeds the per-address registration limit.
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await?;
         }
         Command::User { command: UserCommand::Add { email, role, name, password_stdin } } => {
             let store = Store::open(&url).await?;
@@ -255,6 +302,14 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             let actor = Actor { library_id: staff.library_id, staff_id: Some(staff.id), label: format!("cli:{}", staff.email) };
             store.create_api_token(&actor, name, role, &almanach_web::sha256_hex(&token)).await?;
             println!("{token}");
+        }
+        Command::Retention { command: RetentionCommand::Run { dry_run } } => {
+            let days = config::retention_days(cli.retention_days, &file)?;
+            let store = Store::open(&url).await?;
+            let run = retention::run(&store, days, dry_run).await?;
+            let before = jiff::Timestamp::from_second(run.ended_before).map(|t| t.to_string()).unwrap_or_default();
+            let verb = if dry_run { "would anonymise" } else { "anonymised" };
+            println!("{verb} {} registration(s) of sessions ended before {before} (retention: {days} days)", run.count());
         }
         Command::Demo => {
             let store = Store::open(&url).await?;

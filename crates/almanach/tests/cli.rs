@@ -109,3 +109,19 @@ fn token_create_prints_a_token_once_within_the_role() {
     let nobody = almanach().args(["--database", &db, "token", "create", "--email", "nobody@example.org", "--name", "x"]).output().unwrap();
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("no active staff member"));
 }
+
+#[test]
+fn retention_run_says_what_it_anonymises_and_refuses_a_zero_period() {
+    let db = temp_db();
+    assert!(almanach().args(["--database", &db, "demo"]).output().unwrap().status.success());
+    let dry = almanach().args(["--database", &db, "retention", "run", "--dry-run"]).output().unwrap();
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    let out = String::from_utf8(dry.stdout).unwrap();
+    assert!(out.starts_with("would anonymise 0 registration(s) of sessions ended before "), "the demo's registrations are all to come: {out}");
+    assert!(out.contains("(retention: 90 days)"), "{out}");
+    let run = almanach().args(["--database", &db, "--retention-days", "30", "retention", "run"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&run.stdout).contains("anonymised 0 registration(s)") && String::from_utf8_lossy(&run.stdout).contains("(retention: 30 days)"));
+    let zero = almanach().args(["--database", &db, "retention", "run"]).env("ALMANACH_RETENTION_DAYS", "0").output().unwrap();
+    assert!(!zero.status.success());
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("between 1 and 3650 days"));
+}

@@ -200,8 +200,14 @@ pub fn parse_seats(s: &str, max: u32) -> Result<u32, Problem> {
     }
 }
 
+/// Room for a large family's ages, written out.
+pub const AGES_MAX_LEN: usize = 60;
+
 /// "7, 9", "7 et 9 ans", "7;9" → [7, 9].
 pub fn parse_ages(s: &str) -> Result<Vec<u8>, Problem> {
+    if s.chars().count() > AGES_MAX_LEN {
+        return Err(Problem::field("ages", "error.too_long").arg("max", AGES_MAX_LEN.to_string()));
+    }
     let mut out = Vec::new();
     for token in s.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '+')) {
         let t = token.trim().to_lowercase();

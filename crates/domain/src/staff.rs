@@ -35,6 +35,8 @@ pub enum Action {
     /// Costs summed in the statistics and the season review: those who book
     /// and the direction (viewers), who receive the review.
     ReadCosts,
+    /// Find, export and erase everything about one person (RGPD requests).
+    ManagePersonalData,
 }
 
 impl Role {
@@ -62,7 +64,7 @@ impl Role {
         match action {
             ReadProgramme => true,
             EditProgramme => matches!(self, Admin | Coordinator | Mediator),
-            EditSetup | EditSpeakers | ReadAudit => matches!(self, Admin | Coordinator),
+            EditSetup | EditSpeakers | ReadAudit | ManagePersonalData => matches!(self, Admin | Coordinator),
             ManageApiTokens => matches!(self, Admin | Coordinator | Mediator | It | Communication),
             ManageStaff => self == Admin,
             ReadStatistics => self != It,

@@ -114,7 +114,9 @@ impl Worker {
         let mut shutdown = std::pin::pin!(shutdown);
         let mut interval = tokio::time::interval(self.settings.poll);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let (mut reminded, mut purged) = (i64::MIN, i64::MIN);
+        // Zero: the first round does both at once (i64::MIN would overflow
+        // the subtraction below).
+        let (mut reminded, mut purged) = (0_i64, 0_i64);
         loop {
             tokio::select! {
                 _ = interval.tick() => {

@@ -27,6 +27,7 @@ async fn register(store: &Store, lib: i64, session: i64, email: &str, lang: Lang
         idempotency_hash: seed,
         by_staff: false,
         lang,
+        link_sealed: None,
     };
     match store.register(&actor(lib), &new).await.unwrap() {
         Registered::New(r) => r,

@@ -9,10 +9,12 @@ mod breakdown;
 mod day;
 mod feeds;
 mod import;
+mod integration;
 mod library;
 mod logistics;
 mod mail;
 mod migrate;
+mod personal_data;
 mod programme;
 mod registrations;
 mod speakers;
@@ -30,6 +32,7 @@ pub use library::Library;
 pub use logistics::*;
 pub use mail::{MailFacts, MailKind, MailStatus, OutboxFilter, OutboxMessage, ReminderCandidate};
 pub use migrate::LATEST_SCHEMA;
+pub use personal_data::{PersonalData, PersonalRegistration, RetentionRun};
 pub use programme::*;
 pub use registrations::*;
 pub use speakers::*;
@@ -150,8 +153,15 @@ impl Store {
     /// folder) when missing, and applies pending migrations.
     pub async fn open(url: &str) -> Result<Store> {
         let store = Store::connect(url).await?;
-        store.migrate().await?;
-        Ok(store)
+        if store.migrate().await?.is_empty() {
+            return Ok(store);
+        }
+        // A pooled SQLite connection that read the schema before a migration
+        // prepares `select *` with the old columns and only re-reads the
+        // schema when it steps, which sqlx does not expect (it panics on
+        // the extra column). Fresh connections read the migrated schema.
+        store.close().await;
+        Store::connect(url).await
     }
 
     /// Opens without migrating (for `migrate` itself and version checks).

@@ -1,4 +1,4 @@
-//! The library: name, time zone, opening hours and closing days. An
+//! The library: name, time zone, opening hours, closing days, address. An
 //! installation starts with one; every other record belongs to one.
 
 use almanach_domain::calendar::{ClosingDays, OpeningHours};
@@ -16,6 +16,12 @@ pub struct Library {
     pub timezone: String,
     pub opening_hours: String,
     pub closing_days: String,
+    /// The postal address, for event pages (schema.org) and the public.
+    pub street_address: String,
+    pub postal_code: String,
+    pub city: String,
+    /// ISO 3166 code, "FR".
+    pub country: String,
 }
 
 impl Library {
@@ -37,6 +43,10 @@ fn from_row(r: &AnyRow) -> Result<Library, sqlx::Error> {
         timezone: r.try_get("timezone")?,
         opening_hours: r.try_get("opening_hours")?,
         closing_days: r.try_get("closing_days")?,
+        street_address: r.try_get("street_address")?,
+        postal_code: r.try_get("postal_code")?,
+        city: r.try_get("city")?,
+        country: r.try_get("country")?,
     })
 }
 
@@ -74,12 +84,17 @@ impl Store {
         let before = self.library(new.id).await?;
         let mut tx = self.write().await?;
         sqlx::query(
-            "update libraries set name = $1, timezone = $2, opening_hours = $3, closing_days = $4 where id = $5",
+            "update libraries set name = $1, timezone = $2, opening_hours = $3, closing_days = $4, \
+             street_address = $5, postal_code = $6, city = $7, country = $8 where id = $9",
         )
         .bind(&new.name)
         .bind(&new.timezone)
         .bind(&new.opening_hours)
         .bind(&new.closing_days)
+        .bind(&new.street_address)
+        .bind(&new.postal_code)
+        .bind(&new.city)
+        .bind(&new.country)
         .bind(new.id)
         .execute(&mut *tx)
         .await

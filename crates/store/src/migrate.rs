@@ -33,6 +33,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/postgres/0004_outbox.sql"),
     },
     Migration {
+        version: 5,
+        sqlite: include_str!("migrations/sqlite/0005_integration.sql"),
+        postgres: include_str!("migrations/postgres/0005_integration.sql"),
+    },
+    Migration {
         version: 6,
         sqlite: include_str!("migrations/sqlite/0006_check_ins.sql"),
         postgres: include_str!("migrations/postgres/0006_check_ins.sql"),

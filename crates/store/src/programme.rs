@@ -214,6 +214,8 @@ pub struct Session {
     pub attendance_mode: AttendanceMode,
     pub online_url: String,
     pub cancelled: bool,
+    /// The start first announced, once the published session was moved.
+    pub previous_starts_at: Option<i64>,
     pub theme_ids: Vec<i64>,
     pub speaker_ids: Vec<i64>,
     pub lead_ids: Vec<i64>,
@@ -258,6 +260,7 @@ pub(crate) fn session(r: &AnyRow) -> Result<Session> {
         attendance_mode: AttendanceMode::parse(&mode).ok_or_else(|| bad("mode", &mode))?,
         online_url: r.try_get("online_url")?,
         cancelled: flag(r, "cancelled")?,
+        previous_starts_at: r.try_get("previous_starts_at")?,
         theme_ids: Vec::new(),
         speaker_ids: Vec::new(),
         lead_ids: Vec::new(),
@@ -959,6 +962,19 @@ async fn write_session(
                 return Err(StoreError::Conflict(format!("{col} {other} does not exist")));
             }
         }
+    }
+    if let Some(b) = before.filter(|b| b.starts_at != w.starts_at && b.event_status == EventStatus::Published) {
+        // The public saw the first start: keep it (schema.org's
+        // previousStartDate) until the session moves back to it.
+        sqlx::query(
+            "update sessions set previous_starts_at = case when coalesce(previous_starts_at, $1) = $2 then null \
+             else coalesce(previous_starts_at, $1) end where id = $3",
+        )
+        .bind(b.starts_at)
+        .bind(w.starts_at)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     }
     if let Some(b) = before {
         // A larger capacity promotes waiting parties in this transaction.

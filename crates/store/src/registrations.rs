@@ -30,9 +30,9 @@ pub enum Target {
 
 /// A target as stored: the event, and the session unless it is a course.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct At {
-    event_id: i64,
-    session_id: Option<i64>,
+pub(crate) struct At {
+    pub(crate) event_id: i64,
+    pub(crate) session_id: Option<i64>,
 }
 
 impl At {
@@ -130,6 +130,10 @@ pub struct NewRegistration {
     pub by_staff: bool,
     /// The language of the form: the person's e-mails are written in it.
     pub lang: Lang,
+    /// Through the API: the private link's token sealed with the client's
+    /// key, so a repeated request is answered with the same link (see
+    /// migration 0005).
+    pub link_sealed: Option<String>,
 }
 
 /// Why a registration was not taken.
@@ -250,6 +254,10 @@ async fn notify(tx: &mut Tx, actor: &Actor, r: &Registration, notice: Notice) ->
     crate::mail::on_registration(tx, r, notice.mail()).await
 }
 
+/// What anonymising a registration sets: every personal field emptied
+/// (`anonymised_at` is the marker the pages show); seats and status stay.
+pub(crate) const ANONYMISED: &str = "name = '', email = '', phone = '', ages = '', link_sealed = null";
+
 /// Filters of the public agenda; every field optional.
 #[derive(Debug, Clone, Default)]
 pub struct AgendaFilter {
@@ -275,9 +283,9 @@ pub struct AgendaItem {
     pub seats: SeatState,
 }
 
-const TAKEN: &str = "(select cast(coalesce(sum(r.seats), 0) as bigint) from registrations r \
+pub(crate) const TAKEN: &str = "(select cast(coalesce(sum(r.seats), 0) as bigint) from registrations r \
      where r.event_id = s.event_id and r.status = 'confirmed' and (r.session_id = s.id or r.session_id is null))";
-const WAITING: &str = "(select count(*) from registrations r \
+pub(crate) const WAITING: &str = "(select count(*) from registrations r \
      where r.event_id = s.event_id and r.status = 'waiting' and (r.session_id = s.id or r.session_id is null))";
 
 /// `SESSION_SELECT` with the seats and the event's fields the agenda needs.
@@ -303,7 +311,7 @@ fn settings_of(r: &AnyRow) -> Result<RegistrationSettings> {
 
 /// One session's seats, from a row holding the session's columns and the
 /// `taken` and `waiting` counts.
-fn session_seats(r: &AnyRow, cancelled: bool) -> Result<(Offer, RegistrationSettings)> {
+pub(crate) fn session_seats(r: &AnyRow, cancelled: bool) -> Result<(Offer, RegistrationSettings)> {
     let offer = Offer {
         registration_required: r.try_get::<i64, _>("registration_required")? != 0,
         cancelled,
@@ -351,7 +359,7 @@ async fn lock_event(tx: &mut Tx, event_id: i64) -> Result<()> {
 /// The seats of a target now. A course opens and closes with its first
 /// session and holds as many as its smallest one; its registrations hold a
 /// seat on every session, so `taken` is the same on each.
-async fn seat_state(c: &mut AnyConnection, at: At) -> Result<SeatState> {
+pub(crate) async fn seat_state(c: &mut AnyConnection, at: At) -> Result<SeatState> {
     let rows = sqlx::query(&format!(
         "select s.*, e.status as event_status, {TAKEN} as taken from sessions s join events e on e.id = s.event_id \
          where s.event_id = $1 and ($2 = 0 or s.id = $2) order by s.starts_at, s.id"
@@ -413,7 +421,7 @@ fn refusal(st: &SeatState, seats: u32, by_staff: bool, now: i64) -> Option<Refus
 }
 
 /// A registration row with its waiting-list position.
-async fn finish(c: &mut AnyConnection, row: Option<AnyRow>) -> Result<Option<Registration>> {
+pub(crate) async fn finish(c: &mut AnyConnection, row: Option<AnyRow>) -> Result<Option<Registration>> {
     let Some(row) = row else { return Ok(None) };
     let mut r = registration(&row)?;
     if r.status == RegistrationStatus::Waiting {
@@ -439,7 +447,7 @@ pub(crate) async fn by_id(c: &mut AnyConnection, id: i64) -> Result<Registration
 }
 
 /// By `token_hash` or `idempotency_hash`.
-async fn by_hash(c: &mut AnyConnection, column: &str, hash: &str) -> Result<Option<Registration>> {
+pub(crate) async fn by_hash(c: &mut AnyConnection, column: &str, hash: &str) -> Result<Option<Registration>> {
     let row = sqlx::query(&format!("select * from registrations where {column} = $1"))
         .bind(hash)
         .fetch_optional(&mut *c)
@@ -569,8 +577,8 @@ impl Store {
         let ages = new.party.ages.iter().map(u8::to_string).collect::<Vec<_>>().join(",");
         let id: i64 = sqlx::query_scalar(
             "insert into registrations (library_id, event_id, session_id, name, email, phone, seats, ages, status, \
-             queue_order, token_hash, idempotency_hash, source, created_at, updated_at, lang) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10, $11, $12, $13, $13, $14) returning id",
+             queue_order, token_hash, idempotency_hash, source, created_at, updated_at, lang, link_sealed) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10, $11, $12, $13, $13, $14, $15) returning id",
         )
         .bind(actor.library_id)
         .bind(at.event_id)
@@ -586,6 +594,7 @@ impl Store {
         .bind(if new.by_staff { "staff" } else { "public" })
         .bind(t)
         .bind(new.lang.code())
+        .bind(&new.link_sealed)
         .fetch_one(&mut *tx)
         .await
         .map_err(classify)?;
@@ -621,15 +630,15 @@ impl Store {
         Ok(promoted)
     }
 
-    /// Erases the person's name, e-mail and phone, keeping seats and ages
-    /// for statistics. A registration for a session yet to come is cancelled
+    /// Erases the person's name, e-mail, phone and children's ages, keeping
+    /// the seats for statistics. A registration for a session yet to come is cancelled
     /// first (nobody could be told or checked in any more).
     pub async fn forget_registration(&self, actor: &Actor, id: i64) -> Result<Vec<Registration>> {
         let mut tx = self.write().await?;
         let r = self.locked(&mut tx, actor, id, &[]).await?;
         let st = seat_state(&mut tx, r.at()).await?;
         let promoted = if now() < st.offer.starts_at { cancel_locked(&mut tx, actor, &r).await? } else { Vec::new() };
-        sqlx::query("update registrations set name = '', email = '', phone = '', anonymised_at = $1, updated_at = $1 where id = $2")
+        sqlx::query(&format!("update registrations set {ANONYMISED}, anonymised_at = $1, updated_at = $1 where id = $2"))
             .bind(now())
             .bind(id)
             .execute(&mut *tx)

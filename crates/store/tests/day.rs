@@ -62,6 +62,7 @@ async fn register(store: &Store, lib: i64, session_id: i64, key: &str, seats: u3
         idempotency_hash: format!("k-{key}"),
         by_staff: true,
         lang: almanach_domain::Lang::Fr,
+        link_sealed: None,
     };
     match store.register(&actor(lib), &new).await.unwrap() {
         Registered::New(r) => r,

@@ -29,6 +29,7 @@ fn new(target: Target, email: &str, seats: u32) -> NewRegistration {
         idempotency_hash: format!("key-{email}-{seats}"),
         by_staff: email.is_empty(),
         lang: if email.starts_with("en.") { Lang::En } else { Lang::Fr },
+        link_sealed: None,
     }
 }
 

@@ -30,6 +30,7 @@ fn new(target: Target, p: Party, key: &str) -> NewRegistration {
         idempotency_hash: format!("key-{key}"),
         by_staff: false,
         lang: almanach_domain::Lang::Fr,
+        link_sealed: None,
     }
 }
 

@@ -19,6 +19,7 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/stats.txt"),
     include_str!("../locales/fr/logistics.txt"),
     include_str!("../locales/fr/mail.txt"),
+    include_str!("../locales/fr/integration.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
@@ -31,6 +32,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/stats.txt"),
     include_str!("../locales/en/logistics.txt"),
     include_str!("../locales/en/mail.txt"),
+    include_str!("../locales/en/integration.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -5,7 +5,9 @@ pub mod api;
 mod auth;
 mod error;
 mod forms;
+mod headers;
 mod i18n;
+mod limits;
 mod pages;
 mod public;
 pub mod review;
@@ -19,7 +21,9 @@ use axum::Router;
 
 pub use auth::{hash_password, random_token, sha256_hex};
 pub use error::WebError;
+pub use headers::parse_frame_ancestors;
 pub use i18n::{Tr, check_locales};
+pub use limits::Rate;
 
 /// Settings the web layer needs; built by the binary from flags, environment
 /// and the configuration file.
@@ -39,6 +43,15 @@ pub struct WebConfig {
     /// The address the public reaches (`--public-url`): calendar UIDs take
     /// its host, as the e-mails' do. None: each request's own host.
     pub public_url: Option<String>,
+    /// Public registrations (form and API) per client address, and per
+    /// e-mail address; `Rate::OFF` lifts a limit (benchmarks).
+    pub rate_limit_ip: Rate,
+    pub rate_limit_email: Rate,
+    /// Days after its session that a registration's personal data is kept;
+    /// the forms say so.
+    pub retention_days: u32,
+    /// Who may frame the embeddable agenda (CSP `frame-ancestors`).
+    pub frame_ancestors: String,
 }
 
 impl Default for WebConfig {
@@ -52,6 +65,10 @@ impl Default for WebConfig {
             // holding another (it notices and leaves the link out).
             link_key: LinkKey::from_bytes(rand::random()),
             public_url: None,
+            rate_limit_ip: Rate { count: 20, per_secs: 60 },
+            rate_limit_email: Rate { count: 5, per_secs: 3600 },
+            retention_days: 90,
+            frame_ancestors: "*".into(),
         }
     }
 }
@@ -60,11 +77,13 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    limits: Arc<limits::Limits>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
-        AppState { store, config: Arc::new(config) }
+        let limits = Arc::new(limits::Limits::new(config.rate_limit_ip, config.rate_limit_email));
+        AppState { store, config: Arc::new(config), limits }
     }
 }
 
@@ -74,5 +93,6 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(public::routes())
         .nest("/api/v1", api::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), headers::secure))
         .with_state(state)
 }

@@ -58,6 +58,9 @@ impl Page {
     pub fn can_read_statistics(&self) -> bool {
         self.role.may(Action::ReadStatistics)
     }
+    pub fn can_manage_personal_data(&self) -> bool {
+        self.role.may(Action::ManagePersonalData)
+    }
     pub fn role_label(&self) -> &str {
         self.tr.t(role_key(self.role))
     }
@@ -94,6 +97,7 @@ const FLASHES: &[(&str, &str)] = &[
     ("published", "flash.published"),
     ("revoked", "flash.revoked"),
     ("queued", "flash.queued"),
+    ("erased", "flash.erased"),
 ];
 
 impl<S: Send + Sync> FromRequestParts<S> for Flash {

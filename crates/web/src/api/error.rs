@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use almanach_domain::{Lang, Problem, Problems};
-use almanach_store::{RoomClash, StoreError};
+use almanach_store::{Refusal, RoomClash, StoreError};
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -33,6 +33,15 @@ pub enum ApiError {
     /// A rule of the database refused the write (a taken name); the
     /// problems say which field when known.
     Conflict(Vec<Problem>),
+    /// Too many registrations from one address or for one e-mail: try
+    /// again after this many seconds.
+    RateLimited(u64),
+    /// This e-mail already holds a registration for the session (the
+    /// private link is sent to it again).
+    AlreadyRegistered,
+    /// The session takes no registration now: not yet open, closed,
+    /// cancelled, or free entry.
+    RegistrationClosed { why: Refusal, tz: TimeZone },
     Internal(String),
 }
 
@@ -47,6 +56,9 @@ pub const CODES: &[&str] = &[
     "calendar_warning",
     "room_clash",
     "conflict",
+    "rate_limited",
+    "already_registered",
+    "registration_closed",
     "internal",
 ];
 
@@ -62,6 +74,9 @@ impl ApiError {
             ApiError::CalendarWarning(_) => "calendar_warning",
             ApiError::RoomClash { .. } => "room_clash",
             ApiError::Conflict(_) => "conflict",
+            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::AlreadyRegistered => "already_registered",
+            ApiError::RegistrationClosed { .. } => "registration_closed",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -74,7 +89,11 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) | ApiError::CalendarWarning(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::RoomClash { .. } | ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::RoomClash { .. }
+            | ApiError::Conflict(_)
+            | ApiError::AlreadyRegistered
+            | ApiError::RegistrationClosed { .. } => StatusCode::CONFLICT,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,6 +139,11 @@ impl ApiError {
             ApiError::Forbidden => (tr.t("api.forbidden").to_string(), Vec::new(), None, None),
             ApiError::NotFound => (tr.t("api.not_found").to_string(), Vec::new(), None, None),
             ApiError::MethodNotAllowed => (tr.t("api.method_not_allowed").to_string(), Vec::new(), None, None),
+            ApiError::RateLimited(wait) => {
+                (tr.tf("public.error.rate_limited", &[("minutes", wait.div_ceil(60).to_string())]), Vec::new(), None, None)
+            }
+            ApiError::AlreadyRegistered => (tr.t("api.already_registered").to_string(), Vec::new(), None, None),
+            ApiError::RegistrationClosed { why, tz } => (closed_message(tr, *why, tz), Vec::new(), None, None),
             ApiError::Internal(_) => (tr.t("api.internal").to_string(), Vec::new(), None, None),
         };
         ErrorBody { error: ErrorDetail { code: self.code().to_string(), message, fields, detail, session_id } }
@@ -128,10 +152,26 @@ impl ApiError {
     /// The JSON answer in `lang`.
     pub fn respond(&self, lang: Lang) -> Response {
         let mut res = (self.status(), Json(self.body(Tr::new(lang)))).into_response();
-        if matches!(self, ApiError::Unauthorized) {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        match self {
+            ApiError::Unauthorized => {
+                res.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            }
+            ApiError::RateLimited(wait) => {
+                res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(*wait));
+            }
+            _ => {}
         }
         res
+    }
+}
+
+/// Why a session takes no registration, as the public form says it.
+fn closed_message(tr: Tr, why: Refusal, tz: &TimeZone) -> String {
+    match why {
+        Refusal::NotYetOpen { opens_at } => tr.tf("public.error.not_open", &[("when", crate::public::moment(tr, tz, opens_at))]),
+        Refusal::Cancelled => tr.t("public.error.cancelled").to_string(),
+        Refusal::NoRegistration => tr.t("public.error.no_registration").to_string(),
+        Refusal::Closed | Refusal::TooManySeats { .. } | Refusal::MoreThanCapacity { .. } => tr.t("public.error.closed").to_string(),
     }
 }
 
@@ -206,8 +246,11 @@ fn describe(status: u16) -> &'static str {
         401 => "unauthorized: missing, unknown or revoked bearer token",
         403 => "forbidden: the token's role may not do this",
         404 => "not_found",
-        409 => "room_clash: the room is taken at that time (session_id names the other session); conflict: a name already taken",
+        409 => "room_clash: the room is taken at that time (session_id names the other session); conflict: a name already \
+                taken, or an idempotency key already used by another person; already_registered: this e-mail is already \
+                registered (its private link is sent again); registration_closed: not yet open, closed, cancelled or free entry",
         422 => "validation_failed: see fields; calendar_warning: send again with confirm_warnings to override",
+        429 => "rate_limited: too many registrations from this address or for this e-mail; see Retry-After (seconds)",
         _ => "internal: logged on the server",
     }
 }
@@ -255,4 +298,8 @@ error_set!(
 error_set!(
     /// An action on a record named in the path, without a body.
     ActionErrors: 400, 401, 403, 404, 500
+);
+error_set!(
+    /// A public registration.
+    RegisterErrors: 400, 404, 409, 422, 429, 500
 );

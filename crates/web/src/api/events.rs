@@ -18,6 +18,7 @@ use super::error::{CreateErrors, GetErrors, ListErrors, WriteErrors};
 use super::input::{
     ApiJson, ApiQuery, Id, nullable_enum_schema, present, text, url,
 };
+use super::registrations::outs;
 use super::sessions::{MAX_LIMIT, SeriesRef, SessionOut, paging, public_may_see, status_schema};
 use super::{ApiError, Caller, Identity};
 use crate::AppState;
@@ -109,7 +110,7 @@ async fn detail(state: &AppState, library_id: i64, e: &Event) -> Result<EventDet
     let tz = lib.tz();
     Ok(EventDetail {
         event: EventOut::new(e, &series_by_id(state, library_id).await?),
-        sessions: sessions.iter().map(|s| SessionOut::new(s, &tz)).collect(),
+        sessions: outs(state, library_id, &tz, &sessions).await?,
     })
 }
 

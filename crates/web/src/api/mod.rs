@@ -7,6 +7,7 @@ mod caller;
 mod error;
 mod events;
 mod input;
+mod registrations;
 mod sessions;
 mod setup;
 
@@ -14,7 +15,7 @@ use std::sync::LazyLock;
 
 use almanach_domain::Lang;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -37,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/events", get(events::list_events).post(events::create_event))
         .route("/events/{id}", get(events::get_event).patch(events::patch_event))
         .route("/events/{id}/sessions", post(sessions::create_session))
+        .route("/sessions/{id}/registrations", post(registrations::register_session).layer(body_limit()))
+        .route("/events/{id}/registrations", post(registrations::register_course).layer(body_limit()))
         .route("/series", get(setup::list_series).post(setup::create_series))
         .route("/themes", get(setup::list_themes).post(setup::create_theme))
         .route("/rooms", get(setup::list_rooms).post(setup::create_room))
@@ -45,13 +48,19 @@ pub fn routes() -> Router<AppState> {
         .layer(middleware::from_fn(localise))
 }
 
+/// Public registrations carry a few short fields.
+fn body_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(crate::public::PUBLIC_BODY_LIMIT)
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Almanach API",
         version = "1",
         description = "The programme of a library's digital mediation: sessions, events, series, themes, rooms, \
-            speakers. Reading needs no token (published events only); with a staff API token \
+            speakers, with each session's seats; public registration for sites that integrate it. \
+            Reading and registering need no token (published events only); with a staff API token \
             (`Authorization: Bearer …`) drafts are visible and writes are allowed within the token's role. \
             Errors are JSON with a stable `code`; messages are French, or English with `Accept-Language: en`. \
             Texts may not hold control characters other than line breaks and tabs; names are trimmed and may \
@@ -68,6 +77,8 @@ pub fn routes() -> Router<AppState> {
         events::get_event,
         events::create_event,
         events::patch_event,
+        registrations::register_session,
+        registrations::register_course,
         setup::list_series,
         setup::create_series,
         setup::list_themes,
@@ -191,6 +202,10 @@ mod tests {
                 tz: jiff::tz::TimeZone::UTC,
             },
             ApiError::Conflict(Vec::new()),
+            ApiError::RateLimited(61),
+            ApiError::AlreadyRegistered,
+            ApiError::RegistrationClosed { why: almanach_store::Refusal::NotYetOpen { opens_at: 1_900_000_000 }, tz: jiff::tz::TimeZone::UTC },
+            ApiError::RegistrationClosed { why: almanach_store::Refusal::Closed, tz: jiff::tz::TimeZone::UTC },
             ApiError::Internal("x".into()),
         ];
         for e in errors {

@@ -24,6 +24,7 @@ use super::input::{
     ApiJson, ApiQuery, Id, Loose, age_schema, capacity_schema, enum_schema, ids, nullable_enum_schema, present, price_schema,
     text,
 };
+use super::registrations::{SeatsOut, out, outs};
 use super::{ApiError, Caller, Identity};
 use crate::AppState;
 
@@ -93,6 +94,8 @@ pub struct SessionOut {
     pub cancelled: bool,
     pub theme_ids: Vec<i64>,
     pub speaker_ids: Vec<i64>,
+    /// Seats and whether registration is open, now.
+    pub seats: SeatsOut,
 }
 
 pub fn kind_schema() -> utoipa::openapi::Object {
@@ -129,7 +132,7 @@ pub fn rfc3339(tz: &TimeZone, at: i64) -> String {
 }
 
 impl SessionOut {
-    pub fn new(s: &Session, tz: &TimeZone) -> SessionOut {
+    pub fn new(s: &Session, tz: &TimeZone, seats: SeatsOut) -> SessionOut {
         let ages = almanach_domain::programme::AgeRange { min: s.age_min, max: s.age_max, accompanied: s.accompanied };
         SessionOut {
             id: s.id,
@@ -161,6 +164,7 @@ impl SessionOut {
             cancelled: s.is_cancelled(),
             theme_ids: s.theme_ids.clone(),
             speaker_ids: s.speaker_ids.clone(),
+            seats,
         }
     }
 }
@@ -280,7 +284,7 @@ pub async fn list_sessions(
     let lib = caller.library(&state).await?;
     let tz = lib.tz();
     let sessions = state.store.session_page(lib.id, &page).await?;
-    Ok(Json(sessions.iter().map(|s| SessionOut::new(s, &tz)).collect()))
+    Ok(Json(outs(&state, lib.id, &tz, &sessions).await?))
 }
 
 /// One session; without a token, only those of published events.
@@ -298,7 +302,7 @@ pub async fn get_session(State(state): State<AppState>, caller: Caller, Id(id): 
     if caller.is_public() && !public_may_see(s.event_status) {
         return Err(ApiError::NotFound);
     }
-    Ok(Json(SessionOut::new(&s, &lib.tz())))
+    Ok(Json(out(&state, lib.id, &lib.tz(), &s).await?))
 }
 
 // ------------------------------------------------------------------ writes
@@ -610,7 +614,7 @@ async fn save(
     };
     let actor = who.actor(state).await?;
     match store.save_session(&actor, id, &write).await? {
-        Ok(id) => Ok(SessionOut::new(&store.session(lib_id, id).await?, &tz)),
+        Ok(id) => Ok(out(state, lib_id, &tz, &store.session(lib_id, id).await?).await?),
         Err(clash) => Err(ApiError::RoomClash { clash, tz }),
     }
 }
@@ -679,7 +683,7 @@ pub async fn cancel_session(State(state): State<AppState>, who: Identity, Id(id)
     if !current.cancelled {
         state.store.set_session_cancelled(&who.actor(&state).await?, id, true).await?;
     }
-    Ok(Json(SessionOut::new(&state.store.session(lib.id, id).await?, &lib.tz())))
+    Ok(Json(out(&state, lib.id, &lib.tz(), &state.store.session(lib.id, id).await?).await?))
 }
 
 #[cfg(test)]

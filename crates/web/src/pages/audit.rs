@@ -41,6 +41,8 @@ fn entity_key(entity: &str) -> Option<&'static str> {
         "need_type" => "audit.entity.need_type",
         "logistics_settings" => "audit.entity.logistics_settings",
         "prospect" => "audit.entity.prospect",
+        "retention" => "audit.entity.retention",
+        "personal_data" => "audit.entity.personal_data",
         _ => return None,
     })
 }
@@ -62,6 +64,9 @@ fn action_key(action: &str) -> Option<&'static str> {
         "remove_need" => "audit.action.remove_need",
         "tested_without_it" => "audit.action.tested_without_it",
         "untested_without_it" => "audit.action.untested_without_it",
+        "anonymise" => "audit.action.anonymise",
+        "export" => "audit.action.export",
+        "erase" => "audit.action.erase",
         _ => return None,
     })
 }

@@ -1,9 +1,9 @@
-//! The library's settings: name, time zone, opening hours and closing days,
+//! The library's settings: name, address, time zone, opening hours and closing days,
 //! with the coming year's public holidays beside them, which the session
 //! form will warn about.
 
 use almanach_domain::calendar::{ClosingDays, OpeningHours, french_public_holidays};
-use almanach_domain::programme::parse_name;
+use almanach_domain::programme::{parse_name, parse_text};
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems, fmt};
 use almanach_store::Library;
@@ -47,6 +47,14 @@ struct LibraryForm {
     opening_hours: String,
     #[serde(default)]
     closing_days: String,
+    #[serde(default)]
+    street_address: String,
+    #[serde(default)]
+    postal_code: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    country: String,
 }
 
 impl LibraryForm {
@@ -56,6 +64,10 @@ impl LibraryForm {
             timezone: l.timezone.clone(),
             opening_hours: l.opening_hours.clone(),
             closing_days: l.closing_days.clone(),
+            street_address: l.street_address.clone(),
+            postal_code: l.postal_code.clone(),
+            city: l.city.clone(),
+            country: l.country.clone(),
         }
     }
 
@@ -71,12 +83,27 @@ impl LibraryForm {
         });
         let hours = p.take(OpeningHours::parse(&self.opening_hours));
         let closing = p.take(ClosingDays::parse(&self.closing_days));
+        let street_address = p.take(parse_text("street_address", &self.street_address, 200));
+        let postal_code = p.take(parse_text("postal_code", &self.postal_code, 20));
+        let city = p.take(parse_text("city", &self.city, 100));
+        let country = match self.country.trim().to_ascii_uppercase() {
+            c if c.is_empty() => Some("FR".to_string()),
+            c if c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()) => Some(c),
+            _ => {
+                p.push(Problem::field("country", "error.country"));
+                None
+            }
+        };
         p.into_result(|| Library {
             id,
             name: name.unwrap(),
             timezone: timezone.unwrap(),
             opening_hours: hours.unwrap().to_text(),
             closing_days: closing.unwrap().to_text(),
+            street_address: street_address.unwrap(),
+            postal_code: postal_code.unwrap(),
+            city: city.unwrap(),
+            country: country.unwrap(),
         })
     }
 }

@@ -10,6 +10,7 @@ mod it_setup;
 mod library;
 mod needs;
 mod prospects;
+mod personal_data;
 mod registrations;
 mod rooms;
 mod series;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .merge(it_setup::routes())
         .merge(prospects::routes())
         .merge(session_mail::routes())
+        .merge(personal_data::routes())
 }
 
 async fn css() -> impl IntoResponse {

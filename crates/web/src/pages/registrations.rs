@@ -233,6 +233,7 @@ async fn add(State(state): State<AppState>, Path(id): Path<i64>, Posted { sessio
         by_staff: true,
         // A phone caller is answered in French.
         lang: almanach_domain::Lang::Fr,
+        link_sealed: None,
     };
     match state.store.register(&s.actor(), &new).await? {
         Registered::New(_) | Registered::Replayed(_) => {

@@ -17,7 +17,8 @@ use super::{Badge, PublicPage, Visit, badge, hours};
 use crate::error::urlencode;
 use crate::forms::FormErrors;
 use crate::pages::opt_id;
-use crate::{AppState, WebError};
+use crate::{AppState, Tr, WebError};
+use jiff::tz::TimeZone;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/agenda", get(coming)).route("/agenda/archive", get(archive))
@@ -26,9 +27,10 @@ pub fn routes() -> Router<AppState> {
 /// Sessions per page: a season's agenda fits in a few pages on a phone.
 const PER_PAGE: usize = 40;
 
-/// The filter form as sent; every field optional, kept to fill the form again.
+/// The filter form as sent; every field optional, kept to fill the form
+/// again. The feed and the embeddable agenda take the same filters.
 #[derive(Debug, Default, Deserialize)]
-struct AgendaQuery {
+pub(crate) struct AgendaQuery {
     #[serde(default)]
     series: String,
     #[serde(default)]
@@ -49,6 +51,9 @@ struct AgendaQuery {
     q: String,
     #[serde(default)]
     page: String,
+    /// How many sessions the embeddable agenda shows.
+    #[serde(default)]
+    pub(crate) limit: String,
 }
 
 impl AgendaQuery {
@@ -96,8 +101,23 @@ impl AgendaQuery {
         self.page.trim().parse().unwrap_or(1).max(1)
     }
 
-    /// This query on another page, for the pagination links.
+    /// This query's filters on another page, for the pagination links.
     fn link(&self, path: &str, page: usize) -> String {
+        let filters = self.filters();
+        let sep = if filters.is_empty() { "" } else { "&" };
+        format!("{path}?{filters}{sep}page={page}")
+    }
+
+    /// `path` with this query's filters, for the feed's and the embedded
+    /// agenda's links.
+    pub(crate) fn with_filters(&self, path: &str) -> String {
+        match self.filters() {
+            f if f.is_empty() => path.to_string(),
+            f => format!("{path}?{f}"),
+        }
+    }
+
+    fn filters(&self) -> String {
         let pairs = [
             ("series", &self.series),
             ("category", &self.category),
@@ -109,10 +129,7 @@ impl AgendaQuery {
             ("seats", &self.seats),
             ("q", &self.q),
         ];
-        let mut q: Vec<String> =
-            pairs.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v.trim()))).collect();
-        q.push(format!("page={page}"));
-        format!("{path}?{}", q.join("&"))
+        pairs.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v.trim()))).collect::<Vec<_>>().join("&")
     }
 }
 
@@ -187,6 +204,8 @@ struct AgendaPage {
     days: Vec<Day>,
     previous: Option<String>,
     next: Option<String>,
+    /// The RSS feed of what this page lists.
+    feed: String,
 }
 
 impl AgendaPage {
@@ -233,18 +252,19 @@ async fn archive(State(state): State<AppState>, visit: Visit, Query(q): Query<Ag
     agenda(state, visit, q, true).await
 }
 
-async fn agenda(state: AppState, visit: Visit, q: AgendaQuery, past: bool) -> Result<Response, WebError> {
+/// The sessions the query selects, each with its seats' badge, or the
+/// problems of its filters.
+pub(crate) async fn select(state: &AppState, visit: &Visit, q: &AgendaQuery, past: bool) -> Result<(Vec<(AgendaItem, Badge)>, FormErrors), WebError> {
     let tr = visit.tr();
-    let lib = visit.library.id;
     let (items, errors) = match q.filter(past) {
-        Ok(f) => (state.store.agenda(lib, &f).await?, FormErrors::default()),
+        Ok(f) => (state.store.agenda(visit.library.id, &f).await?, FormErrors::default()),
         Err(problems) => (Vec::new(), FormErrors::new(&tr, &almanach_domain::Problems(problems))),
     };
     let t = now();
     let tz = visit.tz();
     let words: Vec<String> = fold(q.q.trim()).split_whitespace().take(8).map(str::to_string).collect();
     let only_seats = !q.seats.trim().is_empty();
-    let kept: Vec<(AgendaItem, Badge)> = items
+    let kept = items
         .into_iter()
         .filter(|i| matches(i, &words))
         .map(|i| {
@@ -253,17 +273,25 @@ async fn agenda(state: AppState, visit: Visit, q: AgendaQuery, past: bool) -> Re
         })
         .filter(|(_, b)| !only_seats || (b.can_register && !b.full))
         .collect();
-    let total = kept.len();
-    let page_no = q.page();
+    Ok((kept, errors))
+}
+
+/// "samedi 13 janvier", with the year when it is not this one.
+fn day_label(local_date: &str, lang: almanach_domain::Lang, this_year: i16) -> String {
+    match parse_date(local_date) {
+        Some(d) if d.year() == this_year => fmt::day(d, lang),
+        Some(d) => fmt::day_with_year(d, lang),
+        None => local_date.to_string(),
+    }
+}
+
+/// Sessions grouped under their day's heading, in the order given.
+pub(crate) fn by_day(tr: Tr, tz: &TimeZone, items: impl Iterator<Item = (AgendaItem, Badge)>) -> Vec<Day> {
     let this_year = jiff::Zoned::now().with_time_zone(tz.clone()).year();
     let mut days: Vec<Day> = Vec::new();
-    for (i, b) in kept.into_iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE) {
+    for (i, b) in items {
         let s = &i.session;
-        let label = match parse_date(&s.local_date) {
-            Some(d) if d.year() == this_year => fmt::day(d, tr.lang),
-            Some(d) => fmt::day_with_year(d, tr.lang),
-            None => s.local_date.clone(),
-        };
+        let label = day_label(&s.local_date, tr.lang, this_year);
         let row = Row {
             event_id: s.event_id,
             session_id: s.id,
@@ -271,7 +299,7 @@ async fn agenda(state: AppState, visit: Visit, q: AgendaQuery, past: bool) -> Re
             series: s.series_name.clone(),
             colour: s.series_colour.clone().unwrap_or_else(|| "#3a6ea5".into()),
             kind: tr.t(kind_key(s.kind)).to_string(),
-            hours: hours(tr, &tz, s.starts_at, s.ends_at),
+            hours: hours(tr, tz, s.starts_at, s.ends_at),
             room: s.room_name.clone(),
             audience: AgeRange { min: s.age_min, max: s.age_max, accompanied: s.accompanied }.describe(tr.lang),
             price: fmt::price(s.price_cents, tr.lang),
@@ -282,6 +310,17 @@ async fn agenda(state: AppState, visit: Visit, q: AgendaQuery, past: bool) -> Re
             _ => days.push(Day { label, rows: vec![row] }),
         }
     }
+    days
+}
+
+async fn agenda(state: AppState, visit: Visit, q: AgendaQuery, past: bool) -> Result<Response, WebError> {
+    let tr = visit.tr();
+    let lib = visit.library.id;
+    let tz = visit.tz();
+    let (kept, errors) = select(&state, &visit, &q, past).await?;
+    let total = kept.len();
+    let page_no = q.page();
+    let days = by_day(tr, &tz, kept.into_iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE));
     let path = if past { "/agenda/archive" } else { "/agenda" };
     let previous = (page_no > 1).then(|| q.link(path, page_no - 1));
     let next = (page_no * PER_PAGE < total).then(|| q.link(path, page_no + 1));
@@ -294,13 +333,14 @@ async fn agenda(state: AppState, visit: Visit, q: AgendaQuery, past: bool) -> Re
         rooms: state.store.list_rooms(lib).await?,
         kinds: SessionKind::ALL.iter().map(|k| (k.slug(), tr.t(kind_key(*k)))).collect(),
         categories: THEME_CATEGORIES.iter().map(|c| (*c, tr.t(category_key(c)))).collect(),
-        q,
         errors,
         count: match total {
             0 => tr.t("public.agenda.none").to_string(),
             1 => tr.t("public.agenda.one").to_string(),
             n => tr.tf("public.agenda.many", &[("n", n.to_string())]),
         },
+        feed: q.with_filters("/agenda.rss"),
+        q,
         days,
         previous,
         next,

@@ -1,5 +1,6 @@
 //! A public event page: what it is, its sessions with time, room and its
-//! access, audience, price and seats, its speakers, and a link to share.
+//! access, audience, price and seats, its speakers, a link to share, and
+//! the same facts as schema.org JSON-LD.
 
 use std::collections::HashMap;
 
@@ -13,7 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use super::agenda::kind_key;
-use super::{Badge, PublicPage, Visit, badge, feeds};
+use super::{Badge, PublicPage, Visit, badge, feeds, jsonld};
 use crate::view::when;
 use crate::{AppState, WebError};
 
@@ -69,6 +70,8 @@ struct EventPage {
     course: Option<(Badge, Option<String>)>,
     speakers: Vec<SpeakerView>,
     share: String,
+    /// schema.org `Event`s, one per session, for the `application/ld+json` script.
+    ld: Vec<serde_json::Value>,
 }
 
 /// A published event of the public library, or 404.
@@ -85,18 +88,30 @@ async fn event_page(State(state): State<AppState>, visit: Visit, Path(id): Path<
     let rooms: HashMap<i64, bool> = state.store.list_rooms(lib).await?.into_iter().map(|r| (r.id, r.step_free)).collect();
     let t = now();
     let is_course = state.store.is_course(lib, id).await?;
-    let course = if is_course && !sessions.is_empty() {
-        let st = state.store.seat_state(lib, Target::Course(id)).await?;
-        let b = badge(tr, &tz, &st, t);
+    let course_seats = if is_course && !sessions.is_empty() { Some(state.store.seat_state(lib, Target::Course(id)).await?) } else { None };
+    let course = course_seats.as_ref().map(|st| {
+        let b = badge(tr, &tz, st, t);
         let link = b.can_register.then(|| format!("/events/{id}/register"));
-        Some((b, link))
-    } else {
-        None
-    };
+        (b, link)
+    });
+    let all_speakers = state.store.list_speakers(lib).await?;
+    let share = format!("{}/events/{id}", visit.base);
+    let ctx = jsonld::Context { library: &visit.library, event: &event, page_url: &share, base: &visit.base, now: t };
     let mut views = Vec::new();
+    let mut ld = Vec::new();
     for s in &sessions {
-        let own = if is_course { None } else { Some(badge(tr, &tz, &state.store.seat_state(lib, Target::Session(s.id)).await?, t)) };
-        let register = own.as_ref().filter(|b| b.can_register).map(|_| format!("/events/{id}/sessions/{}/register", s.id));
+        let seats = match &course_seats {
+            Some(st) => st.clone(),
+            None => state.store.seat_state(lib, Target::Session(s.id)).await?,
+        };
+        let own = if is_course { None } else { Some(badge(tr, &tz, &seats, t)) };
+        let register = match (&own, &course) {
+            (Some(b), _) if b.can_register => Some(format!("/events/{id}/sessions/{}/register", s.id)),
+            (None, Some((_, link))) => link.clone(),
+            _ => None,
+        };
+        let theirs: Vec<&almanach_store::Speaker> = all_speakers.iter().filter(|p| s.speaker_ids.contains(&p.id)).collect();
+        ld.push(jsonld::session(&ctx, s, &seats, &theirs, register.as_deref()));
         views.push(SessionView {
             id: s.id,
             when: when(tr.lang, &tz, s.starts_at, s.ends_at),
@@ -107,16 +122,13 @@ async fn event_page(State(state): State<AppState>, visit: Visit, Path(id): Path<
             price: fmt::price(s.price_cents, tr.lang),
             cancelled: s.is_cancelled(),
             badge: own,
-            register,
+            register: register.filter(|_| !is_course),
         });
     }
     let mut speaker_ids: Vec<i64> = sessions.iter().flat_map(|s| s.speaker_ids.iter().copied()).collect();
     speaker_ids.sort_unstable();
     speaker_ids.dedup();
-    let speakers = state
-        .store
-        .list_speakers(lib)
-        .await?
+    let speakers = all_speakers
         .into_iter()
         .filter(|s| speaker_ids.contains(&s.id))
         .map(|s| SpeakerView { name: s.name, organisation: s.organisation })
@@ -125,9 +137,8 @@ async fn event_page(State(state): State<AppState>, visit: Visit, Path(id): Path<
         Some(sid) => Some(state.store.series(lib, sid).await?.name),
         None => None,
     };
-    let share = format!("{}/events/{id}", visit.base);
     let mut page = visit.page(event.title.clone());
     page.canonical = Some(share.clone());
     let paragraphs = event.description.split("\n\n").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
-    Ok(Html(EventPage { page, paragraphs, series, sessions: views, course, speakers, share, event }.render()?))
+    Ok(Html(EventPage { page, paragraphs, series, sessions: views, course, speakers, share, event, ld }.render()?))
 }

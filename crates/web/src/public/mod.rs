@@ -1,21 +1,25 @@
 //! The public face: the agenda, event pages, registration and its private
-//! link, the accessibility statement. No account and no JavaScript; French
+//! link, the accessibility statement, the RSS feed and the embeddable agenda. No account and no JavaScript; French
 //! first, English on request; one layout (`public_base.html`).
 
 mod agenda;
+mod embed;
 mod event;
+mod feed;
 mod feeds;
+mod jsonld;
 mod private;
 mod register;
 
-pub(crate) use register::secrets;
+pub(crate) use jsonld::iso;
+pub(crate) use register::{party_rules, secrets};
 
 use almanach_domain::registration::Availability;
 use almanach_domain::{Lang, fmt};
 use almanach_store::{Library, SeatState};
 use askama::Template;
 use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse};
@@ -32,11 +36,16 @@ pub fn routes() -> Router<AppState> {
         .merge(agenda::routes())
         .merge(event::routes())
         .merge(feeds::routes())
-        .merge(register::routes())
-        .merge(private::routes())
+        .merge(register::routes().layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT)))
+        .merge(private::routes().layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT)))
+        .merge(feed::routes())
+        .merge(embed::routes())
         .route("/accessibilite", get(accessibility))
         .route("/static/public.css", get(css))
 }
+
+/// Public forms hold a few short fields: a larger body is refused unread.
+pub(crate) const PUBLIC_BODY_LIMIT: usize = 16 * 1024;
 
 /// The frame of a public page: language, library, where the language
 /// switcher comes back to.
@@ -100,7 +109,7 @@ impl Visit {
     }
 }
 
-fn base_url(headers: &HeaderMap, secure: bool) -> String {
+pub(crate) fn base_url(headers: &HeaderMap, secure: bool) -> String {
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.split(',').next().unwrap_or(v).trim().to_string());
     let host = get("x-forwarded-host").or_else(|| get("host")).unwrap_or_else(|| "localhost".into());
     let scheme = get("x-forwarded-proto").unwrap_or_else(|| if secure { "https".into() } else { "http".into() });

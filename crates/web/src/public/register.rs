@@ -19,6 +19,7 @@ use super::event::published_event;
 use super::{Badge, PublicPage, Visit, badge, moment, same_origin};
 use crate::auth::{random_token, sha256_hex};
 use crate::forms::FormErrors;
+use crate::limits::ClientIp;
 use crate::view::when;
 use crate::{AppState, Tr, WebError};
 
@@ -91,6 +92,17 @@ struct Ctx {
     seats: SeatState,
     rules: PartyRules,
     action: String,
+    /// Days personal data is kept after the session, as the notices say.
+    retention_days: u32,
+}
+
+/// What a session (or a course, by its first session) asks of a party.
+pub(crate) fn party_rules(first: &Session, seats: &SeatState) -> PartyRules {
+    PartyRules {
+        max_seats: seats.settings.max_seats,
+        ages: AgeRange { min: first.age_min, max: first.age_max, accompanied: first.accompanied },
+        email_required: true,
+    }
 }
 
 async fn context(state: &AppState, visit: &Visit, event_id: i64, session_id: Option<i64>) -> Result<Ctx, WebError> {
@@ -109,12 +121,8 @@ async fn context(state: &AppState, visit: &Visit, event_id: i64, session_id: Opt
     };
     let first = sessions.first().ok_or(WebError::NotFound)?;
     let seats = state.store.seat_state(lib, target).await?;
-    let rules = PartyRules {
-        max_seats: seats.settings.max_seats,
-        ages: AgeRange { min: first.age_min, max: first.age_max, accompanied: first.accompanied },
-        email_required: true,
-    };
-    Ok(Ctx { event, target, sessions, seats, rules, action })
+    let rules = party_rules(first, &seats);
+    Ok(Ctx { event, target, sessions, seats, rules, action, retention_days: state.config.retention_days })
 }
 
 #[derive(Template)]
@@ -131,6 +139,9 @@ struct FormPage {
     max_seats: u32,
     asks_ages: bool,
     back_label: String,
+    name_why: String,
+    email_why: String,
+    phone_why: String,
     seats_why: String,
     ages_why: String,
     controller: String,
@@ -138,6 +149,7 @@ struct FormPage {
 
 fn form_page(visit: &Visit, ctx: &Ctx, mut form: RegisterForm, errors: FormErrors, status: StatusCode) -> Result<Response, WebError> {
     let (tr, tz) = (visit.tr(), visit.tz());
+    let days = || ("days", ctx.retention_days.to_string());
     if !valid_key(&form.key) {
         form.key = random_token();
     }
@@ -153,8 +165,11 @@ fn form_page(visit: &Visit, ctx: &Ctx, mut form: RegisterForm, errors: FormError
         max_seats: ctx.rules.max_seats,
         asks_ages: ctx.rules.asks_ages(),
         back_label: tr.tf("public.register.back", &[("title", ctx.event.title.clone())]),
+        name_why: tr.tf("public.register.name_why", &[days()]),
+        email_why: tr.tf("public.register.email_why", &[days()]),
+        phone_why: tr.tf("public.register.phone_why", &[days()]),
         seats_why: tr.tf("public.register.seats_why", &[("max", ctx.rules.max_seats.to_string())]),
-        ages_why: tr.tf("public.register.ages_why", &[("audience", ctx.rules.ages.describe(tr.lang))]),
+        ages_why: tr.tf("public.register.ages_why", &[("audience", ctx.rules.ages.describe(tr.lang)), days()]),
         controller: tr.tf("public.register.controller", &[("library", visit.library.name.clone())]),
     };
     Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
@@ -173,21 +188,23 @@ async fn session_form(State(state): State<AppState>, visit: Visit, Path((id, sid
 async fn course_save(
     State(state): State<AppState>,
     visit: Visit,
+    ip: ClientIp,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<RegisterForm>,
 ) -> Result<Response, WebError> {
-    save(state, visit, headers, id, None, form).await
+    save(state, visit, ip, headers, id, None, form).await
 }
 
 async fn session_save(
     State(state): State<AppState>,
     visit: Visit,
+    ip: ClientIp,
     headers: HeaderMap,
     Path((id, sid)): Path<(i64, i64)>,
     Form(form): Form<RegisterForm>,
 ) -> Result<Response, WebError> {
-    save(state, visit, headers, id, Some(sid), form).await
+    save(state, visit, ip, headers, id, Some(sid), form).await
 }
 
 #[derive(Template)]
@@ -221,6 +238,7 @@ fn refusal_problem(tr: Tr, visit: &Visit, why: Refusal) -> Problem {
 async fn save(
     state: AppState,
     visit: Visit,
+    ip: ClientIp,
     headers: HeaderMap,
     event_id: i64,
     session_id: Option<i64>,
@@ -230,6 +248,17 @@ async fn save(
     let tr = visit.tr();
     let ctx = context(&state, &visit, event_id, session_id).await?;
     let back = format!("/events/{event_id}");
+    let limited = |form, wait: u64| -> Result<Response, WebError> {
+        let problem = Problem::form("public.error.rate_limited").arg("minutes", wait.div_ceil(60).to_string());
+        let errors = FormErrors::new(&tr, &almanach_domain::Problems(vec![problem]));
+        let mut res = form_page(&visit, &ctx, form, errors, StatusCode::TOO_MANY_REQUESTS)?;
+        res.headers_mut().insert(header::RETRY_AFTER, wait.into());
+        Ok(res)
+    };
+    if let Err(wait) = state.limits.ip.hit(&ip.0) {
+        tracing::info!(event_id, "registration form: too many attempts from one address");
+        return limited(form, wait);
+    }
     if !form.website.trim().is_empty() {
         // A robot: answer as if it worked, keep nothing.
         tracing::info!(event_id, "registration honeypot filled: ignored");
@@ -246,8 +275,14 @@ async fn save(
         Ok(p) => p,
         Err(problems) => return invalid(form, problems.0, StatusCode::UNPROCESSABLE_ENTITY),
     };
+    if let Some(email) = &party.email
+        && let Err(wait) = state.limits.email.hit(email.as_str())
+    {
+        tracing::info!(event_id, "registration form: too many attempts for one e-mail address");
+        return limited(form, wait);
+    }
     let (token, token_hash, idempotency_hash) = secrets(&form.key, &state.config.link_key);
-    let new = NewRegistration { target: ctx.target, party: party.clone(), token_hash, idempotency_hash, by_staff: false, lang: visit.lang };
+    let new = NewRegistration { target: ctx.target, party: party.clone(), token_hash, idempotency_hash, by_staff: false, lang: visit.lang, link_sealed: None };
     let actor = Actor::system(visit.library.id, "public");
     match state.store.register(&actor, &new).await? {
         Registered::New(_) => Ok(Redirect::to(&format!("/r/{token}?new=1")).into_response()),

@@ -53,7 +53,7 @@ async fn today_session(app: &TestApp, capacity: Option<u32>, leads: Vec<i64>) ->
 
 async fn register(app: &TestApp, session: i64, name: &str, seats: u32, ages: Vec<u8>) -> i64 {
     let party = Party { name: name.into(), email: Some(EmailAddress::parse("email", &format!("{seats}{name}@example.org").to_lowercase().replace(' ', "")).unwrap()), phone: String::new(), seats, ages };
-    let new = NewRegistration { target: Target::Session(session), party, token_hash: format!("t{name}"), idempotency_hash: format!("k{name}"), by_staff: true, lang: almanach_domain::Lang::Fr };
+    let new = NewRegistration { target: Target::Session(session), party, token_hash: format!("t{name}"), idempotency_hash: format!("k{name}"), by_staff: true, lang: almanach_domain::Lang::Fr, link_sealed: None };
     match app.store.register(&actor(app), &new).await.unwrap() {
         Registered::New(r) => r.id,
         other => panic!("{other:?}"),

@@ -208,6 +208,7 @@ http_test!(
                 idempotency_hash: format!("k{i}"),
                 by_staff: false,
                 lang: almanach_domain::Lang::Fr,
+                link_sealed: None,
             };
             app.store.register(&a, &new).await.unwrap();
         }

@@ -15,12 +15,12 @@ use jiff::civil::{Date, Time};
 use crate::app::{Client, Response, TestApp};
 use crate::http_test;
 
-fn actor(app: &TestApp) -> Actor {
+pub(crate) fn actor(app: &TestApp) -> Actor {
     Actor::system(app.library_id, "test")
 }
 
 /// The library-local date `days` from today.
-fn day(days: i64) -> Date {
+pub(crate) fn day(days: i64) -> Date {
     jiff::Zoned::now().with_time_zone(paris()).date().checked_add(days.days()).unwrap()
 }
 
@@ -30,7 +30,7 @@ fn label(d: Date) -> String {
 }
 
 /// A session `days` from today, from `start` to `end` o'clock (Paris).
-fn session(event_id: i64, days: i64, start: (i8, i8), end: (i8, i8)) -> SessionWrite {
+pub(crate) fn session(event_id: i64, days: i64, start: (i8, i8), end: (i8, i8)) -> SessionWrite {
     let d = day(days);
     let at = |(h, m)| local_to_instant(&paris(), d, Time::constant(h, m, 0, 0)).unwrap().as_second();
     SessionWrite {
@@ -54,22 +54,22 @@ fn session(event_id: i64, days: i64, start: (i8, i8), end: (i8, i8)) -> SessionW
     }
 }
 
-fn on_registration(mut w: SessionWrite, capacity: u32) -> SessionWrite {
+pub(crate) fn on_registration(mut w: SessionWrite, capacity: u32) -> SessionWrite {
     w.registration_required = true;
     w.capacity = Some(capacity);
     w
 }
 
-async fn event(app: &TestApp, title: &str, series_id: Option<i64>, status: EventStatus) -> i64 {
+pub(crate) async fn event(app: &TestApp, title: &str, series_id: Option<i64>, status: EventStatus) -> i64 {
     let e = Event { id: 0, series_id, title: title.into(), description: format!("Description de {title}."), picture_url: String::new(), status };
     app.store.save_event(&actor(app), &e).await.unwrap()
 }
 
-async fn save(app: &TestApp, w: SessionWrite) -> i64 {
+pub(crate) async fn save(app: &TestApp, w: SessionWrite) -> i64 {
     app.store.save_session(&actor(app), None, &w).await.unwrap().unwrap()
 }
 
-async fn settings(app: &TestApp, session_id: i64, max_seats: u32, opens_at: Option<i64>, closes_at: Option<i64>) {
+pub(crate) async fn settings(app: &TestApp, session_id: i64, max_seats: u32, opens_at: Option<i64>, closes_at: Option<i64>) {
     let s = RegistrationSettings { opens_at, closes_at, max_seats };
     app.store.set_registration_settings(&actor(app), session_id, &s).await.unwrap();
 }
@@ -82,13 +82,13 @@ pub(crate) async fn workshop(app: &TestApp, title: &str, capacity: u32, max_seat
     (e, s)
 }
 
-fn form_key(body: &str) -> String {
+pub(crate) fn form_key(body: &str) -> String {
     let i = body.find("name=\"key\" value=\"").expect("the form carries its key") + "name=\"key\" value=\"".len();
     body[i..i + 64].to_string()
 }
 
 /// Opens the form and sends it with `fields`; returns the answer.
-async fn register(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Response {
+pub(crate) async fn register(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Response {
     let mut c = Client::default();
     let form = get(app, &mut c, path).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
@@ -273,7 +273,7 @@ http_test!(
         let mut c = Client::default();
         let form = get(&app, &mut c, &path).await;
         assert_eq!(form.headers.get(header::CACHE_CONTROL).unwrap(), "no-store", "the key never sits in a cache");
-        assert!(form.body.contains("il est effacé 3 mois après la séance"), "why the e-mail is asked, and for how long");
+        assert!(form.body.contains("il est effacé 90 jours après la séance"), "why the e-mail is asked, and for how long");
         assert!(form.body.contains("aria-describedby=\"h-email\""));
         let r = register(&app, &path, &[("name", "Anne Dupont"), ("email", "Anne@Example.org"), ("phone", "06 12 34 56 78"), ("seats", "3")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

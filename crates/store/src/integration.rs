@@ -1,0 +1,70 @@
+//! What the public integration reads beyond the agenda: the seats of many
+//! sessions in one query (the JSON API's lists), and the sealed private
+//! link of a registration made through the API.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use crate::registrations::{At, TAKEN, WAITING, by_hash, seat_state, session_seats};
+use crate::{Registration, Result, SeatState, Store, Target};
+
+impl Store {
+    /// The seats of each of `session_ids` (of the library; others are left
+    /// out): one query for them all, plus one per course among them.
+    pub async fn seat_states(&self, library_id: i64, session_ids: &[i64]) -> Result<HashMap<i64, SeatState>> {
+        let mut out = HashMap::with_capacity(session_ids.len());
+        if session_ids.is_empty() {
+            return Ok(out);
+        }
+        let placeholders = (2..session_ids.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "select s.*, e.status as event_status, e.course as event_course, {TAKEN} as taken, {WAITING} as waiting \
+             from sessions s join events e on e.id = s.event_id where s.library_id = $1 and s.id in ({placeholders})"
+        );
+        let mut q = sqlx::query(&sql).bind(library_id);
+        for id in session_ids {
+            q = q.bind(*id);
+        }
+        let mut c = self.pool().acquire().await?;
+        let rows = q.fetch_all(&mut *c).await?;
+        let mut courses: HashMap<i64, SeatState> = HashMap::new();
+        for r in &rows {
+            let (id, event_id): (i64, i64) = (r.try_get("id")?, r.try_get("event_id")?);
+            let status: String = r.try_get("event_status")?;
+            let st = if r.try_get::<i64, _>("event_course")? != 0 {
+                match courses.get(&event_id) {
+                    Some(st) => st.clone(),
+                    None => {
+                        let st = seat_state(&mut c, At { event_id, session_id: None }).await?;
+                        courses.insert(event_id, st.clone());
+                        st
+                    }
+                }
+            } else {
+                let cancelled = status == "cancelled" || r.try_get::<i64, _>("cancelled")? != 0;
+                let (offer, settings) = session_seats(r, cancelled)?;
+                SeatState {
+                    target: Target::Session(id),
+                    event_id,
+                    offer,
+                    settings,
+                    waiting: r.try_get::<i64, _>("waiting")? as u32,
+                    published: status == "published",
+                }
+            };
+            out.insert(id, st);
+        }
+        Ok(out)
+    }
+
+    /// The registration made with this idempotency hash, and its sealed
+    /// private link when it was made through the API.
+    pub async fn registration_by_idempotency(&self, idempotency_hash: &str) -> Result<Option<(Registration, Option<String>)>> {
+        let mut c = self.pool().acquire().await?;
+        let Some(r) = by_hash(&mut c, "idempotency_hash", idempotency_hash).await? else { return Ok(None) };
+        let sealed: Option<String> =
+            sqlx::query_scalar("select link_sealed from registrations where id = $1").bind(r.id).fetch_one(&mut *c).await?;
+        Ok(Some((r, sealed)))
+    }
+}
