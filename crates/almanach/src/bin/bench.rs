@@ -1,0 +1,242 @@
+//! `almanach-bench`: the scale benchmark. `generate` fills an empty
+//! database with a network's made-up history; `report` times the season
+//! review of one library, of the whole network, and the network's
+//! ten-season trend, against their targets. A binary of its own so the
+//! `almanach` that runs a library cannot write two million invented
+//! sessions into it by a slip (it takes `--database` only from its
+//! arguments, never from ALMANACH_DATABASE). See docs/benchmarks.md.
+
+use std::future::Future;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use almanach_domain::programme::season_of;
+use almanach_domain::stats::Period;
+use almanach_store::bench::{Dataset, Progress, Shape, dataset, generate};
+use almanach_store::{DatabaseUrl, Scope, Store};
+use anyhow::{Result, bail};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "almanach-bench", about = "Scale benchmark of Almanach's statistics (see docs/benchmarks.md).")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fill an empty database with a network's history: libraries × seasons × sessions, with attendance.
+    Generate {
+        /// sqlite://PATH or postgres://USER@HOST/DB (created and migrated if needed; must hold no sessions).
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 1000)]
+        libraries: u32,
+        #[arg(long, default_value_t = 10)]
+        seasons: u32,
+        /// Sessions per library and season.
+        #[arg(long, default_value_t = 250)]
+        sessions: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The first season's starting year.
+        #[arg(long, default_value_t = 2015)]
+        first_season: i16,
+    },
+    /// Time the season reviews and the trend, median and 95th percentile, against the targets.
+    Report {
+        #[arg(long)]
+        database: String,
+        /// Timed runs of each measure, after the warm-up.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        #[arg(long, default_value_t = 3)]
+        warmup: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let result = match cli.command {
+        Command::Generate { database, libraries, seasons, sessions, seed, first_season } => {
+            let shape = Shape { libraries, seasons, sessions, seed, first_season };
+            runtime.block_on(run_generate(&database, &shape)).map(|()| true)
+        }
+        Command::Report { database, runs, warmup } => runtime.block_on(run_report(&database, runs.max(1), warmup)),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(2),
+        Err(e) => {
+            eprintln!("almanach-bench: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_generate(url: &str, shape: &Shape) -> Result<()> {
+    let shown = DatabaseUrl::parse(url)?.redacted();
+    if shape.libraries == 0 || shape.seasons == 0 || shape.sessions == 0 {
+        bail!("--libraries, --seasons and --sessions must be at least 1");
+    }
+    let total = u64::from(shape.libraries) * u64::from(shape.seasons) * u64::from(shape.sessions);
+    println!(
+        "generating into {shown}: {} libraries × {} seasons × {} sessions = {} sessions, seed {}",
+        shape.libraries, shape.seasons, shape.sessions, thousands(total as i64), shape.seed
+    );
+    let start = Instant::now();
+    let mut last_line = Instant::now();
+    let mut progress = |p: Progress| {
+        let done_all = p.season == shape.seasons && p.libraries_done == shape.libraries;
+        if last_line.elapsed() >= Duration::from_secs(5) || done_all {
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "  season {}/{} library {}/{}: {} sessions, {:.0} s, {} sessions/s",
+                p.season,
+                shape.seasons,
+                p.libraries_done,
+                shape.libraries,
+                thousands(p.sessions),
+                secs,
+                thousands((p.sessions as f64 / secs.max(0.001)) as i64)
+            );
+            last_line = Instant::now();
+        }
+    };
+    let g = generate(url, shape, &mut progress).await?;
+    println!(
+        "done in {:.1} s: {} libraries, {} rooms, {} series, {} themes, {} events, {} sessions, {} session themes",
+        start.elapsed().as_secs_f64(),
+        thousands(g.libraries),
+        thousands(g.rooms),
+        thousands(g.series),
+        thousands(g.themes),
+        thousands(g.events),
+        thousands(g.sessions),
+        thousands(g.session_themes)
+    );
+    Ok(())
+}
+
+/// A measure, its target, and how it went.
+struct Measure {
+    what: String,
+    target_ms: Option<f64>,
+    times: Vec<Duration>,
+}
+
+async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
+    let shown = DatabaseUrl::parse(url)?.redacted();
+    let store = Store::open(url).await?;
+    let Some(Dataset { first_date, last_date, sessions, libraries }) = dataset(&store).await? else {
+        bail!("the database holds no sessions: run almanach-bench generate first");
+    };
+    let (first_season, _) = season_of(first_date);
+    let (last_season, label) = season_of(last_date);
+    let season = Period::Season(last_season);
+    let trend_from = first_season.max(last_season - 9);
+    let trend: Vec<Period> = (trend_from..=last_season).map(Period::Season).collect();
+    println!("almanach-bench report on {shown}");
+    println!(
+        "dataset: {} libraries, {} sessions, seasons {}-{} to {label}",
+        thousands(libraries.len() as i64),
+        thousands(sessions),
+        first_season,
+        first_season + 1
+    );
+    println!("{runs} timed runs after {warmup} warm-up runs; PASS when the median is under the target");
+
+    let mut measures = Vec::new();
+    let (store, season) = (&store, &season);
+    // A different library each run, spread over the network, so the
+    // figure is not one library's pages kept warm.
+    let libraries = &libraries;
+    let pick = move |i: usize| libraries[(i * 7919) % libraries.len()];
+    let one = time(warmup, runs, |i| async move {
+        let scope = Scope { library_id: Some(pick(i)), series: None };
+        store.report(scope, season, false).await
+    });
+    measures.push(Measure { what: format!("one library's season review ({label})"), target_ms: Some(20.0), times: one.await? });
+    let network = Scope { library_id: None, series: None };
+    let all = time(warmup, runs, |_| store.report(network, season, false));
+    measures.push(Measure { what: format!("the network's season review ({label})"), target_ms: Some(250.0), times: all.await? });
+    let ten = time(warmup, runs, |_| async {
+        for p in &trend {
+            store.report(network, p, false).await?;
+        }
+        Ok(())
+    });
+    measures.push(Measure {
+        what: format!("the network's {}-season trend", trend.len()),
+        target_ms: Some(500.0),
+        times: ten.await?,
+    });
+    // The review as handed over, with the previous season beside it.
+    let one_cmp = time(warmup, runs, |i| async move {
+        let scope = Scope { library_id: Some(pick(i)), series: None };
+        store.report(scope, season, true).await
+    });
+    measures.push(Measure { what: "  … one library, with the previous season".into(), target_ms: None, times: one_cmp.await? });
+    let all_cmp = time(warmup, runs, |_| store.report(network, season, true));
+    measures.push(Measure { what: "  … the network, with the previous season".into(), target_ms: None, times: all_cmp.await? });
+
+    let mut all_pass = true;
+    for m in &mut measures {
+        m.times.sort();
+        let median = ms(percentile(&m.times, 50));
+        let p95 = ms(percentile(&m.times, 95));
+        let verdict = match m.target_ms {
+            Some(t) if median < t => format!("target < {t:>3.0} ms  PASS"),
+            Some(t) => {
+                all_pass = false;
+                format!("target < {t:>3.0} ms  MISS")
+            }
+            None => String::new(),
+        };
+        println!("{:<46} median {median:>8.1} ms   p95 {p95:>8.1} ms   {verdict}", m.what);
+    }
+    store.close().await;
+    Ok(all_pass)
+}
+
+/// Runs `f` `warmup` times untimed, then `runs` times timed.
+async fn time<F, Fut, T>(warmup: usize, runs: usize, f: F) -> Result<Vec<Duration>>
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = almanach_store::Result<T>>,
+{
+    for i in 0..warmup {
+        f(runs + i).await?;
+    }
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let start = Instant::now();
+        f(i).await?;
+        times.push(start.elapsed());
+    }
+    Ok(times)
+}
+
+/// Nearest-rank percentile of sorted times.
+fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    let rank = (p * sorted.len()).div_ceil(100).max(1);
+    sorted[rank - 1]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn thousands(n: i64) -> String {
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
