@@ -27,9 +27,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0003_attendance.sql"),
         postgres: include_str!("migrations/postgres/0003_attendance.sql"),
     },
+    Migration {
+        version: 7,
+        sqlite: include_str!("migrations/sqlite/0007_report_summaries.sql"),
+        postgres: include_str!("migrations/postgres/0007_report_summaries.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 3;
+pub const LATEST_SCHEMA: i64 = 7;
 
 impl Store {
     /// The schema version the database is at (0 when empty).
