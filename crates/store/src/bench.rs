@@ -63,10 +63,30 @@ pub struct Generated {
 
 /// Where generation stands, for a progress line.
 #[derive(Debug, Clone, Copy)]
-pub struct Progress {
-    pub season: u32,
-    pub libraries_done: u32,
-    pub sessions: i64,
+pub enum Progress {
+    /// Rows written so far.
+    Rows { season: u32, libraries_done: u32, sessions: i64 },
+    /// Every row is in; the season summaries are being built.
+    Summaries,
+    /// Summaries built; the planner's statistics are being refreshed.
+    Statistics,
+}
+
+/// Marks one session of `library_id` in `season` as written again (its head
+/// count set to what it was), as a head count on the day would: the next
+/// season report of that library rebuilds its summary first.
+pub async fn touch(store: &Store, library_id: i64, season: i16) -> Result<()> {
+    let period = almanach_domain::stats::Period::Season(season);
+    sqlx::query(
+        "update sessions set participants = participants where id = (select min(id) from sessions \
+         where library_id = $1 and local_date >= $2 and local_date <= $3)",
+    )
+    .bind(library_id)
+    .bind(period.from().to_string())
+    .bind(period.to().to_string())
+    .execute(store.pool())
+    .await?;
+    Ok(())
 }
 
 /// What a database holds, for the benchmark's header and its choices.
@@ -95,8 +115,8 @@ pub async fn dataset(store: &Store) -> Result<Option<Dataset>> {
 const CHUNK: u32 = 100;
 
 /// Fills an empty database (migrated, without sessions) at `url` with
-/// `shape`'s history, calling `progress` after every chunk, then refreshes
-/// the planner's statistics.
+/// `shape`'s history, calling `progress` after every chunk, then builds the
+/// season summaries and refreshes the planner's statistics.
 pub async fn generate(url: &str, shape: &Shape, progress: &mut dyn FnMut(Progress)) -> Result<Generated> {
     let store = Store::open(url).await?;
     let existing: i64 = sqlx::query_scalar("select count(*) from sessions").fetch_one(store.pool()).await?;
@@ -142,7 +162,7 @@ pub async fn generate(url: &str, shape: &Shape, progress: &mut dyn FnMut(Progres
             out.events += batch.events.len() as i64;
             out.sessions += batch.sessions.len() as i64;
             out.session_themes += batch.session_themes.len() as i64;
-            progress(Progress {
+            progress(Progress::Rows {
                 season: s + 1,
                 libraries_done: chunk.last().map(|l| l.index + 1).unwrap_or(0),
                 sessions: out.sessions,
@@ -150,7 +170,12 @@ pub async fn generate(url: &str, shape: &Shape, progress: &mut dyn FnMut(Progres
         }
         out.seasons.push(figures);
     }
+    progress(Progress::Summaries);
+    store.refresh_season_summaries().await?;
+    progress(Progress::Statistics);
     sink.finish().await?;
+    // Closing the pool waits for every connection, the sink's too.
+    drop(sink);
     store.close().await;
     Ok(out)
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use almanach_domain::programme::season_of;
 use almanach_domain::stats::Period;
-use almanach_store::bench::{Dataset, Progress, Shape, dataset, generate};
+use almanach_store::bench::{Dataset, Progress, Shape, dataset, generate, touch};
 use almanach_store::{DatabaseUrl, Scope, Store};
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
@@ -54,6 +54,11 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         warmup: usize,
     },
+    /// Check that the last season's reviews read from the summaries equal the same dates added up from the sessions.
+    Verify {
+        #[arg(long)]
+        database: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -65,6 +70,7 @@ fn main() -> ExitCode {
             runtime.block_on(run_generate(&database, &shape)).map(|()| true)
         }
         Command::Report { database, runs, warmup } => runtime.block_on(run_report(&database, runs.max(1), warmup)),
+        Command::Verify { database } => runtime.block_on(run_verify(&database)),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -88,22 +94,23 @@ async fn run_generate(url: &str, shape: &Shape) -> Result<()> {
     );
     let start = Instant::now();
     let mut last_line = Instant::now();
-    let mut progress = |p: Progress| {
-        let done_all = p.season == shape.seasons && p.libraries_done == shape.libraries;
-        if last_line.elapsed() >= Duration::from_secs(5) || done_all {
-            let secs = start.elapsed().as_secs_f64();
-            println!(
-                "  season {}/{} library {}/{}: {} sessions, {:.0} s, {} sessions/s",
-                p.season,
-                shape.seasons,
-                p.libraries_done,
-                shape.libraries,
-                thousands(p.sessions),
-                secs,
-                thousands((p.sessions as f64 / secs.max(0.001)) as i64)
-            );
-            last_line = Instant::now();
+    let mut progress = |p: Progress| match p {
+        Progress::Rows { season, libraries_done, sessions } => {
+            let done_all = season == shape.seasons && libraries_done == shape.libraries;
+            if last_line.elapsed() >= Duration::from_secs(5) || done_all {
+                let secs = start.elapsed().as_secs_f64();
+                println!(
+                    "  season {season}/{} library {libraries_done}/{}: {} sessions, {secs:.0} s, {} sessions/s",
+                    shape.seasons,
+                    shape.libraries,
+                    thousands(sessions),
+                    thousands((sessions as f64 / secs.max(0.001)) as i64)
+                );
+                last_line = Instant::now();
+            }
         }
+        Progress::Summaries => println!("  {:.0} s: building the season summaries", start.elapsed().as_secs_f64()),
+        Progress::Statistics => println!("  {:.0} s: refreshing the planner's statistics", start.elapsed().as_secs_f64()),
     };
     let g = generate(url, shape, &mut progress).await?;
     println!(
@@ -118,6 +125,34 @@ async fn run_generate(url: &str, shape: &Shape) -> Result<()> {
         thousands(g.session_themes)
     );
     Ok(())
+}
+
+async fn run_verify(url: &str) -> Result<bool> {
+    let store = Store::open(url).await?;
+    let Some(Dataset { last_date, libraries, .. }) = dataset(&store).await? else {
+        bail!("the database holds no sessions: run almanach-bench generate first");
+    };
+    let (year, label) = season_of(last_date);
+    let season = Period::Season(year);
+    let same_dates = Period::Range { from: season.from(), to: season.to() };
+    let mut scopes = vec![Scope { library_id: None, series: None }];
+    scopes.extend(libraries.iter().step_by((libraries.len() / 5).max(1)).map(|&id| Scope { library_id: Some(id), series: None }));
+    let mut agree = true;
+    for scope in scopes {
+        let summed = store.report(scope, &season, false).await?;
+        let counted = store.report(scope, &same_dates, false).await?;
+        let same = summed.series == counted.series && summed.total == counted.total;
+        agree &= same;
+        let who = scope.library_id.map_or("the network".to_string(), |id| format!("library {id}"));
+        println!(
+            "{label}, {who}: {} sessions, {} participants: {}",
+            thousands(summed.total.sessions),
+            thousands(summed.total.participants),
+            if same { "the summaries agree with the sessions" } else { "DIFFERENT from the sessions" }
+        );
+    }
+    store.close().await;
+    Ok(agree)
 }
 
 /// A measure, its target, and how it went.
@@ -146,6 +181,16 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
         first_season,
         first_season + 1
     );
+    println!("load average before: {}", load_average());
+    let rebuild = Instant::now();
+    let rebuilt = store.refresh_season_summaries().await?;
+    if rebuilt > 0 {
+        println!(
+            "season summaries of {} library seasons rebuilt first, in {:.1} s",
+            thousands(rebuilt),
+            rebuild.elapsed().as_secs_f64()
+        );
+    }
     println!("{runs} timed runs after {warmup} warm-up runs; PASS when the median is under the target");
 
     let mut measures = Vec::new();
@@ -182,6 +227,19 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
     let all_cmp = time(warmup, runs, |_| store.report(network, season, true));
     measures.push(Measure { what: "  … the network, with the previous season".into(), target_ms: None, times: all_cmp.await? });
 
+    // After a head count: the library's season summary is rebuilt first.
+    let mut after_write = Vec::with_capacity(runs);
+    for i in 0..warmup + runs {
+        let lib = pick(i);
+        touch(store, lib, last_season).await?;
+        let start = Instant::now();
+        store.report(Scope { library_id: Some(lib), series: None }, season, false).await?;
+        if i >= warmup {
+            after_write.push(start.elapsed());
+        }
+    }
+    measures.push(Measure { what: "  … one library, just after a head count".into(), target_ms: None, times: after_write });
+
     let mut all_pass = true;
     for m in &mut measures {
         m.times.sort();
@@ -197,8 +255,15 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
         };
         println!("{:<46} median {median:>8.1} ms   p95 {p95:>8.1} ms   {verdict}", m.what);
     }
+    println!("load average after: {}", load_average());
     store.close().await;
     Ok(all_pass)
+}
+
+/// The machine is shared: the load says how much the figures can be trusted.
+fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }
 
 /// Runs `f` `warmup` times untimed, then `runs` times timed.
@@ -233,7 +298,7 @@ fn thousands(n: i64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
