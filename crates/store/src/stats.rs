@@ -2,8 +2,8 @@
 //! (a network's libraries with a series of the same name add up together),
 //! then turned into report rows by the domain. Cancelled sessions, and
 //! sessions of cancelled events, are left out. A season is read from its
-//! summaries (migration 0007), rebuilt here first when triggers marked
-//! them stale; other periods add up their sessions.
+//! summaries (migration 0007), a library's or the network's, rebuilt here
+//! first when triggers marked them stale; other periods add up their sessions.
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
@@ -12,7 +12,7 @@ use almanach_domain::stats::{Period, Report, StatsRow, Tally, ThemeFigures, merg
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Backend, Result, Store, StoreError};
+use crate::{Backend, Result, Store, StoreError, Tx};
 
 /// Which sessions a report covers.
 #[derive(Debug, Clone, Copy)]
@@ -146,14 +146,24 @@ impl Store {
     }
 
     async fn report_of(&self, scope: Scope<'_>, period: &Period) -> Result<Report> {
-        // A season reads its summaries; other periods add up their sessions.
+        // A season reads its summaries, a library's or the network's;
+        // other periods add up their sessions.
         let (tallies, themes) = match *period {
             Period::Season(year) => {
-                self.refresh_season_summaries().await?;
-                let (from, args) = summary_filter(scope, year, "report_seasons");
+                let (seasons, themes) = match scope.library_id {
+                    Some(_) => {
+                        self.refresh_library_seasons().await?;
+                        ("report_seasons", "report_season_themes")
+                    }
+                    None => {
+                        self.refresh_season_summaries().await?;
+                        ("report_network_seasons", "report_network_themes")
+                    }
+                };
+                let (from, args) = summary_filter(scope, year, seasons);
                 let sums = figures(|col, _| format!("sum(r.{col})"));
                 let tallies = (format!("select r.series as series, {sums}{from} group by r.series"), args);
-                let (from, args) = summary_filter(scope, year, "report_season_themes");
+                let (from, args) = summary_filter(scope, year, themes);
                 let sql = format!(
                     "select r.series as series, r.theme as theme, cast(sum(r.sessions) as bigint) as sessions, \
                      cast(sum(r.participants) as bigint) as participants{from} group by r.series, r.theme"
@@ -199,39 +209,36 @@ impl Store {
         })
     }
 
-    /// Rebuilds the summaries of the library seasons that triggers marked
-    /// stale (migration 0007) from their sessions, a batch per transaction;
-    /// returns how many library seasons were rebuilt. Season reports call
-    /// it first; after a bulk load it is worth calling once on its own.
+    /// Brings every season summary up to date: the library seasons that
+    /// triggers marked stale (migration 0007), then the network seasons
+    /// those changed; returns how many library seasons were rebuilt.
+    /// Season reports do it first; after a bulk load it is worth calling
+    /// once on its own.
     pub async fn refresh_season_summaries(&self) -> Result<i64> {
+        let rebuilt = self.refresh_library_seasons().await?;
+        self.refresh_network_seasons().await?;
+        Ok(rebuilt)
+    }
+
+    /// Rebuilds the stale library seasons from their sessions, a batch per
+    /// transaction, and marks their network seasons stale.
+    async fn refresh_library_seasons(&self) -> Result<i64> {
         let columns = FIGURES.map(|(col, _)| col).join(", ");
         let sessions = "from sessions s join events e on e.id = s.event_id left join series se on se.id = e.series_id";
         let only = "s.library_id = $1 and s.local_date >= $3 and s.local_date <= $4 and s.cancelled = 0 and e.status <> 'cancelled'";
-        let rebuild_seasons = format!(
+        let seasons = format!(
             "insert into report_seasons (library_id, season, series, {columns}) select $1, $2, se.name, {} {sessions} \
              where {only} group by se.name",
             FIGURES.map(|(_, expr)| expr).join(", ")
         );
-        let rebuild_themes = format!(
+        let themes = format!(
             "insert into report_season_themes (library_id, season, series, theme, sessions, participants) \
              select $1, $2, se.name, t.title, count(*), coalesce(sum(s.participants), 0) {sessions} \
              join session_themes st on st.session_id = s.id join themes t on t.id = st.theme_id \
              where {only} group by se.name, t.title"
         );
         let mut rebuilt = 0;
-        loop {
-            let any: Option<i64> =
-                sqlx::query_scalar("select season from report_stale limit 1").fetch_optional(self.pool()).await?;
-            if any.is_none() {
-                return Ok(rebuilt);
-            }
-            let mut tx = self.write().await?;
-            if self.backend() == Backend::Postgres {
-                // Waits for the writers that marked a season to commit (their
-                // sessions are then visible here) and holds new marks back
-                // until this batch is committed, so no mark is lost.
-                sqlx::query("lock table report_stale in exclusive mode").execute(&mut *tx).await?;
-            }
+        while let Some(mut tx) = self.stale("report_stale").await? {
             let keys: Vec<(i64, i64)> =
                 sqlx::query_as("select library_id, season from report_stale order by library_id, season limit $1")
                     .bind(REBUILD_BATCH)
@@ -249,12 +256,66 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                for sql in [&rebuild_seasons, &rebuild_themes] {
+                for sql in [&seasons, &themes] {
                     sqlx::query(sql).bind(lib).bind(season).bind(&from).bind(&to).execute(&mut *tx).await?;
                 }
+                sqlx::query("insert into report_network_stale (season) values ($1) on conflict do nothing")
+                    .bind(season)
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
             rebuilt += keys.len() as i64;
         }
+        Ok(rebuilt)
+    }
+
+    /// Rebuilds the stale network seasons from the libraries' summaries
+    /// (a few tens of milliseconds each for a thousand libraries).
+    async fn refresh_network_seasons(&self) -> Result<()> {
+        let columns = FIGURES.map(|(col, _)| col).join(", ");
+        let sums = FIGURES.map(|(col, _)| format!("sum({col})")).join(", ");
+        let statements = [
+            "delete from report_network_seasons where season = $1".to_string(),
+            "delete from report_network_themes where season = $1".to_string(),
+            "delete from report_network_stale where season = $1".to_string(),
+            format!(
+                "insert into report_network_seasons (season, series, {columns}) select $1, series, {sums} \
+                 from report_seasons where season = $1 group by series"
+            ),
+            "insert into report_network_themes (season, series, theme, sessions, participants) \
+             select $1, series, theme, sum(sessions), sum(participants) from report_season_themes where season = $1 \
+             group by series, theme"
+                .to_string(),
+        ];
+        if let Some(mut tx) = self.stale("report_network_stale").await? {
+            let seasons: Vec<i64> = sqlx::query_scalar("select season from report_network_stale").fetch_all(&mut *tx).await?;
+            for season in seasons {
+                for sql in &statements {
+                    sqlx::query(sql).bind(season).execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// A write transaction when `table` holds stale marks, None otherwise
+    /// (a read with nothing stale takes no lock). On PostgreSQL the table
+    /// is locked: that waits for the writers that marked something to
+    /// commit (what they wrote is then visible here) and holds new marks
+    /// back until the rebuild commits, so no mark is lost. SQLite's
+    /// `BEGIN IMMEDIATE` already serialises the rebuild with writers.
+    async fn stale(&self, table: &str) -> Result<Option<Tx>> {
+        let any: Option<i64> =
+            sqlx::query_scalar(&format!("select season from {table} limit 1")).fetch_optional(self.pool()).await?;
+        if any.is_none() {
+            return Ok(None);
+        }
+        let mut tx = self.write().await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query(&format!("lock table {table} in exclusive mode")).execute(&mut *tx).await?;
+        }
+        Ok(Some(tx))
     }
 }

@@ -1,5 +1,6 @@
-//! Season reports read summaries kept by triggers (migration 0007); a
-//! from–to period of the same dates adds up the sessions themselves. After
+//! Season reports read summaries kept by triggers (migration 0007), a
+//! library's or the network's; a from–to period of the same dates adds up
+//! the sessions themselves. After
 //! every kind of write the two must agree, on both backends, also while
 //! head counts and reports run at once.
 
@@ -33,6 +34,7 @@ async fn check(store: &Store, lib: i64) -> i64 {
     for season in [2023, 2024] {
         agrees(store, Scope { library_id: Some(lib), series: None }, season).await;
         agrees(store, Scope { library_id: Some(lib), series: Some("Samedis") }, season).await;
+        agrees(store, Scope { library_id: None, series: Some("Samedis") }, season).await;
         agrees(store, network(), season).await;
     }
     agrees(store, network(), 2024).await
@@ -156,6 +158,8 @@ on_both_backends!(
         assert_eq!((r.series[0].series.as_deref(), r.series[0].events), (Some("Samedis"), 2), "one name across libraries");
         let stale: i64 = sqlx::query_scalar("select count(*) from report_stale").fetch_one(store.pool()).await.unwrap();
         assert_eq!(stale, 0, "a season report rebuilds every stale season");
+        let network_stale: i64 = sqlx::query_scalar("select count(*) from report_network_stale").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(network_stale, 0, "and a network report every stale network season");
     }
 );
 

@@ -1,10 +1,12 @@
 -- Season summaries for the review: each library's season added up per
--- series, and per series and theme, so a network's season review reads a
--- few thousand rows instead of a quarter of a million sessions (measured:
--- docs/benchmarks.md, chosen: docs/decisions/0006-report-performance.md).
--- Nothing writes them by hand: triggers mark a library's season stale on
--- every write that can change its figures, whatever code path made it,
--- and the store rebuilds the stale seasons before the next season report.
+-- series, and per series and theme, and the same for the whole network, so
+-- a season review reads a few hundred rows instead of up to a quarter of a
+-- million sessions (measured: docs/benchmarks.md, chosen:
+-- docs/decisions/0006-report-performance.md). Nothing writes them by hand:
+-- triggers mark a library's season stale on every write that can change
+-- its figures, whatever code path made it; the store rebuilds the stale
+-- library seasons before the next season report, and marks their network
+-- season stale in turn for the next network report.
 -- A season is named by its first year: 2024 for 2024-2025.
 
 create table report_seasons (
@@ -37,11 +39,46 @@ create table report_season_themes (
     sessions integer not null,
     participants integer not null
 );
--- Both covering: a library's review reads the first, a network's the second,
--- each in the order it groups by.
+-- Both covering: a library's review reads the first, a network season's
+-- rebuild the second, each in the order it groups by.
 create index report_season_themes_by_library
     on report_season_themes (library_id, season, series, theme, sessions, participants);
 create index report_season_themes_by_season on report_season_themes (season, series, theme, sessions, participants);
+
+-- The network's seasons: the libraries' summaries added up, rebuilt when a
+-- network report finds its season in report_network_stale.
+create table report_network_seasons (
+    season integer not null,
+    series text,
+    events integer not null,
+    sessions integer not null,
+    talks integer not null,
+    workshops integer not null,
+    appointments integer not null,
+    participants integer not null,
+    under_14 integer not null,
+    uncounted integer not null,
+    counted_talks integer not null,
+    talk_participants integer not null,
+    counted_workshops integer not null,
+    workshop_participants integer not null,
+    cost_cents integer not null
+);
+create index report_network_seasons_by_season on report_network_seasons (season);
+
+create table report_network_themes (
+    season integer not null,
+    series text,
+    theme text not null,
+    sessions integer not null,
+    participants integer not null
+);
+create index report_network_themes_by_season on report_network_themes (season);
+
+-- Network seasons to rebuild, marked when one of their library seasons is rebuilt.
+create table report_network_stale (
+    season integer primary key
+);
 
 -- Library seasons to rebuild before the next season report.
 create table report_stale (
