@@ -160,6 +160,9 @@ struct Measure {
     what: String,
     target_ms: Option<f64>,
     times: Vec<Duration>,
+    /// This process's CPU time per timed run: with SQLite, all the work
+    /// whatever else the machine runs; with PostgreSQL, the client's share.
+    cpu: Option<Duration>,
 }
 
 async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
@@ -172,7 +175,6 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
     let (last_season, label) = season_of(last_date);
     let season = Period::Season(last_season);
     let trend_from = first_season.max(last_season - 9);
-    let trend: Vec<Period> = (trend_from..=last_season).map(Period::Season).collect();
     println!("almanach-bench report on {shown}");
     println!(
         "dataset: {} libraries, {} sessions, seasons {}-{} to {label}",
@@ -191,7 +193,8 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
             rebuild.elapsed().as_secs_f64()
         );
     }
-    println!("{runs} timed runs after {warmup} warm-up runs; PASS when the median is under the target");
+    println!("{runs} timed runs after {warmup} warm-up runs; PASS when the median is under the target;");
+    println!("cpu: this process's CPU time per run (with SQLite all the work, with PostgreSQL the client's)");
 
     let mut measures = Vec::new();
     let (store, season) = (&store, &season);
@@ -199,46 +202,45 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
     // figure is not one library's pages kept warm.
     let libraries = &libraries;
     let pick = move |i: usize| libraries[(i * 7919) % libraries.len()];
-    let one = time(warmup, runs, |i| async move {
-        let scope = Scope { library_id: Some(pick(i)), series: None };
-        store.report(scope, season, false).await
-    });
-    measures.push(Measure { what: format!("one library's season review ({label})"), target_ms: Some(20.0), times: one.await? });
+    let label_one = format!("one library's season review ({label})");
+    measures.push(
+        time(label_one, Some(20.0), warmup, runs, |i| async move {
+            store.report(Scope { library_id: Some(pick(i)), series: None }, season, false).await
+        })
+        .await?,
+    );
     let network = Scope { library_id: None, series: None };
-    let all = time(warmup, runs, |_| store.report(network, season, false));
-    measures.push(Measure { what: format!("the network's season review ({label})"), target_ms: Some(250.0), times: all.await? });
-    let ten = time(warmup, runs, |_| async {
-        for p in &trend {
-            store.report(network, p, false).await?;
-        }
-        Ok(())
-    });
-    measures.push(Measure {
-        what: format!("the network's {}-season trend", trend.len()),
-        target_ms: Some(500.0),
-        times: ten.await?,
-    });
+    let label_all = format!("the network's season review ({label})");
+    measures.push(time(label_all, Some(250.0), warmup, runs, |_| store.report(network, season, false)).await?);
+    let label_trend = format!("the network's {}-season trend", last_season - trend_from + 1);
+    let seasons = trend_from..=last_season;
+    measures.push(time(label_trend, Some(500.0), warmup, runs, |_| store.trend(network, seasons.clone())).await?);
     // The review as handed over, with the previous season beside it.
-    let one_cmp = time(warmup, runs, |i| async move {
-        let scope = Scope { library_id: Some(pick(i)), series: None };
-        store.report(scope, season, true).await
-    });
-    measures.push(Measure { what: "  … one library, with the previous season".into(), target_ms: None, times: one_cmp.await? });
-    let all_cmp = time(warmup, runs, |_| store.report(network, season, true));
-    measures.push(Measure { what: "  … the network, with the previous season".into(), target_ms: None, times: all_cmp.await? });
+    measures.push(
+        time("  … one library, with the previous season".into(), None, warmup, runs, |i| async move {
+            store.report(Scope { library_id: Some(pick(i)), series: None }, season, true).await
+        })
+        .await?,
+    );
+    let label_cmp = "  … the network, with the previous season".to_string();
+    measures.push(time(label_cmp, None, warmup, runs, |_| store.report(network, season, true)).await?);
 
-    // After a head count: the library's season summary is rebuilt first.
-    let mut after_write = Vec::with_capacity(runs);
-    for i in 0..warmup + runs {
-        let lib = pick(i);
-        touch(store, lib, last_season).await?;
-        let start = Instant::now();
-        store.report(Scope { library_id: Some(lib), series: None }, season, false).await?;
-        if i >= warmup {
-            after_write.push(start.elapsed());
+    // After a head count: the library's season summary is rebuilt first,
+    // and for the network its season's summary too.
+    for (what, network) in [("  … one library, just after a head count", false), ("  … the network, just after a head count", true)] {
+        let mut times = Vec::with_capacity(runs);
+        for i in 0..warmup + runs {
+            let lib = pick(i);
+            touch(store, lib, last_season).await?;
+            let scope = Scope { library_id: (!network).then_some(lib), series: None };
+            let start = Instant::now();
+            store.report(scope, season, false).await?;
+            if i >= warmup {
+                times.push(start.elapsed());
+            }
         }
+        measures.push(Measure { what: what.into(), target_ms: None, times, cpu: None });
     }
-    measures.push(Measure { what: "  … one library, just after a head count".into(), target_ms: None, times: after_write });
 
     let mut all_pass = true;
     for m in &mut measures {
@@ -253,7 +255,8 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
             }
             None => String::new(),
         };
-        println!("{:<46} median {median:>8.1} ms   p95 {p95:>8.1} ms   {verdict}", m.what);
+        let cpu = m.cpu.map(|c| format!("{:>8.1} ms", ms(c))).unwrap_or_else(|| format!("{:>11}", "-"));
+        println!("{:<46} median {median:>8.1} ms   p95 {p95:>8.1} ms   cpu {cpu}   {verdict}", m.what);
     }
     println!("load average after: {}", load_average());
     store.close().await;
@@ -267,7 +270,7 @@ fn load_average() -> String {
 }
 
 /// Runs `f` `warmup` times untimed, then `runs` times timed.
-async fn time<F, Fut, T>(warmup: usize, runs: usize, f: F) -> Result<Vec<Duration>>
+async fn time<F, Fut, T>(what: String, target_ms: Option<f64>, warmup: usize, runs: usize, f: F) -> Result<Measure>
 where
     F: Fn(usize) -> Fut,
     Fut: Future<Output = almanach_store::Result<T>>,
@@ -276,12 +279,25 @@ where
         f(runs + i).await?;
     }
     let mut times = Vec::with_capacity(runs);
+    let cpu = process_cpu();
     for i in 0..runs {
         let start = Instant::now();
         f(i).await?;
         times.push(start.elapsed());
     }
-    Ok(times)
+    let cpu = process_cpu().saturating_sub(cpu) / runs as u32;
+    Ok(Measure { what, target_ms, times, cpu: Some(cpu) })
+}
+
+/// User and system time of this process so far, from /proc/self/stat
+/// (clock ticks of 10 ms, the Linux default): coarse, so only totals over
+/// many runs are read.
+fn process_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses.
+    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks: u64 = [11, 12].iter().filter_map(|&i| fields.get(i)?.parse::<u64>().ok()).sum();
+    Duration::from_millis(ticks * 10)
 }
 
 /// Nearest-rank percentile of sorted times.
