@@ -12,7 +12,7 @@ use almanach_domain::stats::{Period, Report, StatsRow, Tally, ThemeFigures, merg
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Backend, Result, Store, StoreError, Tx};
+use crate::{Backend, Result, Store, Tx};
 
 /// Which sessions a report covers.
 #[derive(Debug, Clone, Copy)]
@@ -120,6 +120,9 @@ fn summary_filter(scope: Scope<'_>, season: i16, table: &str) -> (String, Vec<Va
     (sql, args)
 }
 
+/// The seasons kept in summaries: those `Period::parse_season` accepts.
+const SUMMARISED: RangeInclusive<i16> = 1900..=2999;
+
 /// Library seasons rebuilt per transaction: a writer waits for one batch at most.
 const REBUILD_BATCH: i64 = 200;
 
@@ -149,7 +152,7 @@ impl Store {
         // A season reads its summaries, a library's or the network's;
         // other periods add up their sessions.
         let (tallies, themes) = match *period {
-            Period::Season(year) => {
+            Period::Season(year) if SUMMARISED.contains(&year) => {
                 let (seasons, themes) = match scope.library_id {
                     Some(_) => {
                         self.refresh_library_seasons().await?;
@@ -247,8 +250,6 @@ impl Store {
             // One library season at a time, by the (library, date) index:
             // a season after a head count is rebuilt in a few milliseconds.
             for &(lib, season) in &keys {
-                let year = i16::try_from(season).map_err(|_| StoreError::Unusable(format!("season {season} in report_stale")))?;
-                let (from, to) = (Period::Season(year).from().to_string(), Period::Season(year).to().to_string());
                 for table in ["report_seasons", "report_season_themes", "report_stale"] {
                     sqlx::query(&format!("delete from {table} where library_id = $1 and season = $2"))
                         .bind(lib)
@@ -256,6 +257,9 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                // A season reports do not read from summaries (a date in year 9999) has nothing to rebuild.
+                let Some(year) = i16::try_from(season).ok().filter(|y| SUMMARISED.contains(y)) else { continue };
+                let (from, to) = (Period::Season(year).from().to_string(), Period::Season(year).to().to_string());
                 for sql in [&seasons, &themes] {
                     sqlx::query(sql).bind(lib).bind(season).bind(&from).bind(&to).execute(&mut *tx).await?;
                 }

@@ -94,6 +94,9 @@ on_both_backends!(
         let w1 = session(&store, lib, &write(e1, SessionKind::Workshop, "2024-10-12", &[image]), 19).await;
         let w2 = session(&store, lib, &write(e2, SessionKind::Workshop, "2024-03-05", &[texte]), 8).await;
         assert_eq!(check(&store, lib).await, 89);
+        // A session without a usable local date is in no season, and writing it fails nothing.
+        session(&store, lib, &SessionWrite { local_date: String::new(), ..talk.clone() }, 500).await;
+        assert_eq!(check(&store, lib).await, 89);
 
         // Head counts and costs.
         count(&store, lib, t1, 80).await;

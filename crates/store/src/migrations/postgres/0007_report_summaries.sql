@@ -88,15 +88,19 @@ create table report_stale (
     primary key (library_id, season)
 );
 
-create function report_season(local_date text) returns bigint language sql immutable as
-    $$ select cast(substr(local_date, 1, 4) as bigint) - case when substr(local_date, 6, 2) < '09' then 1 else 0 end $$;
+-- A local date's season; NULL when the date is not ISO (such a session is in no season).
+create function report_season(local_date text) returns bigint language sql immutable as $$
+    select case when local_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' then
+        cast(substr(local_date, 1, 4) as bigint) - case when substr(local_date, 6, 2) < '09' then 1 else 0 end end
+$$;
 
+-- Both the season a session leaves and the one it joins.
 create function report_stale_session() returns trigger language plpgsql as $$
 begin
-    if tg_op in ('UPDATE', 'DELETE') then
+    if tg_op in ('UPDATE', 'DELETE') and report_season(old.local_date) is not null then
         insert into report_stale values (old.library_id, report_season(old.local_date)) on conflict do nothing;
     end if;
-    if tg_op in ('UPDATE', 'INSERT') then
+    if tg_op in ('UPDATE', 'INSERT') and report_season(new.local_date) is not null then
         insert into report_stale values (new.library_id, report_season(new.local_date)) on conflict do nothing;
     end if;
     return null;
@@ -108,7 +112,8 @@ create trigger report_stale_session
 create function report_stale_event() returns trigger language plpgsql as $$
 begin
     insert into report_stale
-        select distinct library_id, report_season(local_date) from sessions where event_id = old.id
+        select distinct library_id, report_season(local_date) from sessions
+        where event_id = old.id and report_season(local_date) is not null
         on conflict do nothing;
     -- A BEFORE trigger returning null would cancel the delete.
     return old;
@@ -124,6 +129,7 @@ begin
     insert into report_stale
         select library_id, report_season(local_date) from sessions
         where id = case when tg_op = 'DELETE' then old.session_id else new.session_id end
+            and report_season(local_date) is not null
         on conflict do nothing;
     return null;
 end $$;
@@ -150,4 +156,5 @@ create trigger report_stale_theme_rename after update of title on themes
     for each row execute function report_stale_rename();
 
 -- Every season already recorded is built at the first report.
-insert into report_stale select distinct library_id, report_season(local_date) from sessions on conflict do nothing;
+insert into report_stale select distinct library_id, report_season(local_date) from sessions
+    where report_season(local_date) is not null on conflict do nothing;

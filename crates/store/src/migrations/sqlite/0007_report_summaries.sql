@@ -87,41 +87,38 @@ create table report_stale (
     primary key (library_id, season)
 );
 
+-- Each session's season, when its local date is an ISO date (any other is in no season).
+create view report_session_seasons as
+    select id, library_id, event_id, cast(substr(local_date, 1, 4) as integer) - (substr(local_date, 6, 2) < '09') as season
+    from sessions where local_date glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';
+
 create trigger report_stale_session_insert after insert on sessions begin
-    insert or ignore into report_stale values
-        (new.library_id, cast(substr(new.local_date, 1, 4) as integer) - (substr(new.local_date, 6, 2) < '09'));
+    insert or ignore into report_stale select library_id, season from report_session_seasons where id = new.id;
 end;
-create trigger report_stale_session_delete after delete on sessions begin
-    insert or ignore into report_stale values
-        (old.library_id, cast(substr(old.local_date, 1, 4) as integer) - (substr(old.local_date, 6, 2) < '09'));
+-- Before: once the row is gone, or changed, its season is too.
+create trigger report_stale_session_delete before delete on sessions begin
+    insert or ignore into report_stale select library_id, season from report_session_seasons where id = old.id;
 end;
-create trigger report_stale_session_update
+-- Both the season a session leaves and the one it joins.
+create trigger report_stale_session_leave
+before update of library_id, event_id, kind, local_date, cancelled, participants, under_14, cost_cents on sessions begin
+    insert or ignore into report_stale select library_id, season from report_session_seasons where id = old.id;
+end;
+create trigger report_stale_session_join
 after update of library_id, event_id, kind, local_date, cancelled, participants, under_14, cost_cents on sessions begin
-    insert or ignore into report_stale values
-        (old.library_id, cast(substr(old.local_date, 1, 4) as integer) - (substr(old.local_date, 6, 2) < '09'));
-    insert or ignore into report_stale values
-        (new.library_id, cast(substr(new.local_date, 1, 4) as integer) - (substr(new.local_date, 6, 2) < '09'));
+    insert or ignore into report_stale select library_id, season from report_session_seasons where id = new.id;
 end;
 create trigger report_stale_event_update after update of series_id, status on events begin
-    insert or ignore into report_stale
-        select distinct library_id, cast(substr(local_date, 1, 4) as integer) - (substr(local_date, 6, 2) < '09')
-        from sessions where event_id = new.id;
+    insert or ignore into report_stale select distinct library_id, season from report_session_seasons where event_id = new.id;
 end;
--- Before: once the event is gone its sessions are too.
 create trigger report_stale_event_delete before delete on events begin
-    insert or ignore into report_stale
-        select distinct library_id, cast(substr(local_date, 1, 4) as integer) - (substr(local_date, 6, 2) < '09')
-        from sessions where event_id = old.id;
+    insert or ignore into report_stale select distinct library_id, season from report_session_seasons where event_id = old.id;
 end;
 create trigger report_stale_theme_insert after insert on session_themes begin
-    insert or ignore into report_stale
-        select library_id, cast(substr(local_date, 1, 4) as integer) - (substr(local_date, 6, 2) < '09')
-        from sessions where id = new.session_id;
+    insert or ignore into report_stale select library_id, season from report_session_seasons where id = new.session_id;
 end;
 create trigger report_stale_theme_delete after delete on session_themes begin
-    insert or ignore into report_stale
-        select library_id, cast(substr(local_date, 1, 4) as integer) - (substr(local_date, 6, 2) < '09')
-        from sessions where id = old.session_id;
+    insert or ignore into report_stale select library_id, season from report_session_seasons where id = old.session_id;
 end;
 -- Summaries hold names: renaming a series or a theme rebuilds the seasons that show it.
 create trigger report_stale_series_rename after update of name on series begin
@@ -134,5 +131,4 @@ create trigger report_stale_theme_rename after update of title on themes begin
 end;
 
 -- Every season already recorded is built at the first report.
-insert or ignore into report_stale
-    select distinct library_id, cast(substr(local_date, 1, 4) as integer) - (substr(local_date, 6, 2) < '09') from sessions;
+insert or ignore into report_stale select distinct library_id, season from report_session_seasons;
