@@ -9,7 +9,7 @@ use almanach_domain::stats::{Dimension, Extras, Period, Tally};
 use jiff::civil::date;
 use sqlx::Row;
 
-use crate::stats::{TALLY_COLUMNS, fetch, filter, tally};
+use crate::stats::{fetch, filter, tally, tally_columns};
 use crate::{Result, Scope, Store};
 
 /// One line of a breakdown: its key as people read it (a series' name, a
@@ -61,7 +61,8 @@ impl Store {
             Dimension::Category => return self.by_category(scope, period).await,
         };
         let (from, args) = filter(scope, period, join);
-        let sql = format!("select {key} as k, {TALLY_COLUMNS}, {COST}{from} group by {key}");
+        let tally_columns = tally_columns();
+        let sql = format!("select {key} as k, {tally_columns}, {COST}{from} group by {key}");
         lines(fetch(self, &sql, args).await?)
     }
 
@@ -76,7 +77,8 @@ impl Store {
              where st.session_id = s.id and (',' || t.categories || ',') like ('%,' || c.column1 || ',%'))"
         );
         let (from, args) = filter(scope, period, &join);
-        let sql = format!("select c.column1 as k, {TALLY_COLUMNS}, {COST}{from} group by c.column1");
+        let tally_columns = tally_columns();
+        let sql = format!("select c.column1 as k, {tally_columns}, {COST}{from} group by c.column1");
         lines(fetch(self, &sql, args).await?)
     }
 
@@ -114,7 +116,7 @@ impl Store {
 
     /// The sums of the `TREND_LENGTH` seasons (or years) up to the one
     /// `period` ends in, oldest first; each bucket once, empty ones as zeros.
-    pub async fn trend(&self, scope: Scope<'_>, period: &Period, bucket: Bucket) -> Result<Vec<(i16, Tally)>> {
+    pub async fn attendance_trend(&self, scope: Scope<'_>, period: &Period, bucket: Bucket) -> Result<Vec<(i16, Tally)>> {
         let end = period.to();
         let last = match bucket {
             Bucket::Season if end.month() < 9 => end.year() - 1,
@@ -128,7 +130,8 @@ impl Store {
         let span = Period::Range { from: start, to: end };
         let (from, args) = filter(scope, &span, "");
         let key = bucket.sql();
-        let sql = format!("select {key} as k, {TALLY_COLUMNS}, {COST}{from} group by {key}");
+        let tally_columns = tally_columns();
+        let sql = format!("select {key} as k, {tally_columns}, {COST}{from} group by {key}");
         let mut found = Vec::new();
         for r in fetch(self, &sql, args).await? {
             let mut t = tally(&r)?;

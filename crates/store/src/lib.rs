@@ -3,6 +3,7 @@
 //! migrations embedded per backend; one module per aggregate.
 
 pub mod api_queries;
+pub mod bench;
 mod attendance;
 mod audit;
 mod breakdown;

@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/postgres/0006_check_ins.sql"),
     },
     Migration {
+        version: 7,
+        sqlite: include_str!("migrations/sqlite/0007_report_summaries.sql"),
+        postgres: include_str!("migrations/postgres/0007_report_summaries.sql"),
+    },
+    Migration {
         version: 8,
         sqlite: include_str!("migrations/sqlite/0008_logistics.sql"),
         postgres: include_str!("migrations/postgres/0008_logistics.sql"),

@@ -1,15 +1,18 @@
 //! Statistics queries: a period's sessions added up in SQL per series name
 //! (a network's libraries with a series of the same name add up together),
 //! then turned into report rows by the domain. Cancelled sessions, and
-//! sessions of cancelled events, are left out.
+//! sessions of cancelled events, are left out. A season is read from its
+//! summaries (migration 0007), a library's or the network's, rebuilt here
+//! first when triggers marked them stale; other periods add up their sessions.
 
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 
 use almanach_domain::stats::{Period, Report, StatsRow, Tally, ThemeFigures, merge_themes};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Result, Store};
+use crate::{Backend, Result, Store, Tx};
 
 /// Which sessions a report covers.
 #[derive(Debug, Clone, Copy)]
@@ -56,38 +59,78 @@ pub(crate) async fn fetch(store: &Store, sql: &str, args: Vec<Value>) -> Result<
     Ok(q.fetch_all(store.pool()).await?)
 }
 
-/// What SQL adds up for a group of sessions, after the group's key.
-/// PostgreSQL's sum() of a bigint is numeric: every sum is cast back.
-pub(crate) const TALLY_COLUMNS: &str = "count(distinct s.event_id) as events, count(*) as sessions, \
-     cast(sum(case when s.kind = 'talk' then 1 else 0 end) as bigint) as talks, \
-     cast(sum(case when s.kind = 'workshop' then 1 else 0 end) as bigint) as workshops, \
-     cast(sum(case when s.kind = 'appointment' then 1 else 0 end) as bigint) as appointments, \
-     cast(coalesce(sum(s.participants), 0) as bigint) as participants, \
-     cast(coalesce(sum(s.under_14), 0) as bigint) as under_14, \
-     cast(sum(case when s.participants is null then 1 else 0 end) as bigint) as uncounted, \
-     cast(sum(case when s.kind = 'talk' and s.participants is not null then 1 else 0 end) as bigint) as counted_talks, \
-     cast(coalesce(sum(case when s.kind = 'talk' then s.participants end), 0) as bigint) as talk_participants, \
-     cast(sum(case when s.kind = 'workshop' and s.participants is not null then 1 else 0 end) as bigint) as counted_workshops, \
-     cast(coalesce(sum(case when s.kind = 'workshop' then s.participants end), 0) as bigint) as workshop_participants";
+/// The figures SQL adds up for a group of sessions `s`: each one's column
+/// in the season summaries, and its aggregate. One list for the three uses
+/// (adding up sessions, rebuilding a summary, adding up summaries) so they
+/// cannot drift apart. `cost_cents` is the one place the report reads
+/// costs, to be replaced when costs come as lines (speakers' fees, tools).
+const FIGURES: [(&str, &str); 13] = [
+    ("events", "count(distinct s.event_id)"),
+    ("sessions", "count(*)"),
+    ("talks", "sum(case when s.kind = 'talk' then 1 else 0 end)"),
+    ("workshops", "sum(case when s.kind = 'workshop' then 1 else 0 end)"),
+    ("appointments", "sum(case when s.kind = 'appointment' then 1 else 0 end)"),
+    ("participants", "coalesce(sum(s.participants), 0)"),
+    ("under_14", "coalesce(sum(s.under_14), 0)"),
+    ("uncounted", "sum(case when s.participants is null then 1 else 0 end)"),
+    ("counted_talks", "sum(case when s.kind = 'talk' and s.participants is not null then 1 else 0 end)"),
+    ("talk_participants", "coalesce(sum(case when s.kind = 'talk' then s.participants end), 0)"),
+    ("counted_workshops", "sum(case when s.kind = 'workshop' and s.participants is not null then 1 else 0 end)"),
+    ("workshop_participants", "coalesce(sum(case when s.kind = 'workshop' then s.participants end), 0)"),
+    ("cost_cents", "coalesce(sum(s.cost_cents), 0)"),
+];
 
-/// A `Tally` from a row holding `TALLY_COLUMNS` (costs added apart).
+/// `FIGURES` as a select list, each aggregate through `wrap`. PostgreSQL's
+/// sum() of a bigint is numeric: every figure is cast back.
+fn figures(wrap: impl Fn(&str, &str) -> String) -> String {
+    FIGURES.iter().map(|(col, expr)| format!("cast({} as bigint) as {col}", wrap(col, expr))).collect::<Vec<_>>().join(", ")
+}
+
 pub(crate) fn tally(r: &AnyRow) -> Result<Tally> {
+    let get = |col: &str| r.try_get::<i64, _>(col);
     Ok(Tally {
-        events: r.try_get("events")?,
-        sessions: r.try_get("sessions")?,
-        talks: r.try_get("talks")?,
-        workshops: r.try_get("workshops")?,
-        appointments: r.try_get("appointments")?,
-        participants: r.try_get("participants")?,
-        under_14: r.try_get("under_14")?,
-        uncounted_sessions: r.try_get("uncounted")?,
-        counted_talks: r.try_get("counted_talks")?,
-        talk_participants: r.try_get("talk_participants")?,
-        counted_workshops: r.try_get("counted_workshops")?,
-        workshop_participants: r.try_get("workshop_participants")?,
-        cost_cents: 0,
+        events: get("events")?,
+        sessions: get("sessions")?,
+        talks: get("talks")?,
+        workshops: get("workshops")?,
+        appointments: get("appointments")?,
+        participants: get("participants")?,
+        under_14: get("under_14")?,
+        uncounted_sessions: get("uncounted")?,
+        counted_talks: get("counted_talks")?,
+        talk_participants: get("talk_participants")?,
+        counted_workshops: get("counted_workshops")?,
+        workshop_participants: get("workshop_participants")?,
+        cost_cents: get("cost_cents")?,
     })
 }
+
+/// `FIGURES` but the cost, added up over sessions `s`: the breakdowns
+/// (`breakdown.rs`) add their cost apart, as `cost_cents`.
+pub(crate) fn tally_columns() -> String {
+    FIGURES.iter().filter(|(col, _)| *col != "cost_cents").map(|(col, expr)| format!("cast({expr} as bigint) as {col}")).collect::<Vec<_>>().join(", ")
+}
+
+/// A season's summaries over `scope`: the FROM and WHERE on `table` aliased `r`.
+fn summary_filter(scope: Scope<'_>, season: i16, table: &str) -> (String, Vec<Value>) {
+    let mut sql = format!(" from {table} r where r.season = $1");
+    let mut args = vec![Value::I(i64::from(season))];
+    if let Some(lib) = scope.library_id {
+        args.push(Value::I(lib));
+        sql.push_str(&format!(" and r.library_id = ${}", args.len()));
+    }
+    if let Some(name) = scope.series {
+        args.push(Value::S(name.to_string()));
+        sql.push_str(&format!(" and r.series = ${}", args.len()));
+    }
+    (sql, args)
+}
+
+/// The seasons kept in summaries: those `Period::parse_season` accepts.
+const SUMMARISED: RangeInclusive<i16> = 1900..=2999;
+
+/// Library seasons rebuilt per transaction: a writer waits for one batch at most.
+const REBUILD_BATCH: i64 = 200;
 
 impl Store {
     /// The report of `period` over `scope`: a row per series, the total,
@@ -101,22 +144,59 @@ impl Store {
         Ok(report)
     }
 
+    /// The reports of the seasons `seasons` (starting years), oldest first:
+    /// season against season, for the review's trend.
+    pub async fn trend(&self, scope: Scope<'_>, seasons: RangeInclusive<i16>) -> Result<Vec<Report>> {
+        let mut out = Vec::new();
+        for year in seasons {
+            out.push(self.report_of(scope, &Period::Season(year)).await?);
+        }
+        Ok(out)
+    }
+
     async fn report_of(&self, scope: Scope<'_>, period: &Period) -> Result<Report> {
+        // A season reads its summaries, a library's or the network's;
+        // other periods add up their sessions.
+        let (tallies, themes) = match *period {
+            Period::Season(year) if SUMMARISED.contains(&year) => {
+                let (seasons, themes) = match scope.library_id {
+                    Some(_) => {
+                        self.refresh_library_seasons().await?;
+                        ("report_seasons", "report_season_themes")
+                    }
+                    None => {
+                        self.refresh_season_summaries().await?;
+                        ("report_network_seasons", "report_network_themes")
+                    }
+                };
+                let (from, args) = summary_filter(scope, year, seasons);
+                let sums = figures(|col, _| format!("sum(r.{col})"));
+                let tallies = (format!("select r.series as series, {sums}{from} group by r.series"), args);
+                let (from, args) = summary_filter(scope, year, themes);
+                let sql = format!(
+                    "select r.series as series, r.theme as theme, cast(sum(r.sessions) as bigint) as sessions, \
+                     cast(sum(r.participants) as bigint) as participants{from} group by r.series, r.theme"
+                );
+                (tallies, (sql, args))
+            }
+            _ => {
+                let (from, args) = filter(scope, period, "");
+                let sums = figures(|_, expr| expr.to_string());
+                let tallies = (format!("select se.name as series, {sums}{from} group by se.name"), args);
+                let (from, args) =
+                    filter(scope, period, "join session_themes st on st.session_id = s.id join themes t on t.id = st.theme_id");
+                let sql = format!(
+                    "select se.name as series, t.title as theme, count(*) as sessions, \
+                     cast(coalesce(sum(s.participants), 0) as bigint) as participants{from} group by se.name, t.title"
+                );
+                (tallies, (sql, args))
+            }
+        };
         let mut groups: BTreeMap<Option<String>, (Tally, Vec<ThemeFigures>)> = BTreeMap::new();
-        let (from, args) = filter(scope, period, "");
-        let sql = format!("select se.name as series, {TALLY_COLUMNS}{from} group by se.name");
-        for r in fetch(self, &sql, args).await? {
+        for r in fetch(self, &tallies.0, tallies.1).await? {
             groups.entry(r.try_get("series")?).or_default().0 = tally(&r)?;
         }
-        for (series, cents) in self.costs(scope, period).await? {
-            groups.entry(series).or_default().0.cost_cents = cents;
-        }
-        let (from, args) = filter(scope, period, "join session_themes st on st.session_id = s.id join themes t on t.id = st.theme_id");
-        let sql = format!(
-            "select se.name as series, t.title as theme, count(*) as sessions, \
-             cast(coalesce(sum(s.participants), 0) as bigint) as participants{from} group by se.name, t.title"
-        );
-        for r in fetch(self, &sql, args).await? {
+        for r in fetch(self, &themes.0, themes.1).await? {
             let f = ThemeFigures { theme: r.try_get("theme")?, sessions: r.try_get("sessions")?, participants: r.try_get("participants")? };
             groups.entry(r.try_get("series")?).or_default().1.push(f);
         }
@@ -138,11 +218,114 @@ impl Store {
         })
     }
 
-    /// Costs per series, in cents: the one place the report reads costs,
-    /// to be replaced when costs come as lines (speakers' fees, tools).
-    async fn costs(&self, scope: Scope<'_>, period: &Period) -> Result<Vec<(Option<String>, i64)>> {
-        let (from, args) = filter(scope, period, "");
-        let sql = format!("select se.name as series, cast(coalesce(sum(s.cost_cents), 0) as bigint) as cents{from} group by se.name");
-        fetch(self, &sql, args).await?.iter().map(|r| Ok((r.try_get("series")?, r.try_get("cents")?))).collect()
+    /// Brings every season summary up to date: the library seasons that
+    /// triggers marked stale (migration 0007), then the network seasons
+    /// those changed; returns how many library seasons were rebuilt.
+    /// Season reports do it first; after a bulk load it is worth calling
+    /// once on its own.
+    pub async fn refresh_season_summaries(&self) -> Result<i64> {
+        let rebuilt = self.refresh_library_seasons().await?;
+        self.refresh_network_seasons().await?;
+        Ok(rebuilt)
+    }
+
+    /// Rebuilds the stale library seasons from their sessions, a batch per
+    /// transaction, and marks their network seasons stale.
+    async fn refresh_library_seasons(&self) -> Result<i64> {
+        let columns = FIGURES.map(|(col, _)| col).join(", ");
+        let sessions = "from sessions s join events e on e.id = s.event_id left join series se on se.id = e.series_id";
+        let only = "s.library_id = $1 and s.local_date >= $3 and s.local_date <= $4 and s.cancelled = 0 and e.status <> 'cancelled'";
+        let seasons = format!(
+            "insert into report_seasons (library_id, season, series, {columns}) select $1, $2, se.name, {} {sessions} \
+             where {only} group by se.name",
+            FIGURES.map(|(_, expr)| expr).join(", ")
+        );
+        let themes = format!(
+            "insert into report_season_themes (library_id, season, series, theme, sessions, participants) \
+             select $1, $2, se.name, t.title, count(*), coalesce(sum(s.participants), 0) {sessions} \
+             join session_themes st on st.session_id = s.id join themes t on t.id = st.theme_id \
+             where {only} group by se.name, t.title"
+        );
+        let mut rebuilt = 0;
+        while let Some(mut tx) = self.stale("report_stale").await? {
+            let keys: Vec<(i64, i64)> =
+                sqlx::query_as("select library_id, season from report_stale order by library_id, season limit $1")
+                    .bind(REBUILD_BATCH)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            // One library season at a time, by the (library, date) index:
+            // a season after a head count is rebuilt in a few milliseconds.
+            for &(lib, season) in &keys {
+                for table in ["report_seasons", "report_season_themes", "report_stale"] {
+                    sqlx::query(&format!("delete from {table} where library_id = $1 and season = $2"))
+                        .bind(lib)
+                        .bind(season)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                // A season reports do not read from summaries (a date in year 9999) has nothing to rebuild.
+                let Some(year) = i16::try_from(season).ok().filter(|y| SUMMARISED.contains(y)) else { continue };
+                let (from, to) = (Period::Season(year).from().to_string(), Period::Season(year).to().to_string());
+                for sql in [&seasons, &themes] {
+                    sqlx::query(sql).bind(lib).bind(season).bind(&from).bind(&to).execute(&mut *tx).await?;
+                }
+                sqlx::query("insert into report_network_stale (season) values ($1) on conflict do nothing")
+                    .bind(season)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            rebuilt += keys.len() as i64;
+        }
+        Ok(rebuilt)
+    }
+
+    /// Rebuilds the stale network seasons from the libraries' summaries
+    /// (a few tens of milliseconds each for a thousand libraries).
+    async fn refresh_network_seasons(&self) -> Result<()> {
+        let columns = FIGURES.map(|(col, _)| col).join(", ");
+        let sums = FIGURES.map(|(col, _)| format!("sum({col})")).join(", ");
+        let statements = [
+            "delete from report_network_seasons where season = $1".to_string(),
+            "delete from report_network_themes where season = $1".to_string(),
+            "delete from report_network_stale where season = $1".to_string(),
+            format!(
+                "insert into report_network_seasons (season, series, {columns}) select $1, series, {sums} \
+                 from report_seasons where season = $1 group by series"
+            ),
+            "insert into report_network_themes (season, series, theme, sessions, participants) \
+             select $1, series, theme, sum(sessions), sum(participants) from report_season_themes where season = $1 \
+             group by series, theme"
+                .to_string(),
+        ];
+        if let Some(mut tx) = self.stale("report_network_stale").await? {
+            let seasons: Vec<i64> = sqlx::query_scalar("select season from report_network_stale").fetch_all(&mut *tx).await?;
+            for season in seasons {
+                for sql in &statements {
+                    sqlx::query(sql).bind(season).execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// A write transaction when `table` holds stale marks, None otherwise
+    /// (a read with nothing stale takes no lock). On PostgreSQL the table
+    /// is locked: that waits for the writers that marked something to
+    /// commit (what they wrote is then visible here) and holds new marks
+    /// back until the rebuild commits, so no mark is lost. SQLite's
+    /// `BEGIN IMMEDIATE` already serialises the rebuild with writers.
+    async fn stale(&self, table: &str) -> Result<Option<Tx>> {
+        let any: Option<i64> =
+            sqlx::query_scalar(&format!("select season from {table} limit 1")).fetch_optional(self.pool()).await?;
+        if any.is_none() {
+            return Ok(None);
+        }
+        let mut tx = self.write().await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query(&format!("lock table {table} in exclusive mode")).execute(&mut *tx).await?;
+        }
+        Ok(Some(tx))
     }
 }

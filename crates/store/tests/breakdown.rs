@@ -171,13 +171,13 @@ on_both_backends!(
         add(&store, lib, S { day: "2025-09-01", count: head(99, 0), ..S::default() }).await;
 
         let season = Period::parse_season("2024-2025").unwrap();
-        let t = store.trend(scope(lib), &season, Bucket::Season).await.unwrap();
+        let t = store.attendance_trend(scope(lib), &season, Bucket::Season).await.unwrap();
         let seen: Vec<(i16, i64, i64)> = t.iter().map(|(y, t)| (*y, t.sessions, t.participants)).collect();
         assert_eq!(seen, [(2020, 1, 7), (2021, 0, 0), (2022, 0, 0), (2023, 1, 10), (2024, 2, 50)]);
         assert_eq!((t[4].1.under_14, t[4].1.talks, t[4].1.cost_cents), (3, 1, 1_000));
 
         let year = Period::year(2024).unwrap();
-        let t = store.trend(scope(lib), &year, Bucket::Year).await.unwrap();
+        let t = store.attendance_trend(scope(lib), &year, Bucket::Year).await.unwrap();
         let seen: Vec<(i16, i64)> = t.iter().map(|(y, t)| (*y, t.participants)).collect();
         assert_eq!(seen, [(2020, 0), (2021, 7), (2022, 0), (2023, 0), (2024, 30)]);
     }

@@ -37,7 +37,7 @@ impl Review {
         let extras = store.extras(scope, period).await?;
         let bucket = if matches!(period, Period::Year(_)) { Bucket::Year } else { Bucket::Season };
         let trend = store
-            .trend(scope, period, bucket)
+            .attendance_trend(scope, period, bucket)
             .await?
             .into_iter()
             .map(|(y, t)| {
