@@ -6,6 +6,7 @@ mod calendar;
 mod dashboard;
 mod day;
 mod events;
+mod import;
 mod it_setup;
 mod library;
 mod needs;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(prospects::routes())
         .merge(session_mail::routes())
         .merge(personal_data::routes())
+        .merge(import::routes())
 }
 
 async fn css() -> impl IntoResponse {

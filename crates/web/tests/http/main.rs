@@ -9,6 +9,7 @@ mod day;
 mod events;
 mod logistics;
 mod feeds;
+mod import;
 mod integration;
 mod public;
 mod rooms;
