@@ -21,6 +21,7 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/mail.txt"),
     include_str!("../locales/fr/integration.txt"),
     include_str!("../locales/fr/import.txt"),
+    include_str!("../locales/fr/documents.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
@@ -35,6 +36,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/mail.txt"),
     include_str!("../locales/en/integration.txt"),
     include_str!("../locales/en/import.txt"),
+    include_str!("../locales/en/documents.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -5,6 +5,7 @@ mod audit;
 mod calendar;
 mod dashboard;
 mod day;
+mod documents;
 mod events;
 mod import;
 mod it_setup;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(session_mail::routes())
         .merge(personal_data::routes())
         .merge(import::routes())
+        .merge(documents::routes())
 }
 
 async fn css() -> impl IntoResponse {

@@ -18,8 +18,12 @@ const BAD: &str = "date;cycle;type;participants\n\
 13/01/2024;Samedis de l'innovation;jonglage;12\n\
 13/01/2024;Samedis de l'innovation;atelier;douze\n";
 
-/// Posts `fields` (name, value) and an optional file as multipart/form-data.
 async fn upload(app: &TestApp, c: &mut Client, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Response {
+    upload_to(app, c, "/staff/import", fields, file).await
+}
+
+/// Posts `fields` (name, value) and an optional file as multipart/form-data.
+pub async fn upload_to(app: &TestApp, c: &mut Client, path: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Response {
     let boundary = "----almanach-test-boundary";
     let mut body = Vec::new();
     for (k, v) in fields {
@@ -34,7 +38,7 @@ async fn upload(app: &TestApp, c: &mut Client, fields: &[(&str, &str)], file: Op
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let req = Request::post("/staff/import")
+    let req = Request::post(path)
         .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
         .body(Body::from(body))
         .unwrap();

@@ -6,6 +6,7 @@ mod app;
 mod auth;
 mod browser;
 mod day;
+mod documents;
 mod events;
 mod logistics;
 mod feeds;
