@@ -4,6 +4,7 @@
 
 pub mod attendance;
 pub mod calendar;
+pub mod documents;
 pub mod fmt;
 pub mod ical;
 pub mod import;

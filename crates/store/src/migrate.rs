@@ -52,9 +52,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0008_logistics.sql"),
         postgres: include_str!("migrations/postgres/0008_logistics.sql"),
     },
+    Migration {
+        version: 10,
+        sqlite: include_str!("migrations/sqlite/0010_documents.sql"),
+        postgres: include_str!("migrations/postgres/0010_documents.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 8;
+pub const LATEST_SCHEMA: i64 = 10;
 
 impl Store {
     /// The schema version the database is at (0 when empty).

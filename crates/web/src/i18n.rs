@@ -20,6 +20,8 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/logistics.txt"),
     include_str!("../locales/fr/mail.txt"),
     include_str!("../locales/fr/integration.txt"),
+    include_str!("../locales/fr/import.txt"),
+    include_str!("../locales/fr/documents.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
@@ -33,6 +35,8 @@ const EN: &[&str] = &[
     include_str!("../locales/en/logistics.txt"),
     include_str!("../locales/en/mail.txt"),
     include_str!("../locales/en/integration.txt"),
+    include_str!("../locales/en/import.txt"),
+    include_str!("../locales/en/documents.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -5,7 +5,9 @@ mod audit;
 mod calendar;
 mod dashboard;
 mod day;
+mod documents;
 mod events;
+mod import;
 mod it_setup;
 mod library;
 mod needs;
@@ -56,6 +58,8 @@ pub fn routes() -> Router<AppState> {
         .merge(prospects::routes())
         .merge(session_mail::routes())
         .merge(personal_data::routes())
+        .merge(import::routes())
+        .merge(documents::routes())
 }
 
 async fn css() -> impl IntoResponse {
