@@ -4,6 +4,7 @@
 
 pub mod attendance;
 pub mod calendar;
+pub mod costs;
 pub mod fmt;
 pub mod ical;
 pub mod import;
