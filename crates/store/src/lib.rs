@@ -6,6 +6,7 @@ pub mod api_queries;
 mod attendance;
 mod audit;
 mod breakdown;
+mod costs;
 mod day;
 mod feeds;
 mod import;
@@ -24,6 +25,7 @@ pub mod testing;
 
 pub use attendance::Attendance;
 pub use audit::{Actor, AuditEntry};
+pub use costs::{Budget, CostLine, SpeakerCost, Tool, season_dates};
 pub use breakdown::{Bucket, Line, TREND_LENGTH};
 pub use day::{Arrival, Tap};
 pub use feeds::{CalendarSession, FeedScope};

@@ -47,9 +47,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0008_logistics.sql"),
         postgres: include_str!("migrations/postgres/0008_logistics.sql"),
     },
+    Migration {
+        version: 9,
+        sqlite: include_str!("migrations/sqlite/0009_costs.sql"),
+        postgres: include_str!("migrations/postgres/0009_costs.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 8;
+pub const LATEST_SCHEMA: i64 = 9;
 
 impl Store {
     /// The schema version the database is at (0 when empty).

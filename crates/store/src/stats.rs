@@ -138,11 +138,9 @@ impl Store {
         })
     }
 
-    /// Costs per series, in cents: the one place the report reads costs,
-    /// to be replaced when costs come as lines (speakers' fees, tools).
+    /// Costs per series, in cents: the one place the report reads costs
+    /// (legacy column, cost lines, tools' shares: see `costs.rs`).
     async fn costs(&self, scope: Scope<'_>, period: &Period) -> Result<Vec<(Option<String>, i64)>> {
-        let (from, args) = filter(scope, period, "");
-        let sql = format!("select se.name as series, cast(coalesce(sum(s.cost_cents), 0) as bigint) as cents{from} group by se.name");
-        fetch(self, &sql, args).await?.iter().map(|r| Ok((r.try_get("series")?, r.try_get("cents")?))).collect()
+        self.costs_by_series(scope, period).await
     }
 }
