@@ -20,6 +20,7 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/logistics.txt"),
     include_str!("../locales/fr/mail.txt"),
     include_str!("../locales/fr/integration.txt"),
+    include_str!("../locales/fr/costs.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
@@ -33,6 +34,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/logistics.txt"),
     include_str!("../locales/en/mail.txt"),
     include_str!("../locales/en/integration.txt"),
+    include_str!("../locales/en/costs.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

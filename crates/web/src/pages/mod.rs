@@ -3,6 +3,7 @@
 
 mod audit;
 mod calendar;
+mod costs;
 mod dashboard;
 mod day;
 mod events;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(prospects::routes())
         .merge(session_mail::routes())
         .merge(personal_data::routes())
+        .merge(costs::routes())
 }
 
 async fn css() -> impl IntoResponse {
