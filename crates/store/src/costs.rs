@@ -211,6 +211,37 @@ impl Store {
         rows.iter().map(tool).collect()
     }
 
+    /// The tools ticked for a session (those reaching it through a theme
+    /// are not listed: they follow the theme).
+    pub async fn session_tools(&self, session_id: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar("select tool_id from tool_sessions where session_id = $1 order by tool_id")
+            .bind(session_id)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    pub async fn set_session_tools(&self, actor: &Actor, session_id: i64, tool_ids: &[i64]) -> Result<()> {
+        let before = self.session_tools(session_id).await?;
+        let mut ids = tool_ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut tx = self.write().await?;
+        own(&mut tx, "sessions", session_id, actor.library_id).await?;
+        sqlx::query("delete from tool_sessions where session_id = $1").bind(session_id).execute(&mut *tx).await?;
+        for tool in &ids {
+            own(&mut tx, "tools", *tool, actor.library_id).await?;
+            sqlx::query("insert into tool_sessions (tool_id, session_id) values ($1, $2)")
+                .bind(tool)
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(classify)?;
+        }
+        record(&mut tx, actor, "session_tools", session_id, "update", Some(&before), Some(&ids)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     // ----------------------------------------------------------- cost lines
 
     pub async fn cost_lines(&self, session_id: i64) -> Result<Vec<CostLine>> {

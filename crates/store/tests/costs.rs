@@ -189,3 +189,21 @@ on_both_backends!(
         assert_eq!((c.cents, c.participants, c.per_participant_cents()), (25_000, 25, Some(1_000)));
     }
 );
+
+on_both_backends!(
+    async fn a_session_ticks_its_tools_once_and_only_its_library_s(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        let e = event(&store, lib, None, EventStatus::Published).await;
+        let s = session(&store, lib, e, "2025-03-01", &[], &[]).await;
+        let t = store.save_tool(&actor(lib), &tool("HeyGen", 2_900, Billing::Monthly)).await.unwrap();
+        store.set_session_tools(&actor(lib), s, &[t, t]).await.unwrap();
+        assert_eq!(store.session_tools(s).await.unwrap(), vec![t]);
+        assert_eq!(store.session_costs(Some(lib), "2025-03-01", "2025-03-01").await.unwrap()[&s], 2_900);
+        assert!(matches!(store.set_session_tools(&actor(lib), s, &[t + 99]).await, Err(StoreError::NotFound)));
+        assert_eq!(store.session_tools(s).await.unwrap(), vec![t], "nothing half-saved");
+        store.set_session_tools(&actor(lib), s, &[]).await.unwrap();
+        assert!(store.session_tools(s).await.unwrap().is_empty());
+        let log = store.audit_log(lib, Some(("session_tools", s)), 5).await.unwrap();
+        assert_eq!(log.len(), 2);
+    }
+);

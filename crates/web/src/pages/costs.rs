@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/tools/{id}", get(tool_edit).post(tool_update))
         .route("/staff/sessions/{id}/costs", get(costs_page).post(line_add))
         .route("/staff/sessions/{id}/costs/{line}/delete", post(line_delete))
+        .route("/staff/sessions/{id}/tools", post(tools_save))
         .route("/staff/budgets", get(budgets_page).post(budget_save))
 }
 
@@ -271,6 +272,8 @@ struct CostsPage {
     form: LineForm,
     errors: FormErrors,
     kinds: Vec<(String, String)>,
+    /// The library's tools: (id, name, ticked for this session).
+    tools: Vec<(i64, String, bool)>,
     edit: bool,
 }
 
@@ -317,6 +320,8 @@ async fn costs_render(state: &AppState, s: &StaffSession, session: Session, form
         .into_iter()
         .map(|line| LineRow { kind: tr.t(kind_key(line.kind)).to_string(), amount: amount(s.lang, line.cents), line })
         .collect();
+    let ticked = state.store.session_tools(session.id).await?;
+    let tools = state.store.tools(s.library_id()).await?.into_iter().map(|t| (t.id, t.name, ticked.contains(&t.id))).collect();
     let kinds = CostKind::ALL.iter().map(|k| (k.slug().to_string(), tr.t(kind_key(*k)).to_string())).collect();
     let page = Page::new(s, tr.tf("costs.title", &[("event", session.event_title.clone())]), "sessions", flash);
     Ok(CostsPage {
@@ -330,6 +335,7 @@ async fn costs_render(state: &AppState, s: &StaffSession, session: Session, form
         form,
         errors,
         kinds,
+        tools,
         edit: s.may(Action::EditSetup),
     }
     .render()?)
@@ -373,6 +379,19 @@ struct Empty {}
 async fn line_delete(State(state): State<AppState>, Path((id, line)): Path<(i64, i64)>, Posted { session: s, .. }: Posted<Empty>) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     state.store.delete_cost_line(&s.actor(), id, line).await?;
+    Ok(Redirect::to(&format!("/staff/sessions/{id}/costs?done=saved")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ToolsForm {
+    #[serde(default)]
+    tool_ids: Vec<String>,
+}
+
+async fn tools_save(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<ToolsForm>) -> Result<Response, WebError> {
+    s.require(Action::EditSetup)?;
+    let ids: Vec<i64> = form.tool_ids.iter().filter_map(|t| opt_id(t)).collect();
+    state.store.set_session_tools(&s.actor(), id, &ids).await?;
     Ok(Redirect::to(&format!("/staff/sessions/{id}/costs?done=saved")).into_response())
 }
 

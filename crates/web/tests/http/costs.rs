@@ -179,3 +179,29 @@ http_test!(
         assert_eq!(app.post(&mut v, "/staff/budgets", &fields).await.status, StatusCode::FORBIDDEN);
     }
 );
+
+http_test!(
+    async fn a_session_ticks_the_tools_it_uses_and_carries_its_share(app: TestApp) {
+        let mut c = app.signed_in(Role::Coordinator).await;
+        app.get(&mut c, "/staff/tools/new").await;
+        app.post(&mut c, "/staff/tools/new", &[("name", "MidJourney"), ("cost", "30"), ("billing", "monthly")]).await;
+        let tool = app.store.tools(app.library_id).await.unwrap()[0].id;
+        let a = session(&app, None, "2025-03-01", vec![], vec![]).await;
+        let b = session(&app, None, "2025-03-08", vec![], vec![]).await;
+        for s in [a, b] {
+            let path = format!("/staff/sessions/{s}/costs");
+            assert!(app.get(&mut c, &path).await.body.contains("MidJourney"));
+            let id = tool.to_string();
+            let r = app.post(&mut c, &format!("/staff/sessions/{s}/tools"), &[("tool_ids", id.as_str()), ("tool_ids", id.as_str())]).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        // 30 € in March over two sessions: 15 € each, shown as the session's share.
+        let page = text(&app.get(&mut c, &format!("/staff/sessions/{b}/costs")).await);
+        assert!(page.contains("15,00 €") && page.contains(" checked"), "{page}");
+        assert_eq!(app.store.tool(app.library_id, tool).await.unwrap().session_ids, vec![a, b]);
+        let mut v = app.signed_in(Role::Viewer).await;
+        app.get(&mut v, "/staff/tools").await;
+        assert_eq!(app.post(&mut v, &format!("/staff/sessions/{a}/tools"), &[]).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.store.session_tools(a).await.unwrap(), vec![tool]);
+    }
+);
