@@ -5,6 +5,7 @@
 pub mod attendance;
 pub mod calendar;
 pub mod documents;
+pub mod costs;
 pub mod fmt;
 pub mod ical;
 pub mod import;

@@ -7,6 +7,7 @@ pub mod bench;
 mod attendance;
 mod audit;
 mod breakdown;
+mod costs;
 mod day;
 mod documents;
 mod feeds;
@@ -26,6 +27,7 @@ pub mod testing;
 
 pub use attendance::Attendance;
 pub use audit::{Actor, AuditEntry};
+pub use costs::{Budget, CostLine, SpeakerCost, Tool, season_dates};
 pub use breakdown::{Bucket, Line, TREND_LENGTH};
 pub use day::{Arrival, Tap};
 pub use documents::{Document, NewDocument};

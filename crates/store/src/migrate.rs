@@ -53,6 +53,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/postgres/0008_logistics.sql"),
     },
     Migration {
+        version: 9,
+        sqlite: include_str!("migrations/sqlite/0009_costs.sql"),
+        postgres: include_str!("migrations/postgres/0009_costs.sql"),
+    },
+    Migration {
         version: 10,
         sqlite: include_str!("migrations/sqlite/0010_documents.sql"),
         postgres: include_str!("migrations/postgres/0010_documents.sql"),

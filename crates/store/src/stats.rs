@@ -200,6 +200,13 @@ impl Store {
             let f = ThemeFigures { theme: r.try_get("theme")?, sessions: r.try_get("sessions")?, participants: r.try_get("participants")? };
             groups.entry(r.try_get("series")?).or_default().1.push(f);
         }
+        // The sums above hold the sessions' own cost column; cost lines and
+        // tools' shares are added here (costs.rs), only read when there are any.
+        for (series, cents) in self.extra_costs_by_series(scope, period).await? {
+            if let Some(g) = groups.get_mut(&series) {
+                g.0.cost_cents += cents;
+            }
+        }
         let mut total = Tally::default();
         let mut series = Vec::new();
         for (name, (tally, themes)) in &groups {

@@ -22,6 +22,7 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/integration.txt"),
     include_str!("../locales/fr/import.txt"),
     include_str!("../locales/fr/documents.txt"),
+    include_str!("../locales/fr/costs.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
@@ -37,6 +38,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/integration.txt"),
     include_str!("../locales/en/import.txt"),
     include_str!("../locales/en/documents.txt"),
+    include_str!("../locales/en/costs.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

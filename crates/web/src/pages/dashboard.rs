@@ -33,6 +33,8 @@ struct DashboardPage {
     month: i64,
     drafts: i64,
     logistics: super::needs::DashboardBlock,
+    /// Tools renewing within 30 days: (id, name, date).
+    renewals: Vec<(i64, String, String)>,
 }
 
 async fn dashboard(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
@@ -65,6 +67,7 @@ async fn dashboard(State(state): State<AppState>, s: StaffSession, flash: Flash)
     let week = store.count_sessions(lib, day_start(&tz, week_start), day_start(&tz, add_days(week_start, 7))).await?;
     let month = store.count_sessions(lib, day_start(&tz, month_start), day_start(&tz, next_month)).await?;
     let drafts = store.count_events(lib, EventStatus::Draft).await?;
+    let renewals = super::costs::renewals(&state, &s, now).await?;
     let page = Page::new(&s, tr.t("nav.dashboard"), "dashboard", &flash);
-    Ok(Html(DashboardPage { page, days, week, month, drafts, logistics }.render()?))
+    Ok(Html(DashboardPage { page, days, week, month, drafts, logistics, renewals }.render()?))
 }

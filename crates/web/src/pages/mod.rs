@@ -3,6 +3,7 @@
 
 mod audit;
 mod calendar;
+mod costs;
 mod dashboard;
 mod day;
 mod documents;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .merge(personal_data::routes())
         .merge(import::routes())
         .merge(documents::routes())
+        .merge(costs::routes())
 }
 
 async fn css() -> impl IntoResponse {

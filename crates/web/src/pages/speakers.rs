@@ -267,6 +267,8 @@ struct RecordPage {
     ages: String,
     fees: Vec<(String, String)>,
     travel: String,
+    /// What the speaker's sessions cost per participant (see `costs.rs`).
+    cost_per_participant: String,
     sessions: Vec<LedRow>,
     attended: String,
     rating: String,
@@ -303,6 +305,12 @@ pub(super) async fn record_page(
         .filter_map(|(k, v)| v.map(|c| (tr.t(k).to_string(), fmt::price(c, tr.lang))))
         .collect();
     let travel = euros(tr.lang, p.travel_cents);
+    let cost_per_participant = if sight.fees {
+        let c = store.speaker_cost(lib, id).await?;
+        c.per_participant_cents().map(|c| super::costs::amount(tr.lang, c)).unwrap_or_default()
+    } else {
+        String::new()
+    };
     let projects = if sight.private { super::prospects::cards(&tr, s, &tz, store.prospects(lib, Some(id)).await?) } else { Vec::new() };
     let new_project = super::prospects::new_form(state, s, id, project_form).await?;
     let page = Page::new(s, summary.record.speaker.name.clone(), "speakers", flash);
@@ -318,6 +326,7 @@ pub(super) async fn record_page(
         ages: if p.ages.min.is_none() && p.ages.max.is_none() { String::new() } else { p.ages.describe(tr.lang) },
         fees,
         travel,
+        cost_per_participant,
         sessions: led_rows(&tr, &tz, almanach_store::now(), &led),
         attended: attended.to_string(),
         rating: rating_text(tr.lang, summary.rating),

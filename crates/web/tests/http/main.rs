@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod auth;
 mod browser;
+mod costs;
 mod day;
 mod documents;
 mod events;
