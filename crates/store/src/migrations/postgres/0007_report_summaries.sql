@@ -2,7 +2,7 @@
 -- series, and per series and theme, and the same for the whole network, so
 -- a season review reads a few hundred rows instead of up to a quarter of a
 -- million sessions (measured: docs/benchmarks.md, chosen:
--- docs/decisions/0006-report-performance.md). Nothing writes them by hand:
+-- docs/decisions/0010-report-performance.md). Nothing writes them by hand:
 -- triggers mark a library's season stale on every write that can change
 -- its figures, whatever code path made it; the store rebuilds the stale
 -- library seasons before the next season report, and marks their network
