@@ -32,9 +32,13 @@ pub struct FileConfig {
 
 impl FileConfig {
     pub fn load(path: Option<&Path>) -> Result<FileConfig> {
-        let Some(path) = path else { return Ok(FileConfig::default()) };
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("{} is not a valid Almanach configuration", path.display()))
+        let Some(path) = path else {
+            return Ok(FileConfig::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("{} is not a valid Almanach configuration", path.display()))
     }
 }
 
@@ -43,19 +47,28 @@ pub fn database_url(flag: Option<&str>, file: &FileConfig, data_dir: Option<&Pat
     if let Some(u) = flag.or(file.database.as_deref()) {
         return u.to_string();
     }
-    format!("sqlite://{}", self::data_dir(data_dir, file).join("almanach.sqlite3").display())
+    format!(
+        "sqlite://{}",
+        self::data_dir(data_dir, file)
+            .join("almanach.sqlite3")
+            .display()
+    )
 }
 
 /// The data directory: given, else the file's, else `data`.
 pub fn data_dir(flag: Option<&Path>, file: &FileConfig) -> PathBuf {
-    flag.map(Path::to_path_buf).or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data"))
+    flag.map(Path::to_path_buf)
+        .or_else(|| file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("data"))
 }
 
 /// A rate from the flag, else the file, else the default.
 pub fn rate(flag: Option<Rate>, file: Option<&str>, key: &str, default: Rate) -> Result<Rate> {
     match (flag, file) {
         (Some(r), _) => Ok(r),
-        (None, Some(s)) => s.parse().map_err(|e: String| anyhow::anyhow!("{key} in the configuration file: {e}")),
+        (None, Some(s)) => s
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("{key} in the configuration file: {e}")),
         (None, None) => Ok(default),
     }
 }
@@ -76,21 +89,57 @@ mod tests {
 
     #[test]
     fn flags_beat_the_file_which_beats_defaults() {
-        let file = FileConfig { database: Some("postgres://u@h/db".into()), ..Default::default() };
-        assert_eq!(database_url(Some("sqlite://x.db"), &file, None), "sqlite://x.db");
+        let file = FileConfig {
+            database: Some("postgres://u@h/db".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            database_url(Some("sqlite://x.db"), &file, None),
+            "sqlite://x.db"
+        );
         assert_eq!(database_url(None, &file, None), "postgres://u@h/db");
-        assert_eq!(database_url(None, &FileConfig::default(), None), "sqlite://data/almanach.sqlite3");
-        assert_eq!(database_url(None, &FileConfig::default(), Some(Path::new("/srv/a"))), "sqlite:///srv/a/almanach.sqlite3");
+        assert_eq!(
+            database_url(None, &FileConfig::default(), None),
+            "sqlite://data/almanach.sqlite3"
+        );
+        assert_eq!(
+            database_url(None, &FileConfig::default(), Some(Path::new("/srv/a"))),
+            "sqlite:///srv/a/almanach.sqlite3"
+        );
     }
 
     #[test]
     fn limits_and_retention_come_from_flags_then_the_file() {
-        let file = FileConfig { rate_limit_ip: Some("0".into()), retention_days: Some(30), ..Default::default() };
-        let default = Rate { count: 20, per_secs: 60 };
-        assert!(rate(None, file.rate_limit_ip.as_deref(), "rate_limit_ip", default).unwrap().is_off());
-        assert_eq!(rate(Some(default), Some("0"), "rate_limit_ip", Rate::OFF).unwrap(), default);
+        let file = FileConfig {
+            rate_limit_ip: Some("0".into()),
+            retention_days: Some(30),
+            ..Default::default()
+        };
+        let default = Rate {
+            count: 20,
+            per_secs: 60,
+        };
+        assert!(
+            rate(
+                None,
+                file.rate_limit_ip.as_deref(),
+                "rate_limit_ip",
+                default
+            )
+            .unwrap()
+            .is_off()
+        );
+        assert_eq!(
+            rate(Some(default), Some("0"), "rate_limit_ip", Rate::OFF).unwrap(),
+            default
+        );
         assert_eq!(rate(None, None, "rate_limit_ip", default).unwrap(), default);
-        assert!(rate(None, Some("lots"), "rate_limit_ip", default).unwrap_err().to_string().contains("rate_limit_ip"));
+        assert!(
+            rate(None, Some("lots"), "rate_limit_ip", default)
+                .unwrap_err()
+                .to_string()
+                .contains("rate_limit_ip")
+        );
         assert_eq!(retention_days(None, &file).unwrap(), 30);
         assert_eq!(retention_days(Some(7), &file).unwrap(), 7);
         assert_eq!(retention_days(None, &FileConfig::default()).unwrap(), 90);
@@ -106,6 +155,9 @@ mod tests {
         let e = format!("{:#}", FileConfig::load(Some(&p)).unwrap_err());
         assert!(e.contains("databse"), "{e}");
         std::fs::write(&p, "listen = \"0.0.0.0:80\"\n").unwrap();
-        assert_eq!(FileConfig::load(Some(&p)).unwrap().listen.as_deref(), Some("0.0.0.0:80"));
+        assert_eq!(
+            FileConfig::load(Some(&p)).unwrap().listen.as_deref(),
+            Some("0.0.0.0:80")
+        );
     }
 }

@@ -4,7 +4,9 @@
 //! to show, whatever today's date.
 
 use almanach_domain::calendar::{local_to_instant, public_holiday};
-use almanach_domain::programme::{AttendanceMode, EventStatus, RegistrationPolicy, SessionKind, season_of};
+use almanach_domain::programme::{
+    AttendanceMode, EventStatus, RegistrationPolicy, SessionKind, season_of,
+};
 use almanach_domain::staff::Role;
 use almanach_store::{Actor, Event, Library, Room, Series, SessionWrite, Speaker, Store, Theme};
 use almanach_web::hash_password;
@@ -20,16 +22,24 @@ const MARKER_SERIES: &str = "Points de l'IA 2024-25";
 
 /// For `serve --demo`: load the demo on an empty database, then say how to sign in.
 pub async fn serve_demo(store: &Store) -> Result<()> {
-    let empty = store.staff_count().await? == 0 && store.list_series(store.default_library().await?.id).await?.is_empty();
+    let empty = store.staff_count().await? == 0
+        && store
+            .list_series(store.default_library().await?.id)
+            .await?
+            .is_empty();
     if empty {
         println!("Chargement de la saison de démonstration…");
         load(store).await?;
     } else if store.staff_by_email(DEMO_ADMIN).await?.is_none() {
-        println!("La base n'est pas vide : la démonstration n'est pas chargée (utilisez `almanach user add`).");
+        println!(
+            "La base n'est pas vide : la démonstration n'est pas chargée (utilisez `almanach user add`)."
+        );
         return Ok(());
     }
     println!("Démonstration — connectez-vous avec {DEMO_ADMIN} / {DEMO_PASSWORD}");
-    println!("(équipe : claire.martin@mediatheque.example coordinatrice, hugo.bernard@… médiateur, … même mot de passe)");
+    println!(
+        "(équipe : claire.martin@mediatheque.example coordinatrice, hugo.bernard@… médiateur, … même mot de passe)"
+    );
     Ok(())
 }
 
@@ -61,7 +71,19 @@ struct S {
 
 impl S {
     fn new(kind: SessionKind, day: Date, start: Time, end: Time, room: i64) -> S {
-        S { kind, day, start, end, room: Some(room), capacity: None, ages: (None, None, false), registration: false, themes: vec![], speakers: vec![], leads: vec![] }
+        S {
+            kind,
+            day,
+            start,
+            end,
+            room: Some(room),
+            capacity: None,
+            ages: (None, None, false),
+            registration: false,
+            themes: vec![],
+            speakers: vec![],
+            leads: vec![],
+        }
     }
     fn registration(mut self, capacity: u32) -> S {
         self.registration = true;
@@ -87,7 +109,15 @@ impl S {
 }
 
 impl Demo<'_> {
-    async fn series(&self, name: &str, description: &str, kind: SessionKind, minutes: u32, policy: RegistrationPolicy, colour: &str) -> Result<i64> {
+    async fn series(
+        &self,
+        name: &str,
+        description: &str,
+        kind: SessionKind,
+        minutes: u32,
+        policy: RegistrationPolicy,
+        colour: &str,
+    ) -> Result<i64> {
         let s = Series {
             name: name.into(),
             description: description.into(),
@@ -101,20 +131,43 @@ impl Demo<'_> {
     }
 
     async fn speaker(&self, name: &str, organisation: &str, notes: &str) -> Result<i64> {
-        let s = Speaker { name: name.into(), organisation: organisation.into(), notes: notes.into(), ..Speaker::default() };
+        let s = Speaker {
+            name: name.into(),
+            organisation: organisation.into(),
+            notes: notes.into(),
+            ..Speaker::default()
+        };
         Ok(self.store.save_speaker(&self.actor, &s).await?)
     }
 
-    async fn event(&self, series: i64, title: &str, description: &str, status: EventStatus, sessions: &[S]) -> Result<i64> {
-        let e = Event { id: 0, series_id: Some(series), title: title.into(), description: description.into(), picture_url: String::new(), status };
+    async fn event(
+        &self,
+        series: i64,
+        title: &str,
+        description: &str,
+        status: EventStatus,
+        sessions: &[S],
+    ) -> Result<i64> {
+        let e = Event {
+            id: 0,
+            series_id: Some(series),
+            title: title.into(),
+            description: description.into(),
+            picture_url: String::new(),
+            status,
+        };
         let id = self.store.save_event(&self.actor, &e).await?;
         let tz = self.library.tz();
         for s in sessions {
             let w = SessionWrite {
                 event_id: id,
                 kind: s.kind,
-                starts_at: local_to_instant(&tz, s.day, s.start).map_err(|p| anyhow::anyhow!("{p:?}"))?.as_second(),
-                ends_at: local_to_instant(&tz, s.day, s.end).map_err(|p| anyhow::anyhow!("{p:?}"))?.as_second(),
+                starts_at: local_to_instant(&tz, s.day, s.start)
+                    .map_err(|p| anyhow::anyhow!("{p:?}"))?
+                    .as_second(),
+                ends_at: local_to_instant(&tz, s.day, s.end)
+                    .map_err(|p| anyhow::anyhow!("{p:?}"))?
+                    .as_second(),
                 local_date: s.day.to_string(),
                 room_id: s.room,
                 capacity: s.capacity,
@@ -150,7 +203,10 @@ const AI_THEMES: [(&str, &str); 44] = [
     ("Traduire avec DeepL", "texte,outils-quotidien"),
     ("Transcrire un enregistrement", "son,outils-quotidien"),
     ("Composer une chanson avec Suno", "son"),
-    ("Cloner une voix : possibilités et dangers", "son,societe-ethique"),
+    (
+        "Cloner une voix : possibilités et dangers",
+        "son,societe-ethique",
+    ),
     ("Résumer un long document", "texte,outils-quotidien"),
     ("Préparer son CV avec l'IA", "texte,outils-quotidien"),
     ("IA et vie privée", "societe-ethique"),
@@ -161,26 +217,41 @@ const AI_THEMES: [(&str, &str); 44] = [
     ("Programmer avec un assistant IA", "code"),
     ("Créer un jeu avec Scratch et l'IA", "code,education"),
     ("Chercher autrement avec Perplexity", "recherche"),
-    ("Interroger ses documents avec NotebookLM", "recherche,texte"),
+    (
+        "Interroger ses documents avec NotebookLM",
+        "recherche,texte",
+    ),
     ("IA et droit d'auteur", "societe-ethique"),
     ("Le coût environnemental de l'IA", "societe-ethique"),
     ("Organiser un voyage avec l'IA", "outils-quotidien"),
-    ("Cuisiner avec ce qu'il reste dans le frigo", "outils-quotidien"),
+    (
+        "Cuisiner avec ce qu'il reste dans le frigo",
+        "outils-quotidien",
+    ),
     ("Créer une bande dessinée", "image,texte"),
     ("Inventer une histoire pour enfants", "texte,education"),
     ("Découvrir Gemini", "texte"),
     ("Découvrir Claude", "texte"),
-    ("Les agents IA, c'est quoi ?", "societe-ethique,outils-quotidien"),
+    (
+        "Les agents IA, c'est quoi ?",
+        "societe-ethique,outils-quotidien",
+    ),
     ("Faire une présentation avec Gamma", "outils-quotidien"),
     ("IA et métiers de demain", "societe-ethique"),
     ("Identifier plantes et oiseaux", "image,recherche"),
-    ("L'IA pour lire et écrire plus facilement", "outils-quotidien,education"),
+    (
+        "L'IA pour lire et écrire plus facilement",
+        "outils-quotidien,education",
+    ),
     ("Déjouer les arnaques dopées à l'IA", "societe-ethique"),
     ("Animer une photo ancienne", "image,video"),
     ("Coloriser des photos de famille", "image"),
     ("Dessiner un logo", "image"),
     ("Sous-titrer une vidéo", "video,son"),
-    ("Comment fonctionne un grand modèle de langage ?", "societe-ethique,code"),
+    (
+        "Comment fonctionne un grand modèle de langage ?",
+        "societe-ethique,code",
+    ),
     ("Aider aux devoirs sans tricher", "education"),
     ("Réaliser un podcast", "son"),
 ];
@@ -204,13 +275,19 @@ fn weekly(from: Date, to: Date, weekday: Weekday) -> Vec<Date> {
 
 /// The `n`th `weekday` of a month (1 = first).
 fn nth_weekday(year: i16, month: i8, weekday: Weekday, n: i8) -> Date {
-    date(year, month, 1).nth_weekday_of_month(n, weekday).expect("exists")
+    date(year, month, 1)
+        .nth_weekday_of_month(n, weekday)
+        .expect("exists")
 }
 
 /// Loads the demo; false when it was already there.
 pub async fn load(store: &Store) -> Result<bool> {
     let mut library = store.default_library().await?;
-    if store.series_by_name(library.id, MARKER_SERIES).await?.is_some() {
+    if store
+        .series_by_name(library.id, MARKER_SERIES)
+        .await?
+        .is_some()
+    {
         return Ok(false);
     }
     let actor = Actor::system(library.id, "demo");
@@ -218,39 +295,113 @@ pub async fn load(store: &Store) -> Result<bool> {
     library.opening_hours = "mardi 10:00-19:00\nmercredi 10:00-18:00\njeudi 14:00-18:00\nvendredi 14:00-19:00\nsamedi 10:00-18:00\ndimanche 14:00-18:00".into();
     library.closing_days = "2024-07-29 2024-08-17\n2025-07-28 2025-08-16\n2025-12-24 2025-12-26\n2026-07-27 2026-08-15".into();
     store.update_library(&actor, &library).await?;
-    let d = Demo { store, actor, library };
+    let d = Demo {
+        store,
+        actor,
+        library,
+    };
 
     // The team of six, and an administrator for the demo.
     let hash = hash_password(DEMO_PASSWORD);
     let mut team = Vec::new();
     for (email, name, role) in [
         (DEMO_ADMIN, "Administratrice démo", Role::Admin),
-        ("claire.martin@mediatheque.example", "Claire Martin", Role::Coordinator),
-        ("hugo.bernard@mediatheque.example", "Hugo Bernard", Role::Mediator),
-        ("ines.petit@mediatheque.example", "Inès Petit", Role::Mediator),
+        (
+            "claire.martin@mediatheque.example",
+            "Claire Martin",
+            Role::Coordinator,
+        ),
+        (
+            "hugo.bernard@mediatheque.example",
+            "Hugo Bernard",
+            Role::Mediator,
+        ),
+        (
+            "ines.petit@mediatheque.example",
+            "Inès Petit",
+            Role::Mediator,
+        ),
         ("marc.lefevre@mediatheque.example", "Marc Lefèvre", Role::It),
-        ("sophie.moreau@mediatheque.example", "Sophie Moreau", Role::Communication),
-        ("jean.dubois@mediatheque.example", "Jean Dubois", Role::Viewer),
+        (
+            "sophie.moreau@mediatheque.example",
+            "Sophie Moreau",
+            Role::Communication,
+        ),
+        (
+            "jean.dubois@mediatheque.example",
+            "Jean Dubois",
+            Role::Viewer,
+        ),
     ] {
-        team.push(store.create_staff(&d.actor, email, name, role, &hash).await.context("demo team")?);
+        team.push(
+            store
+                .create_staff(&d.actor, email, name, role, &hash)
+                .await
+                .context("demo team")?,
+        );
     }
     let (claire, hugo, ines) = (team[1], team[2], team[3]);
 
     let auditorium = store
-        .save_room(&d.actor, &Room { id: 0, name: "Auditorium".into(), capacity: Some(120), equipment: "Vidéoprojecteur, sonorisation, deux micros HF".into(), step_free: true })
+        .save_room(
+            &d.actor,
+            &Room {
+                id: 0,
+                name: "Auditorium".into(),
+                capacity: Some(120),
+                equipment: "Vidéoprojecteur, sonorisation, deux micros HF".into(),
+                step_free: true,
+            },
+        )
         .await?;
     let digital = store
         .save_room(&d.actor, &Room { id: 0, name: "Espace numérique".into(), capacity: Some(20), equipment: "12 ordinateurs portables, 8 tablettes, 4 casques de réalité virtuelle, imprimante 3D".into(), step_free: true })
         .await?;
 
-    let dimanches = d.series("Dimanches de l'innovation 2023-24", "Une fois par mois, une rencontre et des ateliers avec des intervenants extérieurs.", SessionKind::Workshop, 240, RegistrationPolicy::WorkshopsOnly, "#7b3fa0").await?;
+    let dimanches = d
+        .series(
+            "Dimanches de l'innovation 2023-24",
+            "Une fois par mois, une rencontre et des ateliers avec des intervenants extérieurs.",
+            SessionKind::Workshop,
+            240,
+            RegistrationPolicy::WorkshopsOnly,
+            "#7b3fa0",
+        )
+        .await?;
     let samedis = d.series("Samedis de l'innovation 2024-25", "Un samedi par mois : une rencontre à 14 h, un atelier à 16 h, pour toucher les publics qui fréquentent la médiathèque.", SessionKind::Talk, 90, RegistrationPolicy::WorkshopsOnly, "#c2410c").await?;
-    let points_num = d.series("Points du numérique 2023-24", "Des ateliers courts (1 h) sur le numérique du quotidien, peu à peu ouverts à l'IA.", SessionKind::Workshop, 60, RegistrationPolicy::FreeEntry, "#0f766e").await?;
-    let points_ia = d.series(MARKER_SERIES, "Une action autour de l'IA chaque jour, une nouvelle thématique chaque semaine.", SessionKind::Workshop, 60, RegistrationPolicy::FreeEntry, "#1d4ed8").await?;
+    let points_num = d
+        .series(
+            "Points du numérique 2023-24",
+            "Des ateliers courts (1 h) sur le numérique du quotidien, peu à peu ouverts à l'IA.",
+            SessionKind::Workshop,
+            60,
+            RegistrationPolicy::FreeEntry,
+            "#0f766e",
+        )
+        .await?;
+    let points_ia = d
+        .series(
+            MARKER_SERIES,
+            "Une action autour de l'IA chaque jour, une nouvelle thématique chaque semaine.",
+            SessionKind::Workshop,
+            60,
+            RegistrationPolicy::FreeEntry,
+            "#1d4ed8",
+        )
+        .await?;
     let points_ia_2526 = d.series("Points de l'IA 2025-26", "Les Points de l'IA deux fois par semaine : présentations, démonstrations, expérimentation.", SessionKind::Workshop, 60, RegistrationPolicy::FreeEntry, "#2563eb").await?;
     let semaine = d.series("Semaine du numérique 2025", "Du 8 au 13 décembre 2025 : tables rondes, ateliers, démonstrations, auteurs et spécialistes.", SessionKind::Talk, 90, RegistrationPolicy::WorkshopsOnly, "#be185d").await?;
     let medialab = d.series("Ateliers de la Méd'IA Tech 2025-26", "L'IA dans les ateliers de création graphique, de programmation, de robotique et de modélisation 3D.", SessionKind::Workshop, 120, RegistrationPolicy::Required, "#4d7c0f").await?;
-    let rdv = d.series("Accompagnement individuel", "Une heure en tête-à-tête avec un médiateur, sur rendez-vous, pour les abonnés.", SessionKind::Appointment, 60, RegistrationPolicy::Required, "#6b7280").await?;
+    let rdv = d
+        .series(
+            "Accompagnement individuel",
+            "Une heure en tête-à-tête avec un médiateur, sur rendez-vous, pour les abonnés.",
+            SessionKind::Appointment,
+            60,
+            RegistrationPolicy::Required,
+            "#6b7280",
+        )
+        .await?;
 
     let mut themes = Vec::new();
     for (i, (title, cats)) in AI_THEMES.iter().enumerate() {
@@ -265,13 +416,55 @@ pub async fn load(store: &Store) -> Result<bool> {
         themes.push((store.save_theme(&d.actor, &th).await?, lead));
     }
 
-    let ogone = d.speaker("Ogône", "Ogône", "Expériences de réalité virtuelle, ateliers interactifs.").await?;
-    let kouts = d.speaker("Ari Kouts", "Consultant en innovation", "Atelier ebook musical pour enfants.").await?;
-    let fakeoff = d.speaker("Fake off", "Association d'éducation aux médias", "Conférence et ateliers sur l'information et l'IA.").await?;
-    let rodriguez = d.speaker("Camillo Rodriguez", "Machine Learning Lab", "Fondateur ; conférence-débat et ateliers « Créez votre IA ! ».").await?;
-    let cm101 = d.speaker("Cité de l'innovation – CM101", "Incubateur de start-up du territoire", "Partenaire local : démonstrations de start-up.").await?;
-    let fontaine = d.speaker("Léa Fontaine", "Illustratrice", "Création graphique et IA générative.").await?;
-    let nguyen = d.speaker("Thomas Nguyen", "Développeur indépendant", "Programmation, robotique éducative.").await?;
+    let ogone = d
+        .speaker(
+            "Ogône",
+            "Ogône",
+            "Expériences de réalité virtuelle, ateliers interactifs.",
+        )
+        .await?;
+    let kouts = d
+        .speaker(
+            "Ari Kouts",
+            "Consultant en innovation",
+            "Atelier ebook musical pour enfants.",
+        )
+        .await?;
+    let fakeoff = d
+        .speaker(
+            "Fake off",
+            "Association d'éducation aux médias",
+            "Conférence et ateliers sur l'information et l'IA.",
+        )
+        .await?;
+    let rodriguez = d
+        .speaker(
+            "Camillo Rodriguez",
+            "Machine Learning Lab",
+            "Fondateur ; conférence-débat et ateliers « Créez votre IA ! ».",
+        )
+        .await?;
+    let cm101 = d
+        .speaker(
+            "Cité de l'innovation – CM101",
+            "Incubateur de start-up du territoire",
+            "Partenaire local : démonstrations de start-up.",
+        )
+        .await?;
+    let fontaine = d
+        .speaker(
+            "Léa Fontaine",
+            "Illustratrice",
+            "Création graphique et IA générative.",
+        )
+        .await?;
+    let nguyen = d
+        .speaker(
+            "Thomas Nguyen",
+            "Développeur indépendant",
+            "Programmation, robotique éducative.",
+        )
+        .await?;
 
     use SessionKind::*;
     let published = EventStatus::Published;
@@ -279,50 +472,142 @@ pub async fn load(store: &Store) -> Result<bool> {
     // Dimanches de l'innovation 2023-24: the four Sundays of the posters, and the other months.
     d.event(dimanches, "Découvrez la réalité virtuelle", "Tentez des expériences inédites. Ateliers interactifs animés par Ogône. Entrée libre et gratuite.", published,
         &[S::new(Workshop, date(2024, 2, 18), t(14, 0), t(18, 0), digital).ages(Some(14), None, false).speakers(&[ogone]).leads(&[hugo])]).await?;
-    d.event(dimanches, "Info/infos : l'information bousculée par l'intelligence artificielle ?", "Conférence et ateliers animés par Fake off. Entrée libre et gratuite.", published, &[
-        S::new(Talk, date(2024, 3, 17), t(14, 0), t(15, 30), auditorium).ages(Some(11), None, false).speakers(&[fakeoff]).themes(&[themes[7].0]).leads(&[claire]),
-        S::new(Workshop, date(2024, 3, 17), t(16, 0), t(17, 30), auditorium).ages(Some(11), None, false).speakers(&[fakeoff]).themes(&[themes[6].0]).leads(&[claire]),
-    ]).await?;
+    d.event(
+        dimanches,
+        "Info/infos : l'information bousculée par l'intelligence artificielle ?",
+        "Conférence et ateliers animés par Fake off. Entrée libre et gratuite.",
+        published,
+        &[
+            S::new(Talk, date(2024, 3, 17), t(14, 0), t(15, 30), auditorium)
+                .ages(Some(11), None, false)
+                .speakers(&[fakeoff])
+                .themes(&[themes[7].0])
+                .leads(&[claire]),
+            S::new(Workshop, date(2024, 3, 17), t(16, 0), t(17, 30), auditorium)
+                .ages(Some(11), None, false)
+                .speakers(&[fakeoff])
+                .themes(&[themes[6].0])
+                .leads(&[claire]),
+        ],
+    )
+    .await?;
     d.event(dimanches, "Créez votre IA !", "Conférence-débat et ateliers animés par Camillo Rodriguez, fondateur de Machine Learning Lab. Ateliers sur inscription.", published, &[
         S::new(Talk, date(2024, 5, 19), t(14, 0), t(15, 0), auditorium).speakers(&[rodriguez]).leads(&[ines]),
         S::new(Workshop, date(2024, 5, 19), t(15, 0), t(16, 0), digital).registration(12).speakers(&[rodriguez]).leads(&[ines]),
     ]).await?;
-    d.event(dimanches, "Invente ton histoire avec une IA : crée un ebook personnalisé et musical", "Animé par Ari Kouts, consultant en innovation. Entrée gratuite sans inscription.", published,
-        &[S::new(Workshop, date(2024, 6, 16), t(14, 0), t(18, 0), digital).ages(Some(4), Some(10), true).speakers(&[kouts]).themes(&[themes[28].0]).leads(&[hugo])]).await?;
+    d.event(
+        dimanches,
+        "Invente ton histoire avec une IA : crée un ebook personnalisé et musical",
+        "Animé par Ari Kouts, consultant en innovation. Entrée gratuite sans inscription.",
+        published,
+        &[
+            S::new(Workshop, date(2024, 6, 16), t(14, 0), t(18, 0), digital)
+                .ages(Some(4), Some(10), true)
+                .speakers(&[kouts])
+                .themes(&[themes[28].0])
+                .leads(&[hugo]),
+        ],
+    )
+    .await?;
     for (day, title, speaker) in [
-        (date(2023, 10, 15), "L'IA, c'est quoi ? Démonstrations de start-up", cm101),
-        (date(2023, 11, 19), "Imprimer en 3D, de l'idée à l'objet", nguyen),
-        (date(2023, 12, 17), "Musique et IA : composer en famille", cm101),
+        (
+            date(2023, 10, 15),
+            "L'IA, c'est quoi ? Démonstrations de start-up",
+            cm101,
+        ),
+        (
+            date(2023, 11, 19),
+            "Imprimer en 3D, de l'idée à l'objet",
+            nguyen,
+        ),
+        (
+            date(2023, 12, 17),
+            "Musique et IA : composer en famille",
+            cm101,
+        ),
         (date(2024, 1, 21), "Robots en famille", nguyen),
         (date(2024, 4, 21), "Dessiner avec une IA", fontaine),
     ] {
-        d.event(dimanches, title, "Rencontre et ateliers avec un intervenant du territoire.", published, &[
-            S::new(Talk, day, t(14, 0), t(15, 0), auditorium).speakers(&[speaker]).leads(&[claire]),
-            S::new(Workshop, day, t(15, 30), t(17, 30), digital).registration(16).speakers(&[speaker]).leads(&[hugo]),
-        ]).await?;
+        d.event(
+            dimanches,
+            title,
+            "Rencontre et ateliers avec un intervenant du territoire.",
+            published,
+            &[
+                S::new(Talk, day, t(14, 0), t(15, 0), auditorium)
+                    .speakers(&[speaker])
+                    .leads(&[claire]),
+                S::new(Workshop, day, t(15, 30), t(17, 30), digital)
+                    .registration(16)
+                    .speakers(&[speaker])
+                    .leads(&[hugo]),
+            ],
+        )
+        .await?;
     }
 
     // Points du numérique 2023-24: one short session per theme.
-    let classic = ["Débuter avec un ordinateur", "Gérer ses mots de passe", "Ranger ses photos", "Faire ses démarches en ligne", "Sécuriser son smartphone", "Utiliser une messagerie", "Créer un tableau", "Réserver un billet de train", "Découvrir ChatGPT", "Reconnaître une arnaque", "Partager des fichiers", "Faire une visioconférence"];
+    let classic = [
+        "Débuter avec un ordinateur",
+        "Gérer ses mots de passe",
+        "Ranger ses photos",
+        "Faire ses démarches en ligne",
+        "Sécuriser son smartphone",
+        "Utiliser une messagerie",
+        "Créer un tableau",
+        "Réserver un billet de train",
+        "Découvrir ChatGPT",
+        "Reconnaître une arnaque",
+        "Partager des fichiers",
+        "Faire une visioconférence",
+    ];
     let mut classic_ids = Vec::new();
     for title in classic {
         let id = match AI_THEMES.iter().position(|(t, _)| *t == title) {
             Some(i) => themes[i].0,
-            None => store.save_theme(&d.actor, &Theme { title: title.into(), categories: vec!["outils-quotidien".into()], ..Theme::default() }).await?,
+            None => {
+                store
+                    .save_theme(
+                        &d.actor,
+                        &Theme {
+                            title: title.into(),
+                            categories: vec!["outils-quotidien".into()],
+                            ..Theme::default()
+                        },
+                    )
+                    .await?
+            }
         };
         classic_ids.push(id);
     }
-    for (i, day) in weekly(date(2023, 9, 13), date(2024, 6, 26), Weekday::Wednesday).into_iter().enumerate().take(classic_ids.len() * 2) {
+    for (i, day) in weekly(date(2023, 9, 13), date(2024, 6, 26), Weekday::Wednesday)
+        .into_iter()
+        .enumerate()
+        .take(classic_ids.len() * 2)
+    {
         if i % 2 == 1 {
             continue; // every other week
         }
         let theme = classic_ids[i / 2];
-        d.event(points_num, classic[i / 2], "Atelier d'une heure, entrée libre.", published,
-            &[S::new(Workshop, day, t(15, 0), t(16, 0), digital).themes(&[theme]).leads(&[[hugo, ines][i / 2 % 2]])]).await?;
+        d.event(
+            points_num,
+            classic[i / 2],
+            "Atelier d'une heure, entrée libre.",
+            published,
+            &[S::new(Workshop, day, t(15, 0), t(16, 0), digital)
+                .themes(&[theme])
+                .leads(&[[hugo, ines][i / 2 % 2]])],
+        )
+        .await?;
     }
 
     // Points de l'IA 2024-25: a new theme each week, 2 to 4 sessions on it.
-    let days = [Weekday::Tuesday, Weekday::Wednesday, Weekday::Friday, Weekday::Saturday];
+    let days = [
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Friday,
+        Weekday::Saturday,
+    ];
     let weeks = weekly(date(2024, 9, 10), date(2025, 7, 12), Weekday::Tuesday);
     for (k, monday_ish) in weeks.iter().enumerate().take(AI_THEMES.len()) {
         let (theme, lead) = themes[k];
@@ -333,61 +618,201 @@ pub async fn load(store: &Store) -> Result<bool> {
             if public_holiday(day).is_some() {
                 continue;
             }
-            let (a, b) = if *wd == Weekday::Saturday { (t(11, 0), t(12, 0)) } else { (t(16, 0), t(17, 0)) };
-            sessions.push(S::new(Workshop, day, a, b, digital).themes(&[theme]).leads(&[lead]));
+            let (a, b) = if *wd == Weekday::Saturday {
+                (t(11, 0), t(12, 0))
+            } else {
+                (t(16, 0), t(17, 0))
+            };
+            sessions.push(
+                S::new(Workshop, day, a, b, digital)
+                    .themes(&[theme])
+                    .leads(&[lead]),
+            );
         }
-        d.event(points_ia, AI_THEMES[k].0, "Point de l'IA : une heure pour découvrir et essayer. Entrée libre.", published, &sessions).await?;
+        d.event(
+            points_ia,
+            AI_THEMES[k].0,
+            "Point de l'IA : une heure pour découvrir et essayer. Entrée libre.",
+            published,
+            &sessions,
+        )
+        .await?;
     }
 
     // Samedis de l'innovation: nine in 2024, four from January to April 2025.
     let samedi_topics = [
-        ("L'IA au service de la création graphique", fontaine), ("Robotique : programmer un robot", nguyen), ("Vrai ou faux ? L'IA et l'image", fakeoff),
-        ("Start-up du territoire : l'IA au travail", cm101), ("Musique générée : qui est l'auteur ?", cm101), ("Réalité virtuelle en famille", ogone),
-        ("Coder un jeu vidéo", nguyen), ("Créer son avatar", fontaine), ("Les IA qui parlent", rodriguez),
-        ("Illustrer un conte avec l'IA", fontaine), ("Modéliser en 3D", nguyen), ("Informer à l'heure de l'IA", fakeoff), ("Entraîner sa propre IA", rodriguez),
+        ("L'IA au service de la création graphique", fontaine),
+        ("Robotique : programmer un robot", nguyen),
+        ("Vrai ou faux ? L'IA et l'image", fakeoff),
+        ("Start-up du territoire : l'IA au travail", cm101),
+        ("Musique générée : qui est l'auteur ?", cm101),
+        ("Réalité virtuelle en famille", ogone),
+        ("Coder un jeu vidéo", nguyen),
+        ("Créer son avatar", fontaine),
+        ("Les IA qui parlent", rodriguez),
+        ("Illustrer un conte avec l'IA", fontaine),
+        ("Modéliser en 3D", nguyen),
+        ("Informer à l'heure de l'IA", fakeoff),
+        ("Entraîner sa propre IA", rodriguez),
     ];
-    let months = [(2024, 1), (2024, 2), (2024, 3), (2024, 4), (2024, 6), (2024, 9), (2024, 10), (2024, 11), (2024, 12), (2025, 1), (2025, 2), (2025, 3), (2025, 4)];
+    let months = [
+        (2024, 1),
+        (2024, 2),
+        (2024, 3),
+        (2024, 4),
+        (2024, 6),
+        (2024, 9),
+        (2024, 10),
+        (2024, 11),
+        (2024, 12),
+        (2025, 1),
+        (2025, 2),
+        (2025, 3),
+        (2025, 4),
+    ];
     for (i, (y, m)) in months.into_iter().enumerate() {
         let day = nth_weekday(y, m, Weekday::Saturday, 2);
         let (title, speaker) = samedi_topics[i];
         let theme = themes[(i * 7) % themes.len()].0;
-        d.event(samedis, title, "Une rencontre à 14 h, puis un atelier sur inscription à 16 h.", published, &[
-            S::new(Talk, day, t(14, 0), t(15, 30), auditorium).speakers(&[speaker]).themes(&[theme]).leads(&[claire]),
-            S::new(Workshop, day, t(16, 0), t(17, 30), digital).registration(20).ages(Some(10), None, false).speakers(&[speaker]).themes(&[theme]).leads(&[hugo]),
-        ]).await?;
+        d.event(
+            samedis,
+            title,
+            "Une rencontre à 14 h, puis un atelier sur inscription à 16 h.",
+            published,
+            &[
+                S::new(Talk, day, t(14, 0), t(15, 30), auditorium)
+                    .speakers(&[speaker])
+                    .themes(&[theme])
+                    .leads(&[claire]),
+                S::new(Workshop, day, t(16, 0), t(17, 30), digital)
+                    .registration(20)
+                    .ages(Some(10), None, false)
+                    .speakers(&[speaker])
+                    .themes(&[theme])
+                    .leads(&[hugo]),
+            ],
+        )
+        .await?;
     }
 
     // Points de l'IA 2025-26: twice a week, new themes and replays of the most followed.
-    let replay_order: Vec<usize> = (0..AI_THEMES.len()).map(|i| (i * 17 + 2) % AI_THEMES.len()).collect();
+    let replay_order: Vec<usize> = (0..AI_THEMES.len())
+        .map(|i| (i * 17 + 2) % AI_THEMES.len())
+        .collect();
     let mut k = 0;
     for wd in [Weekday::Wednesday, Weekday::Saturday] {
         for day in weekly(date(2025, 9, 10), date(2026, 6, 27), wd) {
             let (theme, lead) = themes[replay_order[k % replay_order.len()]];
-            let (a, b) = if wd == Weekday::Saturday { (t(11, 0), t(12, 0)) } else { (t(16, 0), t(17, 0)) };
+            let (a, b) = if wd == Weekday::Saturday {
+                (t(11, 0), t(12, 0))
+            } else {
+                (t(16, 0), t(17, 0))
+            };
             let title = AI_THEMES[replay_order[k % replay_order.len()]].0;
-            d.event(points_ia_2526, title, "Point de l'IA : présentation, démonstration et expérimentation.", published,
-                &[S::new(Workshop, day, a, b, digital).themes(&[theme]).leads(&[lead])]).await?;
+            d.event(
+                points_ia_2526,
+                title,
+                "Point de l'IA : présentation, démonstration et expérimentation.",
+                published,
+                &[S::new(Workshop, day, a, b, digital)
+                    .themes(&[theme])
+                    .leads(&[lead])],
+            )
+            .await?;
             k += 1;
         }
     }
 
     // Semaine du numérique, 8 to 13 December 2025.
-    d.event(semaine, "Table ronde : créer avec l'IA", "Artistes, auteurs et spécialistes débattent de la création à l'heure de l'IA.", published,
-        &[S::new(Talk, date(2025, 12, 9), t(18, 0), t(19, 30), auditorium).speakers(&[fontaine, rodriguez]).themes(&[themes[23].0]).leads(&[claire])]).await?;
-    d.event(semaine, "Démonstrations : réalité virtuelle et robots", "En continu, venez essayer.", published,
-        &[S::new(Other, date(2025, 12, 10), t(14, 0), t(15, 45), auditorium).speakers(&[ogone, nguyen]).leads(&[hugo])]).await?;
-    d.event(semaine, "Rencontre d'auteur : écrire avec (ou contre) l'IA", "Lecture et discussion.", published,
-        &[S::new(Talk, date(2025, 12, 12), t(18, 0), t(19, 30), auditorium).themes(&[themes[1].0]).leads(&[ines])]).await?;
-    d.event(semaine, "Atelier : fabriquer sa carte de vœux avec l'IA", "Atelier familial sur inscription.", published,
-        &[S::new(Workshop, date(2025, 12, 13), t(14, 0), t(16, 0), digital).registration(12).ages(Some(7), Some(12), true).themes(&[themes[16].0]).leads(&[hugo])]).await?;
+    d.event(
+        semaine,
+        "Table ronde : créer avec l'IA",
+        "Artistes, auteurs et spécialistes débattent de la création à l'heure de l'IA.",
+        published,
+        &[
+            S::new(Talk, date(2025, 12, 9), t(18, 0), t(19, 30), auditorium)
+                .speakers(&[fontaine, rodriguez])
+                .themes(&[themes[23].0])
+                .leads(&[claire]),
+        ],
+    )
+    .await?;
+    d.event(
+        semaine,
+        "Démonstrations : réalité virtuelle et robots",
+        "En continu, venez essayer.",
+        published,
+        &[
+            S::new(Other, date(2025, 12, 10), t(14, 0), t(15, 45), auditorium)
+                .speakers(&[ogone, nguyen])
+                .leads(&[hugo]),
+        ],
+    )
+    .await?;
+    d.event(
+        semaine,
+        "Rencontre d'auteur : écrire avec (ou contre) l'IA",
+        "Lecture et discussion.",
+        published,
+        &[
+            S::new(Talk, date(2025, 12, 12), t(18, 0), t(19, 30), auditorium)
+                .themes(&[themes[1].0])
+                .leads(&[ines]),
+        ],
+    )
+    .await?;
+    d.event(
+        semaine,
+        "Atelier : fabriquer sa carte de vœux avec l'IA",
+        "Atelier familial sur inscription.",
+        published,
+        &[
+            S::new(Workshop, date(2025, 12, 13), t(14, 0), t(16, 0), digital)
+                .registration(12)
+                .ages(Some(7), Some(12), true)
+                .themes(&[themes[16].0])
+                .leads(&[hugo]),
+        ],
+    )
+    .await?;
 
     // Ateliers de la Méd'IA Tech: one course over three Saturdays (robotics) and single workshops.
     let robot_days = [date(2026, 1, 10), date(2026, 1, 17), date(2026, 1, 24)];
-    let robot: Vec<S> = robot_days.iter().map(|day| S::new(Workshop, *day, t(14, 0), t(16, 0), digital).registration(10).ages(Some(10), Some(14), false).speakers(&[nguyen]).leads(&[hugo])).collect();
-    d.event(medialab, "Robotique et IA (cycle de trois samedis)", "Un parcours en trois séances : construire, programmer, entraîner son robot.", published, &robot).await?;
-    for (day, title, theme) in [(date(2025, 11, 15), "Création graphique et IA", 16), (date(2026, 3, 14), "Modélisation 3D assistée par l'IA", 39), (date(2026, 5, 16), "Programmer avec un assistant IA", 19)] {
-        d.event(medialab, title, "Atelier sur inscription, à partir de 12 ans.", published,
-            &[S::new(Workshop, day, t(14, 0), t(16, 0), digital).registration(12).ages(Some(12), None, false).themes(&[themes[theme].0]).leads(&[ines])]).await?;
+    let robot: Vec<S> = robot_days
+        .iter()
+        .map(|day| {
+            S::new(Workshop, *day, t(14, 0), t(16, 0), digital)
+                .registration(10)
+                .ages(Some(10), Some(14), false)
+                .speakers(&[nguyen])
+                .leads(&[hugo])
+        })
+        .collect();
+    d.event(
+        medialab,
+        "Robotique et IA (cycle de trois samedis)",
+        "Un parcours en trois séances : construire, programmer, entraîner son robot.",
+        published,
+        &robot,
+    )
+    .await?;
+    for (day, title, theme) in [
+        (date(2025, 11, 15), "Création graphique et IA", 16),
+        (date(2026, 3, 14), "Modélisation 3D assistée par l'IA", 39),
+        (date(2026, 5, 16), "Programmer avec un assistant IA", 19),
+    ] {
+        d.event(
+            medialab,
+            title,
+            "Atelier sur inscription, à partir de 12 ans.",
+            published,
+            &[S::new(Workshop, day, t(14, 0), t(16, 0), digital)
+                .registration(12)
+                .ages(Some(12), None, false)
+                .themes(&[themes[theme].0])
+                .leads(&[ines])],
+        )
+        .await?;
     }
 
     // The current season, whatever today is: twice-weekly Points de l'IA,
@@ -395,35 +820,95 @@ pub async fn load(store: &Store) -> Result<bool> {
     let today = jiff::Zoned::now().with_time_zone(d.library.tz()).date();
     let (season_year, label) = season_of(today);
     let (from, to) = (date(season_year, 9, 1), date(season_year + 1, 6, 30));
-    let current_points = if season_year <= 2025 { points_ia_2526 } else {
-        d.series(&format!("Points de l'IA {label}"), "Les Points de l'IA de la saison en cours.", SessionKind::Workshop, 60, RegistrationPolicy::FreeEntry, "#1e40af").await?
+    let current_points = if season_year <= 2025 {
+        points_ia_2526
+    } else {
+        d.series(
+            &format!("Points de l'IA {label}"),
+            "Les Points de l'IA de la saison en cours.",
+            SessionKind::Workshop,
+            60,
+            RegistrationPolicy::FreeEntry,
+            "#1e40af",
+        )
+        .await?
     };
     if season_year > 2025 {
         let mut k = 0;
         for wd in [Weekday::Wednesday, Weekday::Saturday] {
             for day in weekly(from, to, wd) {
                 let i = replay_order[(k + 5) % replay_order.len()];
-                let (a, b) = if wd == Weekday::Saturday { (t(11, 0), t(12, 0)) } else { (t(16, 0), t(17, 0)) };
-                d.event(current_points, AI_THEMES[i].0, "Point de l'IA : une heure pour découvrir et essayer.", published,
-                    &[S::new(Workshop, day, a, b, digital).themes(&[themes[i].0]).leads(&[themes[i].1])]).await?;
+                let (a, b) = if wd == Weekday::Saturday {
+                    (t(11, 0), t(12, 0))
+                } else {
+                    (t(16, 0), t(17, 0))
+                };
+                d.event(
+                    current_points,
+                    AI_THEMES[i].0,
+                    "Point de l'IA : une heure pour découvrir et essayer.",
+                    published,
+                    &[S::new(Workshop, day, a, b, digital)
+                        .themes(&[themes[i].0])
+                        .leads(&[themes[i].1])],
+                )
+                .await?;
                 k += 1;
             }
         }
-        let current_samedis = d.series(&format!("Samedis de l'innovation {label}"), "Un samedi par mois : rencontre et atelier.", SessionKind::Talk, 90, RegistrationPolicy::WorkshopsOnly, "#ea580c").await?;
+        let current_samedis = d
+            .series(
+                &format!("Samedis de l'innovation {label}"),
+                "Un samedi par mois : rencontre et atelier.",
+                SessionKind::Talk,
+                90,
+                RegistrationPolicy::WorkshopsOnly,
+                "#ea580c",
+            )
+            .await?;
         for (i, m) in [10, 11, 12, 1, 2, 3, 4, 5].into_iter().enumerate() {
             let y = if m >= 9 { season_year } else { season_year + 1 };
             let day = nth_weekday(y, m, Weekday::Saturday, 2);
             let (title, speaker) = samedi_topics[(i + 3) % samedi_topics.len()];
-            let status = if day > today.checked_add(60.days())? { EventStatus::Draft } else { published };
-            d.event(current_samedis, title, "Une rencontre à 14 h, puis un atelier sur inscription à 16 h.", status, &[
-                S::new(Talk, day, t(14, 0), t(15, 30), auditorium).speakers(&[speaker]).leads(&[claire]),
-                S::new(Workshop, day, t(16, 0), t(17, 30), digital).registration(20).ages(Some(10), None, false).speakers(&[speaker]).leads(&[hugo]),
-            ]).await?;
+            let status = if day > today.checked_add(60.days())? {
+                EventStatus::Draft
+            } else {
+                published
+            };
+            d.event(
+                current_samedis,
+                title,
+                "Une rencontre à 14 h, puis un atelier sur inscription à 16 h.",
+                status,
+                &[
+                    S::new(Talk, day, t(14, 0), t(15, 30), auditorium)
+                        .speakers(&[speaker])
+                        .leads(&[claire]),
+                    S::new(Workshop, day, t(16, 0), t(17, 30), digital)
+                        .registration(20)
+                        .ages(Some(10), None, false)
+                        .speakers(&[speaker])
+                        .leads(&[hugo]),
+                ],
+            )
+            .await?;
         }
     }
-    for day in weekly(today.checked_sub(28.days())?, today.checked_add(56.days())?, Weekday::Tuesday) {
-        d.event(rdv, "Accompagnement individuel à l'IA", "Sur rendez-vous, pour les abonnés.", published,
-            &[S::new(Appointment, day, t(10, 0), t(11, 0), digital).registration(1).leads(&[ines])]).await?;
+    for day in weekly(
+        today.checked_sub(28.days())?,
+        today.checked_add(56.days())?,
+        Weekday::Tuesday,
+    ) {
+        d.event(
+            rdv,
+            "Accompagnement individuel à l'IA",
+            "Sur rendez-vous, pour les abonnés.",
+            published,
+            &[S::new(Appointment, day, t(10, 0), t(11, 0), digital)
+                .registration(1)
+                .leads(&[ines])],
+        )
+        .await?;
     }
     registrations(&d, medialab, digital, &[nguyen], &[hugo]).await?;
     past_attendance(&d).await?;
@@ -438,13 +923,25 @@ pub async fn load(store: &Store) -> Result<bool> {
 async fn past_attendance(d: &Demo<'_>) -> Result<()> {
     use almanach_domain::attendance::Headcount;
     let lib = d.library.id;
-    let past = almanach_store::SessionFilter { to: Some(almanach_store::now()), ..Default::default() };
+    let past = almanach_store::SessionFilter {
+        to: Some(almanach_store::now()),
+        ..Default::default()
+    };
     for s in d.store.list_sessions(lib, &past).await? {
-        let spread = |range: u32| u32::try_from(s.id.wrapping_mul(2_654_435_761).rem_euclid(i64::from(range))).expect("small");
+        let spread = |range: u32| {
+            u32::try_from(
+                s.id.wrapping_mul(2_654_435_761)
+                    .rem_euclid(i64::from(range)),
+            )
+            .expect("small")
+        };
         if s.id % 17 == 0 && s.kind != SessionKind::Appointment {
             continue; // not counted
         }
-        let festive = s.series_name.as_deref().is_some_and(|n| n.contains("innovation"));
+        let festive = s
+            .series_name
+            .as_deref()
+            .is_some_and(|n| n.contains("innovation"));
         let participants = match s.kind {
             SessionKind::Appointment => 1,
             SessionKind::Talk if festive => 40 + spread(50),
@@ -461,10 +958,13 @@ async fn past_attendance(d: &Demo<'_>) -> Result<()> {
         };
         let registered = s.registration_required.then(|| participants + spread(3));
         let present = registered.map(|_| participants);
-        let h = Headcount::new(Some(participants), Some(under_14), registered, present).map_err(|p| anyhow::anyhow!("{p:?}"))?;
+        let h = Headcount::new(Some(participants), Some(under_14), registered, present)
+            .map_err(|p| anyhow::anyhow!("{p:?}"))?;
         d.store.set_headcount(&d.actor, s.id, &h).await?;
         if festive && s.kind == SessionKind::Talk {
-            d.store.set_session_cost(&d.actor, s.id, 30_000 + i64::from(spread(5)) * 5_000).await?;
+            d.store
+                .set_session_cost(&d.actor, s.id, 30_000 + i64::from(spread(5)) * 5_000)
+                .await?;
         }
     }
     Ok(())
@@ -473,7 +973,13 @@ async fn past_attendance(d: &Demo<'_>) -> Result<()> {
 /// Registrations in the coming weeks, whatever today is: a full workshop
 /// with a waiting list, one whose registration opens in a few days, one
 /// filling up, and a three-Saturday robotics course.
-async fn registrations(d: &Demo<'_>, series: i64, room: i64, speakers: &[i64], leads: &[i64]) -> Result<()> {
+async fn registrations(
+    d: &Demo<'_>,
+    series: i64,
+    room: i64,
+    speakers: &[i64],
+    leads: &[i64],
+) -> Result<()> {
     use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
     use almanach_store::{NewRegistration, Target};
     let (store, lib, tz) = (d.store, d.library.id, d.library.tz());
@@ -482,10 +988,22 @@ async fn registrations(d: &Demo<'_>, series: i64, room: i64, speakers: &[i64], l
     let mut n = 0;
     let mut register = |target: Target, name: &str, seats: u32, ages: &[u8]| {
         n += 1;
-        let email = format!("{}@example.org", name.to_lowercase().replace(' ', ".").replace(['é', 'è'], "e").replace('ï', "i"));
+        let email = format!(
+            "{}@example.org",
+            name.to_lowercase()
+                .replace(' ', ".")
+                .replace(['é', 'è'], "e")
+                .replace('ï', "i")
+        );
         let new = NewRegistration {
             target,
-            party: Party { name: name.into(), email: EmailAddress::parse("email", &email).ok(), phone: String::new(), seats, ages: ages.to_vec() },
+            party: Party {
+                name: name.into(),
+                email: EmailAddress::parse("email", &email).ok(),
+                phone: String::new(),
+                seats,
+                ages: ages.to_vec(),
+            },
             token_hash: format!("demo-link-{n}"),
             idempotency_hash: format!("demo-key-{n}"),
             by_staff: false,
@@ -495,19 +1013,40 @@ async fn registrations(d: &Demo<'_>, series: i64, room: i64, speakers: &[i64], l
         async move { store.register(&d.actor, &new).await }
     };
     const PEOPLE: [&str; 12] = [
-        "Nadia Benali", "Julien Marchand", "Sophie Leroy", "Karim Haddad", "Élodie Fournier", "Thomas Girard",
-        "Aïcha Diallo", "Pierre Lambert", "Camille Roux", "Hugo Perrin", "Léa Morel", "Mathis Faure",
+        "Nadia Benali",
+        "Julien Marchand",
+        "Sophie Leroy",
+        "Karim Haddad",
+        "Élodie Fournier",
+        "Thomas Girard",
+        "Aïcha Diallo",
+        "Pierre Lambert",
+        "Camille Roux",
+        "Hugo Perrin",
+        "Léa Morel",
+        "Mathis Faure",
     ];
     let workshops: Vec<_> = store
         .registration_targets(lib, almanach_store::now())
         .await?
         .into_iter()
-        .filter(|(s, course)| !course && s.kind == SessionKind::Workshop && s.event_status == EventStatus::Published)
+        .filter(|(s, course)| {
+            !course && s.kind == SessionKind::Workshop && s.event_status == EventStatus::Published
+        })
         .map(|(s, _)| s)
         .collect();
     if let Some(full) = workshops.first() {
         // Family seats, then more parties than seats: the last ones wait.
-        store.set_registration_settings(&d.actor, full.id, &RegistrationSettings { max_seats: 4, ..Default::default() }).await?;
+        store
+            .set_registration_settings(
+                &d.actor,
+                full.id,
+                &RegistrationSettings {
+                    max_seats: 4,
+                    ..Default::default()
+                },
+            )
+            .await?;
         let capacity = full.capacity.unwrap_or(20);
         let mut taken = 0;
         for (i, name) in PEOPLE.iter().enumerate() {
@@ -520,9 +1059,21 @@ async fn registrations(d: &Demo<'_>, series: i64, room: i64, speakers: &[i64], l
         }
     }
     if let Some(soon) = workshops.get(1) {
-        let opens = local_to_instant(&tz, today.checked_add(3.days())?, t(10, 0)).map_err(|p| anyhow::anyhow!("{p:?}"))?.as_second();
+        let opens = local_to_instant(&tz, today.checked_add(3.days())?, t(10, 0))
+            .map_err(|p| anyhow::anyhow!("{p:?}"))?
+            .as_second();
         if opens < soon.starts_at {
-            store.set_registration_settings(&d.actor, soon.id, &RegistrationSettings { opens_at: Some(opens), closes_at: None, max_seats: 2 }).await?;
+            store
+                .set_registration_settings(
+                    &d.actor,
+                    soon.id,
+                    &RegistrationSettings {
+                        opens_at: Some(opens),
+                        closes_at: None,
+                        max_seats: 2,
+                    },
+                )
+                .await?;
         }
     }
     if let Some(filling) = workshops.get(2) {
@@ -536,8 +1087,19 @@ async fn registrations(d: &Demo<'_>, series: i64, room: i64, speakers: &[i64], l
         first = first.tomorrow()?;
     }
     let days: Vec<S> = (0..3)
-        .map(|w| S::new(SessionKind::Workshop, first.checked_add((7 * w).days()).expect("in range"), t(14, 0), t(16, 0), room)
-            .registration(10).ages(Some(10), Some(14), false).speakers(speakers).leads(leads))
+        .map(|w| {
+            S::new(
+                SessionKind::Workshop,
+                first.checked_add((7 * w).days()).expect("in range"),
+                t(14, 0),
+                t(16, 0),
+                room,
+            )
+            .registration(10)
+            .ages(Some(10), Some(14), false)
+            .speakers(speakers)
+            .leads(leads)
+        })
         .collect();
     let course = d.event(series, "Robotique et IA : le parcours (trois samedis)", "Construire, programmer puis entraîner son robot, en trois séances : une seule inscription pour les trois.", EventStatus::Published, &days).await?;
     store.set_course(&d.actor, course, true).await?;
@@ -557,23 +1119,62 @@ async fn logistics(d: &Demo<'_>, speakers: &[i64]) -> Result<()> {
     use almanach_store::{LogisticsSettings, NeedWrite, NewProspect, SpeakerRecord};
     let (store, lib) = (d.store, d.library.id);
     let settings = store.logistics_settings(lib).await?;
-    store.save_logistics_settings(&d.actor, &LogisticsSettings { postcode: "93200".into(), ..settings }).await?;
+    store
+        .save_logistics_settings(
+            &d.actor,
+            &LogisticsSettings {
+                postcode: "93200".into(),
+                ..settings
+            },
+        )
+        .await?;
     let types = store.need_types(lib).await?;
-    let ty = |name: &str| types.iter().find(|t| t.name == name).map(|t| t.id).context("a seeded need type");
+    let ty = |name: &str| {
+        types
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.id)
+            .context("a seeded need type")
+    };
     let today = jiff::Zoned::now().with_time_zone(d.library.tz()).date();
-    let from = local_to_instant(&d.library.tz(), today, t(0, 0)).map_err(|p| anyhow::anyhow!("{p:?}"))?.as_second();
+    let from = local_to_instant(&d.library.tz(), today, t(0, 0))
+        .map_err(|p| anyhow::anyhow!("{p:?}"))?
+        .as_second();
     let coming = store
-        .list_sessions(lib, &almanach_store::SessionFilter { from: Some(from), to: Some(from + 28 * 86_400), ..Default::default() })
+        .list_sessions(
+            lib,
+            &almanach_store::SessionFilter {
+                from: Some(from),
+                to: Some(from + 28 * 86_400),
+                ..Default::default()
+            },
+        )
         .await?;
     for (i, s) in coming.iter().enumerate() {
         let asks: Vec<(&str, u32, &str)> = match s.kind {
-            SessionKind::Talk => vec![("Vidéoprojecteur", 1, ""), ("Micros", 2, "Un pour l'intervenant, un pour la salle")],
-            SessionKind::Workshop if i % 3 == 0 => vec![("Ordinateurs portables", 12, "Navigateur à jour, comptes invités"), ("Compte d'outil d'IA", 1, "ChatGPT Plus")],
+            SessionKind::Talk => vec![
+                ("Vidéoprojecteur", 1, ""),
+                ("Micros", 2, "Un pour l'intervenant, un pour la salle"),
+            ],
+            SessionKind::Workshop if i % 3 == 0 => vec![
+                (
+                    "Ordinateurs portables",
+                    12,
+                    "Navigateur à jour, comptes invités",
+                ),
+                ("Compte d'outil d'IA", 1, "ChatGPT Plus"),
+            ],
             SessionKind::Workshop => vec![("Tablettes", 8, "")],
             _ => vec![],
         };
         for (j, (name, quantity, details)) in asks.into_iter().enumerate() {
-            let w = NeedWrite { need_type_id: ty(name)?, quantity, details: details.into(), provider: Provider::It, due_override: None };
+            let w = NeedWrite {
+                need_type_id: ty(name)?,
+                quantity,
+                details: details.into(),
+                provider: Provider::It,
+                due_override: None,
+            };
             let id = store.add_need(&d.actor, s.id, &w).await?;
             // Needs of the next days are mostly ready; one has a problem.
             let status = match (i + j) % 5 {
@@ -583,16 +1184,64 @@ async fn logistics(d: &Demo<'_>, speakers: &[i64]) -> Result<()> {
                 _ => None,
             };
             if let Some(to) = status {
-                let note = if to == NeedStatus::Problem { "Deux licences manquent, commande en cours" } else { "" };
+                let note = if to == NeedStatus::Problem {
+                    "Deux licences manquent, commande en cours"
+                } else {
+                    ""
+                };
                 let _ = store.set_need_status(&d.actor, id, to, note).await?;
             }
         }
     }
     let profiles = [
-        (SpeakerKind::Organisation, "Paris", "75011", vec!["image"], Fees { talk: Some(60_000), workshop: Some(45_000), day: Some(90_000) }, "73282932000074"),
-        (SpeakerKind::Organisation, "Montreuil", "93100", vec!["societe-ethique", "texte"], Fees { talk: Some(35_000), workshop: Some(25_000), day: None }, "44306184100047"),
-        (SpeakerKind::Person, "Lyon", "69001", vec!["image"], Fees { talk: Some(40_000), workshop: None, day: Some(70_000) }, ""),
-        (SpeakerKind::Person, "Saint-Denis", "93200", vec!["code"], Fees { talk: None, workshop: Some(20_000), day: None }, ""),
+        (
+            SpeakerKind::Organisation,
+            "Paris",
+            "75011",
+            vec!["image"],
+            Fees {
+                talk: Some(60_000),
+                workshop: Some(45_000),
+                day: Some(90_000),
+            },
+            "73282932000074",
+        ),
+        (
+            SpeakerKind::Organisation,
+            "Montreuil",
+            "93100",
+            vec!["societe-ethique", "texte"],
+            Fees {
+                talk: Some(35_000),
+                workshop: Some(25_000),
+                day: None,
+            },
+            "44306184100047",
+        ),
+        (
+            SpeakerKind::Person,
+            "Lyon",
+            "69001",
+            vec!["image"],
+            Fees {
+                talk: Some(40_000),
+                workshop: None,
+                day: Some(70_000),
+            },
+            "",
+        ),
+        (
+            SpeakerKind::Person,
+            "Saint-Denis",
+            "93200",
+            vec!["code"],
+            Fees {
+                talk: None,
+                workshop: Some(20_000),
+                day: None,
+            },
+            "",
+        ),
     ];
     for (id, (kind, town, postcode, categories, fees, siret)) in speakers.iter().zip(profiles) {
         let mut rec: SpeakerRecord = store.speaker_record(lib, *id).await?;
@@ -608,13 +1257,38 @@ async fn logistics(d: &Demo<'_>, speakers: &[i64]) -> Result<()> {
             ..Profile::default()
         };
         store.save_speaker_record(&d.actor, &rec).await?;
-        for (k, led) in store.speaker_sessions(lib, *id).await?.iter().filter(|l| l.participants.is_some()).take(2).enumerate() {
-            store.rate_speaker(&d.actor, led.session_id, *id, [5, 4][k], ["Public conquis", "Très bien, un peu long"][k]).await?;
+        for (k, led) in store
+            .speaker_sessions(lib, *id)
+            .await?
+            .iter()
+            .filter(|l| l.participants.is_some())
+            .take(2)
+            .enumerate()
+        {
+            store
+                .rate_speaker(
+                    &d.actor,
+                    led.session_id,
+                    *id,
+                    [5, 4][k],
+                    ["Public conquis", "Très bien, un peu long"][k],
+                )
+                .await?;
         }
     }
     let projects = [
-        (speakers[0], "Semaine du numérique : réalité virtuelle", &[Stage::Contacted, Stage::ProposalSent][..], 5),
-        (speakers[2], "Samedi de l'innovation : illustrer avec l'IA", &[Stage::Contacted][..], 2),
+        (
+            speakers[0],
+            "Semaine du numérique : réalité virtuelle",
+            &[Stage::Contacted, Stage::ProposalSent][..],
+            5,
+        ),
+        (
+            speakers[2],
+            "Samedi de l'innovation : illustrer avec l'IA",
+            &[Stage::Contacted][..],
+            2,
+        ),
         (speakers[3], "Ateliers robotique de printemps", &[][..], 9),
     ];
     for (speaker_id, project, steps, follow) in projects {
@@ -623,7 +1297,10 @@ async fn logistics(d: &Demo<'_>, speakers: &[i64]) -> Result<()> {
             project: project.into(),
             event_id: None,
             on: today.checked_sub(20.days())?,
-            next: Some(("Relancer par téléphone".into(), today.checked_add(i64::from(follow).days())?)),
+            next: Some((
+                "Relancer par téléphone".into(),
+                today.checked_add(i64::from(follow).days())?,
+            )),
         };
         let id = store.create_prospect(&d.actor, &new).await?;
         for (n, to) in steps.iter().enumerate() {
@@ -643,7 +1320,10 @@ mod tests {
         assert_eq!(AI_THEMES.len(), 44);
         for (title, cats) in AI_THEMES {
             let cats: Vec<String> = cats.split(',').map(str::to_string).collect();
-            assert!(almanach_domain::programme::parse_categories(&cats).is_ok(), "{title}");
+            assert!(
+                almanach_domain::programme::parse_categories(&cats).is_ok(),
+                "{title}"
+            );
         }
     }
 
@@ -656,19 +1336,35 @@ mod tests {
 
     #[tokio::test]
     async fn the_demo_loads_once_with_the_seed_posters() {
-        let store = almanach_store::testing::fresh_store(almanach_store::Backend::Sqlite).await.unwrap();
+        let store = almanach_store::testing::fresh_store(almanach_store::Backend::Sqlite)
+            .await
+            .unwrap();
         assert!(load(&store).await.unwrap());
         assert!(!load(&store).await.unwrap(), "idempotent");
         let lib = store.default_library().await.unwrap().id;
         let series = store.list_series(lib).await.unwrap();
-        for name in ["Dimanches de l'innovation 2023-24", "Samedis de l'innovation 2024-25", "Points du numérique 2023-24", "Points de l'IA 2024-25", "Points de l'IA 2025-26", "Semaine du numérique 2025"] {
+        for name in [
+            "Dimanches de l'innovation 2023-24",
+            "Samedis de l'innovation 2024-25",
+            "Points du numérique 2023-24",
+            "Points de l'IA 2024-25",
+            "Points de l'IA 2025-26",
+            "Semaine du numérique 2025",
+        ] {
             assert!(series.iter().any(|s| s.name == name), "{name}");
         }
         assert!(store.list_themes(lib).await.unwrap().len() >= 44);
         assert_eq!(store.list_staff(lib).await.unwrap().len(), 7);
         // The poster of Sunday 18 February: 14 h – 18 h, from 14, Ogône.
         let feb18 = store
-            .list_sessions(lib, &almanach_store::SessionFilter { from: Some(1_708_210_800), to: Some(1_708_297_200), ..Default::default() })
+            .list_sessions(
+                lib,
+                &almanach_store::SessionFilter {
+                    from: Some(1_708_210_800),
+                    to: Some(1_708_297_200),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(feb18.len(), 1);
@@ -676,31 +1372,94 @@ mod tests {
         assert_eq!(crate::demo::tests::local_hour(feb18[0].starts_at), 14);
         // Future sessions exist, whatever today is.
         let now = almanach_store::now();
-        let future = store.list_sessions(lib, &almanach_store::SessionFilter { from: Some(now), limit: Some(5), ..Default::default() }).await.unwrap();
+        let future = store
+            .list_sessions(
+                lib,
+                &almanach_store::SessionFilter {
+                    from: Some(now),
+                    limit: Some(5),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         assert!(!future.is_empty());
         // Past sessions are counted, a few not; the future is not.
         let season = almanach_domain::stats::Period::parse_season("2024-2025").unwrap();
-        let r = store.report(almanach_store::Scope { library_id: Some(lib), series: None }, &season, false).await.unwrap();
+        let r = store
+            .report(
+                almanach_store::Scope {
+                    library_id: Some(lib),
+                    series: None,
+                },
+                &season,
+                false,
+            )
+            .await
+            .unwrap();
         assert!(r.total.participants > 500, "{:?}", r.total);
         assert!(r.total.under_14 > 0 && r.total.under_14 < r.total.participants);
-        assert!(r.total.uncounted_sessions > 0 && r.total.uncounted_sessions < r.total.sessions / 5);
+        assert!(
+            r.total.uncounted_sessions > 0 && r.total.uncounted_sessions < r.total.sessions / 5
+        );
         assert!(r.total.avg_per_talk.unwrap() > r.total.avg_per_workshop.unwrap());
         assert!(r.total.cost_eur > 0.0);
         for s in &future {
-            assert_eq!(store.attendance(lib, s.id).await.unwrap().headcount.participants, None);
+            assert_eq!(
+                store
+                    .attendance(lib, s.id)
+                    .await
+                    .unwrap()
+                    .headcount
+                    .participants,
+                None
+            );
         }
         // Registrations: a full workshop with a waiting list, and a course.
-        let agenda = store.agenda(lib, &almanach_store::AgendaFilter { now, ..Default::default() }).await.unwrap();
-        assert!(agenda.iter().any(|i| i.seats.waiting > 0 && i.seats.offer.free() == Some(0)), "a full workshop with a waiting list");
-        assert!(agenda.iter().any(|i| matches!(i.seats.target, almanach_store::Target::Course(_)) && i.seats.offer.taken == 4));
-        assert!(agenda.iter().any(|i| i.seats.settings.opens_at.is_some_and(|at| at > now)), "registration opening soon");
+        let agenda = store
+            .agenda(
+                lib,
+                &almanach_store::AgendaFilter {
+                    now,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            agenda
+                .iter()
+                .any(|i| i.seats.waiting > 0 && i.seats.offer.free() == Some(0)),
+            "a full workshop with a waiting list"
+        );
+        assert!(agenda.iter().any(
+            |i| matches!(i.seats.target, almanach_store::Target::Course(_))
+                && i.seats.offer.taken == 4
+        ));
+        assert!(
+            agenda
+                .iter()
+                .any(|i| i.seats.settings.opens_at.is_some_and(|at| at > now)),
+            "registration opening soon"
+        );
         // Technical needs on the coming sessions, and a pipeline.
-        let today = jiff::Zoned::now().with_time_zone(almanach_domain::calendar::paris()).date();
-        assert!(!store.it_board(lib, &almanach_store::BoardFilter::default(), today).await.unwrap().is_empty());
+        let today = jiff::Zoned::now()
+            .with_time_zone(almanach_domain::calendar::paris())
+            .date();
+        assert!(
+            !store
+                .it_board(lib, &almanach_store::BoardFilter::default(), today)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(store.prospects(lib, None).await.unwrap().len(), 3);
     }
 
     fn local_hour(at: i64) -> i8 {
-        jiff::Timestamp::from_second(at).unwrap().to_zoned(almanach_domain::calendar::paris()).hour()
+        jiff::Timestamp::from_second(at)
+            .unwrap()
+            .to_zoned(almanach_domain::calendar::paris())
+            .hour()
     }
 }

@@ -16,14 +16,33 @@ pub async fn run(store: &Store, file: &Path, sheet: Option<&str>, dry_run: bool)
             for e in &errors {
                 eprintln!("{e}");
             }
-            bail!("{} erreur(s) dans {} : rien n'a été importé", errors.len(), file.display());
+            bail!(
+                "{} erreur(s) dans {} : rien n'a été importé",
+                errors.len(),
+                file.display()
+            );
         }
     };
     let library = store.default_library().await?;
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let actor = Actor::system(library.id, &format!("import {name}"));
-    let summary = store.import_history(&actor, &parsed.rows, &format!("{name} ({})", parsed.source), dry_run).await?;
-    println!("{} : {}, {} ligne(s) lue(s)", file.display(), parsed.source, parsed.rows.len());
+    let summary = store
+        .import_history(
+            &actor,
+            &parsed.rows,
+            &format!("{name} ({})", parsed.source),
+            dry_run,
+        )
+        .await?;
+    println!(
+        "{} : {}, {} ligne(s) lue(s)",
+        file.display(),
+        parsed.source,
+        parsed.rows.len()
+    );
     if !parsed.ignored_columns.is_empty() {
         println!("colonnes ignorées : {}", parsed.ignored_columns.join(", "));
     }
@@ -32,9 +51,18 @@ pub async fn run(store: &Store, file: &Path, sheet: Option<&str>, dry_run: bool)
 }
 
 fn print_summary(s: &ImportSummary, dry_run: bool) {
-    let verb = if dry_run { "à créer (essai : rien n'est écrit)" } else { "créé(e)s" };
+    let verb = if dry_run {
+        "à créer (essai : rien n'est écrit)"
+    } else {
+        "créé(e)s"
+    };
     println!("{verb} :");
-    for (label, names) in [("cycles", &s.series), ("thématiques", &s.themes), ("lieux", &s.rooms), ("intervenants", &s.speakers)] {
+    for (label, names) in [
+        ("cycles", &s.series),
+        ("thématiques", &s.themes),
+        ("lieux", &s.rooms),
+        ("intervenants", &s.speakers),
+    ] {
         if names.is_empty() {
             println!("  {label} : 0");
         } else {
@@ -47,6 +75,9 @@ fn print_summary(s: &ImportSummary, dry_run: bool) {
     }
     println!("  séances : {}", s.sessions);
     if s.already_imported > 0 {
-        println!("déjà importées, laissées telles quelles : {} séance(s)", s.already_imported);
+        println!(
+            "déjà importées, laissées telles quelles : {} séance(s)",
+            s.already_imported
+        );
     }
 }

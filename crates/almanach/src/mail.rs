@@ -43,7 +43,13 @@ pub struct Mail {
     pub worker: Worker,
 }
 
-pub async fn setup(args: MailArgs, file: &FileConfig, data_dir: &Path, listen: SocketAddr, store: &Store) -> Result<Mail> {
+pub async fn setup(
+    args: MailArgs,
+    file: &FileConfig,
+    data_dir: &Path,
+    listen: SocketAddr,
+    store: &Store,
+) -> Result<Mail> {
     let public_url = args
         .public_url
         .or_else(|| file.public_url.clone())
@@ -63,7 +69,11 @@ pub async fn setup(args: MailArgs, file: &FileConfig, data_dir: &Path, listen: S
         ),
         Err(e) => return Err(e.into()),
     }
-    let host = almanach_domain::ical::host_of(&public_url).split(':').next().unwrap_or("localhost").to_string();
+    let host = almanach_domain::ical::host_of(&public_url)
+        .split(':')
+        .next()
+        .unwrap_or("localhost")
+        .to_string();
     let transport = match args.smtp_url.or_else(|| file.smtp_url.clone()) {
         Some(url) => Transport::smtp(&url, Some(&host)).map_err(anyhow::Error::msg)?,
         None => Transport::folder(&data_dir.join("outbox")).map_err(anyhow::Error::msg)?,
@@ -80,26 +90,39 @@ pub async fn setup(args: MailArgs, file: &FileConfig, data_dir: &Path, listen: S
     };
     let mut settings = MailSettings::new(from, &public_url, link_key.clone());
     settings.reminder_hour = args.reminder_hour.or(file.reminder_hour).unwrap_or(18);
-    Ok(Mail { link_key, public_url, worker: Worker::new(store.clone(), transport, settings) })
+    Ok(Mail {
+        link_key,
+        public_url,
+        worker: Worker::new(store.clone(), transport, settings),
+    })
 }
 
 /// The key: given, or read from `<data dir>/link.key`, created (readable
 /// by its owner only) on first start.
 fn link_key(given: Option<&str>, data_dir: &Path) -> Result<LinkKey> {
     if let Some(hex) = given {
-        return LinkKey::from_hex(hex).context("ALMANACH_LINK_KEY / --link-key must be 64 hexadecimal digits");
+        return LinkKey::from_hex(hex)
+            .context("ALMANACH_LINK_KEY / --link-key must be 64 hexadecimal digits");
     }
     let path = data_dir.join("link.key");
     if let Ok(text) = std::fs::read_to_string(&path) {
-        return LinkKey::from_hex(&text).with_context(|| format!("{} does not hold a key (64 hexadecimal digits)", path.display()));
+        return LinkKey::from_hex(&text).with_context(|| {
+            format!(
+                "{} does not hold a key (64 hexadecimal digits)",
+                path.display()
+            )
+        });
     }
-    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let key = LinkKey::from_bytes(rand::random());
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut f = options
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     writeln!(f, "{}", key.to_hex()).with_context(|| format!("cannot write {}", path.display()))?;
     tracing::info!(path = %path.display(), "made the key private links derive from; back it up with the database");
     Ok(key)
@@ -113,6 +136,11 @@ pub fn banner(mail: &Mail) -> String {
             "E-mails : aucun serveur SMTP (--smtp-url) ; écrits dans {}/ — no SMTP server: written to that folder",
             dir.display()
         ),
-        t => format!("E-mails : {} — from {}, reminders at {} h", t.describe(), s.from, s.reminder_hour),
+        t => format!(
+            "E-mails : {} — from {}, reminders at {} h",
+            t.describe(),
+            s.from,
+            s.reminder_hour
+        ),
     }
 }

@@ -24,7 +24,11 @@ use clap::{ArgGroup, Parser, Subcommand, ValueEnum};
 use crate::config::FileConfig;
 
 #[derive(Parser)]
-#[command(name = "almanach", version, about = "Programme, run and account for a library's digital and AI mediation.")]
+#[command(
+    name = "almanach",
+    version,
+    about = "Programme, run and account for a library's digital and AI mediation."
+)]
 struct Cli {
     /// Database URL: sqlite://PATH (default: a file in the data directory) or postgres://USER:PASSWORD@HOST/DB.
     #[arg(long, global = true, env = "ALMANACH_DATABASE", hide_env_values = true)]
@@ -191,14 +195,20 @@ fn main() -> ExitCode {
         Ok(f) => f,
         Err(e) => return fail(e),
     };
-    let filter = std::env::var("ALMANACH_LOG").ok().or_else(|| file.log.clone()).unwrap_or_else(|| "info".into());
+    let filter = std::env::var("ALMANACH_LOG")
+        .ok()
+        .or_else(|| file.log.clone())
+        .unwrap_or_else(|| "info".into());
     // Logs go to standard error: standard output carries reports and JSON.
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_target(false)
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => return fail(e.into()),
     };
@@ -221,24 +231,53 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
         Command::Migrate => {
             let store = Store::connect(&url).await?;
             let applied = store.migrate().await?;
-            println!("{shown}: schema at version {} ({} migration(s) applied)", store.schema_version().await?, applied.len());
+            println!(
+                "{shown}: schema at version {} ({} migration(s) applied)",
+                store.schema_version().await?,
+                applied.len()
+            );
         }
-        Command::Serve { listen, demo, secure_cookies, mail, rate_limit_ip, rate_limit_email, frame_ancestors } => {
+        Command::Serve {
+            listen,
+            demo,
+            secure_cookies,
+            mail,
+            rate_limit_ip,
+            rate_limit_email,
+            frame_ancestors,
+        } => {
             let store = Store::open(&url).await?;
-            let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
-            let addr: SocketAddr = listen.parse().with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
+            let listen = listen
+                .or(file.listen.clone())
+                .unwrap_or_else(|| "127.0.0.1:8080".into());
+            let addr: SocketAddr = listen.parse().with_context(|| {
+                format!("--listen {listen:?} is not an address like 127.0.0.1:8080")
+            })?;
             if demo {
                 demo::serve_demo(&store).await?;
             }
             let secure = secure_cookies.or(file.secure_cookies).unwrap_or(true);
             let defaults = WebConfig::default();
-            let frame_ancestors = frame_ancestors.or(file.frame_ancestors.clone()).unwrap_or(defaults.frame_ancestors.clone());
+            let frame_ancestors = frame_ancestors
+                .or(file.frame_ancestors.clone())
+                .unwrap_or(defaults.frame_ancestors.clone());
             let config = WebConfig {
                 secure_cookies: secure,
-                rate_limit_ip: config::rate(rate_limit_ip, file.rate_limit_ip.as_deref(), "rate_limit_ip", defaults.rate_limit_ip)?,
-                rate_limit_email: config::rate(rate_limit_email, file.rate_limit_email.as_deref(), "rate_limit_email", defaults.rate_limit_email)?,
+                rate_limit_ip: config::rate(
+                    rate_limit_ip,
+                    file.rate_limit_ip.as_deref(),
+                    "rate_limit_ip",
+                    defaults.rate_limit_ip,
+                )?,
+                rate_limit_email: config::rate(
+                    rate_limit_email,
+                    file.rate_limit_email.as_deref(),
+                    "rate_limit_email",
+                    defaults.rate_limit_email,
+                )?,
                 retention_days: config::retention_days(cli.retention_days, &file)?,
-                frame_ancestors: parse_frame_ancestors(&frame_ancestors).map_err(|e| anyhow::anyhow!("--frame-ancestors: {e}"))?,
+                frame_ancestors: parse_frame_ancestors(&frame_ancestors)
+                    .map_err(|e| anyhow::anyhow!("--frame-ancestors: {e}"))?,
                 ..defaults
             };
             tracing::info!(
@@ -247,20 +286,49 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 retention_days = config.retention_days,
                 "public registration limits (each server counts on its own)"
             );
-            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
             let local = listener.local_addr()?;
-            let mail = mail::setup(mail, &file, &config::data_dir(cli.data_dir.as_deref(), &file), local, &store).await?;
-            let config = WebConfig { link_key: mail.link_key.clone(), public_url: Some(mail.public_url.clone()), ..config };
+            let mail = mail::setup(
+                mail,
+                &file,
+                &config::data_dir(cli.data_dir.as_deref(), &file),
+                local,
+                &store,
+            )
+            .await?;
+            let config = WebConfig {
+                link_key: mail.link_key.clone(),
+                public_url: Some(mail.public_url.clone()),
+                ..config
+            };
             tracing::info!(database = %shown, mail = %mail.worker.transport().describe(), public_url = %mail.public_url, "Almanach listening on http://{local}");
             println!("Almanach : http://{local}/staff  (base : {shown})");
             println!("{}", mail::banner(&mail));
             tokio::spawn(mail.worker.run(shutdown()));
-            retention::spawn_retention(store.clone(), retention::RetentionConfig::daily(config.retention_days));
+            retention::spawn_retention(
+                store.clone(),
+                retention::RetentionConfig::daily(config.retention_days),
+            );
             let app = almanach_web::router(AppState::new(store, config));
             // The peer's address feeds the per-address registration limit.
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await?;
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown())
+            .await?;
         }
-        Command::User { command: UserCommand::Add { email, role, name, password_stdin } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    name,
+                    password_stdin,
+                },
+        } => {
             let store = Store::open(&url).await?;
             let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use admin, coordinator, mediator, it, communication or viewer"))?;
             let email = email.trim().to_lowercase();
@@ -271,16 +339,24 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             if password.chars().count() < 10 {
                 bail!("the password must have at least 10 characters");
             }
-            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
+            let name =
+                name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
             let library = store.default_library().await?;
             let actor = Actor::system(library.id, "cli");
-            match store.create_staff(&actor, &email, &name, role, &hash_password(&password)).await {
+            match store
+                .create_staff(&actor, &email, &name, role, &hash_password(&password))
+                .await
+            {
                 Ok(id) => println!("created {} ({}) with id {id}", email, role.slug()),
-                Err(almanach_store::StoreError::Conflict(_)) => bail!("{email} already has an account"),
+                Err(almanach_store::StoreError::Conflict(_)) => {
+                    bail!("{email} already has an account")
+                }
                 Err(e) => return Err(e.into()),
             }
         }
-        Command::Token { command: TokenCommand::Create { email, name, role } } => {
+        Command::Token {
+            command: TokenCommand::Create { email, name, role },
+        } => {
             let store = Store::open(&url).await?;
             let staff = store
                 .staff_by_email(&email)
@@ -292,24 +368,45 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 None => staff.role,
             };
             if !staff.role.may_grant(role) {
-                bail!("a {} cannot create a {} token", staff.role.slug(), role.slug());
+                bail!(
+                    "a {} cannot create a {} token",
+                    staff.role.slug(),
+                    role.slug()
+                );
             }
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 120 {
                 bail!("--name must have 1 to 120 characters");
             }
             let token = almanach_web::random_token();
-            let actor = Actor { library_id: staff.library_id, staff_id: Some(staff.id), label: format!("cli:{}", staff.email) };
-            store.create_api_token(&actor, name, role, &almanach_web::sha256_hex(&token)).await?;
+            let actor = Actor {
+                library_id: staff.library_id,
+                staff_id: Some(staff.id),
+                label: format!("cli:{}", staff.email),
+            };
+            store
+                .create_api_token(&actor, name, role, &almanach_web::sha256_hex(&token))
+                .await?;
             println!("{token}");
         }
-        Command::Retention { command: RetentionCommand::Run { dry_run } } => {
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run },
+        } => {
             let days = config::retention_days(cli.retention_days, &file)?;
             let store = Store::open(&url).await?;
             let run = retention::run(&store, days, dry_run).await?;
-            let before = jiff::Timestamp::from_second(run.ended_before).map(|t| t.to_string()).unwrap_or_default();
-            let verb = if dry_run { "would anonymise" } else { "anonymised" };
-            println!("{verb} {} registration(s) of sessions ended before {before} (retention: {days} days)", run.count());
+            let before = jiff::Timestamp::from_second(run.ended_before)
+                .map(|t| t.to_string())
+                .unwrap_or_default();
+            let verb = if dry_run {
+                "would anonymise"
+            } else {
+                "anonymised"
+            };
+            println!(
+                "{verb} {} registration(s) of sessions ended before {before} (retention: {days} days)",
+                run.count()
+            );
         }
         Command::Demo => {
             let store = Store::open(&url).await?;
@@ -320,20 +417,40 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
         }
         Command::Backup { to } => {
             if let DatabaseUrl::Postgres(_) = DatabaseUrl::parse(&url)? {
-                bail!("backup copies SQLite databases; for PostgreSQL use pg_dump (e.g. pg_dump -Fc DB > almanach.dump)");
+                bail!(
+                    "backup copies SQLite databases; for PostgreSQL use pg_dump (e.g. pg_dump -Fc DB > almanach.dump)"
+                );
             }
             let store = Store::open(&url).await?;
             store.backup_to(&to).await?;
             println!("copied {shown} to {}", to.display());
         }
-        Command::Report { season, year, from, to, series, compare_previous, format, output } => {
+        Command::Report {
+            season,
+            year,
+            from,
+            to,
+            series,
+            compare_previous,
+            format,
+            output,
+        } => {
             let period = match (season, year, from, to) {
-                (Some(s), _, _, _) => Period::parse_season(&s).map_err(|_| anyhow::anyhow!("--season {s:?} is not a season like 2024-2025"))?,
-                (_, Some(y), _, _) => Period::year(y).map_err(|_| anyhow::anyhow!("--year {y} is out of range"))?,
-                (_, _, Some(f), Some(t)) => Period::parse_range(&f, &t).map_err(|p| match p.key {
-                    "error.period_order" => anyhow::anyhow!("--to {t} is before --from {f}"),
-                    _ => anyhow::anyhow!("cannot read the date {:?}: use 2025-01-31 or 31/01/2025", p.args.first().map(|a| a.1.as_str()).unwrap_or_default()),
+                (Some(s), _, _, _) => Period::parse_season(&s).map_err(|_| {
+                    anyhow::anyhow!("--season {s:?} is not a season like 2024-2025")
                 })?,
+                (_, Some(y), _, _) => {
+                    Period::year(y).map_err(|_| anyhow::anyhow!("--year {y} is out of range"))?
+                }
+                (_, _, Some(f), Some(t)) => {
+                    Period::parse_range(&f, &t).map_err(|p| match p.key {
+                        "error.period_order" => anyhow::anyhow!("--to {t} is before --from {f}"),
+                        _ => anyhow::anyhow!(
+                            "cannot read the date {:?}: use 2025-01-31 or 31/01/2025",
+                            p.args.first().map(|a| a.1.as_str()).unwrap_or_default()
+                        ),
+                    })?
+                }
                 _ => bail!("give --season, --year, or --from and --to"),
             };
             let store = Store::open(&url).await?;
@@ -342,7 +459,10 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 Some(name) => Some(resolve_series(&store, library.id, &name).await?),
                 None => None,
             };
-            let scope = Scope { library_id: Some(library.id), series: series.as_deref() };
+            let scope = Scope {
+                library_id: Some(library.id),
+                series: series.as_deref(),
+            };
             let bytes = match format {
                 ReportFormat::Json | ReportFormat::Csv => {
                     let report = store.report(scope, &period, compare_previous).await?;
@@ -354,15 +474,21 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 }
                 ReportFormat::Html | ReportFormat::Pdf => {
                     let pdf = matches!(format, ReportFormat::Pdf);
-                    report::review(&store, scope, &period, compare_previous, &library.name, pdf).await?
+                    report::review(&store, scope, &period, compare_previous, &library.name, pdf)
+                        .await?
                 }
             };
             match output {
-                Some(path) => std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => std::fs::write(&path, bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
                 None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
             }
         }
-        Command::Import { file, dry_run, sheet } => {
+        Command::Import {
+            file,
+            dry_run,
+            sheet,
+        } => {
             let store = Store::open(&url).await?;
             import::run(&store, &file, sheet.as_deref(), dry_run).await?;
         }
@@ -378,14 +504,22 @@ async fn resolve_series(store: &Store, library_id: i64, typed: &str) -> Result<S
         Some(s) => Ok(s.name.clone()),
         None => {
             let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
-            bail!("no series named {typed:?}; the series are: {}", names.join(", "))
+            bail!(
+                "no series named {typed:?}; the series are: {}",
+                names.join(", ")
+            )
         }
     }
 }
 
 fn plausible_email(e: &str) -> bool {
     match e.split_once('@') {
-        Some((user, domain)) => !user.is_empty() && domain.contains('.') && !domain.starts_with('.') && !e.contains(char::is_whitespace),
+        Some((user, domain)) => {
+            !user.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !e.contains(char::is_whitespace)
+        }
         None => false,
     }
 }

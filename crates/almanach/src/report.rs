@@ -31,5 +31,9 @@ pub async fn review(
 ) -> anyhow::Result<Vec<u8>> {
     let review = Review::load(store, scope, period, compare).await?;
     let view = ReviewView::new(Tr::new(Lang::Fr), &review, library, scope.series, true);
-    Ok(if pdf_format { pdf::render(&view) } else { to_html(&view).into_bytes() })
+    Ok(if pdf_format {
+        pdf::render(&view)
+    } else {
+        to_html(&view).into_bytes()
+    })
 }

@@ -19,7 +19,10 @@ pub struct RetentionConfig {
 
 impl RetentionConfig {
     pub fn daily(days: u32) -> RetentionConfig {
-        RetentionConfig { days, every: Duration::from_secs(24 * 3600) }
+        RetentionConfig {
+            days,
+            every: Duration::from_secs(24 * 3600),
+        }
     }
 }
 
@@ -31,9 +34,15 @@ pub fn spawn_retention(store: Store, config: RetentionConfig) -> JoinHandle<()> 
         loop {
             tick.tick().await;
             match run(&store, config.days, false).await {
-                Ok(r) if r.count() > 0 => tracing::info!(registrations = r.count(), days = config.days, "retention: personal data anonymised"),
+                Ok(r) if r.count() > 0 => tracing::info!(
+                    registrations = r.count(),
+                    days = config.days,
+                    "retention: personal data anonymised"
+                ),
                 Ok(_) => tracing::debug!("retention: nothing to anonymise"),
-                Err(e) => tracing::error!(error = %e, "retention: the run failed; it is tried again at the next one"),
+                Err(e) => {
+                    tracing::error!(error = %e, "retention: the run failed; it is tried again at the next one")
+                }
             }
         }
     })

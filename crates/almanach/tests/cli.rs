@@ -7,30 +7,53 @@ fn almanach() -> Command {
 }
 
 fn temp_db() -> String {
-    let dir = std::env::temp_dir().join(format!("almanach-cli-{}-{}", std::process::id(), rand_suffix()));
+    let dir = std::env::temp_dir().join(format!(
+        "almanach-cli-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
     format!("sqlite://{}", dir.join("db.sqlite3").display())
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }
 
 #[test]
 fn an_unknown_database_scheme_stops_with_one_line() {
-    let out = almanach().args(["--database", "mysql://h/db", "migrate"]).output().unwrap();
+    let out = almanach()
+        .args(["--database", "mysql://h/db", "migrate"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("unknown database URL scheme \"mysql\""), "{err}");
+    assert!(
+        err.contains("unknown database URL scheme \"mysql\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn an_unreachable_postgres_stops_with_one_line_without_the_password() {
-    let out = almanach().args(["--database", "postgres://u:s3cret@127.0.0.1:1/db", "migrate"]).output().unwrap();
+    let out = almanach()
+        .args([
+            "--database",
+            "postgres://u:s3cret@127.0.0.1:1/db",
+            "migrate",
+        ])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("cannot open postgres://u:***@127.0.0.1:1/db"), "{err}");
+    assert!(
+        err.contains("cannot open postgres://u:***@127.0.0.1:1/db"),
+        "{err}"
+    );
     assert!(!err.contains("s3cret"));
 }
 
@@ -39,89 +62,255 @@ fn user_add_reads_the_password_from_stdin_and_refuses_duplicates() {
     let db = temp_db();
     let add = |pw: &str| {
         let mut child = almanach()
-            .args(["--database", &db, "user", "add", "--email", "Claire@Example.org", "--role", "coordinator", "--password-stdin"])
+            .args([
+                "--database",
+                &db,
+                "user",
+                "add",
+                "--email",
+                "Claire@Example.org",
+                "--role",
+                "coordinator",
+                "--password-stdin",
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(pw.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(pw.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     };
     let short = add("short\n");
     assert!(!short.status.success());
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
     let ok = add("a long enough password\n");
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("created claire@example.org (coordinator)"));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("created claire@example.org (coordinator)")
+    );
     let again = add("a long enough password\n");
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has an account"));
-    let bad_role = almanach().args(["--database", &db, "user", "add", "--email", "x@example.org", "--role", "root", "--password-stdin"]).output().unwrap();
+    let bad_role = almanach()
+        .args([
+            "--database",
+            &db,
+            "user",
+            "add",
+            "--email",
+            "x@example.org",
+            "--role",
+            "root",
+            "--password-stdin",
+        ])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role \"root\""));
 }
 
 #[test]
 fn demo_is_idempotent_and_backup_copies_while_open() {
     let db = temp_db();
-    let first = almanach().args(["--database", &db, "demo"]).output().unwrap();
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let first = almanach()
+        .args(["--database", &db, "demo"])
+        .output()
+        .unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(String::from_utf8_lossy(&first.stdout).contains("demo season loaded"));
-    let second = almanach().args(["--database", &db, "demo"]).output().unwrap();
+    let second = almanach()
+        .args(["--database", &db, "demo"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&second.stdout).contains("already present"));
     let to = std::env::temp_dir().join(format!("almanach-cli-backup-{}.sqlite3", rand_suffix()));
-    let backup = almanach().args(["--database", &db, "backup", "--to", to.to_str().unwrap()]).output().unwrap();
-    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    let backup = almanach()
+        .args(["--database", &db, "backup", "--to", to.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        backup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
     let copy = format!("sqlite://{}", to.display());
-    let again = almanach().args(["--database", &copy, "demo"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&again.stdout).contains("already present"), "the copy holds the demo");
-    let pg = almanach().args(["--database", "postgres://u@127.0.0.1:1/db", "backup", "--to", "/tmp/x"]).output().unwrap();
+    let again = almanach()
+        .args(["--database", &copy, "demo"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("already present"),
+        "the copy holds the demo"
+    );
+    let pg = almanach()
+        .args([
+            "--database",
+            "postgres://u@127.0.0.1:1/db",
+            "backup",
+            "--to",
+            "/tmp/x",
+        ])
+        .output()
+        .unwrap();
     assert!(!pg.status.success());
     assert!(String::from_utf8_lossy(&pg.stderr).contains("use pg_dump"));
 }
 
 #[test]
 fn every_subcommand_has_help() {
-    for args in [&["--help"][..], &["serve", "--help"], &["migrate", "--help"], &["user", "add", "--help"], &["demo", "--help"], &["backup", "--help"], &["token", "create", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["user", "add", "--help"],
+        &["demo", "--help"],
+        &["backup", "--help"],
+        &["token", "create", "--help"],
+    ] {
         let out = almanach().args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
     }
-    let serve = String::from_utf8(almanach().args(["serve", "--help"]).output().unwrap().stdout).unwrap();
+    let serve = String::from_utf8(
+        almanach()
+            .args(["serve", "--help"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
     assert!(serve.contains("--listen") && serve.contains("--demo") && serve.contains("--database"));
 }
 
 #[test]
 fn token_create_prints_a_token_once_within_the_role() {
     let db = temp_db();
-    assert!(almanach().args(["--database", &db, "demo"]).output().unwrap().status.success());
-    let out = almanach().args(["--database", &db, "token", "create", "--email", "hugo.bernard@mediatheque.example", "--name", "site"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        almanach()
+            .args(["--database", &db, "demo"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let out = almanach()
+        .args([
+            "--database",
+            &db,
+            "token",
+            "create",
+            "--email",
+            "hugo.bernard@mediatheque.example",
+            "--name",
+            "site",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert_eq!(token.len(), 64);
     let higher = almanach()
-        .args(["--database", &db, "token", "create", "--email", "hugo.bernard@mediatheque.example", "--name", "x", "--role", "admin"])
+        .args([
+            "--database",
+            &db,
+            "token",
+            "create",
+            "--email",
+            "hugo.bernard@mediatheque.example",
+            "--name",
+            "x",
+            "--role",
+            "admin",
+        ])
         .output()
         .unwrap();
     assert!(!higher.status.success());
-    assert!(String::from_utf8_lossy(&higher.stderr).contains("a mediator cannot create a admin token"));
-    let nobody = almanach().args(["--database", &db, "token", "create", "--email", "nobody@example.org", "--name", "x"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&higher.stderr).contains("a mediator cannot create a admin token")
+    );
+    let nobody = almanach()
+        .args([
+            "--database",
+            &db,
+            "token",
+            "create",
+            "--email",
+            "nobody@example.org",
+            "--name",
+            "x",
+        ])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("no active staff member"));
 }
 
 #[test]
 fn retention_run_says_what_it_anonymises_and_refuses_a_zero_period() {
     let db = temp_db();
-    assert!(almanach().args(["--database", &db, "demo"]).output().unwrap().status.success());
-    let dry = almanach().args(["--database", &db, "retention", "run", "--dry-run"]).output().unwrap();
-    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert!(
+        almanach()
+            .args(["--database", &db, "demo"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let dry = almanach()
+        .args(["--database", &db, "retention", "run", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
     let out = String::from_utf8(dry.stdout).unwrap();
-    assert!(out.starts_with("would anonymise 0 registration(s) of sessions ended before "), "the demo's registrations are all to come: {out}");
+    assert!(
+        out.starts_with("would anonymise 0 registration(s) of sessions ended before "),
+        "the demo's registrations are all to come: {out}"
+    );
     assert!(out.contains("(retention: 90 days)"), "{out}");
-    let run = almanach().args(["--database", &db, "--retention-days", "30", "retention", "run"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&run.stdout).contains("anonymised 0 registration(s)") && String::from_utf8_lossy(&run.stdout).contains("(retention: 30 days)"));
-    let zero = almanach().args(["--database", &db, "retention", "run"]).env("ALMANACH_RETENTION_DAYS", "0").output().unwrap();
+    let run = almanach()
+        .args([
+            "--database",
+            &db,
+            "--retention-days",
+            "30",
+            "retention",
+            "run",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&run.stdout).contains("anonymised 0 registration(s)")
+            && String::from_utf8_lossy(&run.stdout).contains("(retention: 30 days)")
+    );
+    let zero = almanach()
+        .args(["--database", &db, "retention", "run"])
+        .env("ALMANACH_RETENTION_DAYS", "0")
+        .output()
+        .unwrap();
     assert!(!zero.status.success());
     assert!(String::from_utf8_lossy(&zero.stderr).contains("between 1 and 3650 days"));
 }

@@ -9,16 +9,29 @@ use almanach_store::Backend;
 use serde_json::Value;
 
 fn almanach(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_almanach")).arg("--database").arg(db).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_almanach"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn ok(out: Output) -> String {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).display().to_string()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 fn temp_file(name: &str, bytes: &[u8]) -> String {
@@ -30,11 +43,17 @@ fn temp_file(name: &str, bytes: &[u8]) -> String {
 }
 
 fn nanos() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }
 
 fn url(backend: Backend) -> Option<String> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(almanach_store::testing::fresh_url(backend))
 }
 
@@ -54,25 +73,56 @@ fn seed_proof(db: &str) {
     assert!(out.contains("séances : 181"), "{out}");
 
     // Samedis de l'innovation, January to December 2024: 9 events, 19 per workshop, 73 per talk.
-    let r = report(db, &["--year", "2024", "--series", "Samedis de l'innovation"]);
-    assert_eq!(r["period"], serde_json::json!({"from": "2024-01-01", "to": "2024-12-31"}));
+    let r = report(
+        db,
+        &["--year", "2024", "--series", "Samedis de l'innovation"],
+    );
+    assert_eq!(
+        r["period"],
+        serde_json::json!({"from": "2024-01-01", "to": "2024-12-31"})
+    );
     let t = &r["total"];
     assert_eq!(t["events"], 9);
     assert_eq!(t["avg_per_workshop"].as_f64(), Some(19.0));
     assert_eq!(t["avg_per_talk"].as_f64(), Some(73.0));
-    assert_eq!((t["talks"].as_i64(), t["workshops"].as_i64(), t["uncounted_sessions"].as_i64()), (Some(9), Some(11), Some(1)));
+    assert_eq!(
+        (
+            t["talks"].as_i64(),
+            t["workshops"].as_i64(),
+            t["uncounted_sessions"].as_i64()
+        ),
+        (Some(9), Some(11), Some(1))
+    );
     assert_eq!(r["series"].as_array().unwrap().len(), 1);
     assert_eq!(r["series"][0]["series"], "Samedis de l'innovation");
 
     // January to April 2025: 4 events, 22 per workshop, 42 per talk.
-    let t = report(db, &["--from", "01/01/2025", "--to", "2025-04-30", "--series", "samedis de l'innovation"])["total"].clone();
+    let t = report(
+        db,
+        &[
+            "--from",
+            "01/01/2025",
+            "--to",
+            "2025-04-30",
+            "--series",
+            "samedis de l'innovation",
+        ],
+    )["total"]
+        .clone();
     assert_eq!(t["events"], 4);
     assert_eq!(t["avg_per_workshop"].as_f64(), Some(22.0));
     assert_eq!(t["avg_per_talk"].as_f64(), Some(42.0));
 
     // Points du numérique 2023-24: one session per theme, 141 participants, none under 14.
-    let t = report(db, &["--season", "2023-2024", "--series", "Points du numérique"])["total"].clone();
-    assert_eq!(t["sessions_per_theme"], serde_json::json!({"min": 1, "max": 1}));
+    let t = report(
+        db,
+        &["--season", "2023-2024", "--series", "Points du numérique"],
+    )["total"]
+        .clone();
+    assert_eq!(
+        t["sessions_per_theme"],
+        serde_json::json!({"min": 1, "max": 1})
+    );
     assert_eq!(t["participants"], 141);
     assert_eq!(t["under_14"], 0);
     assert_eq!(t["themes"], t["sessions"]);
@@ -80,11 +130,18 @@ fn seed_proof(db: &str) {
     // Points de l'IA 2024-25: 44 themes, 2 to 4 sessions per theme, 429 participants, 50 under 14.
     let t = report(db, &["--season", "2024-2025", "--series", "Points de l'IA"])["total"].clone();
     assert_eq!(t["themes"], 44);
-    assert_eq!(t["sessions_per_theme"], serde_json::json!({"min": 2, "max": 4}));
+    assert_eq!(
+        t["sessions_per_theme"],
+        serde_json::json!({"min": 2, "max": 4})
+    );
     assert_eq!(t["participants"], 429);
     assert_eq!(t["under_14"], 50);
     assert_eq!(t["uncounted_sessions"], 2);
-    assert_eq!(t["avg_per_workshop"].as_f64(), Some(429.0 / 129.0), "full precision, over counted sessions");
+    assert_eq!(
+        t["avg_per_workshop"].as_f64(),
+        Some(429.0 / 129.0),
+        "full precision, over counted sessions"
+    );
 }
 
 #[test]
@@ -111,20 +168,49 @@ fn the_json_keeps_its_documented_shape() {
     };
     assert_eq!(keys(&r), ["period", "previous", "series", "total"]);
     let row = [
-        "appointments", "avg_per_talk", "avg_per_workshop", "change", "cost_eur", "cost_per_participant_eur", "events",
-        "participants", "sessions", "sessions_per_theme", "talks", "themes", "top_themes", "uncounted_sessions",
-        "under_14", "workshops",
+        "appointments",
+        "avg_per_talk",
+        "avg_per_workshop",
+        "change",
+        "cost_eur",
+        "cost_per_participant_eur",
+        "events",
+        "participants",
+        "sessions",
+        "sessions_per_theme",
+        "talks",
+        "themes",
+        "top_themes",
+        "uncounted_sessions",
+        "under_14",
+        "workshops",
     ];
     assert_eq!(keys(&r["total"]), row, "the total has no series name");
-    let samedis = r["series"].as_array().unwrap().iter().find(|s| s["series"] == "Samedis de l'innovation").unwrap();
+    let samedis = r["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["series"] == "Samedis de l'innovation")
+        .unwrap();
     assert_eq!(keys(samedis).len(), row.len() + 1);
-    assert_eq!(keys(&r["total"]["top_themes"][0]), ["participants", "sessions", "theme"]);
+    assert_eq!(
+        keys(&r["total"]["top_themes"][0]),
+        ["participants", "sessions", "theme"]
+    );
     let top = r["total"]["top_themes"].as_array().unwrap();
-    assert!(top.windows(2).all(|w| w[0]["participants"].as_i64() >= w[1]["participants"].as_i64()), "most followed first");
+    assert!(
+        top.windows(2)
+            .all(|w| w[0]["participants"].as_i64() >= w[1]["participants"].as_i64()),
+        "most followed first"
+    );
     assert_eq!(keys(&r["previous"]), ["period", "series", "total"]);
     assert_eq!(r["previous"]["period"]["from"], "2023-09-01");
     let change = &r["total"]["change"]["participants"];
-    assert_eq!(change["delta"].as_i64().unwrap(), r["total"]["participants"].as_i64().unwrap() - r["previous"]["total"]["participants"].as_i64().unwrap());
+    assert_eq!(
+        change["delta"].as_i64().unwrap(),
+        r["total"]["participants"].as_i64().unwrap()
+            - r["previous"]["total"]["participants"].as_i64().unwrap()
+    );
     // Without --compare-previous there is neither `previous` nor `change`.
     let plain = report(&db, &["--season", "2024-2025"]);
     assert_eq!(keys(&plain), ["period", "series", "total"]);
@@ -142,17 +228,49 @@ fn the_review_as_pdf() {
     let db = sqlite();
     ok(almanach(&db, &["import", &fixture("seed.csv")]));
     let out = temp_file("review.pdf", b"");
-    ok(almanach(&db, &["report", "--season", "2024-2025", "--compare-previous", "--format", "pdf", "--output", &out]));
+    ok(almanach(
+        &db,
+        &[
+            "report",
+            "--season",
+            "2024-2025",
+            "--compare-previous",
+            "--format",
+            "pdf",
+            "--output",
+            &out,
+        ],
+    ));
     let pdf = std::fs::read(&out).unwrap();
     assert!(pdf.starts_with(b"%PDF-"), "a PDF file");
-    assert!(pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"), "complete");
+    assert!(
+        pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"),
+        "complete"
+    );
     let n = pages(&pdf);
     assert!(n >= 4, "title page, key figures, charts, tables: {n} pages");
-    let stdout = almanach(&db, &["report", "--year", "2024", "--series", "Samedis de l'innovation", "--format", "pdf"]);
-    assert!(stdout.status.success() && stdout.stdout.starts_with(b"%PDF-"), "to standard output too");
+    let stdout = almanach(
+        &db,
+        &[
+            "report",
+            "--year",
+            "2024",
+            "--series",
+            "Samedis de l'innovation",
+            "--format",
+            "pdf",
+        ],
+    );
+    assert!(
+        stdout.status.success() && stdout.stdout.starts_with(b"%PDF-"),
+        "to standard output too"
+    );
 
     // Its text, when poppler's pdftotext is there (CI installs it).
-    let Ok(text) = Command::new("pdftotext").args(["-layout", &out, "-"]).output() else {
+    let Ok(text) = Command::new("pdftotext")
+        .args(["-layout", &out, "-"])
+        .output()
+    else {
         eprintln!("pdftotext not found: the PDF's text is not checked");
         return;
     };
@@ -170,41 +288,107 @@ fn the_review_as_pdf() {
         &format!("Page 1 sur {n}"),
         &format!("Page {n} sur {n}"),
     ] {
-        assert!(text.contains(expected), "{expected:?} missing from the PDF's text:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from the PDF's text:\n{text}"
+        );
     }
     let samedis = temp_file("samedis.pdf", b"");
     std::fs::write(&samedis, &stdout.stdout).unwrap();
-    let text = Command::new("pdftotext").args([&samedis, "-"]).output().unwrap();
+    let text = Command::new("pdftotext")
+        .args([&samedis, "-"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&text.stdout).replace(['\u{a0}', '\u{202f}'], " ");
-    assert!(text.contains("19 pers. / atelier") && text.contains("73 pers. / rencontre"), "{text}");
+    assert!(
+        text.contains("19 pers. / atelier") && text.contains("73 pers. / rencontre"),
+        "{text}"
+    );
 }
 
 #[test]
 fn csv_and_html_for_people() {
     let db = sqlite();
     ok(almanach(&db, &["import", &fixture("seed.csv")]));
-    let csv = ok(almanach(&db, &["report", "--year", "2024", "--series", "Samedis de l'innovation", "--format", "csv"]));
-    assert!(csv.starts_with("\u{feff}Période;Cycle;Événements;"), "{csv}");
-    assert!(csv.contains("\r\n2024;Samedis de l'innovation;9;20;9;11;0;847;"), "{csv}");
+    let csv = ok(almanach(
+        &db,
+        &[
+            "report",
+            "--year",
+            "2024",
+            "--series",
+            "Samedis de l'innovation",
+            "--format",
+            "csv",
+        ],
+    ));
+    assert!(
+        csv.starts_with("\u{feff}Période;Cycle;Événements;"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\r\n2024;Samedis de l'innovation;9;20;9;11;0;847;"),
+        "{csv}"
+    );
     assert!(csv.contains(";73,00;19,00;"), "comma decimals: {csv}");
 
     let out = temp_file("review.html", b"");
-    ok(almanach(&db, &["report", "--season", "2024-2025", "--compare-previous", "--format", "html", "--output", &out]));
+    ok(almanach(
+        &db,
+        &[
+            "report",
+            "--season",
+            "2024-2025",
+            "--compare-previous",
+            "--format",
+            "html",
+            "--output",
+            &out,
+        ],
+    ));
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("Bilan de la saison 2024-2025"));
     assert!(html.contains("Par rapport à 2023-2024"));
-    assert!(html.contains("1\u{202f}095"), "thousands with a narrow no-break space");
-    let samedis = ok(almanach(&db, &["report", "--year", "2024", "--series", "Samedis de l'innovation", "--format", "html"]));
+    assert!(
+        html.contains("1\u{202f}095"),
+        "thousands with a narrow no-break space"
+    );
+    let samedis = ok(almanach(
+        &db,
+        &[
+            "report",
+            "--year",
+            "2024",
+            "--series",
+            "Samedis de l'innovation",
+            "--format",
+            "html",
+        ],
+    ));
     assert!(samedis.contains("19\u{a0}pers. / atelier"), "{samedis}");
     assert!(samedis.contains("73\u{a0}pers. / rencontre"));
     assert!(samedis.contains("Cycle\u{202f}: Samedis de l&#39;innovation"));
-    assert!(html.contains("<title id=\"chart-attendance-title\">Fréquentation par saison</title>"), "the charts as SVG");
-    let unknown = almanach(&db, &["report", "--year", "2024", "--series", "Jeudis", "--format", "json"]);
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no series named \"Jeudis\"; the series are: Accompagnement individuel,"));
+    assert!(
+        html.contains("<title id=\"chart-attendance-title\">Fréquentation par saison</title>"),
+        "the charts as SVG"
+    );
+    let unknown = almanach(
+        &db,
+        &[
+            "report", "--year", "2024", "--series", "Jeudis", "--format", "json",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr)
+            .contains("no series named \"Jeudis\"; the series are: Accompagnement individuel,")
+    );
     let none = almanach(&db, &["report", "--format", "json"]);
     assert!(!none.status.success(), "a period is required");
-    let bad = almanach(&db, &["report", "--season", "2024-2026", "--format", "json"]);
+    let bad = almanach(
+        &db,
+        &["report", "--season", "2024-2026", "--format", "json"],
+    );
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a season like 2024-2025"));
 }
 
@@ -217,13 +401,26 @@ fn a_dry_run_writes_nothing_and_a_second_import_creates_nothing() {
     assert!(dry.contains("cycles : 5 — Dimanches de l'innovation, Samedis de l'innovation, Points du numérique, Points de l'IA, Accompagnement individuel"));
     assert!(dry.contains("lieux : 2 — Espace numérique, Auditorium"));
     assert!(dry.contains("séances : 181"));
-    assert_eq!(report(&db, &["--year", "2024"])["total"]["sessions"], 0, "nothing written");
+    assert_eq!(
+        report(&db, &["--year", "2024"])["total"]["sessions"],
+        0,
+        "nothing written"
+    );
     let first = ok(almanach(&db, &["import", &seed]));
-    assert_eq!(first.lines().skip(2).collect::<Vec<_>>(), dry.lines().skip(2).collect::<Vec<_>>());
+    assert_eq!(
+        first.lines().skip(2).collect::<Vec<_>>(),
+        dry.lines().skip(2).collect::<Vec<_>>()
+    );
     let again = ok(almanach(&db, &["import", &seed]));
-    assert!(again.contains("événements : 0") && again.contains("séances : 0"), "{again}");
+    assert!(
+        again.contains("événements : 0") && again.contains("séances : 0"),
+        "{again}"
+    );
     assert!(again.contains("déjà importées, laissées telles quelles : 181 séance(s)"));
-    assert_eq!(report(&db, &["--season", "2024-2025"])["total"]["sessions"], 153);
+    assert_eq!(
+        report(&db, &["--season", "2024-2025"])["total"]["sessions"],
+        153
+    );
 }
 
 #[test]
@@ -239,9 +436,15 @@ fn every_error_is_reported_with_line_and_column_and_nothing_is_written() {
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     // The unterminated quote stops the reading: it is the one error.
-    assert!(err.contains("ligne 6\u{a0}: guillemet ouvert jamais refermé"), "{err}");
+    assert!(
+        err.contains("ligne 6\u{a0}: guillemet ouvert jamais refermé"),
+        "{err}"
+    );
     let bad = bad.replace("\"16/01", "16/01");
-    let out = almanach(&db, &["import", "--dry-run", &temp_file("bad.csv", bad.as_bytes())]);
+    let out = almanach(
+        &db,
+        &["import", "--dry-run", &temp_file("bad.csv", bad.as_bytes())],
+    );
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     for expected in [
@@ -260,10 +463,22 @@ fn every_error_is_reported_with_line_and_column_and_nothing_is_written() {
     assert!(err.contains("almanach: error: 9 erreur(s)"), "{err}");
     assert!(!err.contains("ligne 2,"), "the good line has no error");
     assert!(!err.contains("ligne 6,"));
-    let missing = almanach(&db, &["import", &temp_file("cols.csv", b"date;titre\n13/01/2024;x\n")]);
+    let missing = almanach(
+        &db,
+        &[
+            "import",
+            &temp_file("cols.csv", b"date;titre\n13/01/2024;x\n"),
+        ],
+    );
     let err = String::from_utf8(missing.stderr).unwrap();
-    assert!(err.contains("ligne 1, colonne «\u{a0}cycle\u{a0}»\u{a0}: colonne obligatoire absente"), "{err}");
-    assert!(err.contains("colonne «\u{a0}type\u{a0}»") && err.contains("colonne «\u{a0}participants\u{a0}»"));
+    assert!(
+        err.contains("ligne 1, colonne «\u{a0}cycle\u{a0}»\u{a0}: colonne obligatoire absente"),
+        "{err}"
+    );
+    assert!(
+        err.contains("colonne «\u{a0}type\u{a0}»")
+            && err.contains("colonne «\u{a0}participants\u{a0}»")
+    );
     // The good line was not written either: all or nothing.
     assert_eq!(report(&db, &["--year", "2024"])["total"]["sessions"], 0);
 }
@@ -274,11 +489,21 @@ fn comma_separated_english_csv_with_a_bom() {
     let csv = "\u{feff}Date,Start,End,Series,Kind,Title,Theme,Room,Participants,Under 14,Registered,Capacity,Speaker,Cost\r\n\
                2024-03-09,14:00,15:30,Saturdays,Round table,\"AI, images and truth\",Images,Hall,60,5,,100,Fake off,\"350.50\"\r\n\
                2024-03-09,16:00,17:30,Saturdays,Workshop,\"AI, images and truth\",Images,Lab,18,6,20,20,Fake off,\r\n";
-    let out = ok(almanach(&db, &["import", &temp_file("en.csv", csv.as_bytes())]));
+    let out = ok(almanach(
+        &db,
+        &["import", &temp_file("en.csv", csv.as_bytes())],
+    ));
     assert!(out.contains("CSV «\u{a0},\u{a0}», UTF-8 avec BOM"), "{out}");
     assert!(out.contains("événements : 1"), "{out}");
     let t = report(&db, &["--year", "2024"])["total"].clone();
-    assert_eq!((t["talks"].as_i64(), t["workshops"].as_i64(), t["participants"].as_i64()), (Some(1), Some(1), Some(78)));
+    assert_eq!(
+        (
+            t["talks"].as_i64(),
+            t["workshops"].as_i64(),
+            t["participants"].as_i64()
+        ),
+        (Some(1), Some(1), Some(78))
+    );
     assert_eq!(t["cost_eur"].as_f64(), Some(350.5));
 }
 
@@ -286,11 +511,16 @@ fn comma_separated_english_csv_with_a_bom() {
 fn windows_1252_is_read_as_such() {
     let db = sqlite();
     let mut bytes = b"date;cycle;type;participants;lieu;th\xe9matique\n17/03/2024;Dimanches;Conf\xe9rence;58;M\xe9diath\xe8que;IA et d\xe9sinformation\n".to_vec();
-    bytes.extend_from_slice(b"18/03/2024;Dimanches;atelier;12;M\xe9diath\xe8que;\x93Deepfakes\x94\n");
+    bytes.extend_from_slice(
+        b"18/03/2024;Dimanches;atelier;12;M\xe9diath\xe8que;\x93Deepfakes\x94\n",
+    );
     let out = ok(almanach(&db, &["import", &temp_file("cp1252.csv", &bytes)]));
     assert!(out.contains("Windows-1252"), "{out}");
     assert!(out.contains("lieux : 1 — Médiathèque"), "{out}");
-    assert!(out.contains("thématiques : 2 — IA et désinformation, “Deepfakes”"), "{out}");
+    assert!(
+        out.contains("thématiques : 2 — IA et désinformation, “Deepfakes”"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -302,13 +532,29 @@ fn an_xlsx_workbook_on_its_named_sheet() {
     assert!(!first.status.success());
     assert!(String::from_utf8_lossy(&first.stderr).contains("colonne obligatoire absente"));
     let missing = almanach(&db, &["import", "--sheet", "Bilan", &book]);
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("feuille «\u{a0}Bilan\u{a0}» introuvable (feuilles\u{a0}: Notes, Séances)"));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr)
+            .contains("feuille «\u{a0}Bilan\u{a0}» introuvable (feuilles\u{a0}: Notes, Séances)")
+    );
     let out = ok(almanach(&db, &["import", "--sheet", "Séances", &book]));
-    assert!(out.contains("XLSX, feuille «\u{a0}Séances\u{a0}», 3 ligne(s) lue(s)"), "{out}");
+    assert!(
+        out.contains("XLSX, feuille «\u{a0}Séances\u{a0}», 3 ligne(s) lue(s)"),
+        "{out}"
+    );
     let r = report(&db, &["--year", "2024"]);
     let t = &r["total"];
-    assert_eq!((t["events"].as_i64(), t["sessions"].as_i64(), t["uncounted_sessions"].as_i64()), (Some(2), Some(3), Some(1)));
-    assert_eq!((t["participants"].as_i64(), t["under_14"].as_i64()), (Some(79), Some(10)));
+    assert_eq!(
+        (
+            t["events"].as_i64(),
+            t["sessions"].as_i64(),
+            t["uncounted_sessions"].as_i64()
+        ),
+        (Some(2), Some(3), Some(1))
+    );
+    assert_eq!(
+        (t["participants"].as_i64(), t["under_14"].as_i64()),
+        (Some(79), Some(10))
+    );
     assert_eq!(t["cost_eur"].as_f64(), Some(570.5));
     let spring = report(&db, &["--from", "2024-03-17", "--to", "2024-03-17"]);
     assert_eq!(spring["total"]["sessions"], 2, "dates read from date cells");
@@ -317,13 +563,29 @@ fn an_xlsx_workbook_on_its_named_sheet() {
 #[test]
 fn report_and_import_have_help() {
     for cmd in ["report", "import"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_almanach")).args([cmd, "--help"]).output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_almanach"))
+            .args([cmd, "--help"])
+            .output()
+            .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("Usage"), "{cmd}");
     }
-    let report = Command::new(env!("CARGO_BIN_EXE_almanach")).args(["report", "--help"]).output().unwrap();
+    let report = Command::new(env!("CARGO_BIN_EXE_almanach"))
+        .args(["report", "--help"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(report.stdout).unwrap();
-    for flag in ["--season", "--year", "--from", "--to", "--series", "--compare-previous", "--format", "--output", "json, csv, html, pdf"] {
+    for flag in [
+        "--season",
+        "--year",
+        "--from",
+        "--to",
+        "--series",
+        "--compare-previous",
+        "--format",
+        "--output",
+        "json, csv, html, pdf",
+    ] {
         assert!(text.contains(flag), "{flag} in {text}");
     }
 }

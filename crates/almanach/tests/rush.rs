@@ -31,7 +31,19 @@ impl Drop for Server {
 /// Starts `almanach serve` on a free port; returns it with its address.
 fn serve(db: &str, data_dir: &std::path::Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_almanach"))
-        .args(["--database", db, "--data-dir", data_dir.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0", "--rate-limit-ip", "0", "--rate-limit-email", "0"])
+        .args([
+            "--database",
+            db,
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--rate-limit-ip",
+            "0",
+            "--rate-limit-email",
+            "0",
+        ])
         .env("ALMANACH_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -40,7 +52,10 @@ fn serve(db: &str, data_dir: &std::path::Path) -> Server {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let addr = loop {
-        let line = lines.next().expect("the server prints its address").unwrap();
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .unwrap();
         if let Some(rest) = line.split("http://").nth(1) {
             break rest.split('/').next().unwrap().to_string();
         }
@@ -61,7 +76,10 @@ async fn post(addr: &str, path: &str, body: &str) -> u16 {
     let mut answer = Vec::new();
     s.read_to_end(&mut answer).await.unwrap();
     let head = String::from_utf8_lossy(&answer);
-    head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+    head.split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
 }
 
 fn key(i: usize) -> String {
@@ -70,21 +88,63 @@ fn key(i: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_on_one_postgres_never_overbook() {
-    let Some(db) = almanach_store::testing::fresh_url(Backend::Postgres).await else { return };
+    let Some(db) = almanach_store::testing::fresh_url(Backend::Postgres).await else {
+        return;
+    };
     let store = Store::open(&db).await.unwrap();
     let lib = store.default_library().await.unwrap().id;
     let actor = Actor::system(lib, "test");
-    let event = Event { id: 0, series_id: None, title: "Atelier en famille".into(), description: String::new(), picture_url: String::new(), status: EventStatus::Published };
+    let event = Event {
+        id: 0,
+        series_id: None,
+        title: "Atelier en famille".into(),
+        description: String::new(),
+        picture_url: String::new(),
+        status: EventStatus::Published,
+    };
     let event_id = store.save_event(&actor, &event).await.unwrap();
-    let day = jiff::Zoned::now().with_time_zone(paris()).date().checked_add(10.days()).unwrap();
-    let at = |h| local_to_instant(&paris(), day, jiff::civil::Time::constant(h, 0, 0, 0)).unwrap().as_second();
+    let day = jiff::Zoned::now()
+        .with_time_zone(paris())
+        .date()
+        .checked_add(10.days())
+        .unwrap();
+    let at = |h| {
+        local_to_instant(&paris(), day, jiff::civil::Time::constant(h, 0, 0, 0))
+            .unwrap()
+            .as_second()
+    };
     let w = SessionWrite {
-        event_id, kind: SessionKind::Workshop, starts_at: at(14), ends_at: at(16), local_date: day.to_string(), room_id: None,
-        capacity: Some(CAPACITY), age_min: None, age_max: None, accompanied: false, price_cents: 0, registration_required: true,
-        attendance_mode: AttendanceMode::InPerson, online_url: String::new(), theme_ids: vec![], speaker_ids: vec![], lead_ids: vec![],
+        event_id,
+        kind: SessionKind::Workshop,
+        starts_at: at(14),
+        ends_at: at(16),
+        local_date: day.to_string(),
+        room_id: None,
+        capacity: Some(CAPACITY),
+        age_min: None,
+        age_max: None,
+        accompanied: false,
+        price_cents: 0,
+        registration_required: true,
+        attendance_mode: AttendanceMode::InPerson,
+        online_url: String::new(),
+        theme_ids: vec![],
+        speaker_ids: vec![],
+        lead_ids: vec![],
     };
     let session_id = store.save_session(&actor, None, &w).await.unwrap().unwrap();
-    store.set_registration_settings(&actor, session_id, &RegistrationSettings { opens_at: None, closes_at: None, max_seats: 3 }).await.unwrap();
+    store
+        .set_registration_settings(
+            &actor,
+            session_id,
+            &RegistrationSettings {
+                opens_at: None,
+                closes_at: None,
+                max_seats: 3,
+            },
+        )
+        .await
+        .unwrap();
 
     let data = std::env::temp_dir().join(format!("almanach-rush-{}", std::process::id()));
     std::fs::create_dir_all(&data).unwrap();
@@ -119,12 +179,34 @@ async fn two_servers_on_one_postgres_never_overbook() {
         }
     }
 
-    let all = store.list_registrations(lib, Target::Session(session_id)).await.unwrap();
-    assert_eq!(all.len(), REQUESTS, "one registration per form, the repeated ones included once");
-    let confirmed: u32 = all.iter().filter(|r| r.status == RegistrationStatus::Confirmed).map(|r| r.seats).sum();
-    assert_eq!(confirmed, CAPACITY, "the seats are exactly filled, never more");
-    let mut positions: Vec<u32> = all.iter().filter(|r| r.status == RegistrationStatus::Waiting).filter_map(|r| r.position).collect();
+    let all = store
+        .list_registrations(lib, Target::Session(session_id))
+        .await
+        .unwrap();
+    assert_eq!(
+        all.len(),
+        REQUESTS,
+        "one registration per form, the repeated ones included once"
+    );
+    let confirmed: u32 = all
+        .iter()
+        .filter(|r| r.status == RegistrationStatus::Confirmed)
+        .map(|r| r.seats)
+        .sum();
+    assert_eq!(
+        confirmed, CAPACITY,
+        "the seats are exactly filled, never more"
+    );
+    let mut positions: Vec<u32> = all
+        .iter()
+        .filter(|r| r.status == RegistrationStatus::Waiting)
+        .filter_map(|r| r.position)
+        .collect();
     positions.sort_unstable();
-    assert_eq!(positions, (1..=positions.len() as u32).collect::<Vec<_>>(), "the waiting list has one order, without gaps");
+    assert_eq!(
+        positions,
+        (1..=positions.len() as u32).collect::<Vec<_>>(),
+        "the waiting list has one order, without gaps"
+    );
     let _ = std::fs::remove_dir_all(&data);
 }

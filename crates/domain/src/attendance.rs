@@ -28,21 +28,35 @@ impl Headcount {
         present: Option<u32>,
     ) -> Result<Headcount, Problems> {
         let mut p = Problems::new();
-        for (field, v) in
-            [("participants", participants), ("under_14", under_14), ("registered", registered), ("present", present)]
-        {
+        for (field, v) in [
+            ("participants", participants),
+            ("under_14", under_14),
+            ("registered", registered),
+            ("present", present),
+        ] {
             if v.is_some_and(|v| v > MAX_HEADCOUNT) {
                 p.push(Problem::field(field, "error.headcount"));
             }
         }
         match (participants, under_14) {
-            (None, Some(_)) => p.push(Problem::field("under_14", "error.under_14_without_participants")),
-            (Some(n), Some(u)) if u > n => p.push(Problem::field("under_14", "error.under_14_over_participants")),
+            (None, Some(_)) => p.push(Problem::field(
+                "under_14",
+                "error.under_14_without_participants",
+            )),
+            (Some(n), Some(u)) if u > n => p.push(Problem::field(
+                "under_14",
+                "error.under_14_over_participants",
+            )),
             _ => {}
         }
         match (participants, present) {
-            (None, Some(_)) => p.push(Problem::field("present", "error.present_without_participants")),
-            (Some(n), Some(k)) if k > n => p.push(Problem::field("present", "error.present_over_participants")),
+            (None, Some(_)) => p.push(Problem::field(
+                "present",
+                "error.present_without_participants",
+            )),
+            (Some(n), Some(k)) if k > n => {
+                p.push(Problem::field("present", "error.present_over_participants"))
+            }
             _ => {}
         }
         if let (Some(r), Some(k)) = (registered, present)
@@ -50,15 +64,29 @@ impl Headcount {
         {
             p.push(Problem::field("present", "error.present_over_registered"));
         }
-        p.into_result(|| Headcount { participants, under_14, registered, present })
+        p.into_result(|| Headcount {
+            participants,
+            under_14,
+            registered,
+            present,
+        })
     }
 
     /// From form or file text: empty means not counted.
-    pub fn parse(participants: &str, under_14: &str, registered: &str, present: &str) -> Result<Headcount, Problems> {
+    pub fn parse(
+        participants: &str,
+        under_14: &str,
+        registered: &str,
+        present: &str,
+    ) -> Result<Headcount, Problems> {
         let mut p = Problems::new();
         let mut num = |field: &'static str, s: &str| p.take(parse_count(field, s)).flatten();
-        let (a, b, c, d) =
-            (num("participants", participants), num("under_14", under_14), num("registered", registered), num("present", present));
+        let (a, b, c, d) = (
+            num("participants", participants),
+            num("under_14", under_14),
+            num("registered", registered),
+            num("present", present),
+        );
         if !p.is_empty() {
             return Err(p);
         }
@@ -81,7 +109,10 @@ pub fn parse_count(field: &'static str, s: &str) -> Result<Option<u32>, Problem>
     if s.is_empty() {
         return Ok(None);
     }
-    let whole = s.strip_suffix(",0").or_else(|| s.strip_suffix(".0")).unwrap_or(s);
+    let whole = s
+        .strip_suffix(",0")
+        .or_else(|| s.strip_suffix(".0"))
+        .unwrap_or(s);
     match whole.parse::<u32>() {
         Ok(n) if n <= MAX_HEADCOUNT => Ok(Some(n)),
         _ => Err(Problem::field(field, "error.headcount")),
@@ -104,10 +135,22 @@ mod tests {
     #[test]
     fn under_14_and_present_stay_within_the_count() {
         let key = |r: Result<Headcount, Problems>| r.unwrap_err().0[0].key;
-        assert_eq!(key(Headcount::parse("10", "11", "", "")), "error.under_14_over_participants");
-        assert_eq!(key(Headcount::parse("", "3", "", "")), "error.under_14_without_participants");
-        assert_eq!(key(Headcount::parse("10", "", "8", "9")), "error.present_over_registered");
-        assert_eq!(key(Headcount::parse("5", "", "8", "6")), "error.present_over_participants");
+        assert_eq!(
+            key(Headcount::parse("10", "11", "", "")),
+            "error.under_14_over_participants"
+        );
+        assert_eq!(
+            key(Headcount::parse("", "3", "", "")),
+            "error.under_14_without_participants"
+        );
+        assert_eq!(
+            key(Headcount::parse("10", "", "8", "9")),
+            "error.present_over_registered"
+        );
+        assert_eq!(
+            key(Headcount::parse("5", "", "8", "6")),
+            "error.present_over_participants"
+        );
         assert_eq!(key(Headcount::parse("-1", "", "", "")), "error.headcount");
         assert_eq!(key(Headcount::parse("3,5", "", "", "")), "error.headcount");
         let h = Headcount::parse("12,0", "4", "10", "8").unwrap();

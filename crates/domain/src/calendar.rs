@@ -55,7 +55,10 @@ pub fn french_public_holidays(year: i16) -> Vec<(Date, &'static str)> {
 
 /// The holiday's name when `date` is a French public holiday.
 pub fn public_holiday(date: Date) -> Option<&'static str> {
-    french_public_holidays(date.year()).into_iter().find(|(d, _)| *d == date).map(|(_, n)| n)
+    french_public_holidays(date.year())
+        .into_iter()
+        .find(|(d, _)| *d == date)
+        .map(|(_, n)| n)
 }
 
 /// Opening hours for one weekday; a day may have several ranges
@@ -80,7 +83,10 @@ impl OpeningHours {
             if line.is_empty() {
                 continue;
             }
-            let bad = || Problem::field("opening_hours", "error.opening_hours_line").arg("line", (n + 1).to_string());
+            let bad = || {
+                Problem::field("opening_hours", "error.opening_hours_line")
+                    .arg("line", (n + 1).to_string())
+            };
             let (day, hours) = line.split_once(char::is_whitespace).ok_or_else(bad)?;
             let weekday = parse_weekday(day).ok_or_else(bad)?;
             let (a, b) = hours.trim().split_once('-').ok_or_else(bad)?;
@@ -89,7 +95,11 @@ impl OpeningHours {
             if close <= open {
                 return Err(bad());
             }
-            ranges.push(OpeningRange { weekday, open, close });
+            ranges.push(OpeningRange {
+                weekday,
+                open,
+                close,
+            });
         }
         ranges.sort_by_key(|r| (r.weekday, r.open));
         Ok(OpeningHours(ranges))
@@ -98,7 +108,14 @@ impl OpeningHours {
     pub fn to_text(&self) -> String {
         self.0
             .iter()
-            .map(|r| format!("{} {}-{}", WEEKDAYS_FR[(r.weekday - 1) as usize], hm(r.open), hm(r.close)))
+            .map(|r| {
+                format!(
+                    "{} {}-{}",
+                    WEEKDAYS_FR[(r.weekday - 1) as usize],
+                    hm(r.open),
+                    hm(r.close)
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -110,23 +127,37 @@ impl OpeningHours {
             return true;
         }
         let wd = date.weekday().to_monday_one_offset();
-        self.0.iter().any(|r| r.weekday == wd && r.open <= start && end <= r.close)
+        self.0
+            .iter()
+            .any(|r| r.weekday == wd && r.open <= start && end <= r.close)
     }
 
     pub fn open_on(&self, weekday: Weekday) -> bool {
-        self.0.is_empty() || self.0.iter().any(|r| r.weekday == weekday.to_monday_one_offset())
+        self.0.is_empty()
+            || self
+                .0
+                .iter()
+                .any(|r| r.weekday == weekday.to_monday_one_offset())
     }
 }
 
-const WEEKDAYS_FR: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+const WEEKDAYS_FR: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
 
 fn parse_weekday(s: &str) -> Option<i8> {
     let s = s.trim().to_lowercase();
-    const EN: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    const EN: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
     (0..7)
-        .find(|&i| {
-            s.len() >= 3 && (WEEKDAYS_FR[i].starts_with(&s) || EN[i].starts_with(&s))
-        })
+        .find(|&i| s.len() >= 3 && (WEEKDAYS_FR[i].starts_with(&s) || EN[i].starts_with(&s)))
         .map(|i| i as i8 + 1)
 }
 
@@ -136,13 +167,28 @@ fn hm(t: Time) -> String {
 
 /// Parses a wall-clock time as people write it: `14:00`, `14h`, `14 h 30`, `9h05`, `14.30`.
 pub fn parse_time(s: &str) -> Option<Time> {
-    let s: String = s.trim().to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+    let s: String = s
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     let (h, m) = match s.find([':', 'h', '.']) {
         Some(i) => (&s[..i], &s[i + 1..]),
         None => (s.as_str(), ""),
     };
-    let h: i8 = if h.is_empty() || h.len() > 2 { return None } else { h.parse().ok()? };
-    let m: i8 = if m.is_empty() { 0 } else if m.len() == 2 { m.parse().ok()? } else { return None };
+    let h: i8 = if h.is_empty() || h.len() > 2 {
+        return None;
+    } else {
+        h.parse().ok()?
+    };
+    let m: i8 = if m.is_empty() {
+        0
+    } else if m.len() == 2 {
+        m.parse().ok()?
+    } else {
+        return None;
+    };
     Time::new(h, m, 0, 0).ok()
 }
 
@@ -160,12 +206,23 @@ impl ClosingDays {
             if line.is_empty() {
                 continue;
             }
-            let bad = || Problem::field("closing_days", "error.closing_days_line").arg("line", (n + 1).to_string());
-            let parts: Vec<&str> =
-                line.split(|c: char| c.is_whitespace() || c == '–').filter(|p| !p.is_empty() && *p != "-" && *p != "au").collect();
+            let bad = || {
+                Problem::field("closing_days", "error.closing_days_line")
+                    .arg("line", (n + 1).to_string())
+            };
+            let parts: Vec<&str> = line
+                .split(|c: char| c.is_whitespace() || c == '–')
+                .filter(|p| !p.is_empty() && *p != "-" && *p != "au")
+                .collect();
             let (a, b) = match parts.as_slice() {
-                [a] => (parse_date(a).ok_or_else(bad)?, parse_date(a).ok_or_else(bad)?),
-                [a, b] => (parse_date(a).ok_or_else(bad)?, parse_date(b).ok_or_else(bad)?),
+                [a] => (
+                    parse_date(a).ok_or_else(bad)?,
+                    parse_date(a).ok_or_else(bad)?,
+                ),
+                [a, b] => (
+                    parse_date(a).ok_or_else(bad)?,
+                    parse_date(b).ok_or_else(bad)?,
+                ),
                 _ => return Err(bad()),
             };
             if b < a {
@@ -180,7 +237,13 @@ impl ClosingDays {
     pub fn to_text(&self) -> String {
         self.0
             .iter()
-            .map(|(a, b)| if a == b { a.to_string() } else { format!("{a} {b}") })
+            .map(|(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a} {b}")
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -282,9 +345,21 @@ mod tests {
         assert_eq!(h.0.len(), 3);
         assert_eq!(OpeningHours::parse(&h.to_text()).unwrap(), h);
         let sunday = date(2024, 2, 18);
-        assert!(h.contains(sunday, Time::constant(14, 0, 0, 0), Time::constant(18, 0, 0, 0)));
-        assert!(!h.contains(sunday, Time::constant(13, 0, 0, 0), Time::constant(15, 0, 0, 0)));
-        assert!(!h.contains(date(2024, 2, 19), Time::constant(14, 0, 0, 0), Time::constant(15, 0, 0, 0)));
+        assert!(h.contains(
+            sunday,
+            Time::constant(14, 0, 0, 0),
+            Time::constant(18, 0, 0, 0)
+        ));
+        assert!(!h.contains(
+            sunday,
+            Time::constant(13, 0, 0, 0),
+            Time::constant(15, 0, 0, 0)
+        ));
+        assert!(!h.contains(
+            date(2024, 2, 19),
+            Time::constant(14, 0, 0, 0),
+            Time::constant(15, 0, 0, 0)
+        ));
         assert!(OpeningHours::parse("mardi 18:00-10:00").is_err());
         assert!(OpeningHours::parse("funday 10:00-12:00").is_err());
     }

@@ -19,8 +19,14 @@ pub enum CostKind {
 }
 
 impl CostKind {
-    pub const ALL: [CostKind; 6] =
-        [CostKind::Fee, CostKind::Travel, CostKind::Materials, CostKind::Printing, CostKind::Rental, CostKind::Other];
+    pub const ALL: [CostKind; 6] = [
+        CostKind::Fee,
+        CostKind::Travel,
+        CostKind::Materials,
+        CostKind::Printing,
+        CostKind::Rental,
+        CostKind::Other,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -55,7 +61,9 @@ impl Billing {
     }
 
     pub fn parse(s: &str) -> Option<Billing> {
-        [Billing::Monthly, Billing::Yearly].into_iter().find(|b| b.slug() == s.trim())
+        [Billing::Monthly, Billing::Yearly]
+            .into_iter()
+            .find(|b| b.slug() == s.trim())
     }
 
     /// What a tool costs in `month` (1–12): a yearly price is spread over
@@ -106,7 +114,9 @@ mod tests {
 
     #[test]
     fn a_yearly_price_adds_up_over_the_year() {
-        let year: i64 = (1..=12).map(|m| Billing::Yearly.month_share(24_000, m)).sum();
+        let year: i64 = (1..=12)
+            .map(|m| Billing::Yearly.month_share(24_000, m))
+            .sum();
         assert_eq!(year, 24_000);
         assert_eq!(Billing::Yearly.month_share(100, 1), 9);
         assert_eq!(Billing::Yearly.month_share(100, 12), 8);
@@ -116,8 +126,14 @@ mod tests {
     #[test]
     fn amounts_are_required_and_in_euros() {
         assert_eq!(parse_amount("amount", "12,50 €"), Ok(1250));
-        assert_eq!(parse_amount("amount", " ").unwrap_err().key, "error.required");
-        assert_eq!(parse_amount("amount", "douze").unwrap_err().field, Some("amount"));
+        assert_eq!(
+            parse_amount("amount", " ").unwrap_err().key,
+            "error.required"
+        );
+        assert_eq!(
+            parse_amount("amount", "douze").unwrap_err().field,
+            Some("amount")
+        );
         assert_eq!(CostKind::parse("travel"), Some(CostKind::Travel));
         assert_eq!(CostKind::parse("bribe"), None);
     }

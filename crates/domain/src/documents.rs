@@ -13,7 +13,11 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 3] = [DocumentKind::Agreement, DocumentKind::Invoice, DocumentKind::Insurance];
+    pub const ALL: [DocumentKind; 3] = [
+        DocumentKind::Agreement,
+        DocumentKind::Invoice,
+        DocumentKind::Insurance,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -68,7 +72,10 @@ pub fn sniff(bytes: &[u8]) -> Result<&'static str, Refusal> {
     }
     if bytes.starts_with(b"PK\x03\x04") {
         // An ODT starts with an uncompressed `mimetype` entry naming itself.
-        if bytes.len() >= 38 + ODT.len() && &bytes[30..38] == b"mimetype" && bytes[38..].starts_with(ODT.as_bytes()) {
+        if bytes.len() >= 38 + ODT.len()
+            && &bytes[30..38] == b"mimetype"
+            && bytes[38..].starts_with(ODT.as_bytes())
+        {
             return Ok(ODT);
         }
         // A DOCX has its main part under `word/`; entry names are stored
@@ -95,9 +102,15 @@ mod tests {
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Ok("image/png"));
         assert_eq!(sniff(b"\xff\xd8\xff\xe0...."), Ok("image/jpeg"));
         // A Windows executable renamed .pdf.
-        assert_eq!(sniff(b"MZ\x90\x00\x03\x00\x00\x00"), Err(Refusal::UnknownType));
+        assert_eq!(
+            sniff(b"MZ\x90\x00\x03\x00\x00\x00"),
+            Err(Refusal::UnknownType)
+        );
         // A zip that is neither ODT nor DOCX.
-        assert_eq!(sniff(b"PK\x03\x04\x14\x00\x00\x00\x00\x00 random.txt"), Err(Refusal::UnknownType));
+        assert_eq!(
+            sniff(b"PK\x03\x04\x14\x00\x00\x00\x00\x00 random.txt"),
+            Err(Refusal::UnknownType)
+        );
         let mut odt = b"PK\x03\x04".to_vec();
         odt.resize(30, 0);
         odt.extend_from_slice(b"mimetype");

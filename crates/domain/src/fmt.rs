@@ -5,14 +5,44 @@ use jiff::civil::{Date, Time};
 
 use crate::Lang;
 
-const DAYS_FR: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
-const DAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const DAYS_FR: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+const DAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 const MONTHS_FR: [&str; 12] = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
     "décembre",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
 
@@ -39,7 +69,12 @@ pub fn day(date: Date, lang: Lang) -> String {
         (Lang::Fr, 1) => "1er".to_string(),
         _ => d.to_string(),
     };
-    format!("{} {} {}", weekday_name(date, lang), dn, month_name(date.month(), lang))
+    format!(
+        "{} {} {}",
+        weekday_name(date, lang),
+        dn,
+        month_name(date.month(), lang)
+    )
 }
 
 /// `day` with the year: "samedi 13 janvier 2024".
@@ -59,7 +94,11 @@ pub fn time(t: Time, lang: Lang) -> String {
                 12 => (12, "pm"),
                 h => (h - 12, "pm"),
             };
-            if t.minute() == 0 { format!("{h} {suffix}") } else { format!("{h}:{:02} {suffix}", t.minute()) }
+            if t.minute() == 0 {
+                format!("{h} {suffix}")
+            } else {
+                format!("{h}:{:02} {suffix}", t.minute())
+            }
         }
     }
 }
@@ -67,9 +106,20 @@ pub fn time(t: Time, lang: Lang) -> String {
 /// "samedi 13 janvier, 14 h – 15 h 30". A span over midnight names both days.
 pub fn span(start_date: Date, start: Time, end_date: Date, end: Time, lang: Lang) -> String {
     if start_date == end_date {
-        format!("{}, {} – {}", day(start_date, lang), time(start, lang), time(end, lang))
+        format!(
+            "{}, {} – {}",
+            day(start_date, lang),
+            time(start, lang),
+            time(end, lang)
+        )
     } else {
-        format!("{}, {} – {}, {}", day(start_date, lang), time(start, lang), day(end_date, lang), time(end, lang))
+        format!(
+            "{}, {} – {}, {}",
+            day(start_date, lang),
+            time(start, lang),
+            day(end_date, lang),
+            time(end, lang)
+        )
     }
 }
 
@@ -99,12 +149,24 @@ mod tests {
     fn french_span_like_the_posters() {
         let d = date(2024, 1, 13);
         assert_eq!(
-            span(d, Time::constant(14, 0, 0, 0), d, Time::constant(15, 30, 0, 0), Lang::Fr),
+            span(
+                d,
+                Time::constant(14, 0, 0, 0),
+                d,
+                Time::constant(15, 30, 0, 0),
+                Lang::Fr
+            ),
             "samedi 13 janvier, 14 h – 15 h 30"
         );
         let d = date(2024, 2, 18);
         assert_eq!(
-            span(d, Time::constant(14, 0, 0, 0), d, Time::constant(18, 0, 0, 0), Lang::Fr),
+            span(
+                d,
+                Time::constant(14, 0, 0, 0),
+                d,
+                Time::constant(18, 0, 0, 0),
+                Lang::Fr
+            ),
             "dimanche 18 février, 14 h – 18 h"
         );
         assert_eq!(day(date(2024, 6, 1), Lang::Fr), "samedi 1er juin");
@@ -114,7 +176,13 @@ mod tests {
     fn english_span() {
         let d = date(2024, 1, 13);
         assert_eq!(
-            span(d, Time::constant(14, 0, 0, 0), d, Time::constant(15, 30, 0, 0), Lang::En),
+            span(
+                d,
+                Time::constant(14, 0, 0, 0),
+                d,
+                Time::constant(15, 30, 0, 0),
+                Lang::En
+            ),
             "Saturday 13 January, 2 pm – 3:30 pm"
         );
         assert_eq!(time(Time::constant(9, 5, 0, 0), Lang::Fr), "9 h 05");

@@ -142,7 +142,10 @@ fn utc(t: Timestamp) -> String {
 /// `;TZID=Europe/Paris:20300115T140000`, or `:20300115T130000Z`.
 fn local(t: Timestamp, tz: &TimeZone, paris: bool) -> String {
     if paris {
-        format!(";TZID={PARIS}:{}", t.to_zoned(tz.clone()).strftime("%Y%m%dT%H%M%S"))
+        format!(
+            ";TZID={PARIS}:{}",
+            t.to_zoned(tz.clone()).strftime("%Y%m%dT%H%M%S")
+        )
     } else {
         format!(":{}", utc(t))
     }
@@ -270,7 +273,10 @@ mod tests {
     #[test]
     fn escaping_covers_the_special_characters() {
         assert_eq!(escape("a,b;c\\d"), "a\\,b\\;c\\\\d");
-        assert_eq!(escape("un\r\ndeux\ntrois\rquatre"), "un\\ndeux\\ntrois\\nquatre");
+        assert_eq!(
+            escape("un\r\ndeux\ntrois\rquatre"),
+            "un\\ndeux\\ntrois\\nquatre"
+        );
         assert_eq!(escape("bip\u{7}"), "bip", "control characters are dropped");
         assert_eq!(unescape(&escape("a,b;c\\d\nè")), "a,b;c\\d\nè");
     }
@@ -290,7 +296,10 @@ mod tests {
         assert_eq!(lines[0].len(), 75);
         assert_eq!(lines[1].len(), 75);
         assert!(lines[1].starts_with(' '));
-        assert_eq!(lines.iter().map(|l| l.trim_start().len()).sum::<usize>(), 200);
+        assert_eq!(
+            lines.iter().map(|l| l.trim_start().len()).sum::<usize>(),
+            200
+        );
     }
 
     #[test]
@@ -314,27 +323,57 @@ mod tests {
 
     #[test]
     fn a_session_in_paris_is_written_in_local_time_with_its_zone() {
-        let cal = Calendar { name: Some("Agenda".into()), method: None, events: vec![event("Atelier")] };
+        let cal = Calendar {
+            name: Some("Agenda".into()),
+            method: None,
+            events: vec![event("Atelier")],
+        };
         let text = cal.write(&paris());
         assert!(text.ends_with("END:VCALENDAR\r\n"));
-        assert!(!text.replace("\r\n", "").contains('\n'), "only CRLF line ends");
+        assert!(
+            !text.replace("\r\n", "").contains('\n'),
+            "only CRLF line ends"
+        );
         let lines = unfold(&text);
         assert_eq!(property(&lines, "VERSION"), Some("2.0"));
         assert!(property(&lines, "PRODID").is_some());
-        assert!(lines.iter().any(|l| l == "DTSTART;TZID=Europe/Paris:20300115T140000"), "{lines:?}");
-        assert!(lines.iter().any(|l| l == "DTEND;TZID=Europe/Paris:20300115T153000"));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l == "DTSTART;TZID=Europe/Paris:20300115T140000"),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l == "DTEND;TZID=Europe/Paris:20300115T153000")
+        );
         assert_eq!(property(&lines, "DTSTAMP"), Some("20300101T100000Z"));
-        assert_eq!(property(&lines, "UID"), Some("session-7@agenda.mediatheque.fr"));
+        assert_eq!(
+            property(&lines, "UID"),
+            Some("session-7@agenda.mediatheque.fr")
+        );
         assert_eq!(property(&lines, "SEQUENCE"), Some("2"));
         assert_eq!(property(&lines, "STATUS"), Some("CONFIRMED"));
-        assert_eq!(property(&lines, "LOCATION"), Some("Salle Jules Verne\\, Médiathèque"));
+        assert_eq!(
+            property(&lines, "LOCATION"),
+            Some("Salle Jules Verne\\, Médiathèque")
+        );
         assert_eq!(
             unescape(property(&lines, "DESCRIPTION").unwrap()),
             "Ligne 1\nLigne 2, avec virgule; et point-virgule \\ fin"
         );
         assert_eq!(property(&lines, "TZID"), Some("Europe/Paris"));
-        assert!(lines.iter().any(|l| l == "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"));
-        assert!(lines.iter().any(|l| l == "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l == "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU")
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l == "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU")
+        );
     }
 
     #[test]
@@ -343,16 +382,31 @@ mod tests {
         e.start = at("2030-07-15T12:00:00Z");
         e.end = at("2030-07-15T13:00:00Z");
         e.status = Status::Cancelled;
-        let text = Calendar { name: None, method: Some("PUBLISH"), events: vec![e] }.write(&paris());
+        let text = Calendar {
+            name: None,
+            method: Some("PUBLISH"),
+            events: vec![e],
+        }
+        .write(&paris());
         let lines = unfold(&text);
-        assert!(lines.iter().any(|l| l == "DTSTART;TZID=Europe/Paris:20300715T140000"), "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l == "DTSTART;TZID=Europe/Paris:20300715T140000"),
+            "{lines:?}"
+        );
         assert_eq!(property(&lines, "METHOD"), Some("PUBLISH"));
         assert_eq!(property(&lines, "STATUS"), Some("CANCELLED"));
     }
 
     #[test]
     fn other_zones_are_written_in_utc_without_a_vtimezone() {
-        let text = Calendar { name: None, method: None, events: vec![event("x")] }.write(&TimeZone::UTC);
+        let text = Calendar {
+            name: None,
+            method: None,
+            events: vec![event("x")],
+        }
+        .write(&TimeZone::UTC);
         let lines = unfold(&text);
         assert!(lines.iter().any(|l| l == "DTSTART:20300115T130000Z"));
         assert!(property(&lines, "TZID").is_none());
@@ -360,16 +414,27 @@ mod tests {
 
     #[test]
     fn hosts_are_taken_from_urls() {
-        assert_eq!(host_of("https://agenda.example.fr/events/3"), "agenda.example.fr");
+        assert_eq!(
+            host_of("https://agenda.example.fr/events/3"),
+            "agenda.example.fr"
+        );
         assert_eq!(host_of("http://127.0.0.1:8080"), "127.0.0.1:8080");
         assert_eq!(host_of("http://u:p@h.fr?x"), "h.fr");
     }
 
     #[test]
     fn an_empty_feed_is_still_a_calendar() {
-        let text = Calendar { name: Some("Vide".into()), method: None, events: vec![] }.write(&paris());
+        let text = Calendar {
+            name: Some("Vide".into()),
+            method: None,
+            events: vec![],
+        }
+        .write(&paris());
         assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
-        assert!(!text.contains("VTIMEZONE"), "no zone without an event that uses it");
+        assert!(
+            !text.contains("VTIMEZONE"),
+            "no zone without an event that uses it"
+        );
     }
 
     proptest! {

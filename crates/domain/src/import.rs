@@ -50,7 +50,12 @@ impl Column {
         Column::Speaker,
         Column::Cost,
     ];
-    const REQUIRED: [Column; 4] = [Column::Date, Column::Series, Column::Kind, Column::Participants];
+    const REQUIRED: [Column; 4] = [
+        Column::Date,
+        Column::Series,
+        Column::Kind,
+        Column::Participants,
+    ];
 
     /// Header names, already normalised (see `normalize`).
     fn aliases(self) -> &'static [&'static str] {
@@ -63,8 +68,18 @@ impl Column {
             Column::Title => &["titre", "title", "intitule"],
             Column::Theme => &["thematique", "theme", "thematiques", "themes"],
             Column::Room => &["lieu", "room", "salle", "espace"],
-            Column::Participants => &["participants", "frequentation", "attendance", "nombre de participants"],
-            Column::Under14 => &["moins de 14 ans", "under 14", "dont moins de 14 ans", "under 14s"],
+            Column::Participants => &[
+                "participants",
+                "frequentation",
+                "attendance",
+                "nombre de participants",
+            ],
+            Column::Under14 => &[
+                "moins de 14 ans",
+                "under 14",
+                "dont moins de 14 ans",
+                "under 14s",
+            ],
             Column::Registered => &["inscrits", "registered", "inscriptions"],
             Column::Capacity => &["jauge", "capacity", "places"],
             Column::Speaker => &["intervenant", "speaker", "intervenants", "speakers"],
@@ -94,7 +109,9 @@ impl Column {
 
     fn from_header(h: &str) -> Option<Column> {
         let n = normalize(h);
-        Column::ALL.into_iter().find(|c| c.aliases().contains(&n.as_str()))
+        Column::ALL
+            .into_iter()
+            .find(|c| c.aliases().contains(&n.as_str()))
     }
 }
 
@@ -136,31 +153,55 @@ pub struct ImportError {
 
 impl ImportError {
     fn new(line: usize, column: &str, kind: ErrorKind, value: &str) -> ImportError {
-        ImportError { line, column: column.to_string(), kind, value: value.to_string() }
+        ImportError {
+            line,
+            column: column.to_string(),
+            kind,
+            value: value.to_string(),
+        }
     }
 
     pub fn reason_fr(&self) -> String {
         let v = &self.value;
         match &self.kind {
-            ErrorKind::Unreadable(why) => format!("fichier illisible (ni CSV ni XLSX)\u{a0}: {why}"),
-            ErrorKind::NoSuchSheet(s) => format!("feuille «\u{a0}{v}\u{a0}» introuvable (feuilles\u{a0}: {})", s.join(", ")),
+            ErrorKind::Unreadable(why) => {
+                format!("fichier illisible (ni CSV ni XLSX)\u{a0}: {why}")
+            }
+            ErrorKind::NoSuchSheet(s) => format!(
+                "feuille «\u{a0}{v}\u{a0}» introuvable (feuilles\u{a0}: {})",
+                s.join(", ")
+            ),
             ErrorKind::Empty => "fichier vide\u{a0}: il faut une ligne d'en-tête".into(),
             ErrorKind::MissingColumn => "colonne obligatoire absente de l'en-tête".into(),
             ErrorKind::DuplicateColumn => "colonne présente deux fois dans l'en-tête".into(),
             ErrorKind::UnterminatedQuote => "guillemet ouvert jamais refermé".into(),
-            ErrorKind::TooManyCells => format!("plus de cellules que de colonnes dans l'en-tête («\u{a0}{v}\u{a0}»)"),
+            ErrorKind::TooManyCells => {
+                format!("plus de cellules que de colonnes dans l'en-tête («\u{a0}{v}\u{a0}»)")
+            }
             ErrorKind::Required => "valeur obligatoire manquante".into(),
-            ErrorKind::BadDate => format!("date «\u{a0}{v}\u{a0}» illisible (attendu jj/mm/aaaa, jj/mm/aa ou aaaa-mm-jj)"),
-            ErrorKind::BadTime => format!("heure «\u{a0}{v}\u{a0}» illisible (attendu 14:00, 14h ou 14h30)"),
+            ErrorKind::BadDate => format!(
+                "date «\u{a0}{v}\u{a0}» illisible (attendu jj/mm/aaaa, jj/mm/aa ou aaaa-mm-jj)"
+            ),
+            ErrorKind::BadTime => {
+                format!("heure «\u{a0}{v}\u{a0}» illisible (attendu 14:00, 14h ou 14h30)")
+            }
             ErrorKind::EndBeforeStart => format!("la fin ({v}) doit suivre le début"),
             ErrorKind::UnknownKind => format!(
                 "type «\u{a0}{v}\u{a0}» inconnu (atelier, rencontre, conférence, table ronde, démonstration, \
                  accompagnement, rendez-vous ou autre)"
             ),
-            ErrorKind::BadNumber => format!("«\u{a0}{v}\u{a0}» n'est pas un nombre entier de personnes"),
-            ErrorKind::Under14OverParticipants => format!("plus de moins de 14 ans ({v}) que de participants"),
-            ErrorKind::Under14WithoutParticipants => "moins de 14 ans comptés sans nombre de participants".into(),
-            ErrorKind::BadCost => format!("coût «\u{a0}{v}\u{a0}» illisible (en euros, par exemple 150 ou 150,50)"),
+            ErrorKind::BadNumber => {
+                format!("«\u{a0}{v}\u{a0}» n'est pas un nombre entier de personnes")
+            }
+            ErrorKind::Under14OverParticipants => {
+                format!("plus de moins de 14 ans ({v}) que de participants")
+            }
+            ErrorKind::Under14WithoutParticipants => {
+                "moins de 14 ans comptés sans nombre de participants".into()
+            }
+            ErrorKind::BadCost => {
+                format!("coût «\u{a0}{v}\u{a0}» illisible (en euros, par exemple 150 ou 150,50)")
+            }
             ErrorKind::TooLong => "texte trop long (200 caractères au plus)".into(),
         }
     }
@@ -176,14 +217,22 @@ impl ImportError {
             ErrorKind::UnterminatedQuote => "a quote is opened and never closed".into(),
             ErrorKind::TooManyCells => format!("more cells than header columns (\"{v}\")"),
             ErrorKind::Required => "required value missing".into(),
-            ErrorKind::BadDate => format!("cannot read the date \"{v}\" (dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd)"),
+            ErrorKind::BadDate => {
+                format!("cannot read the date \"{v}\" (dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd)")
+            }
             ErrorKind::BadTime => format!("cannot read the time \"{v}\" (14:00, 14h or 14h30)"),
             ErrorKind::EndBeforeStart => format!("the end ({v}) must follow the start"),
-            ErrorKind::UnknownKind => format!("unknown kind \"{v}\" (workshop, talk, conference, round table, demonstration, appointment or other)"),
+            ErrorKind::UnknownKind => format!(
+                "unknown kind \"{v}\" (workshop, talk, conference, round table, demonstration, appointment or other)"
+            ),
             ErrorKind::BadNumber => format!("\"{v}\" is not a whole number of people"),
             ErrorKind::Under14OverParticipants => format!("more under-14s ({v}) than participants"),
-            ErrorKind::Under14WithoutParticipants => "under-14s counted without a number of participants".into(),
-            ErrorKind::BadCost => format!("cannot read the cost \"{v}\" (euros, e.g. 150 or 150.50)"),
+            ErrorKind::Under14WithoutParticipants => {
+                "under-14s counted without a number of participants".into()
+            }
+            ErrorKind::BadCost => {
+                format!("cannot read the cost \"{v}\" (euros, e.g. 150 or 150.50)")
+            }
             ErrorKind::TooLong => "text too long (200 characters at most)".into(),
         }
     }
@@ -194,7 +243,13 @@ impl fmt::Display for ImportError {
         if self.column.is_empty() {
             write!(f, "ligne {}\u{a0}: {}", self.line, self.reason_fr())
         } else {
-            write!(f, "ligne {}, colonne «\u{a0}{}\u{a0}»\u{a0}: {}", self.line, self.column, self.reason_fr())
+            write!(
+                f,
+                "ligne {}, colonne «\u{a0}{}\u{a0}»\u{a0}: {}",
+                self.line,
+                self.column,
+                self.reason_fr()
+            )
         }
     }
 }
@@ -244,10 +299,17 @@ pub fn parse_file(bytes: &[u8], sheet: Option<&str>) -> Result<ParsedFile, Vec<I
     } else {
         let (text, encoding) = decode(bytes);
         let (records, delimiter) = read_csv(&text).map_err(|e| vec![e])?;
-        (records, format!("CSV «\u{a0}{delimiter}\u{a0}», {encoding}"))
+        (
+            records,
+            format!("CSV «\u{a0}{delimiter}\u{a0}», {encoding}"),
+        )
     };
     let (rows, ignored_columns) = parse_records(records)?;
-    Ok(ParsedFile { rows, ignored_columns, source })
+    Ok(ParsedFile {
+        rows,
+        ignored_columns,
+        source,
+    })
 }
 
 /// One line of the table: where it starts in the file, and its cells.
@@ -264,7 +326,10 @@ fn decode(bytes: &[u8]) -> (String, &'static str) {
     };
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), if bom { "UTF-8 avec BOM" } else { "UTF-8" }),
-        Err(_) => (bytes.iter().map(|&b| windows_1252(b)).collect(), "Windows-1252"),
+        Err(_) => (
+            bytes.iter().map(|&b| windows_1252(b)).collect(),
+            "Windows-1252",
+        ),
     }
 }
 
@@ -272,8 +337,9 @@ fn decode(bytes: &[u8]) -> (String, &'static str) {
 /// bytes map to the C1 controls, as browsers do.
 fn windows_1252(b: u8) -> char {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘', '’',
-        '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
     ];
     match b {
         0x80..=0x9f => HIGH[usize::from(b - 0x80)],
@@ -306,7 +372,12 @@ fn read_csv(text: &str) -> Result<(Vec<Record>, char), ImportError> {
         loop {
             let Some(c) = chars.next() else {
                 if in_quotes {
-                    return Err(ImportError::new(start, "", ErrorKind::UnterminatedQuote, ""));
+                    return Err(ImportError::new(
+                        start,
+                        "",
+                        ErrorKind::UnterminatedQuote,
+                        "",
+                    ));
                 }
                 break;
             };
@@ -353,8 +424,10 @@ fn read_csv(text: &str) -> Result<(Vec<Record>, char), ImportError> {
 
 fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<(Vec<Record>, String), ImportError> {
     use calamine::{Data, Reader, Xlsx};
-    let unreadable = |e: &dyn fmt::Display| ImportError::new(1, "", ErrorKind::Unreadable(e.to_string()), "");
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let unreadable =
+        |e: &dyn fmt::Display| ImportError::new(1, "", ErrorKind::Unreadable(e.to_string()), "");
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let names = book.sheet_names();
     let name = match sheet {
         Some(s) => names
@@ -362,7 +435,10 @@ fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<(Vec<Record>, String),
             .find(|n| n.as_str() == s || normalize(n) == normalize(s))
             .cloned()
             .ok_or_else(|| ImportError::new(1, "", ErrorKind::NoSuchSheet(names.clone()), s))?,
-        None => names.first().cloned().ok_or_else(|| ImportError::new(1, "", ErrorKind::Empty, ""))?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| ImportError::new(1, "", ErrorKind::Empty, ""))?,
     };
     let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
@@ -388,7 +464,10 @@ fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<(Vec<Record>, String),
             // Columns before the used range are empty: keep positions as in the sheet.
             let mut cells = vec![String::new(); first_col];
             cells.extend(row.iter().map(cell));
-            Record { line: first_row + i + 1, cells }
+            Record {
+                line: first_row + i + 1,
+                cells,
+            }
         })
         .collect();
     Ok((records, format!("XLSX, feuille «\u{a0}{name}\u{a0}»")))
@@ -453,12 +532,15 @@ pub fn parse_kind(s: &str) -> Option<SessionKind> {
     let n = normalize(s);
     let kind = match n.as_str() {
         "atelier" | "workshop" | "ateliers" | "workshops" => SessionKind::Workshop,
-        "rencontre" | "conference" | "table ronde" | "demonstration" | "demo" | "conference debat" | "debat"
-        | "rencontre d auteur" | "talk" | "round table" | "panel" | "author talk" | "lecture" | "rencontres"
-        | "conferences" => SessionKind::Talk,
-        "accompagnement" | "accompagnement individuel" | "rendez vous" | "rdv" | "appointment" | "one to one" => {
-            SessionKind::Appointment
-        }
+        "rencontre" | "conference" | "table ronde" | "demonstration" | "demo"
+        | "conference debat" | "debat" | "rencontre d auteur" | "talk" | "round table"
+        | "panel" | "author talk" | "lecture" | "rencontres" | "conferences" => SessionKind::Talk,
+        "accompagnement"
+        | "accompagnement individuel"
+        | "rendez vous"
+        | "rdv"
+        | "appointment"
+        | "one to one" => SessionKind::Appointment,
         "autre" | "other" => SessionKind::Other,
         _ => return None,
     };
@@ -467,14 +549,21 @@ pub fn parse_kind(s: &str) -> Option<SessionKind> {
 
 /// Euros with a comma or a dot, spaces between thousands, an optional "€".
 fn parse_cost(s: &str) -> Option<i64> {
-    let compact: String = s.chars().filter(|c| !c.is_whitespace() && *c != '\u{202f}').collect();
+    let compact: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{202f}')
+        .collect();
     let compact = compact.trim_end_matches("EUR").trim_end_matches("eur");
     parse_price(compact).ok()
 }
 
 /// Several names in one cell are separated by semicolons.
 fn names(s: &str) -> Vec<String> {
-    s.split(';').map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect()
+    s.split(';')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 const MAX_TEXT: usize = 200;
@@ -495,7 +584,12 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
         }
         match Column::from_header(h) {
             Some(c) if columns.contains_key(&c) => {
-                errors.push(ImportError::new(header.line, h, ErrorKind::DuplicateColumn, ""));
+                errors.push(ImportError::new(
+                    header.line,
+                    h,
+                    ErrorKind::DuplicateColumn,
+                    "",
+                ));
             }
             Some(c) => {
                 columns.insert(c, i);
@@ -505,7 +599,12 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
     }
     for c in Column::REQUIRED {
         if !columns.contains_key(&c) {
-            errors.push(ImportError::new(header.line, c.name_fr(), ErrorKind::MissingColumn, ""));
+            errors.push(ImportError::new(
+                header.line,
+                c.name_fr(),
+                ErrorKind::MissingColumn,
+                "",
+            ));
         }
     }
     if !errors.is_empty() {
@@ -517,18 +616,35 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
     let mut seen: HashMap<String, usize> = HashMap::new();
     for r in it {
         let line = r.line;
-        let get = |c: Column| columns.get(&c).and_then(|&i| r.cells.get(i)).map_or("", |s| s.trim());
+        let get = |c: Column| {
+            columns
+                .get(&c)
+                .and_then(|&i| r.cells.get(i))
+                .map_or("", |s| s.trim())
+        };
         if let Some(extra) = r.cells.iter().skip(width).find(|c| !c.trim().is_empty()) {
-            errors.push(ImportError::new(line, "", ErrorKind::TooManyCells, extra.trim()));
+            errors.push(ImportError::new(
+                line,
+                "",
+                ErrorKind::TooManyCells,
+                extra.trim(),
+            ));
             continue;
         }
         let before = errors.len();
         let mut fail = |c: Column, kind: ErrorKind, value: &str| {
-            let column = if columns.contains_key(&c) { name_of(c) } else { c.name_fr().to_string() };
+            let column = if columns.contains_key(&c) {
+                name_of(c)
+            } else {
+                c.name_fr().to_string()
+            };
             errors.push(ImportError::new(line, &column, kind, value));
         };
         let mut text = |c: Column, required: bool| -> String {
-            let v: String = get(c).chars().map(|ch| if ch.is_control() { ' ' } else { ch }).collect();
+            let v: String = get(c)
+                .chars()
+                .map(|ch| if ch.is_control() { ' ' } else { ch })
+                .collect();
             let v = v.trim().to_string();
             if required && v.is_empty() {
                 fail(c, ErrorKind::Required, "");
@@ -548,7 +664,8 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
                 None
             }
             d => {
-                let parsed = parse_date(d).or_else(|| d.split_once(' ').and_then(|(a, _)| parse_date(a)));
+                let parsed =
+                    parse_date(d).or_else(|| d.split_once(' ').and_then(|(a, _)| parse_date(a)));
                 if parsed.is_none() {
                     fail(Column::Date, ErrorKind::BadDate, d);
                 }
@@ -605,13 +722,21 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
             Err(p) => {
                 for problem in p.0 {
                     match problem.key {
-                        "error.under_14_over_participants" => {
-                            fail(Column::Under14, ErrorKind::Under14OverParticipants, get(Column::Under14))
-                        }
-                        "error.under_14_without_participants" => {
-                            fail(Column::Under14, ErrorKind::Under14WithoutParticipants, get(Column::Under14))
-                        }
-                        _ => fail(Column::Participants, ErrorKind::BadNumber, get(Column::Participants)),
+                        "error.under_14_over_participants" => fail(
+                            Column::Under14,
+                            ErrorKind::Under14OverParticipants,
+                            get(Column::Under14),
+                        ),
+                        "error.under_14_without_participants" => fail(
+                            Column::Under14,
+                            ErrorKind::Under14WithoutParticipants,
+                            get(Column::Under14),
+                        ),
+                        _ => fail(
+                            Column::Participants,
+                            ErrorKind::BadNumber,
+                            get(Column::Participants),
+                        ),
                     }
                 }
                 Headcount::default()
@@ -620,7 +745,11 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
         let capacity = match parse_capacity("capacity", get(Column::Capacity)) {
             Ok(c) => c,
             Err(_) => {
-                fail(Column::Capacity, ErrorKind::BadNumber, get(Column::Capacity));
+                fail(
+                    Column::Capacity,
+                    ErrorKind::BadNumber,
+                    get(Column::Capacity),
+                );
                 None
             }
         };
@@ -634,7 +763,9 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
         if errors.len() > before {
             continue;
         }
-        let (Some(date), Some(kind)) = (date, kind) else { continue };
+        let (Some(date), Some(kind)) = (date, kind) else {
+            continue;
+        };
         let themes = names(&theme_cell);
         let identity = format!(
             "{}|{}|{}|{}|{}|{}|{}",
@@ -643,7 +774,11 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
             start.map_or("-".into(), |t| t.strftime("%H:%M").to_string()),
             kind.slug(),
             normalize(&title),
-            themes.iter().map(|t| normalize(t)).collect::<Vec<_>>().join(";"),
+            themes
+                .iter()
+                .map(|t| normalize(t))
+                .collect::<Vec<_>>()
+                .join(";"),
             normalize(&room),
         );
         // Two identical lines are two sessions (two groups at once): the
@@ -667,7 +802,11 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
             key: format!("{identity}#{n}"),
         });
     }
-    if errors.is_empty() { Ok((rows, ignored)) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok((rows, ignored))
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -723,7 +862,8 @@ mod tests {
 
     #[test]
     fn windows_1252_is_detected() {
-        let mut bytes = b"date;cycle;type;participants;lieu\n01/02/2024;Points;atelier;5;M".to_vec();
+        let mut bytes =
+            b"date;cycle;type;participants;lieu\n01/02/2024;Points;atelier;5;M".to_vec();
         bytes.push(0xe9); // é
         bytes.extend_from_slice(b"diath");
         bytes.push(0xe8); // è
@@ -735,7 +875,11 @@ mod tests {
 
     #[test]
     fn empty_participants_is_not_counted_and_blank_lines_are_skipped() {
-        let f = parse_file(&csv(&["", "02/02/2024;;;P;atelier;;;;;;;;;", ";;;;;;;;;;;;;"]), None).unwrap();
+        let f = parse_file(
+            &csv(&["", "02/02/2024;;;P;atelier;;;;;;;;;", ";;;;;;;;;;;;;"]),
+            None,
+        )
+        .unwrap();
         assert_eq!(f.rows.len(), 1);
         assert_eq!(f.rows[0].headcount.participants, None);
         assert_eq!(f.rows[0].start, None);
@@ -752,7 +896,10 @@ mod tests {
             None,
         )
         .unwrap_err();
-        let got: Vec<(usize, &str, &ErrorKind)> = f.iter().map(|e| (e.line, e.column.as_str(), &e.kind)).collect();
+        let got: Vec<(usize, &str, &ErrorKind)> = f
+            .iter()
+            .map(|e| (e.line, e.column.as_str(), &e.kind))
+            .collect();
         assert_eq!(
             got,
             [
@@ -768,19 +915,35 @@ mod tests {
                 (4, "", &ErrorKind::TooManyCells),
             ]
         );
-        assert_eq!(f[1].to_string(), "ligne 2, colonne «\u{a0}Date\u{a0}»\u{a0}: date «\u{a0}31/02/2024\u{a0}» illisible (attendu jj/mm/aaaa, jj/mm/aa ou aaaa-mm-jj)");
+        assert_eq!(
+            f[1].to_string(),
+            "ligne 2, colonne «\u{a0}Date\u{a0}»\u{a0}: date «\u{a0}31/02/2024\u{a0}» illisible (attendu jj/mm/aaaa, jj/mm/aa ou aaaa-mm-jj)"
+        );
     }
 
     #[test]
     fn header_problems() {
         let e = parse_file(b"date;type;titre;type\n", None).unwrap_err();
-        let got: Vec<_> = e.iter().map(|e| (e.column.as_str(), e.kind.clone())).collect();
+        let got: Vec<_> = e
+            .iter()
+            .map(|e| (e.column.as_str(), e.kind.clone()))
+            .collect();
         assert_eq!(
             got,
-            [("type", ErrorKind::DuplicateColumn), ("cycle", ErrorKind::MissingColumn), ("participants", ErrorKind::MissingColumn)]
+            [
+                ("type", ErrorKind::DuplicateColumn),
+                ("cycle", ErrorKind::MissingColumn),
+                ("participants", ErrorKind::MissingColumn)
+            ]
         );
-        assert_eq!(parse_file(b"\n \n", None).unwrap_err()[0].kind, ErrorKind::Empty);
-        assert_eq!(parse_file(b"date;\"cycle\ntype", None).unwrap_err()[0].kind, ErrorKind::UnterminatedQuote);
+        assert_eq!(
+            parse_file(b"\n \n", None).unwrap_err()[0].kind,
+            ErrorKind::Empty
+        );
+        assert_eq!(
+            parse_file(b"date;\"cycle\ntype", None).unwrap_err()[0].kind,
+            ErrorKind::UnterminatedQuote
+        );
         let e = parse_file(b"PK\x03\x04garbage", None).unwrap_err();
         assert!(matches!(e[0].kind, ErrorKind::Unreadable(_)));
     }
@@ -794,10 +957,24 @@ mod tests {
 
     #[test]
     fn identical_lines_are_two_sessions_with_stable_keys() {
-        let f = parse_file(&csv(&["01/02/2024;14h;;P;atelier;;;;4;;;;;", "01/02/2024;14h;;P;atelier;;;;6;;;;;"]), None).unwrap();
+        let f = parse_file(
+            &csv(&[
+                "01/02/2024;14h;;P;atelier;;;;4;;;;;",
+                "01/02/2024;14h;;P;atelier;;;;6;;;;;",
+            ]),
+            None,
+        )
+        .unwrap();
         assert_ne!(f.rows[0].key, f.rows[1].key);
         assert_eq!(f.rows[0].event_key(), f.rows[1].event_key());
-        let again = parse_file(&csv(&["01/02/2024;14h;;P;atelier;;;;4;;;;;", "01/02/2024;14h;;P;atelier;;;;6;;;;;"]), None).unwrap();
+        let again = parse_file(
+            &csv(&[
+                "01/02/2024;14h;;P;atelier;;;;4;;;;;",
+                "01/02/2024;14h;;P;atelier;;;;6;;;;;",
+            ]),
+            None,
+        )
+        .unwrap();
         assert_eq!(f.rows[1].key, again.rows[1].key);
     }
 

@@ -4,13 +4,13 @@
 
 pub mod attendance;
 pub mod calendar;
-pub mod documents;
 pub mod costs;
+pub mod documents;
 pub mod fmt;
 pub mod ical;
 pub mod import;
-pub mod logistics;
 pub mod link;
+pub mod logistics;
 pub mod problem;
 pub mod programme;
 pub mod registration;

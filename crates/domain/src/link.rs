@@ -77,7 +77,10 @@ mod tests {
         assert_ne!(a.token("s1"), a.token("s2"));
         assert_ne!(a.token("s1"), b.token("s1"));
         assert_eq!(a.token("s1").len(), 64);
-        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

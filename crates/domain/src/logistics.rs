@@ -59,7 +59,10 @@ impl NeedStatus {
 pub fn may_set_status(role: Role, to: NeedStatus) -> bool {
     match role {
         Role::Admin | Role::Coordinator | Role::Mediator => true,
-        Role::It => matches!(to, NeedStatus::Acknowledged | NeedStatus::Ready | NeedStatus::Problem),
+        Role::It => matches!(
+            to,
+            NeedStatus::Acknowledged | NeedStatus::Ready | NeedStatus::Problem
+        ),
         Role::Communication | Role::Viewer => false,
     }
 }
@@ -86,7 +89,10 @@ pub const MAX_LEAD_DAYS: u32 = 30;
 pub fn parse_lead_days(s: &str) -> Result<u32, Problem> {
     match s.trim().parse::<u32>() {
         Ok(n) if (1..=MAX_LEAD_DAYS).contains(&n) => Ok(n),
-        _ => Err(Problem::field("it_lead_days", "error.lead_days").arg("max", MAX_LEAD_DAYS.to_string())),
+        _ => {
+            Err(Problem::field("it_lead_days", "error.lead_days")
+                .arg("max", MAX_LEAD_DAYS.to_string()))
+        }
     }
 }
 
@@ -121,15 +127,26 @@ pub struct ItCalendar {
 
 impl ItCalendar {
     pub fn new(hours: OpeningHours, closing: ClosingDays, lead_days: u32) -> ItCalendar {
-        let hours = if hours.0.is_empty() { default_it_hours() } else { hours };
-        ItCalendar { hours, closing, lead_days: lead_days.clamp(1, MAX_LEAD_DAYS) }
+        let hours = if hours.0.is_empty() {
+            default_it_hours()
+        } else {
+            hours
+        };
+        ItCalendar {
+            hours,
+            closing,
+            lead_days: lead_days.clamp(1, MAX_LEAD_DAYS),
+        }
     }
 
     /// A weekday IT works that is neither a public holiday nor a day the
     /// library is closed.
     pub fn is_working_day(&self, d: Date) -> bool {
         let wd = d.weekday().to_monday_one_offset();
-        wd <= 5 && self.hours.0.iter().any(|r| r.weekday == wd) && public_holiday(d).is_none() && !self.closing.contains(d)
+        wd <= 5
+            && self.hours.0.iter().any(|r| r.weekday == wd)
+            && public_holiday(d).is_none()
+            && !self.closing.contains(d)
     }
 
     /// IT is there for the whole session: an IT working day, inside one of
@@ -159,8 +176,17 @@ impl ItCalendar {
     pub fn deadline(&self, d: Date, start: Time, end: Time) -> Deadline {
         let naive = d.checked_sub(i64::from(self.lead_days).days()).unwrap_or(d);
         let wd = d.weekday().to_monday_one_offset();
-        let it_there_before = self.is_working_day(d) && self.hours.0.iter().any(|r| r.weekday == wd && r.open < start);
-        let last_it_day = if it_there_before { Some(d) } else { self.working_day_before(d) };
+        let it_there_before = self.is_working_day(d)
+            && self
+                .hours
+                .0
+                .iter()
+                .any(|r| r.weekday == wd && r.open < start);
+        let last_it_day = if it_there_before {
+            Some(d)
+        } else {
+            self.working_day_before(d)
+        };
         let mut due = last_it_day;
         for _ in 0..self.lead_days {
             due = due.and_then(|x| self.working_day_before(x));
@@ -176,7 +202,15 @@ impl ItCalendar {
 /// Monday to Friday, 9 h – 17 h: what IT departments of a town usually work.
 pub fn default_it_hours() -> OpeningHours {
     let (open, close) = (Time::constant(9, 0, 0, 0), Time::constant(17, 0, 0, 0));
-    OpeningHours((1..=5).map(|weekday| crate::calendar::OpeningRange { weekday, open, close }).collect())
+    OpeningHours(
+        (1..=5)
+            .map(|weekday| crate::calendar::OpeningRange {
+                weekday,
+                open,
+                close,
+            })
+            .collect(),
+    )
 }
 
 /// IT's hours as typed ("lundi 9h-17h", one range per line); empty means
@@ -185,7 +219,10 @@ pub fn parse_it_hours(text: &str) -> Result<OpeningHours, Problem> {
     if text.trim().is_empty() {
         return Ok(default_it_hours());
     }
-    let hours = OpeningHours::parse(text).map_err(|p| Problem { field: Some("it_hours"), ..p })?;
+    let hours = OpeningHours::parse(text).map_err(|p| Problem {
+        field: Some("it_hours"),
+        ..p
+    })?;
     if hours.0.iter().any(|r| r.weekday > 5) {
         return Err(Problem::field("it_hours", "error.it_hours_weekend"));
     }
@@ -218,7 +255,9 @@ impl Readiness {
             Readiness::Ready
         } else if due < today {
             Readiness::Late
-        } else if status == NeedStatus::Problem || due <= today.checked_add(RISK_DAYS.days()).unwrap_or(today) {
+        } else if status == NeedStatus::Problem
+            || due <= today.checked_add(RISK_DAYS.days()).unwrap_or(today)
+        {
             Readiness::AtRisk
         } else {
             Readiness::OnTrack
@@ -226,8 +265,14 @@ impl Readiness {
     }
 
     /// A session is as ready as its least ready need; None without needs.
-    pub fn of_session(needs: impl IntoIterator<Item = (NeedStatus, Date)>, today: Date) -> Option<Readiness> {
-        needs.into_iter().map(|(s, due)| Readiness::of_need(s, due, today)).max_by_key(|r| r.severity())
+    pub fn of_session(
+        needs: impl IntoIterator<Item = (NeedStatus, Date)>,
+        today: Date,
+    ) -> Option<Readiness> {
+        needs
+            .into_iter()
+            .map(|(s, due)| Readiness::of_need(s, due, today))
+            .max_by_key(|r| r.severity())
     }
 
     pub fn is_worrying(self) -> bool {
@@ -246,7 +291,11 @@ mod tests {
     }
 
     fn cal(closing: &str) -> ItCalendar {
-        ItCalendar::new(OpeningHours::default(), ClosingDays::parse(closing).unwrap(), DEFAULT_LEAD_DAYS)
+        ItCalendar::new(
+            OpeningHours::default(),
+            ClosingDays::parse(closing).unwrap(),
+            DEFAULT_LEAD_DAYS,
+        )
     }
 
     #[test]
@@ -325,12 +374,22 @@ mod tests {
     #[test]
     fn it_hours_are_parsed_and_weekends_refused() {
         assert_eq!(parse_it_hours("").unwrap(), default_it_hours());
-        assert_eq!(parse_it_hours("samedi 9h-12h").unwrap_err().key, "error.it_hours_weekend");
+        assert_eq!(
+            parse_it_hours("samedi 9h-12h").unwrap_err().key,
+            "error.it_hours_weekend"
+        );
         let e = parse_it_hours("lundi neuf heures").unwrap_err();
-        assert_eq!((e.field, e.key), (Some("it_hours"), "error.opening_hours_line"));
+        assert_eq!(
+            (e.field, e.key),
+            (Some("it_hours"), "error.opening_hours_line")
+        );
         assert_eq!(parse_lead_days("5").unwrap(), 5);
         for bad in ["0", "31", "-1", "cinq", ""] {
-            assert_eq!(parse_lead_days(bad).unwrap_err().key, "error.lead_days", "{bad}");
+            assert_eq!(
+                parse_lead_days(bad).unwrap_err().key,
+                "error.lead_days",
+                "{bad}"
+            );
         }
     }
 
@@ -350,7 +409,11 @@ mod tests {
         ];
         for &from in NeedStatus::ALL {
             for &to in NeedStatus::ALL {
-                assert_eq!(from.may_become(to), allowed.contains(&(from, to)), "{from:?} -> {to:?}");
+                assert_eq!(
+                    from.may_become(to),
+                    allowed.contains(&(from, to)),
+                    "{from:?} -> {to:?}"
+                );
             }
         }
     }
@@ -372,23 +435,45 @@ mod tests {
         let today = date(2025, 3, 10);
         let r = |needs: &[(NeedStatus, Date)]| Readiness::of_session(needs.iter().copied(), today);
         assert_eq!(r(&[]), None);
-        assert_eq!(r(&[(NeedStatus::Ready, date(2025, 3, 1))]), Some(Readiness::Ready));
-        assert_eq!(r(&[(NeedStatus::Requested, date(2025, 3, 20))]), Some(Readiness::OnTrack));
-        assert_eq!(r(&[(NeedStatus::Requested, date(2025, 3, 13))]), Some(Readiness::AtRisk));
-        assert_eq!(r(&[(NeedStatus::Problem, date(2025, 3, 20))]), Some(Readiness::AtRisk));
         assert_eq!(
-            r(&[(NeedStatus::Ready, date(2025, 3, 1)), (NeedStatus::Acknowledged, date(2025, 3, 9))]),
+            r(&[(NeedStatus::Ready, date(2025, 3, 1))]),
+            Some(Readiness::Ready)
+        );
+        assert_eq!(
+            r(&[(NeedStatus::Requested, date(2025, 3, 20))]),
+            Some(Readiness::OnTrack)
+        );
+        assert_eq!(
+            r(&[(NeedStatus::Requested, date(2025, 3, 13))]),
+            Some(Readiness::AtRisk)
+        );
+        assert_eq!(
+            r(&[(NeedStatus::Problem, date(2025, 3, 20))]),
+            Some(Readiness::AtRisk)
+        );
+        assert_eq!(
+            r(&[
+                (NeedStatus::Ready, date(2025, 3, 1)),
+                (NeedStatus::Acknowledged, date(2025, 3, 9))
+            ]),
             Some(Readiness::Late)
         );
         // Due today is not late yet.
-        assert_eq!(r(&[(NeedStatus::Acknowledged, today)]), Some(Readiness::AtRisk));
+        assert_eq!(
+            r(&[(NeedStatus::Acknowledged, today)]),
+            Some(Readiness::AtRisk)
+        );
     }
 
     #[test]
     fn quantities() {
         assert_eq!(parse_quantity("").unwrap(), 1);
         assert_eq!(parse_quantity(" 12 ").unwrap(), 12);
-        assert!(parse_quantity("0").is_err() && parse_quantity("1001").is_err() && parse_quantity("douze").is_err());
+        assert!(
+            parse_quantity("0").is_err()
+                && parse_quantity("1001").is_err()
+                && parse_quantity("douze").is_err()
+        );
     }
 
     fn any_date() -> impl Strategy<Value = Date> {

@@ -38,10 +38,18 @@ pub struct Problem {
 
 impl Problem {
     pub fn field(field: &'static str, key: &'static str) -> Self {
-        Problem { field: Some(field), key, args: Vec::new() }
+        Problem {
+            field: Some(field),
+            key,
+            args: Vec::new(),
+        }
     }
     pub fn form(key: &'static str) -> Self {
-        Problem { field: None, key, args: Vec::new() }
+        Problem {
+            field: None,
+            key,
+            args: Vec::new(),
+        }
     }
     pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.args.push((name, value.into()));
@@ -78,7 +86,11 @@ impl Problems {
         }
     }
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, Problems> {
-        if self.is_empty() { Ok(value()) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
     }
 }
 

@@ -53,8 +53,17 @@ impl RegistrationPolicy {
 }
 
 /// Theme categories (tags). A theme may carry several.
-pub const THEME_CATEGORIES: &[&str] =
-    &["image", "texte", "video", "son", "code", "societe-ethique", "outils-quotidien", "recherche", "education"];
+pub const THEME_CATEGORIES: &[&str] = &[
+    "image",
+    "texte",
+    "video",
+    "son",
+    "code",
+    "societe-ethique",
+    "outils-quotidien",
+    "recherche",
+    "education",
+];
 
 pub fn parse_categories(values: &[String]) -> Result<Vec<String>, Problem> {
     let mut out = Vec::new();
@@ -101,7 +110,11 @@ pub fn parse_text(field: &'static str, s: &str, max: usize) -> Result<String, Pr
 pub fn parse_colour(s: &str) -> Result<String, Problem> {
     let s = s.trim().to_ascii_lowercase();
     let ok = s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
-    if ok { Ok(s) } else { Err(Problem::field("colour", "error.colour")) }
+    if ok {
+        Ok(s)
+    } else {
+        Err(Problem::field("colour", "error.colour"))
+    }
 }
 
 /// A seat count: at least one, at most 100 000.
@@ -136,11 +149,20 @@ pub fn parse_price(s: &str) -> Result<i64, Problem> {
     }
     let bad = || Problem::field("price", "error.price");
     let (e, c) = s.split_once('.').unwrap_or((&s, ""));
-    if e.is_empty() || e.len() > 5 || !e.chars().all(|c| c.is_ascii_digit()) || c.len() > 2 || !c.chars().all(|c| c.is_ascii_digit()) {
+    if e.is_empty()
+        || e.len() > 5
+        || !e.chars().all(|c| c.is_ascii_digit())
+        || c.len() > 2
+        || !c.chars().all(|c| c.is_ascii_digit())
+    {
         return Err(bad());
     }
     let euros: i64 = e.parse().map_err(|_| bad())?;
-    let cents: i64 = if c.is_empty() { 0 } else { format!("{c:0<2}").parse().map_err(|_| bad())? };
+    let cents: i64 = if c.is_empty() {
+        0
+    } else {
+        format!("{c:0<2}").parse().map_err(|_| bad())?
+    };
     Ok(euros * 100 + cents)
 }
 
@@ -173,7 +195,11 @@ impl AgeRange {
         {
             problems.push(Problem::field("age_max", "error.age_order"));
         }
-        problems.into_result(|| AgeRange { min, max, accompanied })
+        problems.into_result(|| AgeRange {
+            min,
+            max,
+            accompanied,
+        })
     }
 
     /// Whether a person of `age` years may attend.
@@ -258,15 +284,36 @@ impl SessionDraft {
         }
         let date = parse_date(&raw.date);
         if date.is_none() {
-            p.push(Problem::field("date", if raw.date.trim().is_empty() { "error.required" } else { "error.date" }));
+            p.push(Problem::field(
+                "date",
+                if raw.date.trim().is_empty() {
+                    "error.required"
+                } else {
+                    "error.date"
+                },
+            ));
         }
         let start = parse_time(&raw.start);
         if start.is_none() {
-            p.push(Problem::field("start", if raw.start.trim().is_empty() { "error.required" } else { "error.time" }));
+            p.push(Problem::field(
+                "start",
+                if raw.start.trim().is_empty() {
+                    "error.required"
+                } else {
+                    "error.time"
+                },
+            ));
         }
         let end = parse_time(&raw.end);
         if end.is_none() {
-            p.push(Problem::field("end", if raw.end.trim().is_empty() { "error.required" } else { "error.time" }));
+            p.push(Problem::field(
+                "end",
+                if raw.end.trim().is_empty() {
+                    "error.required"
+                } else {
+                    "error.time"
+                },
+            ));
         }
         if let (Some(s), Some(e)) = (start, end)
             && e <= s
@@ -290,7 +337,10 @@ impl SessionDraft {
                 None
             }
         };
-        if registration_required == Some(true) && capacity.is_none() && !raw.capacity.trim().is_empty() {
+        if registration_required == Some(true)
+            && capacity.is_none()
+            && !raw.capacity.trim().is_empty()
+        {
             // already reported as a bad capacity
         } else if registration_required == Some(true) && capacity.is_none() {
             p.push(Problem::field("capacity", "error.capacity_needed"));
@@ -303,9 +353,13 @@ impl SessionDraft {
         if attendance.is_none() {
             p.push(Problem::field("attendance", "error.choose"));
         }
-        let online_url = p.take(parse_text("online_url", &raw.online_url, 500)).unwrap_or_default();
-        if matches!(attendance, Some(AttendanceMode::Online | AttendanceMode::Hybrid))
-            && !online_url.is_empty()
+        let online_url = p
+            .take(parse_text("online_url", &raw.online_url, 500))
+            .unwrap_or_default();
+        if matches!(
+            attendance,
+            Some(AttendanceMode::Online | AttendanceMode::Hybrid)
+        ) && !online_url.is_empty()
             && !(online_url.starts_with("https://") || online_url.starts_with("http://"))
         {
             p.push(Problem::field("online_url", "error.url"));
@@ -359,7 +413,11 @@ pub fn overlaps(a_start: i64, a_end: i64, b_start: i64, b_end: i64) -> bool {
 /// The first day of the season (1 September) containing `date`, and its
 /// label "2024-2025".
 pub fn season_of(date: Date) -> (i16, String) {
-    let y = if date.month() >= 9 { date.year() } else { date.year() - 1 };
+    let y = if date.month() >= 9 {
+        date.year()
+    } else {
+        date.year() - 1
+    };
     (y, format!("{}-{}", y, y + 1))
 }
 
@@ -369,10 +427,20 @@ pub fn season_of(date: Date) -> (i16, String) {
 /// month has no such occurrence (a 5th Saturday), the last one is taken.
 pub fn same_weekday_next_month(date: Date) -> Date {
     let nth = i32::from((date.day() - 1) / 7);
-    let first = date.first_of_month().checked_add(1.month()).expect("dates stay in range");
-    let offset = (date.weekday().to_monday_zero_offset() - first.weekday().to_monday_zero_offset()).rem_euclid(7);
-    let wanted = first.checked_add((i32::from(offset) + 7 * nth).days()).expect("dates stay in range");
-    if wanted.month() == first.month() { wanted } else { wanted.checked_sub(1.week()).expect("dates stay in range") }
+    let first = date
+        .first_of_month()
+        .checked_add(1.month())
+        .expect("dates stay in range");
+    let offset = (date.weekday().to_monday_zero_offset() - first.weekday().to_monday_zero_offset())
+        .rem_euclid(7);
+    let wanted = first
+        .checked_add((i32::from(offset) + 7 * nth).days())
+        .expect("dates stay in range");
+    if wanted.month() == first.month() {
+        wanted
+    } else {
+        wanted.checked_sub(1.week()).expect("dates stay in range")
+    }
 }
 
 #[cfg(test)]
@@ -407,7 +475,10 @@ mod tests {
         let mut r = raw();
         r.end = "13:00".into();
         let e = SessionDraft::parse(&r).unwrap_err();
-        assert_eq!(e.for_field("end").next().unwrap().key, "error.end_before_start");
+        assert_eq!(
+            e.for_field("end").next().unwrap().key,
+            "error.end_before_start"
+        );
         r.end = "14:00".into();
         assert!(SessionDraft::parse(&r).is_err());
     }
@@ -417,10 +488,16 @@ mod tests {
         let mut r = raw();
         r.capacity = "".into();
         let e = SessionDraft::parse(&r).unwrap_err();
-        assert_eq!(e.for_field("capacity").next().unwrap().key, "error.capacity_needed");
+        assert_eq!(
+            e.for_field("capacity").next().unwrap().key,
+            "error.capacity_needed"
+        );
         r.capacity = "0".into();
         let e = SessionDraft::parse(&r).unwrap_err();
-        assert_eq!(e.for_field("capacity").next().unwrap().key, "error.capacity");
+        assert_eq!(
+            e.for_field("capacity").next().unwrap().key,
+            "error.capacity"
+        );
         r.registration = "free_entry".into();
         r.capacity = "".into();
         assert!(SessionDraft::parse(&r).is_ok());
@@ -432,16 +509,28 @@ mod tests {
         r.age_min = "10".into();
         r.age_max = "4".into();
         let e = SessionDraft::parse(&r).unwrap_err();
-        assert_eq!(e.for_field("age_max").next().unwrap().key, "error.age_order");
+        assert_eq!(
+            e.for_field("age_max").next().unwrap().key,
+            "error.age_order"
+        );
         let a = AgeRange::parse("4", "10", false).unwrap();
         assert_eq!(a.describe(crate::Lang::Fr), "4 à 10 ans");
         assert!(a.admits(8) && !a.admits(11) && !a.admits(3));
-        assert_eq!(AgeRange::parse("14", "", false).unwrap().describe(crate::Lang::Fr), "à partir de 14 ans");
+        assert_eq!(
+            AgeRange::parse("14", "", false)
+                .unwrap()
+                .describe(crate::Lang::Fr),
+            "à partir de 14 ans"
+        );
     }
 
     #[test]
     fn every_problem_is_reported_at_once() {
-        let r = RawSession { kind: "party".into(), date: "32/13/2024".into(), ..Default::default() };
+        let r = RawSession {
+            kind: "party".into(),
+            date: "32/13/2024".into(),
+            ..Default::default()
+        };
         let e = SessionDraft::parse(&r).unwrap_err();
         let fields: Vec<_> = e.0.iter().filter_map(|p| p.field).collect();
         for f in ["kind", "date", "start", "end"] {
@@ -462,7 +551,9 @@ mod tests {
 
     #[test]
     fn warnings_for_holidays_closures_and_hours() {
-        let hours = OpeningHours::parse("mardi 10:00-18:00\nsamedi 10:00-18:00\ndimanche 14:00-18:00").unwrap();
+        let hours =
+            OpeningHours::parse("mardi 10:00-18:00\nsamedi 10:00-18:00\ndimanche 14:00-18:00")
+                .unwrap();
         let closing = ClosingDays::parse("2025-08-01 2025-08-20").unwrap();
         let t = |h| Time::constant(h, 0, 0, 0);
         // Easter Monday 2025.
@@ -484,15 +575,27 @@ mod tests {
     #[test]
     fn the_same_weekday_of_the_month_one_month_later() {
         // 3rd Sunday of February 2025 -> 3rd Sunday of March 2025.
-        assert_eq!(same_weekday_next_month(date(2025, 2, 16)), date(2025, 3, 16));
+        assert_eq!(
+            same_weekday_next_month(date(2025, 2, 16)),
+            date(2025, 3, 16)
+        );
         // 1st Saturday of January 2025 (the 4th) -> 1st Saturday of February (the 1st).
         assert_eq!(same_weekday_next_month(date(2025, 1, 4)), date(2025, 2, 1));
         // 2nd Tuesday of December -> 2nd Tuesday of January, across the year.
-        assert_eq!(same_weekday_next_month(date(2024, 12, 10)), date(2025, 1, 14));
+        assert_eq!(
+            same_weekday_next_month(date(2024, 12, 10)),
+            date(2025, 1, 14)
+        );
         // 5th Saturday of March 2025 (the 29th): April has four, the last is the 26th.
-        assert_eq!(same_weekday_next_month(date(2025, 3, 29)), date(2025, 4, 26));
+        assert_eq!(
+            same_weekday_next_month(date(2025, 3, 29)),
+            date(2025, 4, 26)
+        );
         // 5th Friday of January 2025 (the 31st): February 2025 has four, the last is the 28th.
-        assert_eq!(same_weekday_next_month(date(2025, 1, 31)), date(2025, 2, 28));
+        assert_eq!(
+            same_weekday_next_month(date(2025, 1, 31)),
+            date(2025, 2, 28)
+        );
     }
 
     proptest! {

@@ -29,9 +29,13 @@ impl RegistrationStatus {
         }
     }
     pub fn parse(s: &str) -> Option<RegistrationStatus> {
-        [RegistrationStatus::Confirmed, RegistrationStatus::Waiting, RegistrationStatus::Cancelled]
-            .into_iter()
-            .find(|v| v.slug() == s.trim())
+        [
+            RegistrationStatus::Confirmed,
+            RegistrationStatus::Waiting,
+            RegistrationStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|v| v.slug() == s.trim())
     }
 }
 
@@ -53,12 +57,16 @@ impl EmailAddress {
             return Err(Problem::field(field, "error.too_long").arg("max", "254"));
         }
         let (local, domain) = s.split_once('@').ok_or_else(bad)?;
-        let labels_ok = domain.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+        let labels_ok = domain
+            .split('.')
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
         if local.is_empty()
             || domain.contains('@')
             || !domain.contains('.')
             || !labels_ok
-            || s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
+            || s.chars().any(|c| {
+                c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+            })
         {
             return Err(bad());
         }
@@ -77,7 +85,9 @@ pub fn parse_phone(field: &'static str, s: &str) -> Result<String, Problem> {
     if s.is_empty() {
         return Ok(String::new());
     }
-    let allowed = s.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '.' | '-' | '(' | ')'));
+    let allowed = s
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '.' | '-' | '(' | ')'));
     let digits = s.chars().filter(char::is_ascii_digit).count();
     if !allowed || !(6..=20).contains(&digits) || s.len() > 30 {
         return Err(Problem::field(field, "error.phone"));
@@ -160,21 +170,40 @@ impl Party {
             p.push(Problem::field("phone", "error.email_or_phone"));
         }
         let seats = p.take(parse_seats(&raw.seats, rules.max_seats));
-        let ages = if rules.asks_ages() { p.take(parse_ages(&raw.ages)) } else { Some(Vec::new()) };
+        let ages = if rules.asks_ages() {
+            p.take(parse_ages(&raw.ages))
+        } else {
+            Some(Vec::new())
+        };
         if let (Some(seats), Some(ages)) = (seats, &ages) {
             for &age in ages {
                 if let Some(min) = rules.ages.min.filter(|&m| age < m) {
-                    p.push(Problem::field("ages", "error.age_below").arg("age", age.to_string()).arg("min", min.to_string()));
+                    p.push(
+                        Problem::field("ages", "error.age_below")
+                            .arg("age", age.to_string())
+                            .arg("min", min.to_string()),
+                    );
                 } else if let Some(max) = rules.ages.max.filter(|&m| age > m) {
-                    p.push(Problem::field("ages", "error.age_above").arg("age", age.to_string()).arg("max", max.to_string()));
+                    p.push(
+                        Problem::field("ages", "error.age_above")
+                            .arg("age", age.to_string())
+                            .arg("max", max.to_string()),
+                    );
                 }
             }
             let n = ages.len() as u32;
             if n > seats {
-                p.push(Problem::field("ages", "error.ages_more_than_seats").arg("seats", seats.to_string()));
+                p.push(
+                    Problem::field("ages", "error.ages_more_than_seats")
+                        .arg("seats", seats.to_string()),
+                );
             } else if rules.children_only() && n != seats {
-                p.push(Problem::field("ages", "error.ages_one_per_seat").arg("seats", seats.to_string()));
-            } else if rules.ages.accompanied && rules.ages.max.is_some_and(|m| m < ADULT) && n == 0 {
+                p.push(
+                    Problem::field("ages", "error.ages_one_per_seat")
+                        .arg("seats", seats.to_string()),
+                );
+            } else if rules.ages.accompanied && rules.ages.max.is_some_and(|m| m < ADULT) && n == 0
+            {
                 p.push(Problem::field("ages", "error.ages_needed"));
             }
         }
@@ -272,9 +301,13 @@ pub enum Availability {
     Past,
     /// No registration: come along.
     FreeEntry,
-    NotYetOpen { opens_at: i64 },
+    NotYetOpen {
+        opens_at: i64,
+    },
     Closed,
-    Open { seats_left: Option<u32> },
+    Open {
+        seats_left: Option<u32>,
+    },
     /// Every seat is taken: a new party joins the waiting list.
     WaitingList,
 }
@@ -329,7 +362,11 @@ pub struct RegistrationSettings {
 
 impl Default for RegistrationSettings {
     fn default() -> Self {
-        RegistrationSettings { opens_at: None, closes_at: None, max_seats: 1 }
+        RegistrationSettings {
+            opens_at: None,
+            closes_at: None,
+            max_seats: 1,
+        }
     }
 }
 
@@ -354,23 +391,46 @@ pub const MAX_SEATS_LIMIT: u32 = 8;
 impl RegistrationSettings {
     pub fn parse(raw: &RawSettings, tz: &TimeZone) -> Result<RegistrationSettings, Problems> {
         let mut p = Problems::new();
-        let mut instant = |dfield: &'static str, tfield: &'static str, d: &str, t: &str| -> Option<i64> {
-            if d.trim().is_empty() && t.trim().is_empty() {
-                return None;
-            }
-            let date = parse_date(d);
-            if date.is_none() {
-                p.push(Problem::field(dfield, if d.trim().is_empty() { "error.required" } else { "error.date" }));
-            }
-            let time = parse_time(t);
-            if time.is_none() {
-                p.push(Problem::field(tfield, if t.trim().is_empty() { "error.required" } else { "error.time" }));
-            }
-            let at = local_to_instant(tz, date?, time?).map_err(|e| Problem { field: Some(tfield), ..e });
-            p.take(at).map(|a| a.as_second())
-        };
+        let mut instant =
+            |dfield: &'static str, tfield: &'static str, d: &str, t: &str| -> Option<i64> {
+                if d.trim().is_empty() && t.trim().is_empty() {
+                    return None;
+                }
+                let date = parse_date(d);
+                if date.is_none() {
+                    p.push(Problem::field(
+                        dfield,
+                        if d.trim().is_empty() {
+                            "error.required"
+                        } else {
+                            "error.date"
+                        },
+                    ));
+                }
+                let time = parse_time(t);
+                if time.is_none() {
+                    p.push(Problem::field(
+                        tfield,
+                        if t.trim().is_empty() {
+                            "error.required"
+                        } else {
+                            "error.time"
+                        },
+                    ));
+                }
+                let at = local_to_instant(tz, date?, time?).map_err(|e| Problem {
+                    field: Some(tfield),
+                    ..e
+                });
+                p.take(at).map(|a| a.as_second())
+            };
         let opens_at = instant("opens_date", "opens_time", &raw.opens_date, &raw.opens_time);
-        let closes_at = instant("closes_date", "closes_time", &raw.closes_date, &raw.closes_time);
+        let closes_at = instant(
+            "closes_date",
+            "closes_time",
+            &raw.closes_date,
+            &raw.closes_time,
+        );
         if let (Some(a), Some(b)) = (opens_at, closes_at)
             && b <= a
         {
@@ -381,12 +441,19 @@ impl RegistrationSettings {
             s => match s.parse::<u32>() {
                 Ok(n) if (1..=MAX_SEATS_LIMIT).contains(&n) => Some(n),
                 _ => {
-                    p.push(Problem::field("max_seats", "error.max_seats").arg("max", MAX_SEATS_LIMIT.to_string()));
+                    p.push(
+                        Problem::field("max_seats", "error.max_seats")
+                            .arg("max", MAX_SEATS_LIMIT.to_string()),
+                    );
                     None
                 }
             },
         };
-        p.into_result(|| RegistrationSettings { opens_at, closes_at, max_seats: max_seats.expect("checked") })
+        p.into_result(|| RegistrationSettings {
+            opens_at,
+            closes_at,
+            max_seats: max_seats.expect("checked"),
+        })
     }
 }
 
@@ -396,11 +463,25 @@ mod tests {
     use proptest::prelude::*;
 
     fn rules(min: Option<u8>, max: Option<u8>, accompanied: bool, max_seats: u32) -> PartyRules {
-        PartyRules { max_seats, ages: AgeRange { min, max, accompanied }, email_required: true }
+        PartyRules {
+            max_seats,
+            ages: AgeRange {
+                min,
+                max,
+                accompanied,
+            },
+            email_required: true,
+        }
     }
 
     fn raw(seats: &str, ages: &str) -> RawParty {
-        RawParty { name: "Anne Dupont".into(), email: "Anne.Dupont@Example.FR ".into(), seats: seats.into(), ages: ages.into(), ..Default::default() }
+        RawParty {
+            name: "Anne Dupont".into(),
+            email: "Anne.Dupont@Example.FR ".into(),
+            seats: seats.into(),
+            ages: ages.into(),
+            ..Default::default()
+        }
     }
 
     fn keys(e: &Problems, field: &str) -> Vec<&'static str> {
@@ -417,12 +498,29 @@ mod tests {
 
     #[test]
     fn emails_and_phones() {
-        for bad in ["anne", "anne@", "@x.fr", "anne@x", "an ne@x.fr", "a@b@c.fr", "a@x..fr", "a@-x.fr"] {
+        for bad in [
+            "anne",
+            "anne@",
+            "@x.fr",
+            "anne@x",
+            "an ne@x.fr",
+            "a@b@c.fr",
+            "a@x..fr",
+            "a@-x.fr",
+        ] {
             assert!(EmailAddress::parse("email", bad).is_err(), "{bad}");
         }
-        assert_eq!(EmailAddress::parse("email", "").unwrap_err().key, "error.required");
-        assert!(EmailAddress::parse("email", "jean-luc.o'neil+atelier@mediatheque.example").is_ok());
-        assert_eq!(parse_phone("phone", " 06 12 34 56 78 ").unwrap(), "06 12 34 56 78");
+        assert_eq!(
+            EmailAddress::parse("email", "").unwrap_err().key,
+            "error.required"
+        );
+        assert!(
+            EmailAddress::parse("email", "jean-luc.o'neil+atelier@mediatheque.example").is_ok()
+        );
+        assert_eq!(
+            parse_phone("phone", " 06 12 34 56 78 ").unwrap(),
+            "06 12 34 56 78"
+        );
         assert!(parse_phone("phone", "+33 (0)6.12.34.56.78").is_ok());
         assert!(parse_phone("phone", "appelez-moi").is_err());
         assert!(parse_phone("phone", "123").is_err());
@@ -443,18 +541,42 @@ mod tests {
     fn children_ages_are_checked_against_the_range() {
         // "8 à 12 ans": one age per seat, each within the range.
         let r = rules(Some(8), Some(12), false, 4);
-        assert_eq!(Party::parse(&raw("2", "8 et 11 ans"), &r).unwrap().ages, vec![8, 11]);
+        assert_eq!(
+            Party::parse(&raw("2", "8 et 11 ans"), &r).unwrap().ages,
+            vec![8, 11]
+        );
         let e = Party::parse(&raw("2", "7, 11"), &r).unwrap_err();
         assert_eq!(keys(&e, "ages"), ["error.age_below"]);
-        assert_eq!(e.0[0].args, vec![("age", "7".to_string()), ("min", "8".to_string())]);
-        assert_eq!(keys(&Party::parse(&raw("1", "13"), &r).unwrap_err(), "ages"), ["error.age_above"]);
-        assert_eq!(keys(&Party::parse(&raw("2", "9"), &r).unwrap_err(), "ages"), ["error.ages_one_per_seat"]);
-        assert_eq!(keys(&Party::parse(&raw("1", "9, 10"), &r).unwrap_err(), "ages"), ["error.ages_more_than_seats"]);
-        assert_eq!(keys(&Party::parse(&raw("1", "neuf"), &r).unwrap_err(), "ages"), ["error.ages_format"]);
+        assert_eq!(
+            e.0[0].args,
+            vec![("age", "7".to_string()), ("min", "8".to_string())]
+        );
+        assert_eq!(
+            keys(&Party::parse(&raw("1", "13"), &r).unwrap_err(), "ages"),
+            ["error.age_above"]
+        );
+        assert_eq!(
+            keys(&Party::parse(&raw("2", "9"), &r).unwrap_err(), "ages"),
+            ["error.ages_one_per_seat"]
+        );
+        assert_eq!(
+            keys(&Party::parse(&raw("1", "9, 10"), &r).unwrap_err(), "ages"),
+            ["error.ages_more_than_seats"]
+        );
+        assert_eq!(
+            keys(&Party::parse(&raw("1", "neuf"), &r).unwrap_err(), "ages"),
+            ["error.ages_format"]
+        );
         // "4 à 10 ans, accompagnés": at least one child, adults fill the rest.
         let fam = rules(Some(4), Some(10), true, 4);
-        assert_eq!(Party::parse(&raw("3", "5, 7"), &fam).unwrap().ages, vec![5, 7]);
-        assert_eq!(keys(&Party::parse(&raw("2", ""), &fam).unwrap_err(), "ages"), ["error.ages_needed"]);
+        assert_eq!(
+            Party::parse(&raw("3", "5, 7"), &fam).unwrap().ages,
+            vec![5, 7]
+        );
+        assert_eq!(
+            keys(&Party::parse(&raw("2", ""), &fam).unwrap_err(), "ages"),
+            ["error.ages_needed"]
+        );
         // "à partir de 14 ans": adults give no age, a child must be old enough.
         let teen = rules(Some(14), None, false, 2);
         assert!(Party::parse(&raw("2", ""), &teen).is_ok());
@@ -465,50 +587,144 @@ mod tests {
 
     #[test]
     fn every_problem_at_once_and_staff_may_give_a_phone_instead() {
-        let e = Party::parse(&RawParty { email: "x".into(), seats: "9".into(), ..Default::default() }, &rules(None, None, false, 2)).unwrap_err();
+        let e = Party::parse(
+            &RawParty {
+                email: "x".into(),
+                seats: "9".into(),
+                ..Default::default()
+            },
+            &rules(None, None, false, 2),
+        )
+        .unwrap_err();
         let fields: Vec<_> = e.0.iter().filter_map(|p| p.field).collect();
         assert_eq!(fields, ["name", "email", "seats"]);
         let mut staff = rules(None, None, false, 1);
         staff.email_required = false;
-        let caller = RawParty { name: "M. Girard".into(), phone: "04 78 00 00 00".into(), ..Default::default() };
+        let caller = RawParty {
+            name: "M. Girard".into(),
+            phone: "04 78 00 00 00".into(),
+            ..Default::default()
+        };
         assert_eq!(Party::parse(&caller, &staff).unwrap().email, None);
-        let nothing = RawParty { name: "M. Girard".into(), ..Default::default() };
-        assert_eq!(keys(&Party::parse(&nothing, &staff).unwrap_err(), "phone"), ["error.email_or_phone"]);
+        let nothing = RawParty {
+            name: "M. Girard".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            keys(&Party::parse(&nothing, &staff).unwrap_err(), "phone"),
+            ["error.email_or_phone"]
+        );
     }
 
     #[test]
     fn availability_follows_the_window_and_the_seats() {
-        let o = Offer { registration_required: true, starts_at: 1000, opens_at: Some(100), closes_at: Some(900), capacity: Some(10), taken: 4, ..Default::default() };
-        assert_eq!(o.availability(50), Availability::NotYetOpen { opens_at: 100 });
-        assert_eq!(o.availability(100), Availability::Open { seats_left: Some(6) });
+        let o = Offer {
+            registration_required: true,
+            starts_at: 1000,
+            opens_at: Some(100),
+            closes_at: Some(900),
+            capacity: Some(10),
+            taken: 4,
+            ..Default::default()
+        };
+        assert_eq!(
+            o.availability(50),
+            Availability::NotYetOpen { opens_at: 100 }
+        );
+        assert_eq!(
+            o.availability(100),
+            Availability::Open {
+                seats_left: Some(6)
+            }
+        );
         assert_eq!(o.availability(900), Availability::Closed);
         assert_eq!(o.availability(1000), Availability::Past);
-        assert_eq!(Offer { taken: 10, ..o }.availability(500), Availability::WaitingList);
-        assert_eq!(Offer { registration_required: false, ..o }.availability(50), Availability::FreeEntry);
-        assert_eq!(Offer { cancelled: true, ..o }.availability(500), Availability::Cancelled);
+        assert_eq!(
+            Offer { taken: 10, ..o }.availability(500),
+            Availability::WaitingList
+        );
+        assert_eq!(
+            Offer {
+                registration_required: false,
+                ..o
+            }
+            .availability(50),
+            Availability::FreeEntry
+        );
+        assert_eq!(
+            Offer {
+                cancelled: true,
+                ..o
+            }
+            .availability(500),
+            Availability::Cancelled
+        );
         // Without a closing time, registration closes when the session starts.
-        assert_eq!(Offer { closes_at: None, ..o }.availability(999), Availability::Open { seats_left: Some(6) });
+        assert_eq!(
+            Offer {
+                closes_at: None,
+                ..o
+            }
+            .availability(999),
+            Availability::Open {
+                seats_left: Some(6)
+            }
+        );
         assert!(o.confirms(6, false) && !o.confirms(7, false) && !o.confirms(1, true));
     }
 
     #[test]
     fn settings_parse_the_window_in_local_time() {
         let tz = crate::calendar::paris();
-        let raw = RawSettings { opens_date: "02/05/2026".into(), opens_time: "10 h".into(), max_seats: "4".into(), ..Default::default() };
+        let raw = RawSettings {
+            opens_date: "02/05/2026".into(),
+            opens_time: "10 h".into(),
+            max_seats: "4".into(),
+            ..Default::default()
+        };
         let s = RegistrationSettings::parse(&raw, &tz).unwrap();
         assert_eq!(s.opens_at, Some(1_777_708_800)); // 2026-05-02 08:00 UTC
         assert_eq!((s.closes_at, s.max_seats), (None, 4));
-        let bad = RawSettings { opens_date: "02/05/2026".into(), closes_date: "01/05/2026".into(), closes_time: "10:00".into(), max_seats: "30".into(), ..Default::default() };
+        let bad = RawSettings {
+            opens_date: "02/05/2026".into(),
+            closes_date: "01/05/2026".into(),
+            closes_time: "10:00".into(),
+            max_seats: "30".into(),
+            ..Default::default()
+        };
         let e = RegistrationSettings::parse(&bad, &tz).unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|p| (p.field.unwrap(), p.key)).collect();
-        assert_eq!(fields, [("opens_time", "error.required"), ("max_seats", "error.max_seats")]);
-        let order = RawSettings { opens_date: "02/05/2026".into(), opens_time: "10:00".into(), closes_date: "01/05/2026".into(), closes_time: "10:00".into(), ..Default::default() };
-        assert_eq!(RegistrationSettings::parse(&order, &tz).unwrap_err().0[0].key, "error.closes_before_opens");
+        assert_eq!(
+            fields,
+            [
+                ("opens_time", "error.required"),
+                ("max_seats", "error.max_seats")
+            ]
+        );
+        let order = RawSettings {
+            opens_date: "02/05/2026".into(),
+            opens_time: "10:00".into(),
+            closes_date: "01/05/2026".into(),
+            closes_time: "10:00".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            RegistrationSettings::parse(&order, &tz).unwrap_err().0[0].key,
+            "error.closes_before_opens"
+        );
     }
 
     fn parties() -> impl Strategy<Value = Vec<WaitingParty>> {
-        prop::collection::vec(1u32..6, 0..30)
-            .prop_map(|seats| seats.into_iter().enumerate().map(|(i, s)| WaitingParty { id: i as i64, seats: s }).collect())
+        prop::collection::vec(1u32..6, 0..30).prop_map(|seats| {
+            seats
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| WaitingParty {
+                    id: i as i64,
+                    seats: s,
+                })
+                .collect()
+        })
     }
 
     proptest! {

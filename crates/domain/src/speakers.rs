@@ -8,7 +8,9 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::parse_date;
-use crate::programme::{AgeRange, THEME_CATEGORIES, parse_categories, parse_name, parse_price, parse_text, slug_enum};
+use crate::programme::{
+    AgeRange, THEME_CATEGORIES, parse_categories, parse_name, parse_price, parse_text, slug_enum,
+};
 use crate::{Problem, Problems};
 
 slug_enum!(SpeakerKind { Person = "person", Organisation = "organisation" });
@@ -78,13 +80,15 @@ pub fn region(library_postcode: &str, postcode: &str, country: &str) -> Option<R
     if dep == "980" {
         return Some(Region::Abroad);
     }
-    Some(if departement(library_postcode).as_deref() == Some(dep.as_str()) {
-        Region::Local
-    } else if ILE_DE_FRANCE.contains(&dep.as_str()) {
-        Region::IleDeFrance
-    } else {
-        Region::France
-    })
+    Some(
+        if departement(library_postcode).as_deref() == Some(dep.as_str()) {
+            Region::Local
+        } else if ILE_DE_FRANCE.contains(&dep.as_str()) {
+            Region::IleDeFrance
+        } else {
+            Region::France
+        },
+    )
 }
 
 /// A postcode: five digits naming a département in France, free (up to
@@ -95,7 +99,9 @@ pub fn parse_postcode(field: &'static str, s: &str, in_france: bool) -> Result<S
         return Ok(String::new());
     }
     if in_france {
-        return departement(s).map(|_| s.to_string()).ok_or_else(|| Problem::field(field, "error.postcode"));
+        return departement(s)
+            .map(|_| s.to_string())
+            .ok_or_else(|| Problem::field(field, "error.postcode"));
     }
     parse_text(field, s, 12)
 }
@@ -108,7 +114,11 @@ pub fn luhn(digits: &str) -> bool {
         .enumerate()
         .map(|(i, b)| {
             let d = u32::from(b - b'0');
-            if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
+            if i % 2 == 1 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
         })
         .sum();
     sum.is_multiple_of(10)
@@ -122,7 +132,10 @@ const LA_POSTE_SIREN: &str = "356000000";
 /// A SIRET (14 digits, spaces allowed as people copy them) whose key is
 /// right; empty when not given.
 pub fn parse_siret(s: &str) -> Result<String, Problem> {
-    let digits: String = s.chars().filter(|c| !c.is_whitespace() && *c != '.').collect();
+    let digits: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.')
+        .collect();
     if digits.is_empty() {
         return Ok(String::new());
     }
@@ -130,8 +143,16 @@ pub fn parse_siret(s: &str) -> Result<String, Problem> {
         return Err(Problem::field("siret", "error.siret_digits"));
     }
     let la_poste = digits.starts_with(LA_POSTE_SIREN)
-        && digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>().is_multiple_of(5);
-    if luhn(&digits) || la_poste { Ok(digits) } else { Err(Problem::field("siret", "error.siret_key")) }
+        && digits
+            .bytes()
+            .map(|b| u32::from(b - b'0'))
+            .sum::<u32>()
+            .is_multiple_of(5);
+    if luhn(&digits) || la_poste {
+        Ok(digits)
+    } else {
+        Err(Problem::field("siret", "error.siret_key"))
+    }
 }
 
 /// An amount in euros ("350", "120,50"), None when empty.
@@ -139,7 +160,10 @@ pub fn parse_fee(field: &'static str, s: &str) -> Result<Option<i64>, Problem> {
     if s.trim().is_empty() {
         return Ok(None);
     }
-    parse_price(s).map(Some).map_err(|p| Problem { field: Some(field), ..p })
+    parse_price(s).map(Some).map_err(|p| Problem {
+        field: Some(field),
+        ..p
+    })
 }
 
 /// A website: https:// or http://, no spaces.
@@ -148,8 +172,14 @@ pub fn parse_website(s: &str) -> Result<String, Problem> {
     let ok = s.is_empty()
         || ((s.starts_with("https://") || s.starts_with("http://"))
             && s.len() <= 300
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"'));
-    if ok { Ok(s.to_string()) } else { Err(Problem::field("website", "error.url")) }
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '"'));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(Problem::field("website", "error.url"))
+    }
 }
 
 /// The fees a speaker asks, in cents, each when known.
@@ -163,7 +193,10 @@ pub struct Fees {
 impl Fees {
     /// The lowest known fee: what booking them costs at least.
     pub fn lowest(&self) -> Option<i64> {
-        [self.talk, self.workshop, self.day].into_iter().flatten().min()
+        [self.talk, self.workshop, self.day]
+            .into_iter()
+            .flatten()
+            .min()
     }
 }
 
@@ -251,7 +284,11 @@ pub struct RawSpeaker {
     pub invoicing: String,
 }
 
-fn parse_slugs<T: Copy>(field: &'static str, values: &[String], parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, Problem> {
+fn parse_slugs<T: Copy>(
+    field: &'static str,
+    values: &[String],
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<T>, Problem> {
     values
         .iter()
         .filter(|v| !v.trim().is_empty())
@@ -262,7 +299,11 @@ fn parse_slugs<T: Copy>(field: &'static str, values: &[String], parse: impl Fn(&
 impl Profile {
     pub fn parse(raw: &RawSpeaker) -> Result<Profile, Problems> {
         let mut p = Problems::new();
-        let kind = if raw.kind.trim().is_empty() { Some(SpeakerKind::Person) } else { SpeakerKind::parse(&raw.kind) };
+        let kind = if raw.kind.trim().is_empty() {
+            Some(SpeakerKind::Person)
+        } else {
+            SpeakerKind::parse(&raw.kind)
+        };
         if kind.is_none() {
             p.push(Problem::field("kind", "error.choose"));
         }
@@ -278,25 +319,43 @@ impl Profile {
         let profile = Profile {
             kind: kind.unwrap_or_default(),
             website: p.take(parse_website(&raw.website)).unwrap_or_default(),
-            town: p.take(parse_text("town", &raw.town, 120)).unwrap_or_default(),
-            postcode: p.take(parse_postcode("postcode", &raw.postcode, in_france)).unwrap_or_default(),
+            town: p
+                .take(parse_text("town", &raw.town, 120))
+                .unwrap_or_default(),
+            postcode: p
+                .take(parse_postcode("postcode", &raw.postcode, in_france))
+                .unwrap_or_default(),
             country: country.filter(|c| !is_france(c)).unwrap_or_default(),
-            categories: p.take(parse_categories(&raw.categories)).unwrap_or_default(),
-            subjects: p.take(parse_text("subjects", &raw.subjects, 2000)).unwrap_or_default(),
-            formats: p.take(parse_slugs("formats", &raw.formats, Format::parse)).unwrap_or_default(),
-            audiences: p.take(parse_slugs("audiences", &raw.audiences, Audience::parse)).unwrap_or_default(),
+            categories: p
+                .take(parse_categories(&raw.categories))
+                .unwrap_or_default(),
+            subjects: p
+                .take(parse_text("subjects", &raw.subjects, 2000))
+                .unwrap_or_default(),
+            formats: p
+                .take(parse_slugs("formats", &raw.formats, Format::parse))
+                .unwrap_or_default(),
+            audiences: p
+                .take(parse_slugs("audiences", &raw.audiences, Audience::parse))
+                .unwrap_or_default(),
             ages: ages.unwrap_or_default(),
             fees: Fees {
                 talk: p.take(parse_fee("fee_talk", &raw.fee_talk)).flatten(),
-                workshop: p.take(parse_fee("fee_workshop", &raw.fee_workshop)).flatten(),
+                workshop: p
+                    .take(parse_fee("fee_workshop", &raw.fee_workshop))
+                    .flatten(),
                 day: p.take(parse_fee("fee_day", &raw.fee_day)).flatten(),
             },
             travel_cents: p.take(parse_fee("travel", &raw.travel)).flatten(),
             accommodation: raw.accommodation.is_some(),
-            travel_notes: p.take(parse_text("travel_notes", &raw.travel_notes, 1000)).unwrap_or_default(),
+            travel_notes: p
+                .take(parse_text("travel_notes", &raw.travel_notes, 1000))
+                .unwrap_or_default(),
             siret: p.take(parse_siret(&raw.siret)).unwrap_or_default(),
             vat: raw.vat.is_some(),
-            invoicing: p.take(parse_text("invoicing", &raw.invoicing, 2000)).unwrap_or_default(),
+            invoicing: p
+                .take(parse_text("invoicing", &raw.invoicing, 2000))
+                .unwrap_or_default(),
         };
         p.into_result(|| profile)
     }
@@ -356,7 +415,9 @@ pub fn parse_step_date(field: &'static str, s: &str, today: Date) -> Result<Date
 /// A next action ("relancer par téléphone") and its date: both or neither.
 pub fn parse_next_action(text: &str, date: &str) -> Result<Option<(String, Date)>, Problems> {
     let mut p = Problems::new();
-    let text = p.take(parse_text("next_action", text, 200)).unwrap_or_default();
+    let text = p
+        .take(parse_text("next_action", text, 200))
+        .unwrap_or_default();
     let on = if date.trim().is_empty() {
         None
     } else {
@@ -456,9 +517,16 @@ impl Filter {
     /// filter for those who may not see fees, so it cannot reveal them.
     pub fn parse(raw: &RawFilter, fees_visible: bool) -> Filter {
         Filter {
-            category: THEME_CATEGORIES.iter().find(|c| **c == raw.category.trim()).map(|c| c.to_string()),
+            category: THEME_CATEGORIES
+                .iter()
+                .find(|c| **c == raw.category.trim())
+                .map(|c| c.to_string()),
             region: Region::parse(&raw.region),
-            max_fee: if fees_visible { parse_fee("max_fee", &raw.max_fee).ok().flatten() } else { None },
+            max_fee: if fees_visible {
+                parse_fee("max_fee", &raw.max_fee).ok().flatten()
+            } else {
+                None
+            },
             booking: match raw.booking.trim() {
                 "never" => Some(Booking::Never),
                 "lapsed" => Some(Booking::Lapsed),
@@ -469,11 +537,17 @@ impl Filter {
     }
 
     pub fn matches(&self, f: &Facts<'_>) -> bool {
-        self.category.as_ref().is_none_or(|c| f.categories.contains(c))
+        self.category
+            .as_ref()
+            .is_none_or(|c| f.categories.contains(c))
             && self.region.is_none_or(|r| f.region == Some(r))
-            && self.max_fee.is_none_or(|m| f.lowest_fee.is_some_and(|fee| fee <= m))
+            && self
+                .max_fee
+                .is_none_or(|m| f.lowest_fee.is_some_and(|fee| fee <= m))
             && self.booking.is_none_or(|b| f.booking == b)
-            && self.min_rating.is_none_or(|m| f.rating.is_some_and(|r| r >= f64::from(m)))
+            && self
+                .min_rating
+                .is_none_or(|m| f.rating.is_some_and(|r| r >= f64::from(m)))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -495,7 +569,11 @@ mod tests {
         assert_eq!(departement("20137").as_deref(), Some("2A"), "Porto-Vecchio");
         assert_eq!(departement("20200").as_deref(), Some("2B"), "Bastia");
         assert_eq!(departement("20600").as_deref(), Some("2B"));
-        assert_eq!(departement("97400").as_deref(), Some("974"), "Saint-Denis de La Réunion");
+        assert_eq!(
+            departement("97400").as_deref(),
+            Some("974"),
+            "Saint-Denis de La Réunion"
+        );
         assert_eq!(departement("97600").as_deref(), Some("976"), "Mayotte");
         for bad in ["", "9320", "932000", "9A200", "00100", "99100"] {
             assert_eq!(departement(bad), None, "{bad}");
@@ -505,11 +583,19 @@ mod tests {
     #[test]
     fn regions_seen_from_the_library() {
         let lib = "93200"; // Saint-Denis
-        assert_eq!(region(lib, "93100", ""), Some(Region::Local), "Montreuil, same département");
+        assert_eq!(
+            region(lib, "93100", ""),
+            Some(Region::Local),
+            "Montreuil, same département"
+        );
         assert_eq!(region(lib, "75011", "France"), Some(Region::IleDeFrance));
         assert_eq!(region(lib, "95000", ""), Some(Region::IleDeFrance));
         assert_eq!(region(lib, "69001", ""), Some(Region::France));
-        assert_eq!(region(lib, "97200", ""), Some(Region::France), "Martinique is in France");
+        assert_eq!(
+            region(lib, "97200", ""),
+            Some(Region::France),
+            "Martinique is in France"
+        );
         assert_eq!(region(lib, "20200", ""), Some(Region::France));
         assert_eq!(region(lib, "1000", "Belgique"), Some(Region::Abroad));
         assert_eq!(region(lib, "98000", ""), Some(Region::Abroad), "Monaco");
@@ -529,10 +615,22 @@ mod tests {
 
     #[test]
     fn postcodes_are_checked_in_france_only() {
-        assert_eq!(parse_postcode("postcode", " 93200 ", true).unwrap(), "93200");
-        assert_eq!(parse_postcode("postcode", "9320", true).unwrap_err().key, "error.postcode");
-        assert_eq!(parse_postcode("postcode", "00000", true).unwrap_err().key, "error.postcode");
-        assert_eq!(parse_postcode("postcode", "B-1000", false).unwrap(), "B-1000");
+        assert_eq!(
+            parse_postcode("postcode", " 93200 ", true).unwrap(),
+            "93200"
+        );
+        assert_eq!(
+            parse_postcode("postcode", "9320", true).unwrap_err().key,
+            "error.postcode"
+        );
+        assert_eq!(
+            parse_postcode("postcode", "00000", true).unwrap_err().key,
+            "error.postcode"
+        );
+        assert_eq!(
+            parse_postcode("postcode", "B-1000", false).unwrap(),
+            "B-1000"
+        );
         assert_eq!(parse_postcode("postcode", "", true).unwrap(), "");
     }
 
@@ -541,17 +639,32 @@ mod tests {
         assert_eq!(parse_siret("443 061 841 00047").unwrap(), "44306184100047");
         assert_eq!(parse_siret("73282932000074").unwrap(), "73282932000074");
         assert_eq!(parse_siret("").unwrap(), "");
-        assert_eq!(parse_siret("44306184100048").unwrap_err().key, "error.siret_key");
-        assert_eq!(parse_siret("4430618410004").unwrap_err().key, "error.siret_digits");
-        assert_eq!(parse_siret("4430618410004A").unwrap_err().key, "error.siret_digits");
+        assert_eq!(
+            parse_siret("44306184100048").unwrap_err().key,
+            "error.siret_key"
+        );
+        assert_eq!(
+            parse_siret("4430618410004").unwrap_err().key,
+            "error.siret_digits"
+        );
+        assert_eq!(
+            parse_siret("4430618410004A").unwrap_err().key,
+            "error.siret_digits"
+        );
         // La Poste's head office passes Luhn; its other establishments pass
         // by the sum of their digits (here 35, no Luhn).
         assert_eq!(parse_siret("35600000000048").unwrap(), "35600000000048");
         assert!(!luhn("35600000049837"));
         assert_eq!(parse_siret("35600000049837").unwrap(), "35600000049837");
-        assert_eq!(parse_siret("35600000000049").unwrap_err().key, "error.siret_key");
+        assert_eq!(
+            parse_siret("35600000000049").unwrap_err().key,
+            "error.siret_key"
+        );
         // The same digit sum elsewhere proves nothing.
-        assert_eq!(parse_siret("12345678901234").unwrap_err().key, "error.siret_key");
+        assert_eq!(
+            parse_siret("12345678901234").unwrap_err().key,
+            "error.siret_key"
+        );
     }
 
     fn raw() -> RawSpeaker {
@@ -575,7 +688,14 @@ mod tests {
     fn a_profile_parses() {
         let p = Profile::parse(&raw()).unwrap();
         assert_eq!(p.kind, SpeakerKind::Organisation);
-        assert_eq!(p.fees, Fees { talk: Some(35_000), workshop: Some(25_050), day: None });
+        assert_eq!(
+            p.fees,
+            Fees {
+                talk: Some(35_000),
+                workshop: Some(25_050),
+                day: None
+            }
+        );
         assert_eq!(p.fees.lowest(), Some(25_050));
         assert_eq!(p.formats, vec![Format::Talk, Format::Workshop]);
         assert_eq!(p.ages.min, Some(12));
@@ -597,13 +717,27 @@ mod tests {
             ..raw()
         };
         let e = Profile::parse(&r).unwrap_err();
-        for field in ["kind", "postcode", "fee_day", "siret", "website", "formats", "age_max"] {
+        for field in [
+            "kind", "postcode", "fee_day", "siret", "website", "formats", "age_max",
+        ] {
             assert!(e.for_field(field).next().is_some(), "{field}: {e:?}");
         }
         // Abroad, the postcode is free and the country kept.
-        let p = Profile::parse(&RawSpeaker { country: "Belgique".into(), postcode: "B-1000".into(), ..raw() }).unwrap();
-        assert_eq!((p.country.as_str(), p.postcode.as_str()), ("Belgique", "B-1000"));
-        let p = Profile::parse(&RawSpeaker { country: "france".into(), ..raw() }).unwrap();
+        let p = Profile::parse(&RawSpeaker {
+            country: "Belgique".into(),
+            postcode: "B-1000".into(),
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(
+            (p.country.as_str(), p.postcode.as_str()),
+            ("Belgique", "B-1000")
+        );
+        let p = Profile::parse(&RawSpeaker {
+            country: "france".into(),
+            ..raw()
+        })
+        .unwrap();
         assert_eq!(p.country, "", "France is the default, stored empty");
     }
 
@@ -620,7 +754,13 @@ mod tests {
             (Paid, Evaluated),
         ];
         let mut allowed: Vec<(Stage, Stage)> = forward.to_vec();
-        for s in [ToContact, Contacted, ProposalSent, DatesAgreed, AgreementSigned] {
+        for s in [
+            ToContact,
+            Contacted,
+            ProposalSent,
+            DatesAgreed,
+            AgreementSigned,
+        ] {
             allowed.push((s, Declined));
             allowed.push((s, Later));
         }
@@ -628,7 +768,11 @@ mod tests {
         allowed.push((Later, ToContact));
         for &from in Stage::ALL {
             for &to in Stage::ALL {
-                assert_eq!(from.may_become(to), allowed.contains(&(from, to)), "{from:?} -> {to:?}");
+                assert_eq!(
+                    from.may_become(to),
+                    allowed.contains(&(from, to)),
+                    "{from:?} -> {to:?}"
+                );
             }
         }
         assert!(Evaluated.next().is_empty());
@@ -638,12 +782,27 @@ mod tests {
     fn next_actions_need_text_and_date() {
         let today = date(2025, 3, 1);
         assert_eq!(parse_next_action("", "").unwrap(), None);
-        assert_eq!(parse_next_action("Relancer", "12/03/2025").unwrap(), Some(("Relancer".into(), date(2025, 3, 12))));
-        assert_eq!(parse_next_action("Relancer", "").unwrap_err().0[0].key, "error.next_action_date");
-        assert_eq!(parse_next_action("", "2025-03-12").unwrap_err().0[0].field, Some("next_action"));
-        assert_eq!(parse_next_action("Relancer", "32/03").unwrap_err().0[0].key, "error.date");
+        assert_eq!(
+            parse_next_action("Relancer", "12/03/2025").unwrap(),
+            Some(("Relancer".into(), date(2025, 3, 12)))
+        );
+        assert_eq!(
+            parse_next_action("Relancer", "").unwrap_err().0[0].key,
+            "error.next_action_date"
+        );
+        assert_eq!(
+            parse_next_action("", "2025-03-12").unwrap_err().0[0].field,
+            Some("next_action")
+        );
+        assert_eq!(
+            parse_next_action("Relancer", "32/03").unwrap_err().0[0].key,
+            "error.date"
+        );
         assert_eq!(parse_step_date("on", "", today).unwrap(), today);
-        assert_eq!(parse_step_date("on", "05/03/2025", today).unwrap(), date(2025, 3, 5));
+        assert_eq!(
+            parse_step_date("on", "05/03/2025", today).unwrap(),
+            date(2025, 3, 5)
+        );
     }
 
     #[test]
@@ -664,27 +823,84 @@ mod tests {
         assert_eq!(Booking::of(None, today), Booking::Never);
         assert_eq!(Booking::of(Some(date(2024, 3, 9)), today), Booking::Lapsed);
         assert_eq!(Booking::of(Some(date(2024, 3, 10)), today), Booking::Recent);
-        assert_eq!(Booking::of(Some(date(2025, 6, 1)), today), Booking::Recent, "booked for a coming session");
+        assert_eq!(
+            Booking::of(Some(date(2025, 6, 1)), today),
+            Booking::Recent,
+            "booked for a coming session"
+        );
     }
 
     #[test]
     fn filters() {
         let cats = vec!["image".to_string()];
-        let facts = Facts { categories: &cats, region: Some(Region::Local), lowest_fee: Some(30_000), booking: Booking::Lapsed, rating: Some(4.5) };
+        let facts = Facts {
+            categories: &cats,
+            region: Some(Region::Local),
+            lowest_fee: Some(30_000),
+            booking: Booking::Lapsed,
+            rating: Some(4.5),
+        };
         let f = |raw: RawFilter| Filter::parse(&raw, true).matches(&facts);
         assert!(f(RawFilter::default()));
-        assert!(f(RawFilter { category: "image".into(), region: "local".into(), ..Default::default() }));
-        assert!(!f(RawFilter { category: "son".into(), ..Default::default() }));
-        assert!(!f(RawFilter { region: "abroad".into(), ..Default::default() }));
-        assert!(f(RawFilter { max_fee: "300".into(), ..Default::default() }));
-        assert!(!f(RawFilter { max_fee: "299,99".into(), ..Default::default() }));
-        assert!(f(RawFilter { booking: "lapsed".into(), ..Default::default() }));
-        assert!(!f(RawFilter { booking: "never".into(), ..Default::default() }));
-        assert!(f(RawFilter { min_rating: "4".into(), ..Default::default() }));
-        assert!(!f(RawFilter { min_rating: "5".into(), ..Default::default() }));
+        assert!(f(RawFilter {
+            category: "image".into(),
+            region: "local".into(),
+            ..Default::default()
+        }));
+        assert!(!f(RawFilter {
+            category: "son".into(),
+            ..Default::default()
+        }));
+        assert!(!f(RawFilter {
+            region: "abroad".into(),
+            ..Default::default()
+        }));
+        assert!(f(RawFilter {
+            max_fee: "300".into(),
+            ..Default::default()
+        }));
+        assert!(!f(RawFilter {
+            max_fee: "299,99".into(),
+            ..Default::default()
+        }));
+        assert!(f(RawFilter {
+            booking: "lapsed".into(),
+            ..Default::default()
+        }));
+        assert!(!f(RawFilter {
+            booking: "never".into(),
+            ..Default::default()
+        }));
+        assert!(f(RawFilter {
+            min_rating: "4".into(),
+            ..Default::default()
+        }));
+        assert!(!f(RawFilter {
+            min_rating: "5".into(),
+            ..Default::default()
+        }));
         // Unknown values filter nothing; the fee filter is dropped for those who may not see fees.
-        assert!(Filter::parse(&RawFilter { region: "mars".into(), category: "x".into(), ..Default::default() }, true).is_empty());
-        assert!(Filter::parse(&RawFilter { max_fee: "10".into(), ..Default::default() }, false).is_empty());
+        assert!(
+            Filter::parse(
+                &RawFilter {
+                    region: "mars".into(),
+                    category: "x".into(),
+                    ..Default::default()
+                },
+                true
+            )
+            .is_empty()
+        );
+        assert!(
+            Filter::parse(
+                &RawFilter {
+                    max_fee: "10".into(),
+                    ..Default::default()
+                },
+                false
+            )
+            .is_empty()
+        );
     }
 
     proptest! {

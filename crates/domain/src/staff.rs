@@ -40,8 +40,14 @@ pub enum Action {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] =
-        [Role::Admin, Role::Coordinator, Role::Mediator, Role::It, Role::Communication, Role::Viewer];
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Coordinator,
+        Role::Mediator,
+        Role::It,
+        Role::Communication,
+        Role::Viewer,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -55,7 +61,9 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.slug() == s.trim().to_ascii_lowercase())
+        Role::ALL
+            .into_iter()
+            .find(|r| r.slug() == s.trim().to_ascii_lowercase())
     }
 
     pub fn may(self, action: Action) -> bool {
@@ -64,7 +72,9 @@ impl Role {
         match action {
             ReadProgramme => true,
             EditProgramme => matches!(self, Admin | Coordinator | Mediator),
-            EditSetup | EditSpeakers | ReadAudit | ManagePersonalData => matches!(self, Admin | Coordinator),
+            EditSetup | EditSpeakers | ReadAudit | ManagePersonalData => {
+                matches!(self, Admin | Coordinator)
+            }
             ManageApiTokens => matches!(self, Admin | Coordinator | Mediator | It | Communication),
             ManageStaff => self == Admin,
             ReadStatistics => self != It,
@@ -78,7 +88,8 @@ impl Role {
     /// mediators when the library allows it; never IT, communication or
     /// viewers.
     pub fn sees_costs(self, mediators_allowed: bool) -> bool {
-        matches!(self, Role::Admin | Role::Coordinator) || (self == Role::Mediator && mediators_allowed)
+        matches!(self, Role::Admin | Role::Coordinator)
+            || (self == Role::Mediator && mediators_allowed)
     }
 
     /// An API token carries its creator's role or the read-only viewer role;
@@ -113,7 +124,11 @@ mod tests {
     fn everyone_but_it_reads_statistics_and_only_bookers_and_direction_their_costs() {
         for r in Role::ALL {
             assert_eq!(r.may(Action::ReadStatistics), r != Role::It, "{r:?}");
-            assert_eq!(r.may(Action::ReadCosts), matches!(r, Role::Admin | Role::Coordinator | Role::Viewer), "{r:?}");
+            assert_eq!(
+                r.may(Action::ReadCosts),
+                matches!(r, Role::Admin | Role::Coordinator | Role::Viewer),
+                "{r:?}"
+            );
         }
     }
 

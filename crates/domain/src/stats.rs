@@ -21,7 +21,10 @@ pub enum Period {
     /// 1 September of the year to 31 August of the next.
     Season(i16),
     Year(i16),
-    Range { from: Date, to: Date },
+    Range {
+        from: Date,
+        to: Date,
+    },
 }
 
 impl Period {
@@ -43,17 +46,26 @@ impl Period {
     }
 
     pub fn year(y: i16) -> Result<Period, Problem> {
-        if (1900..=2999).contains(&y) { Ok(Period::Year(y)) } else { Err(Problem::field("year", "error.year")) }
+        if (1900..=2999).contains(&y) {
+            Ok(Period::Year(y))
+        } else {
+            Err(Problem::field("year", "error.year"))
+        }
     }
 
     /// From two dates as people write them; the end may not precede the start.
     pub fn parse_range(from: &str, to: &str) -> Result<Period, Problem> {
-        let from_d = parse_date(from).ok_or_else(|| Problem::field("from", "error.date").arg("value", from.trim()))?;
-        let to_d = parse_date(to).ok_or_else(|| Problem::field("to", "error.date").arg("value", to.trim()))?;
+        let from_d = parse_date(from)
+            .ok_or_else(|| Problem::field("from", "error.date").arg("value", from.trim()))?;
+        let to_d = parse_date(to)
+            .ok_or_else(|| Problem::field("to", "error.date").arg("value", to.trim()))?;
         if to_d < from_d {
             return Err(Problem::field("to", "error.period_order"));
         }
-        Ok(Period::Range { from: from_d, to: to_d })
+        Ok(Period::Range {
+            from: from_d,
+            to: to_d,
+        })
     }
 
     pub fn from(&self) -> Date {
@@ -83,7 +95,10 @@ impl Period {
             Period::Range { from, to } => {
                 let mut years = 1;
                 loop {
-                    let back = |d: Date| d.checked_sub(years.years()).expect("dates far from the limits");
+                    let back = |d: Date| {
+                        d.checked_sub(years.years())
+                            .expect("dates far from the limits")
+                    };
                     let (f, t) = (back(from), back(to));
                     if t < from {
                         return Period::Range { from: f, to: t };
@@ -104,7 +119,10 @@ impl Period {
     }
 
     pub fn dates(&self) -> PeriodDates {
-        PeriodDates { from: self.from().to_string(), to: self.to().to_string() }
+        PeriodDates {
+            from: self.from().to_string(),
+            to: self.to().to_string(),
+        }
     }
 }
 
@@ -203,7 +221,10 @@ impl StatsRow {
     pub fn build(series: Option<String>, t: &Tally, themes: &[ThemeFigures]) -> StatsRow {
         let mut top: Vec<ThemeFigures> = themes.to_vec();
         top.sort_by(|a, b| {
-            b.participants.cmp(&a.participants).then(b.sessions.cmp(&a.sessions)).then_with(|| a.theme.cmp(&b.theme))
+            b.participants
+                .cmp(&a.participants)
+                .then(b.sessions.cmp(&a.sessions))
+                .then_with(|| a.theme.cmp(&b.theme))
         });
         top.truncate(TOP_THEMES);
         let per_theme = themes.iter().map(|t| t.sessions);
@@ -247,8 +268,14 @@ pub fn merge_themes<'a>(groups: impl IntoIterator<Item = &'a ThemeFigures>) -> V
         e.0 += t.sessions;
         e.1 += t.participants;
     }
-    let mut v: Vec<ThemeFigures> =
-        by.into_iter().map(|(theme, (sessions, participants))| ThemeFigures { theme: theme.into(), sessions, participants }).collect();
+    let mut v: Vec<ThemeFigures> = by
+        .into_iter()
+        .map(|(theme, (sessions, participants))| ThemeFigures {
+            theme: theme.into(),
+            sessions,
+            participants,
+        })
+        .collect();
     v.sort_by(|a, b| a.theme.cmp(&b.theme));
     v
 }
@@ -263,12 +290,20 @@ pub struct Delta<T> {
 }
 
 fn delta_i(now: i64, before: i64) -> Delta<i64> {
-    Delta { previous: before, delta: now - before, percent: ratio((now - before) * 100, before) }
+    Delta {
+        previous: before,
+        delta: now - before,
+        percent: ratio((now - before) * 100, before),
+    }
 }
 
 fn delta_f(now: Option<f64>, before: Option<f64>) -> Option<Delta<f64>> {
     let (n, b) = (now?, before?);
-    Some(Delta { previous: b, delta: n - b, percent: (b != 0.0).then(|| (n - b) * 100.0 / b) })
+    Some(Delta {
+        previous: b,
+        delta: n - b,
+        percent: (b != 0.0).then(|| (n - b) * 100.0 / b),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -437,10 +472,27 @@ mod tests {
         assert_eq!((y.from(), y.to()), (date(2024, 1, 1), date(2024, 12, 31)));
         assert_eq!(y.previous(), Period::Year(2023));
         let r = Period::parse_range("01/01/2025", "2025-04-30").unwrap();
-        assert_eq!(r.previous(), Period::Range { from: date(2024, 1, 1), to: date(2024, 4, 30) });
+        assert_eq!(
+            r.previous(),
+            Period::Range {
+                from: date(2024, 1, 1),
+                to: date(2024, 4, 30)
+            }
+        );
         let long = Period::parse_range("2023-06-01", "2024-09-30").unwrap();
-        assert_eq!(long.previous(), Period::Range { from: date(2021, 6, 1), to: date(2022, 9, 30) });
-        assert_eq!(Period::parse_range("2025-05-01", "2025-04-30").unwrap_err().key, "error.period_order");
+        assert_eq!(
+            long.previous(),
+            Period::Range {
+                from: date(2021, 6, 1),
+                to: date(2022, 9, 30)
+            }
+        );
+        assert_eq!(
+            Period::parse_range("2025-05-01", "2025-04-30")
+                .unwrap_err()
+                .key,
+            "error.period_order"
+        );
     }
 
     #[test]
@@ -461,9 +513,21 @@ mod tests {
             ..Tally::default()
         };
         let themes = [
-            ThemeFigures { theme: "b".into(), sessions: 2, participants: 30 },
-            ThemeFigures { theme: "a".into(), sessions: 4, participants: 30 },
-            ThemeFigures { theme: "c".into(), sessions: 1, participants: 40 },
+            ThemeFigures {
+                theme: "b".into(),
+                sessions: 2,
+                participants: 30,
+            },
+            ThemeFigures {
+                theme: "a".into(),
+                sessions: 4,
+                participants: 30,
+            },
+            ThemeFigures {
+                theme: "c".into(),
+                sessions: 1,
+                participants: 40,
+            },
         ];
         let r = StatsRow::build(Some("S".into()), &t, &themes);
         assert_eq!(r.avg_per_talk, Some(40.0));
@@ -471,27 +535,66 @@ mod tests {
         assert_eq!(r.sessions_per_theme, Some(MinMax { min: 1, max: 4 }));
         assert_eq!(r.themes, 3);
         let order: Vec<_> = r.top_themes.iter().map(|t| t.theme.as_str()).collect();
-        assert_eq!(order, ["c", "a", "b"], "most participants, then most sessions");
+        assert_eq!(
+            order,
+            ["c", "a", "b"],
+            "most participants, then most sessions"
+        );
         assert_eq!(r.cost_eur, 123.45);
         assert_eq!(r.cost_per_participant_eur, Some(1.2345));
         assert_eq!(r.under_14_share(), Some(0.1));
         let empty = StatsRow::build(None, &Tally::default(), &[]);
-        assert_eq!((empty.avg_per_talk, empty.sessions_per_theme, empty.cost_per_participant_eur), (None, None, None));
+        assert_eq!(
+            (
+                empty.avg_per_talk,
+                empty.sessions_per_theme,
+                empty.cost_per_participant_eur
+            ),
+            (None, None, None)
+        );
     }
 
     #[test]
     fn change_against_the_previous_period() {
-        let row = |p: i64| StatsRow::build(None, &Tally { participants: p, ..Tally::default() }, &[]);
+        let row = |p: i64| {
+            StatsRow::build(
+                None,
+                &Tally {
+                    participants: p,
+                    ..Tally::default()
+                },
+                &[],
+            )
+        };
         let c = Change::between(&row(150), &row(100));
-        assert_eq!(c.participants, Delta { previous: 100, delta: 50, percent: Some(50.0) });
+        assert_eq!(
+            c.participants,
+            Delta {
+                previous: 100,
+                delta: 50,
+                percent: Some(50.0)
+            }
+        );
         assert_eq!(Change::between(&row(5), &row(0)).participants.percent, None);
     }
 
     #[test]
     fn rates_need_something_to_divide_by() {
-        let e = Extras { filled: 45, seats: 60, registered: 40, present: 30, ..Extras::default() };
+        let e = Extras {
+            filled: 45,
+            seats: 60,
+            registered: 40,
+            present: 30,
+            ..Extras::default()
+        };
         assert_eq!((e.fill_rate(), e.no_show_rate()), (Some(0.75), Some(0.25)));
-        assert_eq!((Extras::default().fill_rate(), Extras::default().no_show_rate()), (None, None));
+        assert_eq!(
+            (
+                Extras::default().fill_rate(),
+                Extras::default().no_show_rate()
+            ),
+            (None, None)
+        );
         for d in Dimension::ALL {
             assert_eq!(Dimension::parse(d.slug()), Some(d));
         }

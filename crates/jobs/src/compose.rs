@@ -68,13 +68,21 @@ struct HtmlMail<'a> {
 
 /// "samedi 13 janvier, 14 h – 15 h 30" in the library's zone.
 pub fn when(lang: Lang, tz: &TimeZone, starts_at: i64, ends_at: i64) -> String {
-    let z = |t: i64| Timestamp::from_second(t).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(tz.clone());
+    let z = |t: i64| {
+        Timestamp::from_second(t)
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+            .to_zoned(tz.clone())
+    };
     let (a, b) = (z(starts_at), z(ends_at));
     fmt::span(a.date(), a.time(), b.date(), b.time(), lang)
 }
 
 fn seats(w: Words, n: u32) -> String {
-    if n == 1 { w.t("mail.seats.one").to_string() } else { w.tf("mail.seats.many", &[("n", &n.to_string())]) }
+    if n == 1 {
+        w.t("mail.seats.one").to_string()
+    } else {
+        w.tf("mail.seats.many", &[("n", &n.to_string())])
+    }
 }
 
 fn subject_key(kind: MailKind, restored: bool) -> &'static str {
@@ -96,7 +104,13 @@ fn subject_key(kind: MailKind, restored: bool) -> &'static str {
 /// Composes `m` from `facts`. `has_link`: whether the private link can be
 /// given (registrations made before links were derived cannot). `now`
 /// stamps the attachment.
-pub fn compose(m: &OutboxMessage, facts: &MailFacts, public_url: &str, has_link: bool, now: Timestamp) -> Composed {
+pub fn compose(
+    m: &OutboxMessage,
+    facts: &MailFacts,
+    public_url: &str,
+    has_link: bool,
+    now: Timestamp,
+) -> Composed {
     let w = Words(m.lang);
     let r = &facts.registration;
     let p = &m.payload;
@@ -104,7 +118,10 @@ pub fn compose(m: &OutboxMessage, facts: &MailFacts, public_url: &str, has_link:
     let title = facts.event.title.as_str();
     let library = facts.library.name.as_str();
     let n_seats = seats(w, r.seats);
-    let position = p["position"].as_u64().map(|n| n.to_string()).unwrap_or_else(|| "?".into());
+    let position = p["position"]
+        .as_u64()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "?".into());
     let confirmed_then = p["status"].as_str() == Some(RegistrationStatus::Confirmed.slug());
     let state_line = match p["status"].as_str() {
         Some("confirmed") => Some(w.tf("mail.state.confirmed", &[("seats", &n_seats)])),
@@ -114,8 +131,12 @@ pub fn compose(m: &OutboxMessage, facts: &MailFacts, public_url: &str, has_link:
     let restored = p["restored"].as_bool() == Some(true);
     let tt = [("title", title)];
     let mut paragraphs = match m.kind {
-        MailKind::Confirmed => vec![w.tf("mail.confirmed", &[("title", title), ("seats", &n_seats)])],
-        MailKind::Waiting => vec![w.tf("mail.waiting", &[("title", title), ("position", &position)])],
+        MailKind::Confirmed => {
+            vec![w.tf("mail.confirmed", &[("title", title), ("seats", &n_seats)])]
+        }
+        MailKind::Waiting => {
+            vec![w.tf("mail.waiting", &[("title", title), ("position", &position)])]
+        }
         MailKind::Promoted => vec![w.tf("mail.promoted", &[("title", title), ("seats", &n_seats)])],
         MailKind::Cancelled => vec![w.tf("mail.cancelled", &tt)],
         MailKind::Moved => vec![w.tf("mail.moved", &tt)],
@@ -124,47 +145,91 @@ pub fn compose(m: &OutboxMessage, facts: &MailFacts, public_url: &str, has_link:
         MailKind::Changed if restored => vec![w.tf("mail.restored", &tt)],
         MailKind::Changed => {
             let b = &p["before"];
-            let mut before = when(m.lang, &tz, b["starts_at"].as_i64().unwrap_or(0), b["ends_at"].as_i64().unwrap_or(0));
+            let mut before = when(
+                m.lang,
+                &tz,
+                b["starts_at"].as_i64().unwrap_or(0),
+                b["ends_at"].as_i64().unwrap_or(0),
+            );
             if let Some(room) = b["room"].as_str() {
                 before = format!("{before}, {room}");
             }
-            vec![w.tf("mail.changed", &tt), w.tf("mail.changed_before", &[("before", &before)])]
+            vec![
+                w.tf("mail.changed", &tt),
+                w.tf("mail.changed_before", &[("before", &before)]),
+            ]
         }
-        MailKind::Reminder => vec![w.tf("mail.reminder", &tt), w.t("mail.reminder_cancel").to_string()],
+        MailKind::Reminder => vec![
+            w.tf("mail.reminder", &tt),
+            w.t("mail.reminder_cancel").to_string(),
+        ],
         MailKind::Staff => vec![w.tf("mail.staff", &tt)],
     };
     if matches!(m.kind, MailKind::Moved | MailKind::AlreadyRegistered) {
         paragraphs.extend(state_line);
     }
-    let staff_message = (m.kind == MailKind::Staff).then(|| p["message"].as_str().unwrap_or_default().to_string());
+    let staff_message =
+        (m.kind == MailKind::Staff).then(|| p["message"].as_str().unwrap_or_default().to_string());
     let subject = match m.kind {
-        MailKind::Staff => w.tf(subject_key(m.kind, false), &[("subject", p["subject"].as_str().unwrap_or_default()), ("title", title)]),
+        MailKind::Staff => w.tf(
+            subject_key(m.kind, false),
+            &[
+                ("subject", p["subject"].as_str().unwrap_or_default()),
+                ("title", title),
+            ],
+        ),
         kind => w.tf(subject_key(kind, restored), &tt),
     };
     // A calendar entry for those who are going (or were, for a cancelled session).
     let has_ics = match m.kind {
-        MailKind::Confirmed | MailKind::Promoted | MailKind::SessionCancelled | MailKind::Changed | MailKind::Reminder => true,
+        MailKind::Confirmed
+        | MailKind::Promoted
+        | MailKind::SessionCancelled
+        | MailKind::Changed
+        | MailKind::Reminder => true,
         MailKind::Moved | MailKind::AlreadyRegistered | MailKind::Staff => confirmed_then,
         MailKind::Waiting | MailKind::Cancelled => false,
     } && !facts.sessions.is_empty();
     let ics = if has_ics {
         // An attachment is a new object each time: stamped now (RFC 5545,
         // DTSTAMP with METHOD), its SEQUENCE telling clients what is newer.
-        let events: Vec<ical::Event> =
-            facts.sessions.iter().map(|c| ical::Event { stamp: now, ..c.ical_event(public_url, library) }).collect();
-        Calendar { name: None, method: Some("PUBLISH"), events }.write(&tz)
+        let events: Vec<ical::Event> = facts
+            .sessions
+            .iter()
+            .map(|c| ical::Event {
+                stamp: now,
+                ..c.ical_event(public_url, library)
+            })
+            .collect();
+        Calendar {
+            name: None,
+            method: Some("PUBLISH"),
+            events,
+        }
+        .write(&tz)
     } else {
         String::new()
     };
     let many = facts.sessions.len() > 1;
-    let sessions_title = w.t(if many { "mail.sessions_many" } else { "mail.sessions" });
+    let sessions_title = w.t(if many {
+        "mail.sessions_many"
+    } else {
+        "mail.sessions"
+    });
     let view = View {
         lang: m.lang.code(),
-        hello: if r.name.trim().is_empty() { w.t("mail.hello_anonymous").into() } else { w.tf("mail.hello", &[("name", r.name.trim())]) },
+        hello: if r.name.trim().is_empty() {
+            w.t("mail.hello_anonymous").into()
+        } else {
+            w.tf("mail.hello", &[("name", r.name.trim())])
+        },
         paragraphs,
         staff_message,
         sessions_title,
-        sessions_heading: format!("{sessions_title}{}", if m.lang == Lang::Fr { " :" } else { ":" }),
+        sessions_heading: format!(
+            "{sessions_title}{}",
+            if m.lang == Lang::Fr { " :" } else { ":" }
+        ),
         sessions: facts
             .sessions
             .iter()
@@ -176,7 +241,11 @@ pub fn compose(m: &OutboxMessage, facts: &MailFacts, public_url: &str, has_link:
             .collect(),
         cancelled_mark: w.t("mail.cancelled_mark"),
         event_title: title.to_string(),
-        event_url: format!("{}/events/{}", public_url.trim_end_matches('/'), facts.event.id),
+        event_url: format!(
+            "{}/events/{}",
+            public_url.trim_end_matches('/'),
+            facts.event.id
+        ),
         has_link,
         link_intro: w.t("mail.link"),
         link_keep: w.t("mail.link_keep"),
@@ -188,14 +257,31 @@ pub fn compose(m: &OutboxMessage, facts: &MailFacts, public_url: &str, has_link:
     };
     // Both templates are checked at compile time and write into a String:
     // rendering cannot fail on this input.
-    let text = TextMail { v: &view }.render().expect("text template renders");
-    let html = HtmlMail { v: &view }.render().expect("HTML template renders");
-    Composed { subject, text, html, ics }
+    let text = TextMail { v: &view }
+        .render()
+        .expect("text template renders");
+    let html = HtmlMail { v: &view }
+        .render()
+        .expect("HTML template renders");
+    Composed {
+        subject,
+        text,
+        html,
+        ics,
+    }
 }
 
 /// Fills the private link into a stored body (`html`: escaped for HTML).
 pub fn with_link(body: &str, link: Option<&str>, html: bool) -> String {
-    let Some(link) = link else { return body.replace(LINK_PLACEHOLDER, "") };
-    let link = if html { link.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;") } else { link.to_string() };
+    let Some(link) = link else {
+        return body.replace(LINK_PLACEHOLDER, "");
+    };
+    let link = if html {
+        link.replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+    } else {
+        link.to_string()
+    };
     body.replace(LINK_PLACEHOLDER, &link)
 }

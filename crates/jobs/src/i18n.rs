@@ -18,7 +18,8 @@ fn parse(file: &'static str) -> HashMap<&'static str, &'static str> {
         .collect()
 }
 
-static CATALOGUES: LazyLock<[HashMap<&'static str, &'static str>; 2]> = LazyLock::new(|| [parse(FR), parse(EN)]);
+static CATALOGUES: LazyLock<[HashMap<&'static str, &'static str>; 2]> =
+    LazyLock::new(|| [parse(FR), parse(EN)]);
 
 /// The words of one language.
 #[derive(Debug, Clone, Copy)]
@@ -69,7 +70,10 @@ mod tests {
                 for (i, _) in text.match_indices(marker) {
                     let rest = &text[i + marker.len()..];
                     let key = &rest[..rest.find('"').unwrap()];
-                    if key.starts_with("mail.") && !key.ends_with('.') && !CATALOGUES[0].contains_key(key) {
+                    if key.starts_with("mail.")
+                        && !key.ends_with('.')
+                        && !CATALOGUES[0].contains_key(key)
+                    {
                         missing.push(key.to_string());
                     }
                 }

@@ -67,7 +67,9 @@ impl MailSettings {
     /// (12 attempts span about a day and a half).
     pub fn backoff(&self, attempts: i64) -> i64 {
         let doublings = attempts.clamp(1, 30) - 1;
-        self.backoff_secs.saturating_mul(1 << doublings).min(self.max_backoff_secs)
+        self.backoff_secs
+            .saturating_mul(1 << doublings)
+            .min(self.max_backoff_secs)
     }
 }
 
@@ -89,7 +91,11 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(store: Store, transport: Transport, settings: MailSettings) -> Worker {
-        Worker { store, transport, settings }
+        Worker {
+            store,
+            transport,
+            settings,
+        }
     }
 
     pub fn settings(&self) -> &MailSettings {
@@ -147,8 +153,14 @@ impl Worker {
     /// Enqueues the reminders due at `now`; returns how many.
     pub async fn remind(&self, now: i64) -> Result<usize, StoreError> {
         let mut n = 0;
-        for c in self.store.reminder_candidates(now, now + 2 * 24 * 3600).await? {
-            if reminders::is_due(&c, now, self.settings.reminder_hour) && self.store.enqueue_reminder(&c).await? {
+        for c in self
+            .store
+            .reminder_candidates(now, now + 2 * 24 * 3600)
+            .await?
+        {
+            if reminders::is_due(&c, now, self.settings.reminder_hour)
+                && self.store.enqueue_reminder(&c).await?
+            {
                 n += 1;
             }
         }
@@ -159,7 +171,10 @@ impl Worker {
     pub async fn drain_once(&self, now: i64) -> Result<Drained, StoreError> {
         let mut d = Drained::default();
         loop {
-            let batch = self.store.claim_due(now, self.settings.lease_secs, 20).await?;
+            let batch = self
+                .store
+                .claim_due(now, self.settings.lease_secs, 20)
+                .await?;
             if batch.is_empty() {
                 return Ok(d);
             }
@@ -172,7 +187,11 @@ impl Worker {
     async fn deliver(&self, m: OutboxMessage, now: i64, d: &mut Drained) -> Result<(), StoreError> {
         if m.attempts > self.settings.max_attempts {
             // Claimed again and again by workers that never finished.
-            let why = format!("given up after {} attempts; last error: {}", m.attempts - 1, m.last_error);
+            let why = format!(
+                "given up after {} attempts; last error: {}",
+                m.attempts - 1,
+                m.last_error
+            );
             self.store.mark_failed(&m, &why, None).await?;
             d.failed += 1;
             return Ok(());
@@ -180,7 +199,9 @@ impl Worker {
         let facts = match self.store.mail_facts(&m).await {
             Ok(f) => f,
             Err(StoreError::NotFound) => {
-                self.store.mark_failed(&m, "the registration no longer exists", None).await?;
+                self.store
+                    .mark_failed(&m, "the registration no longer exists", None)
+                    .await?;
                 d.failed += 1;
                 return Ok(());
             }
@@ -190,13 +211,32 @@ impl Worker {
         let m = if m.composed() {
             m
         } else {
-            let c = compose(&m, &facts, &self.settings.public_url, link.is_some(), Timestamp::from_second(now).unwrap_or_default());
-            let m = OutboxMessage { subject: c.subject, text_body: c.text, html_body: c.html, ics: c.ics, ..m };
+            let c = compose(
+                &m,
+                &facts,
+                &self.settings.public_url,
+                link.is_some(),
+                Timestamp::from_second(now).unwrap_or_default(),
+            );
+            let m = OutboxMessage {
+                subject: c.subject,
+                text_body: c.text,
+                html_body: c.html,
+                ics: c.ics,
+                ..m
+            };
             self.store.save_composed(&m).await?;
             m
         };
         let outcome = match self.message(&m, link.as_deref()) {
-            Ok(email) => self.transport.send(email, &format!("{}-{}-{}", m.created_at, m.id, m.kind.slug())).await,
+            Ok(email) => {
+                self.transport
+                    .send(
+                        email,
+                        &format!("{}-{}-{}", m.created_at, m.id, m.kind.slug()),
+                    )
+                    .await
+            }
             Err(e) => Err(e),
         };
         match outcome {
@@ -223,13 +263,20 @@ impl Worker {
     /// server's key (not for registrations made before that, e.g. the demo's).
     fn link(&self, f: &MailFacts) -> Option<String> {
         let token = self.settings.link_key.token(&f.link_seed);
-        (token_hash(&token) == f.token_hash).then(|| format!("{}/r/{token}", self.settings.public_url))
+        (token_hash(&token) == f.token_hash)
+            .then(|| format!("{}/r/{token}", self.settings.public_url))
     }
 
     /// The MIME message: text and HTML alternatives, and the calendar.
     fn message(&self, m: &OutboxMessage, link: Option<&str>) -> Result<Message, SendError> {
-        let bad = |what: &str| SendError { permanent: true, message: what.to_string() };
-        let to: Mailbox = m.recipient.parse().map_err(|_| bad("the recipient's address cannot be used"))?;
+        let bad = |what: &str| SendError {
+            permanent: true,
+            message: what.to_string(),
+        };
+        let to: Mailbox = m
+            .recipient
+            .parse()
+            .map_err(|_| bad("the recipient's address cannot be used"))?;
         let host = almanach_domain::ical::host_of(&self.settings.public_url);
         let host = host.split(':').next().unwrap_or(host);
         let body = MultiPart::alternative_plain_html(
@@ -239,8 +286,11 @@ impl Worker {
         let body = if m.ics.is_empty() {
             body
         } else {
-            let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH").expect("a valid content type");
-            MultiPart::mixed().multipart(body).singlepart(Attachment::new("seance.ics".into()).body(m.ics.clone(), calendar))
+            let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                .expect("a valid content type");
+            MultiPart::mixed()
+                .multipart(body)
+                .singlepart(Attachment::new("seance.ics".into()).body(m.ics.clone(), calendar))
         };
         Message::builder()
             // The same id on every attempt lets a mail system drop a duplicate.

@@ -39,21 +39,33 @@ impl Transport {
     pub fn smtp(url: &str, hello: Option<&str>) -> Result<Transport, String> {
         let shown = redact(url);
         if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
-            return Err(format!("{shown} is not an SMTP URL: use smtp://host:port, smtp://user:password@host:587?tls=required or smtps://…"));
+            return Err(format!(
+                "{shown} is not an SMTP URL: use smtp://host:port, smtp://user:password@host:587?tls=required or smtps://…"
+            ));
         }
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("cannot use the SMTP URL {shown}: {e}"))?
             .timeout(Some(Duration::from_secs(30)));
-        let has_path = url.split_once("://").is_some_and(|(_, rest)| rest.split(['?', '#']).next().is_some_and(|r| r.trim_end_matches('/').contains('/')));
-        if let Some(name) = hello.filter(|h| !has_path && h.chars().any(|c| c.is_ascii_alphabetic())) {
+        let has_path = url.split_once("://").is_some_and(|(_, rest)| {
+            rest.split(['?', '#'])
+                .next()
+                .is_some_and(|r| r.trim_end_matches('/').contains('/'))
+        });
+        if let Some(name) =
+            hello.filter(|h| !has_path && h.chars().any(|c| c.is_ascii_alphabetic()))
+        {
             builder = builder.hello_name(ClientId::Domain(name.to_string()));
         }
-        Ok(Transport::Smtp { mailer: builder.build(), shown })
+        Ok(Transport::Smtp {
+            mailer: builder.build(),
+            shown,
+        })
     }
 
     /// Writes messages into `dir`, created if missing.
     pub fn folder(dir: &Path) -> Result<Transport, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the mail folder {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create the mail folder {}: {e}", dir.display()))?;
         Ok(Transport::Folder(dir.to_path_buf()))
     }
 
@@ -72,7 +84,9 @@ impl Transport {
                 };
                 format!("SMTP {shown} ({mode})")
             }
-            Transport::Folder(dir) => format!("folder {} (no SMTP server configured)", dir.display()),
+            Transport::Folder(dir) => {
+                format!("folder {} (no SMTP server configured)", dir.display())
+            }
         }
     }
 
@@ -81,13 +95,19 @@ impl Transport {
         match self {
             Transport::Smtp { mailer, .. } => match mailer.send(message).await {
                 Ok(_) => Ok(()),
-                Err(e) => Err(SendError { permanent: e.is_permanent(), message: e.to_string() }),
+                Err(e) => Err(SendError {
+                    permanent: e.is_permanent(),
+                    message: e.to_string(),
+                }),
             },
             Transport::Folder(dir) => {
                 // Written aside then renamed: a reader never sees half a file.
                 let path = dir.join(format!("{name}.eml"));
                 let tmp = dir.join(format!(".{name}.eml.tmp"));
-                let io = |e: std::io::Error| SendError { permanent: false, message: format!("{}: {e}", path.display()) };
+                let io = |e: std::io::Error| SendError {
+                    permanent: false,
+                    message: format!("{}: {e}", path.display()),
+                };
                 std::fs::write(&tmp, message.formatted()).map_err(io)?;
                 std::fs::rename(&tmp, &path).map_err(io)
             }
@@ -97,8 +117,12 @@ impl Transport {
 
 /// `smtp://user:secret@host` → `smtp://user:***@host`.
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let Some((auth, host)) = rest.rsplit_once('@') else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((auth, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
     match auth.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_string(),
@@ -111,13 +135,20 @@ mod tests {
 
     #[test]
     fn passwords_never_show() {
-        assert_eq!(redact("smtp://agenda:s3cr%40t@mail.example.fr:587?tls=required"), "smtp://agenda:***@mail.example.fr:587?tls=required");
+        assert_eq!(
+            redact("smtp://agenda:s3cr%40t@mail.example.fr:587?tls=required"),
+            "smtp://agenda:***@mail.example.fr:587?tls=required"
+        );
         assert_eq!(redact("smtp://127.0.0.1:2525"), "smtp://127.0.0.1:2525");
         let t = Transport::smtp("smtps://u:pw@mail.example.fr", Some("agenda.example.fr")).unwrap();
         assert_eq!(t.describe(), "SMTP smtps://u:***@mail.example.fr (TLS)");
         assert!(!format!("{t:?}").contains("pw"));
         let t = Transport::smtp("smtp://u:pw@mail.example.fr:587?tls=required", None).unwrap();
         assert!(t.describe().ends_with("(STARTTLS)"));
-        assert!(Transport::smtp("http://mail.example.fr", None).unwrap_err().contains("not an SMTP URL"));
+        assert!(
+            Transport::smtp("http://mail.example.fr", None)
+                .unwrap_err()
+                .contains("not an SMTP URL")
+        );
     }
 }

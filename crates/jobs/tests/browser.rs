@@ -49,28 +49,53 @@ async fn mail_for(State(m): State<Mailbox>, Path(to): Path<String>) -> Json<serd
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_path_with_its_emails_in_chromium() {
     if std::env::var_os("ALMANACH_BROWSER_TESTS").is_none() {
-        assert!(std::env::var_os("CI").is_none(), "ALMANACH_BROWSER_TESTS must be set in CI: browser tests may not be skipped");
-        eprintln!("skipping the browser test: set ALMANACH_BROWSER_TESTS=1 after `npm ci` in tests/browser");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "ALMANACH_BROWSER_TESTS must be set in CI: browser tests may not be skipped"
+        );
+        eprintln!(
+            "skipping the browser test: set ALMANACH_BROWSER_TESTS=1 after `npm ci` in tests/browser"
+        );
         return;
     }
-    let store = almanach_store::testing::fresh_store(Backend::Sqlite).await.unwrap();
+    let store = almanach_store::testing::fresh_store(Backend::Sqlite)
+        .await
+        .unwrap();
     let lib = store.default_library().await.unwrap().id;
     // One seat: the second person waits, and is promoted when the first cancels.
     workshop(&store, lib, 1, day(7)).await;
 
     let site = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let public = format!("http://{}", site.local_addr().unwrap());
-    let config = WebConfig { secure_cookies: false, link_key: key(), public_url: Some(public.clone()), ..WebConfig::default() };
+    let config = WebConfig {
+        secure_cookies: false,
+        link_key: key(),
+        public_url: Some(public.clone()),
+        ..WebConfig::default()
+    };
     let app = router(AppState::new(store.clone(), config));
     tokio::spawn(async move { axum::serve(site, app).await.unwrap() });
 
     let smtp = TestSmtp::start().await;
-    let settings = MailSettings::new("Médiathèque <agenda@mediatheque.test>".parse().unwrap(), &public, key());
-    let worker = Worker::new(store.clone(), Transport::smtp(&smtp.url(), Some("agenda.test")).unwrap(), settings);
-    let mailbox = Mailbox { worker: std::sync::Arc::new(worker), smtp };
+    let settings = MailSettings::new(
+        "Médiathèque <agenda@mediatheque.test>".parse().unwrap(),
+        &public,
+        key(),
+    );
+    let worker = Worker::new(
+        store.clone(),
+        Transport::smtp(&smtp.url(), Some("agenda.test")).unwrap(),
+        settings,
+    );
+    let mailbox = Mailbox {
+        worker: std::sync::Arc::new(worker),
+        smtp,
+    };
     let mail_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let mail_url = format!("http://{}", mail_listener.local_addr().unwrap());
-    let mail_app = axum::Router::new().route("/mail/{to}", get(mail_for)).with_state(mailbox);
+    let mail_app = axum::Router::new()
+        .route("/mail/{to}", get(mail_for))
+        .with_state(mailbox);
     tokio::spawn(async move { axum::serve(mail_listener, mail_app).await.unwrap() });
 
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/browser");
@@ -85,7 +110,11 @@ async fn the_whole_path_with_its_emails_in_chromium() {
     .await
     .unwrap()
     .expect("node runs");
-    let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "the browser test failed:\n{text}");
     println!("{text}");
 }

@@ -22,7 +22,13 @@ async fn register(store: &Store, lib: i64, session: i64, email: &str, lang: Lang
     let seed = format!("key-{email}");
     let new = NewRegistration {
         target: Target::Session(session),
-        party: Party { name: format!("Personne {email}"), email: Some(EmailAddress::parse("email", email).unwrap()), phone: String::new(), seats: 1, ages: vec![] },
+        party: Party {
+            name: format!("Personne {email}"),
+            email: Some(EmailAddress::parse("email", email).unwrap()),
+            phone: String::new(),
+            seats: 1,
+            ages: vec![],
+        },
         token_hash: link::token_hash(&key().token(&seed)),
         idempotency_hash: seed,
         by_staff: false,
@@ -37,11 +43,19 @@ async fn register(store: &Store, lib: i64, session: i64, email: &str, lang: Lang
 
 /// Messages received, parsed, with their envelope recipient.
 fn received(server: &TestSmtp) -> Vec<(String, Part)> {
-    server.received().into_iter().map(|r| (r.to.join(","), mime::parse(&r.data))).collect()
+    server
+        .received()
+        .into_iter()
+        .map(|r| (r.to.join(","), mime::parse(&r.data)))
+        .collect()
 }
 
 fn to<'a>(mails: &'a [(String, Part)], recipient: &str) -> Vec<&'a Part> {
-    mails.iter().filter(|(r, _)| r == recipient).map(|(_, p)| p).collect()
+    mails
+        .iter()
+        .filter(|(r, _)| r == recipient)
+        .map(|(_, p)| p)
+        .collect()
 }
 
 fn subject(p: &Part) -> &str {
@@ -64,27 +78,53 @@ on_both_backends!(
         let lib = store.default_library().await.unwrap().id;
         let (e, s) = workshop(&store, lib, 10, day(30)).await;
         let web = Web::new(&store);
-        let answer = web.register(e, s, "Anne Dupont", "anne@example.org", "fr").await;
+        let answer = web
+            .register(e, s, "Anne Dupont", "anne@example.org", "fr")
+            .await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
         let server = TestSmtp::start().await;
         let worker = smtp_worker(&store, &server, settings());
 
         let d = worker.drain_once(now()).await.unwrap();
-        assert_eq!(d, Drained { sent: 1, retried: 0, failed: 0 });
+        assert_eq!(
+            d,
+            Drained {
+                sent: 1,
+                retried: 0,
+                failed: 0
+            }
+        );
         let got = server.received();
         assert_eq!(got.len(), 1);
-        assert_eq!((got[0].from.as_str(), got[0].to.as_slice()), ("agenda@mediatheque.test", ["anne@example.org".to_string()].as_slice()));
+        assert_eq!(
+            (got[0].from.as_str(), got[0].to.as_slice()),
+            (
+                "agenda@mediatheque.test",
+                ["anne@example.org".to_string()].as_slice()
+            )
+        );
         assert_eq!(got[0].hello, "agenda.test", "EHLO with the public host");
         let mail = mime::parse(&got[0].data);
         assert_eq!(subject(&mail), "Inscription confirmée : Atelier robotique");
-        assert!(mail.header("from").unwrap().contains("agenda@mediatheque.test"));
-        assert!(mail.header("message-id").unwrap().ends_with("@agenda.test>"));
+        assert!(
+            mail.header("from")
+                .unwrap()
+                .contains("agenda@mediatheque.test")
+        );
+        assert!(
+            mail.header("message-id")
+                .unwrap()
+                .ends_with("@agenda.test>")
+        );
         assert_eq!(mail.content_type(), "multipart/mixed");
 
         // French text and HTML, the same facts in both.
         let body = text(&mail);
         assert!(body.starts_with("Bonjour Anne Dupont,"), "{body}");
-        assert!(body.contains("Votre inscription à « Atelier robotique » est confirmée (1 place)."), "{body}");
+        assert!(
+            body.contains("Votre inscription à « Atelier robotique » est confirmée (1 place)."),
+            "{body}"
+        );
         assert!(body.contains(", 14 h – 16 h, Salle Jules Verne"), "{body}");
         let html = &mail.leaf("text/html").body;
         assert!(html.contains("<html lang=\"fr\">") && html.contains("Bonjour Anne Dupont,"));
@@ -96,47 +136,90 @@ on_both_backends!(
         let page = web.get(&link[PUBLIC.len()..]).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Anne Dupont"));
-        assert!(page.body.contains(&format!("href=\"/events/{e}.ics?session={s}\"")), "the private page offers the calendar");
+        assert!(
+            page.body
+                .contains(&format!("href=\"/events/{e}.ics?session={s}\"")),
+            "the private page offers the calendar"
+        );
 
         // The calendar: the same UID as the feeds, 14:00 Paris time.
         let ics_part = mail.leaf("text/calendar");
-        assert!(ics_part.header("content-disposition").unwrap().contains("seance.ics"));
+        assert!(
+            ics_part
+                .header("content-disposition")
+                .unwrap()
+                .contains("seance.ics")
+        );
         let lines = unfold(&ics_part.body);
         let uid = format!("session-{s}@agenda.test");
         assert_eq!(property(&lines, "UID"), Some(uid.as_str()));
         assert_eq!(property(&lines, "METHOD"), Some("PUBLISH"));
-        assert!(lines.iter().any(|l| l.starts_with("DTSTART;TZID=Europe/Paris:") && l.ends_with("T140000")), "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("DTSTART;TZID=Europe/Paris:") && l.ends_with("T140000")),
+            "{lines:?}"
+        );
         independent_check(&ics_part.body, &uid, "14:00");
 
         // What is kept: sent, composed, without the link itself.
         let m = only_message(&store, lib).await;
         assert_eq!((m.status, m.attempts), (MailStatus::Sent, 1));
-        assert!(m.text_body.contains(LINK_PLACEHOLDER) && !m.text_body.contains(&link) && !m.html_body.contains(&link[PUBLIC.len() + 3..]));
+        assert!(
+            m.text_body.contains(LINK_PLACEHOLDER)
+                && !m.text_body.contains(&link)
+                && !m.html_body.contains(&link[PUBLIC.len() + 3..])
+        );
         // Sent once: another round finds nothing.
-        assert_eq!(worker.drain_once(now() + 3600).await.unwrap(), Drained::default());
+        assert_eq!(
+            worker.drain_once(now() + 3600).await.unwrap(),
+            Drained::default()
+        );
         assert_eq!(server.received().len(), 1);
     }
 );
 
 on_both_backends!(
-    async fn english_registrations_are_written_to_in_english_and_told_their_link_again(store: Store) {
+    async fn english_registrations_are_written_to_in_english_and_told_their_link_again(
+        store: Store,
+    ) {
         let lib = store.default_library().await.unwrap().id;
         let (e, s) = workshop(&store, lib, 10, day(30)).await;
         let web = Web::new(&store);
-        assert_eq!(web.register(e, s, "Ben Smith", "ben@example.org", "en").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            web.register(e, s, "Ben Smith", "ben@example.org", "en")
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
         // The same address again, from another form: "already registered".
-        let again = web.register(e, s, "Ben Smith", "ben@example.org", "en").await;
+        let again = web
+            .register(e, s, "Ben Smith", "ben@example.org", "en")
+            .await;
         assert_eq!(again.status, StatusCode::OK);
         let server = TestSmtp::start().await;
-        smtp_worker(&store, &server, settings()).drain_once(now()).await.unwrap();
+        smtp_worker(&store, &server, settings())
+            .drain_once(now())
+            .await
+            .unwrap();
         let mails = received(&server);
         let ben = to(&mails, "ben@example.org");
         assert_eq!(ben.len(), 2);
         assert_eq!(subject(ben[0]), "Registration confirmed: Atelier robotique");
-        assert!(text(ben[0]).starts_with("Hello Ben Smith,") && text(ben[0]).contains(", 2 pm – 4 pm, Salle Jules Verne"));
+        assert!(
+            text(ben[0]).starts_with("Hello Ben Smith,")
+                && text(ben[0]).contains(", 2 pm – 4 pm, Salle Jules Verne")
+        );
         assert_eq!(subject(ben[1]), "Your registration: Atelier robotique");
-        assert!(text(ben[1]).contains("You are already registered") && text(ben[1]).contains("Your seat is confirmed (1 seat)."));
-        assert_eq!(private_link(text(ben[0])), private_link(text(ben[1])), "the same link, sent again");
+        assert!(
+            text(ben[1]).contains("You are already registered")
+                && text(ben[1]).contains("Your seat is confirmed (1 seat).")
+        );
+        assert_eq!(
+            private_link(text(ben[0])),
+            private_link(text(ben[1])),
+            "the same link, sent again"
+        );
         assert!(private_link(text(ben[1])).is_some());
         assert!(ben[1].has("text/calendar"));
     }
@@ -152,9 +235,20 @@ on_both_backends!(
         let t = now() + 1;
 
         server.set(Mode::Down);
-        assert_eq!(worker.drain_once(t).await.unwrap(), Drained { sent: 0, retried: 1, failed: 0 });
+        assert_eq!(
+            worker.drain_once(t).await.unwrap(),
+            Drained {
+                sent: 0,
+                retried: 1,
+                failed: 0
+            }
+        );
         let m = only_message(&store, lib).await;
-        assert_eq!((m.status, m.attempts, m.next_attempt_at), (MailStatus::Pending, 1, t + 60), "retried in a minute");
+        assert_eq!(
+            (m.status, m.attempts, m.next_attempt_at),
+            (MailStatus::Pending, 1, t + 60),
+            "retried in a minute"
+        );
         assert!(m.last_error.contains("421"), "{}", m.last_error);
         assert!(m.composed(), "composed once, sent unchanged later");
 
@@ -171,13 +265,22 @@ on_both_backends!(
 
         // The server is back: delivered, once.
         server.set(Mode::Accept);
-        assert_eq!(worker.drain_once(t + 179).await.unwrap(), Drained::default());
+        assert_eq!(
+            worker.drain_once(t + 179).await.unwrap(),
+            Drained::default()
+        );
         assert_eq!(worker.drain_once(t + 180).await.unwrap().sent, 1);
         let got = received(&server);
         assert_eq!(got.len(), 1);
-        assert_eq!(subject(&got[0].1), "Inscription confirmée : Atelier robotique");
+        assert_eq!(
+            subject(&got[0].1),
+            "Inscription confirmée : Atelier robotique"
+        );
         let m = only_message(&store, lib).await;
-        assert_eq!((m.status, m.attempts, m.sent_at, m.last_error.as_str()), (MailStatus::Sent, 3, Some(t + 180), ""));
+        assert_eq!(
+            (m.status, m.attempts, m.sent_at, m.last_error.as_str()),
+            (MailStatus::Sent, 3, Some(t + 180), "")
+        );
     }
 );
 
@@ -190,17 +293,27 @@ on_both_backends!(
         let worker = smtp_worker(&store, &server, settings());
         let t = now() + 1;
         // Another process claimed it, then died before sending.
-        let claimed = store.claim_due(t, worker.settings().lease_secs, 10).await.unwrap();
+        let claimed = store
+            .claim_due(t, worker.settings().lease_secs, 10)
+            .await
+            .unwrap();
         assert_eq!(claimed.len(), 1);
 
-        assert_eq!(worker.drain_once(t + 10).await.unwrap(), Drained::default(), "held while the lease runs");
+        assert_eq!(
+            worker.drain_once(t + 10).await.unwrap(),
+            Drained::default(),
+            "held while the lease runs"
+        );
         assert!(server.received().is_empty());
         let lapse = t + worker.settings().lease_secs;
         assert_eq!(worker.drain_once(lapse).await.unwrap().sent, 1);
         assert_eq!(server.received().len(), 1);
         let m = only_message(&store, lib).await;
         assert_eq!((m.status, m.attempts), (MailStatus::Sent, 2));
-        assert!(!store.mark_sent(&claimed[0], lapse).await.unwrap(), "the dead claim cannot record anything");
+        assert!(
+            !store.mark_sent(&claimed[0], lapse).await.unwrap(),
+            "the dead claim cannot record anything"
+        );
     }
 );
 
@@ -210,21 +323,53 @@ on_both_backends!(
         let (_, s) = workshop(&store, lib, 1, day(30)).await;
         let anne = register(&store, lib, s, "anne@example.org", Lang::Fr).await;
         register(&store, lib, s, "ben@example.org", Lang::Fr).await;
-        store.cancel_registration(&actor(lib), anne.id).await.unwrap();
+        store
+            .cancel_registration(&actor(lib), anne.id)
+            .await
+            .unwrap();
         let server = TestSmtp::start().await;
-        assert_eq!(smtp_worker(&store, &server, settings()).drain_once(now()).await.unwrap().sent, 4);
+        assert_eq!(
+            smtp_worker(&store, &server, settings())
+                .drain_once(now())
+                .await
+                .unwrap()
+                .sent,
+            4
+        );
         let mails = received(&server);
 
         let anne = to(&mails, "anne@example.org");
-        assert_eq!(anne.iter().map(|p| subject(p)).collect::<Vec<_>>(), ["Inscription confirmée : Atelier robotique", "Inscription annulée : Atelier robotique"]);
-        assert!(!anne[1].has("text/calendar"), "nothing to add to a calendar");
+        assert_eq!(
+            anne.iter().map(|p| subject(p)).collect::<Vec<_>>(),
+            [
+                "Inscription confirmée : Atelier robotique",
+                "Inscription annulée : Atelier robotique"
+            ]
+        );
+        assert!(
+            !anne[1].has("text/calendar"),
+            "nothing to add to a calendar"
+        );
         let ben = to(&mails, "ben@example.org");
         assert_eq!(subject(ben[0]), "Liste d'attente : Atelier robotique");
         assert!(text(ben[0]).contains("en position 1") && !ben[0].has("text/calendar"));
-        assert_eq!(subject(ben[1]), "Une place s'est libérée : Atelier robotique");
-        assert!(text(ben[1]).contains("est maintenant confirmée (1 place)"), "{}", text(ben[1]));
-        assert!(private_link(text(ben[1])).is_some(), "the link, to cancel in turn");
-        assert_eq!(property(&unfold(&ben[1].leaf("text/calendar").body), "STATUS"), Some("CONFIRMED"));
+        assert_eq!(
+            subject(ben[1]),
+            "Une place s'est libérée : Atelier robotique"
+        );
+        assert!(
+            text(ben[1]).contains("est maintenant confirmée (1 place)"),
+            "{}",
+            text(ben[1])
+        );
+        assert!(
+            private_link(text(ben[1])).is_some(),
+            "the link, to cancel in turn"
+        );
+        assert_eq!(
+            property(&unfold(&ben[1].leaf("text/calendar").body), "STATUS"),
+            Some("CONFIRMED")
+        );
     }
 );
 
@@ -243,28 +388,55 @@ on_both_backends!(
         let mut w = write_of(&store, lib, s).await;
         w.starts_at += 3600;
         w.ends_at += 3600;
-        store.save_session(&actor(lib), Some(s), &w).await.unwrap().unwrap();
+        store
+            .save_session(&actor(lib), Some(s), &w)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(worker.drain_once(now()).await.unwrap().sent, 2);
         // Then cancelled, the next round (a running worker composes each
         // message seconds after its change, from the session as it is then).
-        store.set_session_cancelled(&actor(lib), s, true).await.unwrap();
+        store
+            .set_session_cancelled(&actor(lib), s, true)
+            .await
+            .unwrap();
         assert_eq!(worker.drain_once(now()).await.unwrap().sent, 2);
         let mails = received(&server);
 
         let anne = to(&mails, "anne@example.org");
-        assert_eq!(subject(anne[1]), "Changement d'horaire ou de salle : Atelier robotique");
-        assert!(text(anne[1]).contains("15 h – 17 h, Salle Jules Verne") && text(anne[1]).contains("Auparavant : ") && text(anne[1]).contains("14 h – 16 h, Salle Jules Verne."), "{}", text(anne[1]));
+        assert_eq!(
+            subject(anne[1]),
+            "Changement d'horaire ou de salle : Atelier robotique"
+        );
+        assert!(
+            text(anne[1]).contains("15 h – 17 h, Salle Jules Verne")
+                && text(anne[1]).contains("Auparavant : ")
+                && text(anne[1]).contains("14 h – 16 h, Salle Jules Verne."),
+            "{}",
+            text(anne[1])
+        );
         let changed = unfold(&anne[1].leaf("text/calendar").body);
-        assert!(changed.iter().any(|l| l.starts_with("DTSTART;TZID=Europe/Paris:") && l.ends_with("T150000")));
+        assert!(
+            changed
+                .iter()
+                .any(|l| l.starts_with("DTSTART;TZID=Europe/Paris:") && l.ends_with("T150000"))
+        );
         assert_eq!(subject(anne[2]), "Séance annulée : Atelier robotique");
         assert!(text(anne[2]).contains("(annulée)"));
         let cancelled = unfold(&anne[2].leaf("text/calendar").body);
         assert_eq!(property(&cancelled, "STATUS"), Some("CANCELLED"));
         let seq = |l: &[String]| property(l, "SEQUENCE").unwrap().parse::<i64>().unwrap();
-        assert!(seq(&cancelled) > seq(&changed), "calendars replace their copy");
+        assert!(
+            seq(&cancelled) > seq(&changed),
+            "calendars replace their copy"
+        );
 
         let ben = to(&mails, "ben@example.org");
-        assert_eq!(subject(ben.last().unwrap()), "Session cancelled: Atelier robotique", "the waiting party too, in English");
+        assert_eq!(
+            subject(ben.last().unwrap()),
+            "Session cancelled: Atelier robotique",
+            "the waiting party too, in English"
+        );
     }
 );
 
@@ -303,7 +475,19 @@ on_both_backends!(
         settings.reminder_hour = 20;
         let worker = smtp_worker(&store, &server, settings);
         let eve = d.yesterday().unwrap();
-        let reminders = || async { store.outbox(lib, &OutboxFilter { kind: Some(MailKind::Reminder), ..Default::default() }).await.unwrap().len() };
+        let reminders = || async {
+            store
+                .outbox(
+                    lib,
+                    &OutboxFilter {
+                        kind: Some(MailKind::Reminder),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .len()
+        };
 
         worker.tick(now()).await.unwrap();
         worker.tick(at(eve, 18, 0)).await.unwrap();
@@ -333,11 +517,22 @@ on_both_backends!(
         let server = TestSmtp::start().await;
         server.set(Mode::NoSuchUser);
         let worker = smtp_worker(&store, &server, settings());
-        assert_eq!(worker.drain_once(now()).await.unwrap(), Drained { sent: 0, retried: 0, failed: 1 });
+        assert_eq!(
+            worker.drain_once(now()).await.unwrap(),
+            Drained {
+                sent: 0,
+                retried: 0,
+                failed: 1
+            }
+        );
         let m = only_message(&store, lib).await;
         assert_eq!(m.status, MailStatus::Failed);
         assert!(m.last_error.contains("550"), "{}", m.last_error);
-        assert_eq!(worker.drain_once(now() + 100_000).await.unwrap(), Drained::default(), "not retried");
+        assert_eq!(
+            worker.drain_once(now() + 100_000).await.unwrap(),
+            Drained::default(),
+            "not retried"
+        );
     }
 );
 
@@ -355,7 +550,11 @@ on_both_backends!(
         assert_eq!(worker.drain_once(t).await.unwrap().retried, 1);
         assert_eq!(worker.drain_once(t + 60).await.unwrap().failed, 1);
         let m = only_message(&store, lib).await;
-        assert_eq!((m.status, m.attempts), (MailStatus::Failed, 2), "kept, for staff to see");
+        assert_eq!(
+            (m.status, m.attempts),
+            (MailStatus::Failed, 2),
+            "kept, for staff to see"
+        );
     }
 );
 
@@ -364,12 +563,20 @@ on_both_backends!(
         let lib = store.default_library().await.unwrap().id;
         let (_, s) = workshop(&store, lib, 10, day(30)).await;
         register(&store, lib, s, "anne@example.org", Lang::Fr).await;
-        let dir = std::env::temp_dir().join(format!("almanach-outbox-{}-{}", std::process::id(), jiff::Timestamp::now().as_nanosecond()));
+        let dir = std::env::temp_dir().join(format!(
+            "almanach-outbox-{}-{}",
+            std::process::id(),
+            jiff::Timestamp::now().as_nanosecond()
+        ));
         let transport = Transport::folder(&dir).unwrap();
         assert!(transport.describe().contains("no SMTP server configured"));
         let worker = Worker::new(store.clone(), transport, settings());
         assert_eq!(worker.drain_once(now()).await.unwrap().sent, 1);
-        let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         assert_eq!(files.len(), 1, "{files:?}");
         assert_eq!(files[0].extension().unwrap(), "eml");
         let mail = mime::parse(&std::fs::read_to_string(&files[0]).unwrap());
@@ -387,14 +594,39 @@ on_both_backends!(
         let (_, s) = workshop(&store, lib, 1, day(30)).await;
         register(&store, lib, s, "anne@example.org", Lang::Fr).await;
         register(&store, lib, s, "ben@example.org", Lang::Fr).await; // waiting
-        store.email_registrants(&actor(lib), Target::Session(s), "Apportez un ordinateur", "Si vous en avez un.\n<b>Merci</b> !").await.unwrap();
+        store
+            .email_registrants(
+                &actor(lib),
+                Target::Session(s),
+                "Apportez un ordinateur",
+                "Si vous en avez un.\n<b>Merci</b> !",
+            )
+            .await
+            .unwrap();
         let server = TestSmtp::start().await;
-        smtp_worker(&store, &server, settings()).drain_once(now()).await.unwrap();
+        smtp_worker(&store, &server, settings())
+            .drain_once(now())
+            .await
+            .unwrap();
         let mails = received(&server);
         let anne = to(&mails, "anne@example.org");
-        assert_eq!(subject(anne[1]), "Apportez un ordinateur (Atelier robotique)");
+        assert_eq!(
+            subject(anne[1]),
+            "Apportez un ordinateur (Atelier robotique)"
+        );
         assert!(text(anne[1]).contains("Si vous en avez un.\n<b>Merci</b> !"));
-        assert!(anne[1].leaf("text/html").body.contains("Si vous en avez un.<br>&#60;b&#62;Merci&#60;/b&#62; !"), "escaped in HTML: {}", anne[1].leaf("text/html").body);
-        assert_eq!(to(&mails, "ben@example.org").len(), 1, "only the waiting-list message");
+        assert!(
+            anne[1]
+                .leaf("text/html")
+                .body
+                .contains("Si vous en avez un.<br>&#60;b&#62;Merci&#60;/b&#62; !"),
+            "escaped in HTML: {}",
+            anne[1].leaf("text/html").body
+        );
+        assert_eq!(
+            to(&mails, "ben@example.org").len(),
+            1,
+            "only the waiting-list message"
+        );
     }
 );

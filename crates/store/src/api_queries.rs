@@ -54,12 +54,16 @@ struct Query {
 
 impl Query {
     fn new(sql: &str, library_id: i64) -> Query {
-        Query { sql: sql.to_string(), args: vec![Arg::I(library_id)] }
+        Query {
+            sql: sql.to_string(),
+            args: vec![Arg::I(library_id)],
+        }
     }
 
     fn push(&mut self, cond: &str, a: Arg) {
         self.args.push(a);
-        self.sql.push_str(&cond.replace('?', &format!("${}", self.args.len())));
+        self.sql
+            .push_str(&cond.replace('?', &format!("${}", self.args.len())));
     }
 
     fn statuses(&mut self, column: &str, statuses: &[EventStatus]) {
@@ -68,7 +72,10 @@ impl Query {
         }
         self.sql.push_str(&format!(" and {column} in ("));
         for (i, s) in statuses.iter().enumerate() {
-            self.push(if i == 0 { "?" } else { ", ?" }, Arg::S(s.slug().to_string()));
+            self.push(
+                if i == 0 { "?" } else { ", ?" },
+                Arg::S(s.slug().to_string()),
+            );
         }
         self.sql.push(')');
     }
@@ -88,7 +95,10 @@ impl Query {
 impl Store {
     /// Sessions in time order matching `p`, with their links.
     pub async fn session_page(&self, library_id: i64, p: &SessionPage) -> Result<Vec<Session>> {
-        let mut q = Query::new(&format!("{SESSION_SELECT} where s.library_id = $1"), library_id);
+        let mut q = Query::new(
+            &format!("{SESSION_SELECT} where s.library_id = $1"),
+            library_id,
+        );
         if let Some(v) = &p.from_date {
             q.push(" and s.local_date >= ?", Arg::S(v.clone()));
         }
@@ -99,20 +109,33 @@ impl Store {
             (" and e.series_id = ?", p.series_id),
             (" and s.room_id = ?", p.room_id),
             (" and s.event_id = ?", p.event_id),
-            (" and exists (select 1 from session_themes st where st.session_id = s.id and st.theme_id = ?)", p.theme_id),
+            (
+                " and exists (select 1 from session_themes st where st.session_id = s.id and st.theme_id = ?)",
+                p.theme_id,
+            ),
         ] {
             if let Some(v) = v {
                 q.push(cond, Arg::I(v));
             }
         }
         if let Some(age) = p.age {
-            q.push(" and (s.age_min is null or s.age_min <= ?)", Arg::I(i64::from(age)));
-            q.push(" and (s.age_max is null or s.age_max >= ?)", Arg::I(i64::from(age)));
+            q.push(
+                " and (s.age_min is null or s.age_min <= ?)",
+                Arg::I(i64::from(age)),
+            );
+            q.push(
+                " and (s.age_max is null or s.age_max >= ?)",
+                Arg::I(i64::from(age)),
+            );
         }
         q.statuses("e.status", &p.event_statuses);
         match p.cancelled {
-            Some(true) => q.sql.push_str(" and (s.cancelled = 1 or e.status = 'cancelled')"),
-            Some(false) => q.sql.push_str(" and s.cancelled = 0 and e.status <> 'cancelled'"),
+            Some(true) => q
+                .sql
+                .push_str(" and (s.cancelled = 1 or e.status = 'cancelled')"),
+            Some(false) => q
+                .sql
+                .push_str(" and s.cancelled = 0 and e.status <> 'cancelled'"),
             None => {}
         }
         q.sql.push_str(" order by s.starts_at, s.id");
@@ -135,7 +158,8 @@ impl Store {
             q.push(" and e.series_id = ?", Arg::I(v));
         }
         q.statuses("e.status", &p.statuses);
-        q.sql.push_str(" order by coalesce(f.first_at, e.created_at) desc, e.id desc");
+        q.sql
+            .push_str(" order by coalesce(f.first_at, e.created_at) desc, e.id desc");
         q.push(" limit ?", Arg::I(p.limit));
         q.push(" offset ?", Arg::I(p.offset));
         q.fetch(self).await?.iter().map(event).collect()
@@ -143,18 +167,27 @@ impl Store {
 
     /// The name its creator gave an API token, for audit labels.
     pub async fn api_token_name(&self, token_id: i64) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("select name from api_tokens where id = $1")
-            .bind(token_id)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("select name from api_tokens where id = $1")
+                .bind(token_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     async fn load_links(&self, sessions: &mut [Session]) -> Result<()> {
         if sessions.is_empty() {
             return Ok(());
         }
-        let placeholders = (1..=sessions.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        for (table, col) in [("session_themes", "theme_id"), ("session_speakers", "speaker_id"), ("session_leads", "staff_id")] {
+        let placeholders = (1..=sessions.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for (table, col) in [
+            ("session_themes", "theme_id"),
+            ("session_speakers", "speaker_id"),
+            ("session_leads", "staff_id"),
+        ] {
             let sql = format!(
                 "select session_id, {col} from {table} where session_id in ({placeholders}) order by session_id, {col}"
             );

@@ -45,15 +45,21 @@ const SELECT: &str = "select id, participants, under_14, registered, present, co
 /// counting at once are applied one after the other and each audit entry
 /// shows the true "before".
 pub(crate) async fn lock(tx: &mut Tx, library_id: i64, session_id: i64) -> Result<Attendance> {
-    let n = sqlx::query("update sessions set cost_cents = cost_cents where id = $1 and library_id = $2")
-        .bind(session_id)
-        .bind(library_id)
-        .execute(&mut **tx)
-        .await?;
+    let n = sqlx::query(
+        "update sessions set cost_cents = cost_cents where id = $1 and library_id = $2",
+    )
+    .bind(session_id)
+    .bind(library_id)
+    .execute(&mut **tx)
+    .await?;
     if n.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
-    let r = sqlx::query(SELECT).bind(session_id).bind(library_id).fetch_one(&mut **tx).await?;
+    let r = sqlx::query(SELECT)
+        .bind(session_id)
+        .bind(library_id)
+        .fetch_one(&mut **tx)
+        .await?;
     attendance(&r)
 }
 
@@ -74,7 +80,12 @@ impl Store {
 
     /// Replaces a session's head count (a `Headcount` with no participants
     /// marks it "not counted" again), recording who counted and when.
-    pub async fn set_headcount(&self, actor: &Actor, session_id: i64, h: &Headcount) -> Result<Attendance> {
+    pub async fn set_headcount(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+        h: &Headcount,
+    ) -> Result<Attendance> {
         let mut tx = self.write().await?;
         let before = lock(&mut tx, actor.library_id, session_id).await?;
         let at = now();
@@ -92,14 +103,33 @@ impl Store {
         .bind(session_id)
         .execute(&mut *tx)
         .await?;
-        let after = Attendance { headcount: *h, counted_by: Some(actor.label.clone()), counted_at: Some(at), ..before.clone() };
-        record(&mut tx, actor, "attendance", session_id, "count", Some(&before), Some(&after)).await?;
+        let after = Attendance {
+            headcount: *h,
+            counted_by: Some(actor.label.clone()),
+            counted_at: Some(at),
+            ..before.clone()
+        };
+        record(
+            &mut tx,
+            actor,
+            "attendance",
+            session_id,
+            "count",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// What a session cost, in cents (until costs come as lines).
-    pub async fn set_session_cost(&self, actor: &Actor, session_id: i64, cost_cents: i64) -> Result<()> {
+    pub async fn set_session_cost(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+        cost_cents: i64,
+    ) -> Result<()> {
         if cost_cents < 0 {
             return Err(StoreError::Conflict("a cost cannot be negative".into()));
         }
@@ -110,8 +140,20 @@ impl Store {
             .bind(session_id)
             .execute(&mut *tx)
             .await?;
-        let after = Attendance { cost_cents, ..before.clone() };
-        record(&mut tx, actor, "attendance", session_id, "cost", Some(&before), Some(&after)).await?;
+        let after = Attendance {
+            cost_cents,
+            ..before.clone()
+        };
+        record(
+            &mut tx,
+            actor,
+            "attendance",
+            session_id,
+            "cost",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -17,7 +17,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(library_id: i64, label: &str) -> Actor {
-        Actor { library_id, staff_id: None, label: label.to_string() }
+        Actor {
+            library_id,
+            staff_id: None,
+            label: label.to_string(),
+        }
     }
 }
 
@@ -70,24 +74,24 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<AuditEntry>> {
         let rows = match entity {
-            Some((e, id)) => {
-                sqlx::query(
-                    "select * from audit_log where library_id = $1 and entity = $2 and entity_id = $3 \
+            Some((e, id)) => sqlx::query(
+                "select * from audit_log where library_id = $1 and entity = $2 and entity_id = $3 \
                      order by id desc limit $4",
+            )
+            .bind(library_id)
+            .bind(e)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?,
+            None => {
+                sqlx::query(
+                    "select * from audit_log where library_id = $1 order by id desc limit $2",
                 )
                 .bind(library_id)
-                .bind(e)
-                .bind(id)
                 .bind(limit)
                 .fetch_all(self.pool())
                 .await?
-            }
-            None => {
-                sqlx::query("select * from audit_log where library_id = $1 order by id desc limit $2")
-                    .bind(library_id)
-                    .bind(limit)
-                    .fetch_all(self.pool())
-                    .await?
             }
         };
         let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());

@@ -31,7 +31,13 @@ pub struct Shape {
 
 impl Default for Shape {
     fn default() -> Shape {
-        Shape { libraries: 1000, seasons: 10, sessions: 250, seed: 1, first_season: 2015 }
+        Shape {
+            libraries: 1000,
+            seasons: 10,
+            sessions: 250,
+            seed: 1,
+            first_season: 2015,
+        }
     }
 }
 
@@ -65,7 +71,11 @@ pub struct Generated {
 #[derive(Debug, Clone, Copy)]
 pub enum Progress {
     /// Rows written so far.
-    Rows { season: u32, libraries_done: u32, sessions: i64 },
+    Rows {
+        season: u32,
+        libraries_done: u32,
+        sessions: i64,
+    },
     /// Every row is in; the season summaries are being built.
     Summaries,
     /// Summaries built; the planner's statistics are being refreshed.
@@ -100,14 +110,29 @@ pub struct Dataset {
 
 /// None when there is no session at all.
 pub async fn dataset(store: &Store) -> Result<Option<Dataset>> {
-    let row = sqlx::query("select min(local_date) as first, max(local_date) as last, count(*) as n from sessions")
-        .fetch_one(store.pool())
+    let row = sqlx::query(
+        "select min(local_date) as first, max(local_date) as last, count(*) as n from sessions",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    let (first, last): (Option<String>, Option<String>) =
+        (row.try_get("first")?, row.try_get("last")?);
+    let (Some(first), Some(last)) = (first, last) else {
+        return Ok(None);
+    };
+    let parse = |d: String| {
+        d.parse::<Date>()
+            .map_err(|e| StoreError::Unusable(format!("session date {d}: {e}")))
+    };
+    let libraries = sqlx::query_scalar("select id from libraries order by id")
+        .fetch_all(store.pool())
         .await?;
-    let (first, last): (Option<String>, Option<String>) = (row.try_get("first")?, row.try_get("last")?);
-    let (Some(first), Some(last)) = (first, last) else { return Ok(None) };
-    let parse = |d: String| d.parse::<Date>().map_err(|e| StoreError::Unusable(format!("session date {d}: {e}")));
-    let libraries = sqlx::query_scalar("select id from libraries order by id").fetch_all(store.pool()).await?;
-    Ok(Some(Dataset { first_date: parse(first)?, last_date: parse(last)?, sessions: row.try_get("n")?, libraries }))
+    Ok(Some(Dataset {
+        first_date: parse(first)?,
+        last_date: parse(last)?,
+        sessions: row.try_get("n")?,
+        libraries,
+    }))
 }
 
 /// Libraries written per transaction (one season each): about 25,000
@@ -117,9 +142,15 @@ const CHUNK: u32 = 100;
 /// Fills an empty database (migrated, without sessions) at `url` with
 /// `shape`'s history, calling `progress` after every chunk, then builds the
 /// season summaries and refreshes the planner's statistics.
-pub async fn generate(url: &str, shape: &Shape, progress: &mut dyn FnMut(Progress)) -> Result<Generated> {
+pub async fn generate(
+    url: &str,
+    shape: &Shape,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Generated> {
     let store = Store::open(url).await?;
-    let existing: i64 = sqlx::query_scalar("select count(*) from sessions").fetch_one(store.pool()).await?;
+    let existing: i64 = sqlx::query_scalar("select count(*) from sessions")
+        .fetch_one(store.pool())
+        .await?;
     if existing > 0 {
         return Err(StoreError::Unusable(format!(
             "the database already holds {existing} sessions: generate into an empty database"
@@ -131,17 +162,30 @@ pub async fn generate(url: &str, shape: &Shape, progress: &mut dyn FnMut(Progres
     };
     if let Sink::Sqlite(conn) = &mut sink {
         // A large page cache keeps the indexes being filled in memory.
-        sqlx::query("pragma cache_size = -262144").execute(&mut **conn).await?;
+        sqlx::query("pragma cache_size = -262144")
+            .execute(&mut **conn)
+            .await?;
     }
     let mut ids = Ids::default();
-    for table in ["libraries", "rooms", "series", "themes", "events", "sessions"] {
-        let max: Option<i64> = sqlx::query_scalar(&format!("select max(id) from {table}")).fetch_one(store.pool()).await?;
+    for table in [
+        "libraries",
+        "rooms",
+        "series",
+        "themes",
+        "events",
+        "sessions",
+    ] {
+        let max: Option<i64> = sqlx::query_scalar(&format!("select max(id) from {table}"))
+            .fetch_one(store.pool())
+            .await?;
         ids.start(table, max.unwrap_or(0));
     }
 
     let mut out = Generated::default();
     let mut batch = Batch::default();
-    let libraries: Vec<Library> = (0..shape.libraries).map(|i| Library::new(shape.seed, i, &mut ids, &mut batch)).collect();
+    let libraries: Vec<Library> = (0..shape.libraries)
+        .map(|i| Library::new(shape.seed, i, &mut ids, &mut batch))
+        .collect();
     sink.write(&batch).await?;
     out.libraries = libraries.len() as i64;
     out.rooms = batch.rooms.len() as i64;
@@ -151,12 +195,22 @@ pub async fn generate(url: &str, shape: &Shape, progress: &mut dyn FnMut(Progres
     for s in 0..shape.seasons {
         let season = shape.first_season + s as i16;
         let days = Days::of(season)?;
-        let mut figures = SeasonFigures { season, ..SeasonFigures::default() };
+        let mut figures = SeasonFigures {
+            season,
+            ..SeasonFigures::default()
+        };
         for chunk in libraries.chunks(CHUNK as usize) {
             let mut batch = Batch::default();
             for lib in chunk {
                 let mut rng = Rng::new(&[shape.seed, u64::from(lib.index), season as u64]);
-                lib.season(&mut rng, &days, shape.sessions, &mut ids, &mut batch, &mut figures);
+                lib.season(
+                    &mut rng,
+                    &days,
+                    shape.sessions,
+                    &mut ids,
+                    &mut batch,
+                    &mut figures,
+                );
             }
             sink.write(&batch).await?;
             out.events += batch.events.len() as i64;
@@ -183,12 +237,48 @@ pub async fn generate(url: &str, shape: &Shape, progress: &mut dyn FnMut(Progres
 // ---------------------------------------------------------------- what is made
 
 const SERIES: &[Template] = &[
-    Template { name: "Points de l'IA", kind: "workshop", pattern: Pattern::ThemeWeek, weight: 30, always: true },
-    Template { name: "Accompagnement numérique", kind: "appointment", pattern: Pattern::Appointments, weight: 25, always: true },
-    Template { name: "Samedis de l'innovation", kind: "talk", pattern: Pattern::Saturday, weight: 10, always: false },
-    Template { name: "Rencontres du numérique", kind: "talk", pattern: Pattern::Talk, weight: 15, always: false },
-    Template { name: "Ateliers du code", kind: "workshop", pattern: Pattern::Course, weight: 8, always: false },
-    Template { name: "Heure du conte numérique", kind: "other", pattern: Pattern::Story, weight: 10, always: false },
+    Template {
+        name: "Points de l'IA",
+        kind: "workshop",
+        pattern: Pattern::ThemeWeek,
+        weight: 30,
+        always: true,
+    },
+    Template {
+        name: "Accompagnement numérique",
+        kind: "appointment",
+        pattern: Pattern::Appointments,
+        weight: 25,
+        always: true,
+    },
+    Template {
+        name: "Samedis de l'innovation",
+        kind: "talk",
+        pattern: Pattern::Saturday,
+        weight: 10,
+        always: false,
+    },
+    Template {
+        name: "Rencontres du numérique",
+        kind: "talk",
+        pattern: Pattern::Talk,
+        weight: 15,
+        always: false,
+    },
+    Template {
+        name: "Ateliers du code",
+        kind: "workshop",
+        pattern: Pattern::Course,
+        weight: 8,
+        always: false,
+    },
+    Template {
+        name: "Heure du conte numérique",
+        kind: "other",
+        pattern: Pattern::Story,
+        weight: 10,
+        always: false,
+    },
 ];
 
 /// Events without a series, against the series' weights.
@@ -281,17 +371,35 @@ impl Library {
     fn new(seed: u64, index: u32, ids: &mut Ids, batch: &mut Batch) -> Library {
         let mut rng = Rng::new(&[seed, u64::from(index), 0]);
         let id = ids.next("libraries");
-        batch.libraries.push([Cell::I(id), Cell::T(format!("Médiathèque {:04}", index + 1)), Cell::I(CREATED)]);
+        batch.libraries.push([
+            Cell::I(id),
+            Cell::T(format!("Médiathèque {:04}", index + 1)),
+            Cell::I(CREATED),
+        ]);
         let mut rooms = [0; 3];
-        for (slot, (name, capacity)) in [("Auditorium", 120), ("Espace numérique", 16), ("Salle d'animation", 40)].iter().enumerate() {
+        for (slot, (name, capacity)) in [
+            ("Auditorium", 120),
+            ("Espace numérique", 16),
+            ("Salle d'animation", 40),
+        ]
+        .iter()
+        .enumerate()
+        {
             rooms[slot] = ids.next("rooms");
-            batch.rooms.push([Cell::I(rooms[slot]), Cell::I(id), Cell::S(name), Cell::I(*capacity)]);
+            batch.rooms.push([
+                Cell::I(rooms[slot]),
+                Cell::I(id),
+                Cell::S(name),
+                Cell::I(*capacity),
+            ]);
         }
         let mut series = Vec::new();
         for t in SERIES {
             if t.always || rng.chance(70) {
                 let sid = ids.next("series");
-                batch.series.push([Cell::I(sid), Cell::I(id), Cell::S(t.name), Cell::S(t.kind)]);
+                batch
+                    .series
+                    .push([Cell::I(sid), Cell::I(id), Cell::S(t.name), Cell::S(t.kind)]);
                 series.push((sid, t));
             }
         }
@@ -306,15 +414,35 @@ impl Library {
             let (subject, category) = SUBJECTS[p / LEVELS.len()];
             let title = format!("{subject} : {}", LEVELS[p % LEVELS.len()]);
             let tid = ids.next("themes");
-            batch.themes.push([Cell::I(tid), Cell::I(id), Cell::T(title.clone()), Cell::S(category)]);
+            batch.themes.push([
+                Cell::I(tid),
+                Cell::I(id),
+                Cell::T(title.clone()),
+                Cell::S(category),
+            ]);
             themes.push((tid, title));
         }
-        Library { index, id, series, themes, rooms }
+        Library {
+            index,
+            id,
+            series,
+            themes,
+            rooms,
+        }
     }
 
     /// One season: events until exactly `count` sessions are made.
-    fn season(&self, rng: &mut Rng, days: &Days, count: u32, ids: &mut Ids, batch: &mut Batch, figures: &mut SeasonFigures) {
-        let total_weight: u64 = self.series.iter().map(|(_, t)| t.weight).sum::<u64>() + LOOSE_WEIGHT;
+    fn season(
+        &self,
+        rng: &mut Rng,
+        days: &Days,
+        count: u32,
+        ids: &mut Ids,
+        batch: &mut Batch,
+        figures: &mut SeasonFigures,
+    ) {
+        let total_weight: u64 =
+            self.series.iter().map(|(_, t)| t.weight).sum::<u64>() + LOOSE_WEIGHT;
         let mut left = count as usize;
         while left > 0 {
             let mut pick = rng.below(total_weight);
@@ -339,8 +467,9 @@ impl Library {
                 Pattern::Appointments => usize::from(rng.chance(50)),
                 _ => 1 + usize::from(rng.chance(10)),
             };
-            let themes: Vec<&(i64, String)> =
-                (0..theme_count).map(|_| &self.themes[rng.below(self.themes.len() as u64) as usize]).collect();
+            let themes: Vec<&(i64, String)> = (0..theme_count)
+                .map(|_| &self.themes[rng.below(self.themes.len() as u64) as usize])
+                .collect();
             let mut theme_ids: Vec<i64> = themes.iter().map(|t| t.0).collect();
             theme_ids.dedup();
             let title = match themes.first() {
@@ -370,7 +499,11 @@ impl Library {
                 let starts_at = day.noon + i64::from(s.minute) * 60 - 12 * 3600;
                 let ends_at = starts_at + i64::from(s.length) * 60;
                 let cancelled = rng.chance(2);
-                let head = if cancelled { Head::default() } else { Head::draw(rng, s.kind, pattern, s.registration) };
+                let head = if cancelled {
+                    Head::default()
+                } else {
+                    Head::draw(rng, s.kind, pattern, s.registration)
+                };
                 let id = ids.next("sessions");
                 let room = match s.kind {
                     "talk" => self.rooms[0],
@@ -395,8 +528,16 @@ impl Library {
                     head.under_14.map_or(Cell::N, Cell::I),
                     head.registered.map_or(Cell::N, Cell::I),
                     head.present.map_or(Cell::N, Cell::I),
-                    if head.participants.is_some() { Cell::S("bench") } else { Cell::N },
-                    if head.participants.is_some() { Cell::I(ends_at + 600) } else { Cell::N },
+                    if head.participants.is_some() {
+                        Cell::S("bench")
+                    } else {
+                        Cell::N
+                    },
+                    if head.participants.is_some() {
+                        Cell::I(ends_at + 600)
+                    } else {
+                        Cell::N
+                    },
                     Cell::I(head.cost_cents),
                 ]);
                 for &t in &theme_ids {
@@ -435,11 +576,21 @@ struct Slot {
 impl Plan {
     fn draw(rng: &mut Rng, pattern: Pattern, days: &Days) -> Plan {
         let n = days.0.len();
-        let slot = |kind, day, minute, length, capacity, registration| Slot { kind, day, minute, length, capacity, registration };
+        let slot = |kind, day, minute, length, capacity, registration| Slot {
+            kind,
+            day,
+            minute,
+            length,
+            capacity,
+            registration,
+        };
         let sessions = match pattern {
             Pattern::Saturday => {
                 let day = days.next_weekday(rng.below(n as u64) as usize, Weekday::Saturday);
-                let mut v = vec![slot("talk", day, 14 * 60, 90, 120, false), slot("workshop", day, 16 * 60, 90, 16, true)];
+                let mut v = vec![
+                    slot("talk", day, 14 * 60, 90, 120, false),
+                    slot("workshop", day, 16 * 60, 90, 16, true),
+                ];
                 if rng.chance(60) {
                     v.push(slot("workshop", day, 10 * 60 + 30, 90, 16, true));
                 }
@@ -448,21 +599,48 @@ impl Plan {
             Pattern::ThemeWeek => {
                 let k = rng.range(2, 4) as usize;
                 let start = rng.below((n - k) as u64) as usize;
-                (0..k).map(|i| slot("workshop", start + i, 15 * 60, 60, 12, false)).collect()
+                (0..k)
+                    .map(|i| slot("workshop", start + i, 15 * 60, 60, 12, false))
+                    .collect()
             }
-            Pattern::Talk => vec![slot("talk", rng.below(n as u64) as usize, 18 * 60 + 30, 90, 120, false)],
+            Pattern::Talk => vec![slot(
+                "talk",
+                rng.below(n as u64) as usize,
+                18 * 60 + 30,
+                90,
+                120,
+                false,
+            )],
             Pattern::Course => {
                 let start = rng.below((n - 15) as u64) as usize;
-                (0..3).map(|i| slot("workshop", start + 7 * i, 14 * 60, 120, 12, true)).collect()
+                (0..3)
+                    .map(|i| slot("workshop", start + 7 * i, 14 * 60, 120, 12, true))
+                    .collect()
             }
             Pattern::Appointments => {
                 let day = rng.below(n as u64) as usize;
-                (0..rng.range(1, 3) as u16).map(|i| slot("appointment", day, 10 * 60 + 60 * i, 45, 1, true)).collect()
+                (0..rng.range(1, 3) as u16)
+                    .map(|i| slot("appointment", day, 10 * 60 + 60 * i, 45, 1, true))
+                    .collect()
             }
-            Pattern::Story => vec![slot("other", rng.below(n as u64) as usize, 10 * 60 + 30, 60, 30, false)],
+            Pattern::Story => vec![slot(
+                "other",
+                rng.below(n as u64) as usize,
+                10 * 60 + 30,
+                60,
+                30,
+                false,
+            )],
             Pattern::Loose => {
                 let kind = if rng.chance(50) { "other" } else { "talk" };
-                vec![slot(kind, rng.below(n as u64) as usize, 17 * 60, 60, 40, false)]
+                vec![slot(
+                    kind,
+                    rng.below(n as u64) as usize,
+                    17 * 60,
+                    60,
+                    40,
+                    false,
+                )]
             }
         };
         Plan { sessions }
@@ -499,7 +677,11 @@ impl Head {
         let n = rng.range(lo, hi);
         h.participants = Some(n);
         if rng.chance(85) {
-            let share = if pattern == Pattern::Story { rng.range(40, 80) } else { rng.range(0, 30) };
+            let share = if pattern == Pattern::Story {
+                rng.range(40, 80)
+            } else {
+                rng.range(0, 30)
+            };
             h.under_14 = Some(n * share / 100);
         }
         if registration {
@@ -527,9 +709,18 @@ impl Days {
         let (mut d, last) = (date(season, 9, 1), date(season + 1, 8, 31));
         let mut v = Vec::new();
         while d <= last {
-            let noon = d.at(12, 0, 0, 0).to_zoned(tz.clone()).map_err(|e| StoreError::Unusable(e.to_string()))?;
-            v.push(Day { date: d, iso: d.to_string(), noon: noon.timestamp().as_second() });
-            d = d.checked_add(1.day()).map_err(|e| StoreError::Unusable(e.to_string()))?;
+            let noon = d
+                .at(12, 0, 0, 0)
+                .to_zoned(tz.clone())
+                .map_err(|e| StoreError::Unusable(e.to_string()))?;
+            v.push(Day {
+                date: d,
+                iso: d.to_string(),
+                noon: noon.timestamp().as_second(),
+            });
+            d = d
+                .checked_add(1.day())
+                .map_err(|e| StoreError::Unusable(e.to_string()))?;
         }
         Ok(Days(v))
     }
@@ -537,7 +728,12 @@ impl Days {
     /// The first `weekday` from `from` on, or the last one before when the season ends first.
     fn next_weekday(&self, from: usize, weekday: Weekday) -> usize {
         let ahead = (from..self.0.len()).find(|&i| self.0[i].date.weekday() == weekday);
-        ahead.unwrap_or_else(|| (0..from).rev().find(|&i| self.0[i].date.weekday() == weekday).unwrap_or(from))
+        ahead.unwrap_or_else(|| {
+            (0..from)
+                .rev()
+                .find(|&i| self.0[i].date.weekday() == weekday)
+                .unwrap_or(from)
+        })
     }
 }
 
@@ -556,7 +752,11 @@ impl Ids {
         self.0.push((table, max));
     }
     fn next(&mut self, table: &str) -> i64 {
-        let slot = self.0.iter_mut().find(|(t, _)| *t == table).expect("known table");
+        let slot = self
+            .0
+            .iter_mut()
+            .find(|(t, _)| *t == table)
+            .expect("known table");
         slot.1 += 1;
         slot.1
     }
@@ -585,7 +785,15 @@ const LIBRARY_COLUMNS: &[&str] = &["id", "name", "created_at"];
 const ROOM_COLUMNS: &[&str] = &["id", "library_id", "name", "capacity"];
 const SERIES_COLUMNS: &[&str] = &["id", "library_id", "name", "default_kind"];
 const THEME_COLUMNS: &[&str] = &["id", "library_id", "title", "categories"];
-const EVENT_COLUMNS: &[&str] = &["id", "library_id", "series_id", "title", "status", "created_at", "updated_at"];
+const EVENT_COLUMNS: &[&str] = &[
+    "id",
+    "library_id",
+    "series_id",
+    "title",
+    "status",
+    "created_at",
+    "updated_at",
+];
 const SESSION_COLUMNS: &[&str] = &[
     "id",
     "library_id",
@@ -627,7 +835,13 @@ impl Sink {
                 sqlite_insert(&mut tx, "themes", THEME_COLUMNS, &b.themes).await?;
                 sqlite_insert(&mut tx, "events", EVENT_COLUMNS, &b.events).await?;
                 sqlite_insert(&mut tx, "sessions", SESSION_COLUMNS, &b.sessions).await?;
-                sqlite_insert(&mut tx, "session_themes", SESSION_THEME_COLUMNS, &b.session_themes).await?;
+                sqlite_insert(
+                    &mut tx,
+                    "session_themes",
+                    SESSION_THEME_COLUMNS,
+                    &b.session_themes,
+                )
+                .await?;
                 tx.commit().await?;
             }
             Sink::Postgres(conn) => {
@@ -638,7 +852,13 @@ impl Sink {
                 copy(&mut tx, "themes", THEME_COLUMNS, &b.themes).await?;
                 copy(&mut tx, "events", EVENT_COLUMNS, &b.events).await?;
                 copy(&mut tx, "sessions", SESSION_COLUMNS, &b.sessions).await?;
-                copy(&mut tx, "session_themes", SESSION_THEME_COLUMNS, &b.session_themes).await?;
+                copy(
+                    &mut tx,
+                    "session_themes",
+                    SESSION_THEME_COLUMNS,
+                    &b.session_themes,
+                )
+                .await?;
                 tx.commit().await?;
             }
         }
@@ -654,7 +874,14 @@ impl Sink {
                 sqlx::raw_sql("analyze").execute(&mut **conn).await?;
             }
             Sink::Postgres(conn) => {
-                for table in ["libraries", "rooms", "series", "themes", "events", "sessions"] {
+                for table in [
+                    "libraries",
+                    "rooms",
+                    "series",
+                    "themes",
+                    "events",
+                    "sessions",
+                ] {
                     let sql = format!(
                         "select setval(pg_get_serial_sequence('{table}', 'id'), max(id)) from {table} having max(id) is not null"
                     );
@@ -701,7 +928,12 @@ async fn sqlite_insert<const N: usize>(
 }
 
 /// `COPY … FROM STDIN` in PostgreSQL's text format.
-async fn copy<const N: usize>(conn: &mut PgConnection, table: &str, columns: &[&str], rows: &[[Cell; N]]) -> Result<()> {
+async fn copy<const N: usize>(
+    conn: &mut PgConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[[Cell; N]],
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -722,7 +954,9 @@ async fn copy<const N: usize>(conn: &mut PgConnection, table: &str, columns: &[&
         }
         text.push('\n');
     }
-    let mut copy = conn.copy_in_raw(&format!("copy {table} ({}) from stdin", columns.join(", "))).await?;
+    let mut copy = conn
+        .copy_in_raw(&format!("copy {table} ({}) from stdin", columns.join(", ")))
+        .await?;
     copy.send(text.as_bytes()).await?;
     copy.finish().await?;
     Ok(())

@@ -48,16 +48,28 @@ impl Bucket {
 
 impl Store {
     /// The period's sessions added up by `by`, most participants first.
-    pub async fn breakdown(&self, scope: Scope<'_>, period: &Period, by: Dimension) -> Result<Vec<Line>> {
+    pub async fn breakdown(
+        &self,
+        scope: Scope<'_>,
+        period: &Period,
+        by: Dimension,
+    ) -> Result<Vec<Line>> {
         let (join, key) = match by {
             Dimension::Series => ("", "se.name"),
             Dimension::Kind => ("", "s.kind"),
             Dimension::Room => ("left join rooms ro on ro.id = s.room_id", "ro.name"),
-            Dimension::Theme => ("join session_themes st on st.session_id = s.id join themes t on t.id = st.theme_id", "t.title"),
-            Dimension::Speaker => {
-                ("join session_speakers ss on ss.session_id = s.id join speakers sp on sp.id = ss.speaker_id", "sp.name")
-            }
-            Dimension::Lead => ("join session_leads sl on sl.session_id = s.id join staff m on m.id = sl.staff_id", "m.name"),
+            Dimension::Theme => (
+                "join session_themes st on st.session_id = s.id join themes t on t.id = st.theme_id",
+                "t.title",
+            ),
+            Dimension::Speaker => (
+                "join session_speakers ss on ss.session_id = s.id join speakers sp on sp.id = ss.speaker_id",
+                "sp.name",
+            ),
+            Dimension::Lead => (
+                "join session_leads sl on sl.session_id = s.id join staff m on m.id = sl.staff_id",
+                "m.name",
+            ),
             Dimension::Category => return self.by_category(scope, period).await,
         };
         let (from, args) = filter(scope, period, join);
@@ -70,7 +82,11 @@ impl Store {
     /// of its themes share it. Categories are a fixed list, matched in the
     /// comma-separated `themes.categories`.
     async fn by_category(&self, scope: Scope<'_>, period: &Period) -> Result<Vec<Line>> {
-        let values = THEME_CATEGORIES.iter().map(|c| format!("('{c}')")).collect::<Vec<_>>().join(", ");
+        let values = THEME_CATEGORIES
+            .iter()
+            .map(|c| format!("('{c}')"))
+            .collect::<Vec<_>>()
+            .join(", ");
         // Both databases name a VALUES list's column `column1`.
         let join = format!(
             "join (values {values}) c on exists (select 1 from session_themes st join themes t on t.id = st.theme_id \
@@ -78,7 +94,8 @@ impl Store {
         );
         let (from, args) = filter(scope, period, &join);
         let tally_columns = tally_columns();
-        let sql = format!("select c.column1 as k, {tally_columns}, {COST}{from} group by c.column1");
+        let sql =
+            format!("select c.column1 as k, {tally_columns}, {COST}{from} group by c.column1");
         lines(fetch(self, &sql, args).await?)
     }
 
@@ -101,7 +118,11 @@ impl Store {
         }
         // A replay: a session of the period on a theme some earlier
         // session (of any series) already gave.
-        let (from, args) = filter(scope, period, "join session_themes st on st.session_id = s.id");
+        let (from, args) = filter(
+            scope,
+            period,
+            "join session_themes st on st.session_id = s.id",
+        );
         let sql = format!(
             "select count(distinct s.id) as replays, count(distinct st.theme_id) as themes{from} and exists (\
              select 1 from session_themes st2 join sessions s2 on s2.id = st2.session_id \
@@ -116,7 +137,12 @@ impl Store {
 
     /// The sums of the `TREND_LENGTH` seasons (or years) up to the one
     /// `period` ends in, oldest first; each bucket once, empty ones as zeros.
-    pub async fn attendance_trend(&self, scope: Scope<'_>, period: &Period, bucket: Bucket) -> Result<Vec<(i16, Tally)>> {
+    pub async fn attendance_trend(
+        &self,
+        scope: Scope<'_>,
+        period: &Period,
+        bucket: Bucket,
+    ) -> Result<Vec<(i16, Tally)>> {
         let end = period.to();
         let last = match bucket {
             Bucket::Season if end.month() < 9 => end.year() - 1,
@@ -127,7 +153,10 @@ impl Store {
             Bucket::Season => date(first, 9, 1),
             Bucket::Year => date(first, 1, 1),
         };
-        let span = Period::Range { from: start, to: end };
+        let span = Period::Range {
+            from: start,
+            to: end,
+        };
         let (from, args) = filter(scope, &span, "");
         let key = bucket.sql();
         let tally_columns = tally_columns();
@@ -138,7 +167,18 @@ impl Store {
             t.cost_cents = r.try_get("cost_cents")?;
             found.push((r.try_get::<i64, _>("k")? as i16, t));
         }
-        Ok((first..=last).map(|y| (y, found.iter().find(|(k, _)| *k == y).map(|(_, t)| *t).unwrap_or_default())).collect())
+        Ok((first..=last)
+            .map(|y| {
+                (
+                    y,
+                    found
+                        .iter()
+                        .find(|(k, _)| *k == y)
+                        .map(|(_, t)| *t)
+                        .unwrap_or_default(),
+                )
+            })
+            .collect())
     }
 }
 
@@ -148,9 +188,17 @@ fn lines(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Line>> {
         .map(|r| {
             let mut t = tally(r)?;
             t.cost_cents = r.try_get("cost_cents")?;
-            Ok(Line { key: r.try_get("k")?, tally: t })
+            Ok(Line {
+                key: r.try_get("k")?,
+                tally: t,
+            })
         })
         .collect::<Result<Vec<_>>>()?;
-    out.sort_by(|a, b| b.tally.participants.cmp(&a.tally.participants).then_with(|| a.key.cmp(&b.key)));
+    out.sort_by(|a, b| {
+        b.tally
+            .participants
+            .cmp(&a.tally.participants)
+            .then_with(|| a.key.cmp(&b.key))
+    });
     Ok(out)
 }

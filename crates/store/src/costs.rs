@@ -96,10 +96,11 @@ impl Store {
     // ---------------------------------------------------------------- tools
 
     pub async fn tools(&self, library_id: i64) -> Result<Vec<Tool>> {
-        let rows = sqlx::query("select * from tools where library_id = $1 order by lower(name), id")
-            .bind(library_id)
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("select * from tools where library_id = $1 order by lower(name), id")
+                .bind(library_id)
+                .fetch_all(self.pool())
+                .await?;
         let mut tools = rows.iter().map(tool).collect::<Result<Vec<_>>>()?;
         for t in &mut tools {
             self.tool_links(t).await?;
@@ -120,21 +121,29 @@ impl Store {
     }
 
     async fn tool_links(&self, t: &mut Tool) -> Result<()> {
-        t.theme_ids = sqlx::query_scalar("select theme_id from tool_themes where tool_id = $1 order by theme_id")
-            .bind(t.id)
-            .fetch_all(self.pool())
-            .await?;
-        t.session_ids = sqlx::query_scalar("select session_id from tool_sessions where tool_id = $1 order by session_id")
-            .bind(t.id)
-            .fetch_all(self.pool())
-            .await?;
+        t.theme_ids = sqlx::query_scalar(
+            "select theme_id from tool_themes where tool_id = $1 order by theme_id",
+        )
+        .bind(t.id)
+        .fetch_all(self.pool())
+        .await?;
+        t.session_ids = sqlx::query_scalar(
+            "select session_id from tool_sessions where tool_id = $1 order by session_id",
+        )
+        .bind(t.id)
+        .fetch_all(self.pool())
+        .await?;
         Ok(())
     }
 
     /// Creates (`id` 0) or updates a tool with its themes and sessions,
     /// which must be the library's own.
     pub async fn save_tool(&self, actor: &Actor, t: &Tool) -> Result<i64> {
-        let before = if t.id == 0 { None } else { Some(self.tool(actor.library_id, t.id).await?) };
+        let before = if t.id == 0 {
+            None
+        } else {
+            Some(self.tool(actor.library_id, t.id).await?)
+        };
         let mut tx = self.write().await?;
         let id = if let Some(b) = &before {
             sqlx::query(
@@ -174,19 +183,44 @@ impl Store {
             .await
             .map_err(classify)?
         };
-        sqlx::query("delete from tool_themes where tool_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("delete from tool_sessions where tool_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("delete from tool_themes where tool_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("delete from tool_sessions where tool_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         for theme in &t.theme_ids {
             own(&mut tx, "themes", *theme, actor.library_id).await?;
-            sqlx::query("insert into tool_themes (tool_id, theme_id) values ($1, $2)").bind(id).bind(theme).execute(&mut *tx).await.map_err(classify)?;
+            sqlx::query("insert into tool_themes (tool_id, theme_id) values ($1, $2)")
+                .bind(id)
+                .bind(theme)
+                .execute(&mut *tx)
+                .await
+                .map_err(classify)?;
         }
         for session in &t.session_ids {
             own(&mut tx, "sessions", *session, actor.library_id).await?;
-            sqlx::query("insert into tool_sessions (tool_id, session_id) values ($1, $2)").bind(id).bind(session).execute(&mut *tx).await.map_err(classify)?;
+            sqlx::query("insert into tool_sessions (tool_id, session_id) values ($1, $2)")
+                .bind(id)
+                .bind(session)
+                .execute(&mut *tx)
+                .await
+                .map_err(classify)?;
         }
         let after = Tool { id, ..t.clone() };
         let action = if before.is_some() { "update" } else { "create" };
-        record(&mut tx, actor, "tool", id, action, before.as_ref(), Some(&after)).await?;
+        record(
+            &mut tx,
+            actor,
+            "tool",
+            id,
+            action,
+            before.as_ref(),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -194,14 +228,23 @@ impl Store {
     pub async fn delete_tool(&self, actor: &Actor, id: i64) -> Result<()> {
         let before = self.tool(actor.library_id, id).await?;
         let mut tx = self.write().await?;
-        sqlx::query("delete from tools where id = $1").bind(id).execute(&mut *tx).await.map_err(classify)?;
+        sqlx::query("delete from tools where id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
         record(&mut tx, actor, "tool", id, "delete", Some(&before), None).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Tools renewing between `today` and 30 days later (YYYY-MM-DD).
-    pub async fn renewals_due(&self, library_id: i64, today: &str, in_30_days: &str) -> Result<Vec<Tool>> {
+    pub async fn renewals_due(
+        &self,
+        library_id: i64,
+        today: &str,
+        in_30_days: &str,
+    ) -> Result<Vec<Tool>> {
         let rows = sqlx::query("select * from tools where library_id = $1 and renewal_on >= $2 and renewal_on <= $3 order by renewal_on")
             .bind(library_id)
             .bind(today)
@@ -214,20 +257,30 @@ impl Store {
     /// The tools ticked for a session (those reaching it through a theme
     /// are not listed: they follow the theme).
     pub async fn session_tools(&self, session_id: i64) -> Result<Vec<i64>> {
-        Ok(sqlx::query_scalar("select tool_id from tool_sessions where session_id = $1 order by tool_id")
-            .bind(session_id)
-            .fetch_all(self.pool())
-            .await?)
+        Ok(sqlx::query_scalar(
+            "select tool_id from tool_sessions where session_id = $1 order by tool_id",
+        )
+        .bind(session_id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
-    pub async fn set_session_tools(&self, actor: &Actor, session_id: i64, tool_ids: &[i64]) -> Result<()> {
+    pub async fn set_session_tools(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+        tool_ids: &[i64],
+    ) -> Result<()> {
         let before = self.session_tools(session_id).await?;
         let mut ids = tool_ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
         let mut tx = self.write().await?;
         own(&mut tx, "sessions", session_id, actor.library_id).await?;
-        sqlx::query("delete from tool_sessions where session_id = $1").bind(session_id).execute(&mut *tx).await?;
+        sqlx::query("delete from tool_sessions where session_id = $1")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
         for tool in &ids {
             own(&mut tx, "tools", *tool, actor.library_id).await?;
             sqlx::query("insert into tool_sessions (tool_id, session_id) values ($1, $2)")
@@ -237,7 +290,16 @@ impl Store {
                 .await
                 .map_err(classify)?;
         }
-        record(&mut tx, actor, "session_tools", session_id, "update", Some(&before), Some(&ids)).await?;
+        record(
+            &mut tx,
+            actor,
+            "session_tools",
+            session_id,
+            "update",
+            Some(&before),
+            Some(&ids),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -245,13 +307,17 @@ impl Store {
     // ----------------------------------------------------------- cost lines
 
     pub async fn cost_lines(&self, session_id: i64) -> Result<Vec<CostLine>> {
-        let rows = sqlx::query("select * from cost_lines where session_id = $1 order by id").bind(session_id).fetch_all(self.pool()).await?;
+        let rows = sqlx::query("select * from cost_lines where session_id = $1 order by id")
+            .bind(session_id)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(CostLine {
                     id: r.try_get("id")?,
                     session_id: r.try_get("session_id")?,
-                    kind: CostKind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(CostKind::Other),
+                    kind: CostKind::parse(&r.try_get::<String, _>("kind")?)
+                        .unwrap_or(CostKind::Other),
                     cents: r.try_get("cents")?,
                     note: r.try_get("note")?,
                 })
@@ -270,16 +336,33 @@ impl Store {
             .fetch_one(&mut *tx)
             .await
             .map_err(classify)?;
-        record(&mut tx, actor, "cost_line", id, "create", None, Some(&CostLine { id, ..line.clone() })).await?;
+        record(
+            &mut tx,
+            actor,
+            "cost_line",
+            id,
+            "create",
+            None,
+            Some(&CostLine { id, ..line.clone() }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     pub async fn delete_cost_line(&self, actor: &Actor, session_id: i64, id: i64) -> Result<()> {
-        let line = self.cost_lines(session_id).await?.into_iter().find(|l| l.id == id).ok_or(StoreError::NotFound)?;
+        let line = self
+            .cost_lines(session_id)
+            .await?
+            .into_iter()
+            .find(|l| l.id == id)
+            .ok_or(StoreError::NotFound)?;
         let mut tx = self.write().await?;
         own(&mut tx, "sessions", session_id, actor.library_id).await?;
-        sqlx::query("delete from cost_lines where id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("delete from cost_lines where id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         record(&mut tx, actor, "cost_line", id, "delete", Some(&line), None).await?;
         tx.commit().await?;
         Ok(())
@@ -299,16 +382,19 @@ impl Store {
         .bind(library_id)
         .fetch_all(self.pool())
         .await?;
-        let sessions = sqlx::query(&format!("select s.id, e.series_id from sessions s {LIVE} and s.library_id = $3"))
-            .bind(&from)
-            .bind(&to)
-            .bind(library_id)
-            .fetch_all(self.pool())
-            .await?;
+        let sessions = sqlx::query(&format!(
+            "select s.id, e.series_id from sessions s {LIVE} and s.library_id = $3"
+        ))
+        .bind(&from)
+        .bind(&to)
+        .bind(library_id)
+        .fetch_all(self.pool())
+        .await?;
         let mut spent: HashMap<i64, i64> = HashMap::new();
         for r in &sessions {
             if let Some(series) = r.try_get::<Option<i64>, _>("series_id")? {
-                *spent.entry(series).or_default() += costs.get(&r.try_get::<i64, _>("id")?).copied().unwrap_or(0);
+                *spent.entry(series).or_default() +=
+                    costs.get(&r.try_get::<i64, _>("id")?).copied().unwrap_or(0);
             }
         }
         rows.iter()
@@ -324,23 +410,47 @@ impl Store {
             .collect()
     }
 
-    pub async fn set_budget(&self, actor: &Actor, series_id: i64, season: &str, planned_cents: i64) -> Result<()> {
+    pub async fn set_budget(
+        &self,
+        actor: &Actor,
+        series_id: i64,
+        season: &str,
+        planned_cents: i64,
+    ) -> Result<()> {
         season_dates(season).ok_or(StoreError::NotFound)?;
         let mut tx = self.write().await?;
         own(&mut tx, "series", series_id, actor.library_id).await?;
-        let before: Option<i64> = sqlx::query_scalar("select planned_cents from budgets where series_id = $1 and season = $2")
-            .bind(series_id)
-            .bind(season)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let before: Option<i64> = sqlx::query_scalar(
+            "select planned_cents from budgets where series_id = $1 and season = $2",
+        )
+        .bind(series_id)
+        .bind(season)
+        .fetch_optional(&mut *tx)
+        .await?;
         let sql = if before.is_some() {
             "update budgets set planned_cents = $3 where series_id = $1 and season = $2"
         } else {
             "insert into budgets (series_id, season, planned_cents) values ($1, $2, $3)"
         };
-        sqlx::query(sql).bind(series_id).bind(season).bind(planned_cents).execute(&mut *tx).await.map_err(classify)?;
-        let trace = |c: Option<i64>| c.map(|c| serde_json::json!({ "season": season, "planned_cents": c }));
-        record(&mut tx, actor, "budget", series_id, "update", trace(before).as_ref(), trace(Some(planned_cents)).as_ref()).await?;
+        sqlx::query(sql)
+            .bind(series_id)
+            .bind(season)
+            .bind(planned_cents)
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+        let trace =
+            |c: Option<i64>| c.map(|c| serde_json::json!({ "season": season, "planned_cents": c }));
+        record(
+            &mut tx,
+            actor,
+            "budget",
+            series_id,
+            "update",
+            trace(before).as_ref(),
+            trace(Some(planned_cents)).as_ref(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -352,8 +462,17 @@ impl Store {
     /// lines, and its share of the tools it used. A tool's month is spread
     /// over every session that used it that month, so the months touched
     /// are read whole even when the range cuts them.
-    pub async fn session_costs(&self, library_id: Option<i64>, from: &str, to: &str) -> Result<HashMap<i64, i64>> {
-        let lib = if library_id.is_some() { " and s.library_id = $3" } else { "" };
+    pub async fn session_costs(
+        &self,
+        library_id: Option<i64>,
+        from: &str,
+        to: &str,
+    ) -> Result<HashMap<i64, i64>> {
+        let lib = if library_id.is_some() {
+            " and s.library_id = $3"
+        } else {
+            ""
+        };
         let args = |a: String, b: String| {
             let mut v = vec![Value::S(a), Value::S(b)];
             v.extend(library_id.map(Value::I));
@@ -367,7 +486,10 @@ impl Store {
         for r in fetch(self, &direct, args(from.to_string(), to.to_string())).await? {
             costs.insert(r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("cents")?);
         }
-        let (month_from, month_to) = (format!("{}-01", &from[..7.min(from.len())]), format!("{}-31", &to[..7.min(to.len())]));
+        let (month_from, month_to) = (
+            format!("{}-01", &from[..7.min(from.len())]),
+            format!("{}-31", &to[..7.min(to.len())]),
+        );
         let usage = format!(
             "select t.id as tool, t.cost_cents, t.billing, s.id as session, s.local_date from tools t \
              join sessions s on s.library_id = t.library_id {LIVE}{lib} and (\
@@ -378,13 +500,17 @@ impl Store {
         );
         let rows = fetch(self, &usage, args(month_from, month_to)).await?;
         // (tool, month) -> the month's price and its sessions, by id.
-        let mut months: std::collections::BTreeMap<(i64, String), (i64, Vec<i64>)> = Default::default();
+        let mut months: std::collections::BTreeMap<(i64, String), (i64, Vec<i64>)> =
+            Default::default();
         for r in &rows {
             let date: String = r.try_get("local_date")?;
             let month: i8 = date.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
-            let billing = Billing::parse(&r.try_get::<String, _>("billing")?).unwrap_or(Billing::Monthly);
+            let billing =
+                Billing::parse(&r.try_get::<String, _>("billing")?).unwrap_or(Billing::Monthly);
             let price = billing.month_share(r.try_get("cost_cents")?, month);
-            let e = months.entry((r.try_get("tool")?, date[..7].to_string())).or_insert((price, vec![]));
+            let e = months
+                .entry((r.try_get("tool")?, date[..7].to_string()))
+                .or_insert((price, vec![]));
             e.1.push(r.try_get("session")?);
         }
         for (price, mut sessions) in months.into_values() {
@@ -400,12 +526,23 @@ impl Store {
     }
 
     /// Costs per series name over a report's scope and period.
-    pub(crate) async fn costs_by_series(&self, scope: Scope<'_>, period: &Period) -> Result<Vec<(Option<String>, i64)>> {
-        let costs = self.session_costs(scope.library_id, &period.from().to_string(), &period.to().to_string()).await?;
+    pub(crate) async fn costs_by_series(
+        &self,
+        scope: Scope<'_>,
+        period: &Period,
+    ) -> Result<Vec<(Option<String>, i64)>> {
+        let costs = self
+            .session_costs(
+                scope.library_id,
+                &period.from().to_string(),
+                &period.to().to_string(),
+            )
+            .await?;
         let (from, args) = filter(scope, period, "");
         let mut by: HashMap<Option<String>, i64> = HashMap::new();
         for r in fetch(self, &format!("select s.id, se.name as series{from}"), args).await? {
-            *by.entry(r.try_get("series")?).or_default() += costs.get(&r.try_get::<i64, _>("id")?).copied().unwrap_or(0);
+            *by.entry(r.try_get("series")?).or_default() +=
+                costs.get(&r.try_get::<i64, _>("id")?).copied().unwrap_or(0);
         }
         Ok(by.into_iter().collect())
     }
@@ -413,7 +550,11 @@ impl Store {
     /// Costs per series beyond the sessions' own cost column (which the
     /// report's sums and season summaries already hold): cost lines and
     /// tools' shares. Nothing to read, and no work, where neither exists.
-    pub(crate) async fn extra_costs_by_series(&self, scope: Scope<'_>, period: &Period) -> Result<Vec<(Option<String>, i64)>> {
+    pub(crate) async fn extra_costs_by_series(
+        &self,
+        scope: Scope<'_>,
+        period: &Period,
+    ) -> Result<Vec<(Option<String>, i64)>> {
         let lib = scope.library_id;
         let any: i64 = sqlx::query_scalar(
             "select (select count(*) from cost_lines c join sessions s on s.id = c.session_id where $1 is null or s.library_id = $1) \
@@ -443,7 +584,9 @@ impl Store {
 
     /// Everything a speaker's sessions cost, and who came, over all time.
     pub async fn speaker_cost(&self, library_id: i64, speaker_id: i64) -> Result<SpeakerCost> {
-        let costs = self.session_costs(Some(library_id), "0000-01-01", "9999-12-31").await?;
+        let costs = self
+            .session_costs(Some(library_id), "0000-01-01", "9999-12-31")
+            .await?;
         let rows = sqlx::query(
             "select s.id, s.participants from sessions s join session_speakers sp on sp.session_id = s.id \
              where sp.speaker_id = $1 and s.library_id = $2",
@@ -465,10 +608,12 @@ impl Store {
 
 /// Refuses a row of another library (or none) as not found.
 async fn own(tx: &mut Tx, table: &str, id: i64, library_id: i64) -> Result<()> {
-    let found: Option<i64> = sqlx::query_scalar(&format!("select id from {table} where id = $1 and library_id = $2"))
-        .bind(id)
-        .bind(library_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let found: Option<i64> = sqlx::query_scalar(&format!(
+        "select id from {table} where id = $1 and library_id = $2"
+    ))
+    .bind(id)
+    .bind(library_id)
+    .fetch_optional(&mut **tx)
+    .await?;
     found.map(|_| ()).ok_or(StoreError::NotFound)
 }

@@ -50,14 +50,23 @@ struct Trace<'a> {
 }
 
 fn children(r: &Registration) -> i64 {
-    r.ages.iter().filter(|&&a| a < CHILD_UNDER).count().min(r.seats as usize) as i64
+    r.ages
+        .iter()
+        .filter(|&&a| a < CHILD_UNDER)
+        .count()
+        .min(r.seats as usize) as i64
 }
 
 impl Store {
     /// Applies one tap of the head counter. `None` when it would take a
     /// count below zero, below the under-14s, or below the registered
     /// present (who are among the participants): nothing changes then.
-    pub async fn count_tap(&self, actor: &Actor, session_id: i64, tap: Tap) -> Result<Option<Attendance>> {
+    pub async fn count_tap(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+        tap: Tap,
+    ) -> Result<Option<Attendance>> {
         let d = i64::from(tap.delta.signum());
         let du = if tap.under_14 { d } else { 0 };
         let mut tx = self.write().await?;
@@ -84,8 +93,21 @@ impl Store {
             return Ok(None);
         };
         let after = attendance(&row)?;
-        let trace = Trace { tap: Some(tap), registration_id: None, attendance: &after };
-        record(&mut tx, actor, "attendance", session_id, "tap", None, Some(&trace)).await?;
+        let trace = Trace {
+            tap: Some(tap),
+            registration_id: None,
+            attendance: &after,
+        };
+        record(
+            &mut tx,
+            actor,
+            "attendance",
+            session_id,
+            "tap",
+            None,
+            Some(&trace),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(after))
     }
@@ -94,9 +116,17 @@ impl Store {
     /// participants (its children the under-14s) and the registered
     /// present. Ticking twice counts once: the tick is a row, and only the
     /// statement that creates (or deletes) it changes the count.
-    pub async fn check_in(&self, actor: &Actor, session_id: i64, registration_id: i64, present: bool) -> Result<Attendance> {
+    pub async fn check_in(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+        registration_id: i64,
+        present: bool,
+    ) -> Result<Attendance> {
         let mut tx = self.write().await?;
-        let r = self.arrival_of(&mut tx, actor.library_id, session_id, registration_id).await?;
+        let r = self
+            .arrival_of(&mut tx, actor.library_id, session_id, registration_id)
+            .await?;
         let changed = if present {
             sqlx::query(
                 "insert into check_ins (registration_id, session_id, checked_at, checked_by) values ($1, $2, $3, $4) \
@@ -143,8 +173,21 @@ impl Store {
         let after = attendance(&row)?;
         if changed != 0 {
             let action = if present { "check_in" } else { "check_out" };
-            let trace = Trace { tap: None, registration_id: Some(registration_id), attendance: &after };
-            record(&mut tx, actor, "attendance", session_id, action, None, Some(&trace)).await?;
+            let trace = Trace {
+                tap: None,
+                registration_id: Some(registration_id),
+                attendance: &after,
+            };
+            record(
+                &mut tx,
+                actor,
+                "attendance",
+                session_id,
+                action,
+                None,
+                Some(&trace),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(after)
@@ -154,15 +197,32 @@ impl Store {
     pub async fn reset_count(&self, actor: &Actor, session_id: i64) -> Result<Attendance> {
         let mut tx = self.write().await?;
         let before = lock(&mut tx, actor.library_id, session_id).await?;
-        sqlx::query("delete from check_ins where session_id = $1").bind(session_id).execute(&mut *tx).await?;
+        sqlx::query("delete from check_ins where session_id = $1")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
         let sql = format!(
             "update sessions set participants = null, under_14 = null, registered = null, present = null, \
              counted_by_staff = $1, counted_by = $2, counted_at = $3 where id = $4{RETURNING}"
         );
-        let row =
-            sqlx::query(&sql).bind(actor.staff_id).bind(&actor.label).bind(now()).bind(session_id).fetch_one(&mut *tx).await?;
+        let row = sqlx::query(&sql)
+            .bind(actor.staff_id)
+            .bind(&actor.label)
+            .bind(now())
+            .bind(session_id)
+            .fetch_one(&mut *tx)
+            .await?;
         let after = attendance(&row)?;
-        record(&mut tx, actor, "attendance", session_id, "reset", Some(&before), Some(&after)).await?;
+        record(
+            &mut tx,
+            actor,
+            "attendance",
+            session_id,
+            "reset",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -170,31 +230,49 @@ impl Store {
     /// The confirmed parties of a session (a course's included), in the
     /// order they registered, each with its tick.
     pub async fn arrivals(&self, library_id: i64, session_id: i64) -> Result<Vec<Arrival>> {
-        let ticked: Vec<i64> = sqlx::query_scalar("select registration_id from check_ins where session_id = $1")
-            .bind(session_id)
-            .fetch_all(self.pool())
+        let ticked: Vec<i64> =
+            sqlx::query_scalar("select registration_id from check_ins where session_id = $1")
+                .bind(session_id)
+                .fetch_all(self.pool())
+                .await?;
+        let all = self
+            .list_registrations(library_id, Target::Session(session_id))
             .await?;
-        let all = self.list_registrations(library_id, Target::Session(session_id)).await?;
         Ok(all
             .into_iter()
             .filter(|r| r.status == RegistrationStatus::Confirmed)
-            .map(|r| Arrival { present: ticked.contains(&r.id), registration: r })
+            .map(|r| Arrival {
+                present: ticked.contains(&r.id),
+                registration: r,
+            })
             .collect())
     }
 
     /// The registration, if it is a confirmed party of this session.
-    async fn arrival_of(&self, tx: &mut Tx, library_id: i64, session_id: i64, registration_id: i64) -> Result<Registration> {
+    async fn arrival_of(
+        &self,
+        tx: &mut Tx,
+        library_id: i64,
+        session_id: i64,
+        registration_id: i64,
+    ) -> Result<Registration> {
         // Ticks of one session queue on its row (PostgreSQL; SQLite has one writer).
         lock(tx, library_id, session_id).await?;
         let r = by_id(tx, registration_id).await?;
-        let event_id: i64 =
-            sqlx::query_scalar("select event_id from sessions where id = $1").bind(session_id).fetch_one(&mut **tx).await?;
-        let for_session = r.library_id == library_id && r.event_id == event_id && r.session_id.is_none_or(|s| s == session_id);
+        let event_id: i64 = sqlx::query_scalar("select event_id from sessions where id = $1")
+            .bind(session_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        let for_session = r.library_id == library_id
+            && r.event_id == event_id
+            && r.session_id.is_none_or(|s| s == session_id);
         if !for_session {
             return Err(StoreError::NotFound);
         }
         if r.status != RegistrationStatus::Confirmed {
-            return Err(StoreError::Conflict("only confirmed registrations are checked in".into()));
+            return Err(StoreError::Conflict(
+                "only confirmed registrations are checked in".into(),
+            ));
         }
         Ok(r)
     }

@@ -37,7 +37,8 @@ fn document(r: &AnyRow) -> Result<Document> {
     Ok(Document {
         id: r.try_get("id")?,
         speaker_id: r.try_get("speaker_id")?,
-        kind: DocumentKind::parse(&kind).ok_or_else(|| StoreError::Unusable(format!("unknown document kind {kind:?}")))?,
+        kind: DocumentKind::parse(&kind)
+            .ok_or_else(|| StoreError::Unusable(format!("unknown document kind {kind:?}")))?,
         file_name: r.try_get("file_name")?,
         content_type: r.try_get("content_type")?,
         size: r.try_get("size")?,
@@ -47,7 +48,11 @@ fn document(r: &AnyRow) -> Result<Document> {
 
 impl Store {
     /// A speaker's documents, newest first.
-    pub async fn speaker_documents(&self, library_id: i64, speaker_id: i64) -> Result<Vec<Document>> {
+    pub async fn speaker_documents(
+        &self,
+        library_id: i64,
+        speaker_id: i64,
+    ) -> Result<Vec<Document>> {
         let rows = sqlx::query(&format!(
             "select {COLUMNS} from documents where library_id = $1 and speaker_id = $2 order by uploaded_at desc, id desc"
         ))
@@ -60,23 +65,26 @@ impl Store {
 
     /// One document with its bytes.
     pub async fn document_bytes(&self, library_id: i64, id: i64) -> Result<(Document, Vec<u8>)> {
-        let r = sqlx::query(&format!("select {COLUMNS}, bytes from documents where library_id = $1 and id = $2"))
-            .bind(library_id)
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let r = sqlx::query(&format!(
+            "select {COLUMNS}, bytes from documents where library_id = $1 and id = $2"
+        ))
+        .bind(library_id)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
         Ok((document(&r)?, r.try_get("bytes")?))
     }
 
     /// Stores a document on one of the library's speakers.
     pub async fn add_document(&self, actor: &Actor, new: &NewDocument<'_>) -> Result<i64> {
         let mut tx = self.write().await?;
-        let known: Option<i64> = sqlx::query_scalar("select id from speakers where id = $1 and library_id = $2")
-            .bind(new.speaker_id)
-            .bind(actor.library_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let known: Option<i64> =
+            sqlx::query_scalar("select id from speakers where id = $1 and library_id = $2")
+                .bind(new.speaker_id)
+                .bind(actor.library_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         if known.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -112,14 +120,19 @@ impl Store {
 
     pub async fn delete_document(&self, actor: &Actor, id: i64) -> Result<Document> {
         let mut tx = self.write().await?;
-        let r = sqlx::query(&format!("select {COLUMNS} from documents where library_id = $1 and id = $2"))
-            .bind(actor.library_id)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let r = sqlx::query(&format!(
+            "select {COLUMNS} from documents where library_id = $1 and id = $2"
+        ))
+        .bind(actor.library_id)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let doc = document(&r)?;
-        sqlx::query("delete from documents where id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("delete from documents where id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         record(&mut tx, actor, "document", id, "delete", Some(&doc), None).await?;
         tx.commit().await?;
         Ok(doc)

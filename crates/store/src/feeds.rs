@@ -23,9 +23,17 @@ pub struct CalendarSession {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FeedScope {
     /// Everything public that ends after `since`.
-    All { since: i64 },
-    Series { id: i64, since: i64 },
-    Theme { id: i64, since: i64 },
+    All {
+        since: i64,
+    },
+    Series {
+        id: i64,
+        since: i64,
+    },
+    Theme {
+        id: i64,
+        since: i64,
+    },
     /// Every session of one event, whenever.
     Event(i64),
     Session(i64),
@@ -52,13 +60,19 @@ pub(crate) fn calendar_session(r: &sqlx::any::AnyRow) -> Result<CalendarSession>
 
 impl Store {
     /// Public sessions of `scope` in time order, cancelled ones included.
-    pub async fn calendar_sessions(&self, library_id: i64, scope: FeedScope) -> Result<Vec<CalendarSession>> {
+    pub async fn calendar_sessions(
+        &self,
+        library_id: i64,
+        scope: FeedScope,
+    ) -> Result<Vec<CalendarSession>> {
         let (cond, id, since) = match scope {
             FeedScope::All { since } => (" and $2 = 0", 0, since),
             FeedScope::Series { id, since } => (" and e.series_id = $2", id, since),
-            FeedScope::Theme { id, since } => {
-                (" and exists (select 1 from session_themes st where st.session_id = s.id and st.theme_id = $2)", id, since)
-            }
+            FeedScope::Theme { id, since } => (
+                " and exists (select 1 from session_themes st where st.session_id = s.id and st.theme_id = $2)",
+                id,
+                since,
+            ),
             FeedScope::Event(id) => (" and e.id = $2", id, i64::MIN),
             FeedScope::Session(id) => (" and s.id = $2", id, i64::MIN),
         };
@@ -67,7 +81,12 @@ impl Store {
              order by s.starts_at, s.id limit 5000",
             calendar_select()
         );
-        let rows = sqlx::query(&sql).bind(library_id).bind(id).bind(since).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(&sql)
+            .bind(library_id)
+            .bind(id)
+            .bind(since)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(calendar_session).collect()
     }
 }
@@ -99,7 +118,11 @@ impl CalendarSession {
             location,
             url: Some(url),
             sequence: self.sequence,
-            status: if s.is_cancelled() { ical::Status::Cancelled } else { ical::Status::Confirmed },
+            status: if s.is_cancelled() {
+                ical::Status::Cancelled
+            } else {
+                ical::Status::Confirmed
+            },
         }
     }
 }

@@ -38,17 +38,29 @@ struct Names {
 }
 
 impl Names {
-    async fn load(tx: &mut Tx, library_id: i64, table: &'static str, column: &'static str) -> Result<Names> {
-        let rows = sqlx::query(&format!("select id, {column} as name from {table} where library_id = $1 order by id"))
-            .bind(library_id)
-            .fetch_all(&mut **tx)
-            .await?;
+    async fn load(
+        tx: &mut Tx,
+        library_id: i64,
+        table: &'static str,
+        column: &'static str,
+    ) -> Result<Names> {
+        let rows = sqlx::query(&format!(
+            "select id, {column} as name from {table} where library_id = $1 order by id"
+        ))
+        .bind(library_id)
+        .fetch_all(&mut **tx)
+        .await?;
         let mut ids = HashMap::new();
         for r in rows {
             let name: String = r.try_get("name")?;
             ids.entry(normalize(&name)).or_insert(r.try_get("id")?);
         }
-        Ok(Names { table, column, ids, created: Vec::new() })
+        Ok(Names {
+            table,
+            column,
+            ids,
+            created: Vec::new(),
+        })
     }
 
     /// The record's id, and whether this import created it.
@@ -85,7 +97,13 @@ fn instant(tz: &TimeZone, date: Date, time: Time) -> Result<i64> {
 impl Store {
     /// Writes `rows` (already free of errors) in one transaction; with
     /// `dry_run` everything is rolled back and only the summary remains.
-    pub async fn import_history(&self, actor: &Actor, rows: &[ImportRow], source: &str, dry_run: bool) -> Result<ImportSummary> {
+    pub async fn import_history(
+        &self,
+        actor: &Actor,
+        rows: &[ImportRow],
+        source: &str,
+        dry_run: bool,
+    ) -> Result<ImportSummary> {
         let lib = actor.library_id;
         let tz = self.library(lib).await?.tz();
         let mut tx = self.write().await?;
@@ -101,28 +119,34 @@ impl Store {
                 .iter()
                 .map(|r| Ok((r.try_get("id")?, r.try_get("duration_minutes")?)))
                 .collect::<Result<_>>()?;
-        let mut events: HashMap<String, i64> =
-            sqlx::query("select id, import_key from events where library_id = $1 and import_key is not null")
-                .bind(lib)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("import_key")?, r.try_get("id")?)))
-                .collect::<Result<_>>()?;
-        let done: HashSet<String> =
-            sqlx::query_scalar("select import_key from sessions where library_id = $1 and import_key is not null")
-                .bind(lib)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .collect();
+        let mut events: HashMap<String, i64> = sqlx::query(
+            "select id, import_key from events where library_id = $1 and import_key is not null",
+        )
+        .bind(lib)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("import_key")?, r.try_get("id")?)))
+        .collect::<Result<_>>()?;
+        let done: HashSet<String> = sqlx::query_scalar(
+            "select import_key from sessions where library_id = $1 and import_key is not null",
+        )
+        .bind(lib)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
         // An event is titled by the first title its rows give, else its
         // theme, else its series.
         let mut titles: HashMap<String, String> = HashMap::new();
         for r in rows {
             let t = titles.entry(r.event_key()).or_default();
             if t.is_empty() {
-                t.clone_from(if !r.title.is_empty() { &r.title } else { r.themes.first().unwrap_or(&r.series) });
+                t.clone_from(if !r.title.is_empty() {
+                    &r.title
+                } else {
+                    r.themes.first().unwrap_or(&r.series)
+                });
             }
         }
         let mut summary = ImportSummary::default();
@@ -158,7 +182,9 @@ impl Store {
                     .await
                     .map_err(classify)?;
                     events.insert(event_key, id);
-                    summary.events.push(format!("{} · {} · {}", r.date, r.series, title));
+                    summary
+                        .events
+                        .push(format!("{} · {} · {}", r.date, r.series, title));
                     id
                 }
             };
@@ -220,7 +246,19 @@ impl Store {
             #[serde(flatten)]
             summary: &'a ImportSummary,
         }
-        record(&mut tx, actor, "import", 0, "import", None, Some(&Audit { source, summary: &summary })).await?;
+        record(
+            &mut tx,
+            actor,
+            "import",
+            0,
+            "import",
+            None,
+            Some(&Audit {
+                source,
+                summary: &summary,
+            }),
+        )
+        .await?;
         if dry_run {
             tx.rollback().await?;
         } else {
@@ -232,17 +270,21 @@ impl Store {
 
 /// A theme or speaker named twice in one cell is linked once.
 async fn link(tx: &mut Tx, table: &str, column: &str, session_id: i64, other: i64) -> Result<()> {
-    let exists: i64 = sqlx::query_scalar(&format!("select count(*) from {table} where session_id = $1 and {column} = $2"))
+    let exists: i64 = sqlx::query_scalar(&format!(
+        "select count(*) from {table} where session_id = $1 and {column} = $2"
+    ))
+    .bind(session_id)
+    .bind(other)
+    .fetch_one(&mut **tx)
+    .await?;
+    if exists == 0 {
+        sqlx::query(&format!(
+            "insert into {table} (session_id, {column}) values ($1, $2)"
+        ))
         .bind(session_id)
         .bind(other)
-        .fetch_one(&mut **tx)
+        .execute(&mut **tx)
         .await?;
-    if exists == 0 {
-        sqlx::query(&format!("insert into {table} (session_id, {column}) values ($1, $2)"))
-            .bind(session_id)
-            .bind(other)
-            .execute(&mut **tx)
-            .await?;
     }
     Ok(())
 }

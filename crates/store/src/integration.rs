@@ -12,12 +12,19 @@ use crate::{Registration, Result, SeatState, Store, Target};
 impl Store {
     /// The seats of each of `session_ids` (of the library; others are left
     /// out): one query for them all, plus one per course among them.
-    pub async fn seat_states(&self, library_id: i64, session_ids: &[i64]) -> Result<HashMap<i64, SeatState>> {
+    pub async fn seat_states(
+        &self,
+        library_id: i64,
+        session_ids: &[i64],
+    ) -> Result<HashMap<i64, SeatState>> {
         let mut out = HashMap::with_capacity(session_ids.len());
         if session_ids.is_empty() {
             return Ok(out);
         }
-        let placeholders = (2..session_ids.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let placeholders = (2..session_ids.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "select s.*, e.status as event_status, e.course as event_course, {TAKEN} as taken, {WAITING} as waiting \
              from sessions s join events e on e.id = s.event_id where s.library_id = $1 and s.id in ({placeholders})"
@@ -36,7 +43,14 @@ impl Store {
                 match courses.get(&event_id) {
                     Some(st) => st.clone(),
                     None => {
-                        let st = seat_state(&mut c, At { event_id, session_id: None }).await?;
+                        let st = seat_state(
+                            &mut c,
+                            At {
+                                event_id,
+                                session_id: None,
+                            },
+                        )
+                        .await?;
                         courses.insert(event_id, st.clone());
                         st
                     }
@@ -60,11 +74,19 @@ impl Store {
 
     /// The registration made with this idempotency hash, and its sealed
     /// private link when it was made through the API.
-    pub async fn registration_by_idempotency(&self, idempotency_hash: &str) -> Result<Option<(Registration, Option<String>)>> {
+    pub async fn registration_by_idempotency(
+        &self,
+        idempotency_hash: &str,
+    ) -> Result<Option<(Registration, Option<String>)>> {
         let mut c = self.pool().acquire().await?;
-        let Some(r) = by_hash(&mut c, "idempotency_hash", idempotency_hash).await? else { return Ok(None) };
+        let Some(r) = by_hash(&mut c, "idempotency_hash", idempotency_hash).await? else {
+            return Ok(None);
+        };
         let sealed: Option<String> =
-            sqlx::query_scalar("select link_sealed from registrations where id = $1").bind(r.id).fetch_one(&mut *c).await?;
+            sqlx::query_scalar("select link_sealed from registrations where id = $1")
+                .bind(r.id)
+                .fetch_one(&mut *c)
+                .await?;
         Ok(Some((r, sealed)))
     }
 }

@@ -3,9 +3,9 @@
 //! migrations embedded per backend; one module per aggregate.
 
 pub mod api_queries;
-pub mod bench;
 mod attendance;
 mod audit;
+pub mod bench;
 mod breakdown;
 mod costs;
 mod day;
@@ -27,8 +27,8 @@ pub mod testing;
 
 pub use attendance::Attendance;
 pub use audit::{Actor, AuditEntry};
-pub use costs::{Budget, CostLine, SpeakerCost, Tool, season_dates};
 pub use breakdown::{Bucket, Line, TREND_LENGTH};
+pub use costs::{Budget, CostLine, SpeakerCost, Tool, season_dates};
 pub use day::{Arrival, Tap};
 pub use documents::{Document, NewDocument};
 pub use feeds::{CalendarSession, FeedScope};
@@ -99,7 +99,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -116,11 +118,15 @@ impl DatabaseUrl {
     /// than silently creating an empty file somewhere.
     pub fn parse(url: &str) -> Result<DatabaseUrl> {
         let url = url.trim();
-        if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(rest) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             let path = rest.split('?').next().unwrap_or_default();
             if path.is_empty() || path == ":memory:" {
                 return Err(StoreError::Unusable(
-                    "a SQLite database URL needs a file path, e.g. sqlite://data/almanach.sqlite3".into(),
+                    "a SQLite database URL needs a file path, e.g. sqlite://data/almanach.sqlite3"
+                        .into(),
                 ));
             }
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
@@ -145,8 +151,12 @@ impl DatabaseUrl {
 
 fn redact_password(url: &str) -> String {
     // postgres://user:secret@host/db -> postgres://user:***@host/db
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let Some((auth, host)) = rest.split_once('@') else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((auth, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
     match auth.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_string(),
@@ -179,10 +189,14 @@ impl Store {
                     && !dir.as_os_str().is_empty()
                 {
                     std::fs::create_dir_all(dir).map_err(|e| {
-                        StoreError::Unusable(format!("cannot create the folder {}: {e}", dir.display()))
+                        StoreError::Unusable(format!(
+                            "cannot create the folder {}: {e}",
+                            dir.display()
+                        ))
                     })?;
                 }
-                let o = AnyConnectOptions::from_str(&format!("sqlite://{}?mode=rwc", path.display()))?;
+                let o =
+                    AnyConnectOptions::from_str(&format!("sqlite://{}?mode=rwc", path.display()))?;
                 (Backend::Sqlite, o, 8)
             }
             DatabaseUrl::Postgres(u) => (Backend::Postgres, AnyConnectOptions::from_str(u)?, 16),
@@ -190,11 +204,25 @@ impl Store {
         if backend == Backend::Postgres {
             // One direct attempt first: a pool only says "timed out", while
             // the person needs "connection refused" or "password failed".
-            let attempt = tokio::time::timeout(Duration::from_secs(10), sqlx::AnyConnection::connect_with(&options)).await;
+            let attempt = tokio::time::timeout(
+                Duration::from_secs(10),
+                sqlx::AnyConnection::connect_with(&options),
+            )
+            .await;
             match attempt {
                 Ok(Ok(conn)) => drop(conn),
-                Ok(Err(e)) => return Err(StoreError::Unusable(format!("cannot open {}: {e}", parsed.redacted()))),
-                Err(_) => return Err(StoreError::Unusable(format!("cannot open {}: no answer within 10 s", parsed.redacted()))),
+                Ok(Err(e)) => {
+                    return Err(StoreError::Unusable(format!(
+                        "cannot open {}: {e}",
+                        parsed.redacted()
+                    )));
+                }
+                Err(_) => {
+                    return Err(StoreError::Unusable(format!(
+                        "cannot open {}: no answer within 10 s",
+                        parsed.redacted()
+                    )));
+                }
             }
         }
         let pool = AnyPoolOptions::new()

@@ -26,7 +26,8 @@ pub struct Library {
 
 impl Library {
     pub fn tz(&self) -> jiff::tz::TimeZone {
-        jiff::tz::TimeZone::get(&self.timezone).unwrap_or_else(|_| almanach_domain::calendar::paris())
+        jiff::tz::TimeZone::get(&self.timezone)
+            .unwrap_or_else(|_| almanach_domain::calendar::paris())
     }
     pub fn hours(&self) -> OpeningHours {
         OpeningHours::parse(&self.opening_hours).unwrap_or_default()
@@ -53,20 +54,26 @@ fn from_row(r: &AnyRow) -> Result<Library, sqlx::Error> {
 impl Store {
     /// The first library, creating it ("Ma médiathèque") on an empty database.
     pub async fn default_library(&self) -> Result<Library> {
-        if let Some(r) = sqlx::query("select * from libraries order by id limit 1").fetch_optional(self.pool()).await? {
+        if let Some(r) = sqlx::query("select * from libraries order by id limit 1")
+            .fetch_optional(self.pool())
+            .await?
+        {
             return Ok(from_row(&r)?);
         }
         let mut tx = self.write().await?;
-        let existing = sqlx::query("select * from libraries order by id limit 1").fetch_optional(&mut *tx).await?;
+        let existing = sqlx::query("select * from libraries order by id limit 1")
+            .fetch_optional(&mut *tx)
+            .await?;
         if let Some(r) = existing {
             return Ok(from_row(&r)?);
         }
-        let id: i64 =
-            sqlx::query_scalar("insert into libraries (name, created_at) values ($1, $2) returning id")
-                .bind("Ma médiathèque")
-                .bind(now())
-                .fetch_one(&mut *tx)
-                .await?;
+        let id: i64 = sqlx::query_scalar(
+            "insert into libraries (name, created_at) values ($1, $2) returning id",
+        )
+        .bind("Ma médiathèque")
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
         self.library(id).await
     }
@@ -99,7 +106,16 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(classify)?;
-        record(&mut tx, actor, "library", new.id, "update", Some(&before), Some(new)).await?;
+        record(
+            &mut tx,
+            actor,
+            "library",
+            new.id,
+            "update",
+            Some(&before),
+            Some(new),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -35,7 +35,9 @@ pub(crate) fn provider(v: &str) -> Result<Provider> {
 }
 
 pub(crate) fn opt_date(v: Option<String>) -> Result<Option<Date>> {
-    v.filter(|s| !s.is_empty()).map(|s| s.parse::<Date>().map_err(|_| bad("date", &s))).transpose()
+    v.filter(|s| !s.is_empty())
+        .map(|s| s.parse::<Date>().map_err(|_| bad("date", &s)))
+        .transpose()
 }
 
 // ---------------------------------------------------------------- settings
@@ -59,18 +61,50 @@ impl LogisticsSettings {
 /// The usual equipment of a digital mediation programme, given to a
 /// library on first use; coordinators rename, add and retire types.
 const CATALOGUE: &[(&str, Provider, &str)] = &[
-    ("Vidéoprojecteur", Provider::It, "Avec câble HDMI et télécommande"),
+    (
+        "Vidéoprojecteur",
+        Provider::It,
+        "Avec câble HDMI et télécommande",
+    ),
     ("Sonorisation", Provider::It, "Enceintes et table de mixage"),
     ("Micros", Provider::It, "Combien, avec ou sans fil"),
-    ("Ordinateurs portables", Provider::It, "Combien, avec quels logiciels installés"),
-    ("Tablettes", Provider::It, "Combien, avec quelles applications"),
-    ("Comptes Wi-Fi invités", Provider::It, "Combien, pour quelle durée"),
-    ("Compte d'outil d'IA", Provider::It, "ChatGPT, MidJourney, HeyGen… : quel outil, quel forfait"),
-    ("Casques de réalité virtuelle", Provider::It, "Combien, chargés, applications installées"),
+    (
+        "Ordinateurs portables",
+        Provider::It,
+        "Combien, avec quels logiciels installés",
+    ),
+    (
+        "Tablettes",
+        Provider::It,
+        "Combien, avec quelles applications",
+    ),
+    (
+        "Comptes Wi-Fi invités",
+        Provider::It,
+        "Combien, pour quelle durée",
+    ),
+    (
+        "Compte d'outil d'IA",
+        Provider::It,
+        "ChatGPT, MidJourney, HeyGen… : quel outil, quel forfait",
+    ),
+    (
+        "Casques de réalité virtuelle",
+        Provider::It,
+        "Combien, chargés, applications installées",
+    ),
     ("Imprimante 3D", Provider::Team, "Filament, fichiers prêts"),
     ("Kits robotiques", Provider::Team, "Combien, piles chargées"),
-    ("Diffusion en ligne", Provider::It, "Plateforme, lien, caméra"),
-    ("Disposition de la salle", Provider::Team, "Tables en îlots, rangées, scène"),
+    (
+        "Diffusion en ligne",
+        Provider::It,
+        "Plateforme, lien, caméra",
+    ),
+    (
+        "Disposition de la salle",
+        Provider::Team,
+        "Tables en îlots, rangées, scène",
+    ),
 ];
 
 fn settings(r: &AnyRow) -> Result<LogisticsSettings> {
@@ -247,7 +281,10 @@ pub struct Digest {
 
 impl Digest {
     pub fn is_empty(&self) -> bool {
-        self.late.is_empty() && self.due.is_empty() && self.problems.is_empty() && self.without_it.is_empty()
+        self.late.is_empty()
+            && self.due.is_empty()
+            && self.problems.is_empty()
+            && self.without_it.is_empty()
     }
 }
 
@@ -267,13 +304,20 @@ pub struct ItContext {
 impl ItContext {
     /// The rule applied to a session stored as instants.
     pub fn deadline(&self, starts_at: i64, ends_at: i64) -> Deadline {
-        let at = |t: i64| jiff::Timestamp::from_second(t).unwrap_or_default().to_zoned(self.tz.clone());
+        let at = |t: i64| {
+            jiff::Timestamp::from_second(t)
+                .unwrap_or_default()
+                .to_zoned(self.tz.clone())
+        };
         let (a, b) = (at(starts_at), at(ends_at));
         self.calendar.deadline(a.date(), a.time(), b.time())
     }
 
     fn session_day(&self, starts_at: i64) -> Date {
-        jiff::Timestamp::from_second(starts_at).unwrap_or_default().to_zoned(self.tz.clone()).date()
+        jiff::Timestamp::from_second(starts_at)
+            .unwrap_or_default()
+            .to_zoned(self.tz.clone())
+            .date()
     }
 }
 
@@ -284,7 +328,11 @@ fn need(ctx: &ItContext, r: &AnyRow) -> Result<Need> {
     let provider = provider(&r.try_get::<String, _>("provider")?)?;
     let due_override = opt_date(r.try_get("due_override")?)?;
     let deadline = ctx.deadline(starts_at, ends_at);
-    let rule = if provider == Provider::It { deadline.due } else { ctx.session_day(starts_at) };
+    let rule = if provider == Provider::It {
+        deadline.due
+    } else {
+        ctx.session_day(starts_at)
+    };
     let event_status: String = r.try_get("event_status")?;
     Ok(Need {
         id: r.try_get("id")?,
@@ -311,7 +359,11 @@ fn need(ctx: &ItContext, r: &AnyRow) -> Result<Need> {
 /// Copies the series' default needs onto a session just created. Called
 /// from `write_session` inside its transaction, so a session never exists
 /// without them; each need created is audited.
-pub(crate) async fn after_session_created(tx: &mut Tx, actor: &Actor, session_id: i64) -> Result<()> {
+pub(crate) async fn after_session_created(
+    tx: &mut Tx,
+    actor: &Actor,
+    session_id: i64,
+) -> Result<()> {
     let t = now();
     let rows = sqlx::query(
         "insert into session_needs (library_id, session_id, need_type_id, quantity, details, provider, status, \
@@ -334,7 +386,16 @@ pub(crate) async fn after_session_created(tx: &mut Tx, actor: &Actor, session_id
             due_override: None,
             status: NeedStatus::Requested,
         };
-        record(tx, actor, "need", r.try_get("id")?, "create", None, Some(&after)).await?;
+        record(
+            tx,
+            actor,
+            "need",
+            r.try_get("id")?,
+            "create",
+            None,
+            Some(&after),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -346,7 +407,11 @@ impl Store {
     /// library's catalogue of needs) on first use.
     pub async fn logistics_settings(&self, library_id: i64) -> Result<LogisticsSettings> {
         let select = "select * from library_logistics where library_id = $1";
-        if let Some(r) = sqlx::query(select).bind(library_id).fetch_optional(self.pool()).await? {
+        if let Some(r) = sqlx::query(select)
+            .bind(library_id)
+            .fetch_optional(self.pool())
+            .await?
+        {
             return settings(&r);
         }
         self.library(library_id).await?;
@@ -375,12 +440,19 @@ impl Store {
                 .await?;
             }
         }
-        let r = sqlx::query(select).bind(library_id).fetch_one(&mut *tx).await?;
+        let r = sqlx::query(select)
+            .bind(library_id)
+            .fetch_one(&mut *tx)
+            .await?;
         tx.commit().await?;
         settings(&r)
     }
 
-    pub async fn save_logistics_settings(&self, actor: &Actor, new: &LogisticsSettings) -> Result<()> {
+    pub async fn save_logistics_settings(
+        &self,
+        actor: &Actor,
+        new: &LogisticsSettings,
+    ) -> Result<()> {
         let before = self.logistics_settings(actor.library_id).await?;
         let mut tx = self.write().await?;
         sqlx::query(
@@ -395,8 +467,20 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(classify)?;
-        let after = LogisticsSettings { library_id: actor.library_id, ..new.clone() };
-        record(&mut tx, actor, "logistics_settings", actor.library_id, "update", Some(&before), Some(&after)).await?;
+        let after = LogisticsSettings {
+            library_id: actor.library_id,
+            ..new.clone()
+        };
+        record(
+            &mut tx,
+            actor,
+            "logistics_settings",
+            actor.library_id,
+            "update",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -405,7 +489,10 @@ impl Store {
     pub async fn it_context(&self, library_id: i64) -> Result<ItContext> {
         let library = self.library(library_id).await?;
         let s = self.logistics_settings(library_id).await?;
-        Ok(ItContext { calendar: ItCalendar::new(s.hours(), library.closing(), s.it_lead_days), tz: library.tz() })
+        Ok(ItContext {
+            calendar: ItCalendar::new(s.hours(), library.closing(), s.it_lead_days),
+            tz: library.tz(),
+        })
     }
 
     // ------------------------------------------------------------ catalogue
@@ -413,10 +500,12 @@ impl Store {
     /// The catalogue, active types first, by name.
     pub async fn need_types(&self, library_id: i64) -> Result<Vec<NeedType>> {
         self.logistics_settings(library_id).await?;
-        let rows = sqlx::query("select * from need_types where library_id = $1 order by active desc, name")
-            .bind(library_id)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "select * from need_types where library_id = $1 order by active desc, name",
+        )
+        .bind(library_id)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(need_type).collect()
     }
 
@@ -432,7 +521,11 @@ impl Store {
 
     /// Creates (`id == 0`) or updates a type; a taken name is a `Conflict`.
     pub async fn save_need_type(&self, actor: &Actor, new: &NeedType) -> Result<i64> {
-        let before = if new.id == 0 { None } else { Some(self.need_type(actor.library_id, new.id).await?) };
+        let before = if new.id == 0 {
+            None
+        } else {
+            Some(self.need_type(actor.library_id, new.id).await?)
+        };
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(if before.is_some() {
             "update need_types set name = $1, provider = $2, hint = $3, active = $4 where id = $5 and library_id = $6 \
@@ -452,15 +545,31 @@ impl Store {
         .map_err(classify)?;
         let after = NeedType { id, ..new.clone() };
         let action = if before.is_some() { "update" } else { "create" };
-        record(&mut tx, actor, "need_type", id, action, before.as_ref(), Some(&after)).await?;
+        record(
+            &mut tx,
+            actor,
+            "need_type",
+            id,
+            action,
+            before.as_ref(),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     // ------------------------------------------------------------ needs
 
-    async fn needs_where(&self, ctx: &ItContext, cond: &str, library_id: i64, args: &[i64]) -> Result<Vec<Need>> {
-        let sql = format!("{NEED_SELECT} where n.library_id = $1 and {cond} order by s.starts_at, n.id");
+    async fn needs_where(
+        &self,
+        ctx: &ItContext,
+        cond: &str,
+        library_id: i64,
+        args: &[i64],
+    ) -> Result<Vec<Need>> {
+        let sql =
+            format!("{NEED_SELECT} where n.library_id = $1 and {cond} order by s.starts_at, n.id");
         let mut q = sqlx::query(&sql).bind(library_id);
         for a in args {
             q = q.bind(*a);
@@ -471,27 +580,44 @@ impl Store {
 
     pub async fn need(&self, library_id: i64, id: i64) -> Result<Need> {
         let ctx = self.it_context(library_id).await?;
-        self.needs_where(&ctx, "n.id = $2", library_id, &[id]).await?.pop().ok_or(StoreError::NotFound)
+        self.needs_where(&ctx, "n.id = $2", library_id, &[id])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
     }
 
     /// A session's needs, the rule's verdict on it, the team's test without
     /// IT and its readiness today.
-    pub async fn session_prep(&self, library_id: i64, session_id: i64, today: Date) -> Result<SessionPrep> {
+    pub async fn session_prep(
+        &self,
+        library_id: i64,
+        session_id: i64,
+        today: Date,
+    ) -> Result<SessionPrep> {
         let ctx = self.it_context(library_id).await?;
-        let (starts_at, ends_at): (i64, i64) =
-            sqlx::query_as("select starts_at, ends_at from sessions where id = $1 and library_id = $2")
-                .bind(session_id)
-                .bind(library_id)
-                .fetch_optional(self.pool())
-                .await?
-                .ok_or(StoreError::NotFound)?;
-        let needs = self.needs_where(&ctx, "n.session_id = $2", library_id, &[session_id]).await?;
-        let tested: Option<(String, i64)> =
-            sqlx::query_as("select checked_by, checked_at from it_free_checks where session_id = $1")
-                .bind(session_id)
-                .fetch_optional(self.pool())
-                .await?;
-        let mut prep = SessionPrep { deadline: ctx.deadline(starts_at, ends_at), needs, tested_without_it: tested, readiness: None };
+        let (starts_at, ends_at): (i64, i64) = sqlx::query_as(
+            "select starts_at, ends_at from sessions where id = $1 and library_id = $2",
+        )
+        .bind(session_id)
+        .bind(library_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let needs = self
+            .needs_where(&ctx, "n.session_id = $2", library_id, &[session_id])
+            .await?;
+        let tested: Option<(String, i64)> = sqlx::query_as(
+            "select checked_by, checked_at from it_free_checks where session_id = $1",
+        )
+        .bind(session_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let mut prep = SessionPrep {
+            deadline: ctx.deadline(starts_at, ends_at),
+            needs,
+            tested_without_it: tested,
+            readiness: None,
+        };
         prep.readiness = readiness(&prep, today);
         Ok(prep)
     }
@@ -564,7 +690,16 @@ impl Store {
             due_override: w.due_override,
             ..before.record()
         };
-        record(&mut tx, actor, "need", id, "update", Some(&before.record()), Some(&after)).await?;
+        record(
+            &mut tx,
+            actor,
+            "need",
+            id,
+            "update",
+            Some(&before.record()),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -577,7 +712,16 @@ impl Store {
             .bind(actor.library_id)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, actor, "need", id, "delete", Some(&before.record()), None).await?;
+        record(
+            &mut tx,
+            actor,
+            "need",
+            id,
+            "delete",
+            Some(&before.record()),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -594,30 +738,40 @@ impl Store {
     ) -> Result<Result<(), Refused<NeedStatus>>> {
         let before = self.need(actor.library_id, id).await?;
         let mut tx = self.write().await?;
-        let current: String = sqlx::query_scalar("select status from session_needs where id = $1 and library_id = $2")
-            .bind(id)
-            .bind(actor.library_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let current: String = sqlx::query_scalar(
+            "select status from session_needs where id = $1 and library_id = $2",
+        )
+        .bind(id)
+        .bind(actor.library_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let from = NeedStatus::parse(&current).ok_or_else(|| bad("status", &current))?;
         if !from.may_become(to) {
             return Ok(Err(Refused(from)));
         }
         let t = now();
-        let n = sqlx::query("update session_needs set status = $1, updated_at = $2 where id = $3 and status = $4")
-            .bind(to.slug())
-            .bind(t)
-            .bind(id)
-            .bind(from.slug())
-            .execute(&mut *tx)
-            .await?;
+        let n = sqlx::query(
+            "update session_needs set status = $1, updated_at = $2 where id = $3 and status = $4",
+        )
+        .bind(to.slug())
+        .bind(t)
+        .bind(id)
+        .bind(from.slug())
+        .execute(&mut *tx)
+        .await?;
         if n.rows_affected() == 0 {
             return Ok(Err(Refused(from)));
         }
         insert_comment(&mut tx, actor, id, comment, Some(to), t).await?;
-        let b = NeedRecord { status: from, ..before.record() };
-        let after = NeedRecord { status: to, ..before.record() };
+        let b = NeedRecord {
+            status: from,
+            ..before.record()
+        };
+        let after = NeedRecord {
+            status: to,
+            ..before.record()
+        };
         record(&mut tx, actor, "need", id, "status", Some(&b), Some(&after)).await?;
         tx.commit().await?;
         Ok(Ok(()))
@@ -648,7 +802,9 @@ impl Store {
                     id: r.try_get("id")?,
                     author: r.try_get("author")?,
                     body: r.try_get("body")?,
-                    status: status.map(|s| NeedStatus::parse(&s).ok_or_else(|| bad("status", &s))).transpose()?,
+                    status: status
+                        .map(|s| NeedStatus::parse(&s).ok_or_else(|| bad("status", &s)))
+                        .transpose()?,
                     at: r.try_get("at")?,
                 })
             })
@@ -656,10 +812,18 @@ impl Store {
     }
 
     /// Records (or withdraws) the team's test of a session without IT.
-    pub async fn set_tested_without_it(&self, actor: &Actor, session_id: i64, tested: bool) -> Result<()> {
+    pub async fn set_tested_without_it(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+        tested: bool,
+    ) -> Result<()> {
         self.session(actor.library_id, session_id).await?;
         let mut tx = self.write().await?;
-        sqlx::query("delete from it_free_checks where session_id = $1").bind(session_id).execute(&mut *tx).await?;
+        sqlx::query("delete from it_free_checks where session_id = $1")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
         if tested {
             sqlx::query("insert into it_free_checks (session_id, checked_by, checked_at) values ($1, $2, $3)")
                 .bind(session_id)
@@ -668,7 +832,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let action = if tested { "tested_without_it" } else { "untested_without_it" };
+        let action = if tested {
+            "tested_without_it"
+        } else {
+            "untested_without_it"
+        };
         record::<()>(&mut tx, actor, "session", session_id, action, None, None).await?;
         tx.commit().await?;
         Ok(())
@@ -700,7 +868,12 @@ impl Store {
             .collect()
     }
 
-    pub async fn add_series_need(&self, actor: &Actor, series_id: i64, w: &NeedWrite) -> Result<i64> {
+    pub async fn add_series_need(
+        &self,
+        actor: &Actor,
+        series_id: i64,
+        w: &NeedWrite,
+    ) -> Result<i64> {
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "insert into series_needs (series_id, need_type_id, quantity, details, provider) \
@@ -717,18 +890,47 @@ impl Store {
         .await
         .map_err(classify)?
         .ok_or(StoreError::NotFound)?;
-        let after = NeedWrite { due_override: None, ..w.clone() };
-        record(&mut tx, actor, "series", series_id, "add_need", None, Some(&after)).await?;
+        let after = NeedWrite {
+            due_override: None,
+            ..w.clone()
+        };
+        record(
+            &mut tx,
+            actor,
+            "series",
+            series_id,
+            "add_need",
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     pub async fn delete_series_need(&self, actor: &Actor, series_id: i64, id: i64) -> Result<()> {
-        let before = self.series_needs(actor.library_id, series_id).await?.into_iter().find(|n| n.id == id);
+        let before = self
+            .series_needs(actor.library_id, series_id)
+            .await?
+            .into_iter()
+            .find(|n| n.id == id);
         let before = before.ok_or(StoreError::NotFound)?;
         let mut tx = self.write().await?;
-        sqlx::query("delete from series_needs where id = $1 and series_id = $2").bind(id).bind(series_id).execute(&mut *tx).await?;
-        record(&mut tx, actor, "series", series_id, "remove_need", Some(&before), None).await?;
+        sqlx::query("delete from series_needs where id = $1 and series_id = $2")
+            .bind(id)
+            .bind(series_id)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            actor,
+            "series",
+            series_id,
+            "remove_need",
+            Some(&before),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -737,11 +939,21 @@ impl Store {
 
     /// Every need of live sessions from today on, by due date (then by
     /// session), filtered; late ones are those due before `today`.
-    pub async fn it_board(&self, library_id: i64, f: &BoardFilter, today: Date) -> Result<Vec<Need>> {
+    pub async fn it_board(
+        &self,
+        library_id: i64,
+        f: &BoardFilter,
+        today: Date,
+    ) -> Result<Vec<Need>> {
         let ctx = self.it_context(library_id).await?;
         let from = day_start(&ctx.tz, today);
         let mut needs = self
-            .needs_where(&ctx, "s.ends_at > $2 and s.cancelled = 0 and e.status <> 'cancelled'", library_id, &[from])
+            .needs_where(
+                &ctx,
+                "s.ends_at > $2 and s.cancelled = 0 and e.status <> 'cancelled'",
+                library_id,
+                &[from],
+            )
             .await?;
         needs.retain(|n| {
             f.status.is_none_or(|s| n.status == s)
@@ -754,10 +966,18 @@ impl Store {
 
     /// The readiness of every live session with needs starting in [from, to)
     /// (a cancelled session needs nothing prepared).
-    pub async fn readiness_between(&self, library_id: i64, from: i64, to: i64, today: Date) -> Result<HashMap<i64, Readiness>> {
+    pub async fn readiness_between(
+        &self,
+        library_id: i64,
+        from: i64,
+        to: i64,
+        today: Date,
+    ) -> Result<HashMap<i64, Readiness>> {
         let ctx = self.it_context(library_id).await?;
         let live = "s.starts_at >= $2 and s.starts_at < $3 and s.cancelled = 0 and e.status <> 'cancelled'";
-        let needs = self.needs_where(&ctx, live, library_id, &[from, to]).await?;
+        let needs = self
+            .needs_where(&ctx, live, library_id, &[from, to])
+            .await?;
         let tested: Vec<(i64, String, i64)> = sqlx::query_as(
             "select c.session_id, c.checked_by, c.checked_at from it_free_checks c join sessions s on s.id = c.session_id \
              where s.library_id = $1 and s.starts_at >= $2 and s.starts_at < $3",
@@ -770,12 +990,14 @@ impl Store {
         let mut by_session: HashMap<i64, SessionPrep> = HashMap::new();
         for n in needs {
             let (starts_at, ends_at) = (n.starts_at, n.ends_at);
-            let prep = by_session.entry(n.session_id).or_insert_with(|| SessionPrep {
-                deadline: ctx.deadline(starts_at, ends_at),
-                needs: Vec::new(),
-                tested_without_it: None,
-                readiness: None,
-            });
+            let prep = by_session
+                .entry(n.session_id)
+                .or_insert_with(|| SessionPrep {
+                    deadline: ctx.deadline(starts_at, ends_at),
+                    needs: Vec::new(),
+                    tested_without_it: None,
+                    readiness: None,
+                });
             prep.needs.push(n);
         }
         for (session_id, by, at) in tested {
@@ -783,7 +1005,10 @@ impl Store {
                 p.tested_without_it = Some((by, at));
             }
         }
-        Ok(by_session.into_iter().filter_map(|(id, p)| readiness(&p, today).map(|r| (id, r))).collect())
+        Ok(by_session
+            .into_iter()
+            .filter_map(|(id, p)| readiness(&p, today).map(|r| (id, r)))
+            .collect())
     }
 
     /// The weekly digest to IT from `today`: IT needs of live sessions not
@@ -792,16 +1017,42 @@ impl Store {
     pub async fn it_digest(&self, library_id: i64, today: Date) -> Result<Digest> {
         let library = self.library(library_id).await?;
         let to = today.checked_add(6.days()).unwrap_or(today);
-        let needs = self.it_board(library_id, &BoardFilter { provider: Some(Provider::It), ..Default::default() }, today).await?;
+        let needs = self
+            .it_board(
+                library_id,
+                &BoardFilter {
+                    provider: Some(Provider::It),
+                    ..Default::default()
+                },
+                today,
+            )
+            .await?;
         // Each need once: a problem is reported as such, whatever its date.
         let open = |n: &&Need| !n.status.is_done() && n.status != NeedStatus::Problem;
-        let late = needs.iter().filter(open).filter(|n| n.due < today).cloned().collect();
-        let due = needs.iter().filter(open).filter(|n| today <= n.due && n.due <= to).cloned().collect();
-        let problems = needs.iter().filter(|n| n.status == NeedStatus::Problem).cloned().collect();
+        let late = needs
+            .iter()
+            .filter(open)
+            .filter(|n| n.due < today)
+            .cloned()
+            .collect();
+        let due = needs
+            .iter()
+            .filter(open)
+            .filter(|n| today <= n.due && n.due <= to)
+            .cloned()
+            .collect();
+        let problems = needs
+            .iter()
+            .filter(|n| n.status == NeedStatus::Problem)
+            .cloned()
+            .collect();
         let ctx = self.it_context(library_id).await?;
         let week_end = day_start(&ctx.tz, to.checked_add(1.day()).unwrap_or(to));
         let mut without_it: Vec<DigestSession> = Vec::new();
-        for n in needs.iter().filter(|n| n.without_it && n.starts_at < week_end) {
+        for n in needs
+            .iter()
+            .filter(|n| n.without_it && n.starts_at < week_end)
+        {
             if without_it.iter().all(|d| d.session_id != n.session_id) {
                 without_it.push(DigestSession {
                     session_id: n.session_id,
@@ -813,7 +1064,15 @@ impl Store {
             }
         }
         without_it.sort_by_key(|d| (d.starts_at, d.session_id));
-        Ok(Digest { library_name: library.name, from: today, to, late, due, problems, without_it })
+        Ok(Digest {
+            library_name: library.name,
+            from: today,
+            to,
+            late,
+            due,
+            problems,
+            without_it,
+        })
     }
 }
 
@@ -821,7 +1080,11 @@ impl Store {
 /// asked for (due on IT's last day before it).
 fn readiness(p: &SessionPrep, today: Date) -> Option<Readiness> {
     let test = p.asks_test_without_it().then(|| {
-        let status = if p.tested_without_it.is_some() { NeedStatus::Checked } else { NeedStatus::Requested };
+        let status = if p.tested_without_it.is_some() {
+            NeedStatus::Checked
+        } else {
+            NeedStatus::Requested
+        };
         (status, p.deadline.last_it_day)
     });
     Readiness::of_session(p.needs.iter().map(|n| (n.status, n.due)).chain(test), today)
@@ -829,10 +1092,19 @@ fn readiness(p: &SessionPrep, today: Date) -> Option<Readiness> {
 
 /// The instant a library-local day begins.
 fn day_start(tz: &TimeZone, d: Date) -> i64 {
-    d.to_zoned(tz.clone()).map(|z| z.timestamp().as_second()).unwrap_or_default()
+    d.to_zoned(tz.clone())
+        .map(|z| z.timestamp().as_second())
+        .unwrap_or_default()
 }
 
-async fn insert_comment(tx: &mut Tx, actor: &Actor, need_id: i64, body: &str, status: Option<NeedStatus>, at: i64) -> Result<()> {
+async fn insert_comment(
+    tx: &mut Tx,
+    actor: &Actor,
+    need_id: i64,
+    body: &str,
+    status: Option<NeedStatus>,
+    at: i64,
+) -> Result<()> {
     sqlx::query("insert into need_comments (need_id, staff_id, author, body, status, at) values ($1, $2, $3, $4, $5, $6)")
         .bind(need_id)
         .bind(actor.staff_id)

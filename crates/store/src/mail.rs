@@ -90,7 +90,14 @@ impl MailStatus {
         }
     }
     fn parse(s: &str) -> Option<MailStatus> {
-        [MailStatus::Pending, MailStatus::Sending, MailStatus::Sent, MailStatus::Failed].into_iter().find(|k| k.slug() == s)
+        [
+            MailStatus::Pending,
+            MailStatus::Sending,
+            MailStatus::Sent,
+            MailStatus::Failed,
+        ]
+        .into_iter()
+        .find(|k| k.slug() == s)
     }
 }
 
@@ -148,7 +155,9 @@ fn message(r: &AnyRow) -> Result<OutboxMessage> {
     Ok(OutboxMessage {
         id: r.try_get("id")?,
         library_id: r.try_get("library_id")?,
-        kind: MailKind::parse(&kind).ok_or_else(|| StoreError::Unusable(format!("unknown mail kind {kind:?} in database")))?,
+        kind: MailKind::parse(&kind).ok_or_else(|| {
+            StoreError::Unusable(format!("unknown mail kind {kind:?} in database"))
+        })?,
         registration_id: r.try_get("registration_id")?,
         session_id: r.try_get("session_id")?,
         recipient: r.try_get("recipient")?,
@@ -158,8 +167,9 @@ fn message(r: &AnyRow) -> Result<OutboxMessage> {
         text_body: r.try_get("text_body")?,
         html_body: r.try_get("html_body")?,
         ics: r.try_get("ics")?,
-        status: MailStatus::parse(&status)
-            .ok_or_else(|| StoreError::Unusable(format!("unknown mail status {status:?} in database")))?,
+        status: MailStatus::parse(&status).ok_or_else(|| {
+            StoreError::Unusable(format!("unknown mail status {status:?} in database"))
+        })?,
         attempts: r.try_get("attempts")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
         lease_until: r.try_get("lease_until")?,
@@ -208,12 +218,30 @@ fn state_of(r: &Registration) -> Value {
 }
 
 /// From `registrations::notify`, in the change's transaction.
-pub(crate) async fn on_registration(tx: &mut Tx, r: &Registration, kind: Option<MailKind>) -> Result<()> {
+pub(crate) async fn on_registration(
+    tx: &mut Tx,
+    r: &Registration,
+    kind: Option<MailKind>,
+) -> Result<()> {
     match kind {
-        Some(kind) => enqueue(tx, Enqueue { kind, registration: r, session_id: r.session_id, payload: state_of(r) }).await,
+        Some(kind) => {
+            enqueue(
+                tx,
+                Enqueue {
+                    kind,
+                    registration: r,
+                    session_id: r.session_id,
+                    payload: state_of(r),
+                },
+            )
+            .await
+        }
         None => {
             // The person's data is erased: so are the messages to them.
-            sqlx::query("delete from outbox where registration_id = $1").bind(r.id).execute(&mut **tx).await?;
+            sqlx::query("delete from outbox where registration_id = $1")
+                .bind(r.id)
+                .execute(&mut **tx)
+                .await?;
             Ok(())
         }
     }
@@ -221,7 +249,11 @@ pub(crate) async fn on_registration(tx: &mut Tx, r: &Registration, kind: Option<
 
 /// Live registrations (confirmed or waiting) concerned by a session, or by
 /// every session of an event when `session_id` is None.
-async fn live_registrations(tx: &mut Tx, event_id: i64, session_id: Option<i64>) -> Result<Vec<Registration>> {
+async fn live_registrations(
+    tx: &mut Tx,
+    event_id: i64,
+    session_id: Option<i64>,
+) -> Result<Vec<Registration>> {
     let rows = sqlx::query(
         "select * from registrations where event_id = $1 and status <> 'cancelled' and email <> '' \
          and ($2 = 0 or session_id = $2 or session_id is null) order by id",
@@ -230,7 +262,9 @@ async fn live_registrations(tx: &mut Tx, event_id: i64, session_id: Option<i64>)
     .bind(session_id.unwrap_or(0))
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter().map(crate::registrations::registration).collect()
+    rows.iter()
+        .map(crate::registrations::registration)
+        .collect()
 }
 
 /// Tells every live registrant of a session (or of a whole event, when
@@ -247,7 +281,16 @@ pub(crate) async fn on_session(
         if let (Value::Object(p), Value::Object(extra)) = (&mut p, &payload) {
             p.extend(extra.clone());
         }
-        enqueue(tx, Enqueue { kind, registration: &r, session_id: session_id.or(r.session_id), payload: p }).await?;
+        enqueue(
+            tx,
+            Enqueue {
+                kind,
+                registration: &r,
+                session_id: session_id.or(r.session_id),
+                payload: p,
+            },
+        )
+        .await?;
     }
     Ok(())
 }
@@ -293,11 +336,13 @@ impl Store {
     /// Each claim is one conditional UPDATE: of two workers, one wins.
     pub async fn claim_due(&self, now: i64, lease: i64, limit: i64) -> Result<Vec<OutboxMessage>> {
         const DUE: &str = "((status = 'pending' and next_attempt_at <= $1) or (status = 'sending' and lease_until <= $1))";
-        let ids: Vec<i64> = sqlx::query_scalar(&format!("select id from outbox where {DUE} order by next_attempt_at, id limit $2"))
-            .bind(now)
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "select id from outbox where {DUE} order by next_attempt_at, id limit $2"
+        ))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
         let mut claimed = Vec::new();
         for id in ids {
             let mut tx = self.write().await?;
@@ -358,7 +403,12 @@ impl Store {
 
     /// Records a failed attempt: retried from `retry_at`, or given up on
     /// (`None`) and kept, with the error, for staff to see.
-    pub async fn mark_failed(&self, m: &OutboxMessage, error: &str, retry_at: Option<i64>) -> Result<bool> {
+    pub async fn mark_failed(
+        &self,
+        m: &OutboxMessage,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<bool> {
         let error: String = error.chars().take(500).collect();
         let mut tx = self.write().await?;
         let n = sqlx::query(
@@ -398,19 +448,22 @@ impl Store {
     /// names and addresses, kept only as long as staff may need them.
     pub async fn purge_outbox(&self, before: i64) -> Result<u64> {
         let mut tx = self.write().await?;
-        let n = sqlx::query("delete from outbox where status in ('sent', 'failed') and created_at < $1")
-            .bind(before)
-            .execute(&mut *tx)
-            .await?;
+        let n = sqlx::query(
+            "delete from outbox where status in ('sent', 'failed') and created_at < $1",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(n.rows_affected())
     }
 
     /// Counts of messages by status, for the start-up line and staff.
     pub async fn outbox_counts(&self) -> Result<Vec<(MailStatus, i64)>> {
-        let rows = sqlx::query("select status, count(*) as n from outbox group by status order by status")
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("select status, count(*) as n from outbox group by status order by status")
+                .fetch_all(self.pool())
+                .await?;
         rows.iter()
             .filter_map(|r| {
                 let s: String = r.try_get("status").ok()?;
@@ -423,11 +476,12 @@ impl Store {
     pub async fn mail_facts(&self, m: &OutboxMessage) -> Result<MailFacts> {
         let registration_id = m.registration_id.ok_or(StoreError::NotFound)?;
         let mut c = self.pool().acquire().await?;
-        let row = sqlx::query("select token_hash, idempotency_hash from registrations where id = $1")
-            .bind(registration_id)
-            .fetch_optional(&mut *c)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row =
+            sqlx::query("select token_hash, idempotency_hash from registrations where id = $1")
+                .bind(registration_id)
+                .fetch_optional(&mut *c)
+                .await?
+                .ok_or(StoreError::NotFound)?;
         drop(c);
         let registration = self.registration(m.library_id, registration_id).await?;
         let event = self.event(m.library_id, registration.event_id).await?;
@@ -485,7 +539,9 @@ impl Store {
     pub async fn enqueue_reminder(&self, c: &ReminderCandidate) -> Result<bool> {
         let mut tx = self.write().await?;
         let r = crate::registrations::by_id(&mut tx, c.registration_id).await?;
-        if r.status != almanach_domain::registration::RegistrationStatus::Confirmed || r.email.is_empty() {
+        if r.status != almanach_domain::registration::RegistrationStatus::Confirmed
+            || r.email.is_empty()
+        {
             return Ok(false);
         }
         let t = now();
@@ -509,7 +565,13 @@ impl Store {
 
     /// Staff's message to every confirmed party of a session (or course),
     /// through the outbox; returns how many will be written to.
-    pub async fn email_registrants(&self, actor: &Actor, target: Target, subject: &str, text: &str) -> Result<usize> {
+    pub async fn email_registrants(
+        &self,
+        actor: &Actor,
+        target: Target,
+        subject: &str,
+        text: &str,
+    ) -> Result<usize> {
         let list = self.list_registrations(actor.library_id, target).await?;
         let mut tx = self.write().await?;
         let mut n = 0;
@@ -517,13 +579,24 @@ impl Store {
             Target::Session(id) => Some(id),
             Target::Course(_) => None,
         };
-        for r in list.iter().filter(|r| r.status == almanach_domain::registration::RegistrationStatus::Confirmed) {
+        for r in list
+            .iter()
+            .filter(|r| r.status == almanach_domain::registration::RegistrationStatus::Confirmed)
+        {
             if r.email.is_empty() {
                 continue;
             }
             let payload = json!({ "subject": subject, "message": text, "from": actor.label });
-            enqueue(&mut tx, Enqueue { kind: MailKind::Staff, registration: r, session_id: session_id.or(r.session_id), payload })
-                .await?;
+            enqueue(
+                &mut tx,
+                Enqueue {
+                    kind: MailKind::Staff,
+                    registration: r,
+                    session_id: session_id.or(r.session_id),
+                    payload,
+                },
+            )
+            .await?;
             n += 1;
         }
         #[derive(Serialize)]
@@ -534,9 +607,24 @@ impl Store {
         let entity_id = match target {
             Target::Session(id) | Target::Course(id) => id,
         };
-        let entity = if session_id.is_some() { "session" } else { "event" };
-        crate::audit::record(&mut tx, actor, entity, entity_id, "email_registrants", None, Some(&Sent { subject, recipients: n }))
-            .await?;
+        let entity = if session_id.is_some() {
+            "session"
+        } else {
+            "event"
+        };
+        crate::audit::record(
+            &mut tx,
+            actor,
+            entity,
+            entity_id,
+            "email_registrants",
+            None,
+            Some(&Sent {
+                subject,
+                recipients: n,
+            }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -550,9 +638,11 @@ impl Store {
             .bind(fingerprint)
             .execute(&mut *tx)
             .await?;
-        let recorded: String = sqlx::query_scalar("select value from installation where name = 'link_key_fingerprint'")
-            .fetch_one(&mut *tx)
-            .await?;
+        let recorded: String = sqlx::query_scalar(
+            "select value from installation where name = 'link_key_fingerprint'",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
         if recorded == fingerprint {
             Ok(())

@@ -70,8 +70,9 @@ impl Store {
     /// The schema version the database is at (0 when empty).
     pub async fn schema_version(&self) -> Result<i64> {
         self.ensure_version_table().await?;
-        let v: Option<i64> =
-            sqlx::query_scalar("select max(version) from schema_migrations").fetch_one(self.pool()).await?;
+        let v: Option<i64> = sqlx::query_scalar("select max(version) from schema_migrations")
+            .fetch_one(self.pool())
+            .await?;
         Ok(v.unwrap_or(0))
     }
 
@@ -98,8 +99,9 @@ impl Store {
             }
             // Each known migration not yet recorded is applied, whatever the
             // highest recorded one: a version merged late still runs.
-            let recorded: Vec<i64> =
-                sqlx::query_scalar("select version from schema_migrations").fetch_all(&mut *tx).await?;
+            let recorded: Vec<i64> = sqlx::query_scalar("select version from schema_migrations")
+                .fetch_all(&mut *tx)
+                .await?;
             let newest = recorded.iter().copied().max().unwrap_or(0);
             if newest > LATEST_SCHEMA {
                 return Err(StoreError::Unusable(format!(

@@ -81,15 +81,22 @@ impl Store {
     /// status kept for the statistics). Idempotent: what is done is not
     /// done again, and a run with nothing to do writes nothing. With
     /// `dry_run`, says what it would do and writes nothing.
-    pub async fn anonymise_expired(&self, now: i64, days: u32, dry_run: bool) -> Result<RetentionRun> {
+    pub async fn anonymise_expired(
+        &self,
+        now: i64,
+        days: u32,
+        dry_run: bool,
+    ) -> Result<RetentionRun> {
         let ended_before = now - i64::from(days) * 86_400;
         let filter = format!("anonymised_at is null and {ENDED_AT} < $1");
         let mut tx = self.write().await?;
         let rows = if dry_run {
-            sqlx::query(&format!("select id, library_id from registrations where {filter} order by id"))
-                .bind(ended_before)
-                .fetch_all(&mut *tx)
-                .await?
+            sqlx::query(&format!(
+                "select id, library_id from registrations where {filter} order by id"
+            ))
+            .bind(ended_before)
+            .fetch_all(&mut *tx)
+            .await?
         } else {
             sqlx::query(&format!(
                 "update registrations set {ANONYMISED}, anonymised_at = $2, updated_at = $2 where {filter} \
@@ -100,17 +107,37 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?
         };
-        let mut run = RetentionRun { ended_before, anonymised: BTreeMap::new() };
+        let mut run = RetentionRun {
+            ended_before,
+            anonymised: BTreeMap::new(),
+        };
         for r in &rows {
-            run.anonymised.entry(r.try_get("library_id")?).or_default().push(r.try_get("id")?);
+            run.anonymised
+                .entry(r.try_get("library_id")?)
+                .or_default()
+                .push(r.try_get("id")?);
         }
         if dry_run {
             return Ok(run);
         }
         for (library_id, ids) in &mut run.anonymised {
             ids.sort_unstable();
-            let trace = RetentionTrace { retention_days: days, ended_before, registrations: ids.len(), ids };
-            record(&mut tx, &Actor::system(*library_id, "retention"), "retention", 0, "anonymise", None, Some(&trace)).await?;
+            let trace = RetentionTrace {
+                retention_days: days,
+                ended_before,
+                registrations: ids.len(),
+                ids,
+            };
+            record(
+                &mut tx,
+                &Actor::system(*library_id, "retention"),
+                "retention",
+                0,
+                "anonymise",
+                None,
+                Some(&trace),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(run)
@@ -136,20 +163,54 @@ impl Store {
             let event_title: String = row.try_get("event_title")?;
             let starts_at: Option<i64> = row.try_get("first_start")?;
             if let Some(registration) = finish(&mut c, Some(row)).await? {
-                registrations.push(PersonalRegistration { registration, event_title, starts_at });
+                registrations.push(PersonalRegistration {
+                    registration,
+                    event_title,
+                    starts_at,
+                });
             }
         }
         drop(c);
-        let staff_account = self.staff_by_email(&email).await?.filter(|s| s.library_id == library_id);
-        let speakers = self.list_speakers(library_id).await?.into_iter().filter(|s| s.email.trim().eq_ignore_ascii_case(&email)).collect();
-        Ok(PersonalData { email, registrations, staff_account, speakers })
+        let staff_account = self
+            .staff_by_email(&email)
+            .await?
+            .filter(|s| s.library_id == library_id);
+        let speakers = self
+            .list_speakers(library_id)
+            .await?
+            .into_iter()
+            .filter(|s| s.email.trim().eq_ignore_ascii_case(&email))
+            .collect();
+        Ok(PersonalData {
+            email,
+            registrations,
+            staff_account,
+            speakers,
+        })
     }
 
     /// Records that a staff member exported someone's data.
-    pub async fn record_personal_data_export(&self, actor: &Actor, data: &PersonalData) -> Result<()> {
+    pub async fn record_personal_data_export(
+        &self,
+        actor: &Actor,
+        data: &PersonalData,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
-        let ids: Vec<i64> = data.registrations.iter().map(|r| r.registration.id).collect();
-        record(&mut tx, actor, "personal_data", 0, "export", None, Some(&trace(data, &ids))).await?;
+        let ids: Vec<i64> = data
+            .registrations
+            .iter()
+            .map(|r| r.registration.id)
+            .collect();
+        record(
+            &mut tx,
+            actor,
+            "personal_data",
+            0,
+            "export",
+            None,
+            Some(&trace(data, &ids)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -160,12 +221,25 @@ impl Store {
     /// own pages. Returns how many registrations were erased.
     pub async fn erase_personal_data(&self, actor: &Actor, email: &str) -> Result<usize> {
         let data = self.personal_data(actor.library_id, email).await?;
-        let ids: Vec<i64> = data.registrations.iter().map(|r| r.registration.id).collect();
+        let ids: Vec<i64> = data
+            .registrations
+            .iter()
+            .map(|r| r.registration.id)
+            .collect();
         for id in &ids {
             self.forget_registration(actor, *id).await?;
         }
         let mut tx = self.write().await?;
-        record(&mut tx, actor, "personal_data", 0, "erase", None, Some(&trace(&data, &ids))).await?;
+        record(
+            &mut tx,
+            actor,
+            "personal_data",
+            0,
+            "erase",
+            None,
+            Some(&trace(&data, &ids)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(ids.len())
     }

@@ -93,7 +93,8 @@ fn series(r: &AnyRow) -> Result<Series> {
         capacity: opt_u32(r, "capacity")?,
         age_min: opt_u8(r, "age_min")?,
         age_max: opt_u8(r, "age_max")?,
-        registration_policy: RegistrationPolicy::parse(&policy).ok_or_else(|| bad("policy", &policy))?,
+        registration_policy: RegistrationPolicy::parse(&policy)
+            .ok_or_else(|| bad("policy", &policy))?,
         colour: r.try_get("colour")?,
     })
 }
@@ -123,7 +124,11 @@ fn theme(r: &AnyRow) -> Result<Theme> {
         id: r.try_get("id")?,
         title: r.try_get("title")?,
         description: r.try_get("description")?,
-        categories: cats.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect(),
+        categories: cats
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
         materials: r.try_get("materials")?,
         lead_ids: Vec::new(),
     })
@@ -324,20 +329,29 @@ impl Store {
     /// One row of `table` by id, only within the library: another library's
     /// record is as absent as a missing one.
     pub(crate) async fn owned_row(&self, table: &str, library_id: i64, id: i64) -> Result<AnyRow> {
-        sqlx::query(&format!("select * from {table} where id = $1 and library_id = $2"))
-            .bind(id)
-            .bind(library_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)
+        sqlx::query(&format!(
+            "select * from {table} where id = $1 and library_id = $2"
+        ))
+        .bind(id)
+        .bind(library_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)
     }
 
     /// Every row of `table` in the library, ordered by `order`.
-    pub(crate) async fn owned_rows(&self, table: &str, library_id: i64, order: &str) -> Result<Vec<AnyRow>> {
-        Ok(sqlx::query(&format!("select * from {table} where library_id = $1 order by {order}"))
-            .bind(library_id)
-            .fetch_all(self.pool())
-            .await?)
+    pub(crate) async fn owned_rows(
+        &self,
+        table: &str,
+        library_id: i64,
+        order: &str,
+    ) -> Result<Vec<AnyRow>> {
+        Ok(sqlx::query(&format!(
+            "select * from {table} where library_id = $1 order by {order}"
+        ))
+        .bind(library_id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     // ------------------------------------------------------------ rooms
@@ -354,7 +368,11 @@ impl Store {
 
     /// Creates (`room.id == 0`) or updates a room; a taken name is a `Conflict`.
     pub async fn save_room(&self, actor: &Actor, new: &Room) -> Result<i64> {
-        let before = if new.id == 0 { None } else { Some(self.room(actor.library_id, new.id).await?) };
+        let before = if new.id == 0 {
+            None
+        } else {
+            Some(self.room(actor.library_id, new.id).await?)
+        };
         let mut tx = self.write().await?;
         let id = if let Some(b) = &before {
             sqlx::query("update rooms set name = $1, capacity = $2, equipment = $3, step_free = $4 where id = $5")
@@ -382,8 +400,16 @@ impl Store {
             .map_err(classify)?
         };
         let after = Room { id, ..new.clone() };
-        record(&mut tx, actor, "room", id, if before.is_some() { "update" } else { "create" }, before.as_ref(), Some(&after))
-            .await?;
+        record(
+            &mut tx,
+            actor,
+            "room",
+            id,
+            if before.is_some() { "update" } else { "create" },
+            before.as_ref(),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -410,7 +436,11 @@ impl Store {
     }
 
     pub async fn save_series(&self, actor: &Actor, new: &Series) -> Result<i64> {
-        let before = if new.id == 0 { None } else { Some(self.series(actor.library_id, new.id).await?) };
+        let before = if new.id == 0 {
+            None
+        } else {
+            Some(self.series(actor.library_id, new.id).await?)
+        };
         let mut tx = self.write().await?;
         let q = if before.is_some() {
             "update series set name = $1, description = $2, default_kind = $3, duration_minutes = $4, capacity = $5, \
@@ -438,8 +468,16 @@ impl Store {
             .await
             .map_err(classify)?;
         let after = Series { id, ..new.clone() };
-        record(&mut tx, actor, "series", id, if before.is_some() { "update" } else { "create" }, before.as_ref(), Some(&after))
-            .await?;
+        record(
+            &mut tx,
+            actor,
+            "series",
+            id,
+            if before.is_some() { "update" } else { "create" },
+            before.as_ref(),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -447,10 +485,12 @@ impl Store {
     // ------------------------------------------------------------ themes
 
     async fn theme_leads(&self, theme_id: i64) -> Result<Vec<i64>> {
-        Ok(sqlx::query_scalar("select staff_id from theme_leads where theme_id = $1 order by staff_id")
-            .bind(theme_id)
-            .fetch_all(self.pool())
-            .await?)
+        Ok(sqlx::query_scalar(
+            "select staff_id from theme_leads where theme_id = $1 order by staff_id",
+        )
+        .bind(theme_id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// Every theme with how many sessions it had (cancelled ones left out)
@@ -467,7 +507,13 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok(ThemeSummary { theme: theme(r)?, sessions: r.try_get("n")?, last_at: r.try_get("last_at")? }))
+            .map(|r| {
+                Ok(ThemeSummary {
+                    theme: theme(r)?,
+                    sessions: r.try_get("n")?,
+                    last_at: r.try_get("last_at")?,
+                })
+            })
             .collect()
     }
 
@@ -479,7 +525,11 @@ impl Store {
     }
 
     pub async fn save_theme(&self, actor: &Actor, new: &Theme) -> Result<i64> {
-        let before = if new.id == 0 { None } else { Some(self.theme(actor.library_id, new.id).await?) };
+        let before = if new.id == 0 {
+            None
+        } else {
+            Some(self.theme(actor.library_id, new.id).await?)
+        };
         let mut tx = self.write().await?;
         let cats = new.categories.join(",");
         let id: i64 = if let Some(b) = &before {
@@ -507,7 +557,10 @@ impl Store {
             .await
             .map_err(classify)?
         };
-        sqlx::query("delete from theme_leads where theme_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("delete from theme_leads where theme_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         for staff_id in dedup(&new.lead_ids) {
             sqlx::query(
                 "insert into theme_leads (theme_id, staff_id) select $1, id from staff where id = $2 and library_id = $3",
@@ -519,9 +572,21 @@ impl Store {
             .await
             .map_err(classify)?;
         }
-        let after = Theme { id, lead_ids: dedup(&new.lead_ids), ..new.clone() };
-        record(&mut tx, actor, "theme", id, if before.is_some() { "update" } else { "create" }, before.as_ref(), Some(&after))
-            .await?;
+        let after = Theme {
+            id,
+            lead_ids: dedup(&new.lead_ids),
+            ..new.clone()
+        };
+        record(
+            &mut tx,
+            actor,
+            "theme",
+            id,
+            if before.is_some() { "update" } else { "create" },
+            before.as_ref(),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -547,7 +612,11 @@ impl Store {
     }
 
     pub async fn save_speaker(&self, actor: &Actor, new: &Speaker) -> Result<i64> {
-        let before = if new.id == 0 { None } else { Some(self.speaker(actor.library_id, new.id).await?) };
+        let before = if new.id == 0 {
+            None
+        } else {
+            Some(self.speaker(actor.library_id, new.id).await?)
+        };
         let mut tx = self.write().await?;
         let id: i64 = if let Some(b) = &before {
             sqlx::query(
@@ -579,8 +648,16 @@ impl Store {
             .map_err(classify)?
         };
         let after = Speaker { id, ..new.clone() };
-        record(&mut tx, actor, "speaker", id, if before.is_some() { "update" } else { "create" }, before.as_ref(), Some(&after))
-            .await?;
+        record(
+            &mut tx,
+            actor,
+            "speaker",
+            id,
+            if before.is_some() { "update" } else { "create" },
+            before.as_ref(),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -593,7 +670,12 @@ impl Store {
     }
 
     /// Events, newest first, optionally of one series.
-    pub async fn list_events(&self, library_id: i64, series_id: Option<i64>, limit: i64) -> Result<Vec<Event>> {
+    pub async fn list_events(
+        &self,
+        library_id: i64,
+        series_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Event>> {
         let rows = sqlx::query(
             "select e.* from events e left join (select event_id, min(starts_at) as first_at from sessions \
              group by event_id) f on f.event_id = e.id where e.library_id = $1 and ($2 is null or e.series_id = $2) \
@@ -608,7 +690,11 @@ impl Store {
     }
 
     pub async fn save_event(&self, actor: &Actor, new: &Event) -> Result<i64> {
-        let before = if new.id == 0 { None } else { Some(self.event(actor.library_id, new.id).await?) };
+        let before = if new.id == 0 {
+            None
+        } else {
+            Some(self.event(actor.library_id, new.id).await?)
+        };
         let mut tx = self.write().await?;
         let id = write_event(&mut tx, actor, before.as_ref(), new).await?;
         tx.commit().await?;
@@ -651,11 +737,13 @@ impl Store {
     }
 
     pub async fn count_events(&self, library_id: i64, status: EventStatus) -> Result<i64> {
-        Ok(sqlx::query_scalar("select count(*) from events where library_id = $1 and status = $2")
-            .bind(library_id)
-            .bind(status.slug())
-            .fetch_one(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("select count(*) from events where library_id = $1 and status = $2")
+                .bind(library_id)
+                .bind(status.slug())
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     /// Creates an event and its sessions in one transaction, as duplicating
@@ -668,9 +756,28 @@ impl Store {
         sessions: &[SessionWrite],
     ) -> Result<Result<i64, RoomClash>> {
         let mut tx = self.write().await?;
-        let id = write_event(&mut tx, actor, None, &Event { id: 0, ..new.clone() }).await?;
+        let id = write_event(
+            &mut tx,
+            actor,
+            None,
+            &Event {
+                id: 0,
+                ..new.clone()
+            },
+        )
+        .await?;
         for s in sessions {
-            if let Err(clash) = write_session(&mut tx, actor, None, &SessionWrite { event_id: id, ..s.clone() }).await? {
+            if let Err(clash) = write_session(
+                &mut tx,
+                actor,
+                None,
+                &SessionWrite {
+                    event_id: id,
+                    ..s.clone()
+                },
+            )
+            .await?
+            {
                 // Dropping the transaction rolls the event back too.
                 return Ok(Err(clash));
             }
@@ -682,29 +789,36 @@ impl Store {
     // ------------------------------------------------------------ sessions
 
     async fn session_links(&self, s: &mut Session) -> Result<()> {
-        s.theme_ids = sqlx::query_scalar("select theme_id from session_themes where session_id = $1 order by theme_id")
-            .bind(s.id)
-            .fetch_all(self.pool())
-            .await?;
-        s.speaker_ids =
-            sqlx::query_scalar("select speaker_id from session_speakers where session_id = $1 order by speaker_id")
-                .bind(s.id)
-                .fetch_all(self.pool())
-                .await?;
-        s.lead_ids = sqlx::query_scalar("select staff_id from session_leads where session_id = $1 order by staff_id")
-            .bind(s.id)
-            .fetch_all(self.pool())
-            .await?;
+        s.theme_ids = sqlx::query_scalar(
+            "select theme_id from session_themes where session_id = $1 order by theme_id",
+        )
+        .bind(s.id)
+        .fetch_all(self.pool())
+        .await?;
+        s.speaker_ids = sqlx::query_scalar(
+            "select speaker_id from session_speakers where session_id = $1 order by speaker_id",
+        )
+        .bind(s.id)
+        .fetch_all(self.pool())
+        .await?;
+        s.lead_ids = sqlx::query_scalar(
+            "select staff_id from session_leads where session_id = $1 order by staff_id",
+        )
+        .bind(s.id)
+        .fetch_all(self.pool())
+        .await?;
         Ok(())
     }
 
     pub async fn session(&self, library_id: i64, id: i64) -> Result<Session> {
-        let r = sqlx::query(&format!("{SESSION_SELECT} where s.id = $1 and s.library_id = $2"))
-            .bind(id)
-            .bind(library_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let r = sqlx::query(&format!(
+            "{SESSION_SELECT} where s.id = $1 and s.library_id = $2"
+        ))
+        .bind(id)
+        .bind(library_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let mut s = session(&r)?;
         self.session_links(&mut s).await?;
         Ok(s)
@@ -735,11 +849,23 @@ impl Store {
             push(" and s.event_id = ?", Arg::I(v), &mut sql);
         }
         if let Some(v) = f.theme_id {
-            push(" and exists (select 1 from session_themes st where st.session_id = s.id and st.theme_id = ?)", Arg::I(v), &mut sql);
+            push(
+                " and exists (select 1 from session_themes st where st.session_id = s.id and st.theme_id = ?)",
+                Arg::I(v),
+                &mut sql,
+            );
         }
         if let Some(v) = f.age {
-            push(" and (s.age_min is null or s.age_min <= ?)", Arg::I(i64::from(v)), &mut sql);
-            push(" and (s.age_max is null or s.age_max >= ?)", Arg::I(i64::from(v)), &mut sql);
+            push(
+                " and (s.age_min is null or s.age_min <= ?)",
+                Arg::I(i64::from(v)),
+                &mut sql,
+            );
+            push(
+                " and (s.age_max is null or s.age_max >= ?)",
+                Arg::I(i64::from(v)),
+                &mut sql,
+            );
         }
         if let Some(v) = f.event_status {
             push(" and e.status = ?", Arg::S(v.slug().to_string()), &mut sql);
@@ -814,7 +940,12 @@ impl Store {
         Ok(saved)
     }
 
-    pub async fn set_session_cancelled(&self, actor: &Actor, id: i64, cancelled: bool) -> Result<()> {
+    pub async fn set_session_cancelled(
+        &self,
+        actor: &Actor,
+        id: i64,
+        cancelled: bool,
+    ) -> Result<()> {
         let before = self.session(actor.library_id, id).await?;
         let mut tx = self.write().await?;
         sqlx::query("update sessions set cancelled = $1, updated_at = $2, sequence = sequence + 1 where id = $3")
@@ -831,9 +962,20 @@ impl Store {
             };
             crate::mail::on_session(&mut tx, before.event_id, Some(id), kind, payload).await?;
         }
-        let after = Session { cancelled, ..before.clone() };
-        record(&mut tx, actor, "session", id, if cancelled { "cancel" } else { "restore" }, Some(&before), Some(&after))
-            .await?;
+        let after = Session {
+            cancelled,
+            ..before.clone()
+        };
+        record(
+            &mut tx,
+            actor,
+            "session",
+            id,
+            if cancelled { "cancel" } else { "restore" },
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -841,7 +983,12 @@ impl Store {
 
 /// Inserts (`before` None) or updates an event inside `tx`, with its audit
 /// entry: "publish" and "cancel" are named so the trail reads as a history.
-async fn write_event(tx: &mut Tx, actor: &Actor, before: Option<&Event>, new: &Event) -> Result<i64> {
+async fn write_event(
+    tx: &mut Tx,
+    actor: &Actor,
+    before: Option<&Event>,
+    new: &Event,
+) -> Result<i64> {
     if let Some(series_id) = new.series_id {
         check_owned(tx, "series", series_id, actor.library_id).await?;
     }
@@ -862,9 +1009,19 @@ async fn write_event(tx: &mut Tx, actor: &Actor, before: Option<&Event>, new: &E
         .await
         .map_err(classify)?;
         // The event's title and status are in each session's calendar entry.
-        sqlx::query("update sessions set sequence = sequence + 1 where event_id = $1").bind(b.id).execute(&mut **tx).await?;
+        sqlx::query("update sessions set sequence = sequence + 1 where event_id = $1")
+            .bind(b.id)
+            .execute(&mut **tx)
+            .await?;
         if new.status == EventStatus::Cancelled && b.status != EventStatus::Cancelled {
-            crate::mail::on_session(tx, b.id, None, MailKind::SessionCancelled, serde_json::json!({})).await?;
+            crate::mail::on_session(
+                tx,
+                b.id,
+                None,
+                MailKind::SessionCancelled,
+                serde_json::json!({}),
+            )
+            .await?;
         }
         b.id
     } else {
@@ -905,8 +1062,15 @@ async fn write_session(
 ) -> Result<Result<i64, RoomClash>> {
     check_owned(tx, "events", w.event_id, actor.library_id).await?;
     if let Some(room_id) = w.room_id
-        && let Some(clash) =
-            lock_room_and_find_clash(tx, actor.library_id, room_id, w.starts_at, w.ends_at, before.map(|b| b.id)).await?
+        && let Some(clash) = lock_room_and_find_clash(
+            tx,
+            actor.library_id,
+            room_id,
+            w.starts_at,
+            w.ends_at,
+            before.map(|b| b.id),
+        )
+        .await?
     {
         return Ok(Err(clash));
     }
@@ -947,7 +1111,10 @@ async fn write_session(
         ("session_speakers", "speaker_id", &w.speaker_ids, "speakers"),
         ("session_leads", "staff_id", &w.lead_ids, "staff"),
     ] {
-        sqlx::query(&format!("delete from {table} where session_id = $1")).bind(id).execute(&mut **tx).await?;
+        sqlx::query(&format!("delete from {table} where session_id = $1"))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
         for other in dedup(ids) {
             let n = sqlx::query(&format!(
                 "insert into {table} (session_id, {col}) select $1, id from {owner} where id = $2 and library_id = $3"
@@ -959,11 +1126,15 @@ async fn write_session(
             .await
             .map_err(classify)?;
             if n.rows_affected() == 0 {
-                return Err(StoreError::Conflict(format!("{col} {other} does not exist")));
+                return Err(StoreError::Conflict(format!(
+                    "{col} {other} does not exist"
+                )));
             }
         }
     }
-    if let Some(b) = before.filter(|b| b.starts_at != w.starts_at && b.event_status == EventStatus::Published) {
+    if let Some(b) =
+        before.filter(|b| b.starts_at != w.starts_at && b.event_status == EventStatus::Published)
+    {
         // The public saw the first start: keep it (schema.org's
         // previousStartDate) until the session moves back to it.
         sqlx::query(
@@ -979,7 +1150,9 @@ async fn write_session(
     if let Some(b) = before {
         // A larger capacity promotes waiting parties in this transaction.
         crate::registrations::after_session_saved(tx, actor, id).await?;
-        if (b.starts_at, b.ends_at, b.room_id) != (w.starts_at, w.ends_at, w.room_id) && !b.is_cancelled() {
+        if (b.starts_at, b.ends_at, b.room_id) != (w.starts_at, w.ends_at, w.room_id)
+            && !b.is_cancelled()
+        {
             let was = serde_json::json!({ "before": { "starts_at": b.starts_at, "ends_at": b.ends_at, "room": b.room_name } });
             crate::mail::on_session(tx, w.event_id, Some(id), MailKind::Changed, was).await?;
         }
@@ -990,7 +1163,16 @@ async fn write_session(
     let before_json = before.map(|b| serde_json::to_value(b).expect("serialises"));
     let after_json = serde_json::to_value(w).expect("serialises");
     let action = if before.is_some() { "update" } else { "create" };
-    record(tx, actor, "session", id, action, before_json.as_ref(), Some(&after_json)).await?;
+    record(
+        tx,
+        actor,
+        "session",
+        id,
+        action,
+        before_json.as_ref(),
+        Some(&after_json),
+    )
+    .await?;
     Ok(Ok(id))
 }
 
@@ -1003,12 +1185,18 @@ fn dedup(ids: &[i64]) -> Vec<i64> {
 
 /// Refuses references to records of another library (or none).
 async fn check_owned(tx: &mut Tx, table: &str, id: i64, library_id: i64) -> Result<()> {
-    let n: i64 = sqlx::query_scalar(&format!("select count(*) from {table} where id = $1 and library_id = $2"))
-        .bind(id)
-        .bind(library_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    if n == 0 { Err(StoreError::Conflict(format!("{table} {id} does not exist"))) } else { Ok(()) }
+    let n: i64 = sqlx::query_scalar(&format!(
+        "select count(*) from {table} where id = $1 and library_id = $2"
+    ))
+    .bind(id)
+    .bind(library_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if n == 0 {
+        Err(StoreError::Conflict(format!("{table} {id} does not exist")))
+    } else {
+        Ok(())
+    }
 }
 
 /// Takes the room's row lock (PostgreSQL) — SQLite already holds the whole
@@ -1021,13 +1209,17 @@ async fn lock_room_and_find_clash(
     end: i64,
     except: Option<i64>,
 ) -> Result<Option<RoomClash>> {
-    let n = sqlx::query("update rooms set lock_version = lock_version + 1 where id = $1 and library_id = $2")
-        .bind(room_id)
-        .bind(library_id)
-        .execute(&mut **tx)
-        .await?;
+    let n = sqlx::query(
+        "update rooms set lock_version = lock_version + 1 where id = $1 and library_id = $2",
+    )
+    .bind(room_id)
+    .bind(library_id)
+    .execute(&mut **tx)
+    .await?;
     if n.rows_affected() == 0 {
-        return Err(StoreError::Conflict(format!("room {room_id} does not exist")));
+        return Err(StoreError::Conflict(format!(
+            "room {room_id} does not exist"
+        )));
     }
     let r = sqlx::query(
         "select s.id, e.title, s.starts_at, s.ends_at from sessions s join events e on e.id = s.event_id \

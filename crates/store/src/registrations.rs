@@ -10,14 +10,16 @@ use std::collections::HashMap;
 
 use almanach_domain::Lang;
 use almanach_domain::programme::SessionKind;
-use almanach_domain::registration::{Offer, Party, RegistrationSettings, RegistrationStatus, WaitingParty, promotions};
+use almanach_domain::registration::{
+    Offer, Party, RegistrationSettings, RegistrationStatus, WaitingParty, promotions,
+};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{Actor, record};
-use crate::programme::{Arg, SESSION_SELECT, session};
 use crate::mail::MailKind;
+use crate::programme::{Arg, SESSION_SELECT, session};
 use crate::{Result, Session, Store, StoreError, Tx, classify, now};
 
 /// What one registration is for.
@@ -41,7 +43,8 @@ impl At {
         self.session_id.unwrap_or(0)
     }
     fn target(self) -> Target {
-        self.session_id.map_or(Target::Course(self.event_id), Target::Session)
+        self.session_id
+            .map_or(Target::Course(self.event_id), Target::Session)
     }
 }
 
@@ -85,10 +88,17 @@ impl std::fmt::Debug for Registration {
 
 impl Registration {
     pub fn target(&self) -> Target {
-        At { event_id: self.event_id, session_id: self.session_id }.target()
+        At {
+            event_id: self.event_id,
+            session_id: self.session_id,
+        }
+        .target()
     }
     fn at(&self) -> At {
-        At { event_id: self.event_id, session_id: self.session_id }
+        At {
+            event_id: self.event_id,
+            session_id: self.session_id,
+        }
     }
 }
 
@@ -104,9 +114,15 @@ pub(crate) fn registration(r: &AnyRow) -> Result<Registration> {
         email: r.try_get("email")?,
         phone: r.try_get("phone")?,
         seats: r.try_get::<i64, _>("seats")? as u32,
-        ages: ages.split(',').filter_map(|a| a.trim().parse().ok()).collect(),
-        status: RegistrationStatus::parse(&status)
-            .ok_or_else(|| StoreError::Unusable(format!("unknown registration status {status:?} in database")))?,
+        ages: ages
+            .split(',')
+            .filter_map(|a| a.trim().parse().ok())
+            .collect(),
+        status: RegistrationStatus::parse(&status).ok_or_else(|| {
+            StoreError::Unusable(format!(
+                "unknown registration status {status:?} in database"
+            ))
+        })?,
         position: None,
         source: r.try_get("source")?,
         created_at: r.try_get("created_at")?,
@@ -142,11 +158,17 @@ pub enum Refusal {
     /// Free entry: no registration needed.
     NoRegistration,
     Cancelled,
-    NotYetOpen { opens_at: i64 },
+    NotYetOpen {
+        opens_at: i64,
+    },
     Closed,
-    TooManySeats { max: u32 },
+    TooManySeats {
+        max: u32,
+    },
     /// The party is larger than the whole session: it could never get in.
-    MoreThanCapacity { capacity: u32 },
+    MoreThanCapacity {
+        capacity: u32,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -250,13 +272,23 @@ async fn notify(tx: &mut Tx, actor: &Actor, r: &Registration, notice: Notice) ->
         position: r.position,
         source: r.source.clone(),
     };
-    record(tx, actor, "registration", r.id, notice.slug(), None, Some(&trace)).await?;
+    record(
+        tx,
+        actor,
+        "registration",
+        r.id,
+        notice.slug(),
+        None,
+        Some(&trace),
+    )
+    .await?;
     crate::mail::on_registration(tx, r, notice.mail()).await
 }
 
 /// What anonymising a registration sets: every personal field emptied
 /// (`anonymised_at` is the marker the pages show); seats and status stay.
-pub(crate) const ANONYMISED: &str = "name = '', email = '', phone = '', ages = '', link_sealed = null";
+pub(crate) const ANONYMISED: &str =
+    "name = '', email = '', phone = '', ages = '', link_sealed = null";
 
 /// Filters of the public agenda; every field optional.
 #[derive(Debug, Clone, Default)]
@@ -328,32 +360,53 @@ pub(crate) fn session_seats(r: &AnyRow, cancelled: bool) -> Result<(Offer, Regis
 async fn event_of(c: &mut AnyConnection, library_id: i64, target: Target) -> Result<i64> {
     let q = match target {
         Target::Session(_) => "select event_id from sessions where id = $1 and library_id = $2",
-        Target::Course(_) => "select id from events where id = $1 and library_id = $2 and course = 1",
+        Target::Course(_) => {
+            "select id from events where id = $1 and library_id = $2 and course = 1"
+        }
     };
     let id = match target {
         Target::Session(id) | Target::Course(id) => id,
     };
-    sqlx::query_scalar(q).bind(id).bind(library_id).fetch_optional(&mut *c).await?.ok_or(StoreError::NotFound)
+    sqlx::query_scalar(q)
+        .bind(id)
+        .bind(library_id)
+        .fetch_optional(&mut *c)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// Where registrations for `target` go: a session of a course registers for
 /// the whole course. Read after the event's lock, as the course flag may change.
 async fn resolve(c: &mut AnyConnection, event_id: i64, target: Target) -> Result<At> {
-    let course: i64 = sqlx::query_scalar("select course from events where id = $1").bind(event_id).fetch_one(&mut *c).await?;
+    let course: i64 = sqlx::query_scalar("select course from events where id = $1")
+        .bind(event_id)
+        .fetch_one(&mut *c)
+        .await?;
     Ok(match target {
-        _ if course != 0 => At { event_id, session_id: None },
-        Target::Session(id) => At { event_id, session_id: Some(id) },
+        _ if course != 0 => At {
+            event_id,
+            session_id: None,
+        },
+        Target::Session(id) => At {
+            event_id,
+            session_id: Some(id),
+        },
         Target::Course(_) => return Err(StoreError::NotFound),
     })
 }
 
 /// Takes the event's row lock (PostgreSQL); see the module comment.
 async fn lock_event(tx: &mut Tx, event_id: i64) -> Result<()> {
-    let n = sqlx::query("update events set registration_lock = registration_lock + 1 where id = $1")
-        .bind(event_id)
-        .execute(&mut **tx)
-        .await?;
-    if n.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    let n =
+        sqlx::query("update events set registration_lock = registration_lock + 1 where id = $1")
+            .bind(event_id)
+            .execute(&mut **tx)
+            .await?;
+    if n.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// The seats of a target now. A course opens and closes with its first
@@ -370,9 +423,15 @@ pub(crate) async fn seat_state(c: &mut AnyConnection, at: At) -> Result<SeatStat
     .await?;
     let first = rows.first().ok_or(StoreError::NotFound)?;
     let status: String = first.try_get("event_status")?;
-    let live: Vec<&AnyRow> = rows.iter().filter(|r| r.try_get::<i64, _>("cancelled").unwrap_or(1) == 0).collect();
+    let live: Vec<&AnyRow> = rows
+        .iter()
+        .filter(|r| r.try_get::<i64, _>("cancelled").unwrap_or(1) == 0)
+        .collect();
     let event_cancelled = status == "cancelled";
-    let (mut offer, settings) = session_seats(live.first().copied().unwrap_or(first), event_cancelled || live.is_empty())?;
+    let (mut offer, settings) = session_seats(
+        live.first().copied().unwrap_or(first),
+        event_cancelled || live.is_empty(),
+    )?;
     for r in live.iter().skip(1) {
         let (o, _) = session_seats(r, false)?;
         offer.registration_required |= o.registration_required;
@@ -412,7 +471,9 @@ fn refusal(st: &SeatState, seats: u32, by_staff: bool, now: i64) -> Option<Refus
         _ => {}
     }
     if seats > st.settings.max_seats {
-        return Some(Refusal::TooManySeats { max: st.settings.max_seats });
+        return Some(Refusal::TooManySeats {
+            max: st.settings.max_seats,
+        });
     }
     match st.offer.capacity {
         Some(capacity) if seats > capacity => Some(Refusal::MoreThanCapacity { capacity }),
@@ -421,7 +482,10 @@ fn refusal(st: &SeatState, seats: u32, by_staff: bool, now: i64) -> Option<Refus
 }
 
 /// A registration row with its waiting-list position.
-pub(crate) async fn finish(c: &mut AnyConnection, row: Option<AnyRow>) -> Result<Option<Registration>> {
+pub(crate) async fn finish(
+    c: &mut AnyConnection,
+    row: Option<AnyRow>,
+) -> Result<Option<Registration>> {
     let Some(row) = row else { return Ok(None) };
     let mut r = registration(&row)?;
     if r.status == RegistrationStatus::Waiting {
@@ -442,12 +506,19 @@ pub(crate) async fn finish(c: &mut AnyConnection, row: Option<AnyRow>) -> Result
 }
 
 pub(crate) async fn by_id(c: &mut AnyConnection, id: i64) -> Result<Registration> {
-    let row = sqlx::query("select * from registrations where id = $1").bind(id).fetch_optional(&mut *c).await?;
+    let row = sqlx::query("select * from registrations where id = $1")
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?;
     finish(c, row).await?.ok_or(StoreError::NotFound)
 }
 
 /// By `token_hash` or `idempotency_hash`.
-pub(crate) async fn by_hash(c: &mut AnyConnection, column: &str, hash: &str) -> Result<Option<Registration>> {
+pub(crate) async fn by_hash(
+    c: &mut AnyConnection,
+    column: &str,
+    hash: &str,
+) -> Result<Option<Registration>> {
     let row = sqlx::query(&format!("select * from registrations where {column} = $1"))
         .bind(hash)
         .fetch_optional(&mut *c)
@@ -471,17 +542,23 @@ async fn live_by_email(c: &mut AnyConnection, at: At, email: &str) -> Result<Opt
 
 /// The next arrival number on the event's waiting lists.
 async fn next_in_queue(tx: &mut Tx, event_id: i64) -> Result<i64> {
-    let max: Option<i64> = sqlx::query_scalar("select max(queue_order) from registrations where event_id = $1")
-        .bind(event_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let max: Option<i64> =
+        sqlx::query_scalar("select max(queue_order) from registrations where event_id = $1")
+            .bind(event_id)
+            .fetch_one(&mut **tx)
+            .await?;
     Ok(max.unwrap_or(0) + 1)
 }
 
 /// Gives free seats to waiting parties by the domain's rule, after any
 /// change that may free seats. `newcomer` just joined the end of the list
 /// (registering, or moved here): it is confirmed, not "promoted", when it fits.
-async fn settle(tx: &mut Tx, actor: &Actor, at: At, newcomer: Option<i64>) -> Result<Vec<Registration>> {
+async fn settle(
+    tx: &mut Tx,
+    actor: &Actor,
+    at: At,
+    newcomer: Option<i64>,
+) -> Result<Vec<Registration>> {
     let st = seat_state(tx, at).await?;
     if st.offer.cancelled || (newcomer.is_none() && now() >= st.offer.starts_at) {
         return Ok(Vec::new());
@@ -496,7 +573,12 @@ async fn settle(tx: &mut Tx, actor: &Actor, at: At, newcomer: Option<i64>) -> Re
     .await?;
     let waiting = rows
         .iter()
-        .map(|r| Ok(WaitingParty { id: r.try_get("id")?, seats: r.try_get::<i64, _>("seats")? as u32 }))
+        .map(|r| {
+            Ok(WaitingParty {
+                id: r.try_get("id")?,
+                seats: r.try_get::<i64, _>("seats")? as u32,
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     let t = now();
     let mut promoted = Vec::new();
@@ -574,7 +656,13 @@ impl Store {
         }
         let t = now();
         let queue = next_in_queue(&mut tx, event_id).await?;
-        let ages = new.party.ages.iter().map(u8::to_string).collect::<Vec<_>>().join(",");
+        let ages = new
+            .party
+            .ages
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let id: i64 = sqlx::query_scalar(
             "insert into registrations (library_id, event_id, session_id, name, email, phone, seats, ages, status, \
              queue_order, token_hash, idempotency_hash, source, created_at, updated_at, lang, link_sealed) \
@@ -600,7 +688,11 @@ impl Store {
         .map_err(classify)?;
         settle(&mut tx, actor, at, Some(id)).await?;
         let r = by_id(&mut tx, id).await?;
-        let notice = if r.status == RegistrationStatus::Confirmed { Notice::Confirmed } else { Notice::Waiting };
+        let notice = if r.status == RegistrationStatus::Confirmed {
+            Notice::Confirmed
+        } else {
+            Notice::Waiting
+        };
         notify(&mut tx, actor, &r, notice).await?;
         tx.commit().await?;
         Ok(Registered::New(r))
@@ -637,7 +729,11 @@ impl Store {
         let mut tx = self.write().await?;
         let r = self.locked(&mut tx, actor, id, &[]).await?;
         let st = seat_state(&mut tx, r.at()).await?;
-        let promoted = if now() < st.offer.starts_at { cancel_locked(&mut tx, actor, &r).await? } else { Vec::new() };
+        let promoted = if now() < st.offer.starts_at {
+            cancel_locked(&mut tx, actor, &r).await?
+        } else {
+            Vec::new()
+        };
         sqlx::query(&format!("update registrations set {ANONYMISED}, anonymised_at = $1, updated_at = $1 where id = $2"))
             .bind(now())
             .bind(id)
@@ -661,7 +757,10 @@ impl Store {
             return Ok(Moved::Refused(Refusal::Cancelled));
         }
         if dest == r.at() {
-            return Ok(Moved::Done { confirmed: r.status == RegistrationStatus::Confirmed, promoted: Vec::new() });
+            return Ok(Moved::Done {
+                confirmed: r.status == RegistrationStatus::Confirmed,
+                promoted: Vec::new(),
+            });
         }
         let st = seat_state(&mut tx, dest).await?;
         if let Some(why) = refusal(&st, r.seats, true, now()) {
@@ -688,12 +787,21 @@ impl Store {
         let moved = by_id(&mut tx, id).await?;
         notify(&mut tx, actor, &moved, Notice::Moved).await?;
         tx.commit().await?;
-        Ok(Moved::Done { confirmed: moved.status == RegistrationStatus::Confirmed, promoted })
+        Ok(Moved::Done {
+            confirmed: moved.status == RegistrationStatus::Confirmed,
+            promoted,
+        })
     }
 
     /// Loads a registration of the actor's library, locks its event (and
     /// `others`, by increasing id), and reads it again under the lock.
-    async fn locked(&self, tx: &mut Tx, actor: &Actor, id: i64, others: &[i64]) -> Result<Registration> {
+    async fn locked(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: i64,
+        others: &[i64],
+    ) -> Result<Registration> {
         let r = by_id(tx, id).await?;
         if r.library_id != actor.library_id {
             return Err(StoreError::NotFound);
@@ -708,7 +816,11 @@ impl Store {
     }
 
     /// Every registration of a target: confirmed, then waiting in line, then cancelled.
-    pub async fn list_registrations(&self, library_id: i64, target: Target) -> Result<Vec<Registration>> {
+    pub async fn list_registrations(
+        &self,
+        library_id: i64,
+        target: Target,
+    ) -> Result<Vec<Registration>> {
         let mut c = self.pool().acquire().await?;
         let event_id = event_of(&mut c, library_id, target).await?;
         let at = resolve(&mut c, event_id, target).await?;
@@ -722,7 +834,10 @@ impl Store {
         .await?;
         let mut out = rows.iter().map(registration).collect::<Result<Vec<_>>>()?;
         let mut position = 0;
-        for r in out.iter_mut().filter(|r| r.status == RegistrationStatus::Waiting) {
+        for r in out
+            .iter_mut()
+            .filter(|r| r.status == RegistrationStatus::Waiting)
+        {
             position += 1;
             r.position = Some(position);
         }
@@ -738,8 +853,15 @@ impl Store {
     }
 
     /// Sets a session's registration window and seats per registration.
-    pub async fn set_registration_settings(&self, actor: &Actor, session_id: i64, s: &RegistrationSettings) -> Result<()> {
-        let before = self.seat_state(actor.library_id, Target::Session(session_id)).await;
+    pub async fn set_registration_settings(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+        s: &RegistrationSettings,
+    ) -> Result<()> {
+        let before = self
+            .seat_state(actor.library_id, Target::Session(session_id))
+            .await;
         let mut tx = self.write().await?;
         let n = sqlx::query(
             "update sessions set registration_opens_at = $1, registration_closes_at = $2, \
@@ -757,7 +879,16 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let before = before.ok().map(|b| b.settings);
-        record(&mut tx, actor, "session", session_id, "registration_settings", before.as_ref(), Some(s)).await?;
+        record(
+            &mut tx,
+            actor,
+            "session",
+            session_id,
+            "registration_settings",
+            before.as_ref(),
+            Some(s),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -767,20 +898,23 @@ impl Store {
     /// would otherwise be for the wrong thing.
     pub async fn set_course(&self, actor: &Actor, event_id: i64, course: bool) -> Result<()> {
         let mut tx = self.write().await?;
-        let before: i64 = sqlx::query_scalar("select course from events where id = $1 and library_id = $2")
-            .bind(event_id)
-            .bind(actor.library_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let before: i64 =
+            sqlx::query_scalar("select course from events where id = $1 and library_id = $2")
+                .bind(event_id)
+                .bind(actor.library_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
         if (before != 0) == course {
             return Ok(());
         }
         lock_event(&mut tx, event_id).await?;
-        let live: i64 = sqlx::query_scalar("select count(*) from registrations where event_id = $1 and status <> 'cancelled'")
-            .bind(event_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let live: i64 = sqlx::query_scalar(
+            "select count(*) from registrations where event_id = $1 and status <> 'cancelled'",
+        )
+        .bind(event_id)
+        .fetch_one(&mut *tx)
+        .await?;
         if live > 0 {
             return Err(StoreError::Conflict("the event holds registrations".into()));
         }
@@ -790,19 +924,29 @@ impl Store {
             .bind(event_id)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, actor, "event", event_id, "course", Some(&(before != 0)), Some(&course)).await?;
+        record(
+            &mut tx,
+            actor,
+            "event",
+            event_id,
+            "course",
+            Some(&(before != 0)),
+            Some(&course),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Whether an event is a course.
     pub async fn is_course(&self, library_id: i64, event_id: i64) -> Result<bool> {
-        let v: i64 = sqlx::query_scalar("select course from events where id = $1 and library_id = $2")
-            .bind(event_id)
-            .bind(library_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let v: i64 =
+            sqlx::query_scalar("select course from events where id = $1 and library_id = $2")
+                .bind(event_id)
+                .bind(library_id)
+                .fetch_optional(self.pool())
+                .await?
+                .ok_or(StoreError::NotFound)?;
         Ok(v != 0)
     }
 
@@ -813,7 +957,11 @@ impl Store {
         let mut sql = format!(
             "{} where s.library_id = $1 and e.status = 'published' and s.cancelled = 0 and {}",
             with_seats(SESSION_SELECT),
-            if f.past { "s.ends_at <= $2" } else { "s.ends_at > $2" }
+            if f.past {
+                "s.ends_at <= $2"
+            } else {
+                "s.ends_at > $2"
+            }
         );
         let mut args = vec![Arg::I(library_id), Arg::I(f.now)];
         let mut push = |cond: &str, a: Arg, sql: &mut String| {
@@ -835,8 +983,16 @@ impl Store {
             push(" and s.kind = ?", Arg::S(v.slug().into()), &mut sql);
         }
         if let Some(v) = f.age {
-            push(" and (s.age_min is null or s.age_min <= ?)", Arg::I(i64::from(v)), &mut sql);
-            push(" and (s.age_max is null or s.age_max >= ?)", Arg::I(i64::from(v)), &mut sql);
+            push(
+                " and (s.age_min is null or s.age_min <= ?)",
+                Arg::I(i64::from(v)),
+                &mut sql,
+            );
+            push(
+                " and (s.age_max is null or s.age_max >= ?)",
+                Arg::I(i64::from(v)),
+                &mut sql,
+            );
         }
         if let Some(v) = &f.from_date {
             push(" and s.local_date >= ?", Arg::S(v.clone()), &mut sql);
@@ -847,7 +1003,11 @@ impl Store {
         if let Some(v) = f.room_id {
             push(" and s.room_id = ?", Arg::I(v), &mut sql);
         }
-        sql.push_str(if f.past { " order by s.starts_at desc, s.id desc" } else { " order by s.starts_at, s.id" });
+        sql.push_str(if f.past {
+            " order by s.starts_at desc, s.id desc"
+        } else {
+            " order by s.starts_at, s.id"
+        });
         let mut q = sqlx::query(&sql);
         for a in args {
             q = match a {
@@ -865,7 +1025,14 @@ impl Store {
                 match courses.get(&s.event_id) {
                     Some(st) => st.clone(),
                     None => {
-                        let st = seat_state(&mut c, At { event_id: s.event_id, session_id: None }).await?;
+                        let st = seat_state(
+                            &mut c,
+                            At {
+                                event_id: s.event_id,
+                                session_id: None,
+                            },
+                        )
+                        .await?;
                         courses.insert(s.event_id, st.clone());
                         st
                     }
@@ -881,14 +1048,22 @@ impl Store {
                     published: true,
                 }
             };
-            out.push(AgendaItem { description: r.try_get("event_description")?, session: s, seats });
+            out.push(AgendaItem {
+                description: r.try_get("event_description")?,
+                session: s,
+                seats,
+            });
         }
         Ok(out)
     }
 
     /// Sessions a registration may be moved to: coming sessions on
     /// registration, with whether their event is a course.
-    pub async fn registration_targets(&self, library_id: i64, from: i64) -> Result<Vec<(Session, bool)>> {
+    pub async fn registration_targets(
+        &self,
+        library_id: i64,
+        from: i64,
+    ) -> Result<Vec<(Session, bool)>> {
         let rows = sqlx::query(&format!(
             "{} where s.library_id = $1 and s.starts_at > $2 and s.registration_required = 1 and s.cancelled = 0 \
              and e.status <> 'cancelled' order by s.starts_at, s.id limit 300",
@@ -898,7 +1073,9 @@ impl Store {
         .bind(from)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(|r| Ok((session(r)?, r.try_get::<i64, _>("event_course")? != 0))).collect()
+        rows.iter()
+            .map(|r| Ok((session(r)?, r.try_get::<i64, _>("event_course")? != 0)))
+            .collect()
     }
 }
 

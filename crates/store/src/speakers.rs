@@ -4,7 +4,9 @@
 //! team's rating, and the prospecting pipeline per speaker and project.
 
 use almanach_domain::programme::{AgeRange, SessionKind};
-use almanach_domain::speakers::{Audience, Booking, Facts, Fees, Format, Profile, Region, SpeakerKind, Stage, region};
+use almanach_domain::speakers::{
+    Audience, Booking, Facts, Fees, Format, Profile, Region, SpeakerKind, Stage, region,
+};
 use jiff::civil::Date;
 use serde::Serialize;
 use sqlx::Row;
@@ -30,7 +32,10 @@ pub struct SpeakerRecord {
 
 fn list<T>(r: &AnyRow, c: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>> {
     let v: String = r.try_get(c)?;
-    v.split(',').filter(|s| !s.is_empty()).map(|s| parse(s).ok_or_else(|| bad(c, s))).collect()
+    v.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| parse(s).ok_or_else(|| bad(c, s)))
+        .collect()
 }
 
 fn joined<T: Copy>(v: &[T], slug: impl Fn(T) -> &'static str) -> String {
@@ -51,7 +56,11 @@ fn speaker_record(r: &AnyRow) -> Result<SpeakerRecord> {
             subjects: r.try_get("subjects")?,
             formats: list(r, "formats", Format::parse)?,
             audiences: list(r, "audiences", Audience::parse)?,
-            ages: AgeRange { min: opt_u8(r, "age_min")?, max: opt_u8(r, "age_max")?, accompanied: false },
+            ages: AgeRange {
+                min: opt_u8(r, "age_min")?,
+                max: opt_u8(r, "age_max")?,
+                accompanied: false,
+            },
             fees: Fees {
                 talk: r.try_get("fee_talk_cents")?,
                 workshop: r.try_get("fee_workshop_cents")?,
@@ -179,7 +188,14 @@ fn prospect(r: &AnyRow) -> Result<Prospect> {
     })
 }
 
-async fn insert_step(tx: &mut Tx, actor: &Actor, prospect_id: i64, stage: Stage, on: Date, note: &str) -> Result<()> {
+async fn insert_step(
+    tx: &mut Tx,
+    actor: &Actor,
+    prospect_id: i64,
+    stage: Stage,
+    on: Date,
+    note: &str,
+) -> Result<()> {
     sqlx::query("insert into prospect_steps (prospect_id, stage, on_date, note, author, at) values ($1, $2, $3, $4, $5, $6)")
         .bind(prospect_id)
         .bind(stage.slug())
@@ -207,8 +223,14 @@ impl Store {
 
     /// Creates (`speaker.id == 0`) or updates a speaker with their whole profile.
     pub async fn save_speaker_record(&self, actor: &Actor, new: &SpeakerRecord) -> Result<i64> {
-        let before =
-            if new.speaker.id == 0 { None } else { Some(self.speaker_record(actor.library_id, new.speaker.id).await?) };
+        let before = if new.speaker.id == 0 {
+            None
+        } else {
+            Some(
+                self.speaker_record(actor.library_id, new.speaker.id)
+                    .await?,
+            )
+        };
         let (s, p) = (&new.speaker, &new.profile);
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(if before.is_some() {
@@ -254,16 +276,32 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(classify)?;
-        let after = SpeakerRecord { speaker: Speaker { id, ..s.clone() }, profile: p.clone() };
+        let after = SpeakerRecord {
+            speaker: Speaker { id, ..s.clone() },
+            profile: p.clone(),
+        };
         let action = if before.is_some() { "update" } else { "create" };
-        record(&mut tx, actor, "speaker", id, action, before.as_ref(), Some(&after)).await?;
+        record(
+            &mut tx,
+            actor,
+            "speaker",
+            id,
+            action,
+            before.as_ref(),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// Every speaker with their region seen from `library_postcode`, how
     /// often and how recently they were booked, and the team's rating.
-    pub async fn speaker_summaries(&self, library_id: i64, library_postcode: &str) -> Result<Vec<SpeakerSummary>> {
+    pub async fn speaker_summaries(
+        &self,
+        library_id: i64,
+        library_postcode: &str,
+    ) -> Result<Vec<SpeakerSummary>> {
         const LIVE: &str = "from session_speakers ss join sessions s on s.id = ss.session_id \
              join events e on e.id = s.event_id where ss.speaker_id = sp.id and s.cancelled = 0 and e.status <> 'cancelled'";
         let rows = sqlx::query(&format!(
@@ -281,7 +319,11 @@ impl Store {
                 let ratings: i64 = r.try_get("n_ratings")?;
                 let sum: i64 = r.try_get("rating_sum")?;
                 Ok(SpeakerSummary {
-                    region: region(library_postcode, &record.profile.postcode, &record.profile.country),
+                    region: region(
+                        library_postcode,
+                        &record.profile.postcode,
+                        &record.profile.country,
+                    ),
                     record,
                     sessions: r.try_get("n_sessions")?,
                     last_date: opt_date(r.try_get("last_date")?)?,
@@ -293,7 +335,11 @@ impl Store {
     }
 
     /// The sessions a speaker led or will lead, newest first.
-    pub async fn speaker_sessions(&self, library_id: i64, speaker_id: i64) -> Result<Vec<LedSession>> {
+    pub async fn speaker_sessions(
+        &self,
+        library_id: i64,
+        speaker_id: i64,
+    ) -> Result<Vec<LedSession>> {
         let rows = sqlx::query(
             "select s.id, s.event_id, e.title, s.kind, s.starts_at, s.ends_at, s.capacity, s.participants, s.cancelled, \
              e.status as event_status, r.rating, r.comment, r.author from session_speakers ss \
@@ -320,7 +366,9 @@ impl Store {
                     participants: opt_u32(r, "participants")?,
                     cancelled: flag(r, "cancelled")? || status == "cancelled",
                     rating: opt_u8(r, "rating")?,
-                    comment: r.try_get::<Option<String>, _>("comment")?.unwrap_or_default(),
+                    comment: r
+                        .try_get::<Option<String>, _>("comment")?
+                        .unwrap_or_default(),
                     rated_by: r.try_get("author")?,
                 })
             })
@@ -329,9 +377,19 @@ impl Store {
 
     /// The team's rating of a speaker for a session they led (replacing an
     /// earlier one); `NotFound` when they did not lead it.
-    pub async fn rate_speaker(&self, actor: &Actor, session_id: i64, speaker_id: i64, rating: u8, comment: &str) -> Result<()> {
+    pub async fn rate_speaker(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+        speaker_id: i64,
+        rating: u8,
+        comment: &str,
+    ) -> Result<()> {
         let led = self.speaker_sessions(actor.library_id, speaker_id).await?;
-        let before = led.into_iter().find(|l| l.session_id == session_id).ok_or(StoreError::NotFound)?;
+        let before = led
+            .into_iter()
+            .find(|l| l.session_id == session_id)
+            .ok_or(StoreError::NotFound)?;
         let mut tx = self.write().await?;
         sqlx::query(
             "insert into speaker_ratings (session_id, speaker_id, rating, comment, author, at) values ($1, $2, $3, $4, $5, $6) \
@@ -349,7 +407,16 @@ impl Store {
         .map_err(classify)?;
         let b = before.rating.map(|r| serde_json::json!({"session_id": session_id, "rating": r, "comment": before.comment}));
         let a = serde_json::json!({"session_id": session_id, "rating": rating, "comment": comment});
-        record(&mut tx, actor, "speaker", speaker_id, "rate", b.as_ref(), Some(&a)).await?;
+        record(
+            &mut tx,
+            actor,
+            "speaker",
+            speaker_id,
+            "rate",
+            b.as_ref(),
+            Some(&a),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -357,17 +424,23 @@ impl Store {
     // ------------------------------------------------------------ pipeline
 
     pub async fn prospect(&self, library_id: i64, id: i64) -> Result<Prospect> {
-        let r = sqlx::query(&format!("{PROSPECT_SELECT} where p.id = $1 and p.library_id = $2"))
-            .bind(id)
-            .bind(library_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let r = sqlx::query(&format!(
+            "{PROSPECT_SELECT} where p.id = $1 and p.library_id = $2"
+        ))
+        .bind(id)
+        .bind(library_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
         prospect(&r)
     }
 
     /// Every project, most recently moved first; or one speaker's.
-    pub async fn prospects(&self, library_id: i64, speaker_id: Option<i64>) -> Result<Vec<Prospect>> {
+    pub async fn prospects(
+        &self,
+        library_id: i64,
+        speaker_id: Option<i64>,
+    ) -> Result<Vec<Prospect>> {
         let rows = sqlx::query(&format!(
             "{PROSPECT_SELECT} where p.library_id = $1 and ($2 is null or p.speaker_id = $2) \
              order by p.stage_on desc, p.updated_at desc, p.id desc"
@@ -464,12 +537,13 @@ impl Store {
     ) -> Result<Result<(), Refused<Stage>>> {
         let before = self.prospect(actor.library_id, id).await?;
         let mut tx = self.write().await?;
-        let current: String = sqlx::query_scalar("select stage from prospects where id = $1 and library_id = $2")
-            .bind(id)
-            .bind(actor.library_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let current: String =
+            sqlx::query_scalar("select stage from prospects where id = $1 and library_id = $2")
+                .bind(id)
+                .bind(actor.library_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
         let from = stage(&current)?;
         if !from.may_become(to) {
             return Ok(Err(Refused(from)));
@@ -494,7 +568,12 @@ impl Store {
     }
 
     /// Sets or clears the next action.
-    pub async fn set_next_action(&self, actor: &Actor, id: i64, next: Option<(String, Date)>) -> Result<()> {
+    pub async fn set_next_action(
+        &self,
+        actor: &Actor,
+        id: i64,
+        next: Option<(String, Date)>,
+    ) -> Result<()> {
         let before = self.prospect(actor.library_id, id).await?;
         let mut tx = self.write().await?;
         let (text, on) = match &next {
@@ -511,7 +590,16 @@ impl Store {
             .await?;
         let b = serde_json::json!({"next_action": before.next_action, "next_action_on": before.next_action_on});
         let a = serde_json::json!({"next_action": text, "next_action_on": on});
-        record(&mut tx, actor, "prospect", id, "next_action", Some(&b), Some(&a)).await?;
+        record(
+            &mut tx,
+            actor,
+            "prospect",
+            id,
+            "next_action",
+            Some(&b),
+            Some(&a),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -39,7 +39,8 @@ fn staff_from_row(r: &AnyRow) -> Result<StaffMember> {
         library_id: r.try_get("library_id")?,
         email: r.try_get("email")?,
         name: r.try_get("name")?,
-        role: Role::parse(&role).ok_or_else(|| StoreError::Unusable(format!("unknown role {role:?} in database")))?,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Unusable(format!("unknown role {role:?} in database")))?,
         active: r.try_get::<i64, _>("active")? != 0,
         password_hash: r.try_get("password_hash")?,
     })
@@ -66,7 +67,9 @@ pub struct ApiToken {
 
 impl Store {
     pub async fn staff_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("select count(*) from staff").fetch_one(self.pool()).await?)
+        Ok(sqlx::query_scalar("select count(*) from staff")
+            .fetch_one(self.pool())
+            .await?)
     }
 
     pub async fn list_staff(&self, library_id: i64) -> Result<Vec<StaffMember>> {
@@ -137,38 +140,70 @@ impl Store {
     ) -> Result<()> {
         let before = self.staff_by_id(actor.library_id, id).await?;
         let mut tx = self.write().await?;
-        sqlx::query("update staff set name = $1, role = $2, active = $3 where id = $4 and library_id = $5")
-            .bind(name)
-            .bind(role.slug())
-            .bind(i64::from(active))
-            .bind(id)
-            .bind(actor.library_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(classify)?;
+        sqlx::query(
+            "update staff set name = $1, role = $2, active = $3 where id = $4 and library_id = $5",
+        )
+        .bind(name)
+        .bind(role.slug())
+        .bind(i64::from(active))
+        .bind(id)
+        .bind(actor.library_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(classify)?;
         if let Some(h) = password_hash {
-            sqlx::query("update staff set password_hash = $1 where id = $2").bind(h).bind(id).execute(&mut *tx).await?;
+            sqlx::query("update staff set password_hash = $1 where id = $2")
+                .bind(h)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         if !active || password_hash.is_some() {
-            sqlx::query("delete from auth_sessions where staff_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("delete from auth_sessions where staff_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
-        let after = StaffMember { name: name.to_string(), role, active, ..before.clone() };
+        let after = StaffMember {
+            name: name.to_string(),
+            role,
+            active,
+            ..before.clone()
+        };
         let mut after_json = serde_json::to_value(&after).expect("serialises");
         if password_hash.is_some() {
             after_json["password"] = "changed".into();
         }
         let before_json = serde_json::to_value(&before).expect("serialises");
-        record(&mut tx, actor, "staff", id, "update", Some(&before_json), Some(&after_json)).await?;
+        record(
+            &mut tx,
+            actor,
+            "staff",
+            id,
+            "update",
+            Some(&before_json),
+            Some(&after_json),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     // --- sign-in sessions -------------------------------------------------
 
-    pub async fn create_auth_session(&self, staff_id: i64, id_hash: &str, csrf: &str, ttl_secs: i64) -> Result<()> {
+    pub async fn create_auth_session(
+        &self,
+        staff_id: i64,
+        id_hash: &str,
+        csrf: &str,
+        ttl_secs: i64,
+    ) -> Result<()> {
         let t = now();
         let mut tx = self.write().await?;
-        sqlx::query("delete from auth_sessions where expires_at < $1").bind(t).execute(&mut *tx).await?;
+        sqlx::query("delete from auth_sessions where expires_at < $1")
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "insert into auth_sessions (id_hash, staff_id, csrf_token, created_at, expires_at) values ($1, $2, $3, $4, $5)",
         )
@@ -203,7 +238,10 @@ impl Store {
     }
 
     pub async fn delete_auth_session(&self, id_hash: &str) -> Result<()> {
-        sqlx::query("delete from auth_sessions where id_hash = $1").bind(id_hash).execute(self.pool()).await?;
+        sqlx::query("delete from auth_sessions where id_hash = $1")
+            .bind(id_hash)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
@@ -223,11 +261,13 @@ impl Store {
 
     pub async fn record_login_failure(&self, key: &str) -> Result<()> {
         let mut tx = self.write().await?;
-        let updated = sqlx::query("update login_failures set failures = failures + 1, last_at = $1 where key = $2")
-            .bind(now())
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
+        let updated = sqlx::query(
+            "update login_failures set failures = failures + 1, last_at = $1 where key = $2",
+        )
+        .bind(now())
+        .bind(key)
+        .execute(&mut *tx)
+        .await?;
         if updated.rows_affected() == 0 {
             sqlx::query("insert into login_failures (key, failures, last_at) values ($1, 1, $2)")
                 .bind(key)
@@ -240,13 +280,22 @@ impl Store {
     }
 
     pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("delete from login_failures where key = $1").bind(key).execute(self.pool()).await?;
+        sqlx::query("delete from login_failures where key = $1")
+            .bind(key)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
     // --- API tokens ---------------------------------------------------------
 
-    pub async fn create_api_token(&self, actor: &Actor, name: &str, role: Role, token_hash: &str) -> Result<i64> {
+    pub async fn create_api_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        role: Role,
+        token_hash: &str,
+    ) -> Result<i64> {
         let staff_id = actor.staff_id.ok_or(StoreError::NotFound)?;
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -263,7 +312,16 @@ impl Store {
         .await
         .map_err(classify)?;
         let after = serde_json::json!({"name": name, "role": role});
-        record(&mut tx, actor, "api_token", id, "create", None, Some(&after)).await?;
+        record(
+            &mut tx,
+            actor,
+            "api_token",
+            id,
+            "create",
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -311,7 +369,10 @@ impl Store {
 
     /// The staff member and role behind a token hash, if valid: the token's
     /// role, never more than what its creator holds today.
-    pub async fn api_token_identity(&self, token_hash: &str) -> Result<Option<(StaffMember, Role, i64)>> {
+    pub async fn api_token_identity(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(StaffMember, Role, i64)>> {
         let r = sqlx::query(
             "select s.*, t.role as token_role, t.id as token_id from api_tokens t join staff s on s.id = t.staff_id \
              where t.token_hash = $1 and t.revoked_at is null and s.active = 1",
@@ -324,7 +385,11 @@ impl Store {
         let role: String = r.try_get("token_role")?;
         let token_id: i64 = r.try_get("token_id")?;
         let role = Role::parse(&role).unwrap_or(Role::Viewer);
-        let effective = if staff.role.may_grant(role) { role } else { Role::Viewer };
+        let effective = if staff.role.may_grant(role) {
+            role
+        } else {
+            Role::Viewer
+        };
         sqlx::query("update api_tokens set last_used_at = $1 where id = $2")
             .bind(now())
             .bind(token_id)

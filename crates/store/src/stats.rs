@@ -31,7 +31,10 @@ pub(crate) fn filter(scope: Scope<'_>, period: &Period, extra_join: &str) -> (St
         " from sessions s join events e on e.id = s.event_id left join series se on se.id = e.series_id {extra_join} \
          where s.local_date >= $1 and s.local_date <= $2 and s.cancelled = 0 and e.status <> 'cancelled'"
     );
-    let mut args = vec![Value::S(period.from().to_string()), Value::S(period.to().to_string())];
+    let mut args = vec![
+        Value::S(period.from().to_string()),
+        Value::S(period.to().to_string()),
+    ];
     if let Some(lib) = scope.library_id {
         args.push(Value::I(lib));
         sql.push_str(&format!(" and s.library_id = ${}", args.len()));
@@ -68,22 +71,47 @@ const FIGURES: [(&str, &str); 13] = [
     ("events", "count(distinct s.event_id)"),
     ("sessions", "count(*)"),
     ("talks", "sum(case when s.kind = 'talk' then 1 else 0 end)"),
-    ("workshops", "sum(case when s.kind = 'workshop' then 1 else 0 end)"),
-    ("appointments", "sum(case when s.kind = 'appointment' then 1 else 0 end)"),
+    (
+        "workshops",
+        "sum(case when s.kind = 'workshop' then 1 else 0 end)",
+    ),
+    (
+        "appointments",
+        "sum(case when s.kind = 'appointment' then 1 else 0 end)",
+    ),
     ("participants", "coalesce(sum(s.participants), 0)"),
     ("under_14", "coalesce(sum(s.under_14), 0)"),
-    ("uncounted", "sum(case when s.participants is null then 1 else 0 end)"),
-    ("counted_talks", "sum(case when s.kind = 'talk' and s.participants is not null then 1 else 0 end)"),
-    ("talk_participants", "coalesce(sum(case when s.kind = 'talk' then s.participants end), 0)"),
-    ("counted_workshops", "sum(case when s.kind = 'workshop' and s.participants is not null then 1 else 0 end)"),
-    ("workshop_participants", "coalesce(sum(case when s.kind = 'workshop' then s.participants end), 0)"),
+    (
+        "uncounted",
+        "sum(case when s.participants is null then 1 else 0 end)",
+    ),
+    (
+        "counted_talks",
+        "sum(case when s.kind = 'talk' and s.participants is not null then 1 else 0 end)",
+    ),
+    (
+        "talk_participants",
+        "coalesce(sum(case when s.kind = 'talk' then s.participants end), 0)",
+    ),
+    (
+        "counted_workshops",
+        "sum(case when s.kind = 'workshop' and s.participants is not null then 1 else 0 end)",
+    ),
+    (
+        "workshop_participants",
+        "coalesce(sum(case when s.kind = 'workshop' then s.participants end), 0)",
+    ),
     ("cost_cents", "coalesce(sum(s.cost_cents), 0)"),
 ];
 
 /// `FIGURES` as a select list, each aggregate through `wrap`. PostgreSQL's
 /// sum() of a bigint is numeric: every figure is cast back.
 fn figures(wrap: impl Fn(&str, &str) -> String) -> String {
-    FIGURES.iter().map(|(col, expr)| format!("cast({} as bigint) as {col}", wrap(col, expr))).collect::<Vec<_>>().join(", ")
+    FIGURES
+        .iter()
+        .map(|(col, expr)| format!("cast({} as bigint) as {col}", wrap(col, expr)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(crate) fn tally(r: &AnyRow) -> Result<Tally> {
@@ -108,7 +136,12 @@ pub(crate) fn tally(r: &AnyRow) -> Result<Tally> {
 /// `FIGURES` but the cost, added up over sessions `s`: the breakdowns
 /// (`breakdown.rs`) add their cost apart, as `cost_cents`.
 pub(crate) fn tally_columns() -> String {
-    FIGURES.iter().filter(|(col, _)| *col != "cost_cents").map(|(col, expr)| format!("cast({expr} as bigint) as {col}")).collect::<Vec<_>>().join(", ")
+    FIGURES
+        .iter()
+        .filter(|(col, _)| *col != "cost_cents")
+        .map(|(col, expr)| format!("cast({expr} as bigint) as {col}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A season's summaries over `scope`: the FROM and WHERE on `table` aliased `r`.
@@ -146,7 +179,11 @@ impl Store {
 
     /// The reports of the seasons `seasons` (starting years), oldest first:
     /// season against season, for the review's trend.
-    pub async fn trend(&self, scope: Scope<'_>, seasons: RangeInclusive<i16>) -> Result<Vec<Report>> {
+    pub async fn trend(
+        &self,
+        scope: Scope<'_>,
+        seasons: RangeInclusive<i16>,
+    ) -> Result<Vec<Report>> {
         let mut out = Vec::new();
         for year in seasons {
             out.push(self.report_of(scope, &Period::Season(year)).await?);
@@ -171,7 +208,10 @@ impl Store {
                 };
                 let (from, args) = summary_filter(scope, year, seasons);
                 let sums = figures(|col, _| format!("sum(r.{col})"));
-                let tallies = (format!("select r.series as series, {sums}{from} group by r.series"), args);
+                let tallies = (
+                    format!("select r.series as series, {sums}{from} group by r.series"),
+                    args,
+                );
                 let (from, args) = summary_filter(scope, year, themes);
                 let sql = format!(
                     "select r.series as series, r.theme as theme, cast(sum(r.sessions) as bigint) as sessions, \
@@ -182,9 +222,15 @@ impl Store {
             _ => {
                 let (from, args) = filter(scope, period, "");
                 let sums = figures(|_, expr| expr.to_string());
-                let tallies = (format!("select se.name as series, {sums}{from} group by se.name"), args);
-                let (from, args) =
-                    filter(scope, period, "join session_themes st on st.session_id = s.id join themes t on t.id = st.theme_id");
+                let tallies = (
+                    format!("select se.name as series, {sums}{from} group by se.name"),
+                    args,
+                );
+                let (from, args) = filter(
+                    scope,
+                    period,
+                    "join session_themes st on st.session_id = s.id join themes t on t.id = st.theme_id",
+                );
                 let sql = format!(
                     "select se.name as series, t.title as theme, count(*) as sessions, \
                      cast(coalesce(sum(s.participants), 0) as bigint) as participants{from} group by se.name, t.title"
@@ -197,7 +243,11 @@ impl Store {
             groups.entry(r.try_get("series")?).or_default().0 = tally(&r)?;
         }
         for r in fetch(self, &themes.0, themes.1).await? {
-            let f = ThemeFigures { theme: r.try_get("theme")?, sessions: r.try_get("sessions")?, participants: r.try_get("participants")? };
+            let f = ThemeFigures {
+                theme: r.try_get("theme")?,
+                sessions: r.try_get("sessions")?,
+                participants: r.try_get("participants")?,
+            };
             groups.entry(r.try_get("series")?).or_default().1.push(f);
         }
         // The sums above hold the sessions' own cost column; cost lines and
@@ -255,31 +305,50 @@ impl Store {
         );
         let mut rebuilt = 0;
         while let Some(mut tx) = self.stale("report_stale").await? {
-            let keys: Vec<(i64, i64)> =
-                sqlx::query_as("select library_id, season from report_stale order by library_id, season limit $1")
-                    .bind(REBUILD_BATCH)
-                    .fetch_all(&mut *tx)
-                    .await?;
+            let keys: Vec<(i64, i64)> = sqlx::query_as(
+                "select library_id, season from report_stale order by library_id, season limit $1",
+            )
+            .bind(REBUILD_BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
             // One library season at a time, by the (library, date) index:
             // a season after a head count is rebuilt in a few milliseconds.
             for &(lib, season) in &keys {
                 for table in ["report_seasons", "report_season_themes", "report_stale"] {
-                    sqlx::query(&format!("delete from {table} where library_id = $1 and season = $2"))
-                        .bind(lib)
-                        .bind(season)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                // A season reports do not read from summaries (a date in year 9999) has nothing to rebuild.
-                let Some(year) = i16::try_from(season).ok().filter(|y| SUMMARISED.contains(y)) else { continue };
-                let (from, to) = (Period::Season(year).from().to_string(), Period::Season(year).to().to_string());
-                for sql in [&seasons, &themes] {
-                    sqlx::query(sql).bind(lib).bind(season).bind(&from).bind(&to).execute(&mut *tx).await?;
-                }
-                sqlx::query("insert into report_network_stale (season) values ($1) on conflict do nothing")
+                    sqlx::query(&format!(
+                        "delete from {table} where library_id = $1 and season = $2"
+                    ))
+                    .bind(lib)
                     .bind(season)
                     .execute(&mut *tx)
                     .await?;
+                }
+                // A season reports do not read from summaries (a date in year 9999) has nothing to rebuild.
+                let Some(year) = i16::try_from(season)
+                    .ok()
+                    .filter(|y| SUMMARISED.contains(y))
+                else {
+                    continue;
+                };
+                let (from, to) = (
+                    Period::Season(year).from().to_string(),
+                    Period::Season(year).to().to_string(),
+                );
+                for sql in [&seasons, &themes] {
+                    sqlx::query(sql)
+                        .bind(lib)
+                        .bind(season)
+                        .bind(&from)
+                        .bind(&to)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "insert into report_network_stale (season) values ($1) on conflict do nothing",
+                )
+                .bind(season)
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
             rebuilt += keys.len() as i64;
@@ -306,7 +375,9 @@ impl Store {
                 .to_string(),
         ];
         if let Some(mut tx) = self.stale("report_network_stale").await? {
-            let seasons: Vec<i64> = sqlx::query_scalar("select season from report_network_stale").fetch_all(&mut *tx).await?;
+            let seasons: Vec<i64> = sqlx::query_scalar("select season from report_network_stale")
+                .fetch_all(&mut *tx)
+                .await?;
             for season in seasons {
                 for sql in &statements {
                     sqlx::query(sql).bind(season).execute(&mut *tx).await?;
@@ -324,14 +395,17 @@ impl Store {
     /// back until the rebuild commits, so no mark is lost. SQLite's
     /// `BEGIN IMMEDIATE` already serialises the rebuild with writers.
     async fn stale(&self, table: &str) -> Result<Option<Tx>> {
-        let any: Option<i64> =
-            sqlx::query_scalar(&format!("select season from {table} limit 1")).fetch_optional(self.pool()).await?;
+        let any: Option<i64> = sqlx::query_scalar(&format!("select season from {table} limit 1"))
+            .fetch_optional(self.pool())
+            .await?;
         if any.is_none() {
             return Ok(None);
         }
         let mut tx = self.write().await?;
         if self.backend() == Backend::Postgres {
-            sqlx::query(&format!("lock table {table} in exclusive mode")).execute(&mut *tx).await?;
+            sqlx::query(&format!("lock table {table} in exclusive mode"))
+                .execute(&mut *tx)
+                .await?;
         }
         Ok(Some(tx))
     }

@@ -10,7 +10,10 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("{}_{}_{}", std::process::id(), t % 1_000_000_000_000, n)
 }
 
@@ -21,21 +24,36 @@ pub async fn fresh_url(backend: Backend) -> Option<String> {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join("almanach-tests");
             std::fs::create_dir_all(&dir).expect("temp dir");
-            Some(format!("sqlite://{}", dir.join(format!("t{}.sqlite3", unique())).display()))
+            Some(format!(
+                "sqlite://{}",
+                dir.join(format!("t{}.sqlite3", unique())).display()
+            ))
         }
         Backend::Postgres => {
             let Ok(base) = std::env::var("ALMANACH_TEST_POSTGRES") else {
                 if std::env::var_os("CI").is_some() {
-                    panic!("ALMANACH_TEST_POSTGRES must be set in CI: PostgreSQL tests may not be skipped");
+                    panic!(
+                        "ALMANACH_TEST_POSTGRES must be set in CI: PostgreSQL tests may not be skipped"
+                    );
                 }
-                eprintln!("skipping PostgreSQL: set ALMANACH_TEST_POSTGRES=postgres://user@host:port to run it");
+                eprintln!(
+                    "skipping PostgreSQL: set ALMANACH_TEST_POSTGRES=postgres://user@host:port to run it"
+                );
                 return None;
             };
             let name = format!("almanach_test_{}", unique());
-            let admin = Store::connect(&base).await.expect("connect to ALMANACH_TEST_POSTGRES");
-            sqlx::query(&format!("create database {name}")).execute(admin.pool()).await.expect("create database");
+            let admin = Store::connect(&base)
+                .await
+                .expect("connect to ALMANACH_TEST_POSTGRES");
+            sqlx::query(&format!("create database {name}"))
+                .execute(admin.pool())
+                .await
+                .expect("create database");
             admin.close().await;
-            let (prefix, _) = base.rsplit_once('/').filter(|(p, _)| p.contains("://") && p.len() > "postgres://".len()).unwrap_or((&base, ""));
+            let (prefix, _) = base
+                .rsplit_once('/')
+                .filter(|(p, _)| p.contains("://") && p.len() > "postgres://".len())
+                .unwrap_or((&base, ""));
             Some(format!("{}/{name}", prefix.trim_end_matches('/')))
         }
     }
@@ -50,7 +68,7 @@ pub async fn fresh_store(backend: Backend) -> Option<Store> {
 /// Declares a test run once per backend: `mod name { sqlite, postgres }`.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($(#[$m:meta])* async fn $name:ident($store:ident: Store) $body:block) => {
+    ($(#[$m:meta])* async fn $name:ident($store:ident: Store $(,)?) $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;

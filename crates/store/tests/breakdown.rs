@@ -25,17 +25,66 @@ async fn fixture(store: &Store) -> Fixture {
     let lib = store.default_library().await.unwrap().id;
     let a = actor(lib);
     let image = store
-        .save_theme(&a, &Theme { title: "Créer des images".into(), categories: vec!["image".into()], ..Theme::default() })
+        .save_theme(
+            &a,
+            &Theme {
+                title: "Créer des images".into(),
+                categories: vec!["image".into()],
+                ..Theme::default()
+            },
+        )
         .await
         .unwrap();
     let texte = store
-        .save_theme(&a, &Theme { title: "Écrire avec l'IA".into(), categories: vec!["texte".into(), "image".into()], ..Theme::default() })
+        .save_theme(
+            &a,
+            &Theme {
+                title: "Écrire avec l'IA".into(),
+                categories: vec!["texte".into(), "image".into()],
+                ..Theme::default()
+            },
+        )
         .await
         .unwrap();
-    let room = store.save_room(&a, &Room { id: 0, name: "Auditorium".into(), capacity: Some(80), equipment: String::new(), step_free: true }).await.unwrap();
-    let speaker = store.save_speaker(&a, &Speaker { id: 0, name: "Ogône".into(), organisation: String::new(), email: String::new(), phone: String::new(), notes: String::new() }).await.unwrap();
-    let lead = store.create_staff(&a, "clotilde@example.org", "Clotilde", Role::Mediator, "x").await.unwrap();
-    Fixture { lib, image, texte, room, speaker, lead }
+    let room = store
+        .save_room(
+            &a,
+            &Room {
+                id: 0,
+                name: "Auditorium".into(),
+                capacity: Some(80),
+                equipment: String::new(),
+                step_free: true,
+            },
+        )
+        .await
+        .unwrap();
+    let speaker = store
+        .save_speaker(
+            &a,
+            &Speaker {
+                id: 0,
+                name: "Ogône".into(),
+                organisation: String::new(),
+                email: String::new(),
+                phone: String::new(),
+                notes: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let lead = store
+        .create_staff(&a, "clotilde@example.org", "Clotilde", Role::Mediator, "x")
+        .await
+        .unwrap();
+    Fixture {
+        lib,
+        image,
+        texte,
+        room,
+        speaker,
+        lead,
+    }
 }
 
 struct S<'a> {
@@ -53,15 +102,38 @@ struct S<'a> {
 
 impl Default for S<'_> {
     fn default() -> Self {
-        S { series: None, kind: SessionKind::Workshop, day: "2024-10-05", themes: vec![], room: None, capacity: None, speakers: vec![], leads: vec![], count: None, cost_cents: 0 }
+        S {
+            series: None,
+            kind: SessionKind::Workshop,
+            day: "2024-10-05",
+            themes: vec![],
+            room: None,
+            capacity: None,
+            speakers: vec![],
+            leads: vec![],
+            count: None,
+            cost_cents: 0,
+        }
     }
 }
 
 async fn add(store: &Store, lib: i64, s: S<'_>) -> i64 {
-    let e = Event { id: 0, series_id: s.series, title: "E".into(), description: String::new(), picture_url: String::new(), status: EventStatus::Published };
+    let e = Event {
+        id: 0,
+        series_id: s.series,
+        title: "E".into(),
+        description: String::new(),
+        picture_url: String::new(),
+        status: EventStatus::Published,
+    };
     let e = store.save_event(&actor(lib), &e).await.unwrap();
     let d: jiff::civil::Date = s.day.parse().unwrap();
-    let start = d.at(14, 0, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp().as_second();
+    let start = d
+        .at(14, 0, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+        .as_second();
     let w = SessionWrite {
         event_id: e,
         kind: s.kind,
@@ -81,12 +153,19 @@ async fn add(store: &Store, lib: i64, s: S<'_>) -> i64 {
         speaker_ids: s.speakers,
         lead_ids: s.leads,
     };
-    let id = store.save_session(&actor(lib), None, &w).await.unwrap().unwrap();
+    let id = store
+        .save_session(&actor(lib), None, &w)
+        .await
+        .unwrap()
+        .unwrap();
     if let Some(h) = s.count {
         store.set_headcount(&actor(lib), id, &h).await.unwrap();
     }
     if s.cost_cents > 0 {
-        store.set_session_cost(&actor(lib), id, s.cost_cents).await.unwrap();
+        store
+            .set_session_cost(&actor(lib), id, s.cost_cents)
+            .await
+            .unwrap();
     }
     id
 }
@@ -96,42 +175,155 @@ fn head(p: u32, u: u32) -> Option<Headcount> {
 }
 
 fn scope(lib: i64) -> Scope<'static> {
-    Scope { library_id: Some(lib), series: None }
+    Scope {
+        library_id: Some(lib),
+        series: None,
+    }
 }
 
 /// (key, sessions, participants) of each line.
 fn keyed(lines: &[Line]) -> Vec<(Option<&str>, i64, i64)> {
-    lines.iter().map(|l| (l.key.as_deref(), l.tally.sessions, l.tally.participants)).collect()
+    lines
+        .iter()
+        .map(|l| (l.key.as_deref(), l.tally.sessions, l.tally.participants))
+        .collect()
 }
 
 on_both_backends!(
     async fn breakdowns_by_every_dimension(store: Store) {
         let f = fixture(&store).await;
         let lib = f.lib;
-        let samedis = store.save_series(&actor(lib), &Series { name: "Samedis".into(), ..Series::default() }).await.unwrap();
-        add(&store, lib, S { series: Some(samedis), kind: SessionKind::Talk, themes: vec![f.image, f.texte], room: Some(f.room), capacity: Some(80), speakers: vec![f.speaker], count: head(70, 5), cost_cents: 50_000, ..S::default() }).await;
-        add(&store, lib, S { series: Some(samedis), day: "2024-10-06", themes: vec![f.image], room: Some(f.room), leads: vec![f.lead], count: head(19, 4), ..S::default() }).await;
-        add(&store, lib, S { themes: vec![f.texte], leads: vec![f.lead], count: None, ..S::default() }).await;
+        let samedis = store
+            .save_series(
+                &actor(lib),
+                &Series {
+                    name: "Samedis".into(),
+                    ..Series::default()
+                },
+            )
+            .await
+            .unwrap();
+        add(
+            &store,
+            lib,
+            S {
+                series: Some(samedis),
+                kind: SessionKind::Talk,
+                themes: vec![f.image, f.texte],
+                room: Some(f.room),
+                capacity: Some(80),
+                speakers: vec![f.speaker],
+                count: head(70, 5),
+                cost_cents: 50_000,
+                ..S::default()
+            },
+        )
+        .await;
+        add(
+            &store,
+            lib,
+            S {
+                series: Some(samedis),
+                day: "2024-10-06",
+                themes: vec![f.image],
+                room: Some(f.room),
+                leads: vec![f.lead],
+                count: head(19, 4),
+                ..S::default()
+            },
+        )
+        .await;
+        add(
+            &store,
+            lib,
+            S {
+                themes: vec![f.texte],
+                leads: vec![f.lead],
+                count: None,
+                ..S::default()
+            },
+        )
+        .await;
         // Outside the season: in no line.
-        add(&store, lib, S { series: Some(samedis), themes: vec![f.image], day: "2024-08-31", count: head(500, 0), ..S::default() }).await;
+        add(
+            &store,
+            lib,
+            S {
+                series: Some(samedis),
+                themes: vec![f.image],
+                day: "2024-08-31",
+                count: head(500, 0),
+                ..S::default()
+            },
+        )
+        .await;
 
         let season = Period::parse_season("2024-2025").unwrap();
-        let by = |d| { let store = store.clone(); async move { store.breakdown(scope(lib), &season, d).await.unwrap() } };
-        assert_eq!(keyed(&by(Dimension::Series).await), [(Some("Samedis"), 2, 89), (None, 1, 0)]);
-        assert_eq!(keyed(&by(Dimension::Kind).await), [(Some("talk"), 1, 70), (Some("workshop"), 2, 19)]);
-        assert_eq!(keyed(&by(Dimension::Theme).await), [(Some("Créer des images"), 2, 89), (Some("Écrire avec l'IA"), 2, 70)], "a session counts in each of its themes");
-        assert_eq!(keyed(&by(Dimension::Category).await), [(Some("image"), 3, 89), (Some("texte"), 2, 70)], "once per category even with two themes in it");
-        assert_eq!(keyed(&by(Dimension::Room).await), [(Some("Auditorium"), 2, 89), (None, 1, 0)]);
-        assert_eq!(keyed(&by(Dimension::Speaker).await), [(Some("Ogône"), 1, 70)]);
-        assert_eq!(keyed(&by(Dimension::Lead).await), [(Some("Clotilde"), 2, 19)]);
+        let by = |d| {
+            let store = store.clone();
+            async move { store.breakdown(scope(lib), &season, d).await.unwrap() }
+        };
+        assert_eq!(
+            keyed(&by(Dimension::Series).await),
+            [(Some("Samedis"), 2, 89), (None, 1, 0)]
+        );
+        assert_eq!(
+            keyed(&by(Dimension::Kind).await),
+            [(Some("talk"), 1, 70), (Some("workshop"), 2, 19)]
+        );
+        assert_eq!(
+            keyed(&by(Dimension::Theme).await),
+            [
+                (Some("Créer des images"), 2, 89),
+                (Some("Écrire avec l'IA"), 2, 70)
+            ],
+            "a session counts in each of its themes"
+        );
+        assert_eq!(
+            keyed(&by(Dimension::Category).await),
+            [(Some("image"), 3, 89), (Some("texte"), 2, 70)],
+            "once per category even with two themes in it"
+        );
+        assert_eq!(
+            keyed(&by(Dimension::Room).await),
+            [(Some("Auditorium"), 2, 89), (None, 1, 0)]
+        );
+        assert_eq!(
+            keyed(&by(Dimension::Speaker).await),
+            [(Some("Ogône"), 1, 70)]
+        );
+        assert_eq!(
+            keyed(&by(Dimension::Lead).await),
+            [(Some("Clotilde"), 2, 19)]
+        );
         let talk = &by(Dimension::Kind).await[0].tally;
-        assert_eq!((talk.under_14, talk.cost_cents, talk.counted_talks), (5, 50_000, 1));
+        assert_eq!(
+            (talk.under_14, talk.cost_cents, talk.counted_talks),
+            (5, 50_000, 1)
+        );
         let lead = &by(Dimension::Lead).await[0].tally;
-        assert_eq!((lead.uncounted_sessions, lead.counted_workshops, lead.workshop_participants), (1, 1, 19));
+        assert_eq!(
+            (
+                lead.uncounted_sessions,
+                lead.counted_workshops,
+                lead.workshop_participants
+            ),
+            (1, 1, 19)
+        );
 
-        let only = Scope { library_id: Some(lib), series: Some("Samedis") };
-        let lines = store.breakdown(only, &season, Dimension::Kind).await.unwrap();
-        assert_eq!(keyed(&lines), [(Some("talk"), 1, 70), (Some("workshop"), 1, 19)], "the series filter applies");
+        let only = Scope {
+            library_id: Some(lib),
+            series: Some("Samedis"),
+        };
+        let lines = store
+            .breakdown(only, &season, Dimension::Kind)
+            .await
+            .unwrap();
+        assert_eq!(
+            keyed(&lines),
+            [(Some("talk"), 1, 70), (Some("workshop"), 1, 19)],
+            "the series filter applies"
+        );
     }
 );
 
@@ -140,21 +332,86 @@ on_both_backends!(
         let f = fixture(&store).await;
         let lib = f.lib;
         // Given in 2023-2024, then replayed twice in 2024-2025.
-        add(&store, lib, S { day: "2024-03-02", themes: vec![f.image], count: head(10, 0), ..S::default() }).await;
-        add(&store, lib, S { day: "2024-10-05", themes: vec![f.image], capacity: Some(20), count: head(15, 0), ..S::default() }).await;
-        add(&store, lib, S { day: "2024-11-05", themes: vec![f.image, f.texte], capacity: Some(20), count: head(5, 0), ..S::default() }).await;
+        add(
+            &store,
+            lib,
+            S {
+                day: "2024-03-02",
+                themes: vec![f.image],
+                count: head(10, 0),
+                ..S::default()
+            },
+        )
+        .await;
+        add(
+            &store,
+            lib,
+            S {
+                day: "2024-10-05",
+                themes: vec![f.image],
+                capacity: Some(20),
+                count: head(15, 0),
+                ..S::default()
+            },
+        )
+        .await;
+        add(
+            &store,
+            lib,
+            S {
+                day: "2024-11-05",
+                themes: vec![f.image, f.texte],
+                capacity: Some(20),
+                count: head(5, 0),
+                ..S::default()
+            },
+        )
+        .await;
         // Not counted: its seats stay out of the fill rate.
-        add(&store, lib, S { day: "2024-12-05", themes: vec![f.texte], capacity: Some(100), ..S::default() }).await;
-        let ticked = add(&store, lib, S { day: "2025-01-05", capacity: Some(10), ..S::default() }).await;
-        store.set_headcount(&actor(lib), ticked, &Headcount::new(Some(9), None, Some(10), Some(8)).unwrap()).await.unwrap();
+        add(
+            &store,
+            lib,
+            S {
+                day: "2024-12-05",
+                themes: vec![f.texte],
+                capacity: Some(100),
+                ..S::default()
+            },
+        )
+        .await;
+        let ticked = add(
+            &store,
+            lib,
+            S {
+                day: "2025-01-05",
+                capacity: Some(10),
+                ..S::default()
+            },
+        )
+        .await;
+        store
+            .set_headcount(
+                &actor(lib),
+                ticked,
+                &Headcount::new(Some(9), None, Some(10), Some(8)).unwrap(),
+            )
+            .await
+            .unwrap();
 
         let season = Period::parse_season("2024-2025").unwrap();
         let e = store.extras(scope(lib), &season).await.unwrap();
         assert_eq!((e.filled, e.seats), (29, 50));
         assert_eq!((e.registered, e.present), (10, 8));
         assert_eq!(e.no_show_rate(), Some(0.2));
-        assert_eq!((e.replays, e.replayed_themes), (2, 1), "the image theme twice; the text theme is new this season");
-        let before = store.extras(scope(lib), &Period::parse_season("2023-2024").unwrap()).await.unwrap();
+        assert_eq!(
+            (e.replays, e.replayed_themes),
+            (2, 1),
+            "the image theme twice; the text theme is new this season"
+        );
+        let before = store
+            .extras(scope(lib), &Period::parse_season("2023-2024").unwrap())
+            .await
+            .unwrap();
         assert_eq!((before.replays, before.fill_rate()), (0, None));
     }
 );
@@ -163,22 +420,93 @@ on_both_backends!(
     async fn the_trend_has_five_seasons_or_years_oldest_first(store: Store) {
         let f = fixture(&store).await;
         let lib = f.lib;
-        add(&store, lib, S { day: "2021-05-01", count: head(7, 1), ..S::default() }).await;
-        add(&store, lib, S { day: "2024-08-31", count: head(10, 2), ..S::default() }).await;
-        add(&store, lib, S { day: "2024-09-01", count: head(20, 3), cost_cents: 1_000, ..S::default() }).await;
-        add(&store, lib, S { day: "2025-06-01", kind: SessionKind::Talk, count: head(30, 0), ..S::default() }).await;
+        add(
+            &store,
+            lib,
+            S {
+                day: "2021-05-01",
+                count: head(7, 1),
+                ..S::default()
+            },
+        )
+        .await;
+        add(
+            &store,
+            lib,
+            S {
+                day: "2024-08-31",
+                count: head(10, 2),
+                ..S::default()
+            },
+        )
+        .await;
+        add(
+            &store,
+            lib,
+            S {
+                day: "2024-09-01",
+                count: head(20, 3),
+                cost_cents: 1_000,
+                ..S::default()
+            },
+        )
+        .await;
+        add(
+            &store,
+            lib,
+            S {
+                day: "2025-06-01",
+                kind: SessionKind::Talk,
+                count: head(30, 0),
+                ..S::default()
+            },
+        )
+        .await;
         // After the period: not in the trend.
-        add(&store, lib, S { day: "2025-09-01", count: head(99, 0), ..S::default() }).await;
+        add(
+            &store,
+            lib,
+            S {
+                day: "2025-09-01",
+                count: head(99, 0),
+                ..S::default()
+            },
+        )
+        .await;
 
         let season = Period::parse_season("2024-2025").unwrap();
-        let t = store.attendance_trend(scope(lib), &season, Bucket::Season).await.unwrap();
-        let seen: Vec<(i16, i64, i64)> = t.iter().map(|(y, t)| (*y, t.sessions, t.participants)).collect();
-        assert_eq!(seen, [(2020, 1, 7), (2021, 0, 0), (2022, 0, 0), (2023, 1, 10), (2024, 2, 50)]);
-        assert_eq!((t[4].1.under_14, t[4].1.talks, t[4].1.cost_cents), (3, 1, 1_000));
+        let t = store
+            .attendance_trend(scope(lib), &season, Bucket::Season)
+            .await
+            .unwrap();
+        let seen: Vec<(i16, i64, i64)> = t
+            .iter()
+            .map(|(y, t)| (*y, t.sessions, t.participants))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (2020, 1, 7),
+                (2021, 0, 0),
+                (2022, 0, 0),
+                (2023, 1, 10),
+                (2024, 2, 50)
+            ]
+        );
+        assert_eq!(
+            (t[4].1.under_14, t[4].1.talks, t[4].1.cost_cents),
+            (3, 1, 1_000)
+        );
 
         let year = Period::year(2024).unwrap();
-        let t = store.attendance_trend(scope(lib), &year, Bucket::Year).await.unwrap();
+        let t = store
+            .attendance_trend(scope(lib), &year, Bucket::Year)
+            .await
+            .unwrap();
         let seen: Vec<(i16, i64)> = t.iter().map(|(y, t)| (*y, t.participants)).collect();
-        assert_eq!(seen, [(2020, 0), (2021, 7), (2022, 0), (2023, 0), (2024, 30)]);
+        assert_eq!(
+            seen,
+            [(2020, 0), (2021, 7), (2022, 0), (2023, 0), (2024, 30)]
+        );
     }
 );

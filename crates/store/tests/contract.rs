@@ -48,7 +48,17 @@ async fn event(store: &Store, lib: i64, title: &str) -> i64 {
 }
 
 async fn room(store: &Store, lib: i64, name: &str) -> i64 {
-    store.save_room(&actor(lib), &Room { name: name.into(), capacity: Some(80), ..Default::default() }).await.unwrap()
+    store
+        .save_room(
+            &actor(lib),
+            &Room {
+                name: name.into(),
+                capacity: Some(80),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
 }
 
 const H: i64 = 3600;
@@ -65,10 +75,16 @@ on_both_backends!(
         changed.opening_hours = "mardi 10:00-18:00".into();
         store.update_library(&actor(a.id), &changed).await.unwrap();
         assert_eq!(store.library(a.id).await.unwrap(), changed);
-        let log = store.audit_log(a.id, Some(("library", a.id)), 10).await.unwrap();
+        let log = store
+            .audit_log(a.id, Some(("library", a.id)), 10)
+            .await
+            .unwrap();
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].before.as_ref().unwrap()["name"], "Ma médiathèque");
-        assert_eq!(log[0].after.as_ref().unwrap()["name"], "Médiathèque l'Apostrophe");
+        assert_eq!(
+            log[0].after.as_ref().unwrap()["name"],
+            "Médiathèque l'Apostrophe"
+        );
     }
 );
 
@@ -76,7 +92,15 @@ on_both_backends!(
     async fn rooms_have_unique_names_and_an_audit_trail(store: Store) {
         let lib = store.default_library().await.unwrap().id;
         let id = room(&store, lib, "Auditorium").await;
-        let dup = store.save_room(&actor(lib), &Room { name: "Auditorium".into(), ..Default::default() }).await;
+        let dup = store
+            .save_room(
+                &actor(lib),
+                &Room {
+                    name: "Auditorium".into(),
+                    ..Default::default()
+                },
+            )
+            .await;
         assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
         let mut r = store.room(lib, id).await.unwrap();
         r.capacity = Some(120);
@@ -84,7 +108,10 @@ on_both_backends!(
         store.save_room(&actor(lib), &r).await.unwrap();
         assert_eq!(store.room(lib, id).await.unwrap().capacity, Some(120));
         let log = store.audit_log(lib, Some(("room", id)), 10).await.unwrap();
-        assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["update", "create"]);
+        assert_eq!(
+            log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["update", "create"]
+        );
         assert_eq!(store.list_rooms(lib).await.unwrap().len(), 1);
     }
 );
@@ -95,18 +122,61 @@ on_both_backends!(
         let auditorium = room(&store, lib, "Auditorium").await;
         let talk = event(&store, lib, "Créez votre IA !").await;
         let other = event(&store, lib, "Info/infos").await;
-        let first = store.save_session(&actor(lib), None, &write(talk, Some(auditorium), T0, T0 + 2 * H)).await.unwrap().unwrap();
+        let first = store
+            .save_session(
+                &actor(lib),
+                None,
+                &write(talk, Some(auditorium), T0, T0 + 2 * H),
+            )
+            .await
+            .unwrap()
+            .unwrap();
         // Overlapping: refused, naming the other session.
-        let clash = store.save_session(&actor(lib), None, &write(other, Some(auditorium), T0 + H, T0 + 3 * H)).await.unwrap().unwrap_err();
+        let clash = store
+            .save_session(
+                &actor(lib),
+                None,
+                &write(other, Some(auditorium), T0 + H, T0 + 3 * H),
+            )
+            .await
+            .unwrap()
+            .unwrap_err();
         assert_eq!(clash.session_id, first);
         assert_eq!(clash.event_title, "Créez votre IA !");
         // Touching (16 h after a session ending at 16 h) is fine.
-        store.save_session(&actor(lib), None, &write(other, Some(auditorium), T0 + 2 * H, T0 + 3 * H)).await.unwrap().unwrap();
+        store
+            .save_session(
+                &actor(lib),
+                None,
+                &write(other, Some(auditorium), T0 + 2 * H, T0 + 3 * H),
+            )
+            .await
+            .unwrap()
+            .unwrap();
         // Editing a session does not clash with itself.
-        store.save_session(&actor(lib), Some(first), &write(talk, Some(auditorium), T0, T0 + 2 * H)).await.unwrap().unwrap();
+        store
+            .save_session(
+                &actor(lib),
+                Some(first),
+                &write(talk, Some(auditorium), T0, T0 + 2 * H),
+            )
+            .await
+            .unwrap()
+            .unwrap();
         // A cancelled session frees its room.
-        store.set_session_cancelled(&actor(lib), first, true).await.unwrap();
-        store.save_session(&actor(lib), None, &write(other, Some(auditorium), T0, T0 + H)).await.unwrap().unwrap();
+        store
+            .set_session_cancelled(&actor(lib), first, true)
+            .await
+            .unwrap();
+        store
+            .save_session(
+                &actor(lib),
+                None,
+                &write(other, Some(auditorium), T0, T0 + H),
+            )
+            .await
+            .unwrap()
+            .unwrap();
     }
 );
 
@@ -120,7 +190,11 @@ on_both_backends!(
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
                 let w = write(e, Some(r), T0 + i * 60, T0 + H + i * 60);
-                store.save_session(&Actor::system(lib, "t"), None, &w).await.unwrap().is_ok()
+                store
+                    .save_session(&Actor::system(lib, "t"), None, &w)
+                    .await
+                    .unwrap()
+                    .is_ok()
             }));
         }
         let mut ok = 0;
@@ -128,7 +202,14 @@ on_both_backends!(
             ok += i32::from(t.await.unwrap());
         }
         assert_eq!(ok, 1, "exactly one overlapping booking may succeed");
-        assert_eq!(store.list_sessions(lib, &SessionFilter::default()).await.unwrap().len(), 1);
+        assert_eq!(
+            store
+                .list_sessions(lib, &SessionFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
     }
 );
 
@@ -140,8 +221,26 @@ on_both_backends!(
         w.theme_ids = vec![999_999];
         let r = store.save_session(&actor(lib), None, &w).await;
         assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
-        assert!(store.list_sessions(lib, &SessionFilter { include_cancelled: true, ..Default::default() }).await.unwrap().is_empty());
-        assert!(store.audit_log(lib, Some(("session", 1)), 10).await.unwrap().is_empty());
+        assert!(
+            store
+                .list_sessions(
+                    lib,
+                    &SessionFilter {
+                        include_cancelled: true,
+                        ..Default::default()
+                    }
+                )
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store
+                .audit_log(lib, Some(("session", 1)), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 );
 
@@ -149,12 +248,35 @@ on_both_backends!(
     async fn sessions_are_filtered_and_themes_know_their_history(store: Store) {
         let lib = store.default_library().await.unwrap().id;
         let a = actor(lib);
-        let series_id = store.save_series(&a, &Series { name: "Points de l'IA".into(), ..Default::default() }).await.unwrap();
-        let theme_id = store
-            .save_theme(&a, &Theme { title: "Générer des images".into(), categories: vec!["image".into()], ..Default::default() })
+        let series_id = store
+            .save_series(
+                &a,
+                &Series {
+                    name: "Points de l'IA".into(),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
-        let mut ev = Event { id: 0, series_id: Some(series_id), title: "Point IA".into(), description: String::new(), picture_url: String::new(), status: EventStatus::Published };
+        let theme_id = store
+            .save_theme(
+                &a,
+                &Theme {
+                    title: "Générer des images".into(),
+                    categories: vec!["image".into()],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let mut ev = Event {
+            id: 0,
+            series_id: Some(series_id),
+            title: "Point IA".into(),
+            description: String::new(),
+            picture_url: String::new(),
+            status: EventStatus::Published,
+        };
         let e1 = store.save_event(&a, &ev).await.unwrap();
         ev.series_id = None;
         let e2 = store.save_event(&a, &ev).await.unwrap();
@@ -166,20 +288,80 @@ on_both_backends!(
         later.age_min = Some(14);
         later.age_max = None;
         let replay = store.save_session(&a, None, &later).await.unwrap().unwrap();
-        store.save_session(&a, None, &write(e2, None, T0 + 2 * H, T0 + 3 * H)).await.unwrap().unwrap();
+        store
+            .save_session(&a, None, &write(e2, None, T0 + 2 * H, T0 + 3 * H))
+            .await
+            .unwrap()
+            .unwrap();
 
-        let by_series = store.list_sessions(lib, &SessionFilter { series_id: Some(series_id), ..Default::default() }).await.unwrap();
+        let by_series = store
+            .list_sessions(
+                lib,
+                &SessionFilter {
+                    series_id: Some(series_id),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(by_series.len(), 2);
         assert_eq!(by_series[0].series_name.as_deref(), Some("Points de l'IA"));
-        let by_theme = store.list_sessions(lib, &SessionFilter { theme_id: Some(theme_id), ..Default::default() }).await.unwrap();
-        assert_eq!(by_theme.iter().map(|s| s.theme_ids.clone()).collect::<Vec<_>>(), vec![vec![theme_id]; 2]);
-        let for_a_9_year_old = store.list_sessions(lib, &SessionFilter { age: Some(9), ..Default::default() }).await.unwrap();
-        assert_eq!(for_a_9_year_old.len(), 2, "the 14+ session is not for a child of 9");
-        let window = store.list_sessions(lib, &SessionFilter { from: Some(T0 + H), to: Some(T0 + 3 * H), ..Default::default() }).await.unwrap();
+        let by_theme = store
+            .list_sessions(
+                lib,
+                &SessionFilter {
+                    theme_id: Some(theme_id),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            by_theme
+                .iter()
+                .map(|s| s.theme_ids.clone())
+                .collect::<Vec<_>>(),
+            vec![vec![theme_id]; 2]
+        );
+        let for_a_9_year_old = store
+            .list_sessions(
+                lib,
+                &SessionFilter {
+                    age: Some(9),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            for_a_9_year_old.len(),
+            2,
+            "the 14+ session is not for a child of 9"
+        );
+        let window = store
+            .list_sessions(
+                lib,
+                &SessionFilter {
+                    from: Some(T0 + H),
+                    to: Some(T0 + 3 * H),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(window.len(), 1);
-        assert_eq!(store.earlier_sessions_on_theme(theme_id, T0).await.unwrap(), 0);
+        assert_eq!(
+            store.earlier_sessions_on_theme(theme_id, T0).await.unwrap(),
+            0
+        );
         let replay_session = store.session(lib, replay).await.unwrap();
-        assert_eq!(store.earlier_sessions_on_theme(theme_id, replay_session.starts_at).await.unwrap(), 1);
+        assert_eq!(
+            store
+                .earlier_sessions_on_theme(theme_id, replay_session.starts_at)
+                .await
+                .unwrap(),
+            1
+        );
         let themes = store.list_themes(lib).await.unwrap();
         assert_eq!(themes[0].sessions, 2);
     }
@@ -189,28 +371,85 @@ on_both_backends!(
     async fn staff_sign_in_sessions_and_api_tokens(store: Store) {
         let lib = store.default_library().await.unwrap().id;
         let a = actor(lib);
-        let id = store.create_staff(&a, "Claire@Example.org", "Claire", Role::Mediator, "hash").await.unwrap();
-        let dup = store.create_staff(&a, "claire@example.org", "Autre", Role::Viewer, "hash").await;
+        let id = store
+            .create_staff(&a, "Claire@Example.org", "Claire", Role::Mediator, "hash")
+            .await
+            .unwrap();
+        let dup = store
+            .create_staff(&a, "claire@example.org", "Autre", Role::Viewer, "hash")
+            .await;
         assert!(matches!(dup, Err(StoreError::Conflict(_))));
-        let claire = store.staff_by_email("CLAIRE@example.org").await.unwrap().unwrap();
+        let claire = store
+            .staff_by_email("CLAIRE@example.org")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(claire.id, id);
-        assert!(!format!("{claire:?}").contains("hash\""), "the hash never shows in Debug");
+        assert!(
+            !format!("{claire:?}").contains("hash\""),
+            "the hash never shows in Debug"
+        );
 
-        store.create_auth_session(id, "sess-hash", "csrf", 3600).await.unwrap();
-        assert_eq!(store.auth_session("sess-hash").await.unwrap().unwrap().staff.id, id);
-        store.update_staff(&a, id, "Claire", Role::Mediator, false, None).await.unwrap();
-        assert!(store.auth_session("sess-hash").await.unwrap().is_none(), "deactivated staff are signed out");
-        store.update_staff(&a, id, "Claire", Role::Mediator, true, None).await.unwrap();
+        store
+            .create_auth_session(id, "sess-hash", "csrf", 3600)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .auth_session("sess-hash")
+                .await
+                .unwrap()
+                .unwrap()
+                .staff
+                .id,
+            id
+        );
+        store
+            .update_staff(&a, id, "Claire", Role::Mediator, false, None)
+            .await
+            .unwrap();
+        assert!(
+            store.auth_session("sess-hash").await.unwrap().is_none(),
+            "deactivated staff are signed out"
+        );
+        store
+            .update_staff(&a, id, "Claire", Role::Mediator, true, None)
+            .await
+            .unwrap();
 
-        let me = Actor { library_id: lib, staff_id: Some(id), label: "Claire".into() };
-        let tid = store.create_api_token(&me, "site de la ville", Role::Mediator, "tok-hash").await.unwrap();
+        let me = Actor {
+            library_id: lib,
+            staff_id: Some(id),
+            label: "Claire".into(),
+        };
+        let tid = store
+            .create_api_token(&me, "site de la ville", Role::Mediator, "tok-hash")
+            .await
+            .unwrap();
         let (who, role, _) = store.api_token_identity("tok-hash").await.unwrap().unwrap();
         assert_eq!((who.id, role), (id, Role::Mediator));
         // The creator is demoted: the token follows.
-        store.update_staff(&a, id, "Claire", Role::Viewer, true, None).await.unwrap();
-        assert_eq!(store.api_token_identity("tok-hash").await.unwrap().unwrap().1, Role::Viewer);
+        store
+            .update_staff(&a, id, "Claire", Role::Viewer, true, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .api_token_identity("tok-hash")
+                .await
+                .unwrap()
+                .unwrap()
+                .1,
+            Role::Viewer
+        );
         store.revoke_api_token(&me, tid).await.unwrap();
-        assert!(store.api_token_identity("tok-hash").await.unwrap().is_none());
+        assert!(
+            store
+                .api_token_identity("tok-hash")
+                .await
+                .unwrap()
+                .is_none()
+        );
 
         assert_eq!(store.login_failures("k").await.unwrap().0, 0);
         store.record_login_failure("k").await.unwrap();
@@ -236,13 +475,27 @@ on_both_backends!(
 
 #[test]
 fn database_urls_are_parsed_or_refused() {
-    assert_eq!(DatabaseUrl::parse("sqlite://data/a.sqlite3").unwrap(), DatabaseUrl::Sqlite("data/a.sqlite3".into()));
-    assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/a.db").unwrap(), DatabaseUrl::Sqlite("/var/lib/a.db".into()));
-    assert!(matches!(DatabaseUrl::parse("postgres://u:p@h/db").unwrap(), DatabaseUrl::Postgres(_)));
+    assert_eq!(
+        DatabaseUrl::parse("sqlite://data/a.sqlite3").unwrap(),
+        DatabaseUrl::Sqlite("data/a.sqlite3".into())
+    );
+    assert_eq!(
+        DatabaseUrl::parse("sqlite:///var/lib/a.db").unwrap(),
+        DatabaseUrl::Sqlite("/var/lib/a.db".into())
+    );
+    assert!(matches!(
+        DatabaseUrl::parse("postgres://u:p@h/db").unwrap(),
+        DatabaseUrl::Postgres(_)
+    ));
     let e = DatabaseUrl::parse("mysql://h/db").unwrap_err().to_string();
     assert!(e.contains("unknown database URL scheme"), "{e}");
     assert!(DatabaseUrl::parse("sqlite://").is_err());
-    assert_eq!(DatabaseUrl::parse("postgres://u:secret@h/db").unwrap().redacted(), "postgres://u:***@h/db");
+    assert_eq!(
+        DatabaseUrl::parse("postgres://u:secret@h/db")
+            .unwrap()
+            .redacted(),
+        "postgres://u:***@h/db"
+    );
 }
 
 #[tokio::test]
@@ -253,7 +506,9 @@ async fn a_sqlite_backup_is_a_consistent_copy() {
     let to = std::env::temp_dir().join(format!("almanach-backup-{}.sqlite3", std::process::id()));
     let _ = std::fs::remove_file(&to);
     store.backup_to(&to).await.unwrap();
-    let copy = Store::open(&format!("sqlite://{}", to.display())).await.unwrap();
+    let copy = Store::open(&format!("sqlite://{}", to.display()))
+        .await
+        .unwrap();
     assert_eq!(copy.list_rooms(lib).await.unwrap()[0].name, "Auditorium");
     assert!(store.backup_to(&to).await.is_err(), "never overwrites");
     let _ = std::fs::remove_file(&to);

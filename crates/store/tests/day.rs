@@ -10,14 +10,33 @@ fn actor(lib: i64) -> Actor {
     Actor::system(lib, "test")
 }
 
-const ADD: Tap = Tap { delta: 1, under_14: false };
-const ADD_CHILD: Tap = Tap { delta: 1, under_14: true };
-const REMOVE: Tap = Tap { delta: -1, under_14: false };
-const REMOVE_CHILD: Tap = Tap { delta: -1, under_14: true };
+const ADD: Tap = Tap {
+    delta: 1,
+    under_14: false,
+};
+const ADD_CHILD: Tap = Tap {
+    delta: 1,
+    under_14: true,
+};
+const REMOVE: Tap = Tap {
+    delta: -1,
+    under_14: false,
+};
+const REMOVE_CHILD: Tap = Tap {
+    delta: -1,
+    under_14: true,
+};
 
 /// A published session tomorrow; on registration with `capacity` seats when given.
 async fn session(store: &Store, lib: i64, capacity: Option<u32>) -> i64 {
-    let e = Event { id: 0, series_id: None, title: "Atelier".into(), description: String::new(), picture_url: String::new(), status: EventStatus::Published };
+    let e = Event {
+        id: 0,
+        series_id: None,
+        title: "Atelier".into(),
+        description: String::new(),
+        picture_url: String::new(),
+        status: EventStatus::Published,
+    };
     let e = store.save_event(&actor(lib), &e).await.unwrap();
     let starts_at = now() + 24 * 3600;
     let w = SessionWrite {
@@ -39,15 +58,33 @@ async fn session(store: &Store, lib: i64, capacity: Option<u32>) -> i64 {
         speaker_ids: vec![],
         lead_ids: vec![],
     };
-    let id = store.save_session(&actor(lib), None, &w).await.unwrap().unwrap();
+    let id = store
+        .save_session(&actor(lib), None, &w)
+        .await
+        .unwrap()
+        .unwrap();
     if capacity.is_some() {
-        let settings = RegistrationSettings { opens_at: None, closes_at: None, max_seats: 4 };
-        store.set_registration_settings(&actor(lib), id, &settings).await.unwrap();
+        let settings = RegistrationSettings {
+            opens_at: None,
+            closes_at: None,
+            max_seats: 4,
+        };
+        store
+            .set_registration_settings(&actor(lib), id, &settings)
+            .await
+            .unwrap();
     }
     id
 }
 
-async fn register(store: &Store, lib: i64, session_id: i64, key: &str, seats: u32, ages: Vec<u8>) -> Registration {
+async fn register(
+    store: &Store,
+    lib: i64,
+    session_id: i64,
+    key: &str,
+    seats: u32,
+    ages: Vec<u8>,
+) -> Registration {
     let party = Party {
         name: format!("Famille {key}"),
         email: Some(EmailAddress::parse("email", &format!("{key}@example.org")).unwrap()),
@@ -79,34 +116,116 @@ on_both_backends!(
     async fn taps_count_people_and_under_14s_and_never_go_below_zero(store: Store) {
         let lib = store.default_library().await.unwrap().id;
         let s = session(&store, lib, None).await;
-        assert_eq!(counts(&store.attendance(lib, s).await.unwrap()), (None, None, None, None), "not counted yet");
+        assert_eq!(
+            counts(&store.attendance(lib, s).await.unwrap()),
+            (None, None, None, None),
+            "not counted yet"
+        );
 
-        assert!(store.count_tap(&actor(lib), s, REMOVE).await.unwrap().is_none(), "nothing to take away");
-        assert_eq!(store.attendance(lib, s).await.unwrap().headcount.participants, None, "a refused tap does not count");
+        assert!(
+            store
+                .count_tap(&actor(lib), s, REMOVE)
+                .await
+                .unwrap()
+                .is_none(),
+            "nothing to take away"
+        );
+        assert_eq!(
+            store
+                .attendance(lib, s)
+                .await
+                .unwrap()
+                .headcount
+                .participants,
+            None,
+            "a refused tap does not count"
+        );
 
         store.count_tap(&actor(lib), s, ADD).await.unwrap().unwrap();
-        store.count_tap(&actor(lib), s, ADD_CHILD).await.unwrap().unwrap();
-        let a = store.count_tap(&actor(lib), s, ADD_CHILD).await.unwrap().unwrap();
-        assert_eq!(counts(&a), (Some(3), Some(2), None, None), "an under-14 is also a participant");
+        store
+            .count_tap(&actor(lib), s, ADD_CHILD)
+            .await
+            .unwrap()
+            .unwrap();
+        let a = store
+            .count_tap(&actor(lib), s, ADD_CHILD)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            counts(&a),
+            (Some(3), Some(2), None, None),
+            "an under-14 is also a participant"
+        );
         assert_eq!(a.counted_by.as_deref(), Some("test"));
 
         // Taking away someone 14 or over leaves the two children.
-        let a = store.count_tap(&actor(lib), s, REMOVE).await.unwrap().unwrap();
+        let a = store
+            .count_tap(&actor(lib), s, REMOVE)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(counts(&a), (Some(2), Some(2), None, None));
-        assert!(store.count_tap(&actor(lib), s, REMOVE).await.unwrap().is_none(), "the rest are under 14");
-        let a = store.count_tap(&actor(lib), s, REMOVE_CHILD).await.unwrap().unwrap();
+        assert!(
+            store
+                .count_tap(&actor(lib), s, REMOVE)
+                .await
+                .unwrap()
+                .is_none(),
+            "the rest are under 14"
+        );
+        let a = store
+            .count_tap(&actor(lib), s, REMOVE_CHILD)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(counts(&a), (Some(1), Some(1), None, None));
-        let a = store.count_tap(&actor(lib), s, REMOVE_CHILD).await.unwrap().unwrap();
-        assert_eq!(counts(&a), (Some(0), Some(0), None, None), "zero, counted: not the same as not counted");
-        assert!(store.count_tap(&actor(lib), s, REMOVE_CHILD).await.unwrap().is_none());
+        let a = store
+            .count_tap(&actor(lib), s, REMOVE_CHILD)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            counts(&a),
+            (Some(0), Some(0), None, None),
+            "zero, counted: not the same as not counted"
+        );
+        assert!(
+            store
+                .count_tap(&actor(lib), s, REMOVE_CHILD)
+                .await
+                .unwrap()
+                .is_none()
+        );
 
         let a = store.reset_count(&actor(lib), s).await.unwrap();
         assert_eq!(counts(&a), (None, None, None, None), "not counted again");
-        let trail = store.audit_log(lib, Some(("attendance", s)), 100).await.unwrap();
-        assert_eq!(trail.iter().filter(|e| e.action == "tap").count(), 6, "each applied tap is audited, refused ones are not");
+        let trail = store
+            .audit_log(lib, Some(("attendance", s)), 100)
+            .await
+            .unwrap();
+        assert_eq!(
+            trail.iter().filter(|e| e.action == "tap").count(),
+            6,
+            "each applied tap is audited, refused ones are not"
+        );
         assert_eq!(trail.iter().filter(|e| e.action == "reset").count(), 1);
-        let last_tap = trail.iter().find(|e| e.action == "tap").unwrap().after.clone().unwrap();
-        assert_eq!((&last_tap["delta"], &last_tap["under_14"], &last_tap["headcount"]["participants"]), (&(-1).into(), &true.into(), &0.into()), "{last_tap}");
+        let last_tap = trail
+            .iter()
+            .find(|e| e.action == "tap")
+            .unwrap()
+            .after
+            .clone()
+            .unwrap();
+        assert_eq!(
+            (
+                &last_tap["delta"],
+                &last_tap["under_14"],
+                &last_tap["headcount"]["participants"]
+            ),
+            (&(-1).into(), &true.into(), &0.into()),
+            "{last_tap}"
+        );
     }
 );
 
@@ -118,26 +237,44 @@ on_both_backends!(
         for i in 0..60 {
             let store = store.clone();
             let tap = if i % 3 == 0 { ADD_CHILD } else { ADD };
-            tasks.push(tokio::spawn(async move { store.count_tap(&Actor::system(lib, &format!("phone {}", i % 2)), s, tap).await }));
+            tasks.push(tokio::spawn(async move {
+                store
+                    .count_tap(&Actor::system(lib, &format!("phone {}", i % 2)), s, tap)
+                    .await
+            }));
         }
         for t in tasks {
-            t.await.unwrap().unwrap().expect("an increment is never refused");
+            t.await
+                .unwrap()
+                .unwrap()
+                .expect("an increment is never refused");
         }
         let a = store.attendance(lib, s).await.unwrap();
-        assert_eq!(counts(&a), (Some(60), Some(20), None, None), "no tap lost between two phones");
+        assert_eq!(
+            counts(&a),
+            (Some(60), Some(20), None, None),
+            "no tap lost between two phones"
+        );
 
         // Taking away at once more than there is stops at zero.
         let mut tasks = Vec::new();
         for _ in 0..50 {
             let store = store.clone();
-            tasks.push(tokio::spawn(async move { store.count_tap(&Actor::system(lib, "phone"), s, REMOVE).await }));
+            tasks.push(tokio::spawn(async move {
+                store
+                    .count_tap(&Actor::system(lib, "phone"), s, REMOVE)
+                    .await
+            }));
         }
         let mut applied = 0;
         for t in tasks {
             applied += usize::from(t.await.unwrap().unwrap().is_some());
         }
         assert_eq!(applied, 40, "only those 14 or over can be taken away");
-        assert_eq!(counts(&store.attendance(lib, s).await.unwrap()), (Some(20), Some(20), None, None));
+        assert_eq!(
+            counts(&store.attendance(lib, s).await.unwrap()),
+            (Some(20), Some(20), None, None)
+        );
     }
 );
 
@@ -152,35 +289,95 @@ on_both_backends!(
         assert_eq!(list.len(), 3);
         assert!(list.iter().all(|a| !a.present));
 
-        let a = store.check_in(&actor(lib), s, family.id, true).await.unwrap();
-        assert_eq!(counts(&a), (Some(3), Some(1), Some(6), Some(3)), "three seats, one child under 14, of six registered");
-        let a = store.check_in(&actor(lib), s, family.id, true).await.unwrap();
-        assert_eq!(counts(&a), (Some(3), Some(1), Some(6), Some(3)), "ticking twice counts once");
-        store.check_in(&actor(lib), s, alone.id, true).await.unwrap();
+        let a = store
+            .check_in(&actor(lib), s, family.id, true)
+            .await
+            .unwrap();
+        assert_eq!(
+            counts(&a),
+            (Some(3), Some(1), Some(6), Some(3)),
+            "three seats, one child under 14, of six registered"
+        );
+        let a = store
+            .check_in(&actor(lib), s, family.id, true)
+            .await
+            .unwrap();
+        assert_eq!(
+            counts(&a),
+            (Some(3), Some(1), Some(6), Some(3)),
+            "ticking twice counts once"
+        );
+        store
+            .check_in(&actor(lib), s, alone.id, true)
+            .await
+            .unwrap();
         // A walk-in: counted, not registered.
         let a = store.count_tap(&actor(lib), s, ADD).await.unwrap().unwrap();
         assert_eq!(counts(&a), (Some(5), Some(1), Some(6), Some(4)));
-        assert_eq!(a.headcount.no_shows(), Some(2), "the party of two did not come");
+        assert_eq!(
+            a.headcount.no_shows(),
+            Some(2),
+            "the party of two did not come"
+        );
 
         // The counter cannot take away the registered present: untick them instead.
-        store.count_tap(&actor(lib), s, REMOVE).await.unwrap().unwrap();
-        assert!(store.count_tap(&actor(lib), s, REMOVE).await.unwrap().is_none());
-        let a = store.check_in(&actor(lib), s, alone.id, false).await.unwrap();
+        store
+            .count_tap(&actor(lib), s, REMOVE)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            store
+                .count_tap(&actor(lib), s, REMOVE)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let a = store
+            .check_in(&actor(lib), s, alone.id, false)
+            .await
+            .unwrap();
         assert_eq!(counts(&a), (Some(3), Some(1), Some(6), Some(3)));
 
-        let ticked: Vec<(i64, bool)> = store.arrivals(lib, s).await.unwrap().iter().map(|a| (a.registration.id, a.present)).collect();
-        assert_eq!(ticked, [(family.id, true), (alone.id, false), (absent.id, false)]);
+        let ticked: Vec<(i64, bool)> = store
+            .arrivals(lib, s)
+            .await
+            .unwrap()
+            .iter()
+            .map(|a| (a.registration.id, a.present))
+            .collect();
+        assert_eq!(
+            ticked,
+            [(family.id, true), (alone.id, false), (absent.id, false)]
+        );
 
         // Only a confirmed party of this very session can be ticked.
         let other = session(&store, lib, Some(5)).await;
         let elsewhere = register(&store, lib, other, "d", 1, vec![]).await;
-        assert!(matches!(store.check_in(&actor(lib), s, elsewhere.id, true).await, Err(StoreError::NotFound)));
-        store.cancel_registration(&actor(lib), absent.id).await.unwrap();
-        assert!(matches!(store.check_in(&actor(lib), s, absent.id, true).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            store.check_in(&actor(lib), s, elsewhere.id, true).await,
+            Err(StoreError::NotFound)
+        ));
+        store
+            .cancel_registration(&actor(lib), absent.id)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.check_in(&actor(lib), s, absent.id, true).await,
+            Err(StoreError::Conflict(_))
+        ));
 
         let a = store.reset_count(&actor(lib), s).await.unwrap();
         assert_eq!(counts(&a), (None, None, None, None));
-        assert!(store.arrivals(lib, s).await.unwrap().iter().all(|a| !a.present), "the ticks go with the count");
+        assert!(
+            store
+                .arrivals(lib, s)
+                .await
+                .unwrap()
+                .iter()
+                .all(|a| !a.present),
+            "the ticks go with the count"
+        );
     }
 );
 
@@ -190,25 +387,38 @@ on_both_backends!(
         let s = session(&store, lib, Some(40)).await;
         let mut parties = Vec::new();
         for i in 0..10 {
-            parties.push(register(&store, lib, s, &format!("p{i}"), 2, vec![10]).await.id);
+            parties.push(
+                register(&store, lib, s, &format!("p{i}"), 2, vec![10])
+                    .await
+                    .id,
+            );
         }
         let mut tasks = Vec::new();
         for phone in 0..2 {
             for &id in &parties {
                 let store = store.clone();
                 tasks.push(tokio::spawn(async move {
-                    store.check_in(&Actor::system(lib, &format!("phone {phone}")), s, id, true).await.map(Some)
+                    store
+                        .check_in(&Actor::system(lib, &format!("phone {phone}")), s, id, true)
+                        .await
+                        .map(Some)
                 }));
             }
             for _ in 0..5 {
                 let store = store.clone();
-                tasks.push(tokio::spawn(async move { store.count_tap(&Actor::system(lib, "door"), s, ADD).await }));
+                tasks.push(tokio::spawn(async move {
+                    store.count_tap(&Actor::system(lib, "door"), s, ADD).await
+                }));
             }
         }
         for t in tasks {
             t.await.unwrap().unwrap();
         }
         let a = store.attendance(lib, s).await.unwrap();
-        assert_eq!(counts(&a), (Some(30), Some(10), Some(20), Some(20)), "20 registered present and 10 walk-ins");
+        assert_eq!(
+            counts(&a),
+            (Some(30), Some(10), Some(20), Some(20)),
+            "20 registered present and 10 walk-ins"
+        );
     }
 );

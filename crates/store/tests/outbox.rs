@@ -18,7 +18,11 @@ fn new(target: Target, email: &str, seats: u32) -> NewRegistration {
     let party = Party {
         name: format!("Personne {email}"),
         email: (!email.is_empty()).then(|| EmailAddress::parse("email", email).unwrap()),
-        phone: if email.is_empty() { "0612345678".into() } else { String::new() },
+        phone: if email.is_empty() {
+            "0612345678".into()
+        } else {
+            String::new()
+        },
         seats,
         ages: vec![],
     };
@@ -28,7 +32,11 @@ fn new(target: Target, email: &str, seats: u32) -> NewRegistration {
         token_hash: format!("token-{email}-{seats}"),
         idempotency_hash: format!("key-{email}-{seats}"),
         by_staff: email.is_empty(),
-        lang: if email.starts_with("en.") { Lang::En } else { Lang::Fr },
+        lang: if email.starts_with("en.") {
+            Lang::En
+        } else {
+            Lang::Fr
+        },
         link_sealed: None,
     }
 }
@@ -56,28 +64,62 @@ fn write(event_id: i64, capacity: u32, starts_at: i64) -> SessionWrite {
 }
 
 fn published(title: &str) -> Event {
-    Event { id: 0, series_id: None, title: title.into(), description: String::new(), picture_url: String::new(), status: EventStatus::Published }
+    Event {
+        id: 0,
+        series_id: None,
+        title: title.into(),
+        description: String::new(),
+        picture_url: String::new(),
+        status: EventStatus::Published,
+    }
 }
 
 /// A published workshop starting at `starts_at` with `capacity` seats, up to 2 per registration.
 async fn workshop(store: &Store, lib: i64, capacity: u32, starts_at: i64) -> (i64, i64) {
-    let e = store.save_event(&actor(lib), &published("Atelier robotique")).await.unwrap();
-    let s = store.save_session(&actor(lib), None, &write(e, capacity, starts_at)).await.unwrap().unwrap();
-    let settings = RegistrationSettings { opens_at: None, closes_at: None, max_seats: 2 };
-    store.set_registration_settings(&actor(lib), s, &settings).await.unwrap();
+    let e = store
+        .save_event(&actor(lib), &published("Atelier robotique"))
+        .await
+        .unwrap();
+    let s = store
+        .save_session(&actor(lib), None, &write(e, capacity, starts_at))
+        .await
+        .unwrap()
+        .unwrap();
+    let settings = RegistrationSettings {
+        opens_at: None,
+        closes_at: None,
+        max_seats: 2,
+    };
+    store
+        .set_registration_settings(&actor(lib), s, &settings)
+        .await
+        .unwrap();
     (e, s)
 }
 
 async fn register(store: &Store, lib: i64, s: i64, email: &str, seats: u32) -> Registration {
-    match store.register(&actor(lib), &new(Target::Session(s), email, seats)).await.unwrap() {
+    match store
+        .register(&actor(lib), &new(Target::Session(s), email, seats))
+        .await
+        .unwrap()
+    {
         Registered::New(r) => r,
         other => panic!("expected a new registration, got {other:?}"),
     }
 }
 
 async fn kinds(store: &Store, lib: i64, registration_id: i64) -> Vec<MailKind> {
-    let f = OutboxFilter { registration_id: Some(registration_id), ..Default::default() };
-    let mut v: Vec<MailKind> = store.outbox(lib, &f).await.unwrap().into_iter().map(|m| m.kind).collect();
+    let f = OutboxFilter {
+        registration_id: Some(registration_id),
+        ..Default::default()
+    };
+    let mut v: Vec<MailKind> = store
+        .outbox(lib, &f)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.kind)
+        .collect();
     v.reverse();
     v
 }
@@ -91,24 +133,57 @@ on_both_backends!(
         let phone = register(&store, lib, s, "", 1).await;
         assert_eq!(kinds(&store, lib, anne.id).await, [MailKind::Confirmed]);
         assert_eq!(kinds(&store, lib, ben.id).await, [MailKind::Waiting]);
-        assert!(kinds(&store, lib, phone.id).await.is_empty(), "no e-mail, no message");
-        let m = &store.outbox(lib, &OutboxFilter { registration_id: Some(ben.id), ..Default::default() }).await.unwrap()[0];
-        assert_eq!((m.recipient.as_str(), m.lang, m.status, m.attempts), ("en.ben@example.org", Lang::En, MailStatus::Pending, 0));
+        assert!(
+            kinds(&store, lib, phone.id).await.is_empty(),
+            "no e-mail, no message"
+        );
+        let m = &store
+            .outbox(
+                lib,
+                &OutboxFilter {
+                    registration_id: Some(ben.id),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()[0];
+        assert_eq!(
+            (m.recipient.as_str(), m.lang, m.status, m.attempts),
+            ("en.ben@example.org", Lang::En, MailStatus::Pending, 0)
+        );
         assert_eq!(m.payload["position"], 1, "the position when it was written");
         assert!(!m.composed());
 
         // The same e-mail again: the link is sent again.
-        let again = store.register(&actor(lib), &new(Target::Session(s), "anne@example.org", 1)).await.unwrap();
+        let again = store
+            .register(&actor(lib), &new(Target::Session(s), "anne@example.org", 1))
+            .await
+            .unwrap();
         assert!(matches!(again, Registered::AlreadyRegistered(_)));
-        assert_eq!(kinds(&store, lib, anne.id).await, [MailKind::Confirmed, MailKind::AlreadyRegistered]);
+        assert_eq!(
+            kinds(&store, lib, anne.id).await,
+            [MailKind::Confirmed, MailKind::AlreadyRegistered]
+        );
 
         // Anne cancels: she is told, and Ben, promoted, too.
-        store.cancel_registration(&actor(lib), anne.id).await.unwrap();
-        assert_eq!(kinds(&store, lib, anne.id).await.last(), Some(&MailKind::Cancelled));
-        assert_eq!(kinds(&store, lib, ben.id).await, [MailKind::Waiting, MailKind::Promoted]);
+        store
+            .cancel_registration(&actor(lib), anne.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            kinds(&store, lib, anne.id).await.last(),
+            Some(&MailKind::Cancelled)
+        );
+        assert_eq!(
+            kinds(&store, lib, ben.id).await,
+            [MailKind::Waiting, MailKind::Promoted]
+        );
 
         // Erasing Ben's data erases the messages to him.
-        store.forget_registration(&actor(lib), ben.id).await.unwrap();
+        store
+            .forget_registration(&actor(lib), ben.id)
+            .await
+            .unwrap();
         assert!(kinds(&store, lib, ben.id).await.is_empty());
     }
 );
@@ -117,9 +192,18 @@ on_both_backends!(
     async fn a_refused_registration_enqueues_nothing(store: Store) {
         let lib = store.default_library().await.unwrap().id;
         let (_, s) = workshop(&store, lib, 2, now() + 7 * DAY).await;
-        let r = store.register(&actor(lib), &new(Target::Session(s), "big@example.org", 3)).await.unwrap();
+        let r = store
+            .register(&actor(lib), &new(Target::Session(s), "big@example.org", 3))
+            .await
+            .unwrap();
         assert!(matches!(r, Registered::Refused(_)), "{r:?}");
-        assert!(store.outbox(lib, &OutboxFilter::default()).await.unwrap().is_empty());
+        assert!(
+            store
+                .outbox(lib, &OutboxFilter::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 );
 
@@ -131,16 +215,32 @@ on_both_backends!(
         let t = now() + 5;
         let first = store.claim_due(t, 300, 10).await.unwrap();
         assert_eq!(first.len(), 1);
-        assert_eq!((first[0].status, first[0].attempts, first[0].lease_until), (MailStatus::Sending, 1, Some(t + 300)));
-        assert!(store.claim_due(t + 299, 300, 10).await.unwrap().is_empty(), "held while the lease runs");
+        assert_eq!(
+            (first[0].status, first[0].attempts, first[0].lease_until),
+            (MailStatus::Sending, 1, Some(t + 300))
+        );
+        assert!(
+            store.claim_due(t + 299, 300, 10).await.unwrap().is_empty(),
+            "held while the lease runs"
+        );
         // The first worker died: after its lease, another takes the message over.
         let second = store.claim_due(t + 300, 300, 10).await.unwrap();
         assert_eq!((second.len(), second[0].attempts), (1, 2));
-        assert!(!store.mark_sent(&first[0], t + 301).await.unwrap(), "a lapsed claim records nothing");
+        assert!(
+            !store.mark_sent(&first[0], t + 301).await.unwrap(),
+            "a lapsed claim records nothing"
+        );
         assert!(store.mark_sent(&second[0], t + 301).await.unwrap());
         let m = &store.outbox(lib, &OutboxFilter::default()).await.unwrap()[0];
         assert_eq!((m.status, m.sent_at), (MailStatus::Sent, Some(t + 301)));
-        assert!(store.claim_due(t + 10_000, 300, 10).await.unwrap().is_empty(), "sent is final");
+        assert!(
+            store
+                .claim_due(t + 10_000, 300, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "sent is final"
+        );
     }
 );
 
@@ -155,21 +255,61 @@ on_both_backends!(
         composed.subject = "Inscription confirmée".into();
         composed.text_body = "texte".into();
         store.save_composed(&composed).await.unwrap();
-        assert!(store.mark_failed(&m, "451 try later", Some(t + 60)).await.unwrap());
-        assert!(store.claim_due(t + 59, 300, 10).await.unwrap().is_empty(), "not before its time");
+        assert!(
+            store
+                .mark_failed(&m, "451 try later", Some(t + 60))
+                .await
+                .unwrap()
+        );
+        assert!(
+            store.claim_due(t + 59, 300, 10).await.unwrap().is_empty(),
+            "not before its time"
+        );
         let again = store.claim_due(t + 60, 300, 10).await.unwrap().remove(0);
-        assert_eq!((again.attempts, again.last_error.as_str(), again.subject.as_str()), (2, "451 try later", "Inscription confirmée"));
-        assert!(store.mark_failed(&again, "550 no such user", None).await.unwrap());
-        let failed = store.outbox(lib, &OutboxFilter { status: Some(MailStatus::Failed), ..Default::default() }).await.unwrap();
+        assert_eq!(
+            (
+                again.attempts,
+                again.last_error.as_str(),
+                again.subject.as_str()
+            ),
+            (2, "451 try later", "Inscription confirmée")
+        );
+        assert!(
+            store
+                .mark_failed(&again, "550 no such user", None)
+                .await
+                .unwrap()
+        );
+        let failed = store
+            .outbox(
+                lib,
+                &OutboxFilter {
+                    status: Some(MailStatus::Failed),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(failed.len(), 1, "kept for staff to see");
         assert_eq!(failed[0].last_error, "550 no such user");
-        assert!(store.claim_due(t + 100_000, 300, 10).await.unwrap().is_empty());
+        assert!(
+            store
+                .claim_due(t + 100_000, 300, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 );
 
 async fn claim_with_two_servers(backend: Backend) {
-    let Some(url) = testing::fresh_url(backend).await else { return };
-    let (one, two) = (Store::open(&url).await.unwrap(), Store::open(&url).await.unwrap());
+    let Some(url) = testing::fresh_url(backend).await else {
+        return;
+    };
+    let (one, two) = (
+        Store::open(&url).await.unwrap(),
+        Store::open(&url).await.unwrap(),
+    );
     let lib = one.default_library().await.unwrap().id;
     let (_, s) = workshop(&one, lib, 100, now() + 7 * DAY).await;
     for i in 0..40 {
@@ -196,7 +336,11 @@ async fn claim_with_two_servers(backend: Backend) {
     all.sort_unstable();
     let n = all.len();
     all.dedup();
-    assert_eq!((n, all.len()), (40, 40), "each message claimed exactly once");
+    assert_eq!(
+        (n, all.len()),
+        (40, 40),
+        "each message claimed exactly once"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -217,18 +361,47 @@ on_both_backends!(
         let anne = register(&store, lib, s, "anne@example.org", 1).await;
         let ben = register(&store, lib, s, "ben@example.org", 1).await;
         let cleo = register(&store, lib, s, "cleo@example.org", 1).await;
-        store.cancel_registration(&actor(lib), cleo.id).await.unwrap();
-        let seq = |store: Store| async move { store.calendar_sessions(lib, FeedScope::Session(s)).await.unwrap()[0].sequence };
+        store
+            .cancel_registration(&actor(lib), cleo.id)
+            .await
+            .unwrap();
+        let seq = |store: Store| async move {
+            store
+                .calendar_sessions(lib, FeedScope::Session(s))
+                .await
+                .unwrap()[0]
+                .sequence
+        };
         let seq0 = seq(store.clone()).await;
 
         // The time changes: confirmed and waiting parties are told, with the former time.
         let mut w = write(e, 1, start + 3600);
-        store.save_session(&actor(lib), Some(s), &w).await.unwrap().unwrap();
+        store
+            .save_session(&actor(lib), Some(s), &w)
+            .await
+            .unwrap()
+            .unwrap();
         for r in [&anne, &ben] {
-            assert_eq!(kinds(&store, lib, r.id).await.last(), Some(&MailKind::Changed));
+            assert_eq!(
+                kinds(&store, lib, r.id).await.last(),
+                Some(&MailKind::Changed)
+            );
         }
-        assert_eq!(kinds(&store, lib, cleo.id).await.last(), Some(&MailKind::Cancelled), "a cancelled party is not told");
-        let changed = store.outbox(lib, &OutboxFilter { kind: Some(MailKind::Changed), ..Default::default() }).await.unwrap();
+        assert_eq!(
+            kinds(&store, lib, cleo.id).await.last(),
+            Some(&MailKind::Cancelled),
+            "a cancelled party is not told"
+        );
+        let changed = store
+            .outbox(
+                lib,
+                &OutboxFilter {
+                    kind: Some(MailKind::Changed),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(changed[0].payload["before"]["starts_at"], start);
         assert_eq!(changed[0].session_id, Some(s));
         let seq1 = seq(store.clone()).await;
@@ -236,20 +409,58 @@ on_both_backends!(
 
         // A change of capacity alone tells nobody.
         w.capacity = Some(5);
-        store.save_session(&actor(lib), Some(s), &w).await.unwrap().unwrap();
-        assert_eq!(store.outbox(lib, &OutboxFilter { kind: Some(MailKind::Changed), ..Default::default() }).await.unwrap().len(), 2);
+        store
+            .save_session(&actor(lib), Some(s), &w)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            store
+                .outbox(
+                    lib,
+                    &OutboxFilter {
+                        kind: Some(MailKind::Changed),
+                        ..Default::default()
+                    }
+                )
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
 
         // Cancelling the session tells them; twice tells them once.
-        store.set_session_cancelled(&actor(lib), s, true).await.unwrap();
-        store.set_session_cancelled(&actor(lib), s, true).await.unwrap();
-        let cancelled = store.outbox(lib, &OutboxFilter { kind: Some(MailKind::SessionCancelled), ..Default::default() }).await.unwrap();
+        store
+            .set_session_cancelled(&actor(lib), s, true)
+            .await
+            .unwrap();
+        store
+            .set_session_cancelled(&actor(lib), s, true)
+            .await
+            .unwrap();
+        let cancelled = store
+            .outbox(
+                lib,
+                &OutboxFilter {
+                    kind: Some(MailKind::SessionCancelled),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         let mut to: Vec<&str> = cancelled.iter().map(|m| m.recipient.as_str()).collect();
         to.sort_unstable();
         assert_eq!(to, ["anne@example.org", "ben@example.org"]);
         let seq2 = seq(store.clone()).await;
         assert!(seq2 > seq1);
-        let feed = store.calendar_sessions(lib, FeedScope::Event(e)).await.unwrap();
-        assert!(feed[0].session.cancelled, "a cancelled session stays in the feed, marked");
+        let feed = store
+            .calendar_sessions(lib, FeedScope::Event(e))
+            .await
+            .unwrap();
+        assert!(
+            feed[0].session.cancelled,
+            "a cancelled session stays in the feed, marked"
+        );
     }
 );
 
@@ -257,14 +468,39 @@ on_both_backends!(
     async fn cancelling_an_event_tells_the_registrants_of_each_session(store: Store) {
         let lib = store.default_library().await.unwrap().id;
         let (e, s1) = workshop(&store, lib, 5, now() + 7 * DAY).await;
-        let s2 = store.save_session(&actor(lib), None, &write(e, 5, now() + 8 * DAY)).await.unwrap().unwrap();
+        let s2 = store
+            .save_session(&actor(lib), None, &write(e, 5, now() + 8 * DAY))
+            .await
+            .unwrap()
+            .unwrap();
         let a = register(&store, lib, s1, "a@example.org", 1).await;
         let b = register(&store, lib, s2, "b@example.org", 1).await;
         let event = store.event(lib, e).await.unwrap();
-        store.save_event(&actor(lib), &Event { status: EventStatus::Cancelled, ..event }).await.unwrap();
+        store
+            .save_event(
+                &actor(lib),
+                &Event {
+                    status: EventStatus::Cancelled,
+                    ..event
+                },
+            )
+            .await
+            .unwrap();
         for (r, s) in [(a, s1), (b, s2)] {
-            let m = store.outbox(lib, &OutboxFilter { registration_id: Some(r.id), ..Default::default() }).await.unwrap();
-            assert_eq!((m[0].kind, m[0].session_id), (MailKind::SessionCancelled, Some(s)));
+            let m = store
+                .outbox(
+                    lib,
+                    &OutboxFilter {
+                        registration_id: Some(r.id),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                (m[0].kind, m[0].session_id),
+                (MailKind::SessionCancelled, Some(s))
+            );
         }
     }
 );
@@ -276,14 +512,44 @@ on_both_backends!(
         let (_, s) = workshop(&store, lib, 1, start).await;
         let anne = register(&store, lib, s, "anne@example.org", 1).await;
         register(&store, lib, s, "ben@example.org", 1).await; // waiting
-        let c = store.reminder_candidates(now(), now() + 2 * DAY).await.unwrap();
+        let c = store
+            .reminder_candidates(now(), now() + 2 * DAY)
+            .await
+            .unwrap();
         assert_eq!(c.len(), 1, "only the confirmed party");
-        assert_eq!((c[0].registration_id, c[0].session_id, c[0].starts_at, c[0].timezone.as_str()), (anne.id, s, start, "Europe/Paris"));
+        assert_eq!(
+            (
+                c[0].registration_id,
+                c[0].session_id,
+                c[0].starts_at,
+                c[0].timezone.as_str()
+            ),
+            (anne.id, s, start, "Europe/Paris")
+        );
         assert!(store.enqueue_reminder(&c[0]).await.unwrap());
-        assert!(!store.enqueue_reminder(&c[0]).await.unwrap(), "once, whoever asks again");
-        assert!(store.reminder_candidates(now(), now() + 2 * DAY).await.unwrap().is_empty());
-        assert!(store.reminder_candidates(start, start + DAY).await.unwrap().is_empty(), "a session starting before the window is not a candidate");
-        assert_eq!(kinds(&store, lib, anne.id).await, [MailKind::Confirmed, MailKind::Reminder]);
+        assert!(
+            !store.enqueue_reminder(&c[0]).await.unwrap(),
+            "once, whoever asks again"
+        );
+        assert!(
+            store
+                .reminder_candidates(now(), now() + 2 * DAY)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store
+                .reminder_candidates(start, start + DAY)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a session starting before the window is not a candidate"
+        );
+        assert_eq!(
+            kinds(&store, lib, anne.id).await,
+            [MailKind::Confirmed, MailKind::Reminder]
+        );
     }
 );
 
@@ -293,12 +559,33 @@ on_both_backends!(
         let (_, s) = workshop(&store, lib, 1, now() + 7 * DAY).await;
         let anne = register(&store, lib, s, "anne@example.org", 1).await;
         let ben = register(&store, lib, s, "ben@example.org", 1).await;
-        let n = store.email_registrants(&actor(lib), Target::Session(s), "Apportez un ordinateur", "Si vous en avez un.").await.unwrap();
+        let n = store
+            .email_registrants(
+                &actor(lib),
+                Target::Session(s),
+                "Apportez un ordinateur",
+                "Si vous en avez un.",
+            )
+            .await
+            .unwrap();
         assert_eq!(n, 1);
-        let m = store.outbox(lib, &OutboxFilter { kind: Some(MailKind::Staff), ..Default::default() }).await.unwrap();
+        let m = store
+            .outbox(
+                lib,
+                &OutboxFilter {
+                    kind: Some(MailKind::Staff),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!((m.len(), m[0].registration_id), (1, Some(anne.id)));
         assert_eq!(m[0].payload["subject"], "Apportez un ordinateur");
-        assert_eq!(kinds(&store, lib, ben.id).await, [MailKind::Waiting], "the waiting party is not written to");
+        assert_eq!(
+            kinds(&store, lib, ben.id).await,
+            [MailKind::Waiting],
+            "the waiting party is not written to"
+        );
         let log = store.audit_log(lib, Some(("session", s)), 5).await.unwrap();
         assert_eq!(log[0].action, "email_registrants");
     }
@@ -309,11 +596,24 @@ on_both_backends!(
         let lib = store.default_library().await.unwrap().id;
         let (e, s) = workshop(&store, lib, 5, now() + 7 * DAY).await;
         let r = register(&store, lib, s, "en.anne@example.org", 2).await;
-        let m = store.outbox(lib, &OutboxFilter::default()).await.unwrap().remove(0);
+        let m = store
+            .outbox(lib, &OutboxFilter::default())
+            .await
+            .unwrap()
+            .remove(0);
         let f = store.mail_facts(&m).await.unwrap();
-        assert_eq!((f.registration.id, f.registration.lang, f.event.id), (r.id, Lang::En, e));
-        assert_eq!(f.sessions.iter().map(|c| c.session.id).collect::<Vec<_>>(), [s]);
-        assert_eq!((f.link_seed.as_str(), f.token_hash.as_str()), ("key-en.anne@example.org-2", "token-en.anne@example.org-2"));
+        assert_eq!(
+            (f.registration.id, f.registration.lang, f.event.id),
+            (r.id, Lang::En, e)
+        );
+        assert_eq!(
+            f.sessions.iter().map(|c| c.session.id).collect::<Vec<_>>(),
+            [s]
+        );
+        assert_eq!(
+            (f.link_seed.as_str(), f.token_hash.as_str()),
+            ("key-en.anne@example.org-2", "token-en.anne@example.org-2")
+        );
     }
 );
 
@@ -321,13 +621,57 @@ on_both_backends!(
     async fn feeds_hold_public_sessions_only(store: Store) {
         let lib = store.default_library().await.unwrap().id;
         let (e, s) = workshop(&store, lib, 5, now() + 7 * DAY).await;
-        let draft = store.save_event(&actor(lib), &Event { status: EventStatus::Draft, ..published("Brouillon") }).await.unwrap();
-        store.save_session(&actor(lib), None, &write(draft, 5, now() + 9 * DAY)).await.unwrap().unwrap();
-        let all = store.calendar_sessions(lib, FeedScope::All { since: now() }).await.unwrap();
-        assert_eq!(all.iter().map(|c| c.session.id).collect::<Vec<_>>(), [s], "drafts stay out");
-        assert!(store.calendar_sessions(lib, FeedScope::All { since: now() + 30 * DAY }).await.unwrap().is_empty());
-        assert!(store.calendar_sessions(lib, FeedScope::Series { id: 999, since: 0 }).await.unwrap().is_empty());
-        assert_eq!(store.calendar_sessions(lib, FeedScope::Event(e)).await.unwrap().len(), 1);
+        let draft = store
+            .save_event(
+                &actor(lib),
+                &Event {
+                    status: EventStatus::Draft,
+                    ..published("Brouillon")
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .save_session(&actor(lib), None, &write(draft, 5, now() + 9 * DAY))
+            .await
+            .unwrap()
+            .unwrap();
+        let all = store
+            .calendar_sessions(lib, FeedScope::All { since: now() })
+            .await
+            .unwrap();
+        assert_eq!(
+            all.iter().map(|c| c.session.id).collect::<Vec<_>>(),
+            [s],
+            "drafts stay out"
+        );
+        assert!(
+            store
+                .calendar_sessions(
+                    lib,
+                    FeedScope::All {
+                        since: now() + 30 * DAY
+                    }
+                )
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store
+                .calendar_sessions(lib, FeedScope::Series { id: 999, since: 0 })
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .calendar_sessions(lib, FeedScope::Event(e))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
     }
 );
 
@@ -342,10 +686,18 @@ on_both_backends!(
         let claimed = store.claim_due(t, 300, 2).await.unwrap();
         store.mark_sent(&claimed[0], t).await.unwrap();
         store.mark_failed(&claimed[1], "550", None).await.unwrap();
-        assert_eq!(store.purge_outbox(t - DAY).await.unwrap(), 0, "younger than the limit");
+        assert_eq!(
+            store.purge_outbox(t - DAY).await.unwrap(),
+            0,
+            "younger than the limit"
+        );
         assert_eq!(store.purge_outbox(t + 10).await.unwrap(), 2);
         let left = store.outbox(lib, &OutboxFilter::default()).await.unwrap();
-        assert_eq!(left.iter().map(|m| m.status).collect::<Vec<_>>(), [MailStatus::Pending], "a message still to send stays");
+        assert_eq!(
+            left.iter().map(|m| m.status).collect::<Vec<_>>(),
+            [MailStatus::Pending],
+            "a message still to send stays"
+        );
     }
 );
 
@@ -353,6 +705,9 @@ on_both_backends!(
     async fn servers_with_another_link_key_are_refused(store: Store) {
         store.check_link_key("aaaa").await.unwrap();
         store.check_link_key("aaaa").await.unwrap();
-        assert!(matches!(store.check_link_key("bbbb").await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            store.check_link_key("bbbb").await,
+            Err(StoreError::Conflict(_))
+        ));
     }
 );

@@ -11,23 +11,55 @@ fn actor(lib: i64) -> Actor {
 }
 
 async fn series(store: &Store, lib: i64, name: &str, minutes: Option<u32>) -> i64 {
-    let s = Series { name: name.into(), duration_minutes: minutes, ..Series::default() };
+    let s = Series {
+        name: name.into(),
+        duration_minutes: minutes,
+        ..Series::default()
+    };
     store.save_series(&actor(lib), &s).await.unwrap()
 }
 
 async fn event(store: &Store, lib: i64, series_id: Option<i64>, status: EventStatus) -> i64 {
-    let e = Event { id: 0, series_id, title: "E".into(), description: String::new(), picture_url: String::new(), status };
+    let e = Event {
+        id: 0,
+        series_id,
+        title: "E".into(),
+        description: String::new(),
+        picture_url: String::new(),
+        status,
+    };
     store.save_event(&actor(lib), &e).await.unwrap()
 }
 
 async fn theme(store: &Store, lib: i64, title: &str) -> i64 {
-    store.save_theme(&actor(lib), &Theme { title: title.into(), ..Theme::default() }).await.unwrap()
+    store
+        .save_theme(
+            &actor(lib),
+            &Theme {
+                title: title.into(),
+                ..Theme::default()
+            },
+        )
+        .await
+        .unwrap()
 }
 
 /// A session on a local date; the instant only needs to be plausible.
-async fn session(store: &Store, lib: i64, event_id: i64, kind: SessionKind, day: &str, themes: &[i64]) -> i64 {
+async fn session(
+    store: &Store,
+    lib: i64,
+    event_id: i64,
+    kind: SessionKind,
+    day: &str,
+    themes: &[i64],
+) -> i64 {
     let d: jiff::civil::Date = day.parse().unwrap();
-    let start = d.at(14, 0, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp().as_second();
+    let start = d
+        .at(14, 0, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+        .as_second();
     let w = SessionWrite {
         event_id,
         kind,
@@ -47,16 +79,26 @@ async fn session(store: &Store, lib: i64, event_id: i64, kind: SessionKind, day:
         speaker_ids: vec![],
         lead_ids: vec![],
     };
-    store.save_session(&actor(lib), None, &w).await.unwrap().unwrap()
+    store
+        .save_session(&actor(lib), None, &w)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 async fn count(store: &Store, lib: i64, session_id: i64, participants: u32, under_14: u32) {
     let h = Headcount::new(Some(participants), Some(under_14), None, None).unwrap();
-    store.set_headcount(&actor(lib), session_id, &h).await.unwrap();
+    store
+        .set_headcount(&actor(lib), session_id, &h)
+        .await
+        .unwrap();
 }
 
 fn scope(lib: i64) -> Scope<'static> {
-    Scope { library_id: Some(lib), series: None }
+    Scope {
+        library_id: Some(lib),
+        series: None,
+    }
 }
 
 on_both_backends!(
@@ -64,7 +106,10 @@ on_both_backends!(
         let lib = store.default_library().await.unwrap().id;
         let e = event(&store, lib, None, EventStatus::Published).await;
         let s = session(&store, lib, e, SessionKind::Workshop, "2025-01-18", &[]).await;
-        assert_eq!(store.attendance(lib, s).await.unwrap().headcount, Headcount::default());
+        assert_eq!(
+            store.attendance(lib, s).await.unwrap().headcount,
+            Headcount::default()
+        );
 
         let h = Headcount::new(Some(12), Some(3), Some(10), Some(8)).unwrap();
         let a = store.set_headcount(&actor(lib), s, &h).await.unwrap();
@@ -77,24 +122,55 @@ on_both_backends!(
 
         let zero = Headcount::new(Some(0), None, None, None).unwrap();
         store.set_headcount(&actor(lib), s, &zero).await.unwrap();
-        assert_eq!(store.attendance(lib, s).await.unwrap().headcount.participants, Some(0));
-        store.set_session_cost(&actor(lib), s, 15_050).await.unwrap();
-        assert_eq!(store.attendance(lib, s).await.unwrap().cost_cents, 15_050);
-        assert!(matches!(store.set_session_cost(&actor(lib), s, -1).await, Err(StoreError::Conflict(_))));
-
-        let log = store.audit_log(lib, Some(("attendance", s)), 10).await.unwrap();
-        let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
-        assert_eq!(actions, ["cost", "count", "count"]);
-        assert_eq!(log[2].before.as_ref().unwrap()["headcount"]["participants"], serde_json::Value::Null);
-        assert_eq!(log[2].after.as_ref().unwrap()["headcount"]["participants"], 12);
-
-        // Another library's session cannot be counted.
-        let other: i64 = sqlx::query_scalar("insert into libraries (name, created_at) values ('B', 0) returning id")
-            .fetch_one(store.pool())
+        assert_eq!(
+            store
+                .attendance(lib, s)
+                .await
+                .unwrap()
+                .headcount
+                .participants,
+            Some(0)
+        );
+        store
+            .set_session_cost(&actor(lib), s, 15_050)
             .await
             .unwrap();
-        assert!(matches!(store.set_headcount(&actor(other), s, &h).await, Err(StoreError::NotFound)));
-        assert!(matches!(store.attendance(other, s).await, Err(StoreError::NotFound)));
+        assert_eq!(store.attendance(lib, s).await.unwrap().cost_cents, 15_050);
+        assert!(matches!(
+            store.set_session_cost(&actor(lib), s, -1).await,
+            Err(StoreError::Conflict(_))
+        ));
+
+        let log = store
+            .audit_log(lib, Some(("attendance", s)), 10)
+            .await
+            .unwrap();
+        let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["cost", "count", "count"]);
+        assert_eq!(
+            log[2].before.as_ref().unwrap()["headcount"]["participants"],
+            serde_json::Value::Null
+        );
+        assert_eq!(
+            log[2].after.as_ref().unwrap()["headcount"]["participants"],
+            12
+        );
+
+        // Another library's session cannot be counted.
+        let other: i64 = sqlx::query_scalar(
+            "insert into libraries (name, created_at) values ('B', 0) returning id",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert!(matches!(
+            store.set_headcount(&actor(other), s, &h).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.attendance(other, s).await,
+            Err(StoreError::NotFound)
+        ));
     }
 );
 
@@ -115,14 +191,30 @@ on_both_backends!(
             t.await.unwrap();
         }
         // Oldest first: each entry's "before" is the previous entry's "after".
-        let mut log = store.audit_log(lib, Some(("attendance", s)), 50).await.unwrap();
+        let mut log = store
+            .audit_log(lib, Some(("attendance", s)), 50)
+            .await
+            .unwrap();
         log.reverse();
         assert_eq!(log.len(), 12);
         for pair in log.windows(2) {
             assert_eq!(pair[1].before, pair[0].after, "a count saw a stale before");
         }
-        let last = log.last().unwrap().after.as_ref().unwrap()["headcount"]["participants"].as_i64().unwrap();
-        assert_eq!(i64::from(store.attendance(lib, s).await.unwrap().headcount.participants.unwrap()), last);
+        let last = log.last().unwrap().after.as_ref().unwrap()["headcount"]["participants"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(
+            i64::from(
+                store
+                    .attendance(lib, s)
+                    .await
+                    .unwrap()
+                    .headcount
+                    .participants
+                    .unwrap()
+            ),
+            last
+        );
     }
 );
 
@@ -131,23 +223,48 @@ on_both_backends!(
         let lib = store.default_library().await.unwrap().id;
         let samedis = series(&store, lib, "Samedis", None).await;
         let points = series(&store, lib, "Points", None).await;
-        let (image, texte) = (theme(&store, lib, "Image").await, theme(&store, lib, "Texte").await);
+        let (image, texte) = (
+            theme(&store, lib, "Image").await,
+            theme(&store, lib, "Texte").await,
+        );
 
         // Samedis, season 2024-2025: two events, a talk and two workshops, one not counted.
         let e1 = event(&store, lib, Some(samedis), EventStatus::Published).await;
         let t1 = session(&store, lib, e1, SessionKind::Talk, "2024-09-14", &[image]).await;
-        let w1 = session(&store, lib, e1, SessionKind::Workshop, "2024-09-14", &[image]).await;
+        let w1 = session(
+            &store,
+            lib,
+            e1,
+            SessionKind::Workshop,
+            "2024-09-14",
+            &[image],
+        )
+        .await;
         let e2 = event(&store, lib, Some(samedis), EventStatus::Published).await;
         let _uncounted = session(&store, lib, e2, SessionKind::Workshop, "2025-08-31", &[]).await;
         let t2 = session(&store, lib, e2, SessionKind::Talk, "2025-08-31", &[]).await;
         count(&store, lib, t1, 70, 5).await;
         count(&store, lib, w1, 19, 4).await;
         count(&store, lib, t2, 75, 0).await;
-        store.set_session_cost(&actor(lib), t1, 40_000).await.unwrap();
+        store
+            .set_session_cost(&actor(lib), t1, 40_000)
+            .await
+            .unwrap();
         // Left out: a cancelled session, a session of a cancelled event, and the days around the season.
-        let cancelled = session(&store, lib, e2, SessionKind::Workshop, "2025-08-31", &[texte]).await;
+        let cancelled = session(
+            &store,
+            lib,
+            e2,
+            SessionKind::Workshop,
+            "2025-08-31",
+            &[texte],
+        )
+        .await;
         count(&store, lib, cancelled, 500, 100).await;
-        store.set_session_cancelled(&actor(lib), cancelled, true).await.unwrap();
+        store
+            .set_session_cancelled(&actor(lib), cancelled, true)
+            .await
+            .unwrap();
         let e3 = event(&store, lib, Some(samedis), EventStatus::Cancelled).await;
         let gone = session(&store, lib, e3, SessionKind::Talk, "2024-10-12", &[]).await;
         count(&store, lib, gone, 300, 0).await;
@@ -160,11 +277,23 @@ on_both_backends!(
 
         // Points: one event, three appointments-and-workshops on two themes, and an event without a series.
         let e6 = event(&store, lib, Some(points), EventStatus::Published).await;
-        for (day, th, n) in [("2024-09-10", image, 4), ("2024-09-11", image, 6), ("2024-09-12", texte, 5)] {
+        for (day, th, n) in [
+            ("2024-09-10", image, 4),
+            ("2024-09-11", image, 6),
+            ("2024-09-12", texte, 5),
+        ] {
             let s = session(&store, lib, e6, SessionKind::Workshop, day, &[th]).await;
             count(&store, lib, s, n, 1).await;
         }
-        let a = session(&store, lib, e6, SessionKind::Appointment, "2024-09-13", &[texte]).await;
+        let a = session(
+            &store,
+            lib,
+            e6,
+            SessionKind::Appointment,
+            "2024-09-13",
+            &[texte],
+        )
+        .await;
         count(&store, lib, a, 1, 0).await;
         let loose = event(&store, lib, None, EventStatus::Published).await;
         let l = session(&store, lib, loose, SessionKind::Other, "2024-12-01", &[]).await;
@@ -172,53 +301,140 @@ on_both_backends!(
 
         let season = Period::parse_season("2024-2025").unwrap();
         let r = store.report(scope(lib), &season, false).await.unwrap();
-        assert_eq!((r.period.from.as_str(), r.period.to.as_str()), ("2024-09-01", "2025-08-31"));
-        let names: Vec<_> = r.series.iter().map(|s| s.series.as_deref().unwrap()).collect();
-        assert_eq!(names, ["Points", "Samedis"], "by name; the event without a series is only in the total");
+        assert_eq!(
+            (r.period.from.as_str(), r.period.to.as_str()),
+            ("2024-09-01", "2025-08-31")
+        );
+        let names: Vec<_> = r
+            .series
+            .iter()
+            .map(|s| s.series.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["Points", "Samedis"],
+            "by name; the event without a series is only in the total"
+        );
         let s = &r.series[1];
-        assert_eq!((s.events, s.sessions, s.talks, s.workshops, s.appointments), (2, 4, 2, 2, 0));
-        assert_eq!((s.participants, s.under_14, s.uncounted_sessions), (164, 9, 1));
+        assert_eq!(
+            (s.events, s.sessions, s.talks, s.workshops, s.appointments),
+            (2, 4, 2, 2, 0)
+        );
+        assert_eq!(
+            (s.participants, s.under_14, s.uncounted_sessions),
+            (164, 9, 1)
+        );
         assert_eq!(s.avg_per_talk, Some(72.5));
-        assert_eq!(s.avg_per_workshop, Some(19.0), "the uncounted workshop is left out");
-        assert_eq!((s.themes, s.sessions_per_theme), (1, Some(MinMax { min: 2, max: 2 })));
+        assert_eq!(
+            s.avg_per_workshop,
+            Some(19.0),
+            "the uncounted workshop is left out"
+        );
+        assert_eq!(
+            (s.themes, s.sessions_per_theme),
+            (1, Some(MinMax { min: 2, max: 2 }))
+        );
         assert_eq!(s.cost_eur, 400.0);
         assert_eq!(s.cost_per_participant_eur, Some(400.0 / 164.0));
         let p = &r.series[0];
-        assert_eq!((p.events, p.sessions, p.workshops, p.appointments, p.participants), (1, 4, 3, 1, 16));
+        assert_eq!(
+            (
+                p.events,
+                p.sessions,
+                p.workshops,
+                p.appointments,
+                p.participants
+            ),
+            (1, 4, 3, 1, 16)
+        );
         assert_eq!(p.avg_per_workshop, Some(5.0));
         assert_eq!(p.avg_per_talk, None);
         assert_eq!(p.cost_per_participant_eur, Some(0.0));
         assert_eq!(
             p.top_themes,
             [
-                ThemeFigures { theme: "Image".into(), sessions: 2, participants: 10 },
-                ThemeFigures { theme: "Texte".into(), sessions: 2, participants: 6 },
+                ThemeFigures {
+                    theme: "Image".into(),
+                    sessions: 2,
+                    participants: 10
+                },
+                ThemeFigures {
+                    theme: "Texte".into(),
+                    sessions: 2,
+                    participants: 6
+                },
             ]
         );
         let t = &r.total;
         assert_eq!(t.series, None);
-        assert_eq!((t.events, t.sessions, t.participants, t.under_14, t.uncounted_sessions), (4, 9, 189, 12, 1));
+        assert_eq!(
+            (
+                t.events,
+                t.sessions,
+                t.participants,
+                t.under_14,
+                t.uncounted_sessions
+            ),
+            (4, 9, 189, 12, 1)
+        );
         assert_eq!(t.avg_per_workshop, Some(34.0 / 4.0));
-        assert_eq!((t.themes, t.sessions_per_theme), (2, Some(MinMax { min: 2, max: 4 })), "Image: 2 Samedis + 2 Points");
-        assert_eq!(t.top_themes[0], ThemeFigures { theme: "Image".into(), sessions: 4, participants: 99 });
+        assert_eq!(
+            (t.themes, t.sessions_per_theme),
+            (2, Some(MinMax { min: 2, max: 4 })),
+            "Image: 2 Samedis + 2 Points"
+        );
+        assert_eq!(
+            t.top_themes[0],
+            ThemeFigures {
+                theme: "Image".into(),
+                sessions: 4,
+                participants: 99
+            }
+        );
 
         // One series, and the previous season to compare with.
-        let only = store.report(Scope { library_id: Some(lib), series: Some("Samedis") }, &season, true).await.unwrap();
+        let only = store
+            .report(
+                Scope {
+                    library_id: Some(lib),
+                    series: Some("Samedis"),
+                },
+                &season,
+                true,
+            )
+            .await
+            .unwrap();
         assert_eq!(only.series.len(), 1);
         assert_eq!(only.total.participants, 164);
         let previous = only.previous.as_ref().unwrap();
         assert_eq!(previous.period.from, "2023-09-01");
         assert_eq!(previous.total.participants, 40);
         let change = only.total.change.as_ref().unwrap();
-        assert_eq!((change.participants.previous, change.participants.delta), (40, 124));
+        assert_eq!(
+            (change.participants.previous, change.participants.delta),
+            (40, 124)
+        );
         assert_eq!(change.participants.percent, Some(310.0));
         assert_eq!(only.series[0].change.as_ref().unwrap().events.delta, 1);
 
         // The whole installation (every library) sees the same here.
-        let network = store.report(Scope { library_id: None, series: None }, &season, false).await.unwrap();
+        let network = store
+            .report(
+                Scope {
+                    library_id: None,
+                    series: None,
+                },
+                &season,
+                false,
+            )
+            .await
+            .unwrap();
         assert_eq!(network.total, r.total);
         // A year cuts across seasons: 2024 holds 31 August and the autumn.
-        let year = store.report(scope(lib), &Period::year(2024).unwrap(), false).await.unwrap();
+        let year = store
+            .report(scope(lib), &Period::year(2024).unwrap(), false)
+            .await
+            .unwrap();
         assert_eq!(year.total.participants, 40 + 70 + 19 + 16 + 9);
     }
 );
@@ -235,47 +451,123 @@ on_both_backends!(
         let points = series(&store, lib, "Points", Some(45)).await;
         let rows = parse_file(HISTORY.as_bytes(), None).unwrap().rows;
 
-        let dry = store.import_history(&actor(lib), &rows, "history.csv", true).await.unwrap();
+        let dry = store
+            .import_history(&actor(lib), &rows, "history.csv", true)
+            .await
+            .unwrap();
         assert_eq!(dry.series, ["Samedis"]);
         assert_eq!(dry.themes, ["Image", "Texte"]);
         assert_eq!(dry.rooms, ["Auditorium", "Espace numérique"]);
         assert_eq!(dry.speakers, ["Léa Fontaine"]);
-        assert_eq!(dry.events.len(), 2, "a series' rows on one date form one event");
+        assert_eq!(
+            dry.events.len(),
+            2,
+            "a series' rows on one date form one event"
+        );
         assert_eq!(dry.sessions, 3);
-        assert_eq!(store.list_series(lib).await.unwrap().len(), 1, "the dry run wrote nothing");
+        assert_eq!(
+            store.list_series(lib).await.unwrap().len(),
+            1,
+            "the dry run wrote nothing"
+        );
         assert!(store.list_rooms(lib).await.unwrap().is_empty());
-        assert!(store.audit_log(lib, Some(("import", 0)), 5).await.unwrap().is_empty());
+        assert!(
+            store
+                .audit_log(lib, Some(("import", 0)), 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
-        let real = store.import_history(&actor(lib), &rows, "history.csv", false).await.unwrap();
+        let real = store
+            .import_history(&actor(lib), &rows, "history.csv", false)
+            .await
+            .unwrap();
         assert_eq!(real, dry, "the dry run told exactly what the import did");
-        let all = store.list_sessions(lib, &SessionFilter::default()).await.unwrap();
+        let all = store
+            .list_sessions(lib, &SessionFilter::default())
+            .await
+            .unwrap();
         assert_eq!(all.len(), 3);
         let p = all.iter().find(|s| s.series_id == Some(points)).unwrap();
-        assert_eq!(p.ends_at - p.starts_at, 45 * 60, "no end: the series' duration");
-        assert_eq!(store.attendance(lib, p.id).await.unwrap().headcount.participants, None);
-        let workshop = all.iter().find(|s| s.kind == SessionKind::Workshop && s.series_id != Some(points)).unwrap();
-        assert_eq!(workshop.ends_at - workshop.starts_at, 3600, "no end and no duration: one hour");
+        assert_eq!(
+            p.ends_at - p.starts_at,
+            45 * 60,
+            "no end: the series' duration"
+        );
+        assert_eq!(
+            store
+                .attendance(lib, p.id)
+                .await
+                .unwrap()
+                .headcount
+                .participants,
+            None
+        );
+        let workshop = all
+            .iter()
+            .find(|s| s.kind == SessionKind::Workshop && s.series_id != Some(points))
+            .unwrap();
+        assert_eq!(
+            workshop.ends_at - workshop.starts_at,
+            3600,
+            "no end and no duration: one hour"
+        );
         assert_eq!(workshop.local_date, "2024-01-13");
         let a = store.attendance(lib, workshop.id).await.unwrap();
-        assert_eq!((a.headcount.participants, a.headcount.under_14), (Some(19), Some(4)));
+        assert_eq!(
+            (a.headcount.participants, a.headcount.under_14),
+            (Some(19), Some(4))
+        );
         let talk = all.iter().find(|s| s.kind == SessionKind::Talk).unwrap();
         assert_eq!(talk.event_id, workshop.event_id);
         assert_eq!(talk.room_name.as_deref(), Some("Auditorium"));
         assert_eq!(talk.speaker_ids.len(), 1);
-        assert_eq!(store.attendance(lib, talk.id).await.unwrap().cost_cents, 40_000);
-        assert_eq!(store.audit_log(lib, Some(("import", 0)), 5).await.unwrap().len(), 1);
+        assert_eq!(
+            store.attendance(lib, talk.id).await.unwrap().cost_cents,
+            40_000
+        );
+        assert_eq!(
+            store
+                .audit_log(lib, Some(("import", 0)), 5)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
 
-        let again = store.import_history(&actor(lib), &rows, "history.csv", false).await.unwrap();
+        let again = store
+            .import_history(&actor(lib), &rows, "history.csv", false)
+            .await
+            .unwrap();
         assert_eq!((again.sessions, again.already_imported), (0, 3));
         assert!(again.series.is_empty() && again.events.is_empty() && again.themes.is_empty());
-        assert_eq!(store.list_sessions(lib, &SessionFilter::default()).await.unwrap().len(), 3);
+        assert_eq!(
+            store
+                .list_sessions(lib, &SessionFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
 
         // A new line for a known date joins its event.
-        let more = format!("{HISTORY}13/01/2024;17h30;19h;Samedis;atelier;Créer;Image;Espace numérique;21;;;\n");
+        let more = format!(
+            "{HISTORY}13/01/2024;17h30;19h;Samedis;atelier;Créer;Image;Espace numérique;21;;;\n"
+        );
         let rows = parse_file(more.as_bytes(), None).unwrap().rows;
-        let third = store.import_history(&actor(lib), &rows, "history.csv", false).await.unwrap();
-        assert_eq!((third.sessions, third.already_imported, third.events.len()), (1, 3, 0));
-        let r = store.report(scope(lib), &Period::year(2024).unwrap(), false).await.unwrap();
+        let third = store
+            .import_history(&actor(lib), &rows, "history.csv", false)
+            .await
+            .unwrap();
+        assert_eq!(
+            (third.sessions, third.already_imported, third.events.len()),
+            (1, 3, 0)
+        );
+        let r = store
+            .report(scope(lib), &Period::year(2024).unwrap(), false)
+            .await
+            .unwrap();
         assert_eq!(r.total.events, 2);
         assert_eq!(r.total.avg_per_workshop, Some(20.0));
     }

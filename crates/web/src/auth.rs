@@ -2,12 +2,12 @@
 //! random cookie (only its SHA-256 is stored), a CSRF token per session
 //! checked on every form, and API bearer tokens.
 
-use almanach_domain::staff::{Action, Role};
 use almanach_domain::Lang;
+use almanach_domain::staff::{Action, Role};
 use almanach_store::{Actor, StaffMember};
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -24,11 +24,20 @@ pub const PRE_CSRF_COOKIE: &str = "almanach_csrf";
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any input").to_string()
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashes any input")
+        .to_string()
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
 }
 
 /// 32 random bytes, hex.
@@ -49,7 +58,11 @@ fn hex(b: &[u8]) -> String {
 
 /// Compares secrets in time independent of where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -72,7 +85,9 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String
 
 /// The language of this request: the cookie set by the switcher, French otherwise.
 pub fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v)).unwrap_or(Lang::Fr)
+    cookie(headers, LANG_COOKIE)
+        .and_then(|v| Lang::parse(&v))
+        .unwrap_or(Lang::Fr)
 }
 
 /// A signed-in staff member, for page handlers.
@@ -85,7 +100,11 @@ pub struct StaffSession {
 
 impl StaffSession {
     pub fn require(&self, action: Action) -> Result<(), WebError> {
-        if self.staff.role.may(action) { Ok(()) } else { Err(WebError::Forbidden) }
+        if self.staff.role.may(action) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden)
+        }
     }
     pub fn may(&self, action: Action) -> bool {
         self.staff.role.may(action)
@@ -94,7 +113,11 @@ impl StaffSession {
         self.staff.role
     }
     pub fn actor(&self) -> Actor {
-        Actor { library_id: self.staff.library_id, staff_id: Some(self.staff.id), label: self.staff.email.clone() }
+        Actor {
+            library_id: self.staff.library_id,
+            staff_id: Some(self.staff.id),
+            label: self.staff.email.clone(),
+        }
     }
     pub fn library_id(&self) -> i64 {
         self.staff.library_id
@@ -104,12 +127,33 @@ impl StaffSession {
 impl FromRequestParts<AppState> for StaffSession {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/staff".into());
-        let sign_in = || WebError::SignIn { next: if parts.method == axum::http::Method::GET { next.clone() } else { "/staff".into() } };
-        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(sign_in()) };
-        let Some(s) = state.store.auth_session(&sha256_hex(&id)).await? else { return Err(sign_in()) };
-        Ok(StaffSession { staff: s.staff, csrf: s.csrf_token, lang: lang_of(&parts.headers) })
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/staff".into());
+        let sign_in = || WebError::SignIn {
+            next: if parts.method == axum::http::Method::GET {
+                next.clone()
+            } else {
+                "/staff".into()
+            },
+        };
+        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(sign_in());
+        };
+        let Some(s) = state.store.auth_session(&sha256_hex(&id)).await? else {
+            return Err(sign_in());
+        };
+        Ok(StaffSession {
+            staff: s.staff,
+            csrf: s.csrf_token,
+            lang: lang_of(&parts.headers),
+        })
     }
 }
 
@@ -136,11 +180,13 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
         let bytes = axum::body::to_bytes(body, 2 * 1024 * 1024)
             .await
             .map_err(|e| WebError::BadRequest(format!("body: {e}")))?;
-        let token: CsrfOnly = serde_html_form::from_bytes(&bytes).map_err(|e| WebError::BadRequest(e.to_string()))?;
+        let token: CsrfOnly =
+            serde_html_form::from_bytes(&bytes).map_err(|e| WebError::BadRequest(e.to_string()))?;
         if !same_secret(&token.csrf, &session.csrf) {
             return Err(WebError::Csrf);
         }
-        let form = serde_html_form::from_bytes(&bytes).map_err(|e| WebError::BadRequest(e.to_string()))?;
+        let form =
+            serde_html_form::from_bytes(&bytes).map_err(|e| WebError::BadRequest(e.to_string()))?;
         Ok(Posted { session, form })
     }
 }

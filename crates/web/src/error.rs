@@ -44,7 +44,12 @@ fn page(status: StatusCode, fr: &str, en: &str) -> Response {
          href=\"/static/app.css\"></head><body><main class=\"narrow\"><h1>{fr}</h1><p lang=\"en\">{en}</p>\
          <p><a href=\"/staff\">Retour à l'accueil</a></p></main></body></html>"
     );
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 impl IntoResponse for WebError {
@@ -85,7 +90,9 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

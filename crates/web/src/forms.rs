@@ -35,11 +35,20 @@ impl FormErrors {
 
     /// The message for `field`, empty when none (templates test `!= ""`).
     pub fn get(&self, field: &str) -> String {
-        self.fields.iter().filter(|(f, _)| *f == field).map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" ")
+        self.fields
+            .iter()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Every message, for the summary at the top of the form.
     pub fn all(&self) -> Vec<String> {
-        self.general.iter().cloned().chain(self.fields.iter().map(|(_, m)| m.clone())).collect()
+        self.general
+            .iter()
+            .cloned()
+            .chain(self.fields.iter().map(|(_, m)| m.clone()))
+            .collect()
     }
 }

@@ -57,7 +57,8 @@ fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
     m
 }
 
-static CATALOGUES: LazyLock<[HashMap<&'static str, &'static str>; 2]> = LazyLock::new(|| [parse(FR), parse(EN)]);
+static CATALOGUES: LazyLock<[HashMap<&'static str, &'static str>; 2]> =
+    LazyLock::new(|| [parse(FR), parse(EN)]);
 
 /// A translator for one request's language.
 #[derive(Debug, Clone, Copy)]
@@ -110,8 +111,16 @@ impl Tr {
 /// Keys present in one locale and missing in the other.
 pub fn check_locales() -> Vec<String> {
     let [fr, en] = &*CATALOGUES;
-    let mut missing: Vec<String> = fr.keys().filter(|k| !en.contains_key(*k)).map(|k| format!("en: {k}")).collect();
-    missing.extend(en.keys().filter(|k| !fr.contains_key(*k)).map(|k| format!("fr: {k}")));
+    let mut missing: Vec<String> = fr
+        .keys()
+        .filter(|k| !en.contains_key(*k))
+        .map(|k| format!("en: {k}"))
+        .collect();
+    missing.extend(
+        en.keys()
+            .filter(|k| !fr.contains_key(*k))
+            .map(|k| format!("fr: {k}")),
+    );
     missing.sort();
     missing
 }
@@ -138,7 +147,15 @@ mod tests {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
         let domain = concat!(env!("CARGO_MANIFEST_DIR"), "/../domain/src");
         let mut files = Vec::new();
-        for dir in [format!("{root}templates"), format!("{root}src"), format!("{root}src/pages"), format!("{root}src/api"), format!("{root}src/public"), format!("{root}src/review"), domain.to_string()] {
+        for dir in [
+            format!("{root}templates"),
+            format!("{root}src"),
+            format!("{root}src/pages"),
+            format!("{root}src/api"),
+            format!("{root}src/public"),
+            format!("{root}src/review"),
+            domain.to_string(),
+        ] {
             for e in std::fs::read_dir(&dir).unwrap().flatten() {
                 if e.path().is_file() {
                     files.push(e.path());
@@ -151,7 +168,11 @@ mod tests {
                 for (i, _) in text.match_indices(marker) {
                     // Keys start after the quote: for `.t("` past the marker,
                     // for `"error.` at the marker's second character.
-                    let start = if marker.starts_with('"') { i + 1 } else { i + marker.len() };
+                    let start = if marker.starts_with('"') {
+                        i + 1
+                    } else {
+                        i + marker.len()
+                    };
                     let rest = &text[start..];
                     let Some(end) = rest.find('"') else { continue };
                     let key = &rest[..end];
@@ -166,7 +187,11 @@ mod tests {
         }
         missing.sort();
         missing.dedup();
-        assert!(missing.is_empty(), "untranslated keys:\n{}", missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "untranslated keys:\n{}",
+            missing.join("\n")
+        );
     }
 
     #[test]

@@ -65,8 +65,14 @@ impl Default for WebConfig {
             // holding another (it notices and leaves the link out).
             link_key: LinkKey::from_bytes(rand::random()),
             public_url: None,
-            rate_limit_ip: Rate { count: 20, per_secs: 60 },
-            rate_limit_email: Rate { count: 5, per_secs: 3600 },
+            rate_limit_ip: Rate {
+                count: 20,
+                per_secs: 60,
+            },
+            rate_limit_email: Rate {
+                count: 5,
+                per_secs: 3600,
+            },
             retention_days: 90,
             frame_ancestors: "*".into(),
         }
@@ -82,8 +88,15 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
-        let limits = Arc::new(limits::Limits::new(config.rate_limit_ip, config.rate_limit_email));
-        AppState { store, config: Arc::new(config), limits }
+        let limits = Arc::new(limits::Limits::new(
+            config.rate_limit_ip,
+            config.rate_limit_email,
+        ));
+        AppState {
+            store,
+            config: Arc::new(config),
+            limits,
+        }
     }
 }
 
@@ -93,6 +106,9 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(public::routes())
         .nest("/api/v1", api::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), headers::secure))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::secure,
+        ))
         .with_state(state)
 }

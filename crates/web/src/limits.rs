@@ -22,7 +22,10 @@ pub struct Rate {
 }
 
 impl Rate {
-    pub const OFF: Rate = Rate { count: 0, per_secs: 1 };
+    pub const OFF: Rate = Rate {
+        count: 0,
+        per_secs: 1,
+    };
 
     pub fn is_off(&self) -> bool {
         self.count == 0
@@ -47,7 +50,11 @@ impl FromStr for Rate {
             "d" | "day" => 86_400,
             _ => return Err(bad()),
         };
-        Ok(if count == 0 { Rate::OFF } else { Rate { count, per_secs } })
+        Ok(if count == 0 {
+            Rate::OFF
+        } else {
+            Rate { count, per_secs }
+        })
     }
 }
 
@@ -91,7 +98,14 @@ pub struct Limiter {
 
 impl Limiter {
     pub fn new(rate: Rate) -> Limiter {
-        Limiter { rate, epoch: Instant::now(), buckets: Mutex::new(Buckets { map: HashMap::new(), pruned_at: 0.0 }) }
+        Limiter {
+            rate,
+            epoch: Instant::now(),
+            buckets: Mutex::new(Buckets {
+                map: HashMap::new(),
+                pruned_at: 0.0,
+            }),
+        }
     }
 
     /// Takes a token for `key` now; Err(seconds to wait) when none is left.
@@ -114,8 +128,15 @@ impl Limiter {
             buckets.map.retain(|_, b| refilled(b) < capacity);
             buckets.pruned_at = now;
         }
-        let key = if buckets.map.len() >= MAX_KEYS && !buckets.map.contains_key(key) { OVERFLOW } else { key };
-        let b = buckets.map.entry(key.to_string()).or_insert(Bucket { tokens: capacity, at: now });
+        let key = if buckets.map.len() >= MAX_KEYS && !buckets.map.contains_key(key) {
+            OVERFLOW
+        } else {
+            key
+        };
+        let b = buckets.map.entry(key.to_string()).or_insert(Bucket {
+            tokens: capacity,
+            at: now,
+        });
         b.tokens = refilled(b);
         b.at = now;
         if b.tokens >= 1.0 {
@@ -141,7 +162,10 @@ pub struct Limits {
 
 impl Limits {
     pub fn new(ip: Rate, email: Rate) -> Limits {
-        Limits { ip: Limiter::new(ip), email: Limiter::new(email) }
+        Limits {
+            ip: Limiter::new(ip),
+            email: Limiter::new(email),
+        }
     }
 }
 
@@ -176,7 +200,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
         Ok(ClientIp::of(&parts.headers, peer))
     }
 }
@@ -187,14 +214,33 @@ mod tests {
 
     #[test]
     fn rates_are_read_as_people_write_them() {
-        assert_eq!("20/min".parse::<Rate>().unwrap(), Rate { count: 20, per_secs: 60 });
-        assert_eq!(" 5/hour ".parse::<Rate>().unwrap(), Rate { count: 5, per_secs: 3600 });
+        assert_eq!(
+            "20/min".parse::<Rate>().unwrap(),
+            Rate {
+                count: 20,
+                per_secs: 60
+            }
+        );
+        assert_eq!(
+            " 5/hour ".parse::<Rate>().unwrap(),
+            Rate {
+                count: 5,
+                per_secs: 3600
+            }
+        );
         assert!("0".parse::<Rate>().unwrap().is_off());
         assert!("0/min".parse::<Rate>().unwrap().is_off());
         for bad in ["", "20", "20/fortnight", "-1/min", "x/min"] {
             assert!(bad.parse::<Rate>().is_err(), "{bad}");
         }
-        assert_eq!(Rate { count: 5, per_secs: 3600 }.to_string(), "5/hour");
+        assert_eq!(
+            Rate {
+                count: 5,
+                per_secs: 3600
+            }
+            .to_string(),
+            "5/hour"
+        );
     }
 
     #[test]
@@ -222,18 +268,32 @@ mod tests {
             assert!(l.hit_at(&i.to_string(), 1.0).is_ok());
         }
         assert!(l.hit_at("new-1", 1.0).is_ok() && l.hit_at("new-2", 1.0).is_ok());
-        assert!(l.hit_at("new-3", 1.0).is_err(), "newcomers share the overflow bucket");
+        assert!(
+            l.hit_at("new-3", 1.0).is_err(),
+            "newcomers share the overflow bucket"
+        );
         assert!(l.len() <= MAX_KEYS + 1);
     }
 
     #[test]
     fn the_address_comes_from_the_peer_or_a_local_proxy() {
         let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7".parse().unwrap());
+        h.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
         let local: IpAddr = "127.0.0.1".parse().unwrap();
         let public: IpAddr = "192.0.2.1".parse().unwrap();
-        assert_eq!(ClientIp::of(&h, Some(local)).0, "198.51.100.7", "the address the proxy saw");
-        assert_eq!(ClientIp::of(&h, Some(public)).0, "192.0.2.1", "a client cannot pick its address");
+        assert_eq!(
+            ClientIp::of(&h, Some(local)).0,
+            "198.51.100.7",
+            "the address the proxy saw"
+        );
+        assert_eq!(
+            ClientIp::of(&h, Some(public)).0,
+            "192.0.2.1",
+            "a client cannot pick its address"
+        );
         assert_eq!(ClientIp::of(&HeaderMap::new(), None).0, "unknown");
     }
 }

@@ -27,7 +27,12 @@ pub struct Page {
 }
 
 impl Page {
-    pub fn new(s: &StaffSession, title: impl Into<String>, nav: &'static str, flash: &Flash) -> Page {
+    pub fn new(
+        s: &StaffSession,
+        title: impl Into<String>,
+        nav: &'static str,
+        flash: &Flash,
+    ) -> Page {
         let tr = Tr::new(s.lang);
         Page {
             tr,
@@ -103,15 +108,22 @@ const FLASHES: &[(&str, &str)] = &[
 impl<S: Send + Sync> FromRequestParts<S> for Flash {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let q = Query::<DoneQuery>::from_request_parts(parts, state).await.ok();
-        let key = q.and_then(|q| q.0.done).and_then(|d| FLASHES.iter().find(|(k, _)| *k == d).map(|(_, v)| *v));
+        let q = Query::<DoneQuery>::from_request_parts(parts, state)
+            .await
+            .ok();
+        let key = q
+            .and_then(|q| q.0.done)
+            .and_then(|d| FLASHES.iter().find(|(k, _)| *k == d).map(|(_, v)| *v));
         Ok(Flash(key, parts.uri.path().to_string()))
     }
 }
 
 /// A session's time in the library's zone: "samedi 13 janvier, 14 h – 15 h 30".
 pub fn when(lang: Lang, tz: &TimeZone, starts_at: i64, ends_at: i64) -> String {
-    let (Ok(a), Ok(b)) = (Timestamp::from_second(starts_at), Timestamp::from_second(ends_at)) else {
+    let (Ok(a), Ok(b)) = (
+        Timestamp::from_second(starts_at),
+        Timestamp::from_second(ends_at),
+    ) else {
         return String::new();
     };
     let (a, b) = (a.to_zoned(tz.clone()), b.to_zoned(tz.clone()));
@@ -120,7 +132,9 @@ pub fn when(lang: Lang, tz: &TimeZone, starts_at: i64, ends_at: i64) -> String {
 
 /// "14 h" or "2 pm" in the library's zone.
 pub fn clock(lang: Lang, tz: &TimeZone, at: i64) -> String {
-    Timestamp::from_second(at).map(|t| fmt::time(t.to_zoned(tz.clone()).time(), lang)).unwrap_or_default()
+    Timestamp::from_second(at)
+        .map(|t| fmt::time(t.to_zoned(tz.clone()).time(), lang))
+        .unwrap_or_default()
 }
 
 /// "2025-01-18 14:00" for inputs and tables.
@@ -128,7 +142,10 @@ pub fn local_iso(tz: &TimeZone, at: i64) -> (String, String) {
     match Timestamp::from_second(at) {
         Ok(t) => {
             let z = t.to_zoned(tz.clone());
-            (z.date().to_string(), format!("{:02}:{:02}", z.hour(), z.minute()))
+            (
+                z.date().to_string(),
+                format!("{:02}:{:02}", z.hour(), z.minute()),
+            )
         }
         Err(_) => (String::new(), String::new()),
     }

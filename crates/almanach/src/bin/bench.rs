@@ -18,7 +18,10 @@ use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "almanach-bench", about = "Scale benchmark of Almanach's statistics (see docs/benchmarks.md).")]
+#[command(
+    name = "almanach-bench",
+    about = "Scale benchmark of Almanach's statistics (see docs/benchmarks.md)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -63,13 +66,35 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let result = match cli.command {
-        Command::Generate { database, libraries, seasons, sessions, seed, first_season } => {
-            let shape = Shape { libraries, seasons, sessions, seed, first_season };
-            runtime.block_on(run_generate(&database, &shape)).map(|()| true)
+        Command::Generate {
+            database,
+            libraries,
+            seasons,
+            sessions,
+            seed,
+            first_season,
+        } => {
+            let shape = Shape {
+                libraries,
+                seasons,
+                sessions,
+                seed,
+                first_season,
+            };
+            runtime
+                .block_on(run_generate(&database, &shape))
+                .map(|()| true)
         }
-        Command::Report { database, runs, warmup } => runtime.block_on(run_report(&database, runs.max(1), warmup)),
+        Command::Report {
+            database,
+            runs,
+            warmup,
+        } => runtime.block_on(run_report(&database, runs.max(1), warmup)),
         Command::Verify { database } => runtime.block_on(run_verify(&database)),
     };
     match result {
@@ -90,12 +115,20 @@ async fn run_generate(url: &str, shape: &Shape) -> Result<()> {
     let total = u64::from(shape.libraries) * u64::from(shape.seasons) * u64::from(shape.sessions);
     println!(
         "generating into {shown}: {} libraries × {} seasons × {} sessions = {} sessions, seed {}",
-        shape.libraries, shape.seasons, shape.sessions, thousands(total as i64), shape.seed
+        shape.libraries,
+        shape.seasons,
+        shape.sessions,
+        thousands(total as i64),
+        shape.seed
     );
     let start = Instant::now();
     let mut last_line = Instant::now();
     let mut progress = |p: Progress| match p {
-        Progress::Rows { season, libraries_done, sessions } => {
+        Progress::Rows {
+            season,
+            libraries_done,
+            sessions,
+        } => {
             let done_all = season == shape.seasons && libraries_done == shape.libraries;
             if last_line.elapsed() >= Duration::from_secs(5) || done_all {
                 let secs = start.elapsed().as_secs_f64();
@@ -109,8 +142,14 @@ async fn run_generate(url: &str, shape: &Shape) -> Result<()> {
                 last_line = Instant::now();
             }
         }
-        Progress::Summaries => println!("  {:.0} s: building the season summaries", start.elapsed().as_secs_f64()),
-        Progress::Statistics => println!("  {:.0} s: refreshing the planner's statistics", start.elapsed().as_secs_f64()),
+        Progress::Summaries => println!(
+            "  {:.0} s: building the season summaries",
+            start.elapsed().as_secs_f64()
+        ),
+        Progress::Statistics => println!(
+            "  {:.0} s: refreshing the planner's statistics",
+            start.elapsed().as_secs_f64()
+        ),
     };
     let g = generate(url, shape, &mut progress).await?;
     println!(
@@ -129,26 +168,51 @@ async fn run_generate(url: &str, shape: &Shape) -> Result<()> {
 
 async fn run_verify(url: &str) -> Result<bool> {
     let store = Store::open(url).await?;
-    let Some(Dataset { last_date, libraries, .. }) = dataset(&store).await? else {
+    let Some(Dataset {
+        last_date,
+        libraries,
+        ..
+    }) = dataset(&store).await?
+    else {
         bail!("the database holds no sessions: run almanach-bench generate first");
     };
     let (year, label) = season_of(last_date);
     let season = Period::Season(year);
-    let same_dates = Period::Range { from: season.from(), to: season.to() };
-    let mut scopes = vec![Scope { library_id: None, series: None }];
-    scopes.extend(libraries.iter().step_by((libraries.len() / 5).max(1)).map(|&id| Scope { library_id: Some(id), series: None }));
+    let same_dates = Period::Range {
+        from: season.from(),
+        to: season.to(),
+    };
+    let mut scopes = vec![Scope {
+        library_id: None,
+        series: None,
+    }];
+    scopes.extend(
+        libraries
+            .iter()
+            .step_by((libraries.len() / 5).max(1))
+            .map(|&id| Scope {
+                library_id: Some(id),
+                series: None,
+            }),
+    );
     let mut agree = true;
     for scope in scopes {
         let summed = store.report(scope, &season, false).await?;
         let counted = store.report(scope, &same_dates, false).await?;
         let same = summed.series == counted.series && summed.total == counted.total;
         agree &= same;
-        let who = scope.library_id.map_or("the network".to_string(), |id| format!("library {id}"));
+        let who = scope
+            .library_id
+            .map_or("the network".to_string(), |id| format!("library {id}"));
         println!(
             "{label}, {who}: {} sessions, {} participants: {}",
             thousands(summed.total.sessions),
             thousands(summed.total.participants),
-            if same { "the summaries agree with the sessions" } else { "DIFFERENT from the sessions" }
+            if same {
+                "the summaries agree with the sessions"
+            } else {
+                "DIFFERENT from the sessions"
+            }
         );
     }
     store.close().await;
@@ -168,7 +232,13 @@ struct Measure {
 async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
     let shown = DatabaseUrl::parse(url)?.redacted();
     let store = Store::open(url).await?;
-    let Some(Dataset { first_date, last_date, sessions, libraries }) = dataset(&store).await? else {
+    let Some(Dataset {
+        first_date,
+        last_date,
+        sessions,
+        libraries,
+    }) = dataset(&store).await?
+    else {
         bail!("the database holds no sessions: run almanach-bench generate first");
     };
     let (first_season, _) = season_of(first_date);
@@ -193,8 +263,12 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
             rebuild.elapsed().as_secs_f64()
         );
     }
-    println!("{runs} timed runs after {warmup} warm-up runs; PASS when the median is under the target;");
-    println!("cpu: this process's CPU time per run (with SQLite all the work, with PostgreSQL the client's)");
+    println!(
+        "{runs} timed runs after {warmup} warm-up runs; PASS when the median is under the target;"
+    );
+    println!(
+        "cpu: this process's CPU time per run (with SQLite all the work, with PostgreSQL the client's)"
+    );
 
     let mut measures = Vec::new();
     let (store, season) = (&store, &season);
@@ -205,41 +279,97 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
     let label_one = format!("one library's season review ({label})");
     measures.push(
         time(label_one, Some(20.0), warmup, runs, |i| async move {
-            store.report(Scope { library_id: Some(pick(i)), series: None }, season, false).await
+            store
+                .report(
+                    Scope {
+                        library_id: Some(pick(i)),
+                        series: None,
+                    },
+                    season,
+                    false,
+                )
+                .await
         })
         .await?,
     );
-    let network = Scope { library_id: None, series: None };
+    let network = Scope {
+        library_id: None,
+        series: None,
+    };
     let label_all = format!("the network's season review ({label})");
-    measures.push(time(label_all, Some(250.0), warmup, runs, |_| store.report(network, season, false)).await?);
-    let label_trend = format!("the network's {}-season trend", last_season - trend_from + 1);
+    measures.push(
+        time(label_all, Some(250.0), warmup, runs, |_| {
+            store.report(network, season, false)
+        })
+        .await?,
+    );
+    let label_trend = format!(
+        "the network's {}-season trend",
+        last_season - trend_from + 1
+    );
     let seasons = trend_from..=last_season;
-    measures.push(time(label_trend, Some(500.0), warmup, runs, |_| store.trend(network, seasons.clone())).await?);
+    measures.push(
+        time(label_trend, Some(500.0), warmup, runs, |_| {
+            store.trend(network, seasons.clone())
+        })
+        .await?,
+    );
     // The review as handed over, with the previous season beside it.
     measures.push(
-        time("  … one library, with the previous season".into(), None, warmup, runs, |i| async move {
-            store.report(Scope { library_id: Some(pick(i)), series: None }, season, true).await
-        })
+        time(
+            "  … one library, with the previous season".into(),
+            None,
+            warmup,
+            runs,
+            |i| async move {
+                store
+                    .report(
+                        Scope {
+                            library_id: Some(pick(i)),
+                            series: None,
+                        },
+                        season,
+                        true,
+                    )
+                    .await
+            },
+        )
         .await?,
     );
     let label_cmp = "  … the network, with the previous season".to_string();
-    measures.push(time(label_cmp, None, warmup, runs, |_| store.report(network, season, true)).await?);
+    measures.push(
+        time(label_cmp, None, warmup, runs, |_| {
+            store.report(network, season, true)
+        })
+        .await?,
+    );
 
     // After a head count: the library's season summary is rebuilt first,
     // and for the network its season's summary too.
-    for (what, network) in [("  … one library, just after a head count", false), ("  … the network, just after a head count", true)] {
+    for (what, network) in [
+        ("  … one library, just after a head count", false),
+        ("  … the network, just after a head count", true),
+    ] {
         let mut times = Vec::with_capacity(runs);
         for i in 0..warmup + runs {
             let lib = pick(i);
             touch(store, lib, last_season).await?;
-            let scope = Scope { library_id: (!network).then_some(lib), series: None };
+            let scope = Scope {
+                library_id: (!network).then_some(lib),
+                series: None,
+            };
             let start = Instant::now();
             store.report(scope, season, false).await?;
             if i >= warmup {
                 times.push(start.elapsed());
             }
         }
-        measures.push(Measure { what: what.into(), target_ms: None, times, cpu: None });
+        measures.push(Measure {
+            what: what.into(),
+            target_ms: None,
+            times,
+            cpu: None,
+        });
     }
 
     let mut all_pass = true;
@@ -255,8 +385,14 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
             }
             None => String::new(),
         };
-        let cpu = m.cpu.map(|c| format!("{:>8.1} ms", ms(c))).unwrap_or_else(|| format!("{:>11}", "-"));
-        println!("{:<46} median {median:>8.1} ms   p95 {p95:>8.1} ms   cpu {cpu}   {verdict}", m.what);
+        let cpu = m
+            .cpu
+            .map(|c| format!("{:>8.1} ms", ms(c)))
+            .unwrap_or_else(|| format!("{:>11}", "-"));
+        println!(
+            "{:<46} median {median:>8.1} ms   p95 {p95:>8.1} ms   cpu {cpu}   {verdict}",
+            m.what
+        );
     }
     println!("load average after: {}", load_average());
     store.close().await;
@@ -266,11 +402,20 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
 /// The machine is shared: the load says how much the figures can be trusted.
 fn load_average() -> String {
     let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Runs `f` `warmup` times untimed, then `runs` times timed.
-async fn time<F, Fut, T>(what: String, target_ms: Option<f64>, warmup: usize, runs: usize, f: F) -> Result<Measure>
+async fn time<F, Fut, T>(
+    what: String,
+    target_ms: Option<f64>,
+    warmup: usize,
+    runs: usize,
+    f: F,
+) -> Result<Measure>
 where
     F: Fn(usize) -> Fut,
     Fut: Future<Output = almanach_store::Result<T>>,
@@ -286,7 +431,12 @@ where
         times.push(start.elapsed());
     }
     let cpu = process_cpu().saturating_sub(cpu) / runs as u32;
-    Ok(Measure { what, target_ms, times, cpu: Some(cpu) })
+    Ok(Measure {
+        what,
+        target_ms,
+        times,
+        cpu: Some(cpu),
+    })
 }
 
 /// User and system time of this process so far, from /proc/self/stat
@@ -295,8 +445,14 @@ where
 fn process_cpu() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // The fields after the command name, which is in parentheses.
-    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
-    let ticks: u64 = [11, 12].iter().filter_map(|&i| fields.get(i)?.parse::<u64>().ok()).sum();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
+        .sum();
     Duration::from_millis(ticks * 10)
 }
 

@@ -12,28 +12,50 @@ pub struct Part {
 
 impl Part {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn content_type(&self) -> String {
-        self.header("content-type").unwrap_or("text/plain").split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+        self.header("content-type")
+            .unwrap_or("text/plain")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
     }
 
     /// Every leaf part, depth first.
     pub fn leaves(&self) -> Vec<&Part> {
-        if self.parts.is_empty() { vec![self] } else { self.parts.iter().flat_map(Part::leaves).collect() }
+        if self.parts.is_empty() {
+            vec![self]
+        } else {
+            self.parts.iter().flat_map(Part::leaves).collect()
+        }
     }
 
     /// The first leaf of this type; panics naming what there is.
     pub fn leaf(&self, content_type: &str) -> &Part {
         let leaves = self.leaves();
-        leaves.iter().copied().find(|p| p.content_type() == content_type).unwrap_or_else(|| {
-            panic!("no {content_type} part; there are {:?}", leaves.iter().map(|p| p.content_type()).collect::<Vec<_>>())
-        })
+        leaves
+            .iter()
+            .copied()
+            .find(|p| p.content_type() == content_type)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {content_type} part; there are {:?}",
+                    leaves.iter().map(|p| p.content_type()).collect::<Vec<_>>()
+                )
+            })
     }
 
     pub fn has(&self, content_type: &str) -> bool {
-        self.leaves().iter().any(|p| p.content_type() == content_type)
+        self.leaves()
+            .iter()
+            .any(|p| p.content_type() == content_type)
     }
 }
 
@@ -54,7 +76,11 @@ pub fn parse(raw: &str) -> Part {
     for h in &mut headers {
         h.1 = decode_words(&h.1);
     }
-    let mut part = Part { headers, body: String::new(), parts: Vec::new() };
+    let mut part = Part {
+        headers,
+        body: String::new(),
+        parts: Vec::new(),
+    };
     let ct = part.header("content-type").unwrap_or("").to_string();
     if ct.to_ascii_lowercase().starts_with("multipart/") {
         let boundary = param(&ct, "boundary").expect("a multipart has a boundary");
@@ -65,10 +91,15 @@ pub fn parse(raw: &str) -> Part {
             }
             // The CRLF before a delimiter belongs to it.
             let chunk = chunk.strip_prefix("\r\n").unwrap_or(chunk);
-            part.parts.push(parse(chunk.strip_suffix("\r\n").unwrap_or(chunk)));
+            part.parts
+                .push(parse(chunk.strip_suffix("\r\n").unwrap_or(chunk)));
         }
     } else {
-        part.body = match part.header("content-transfer-encoding").map(str::to_ascii_lowercase).as_deref() {
+        part.body = match part
+            .header("content-transfer-encoding")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("base64") => String::from_utf8(base64(body)).expect("UTF-8"),
             Some("quoted-printable") => String::from_utf8(quoted_printable(body)).expect("UTF-8"),
             _ => body.to_string(),
@@ -81,7 +112,9 @@ pub fn parse(raw: &str) -> Part {
 pub fn param(value: &str, name: &str) -> Option<String> {
     value.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case(name).then(|| v.trim().trim_matches('"').to_string())
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().trim_matches('"').to_string())
     })
 }
 
@@ -90,7 +123,9 @@ fn base64(s: &str) -> Vec<u8> {
     let mut out = Vec::new();
     let (mut acc, mut bits) = (0u32, 0);
     for c in s.bytes() {
-        let Some(v) = ALPHABET.iter().position(|&a| a == c) else { continue };
+        let Some(v) = ALPHABET.iter().position(|&a| a == c) else {
+            continue;
+        };
         acc = (acc << 6) | v as u32;
         bits += 6;
         if bits >= 8 {
@@ -152,7 +187,11 @@ fn decode_words(v: &str) -> String {
             return out;
         };
         let text = &tail[..end];
-        let bytes = if enc.eq_ignore_ascii_case("b") { base64(text) } else { quoted_printable(&text.replace('_', " ")) };
+        let bytes = if enc.eq_ignore_ascii_case("b") {
+            base64(text)
+        } else {
+            quoted_printable(&text.replace('_', " "))
+        };
         out.push_str(&String::from_utf8_lossy(&bytes));
         rest = &tail[end + 2..];
         last_was_word = true;
@@ -163,7 +202,16 @@ fn decode_words(v: &str) -> String {
 
 #[test]
 fn decoders_read_what_mailers_write() {
-    assert_eq!(base64("SW5zY3JpcHRpb24gY29uZmlybcOpZQ=="), "Inscription confirmée".as_bytes());
-    assert_eq!(quoted_printable("confirm=C3=A9e=\r\nsuite\r\n"), "confirméesuite\r\n".as_bytes());
-    assert_eq!(decode_words("=?utf-8?b?SW5zY3JpcHRpb24=?= =?utf-8?q?_confirm=C3=A9e?="), "Inscription confirmée");
+    assert_eq!(
+        base64("SW5zY3JpcHRpb24gY29uZmlybcOpZQ=="),
+        "Inscription confirmée".as_bytes()
+    );
+    assert_eq!(
+        quoted_printable("confirm=C3=A9e=\r\nsuite\r\n"),
+        "confirméesuite\r\n".as_bytes()
+    );
+    assert_eq!(
+        decode_words("=?utf-8?b?SW5zY3JpcHRpb24=?= =?utf-8?q?_confirm=C3=A9e?="),
+        "Inscription confirmée"
+    );
 }

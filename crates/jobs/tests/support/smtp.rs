@@ -88,7 +88,9 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     if mode == Mode::Down {
-        write.write_all(b"421 4.3.2 test server down, try later\r\n").await?;
+        write
+            .write_all(b"421 4.3.2 test server down, try later\r\n")
+            .await?;
         return Ok(());
     }
     write.write_all(b"220 test.smtp ESMTP ready\r\n").await?;
@@ -100,11 +102,19 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
             return Ok(());
         }
         let command = line.trim_end().to_string();
-        let verb = command.split([' ', ':']).next().unwrap_or("").to_ascii_uppercase();
+        let verb = command
+            .split([' ', ':'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
         let reply: &[u8] = match verb.as_str() {
             "EHLO" | "HELO" => {
                 hello = command[4..].trim().to_string();
-                if verb == "EHLO" { b"250-test.smtp greets you\r\n250 8BITMIME\r\n" } else { b"250 test.smtp\r\n" }
+                if verb == "EHLO" {
+                    b"250-test.smtp greets you\r\n250 8BITMIME\r\n"
+                } else {
+                    b"250 test.smtp\r\n"
+                }
             }
             "MAIL" if mode == Mode::Busy => b"451 4.3.0 busy, try again later\r\n",
             "MAIL" => {
@@ -118,7 +128,9 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
                 b"250 2.1.5 ok\r\n"
             }
             "DATA" => {
-                write.write_all(b"354 end data with <CR><LF>.<CR><LF>\r\n").await?;
+                write
+                    .write_all(b"354 end data with <CR><LF>.<CR><LF>\r\n")
+                    .await?;
                 let mut data = String::new();
                 loop {
                     line.clear();
@@ -131,7 +143,12 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
                     // Dot-unstuffing: a line starting with a dot was sent with two.
                     data.push_str(line.strip_prefix('.').unwrap_or(&line));
                 }
-                state.lock().unwrap().received.push(Received { hello: hello.clone(), from: from.clone(), to: to.clone(), data });
+                state.lock().unwrap().received.push(Received {
+                    hello: hello.clone(),
+                    from: from.clone(),
+                    to: to.clone(),
+                    data,
+                });
                 b"250 2.0.0 queued\r\n"
             }
             "RSET" => {
@@ -153,6 +170,8 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
 /// `MAIL FROM:<a@b> BODY=8BITMIME` → `a@b`.
 fn address(command: &str) -> String {
     let start = command.find('<').map_or(0, |i| i + 1);
-    let end = command[start..].find('>').map_or(command.len(), |i| start + i);
+    let end = command[start..]
+        .find('>')
+        .map_or(command.len(), |i| start + i);
     command[start..end].to_string()
 }

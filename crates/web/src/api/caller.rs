@@ -22,20 +22,34 @@ pub struct Identity {
 
 impl Identity {
     pub fn require(&self, action: Action) -> Result<(), ApiError> {
-        if self.role.may(action) { Ok(()) } else { Err(ApiError::Forbidden) }
+        if self.role.may(action) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
     }
 
     /// The author of a change, as the audit trail names it: `api:<token name>`.
     pub async fn actor(&self, state: &AppState) -> Result<Actor, ApiError> {
-        let name = state.store.api_token_name(self.token_id).await?.unwrap_or_else(|| self.token_id.to_string());
-        Ok(Actor { library_id: self.staff.library_id, staff_id: Some(self.staff.id), label: format!("api:{name}") })
+        let name = state
+            .store
+            .api_token_name(self.token_id)
+            .await?
+            .unwrap_or_else(|| self.token_id.to_string());
+        Ok(Actor {
+            library_id: self.staff.library_id,
+            staff_id: Some(self.staff.id),
+            label: format!("api:{name}"),
+        })
     }
 }
 
 /// Reads and checks the bearer token when there is one: a header that is
 /// present but wrong is refused rather than read as "the public".
 async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Identity>, ApiError> {
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
     let token = value
         .to_str()
         .ok()
@@ -45,7 +59,11 @@ async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Identity>, A
         .filter(|t| !t.is_empty() && t.len() <= 200)
         .ok_or(ApiError::Unauthorized)?;
     match state.store.api_token_identity(&sha256_hex(token)).await? {
-        Some((staff, role, token_id)) => Ok(Some(Identity { staff, role, token_id })),
+        Some((staff, role, token_id)) => Ok(Some(Identity {
+            staff,
+            role,
+            token_id,
+        })),
         None => Err(ApiError::Unauthorized),
     }
 }

@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, response::Response as OaResponse};
+use utoipa::openapi::{
+    ContentBuilder, Ref, RefOr, ResponseBuilder, response::Response as OaResponse,
+};
 
 use crate::Tr;
 
@@ -29,7 +31,10 @@ pub enum ApiError {
     /// Warnings from the library's calendar the client may override with
     /// `confirm_warnings`.
     CalendarWarning(Vec<Problem>),
-    RoomClash { clash: RoomClash, tz: TimeZone },
+    RoomClash {
+        clash: RoomClash,
+        tz: TimeZone,
+    },
     /// A rule of the database refused the write (a taken name); the
     /// problems say which field when known.
     Conflict(Vec<Problem>),
@@ -41,7 +46,10 @@ pub enum ApiError {
     AlreadyRegistered,
     /// The session takes no registration now: not yet open, closed,
     /// cancelled, or free entry.
-    RegistrationClosed { why: Refusal, tz: TimeZone },
+    RegistrationClosed {
+        why: Refusal,
+        tz: TimeZone,
+    },
     Internal(String),
 }
 
@@ -88,7 +96,9 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Validation(_) | ApiError::CalendarWarning(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::CalendarWarning(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::RoomClash { .. }
             | ApiError::Conflict(_)
             | ApiError::AlreadyRegistered
@@ -105,7 +115,9 @@ impl ApiError {
             StatusCode::FORBIDDEN => ApiError::Forbidden,
             StatusCode::NOT_FOUND => ApiError::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
-            s if s.is_client_error() => ApiError::BadRequest(s.canonical_reason().unwrap_or_default().to_string()),
+            s if s.is_client_error() => {
+                ApiError::BadRequest(s.canonical_reason().unwrap_or_default().to_string())
+            }
             s => ApiError::Internal(format!("status {s} without a body")),
         }
     }
@@ -125,28 +137,78 @@ impl ApiError {
                 .collect()
         };
         let (message, fields, detail, session_id) = match self {
-            ApiError::BadRequest(d) => (tr.t("api.bad_request").to_string(), Vec::new(), Some(d.clone()), None),
-            ApiError::Validation(p) => (tr.t("api.validation_failed").to_string(), fields(&p.0), None, None),
-            ApiError::CalendarWarning(w) => (tr.t("api.calendar_warning").to_string(), fields(w), None, None),
+            ApiError::BadRequest(d) => (
+                tr.t("api.bad_request").to_string(),
+                Vec::new(),
+                Some(d.clone()),
+                None,
+            ),
+            ApiError::Validation(p) => (
+                tr.t("api.validation_failed").to_string(),
+                fields(&p.0),
+                None,
+                None,
+            ),
+            ApiError::CalendarWarning(w) => (
+                tr.t("api.calendar_warning").to_string(),
+                fields(w),
+                None,
+                None,
+            ),
             ApiError::Conflict(p) => (tr.t("api.conflict").to_string(), fields(p), None, None),
             ApiError::RoomClash { clash, tz } => {
                 let when = crate::view::when(tr.lang, tz, clash.starts_at, clash.ends_at);
-                let msg = tr.tf("error.room_clash", &[("title", clash.event_title.clone()), ("when", when)]);
-                let field = vec![FieldError { field: "room_id".into(), code: "error.room_clash".into(), message: msg.clone() }];
+                let msg = tr.tf(
+                    "error.room_clash",
+                    &[("title", clash.event_title.clone()), ("when", when)],
+                );
+                let field = vec![FieldError {
+                    field: "room_id".into(),
+                    code: "error.room_clash".into(),
+                    message: msg.clone(),
+                }];
                 (msg, field, None, Some(clash.session_id))
             }
-            ApiError::Unauthorized => (tr.t("api.unauthorized").to_string(), Vec::new(), None, None),
+            ApiError::Unauthorized => {
+                (tr.t("api.unauthorized").to_string(), Vec::new(), None, None)
+            }
             ApiError::Forbidden => (tr.t("api.forbidden").to_string(), Vec::new(), None, None),
             ApiError::NotFound => (tr.t("api.not_found").to_string(), Vec::new(), None, None),
-            ApiError::MethodNotAllowed => (tr.t("api.method_not_allowed").to_string(), Vec::new(), None, None),
-            ApiError::RateLimited(wait) => {
-                (tr.tf("public.error.rate_limited", &[("minutes", wait.div_ceil(60).to_string())]), Vec::new(), None, None)
+            ApiError::MethodNotAllowed => (
+                tr.t("api.method_not_allowed").to_string(),
+                Vec::new(),
+                None,
+                None,
+            ),
+            ApiError::RateLimited(wait) => (
+                tr.tf(
+                    "public.error.rate_limited",
+                    &[("minutes", wait.div_ceil(60).to_string())],
+                ),
+                Vec::new(),
+                None,
+                None,
+            ),
+            ApiError::AlreadyRegistered => (
+                tr.t("api.already_registered").to_string(),
+                Vec::new(),
+                None,
+                None,
+            ),
+            ApiError::RegistrationClosed { why, tz } => {
+                (closed_message(tr, *why, tz), Vec::new(), None, None)
             }
-            ApiError::AlreadyRegistered => (tr.t("api.already_registered").to_string(), Vec::new(), None, None),
-            ApiError::RegistrationClosed { why, tz } => (closed_message(tr, *why, tz), Vec::new(), None, None),
             ApiError::Internal(_) => (tr.t("api.internal").to_string(), Vec::new(), None, None),
         };
-        ErrorBody { error: ErrorDetail { code: self.code().to_string(), message, fields, detail, session_id } }
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_string(),
+                message,
+                fields,
+                detail,
+                session_id,
+            },
+        }
     }
 
     /// The JSON answer in `lang`.
@@ -154,10 +216,14 @@ impl ApiError {
         let mut res = (self.status(), Json(self.body(Tr::new(lang)))).into_response();
         match self {
             ApiError::Unauthorized => {
-                res.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+                res.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer"),
+                );
             }
             ApiError::RateLimited(wait) => {
-                res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(*wait));
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(*wait));
             }
             _ => {}
         }
@@ -168,10 +234,15 @@ impl ApiError {
 /// Why a session takes no registration, as the public form says it.
 fn closed_message(tr: Tr, why: Refusal, tz: &TimeZone) -> String {
     match why {
-        Refusal::NotYetOpen { opens_at } => tr.tf("public.error.not_open", &[("when", crate::public::moment(tr, tz, opens_at))]),
+        Refusal::NotYetOpen { opens_at } => tr.tf(
+            "public.error.not_open",
+            &[("when", crate::public::moment(tr, tz, opens_at))],
+        ),
         Refusal::Cancelled => tr.t("public.error.cancelled").to_string(),
         Refusal::NoRegistration => tr.t("public.error.no_registration").to_string(),
-        Refusal::Closed | Refusal::TooManySeats { .. } | Refusal::MoreThanCapacity { .. } => tr.t("public.error.closed").to_string(),
+        Refusal::Closed | Refusal::TooManySeats { .. } | Refusal::MoreThanCapacity { .. } => {
+            tr.t("public.error.closed").to_string()
+        }
     }
 }
 
@@ -246,11 +317,17 @@ fn describe(status: u16) -> &'static str {
         401 => "unauthorized: missing, unknown or revoked bearer token",
         403 => "forbidden: the token's role may not do this",
         404 => "not_found",
-        409 => "room_clash: the room is taken at that time (session_id names the other session); conflict: a name already \
+        409 => {
+            "room_clash: the room is taken at that time (session_id names the other session); conflict: a name already \
                 taken, or an idempotency key already used by another person; already_registered: this e-mail is already \
-                registered (its private link is sent again); registration_closed: not yet open, closed, cancelled or free entry",
-        422 => "validation_failed: see fields; calendar_warning: send again with confirm_warnings to override",
-        429 => "rate_limited: too many registrations from this address or for this e-mail; see Retry-After (seconds)",
+                registered (its private link is sent again); registration_closed: not yet open, closed, cancelled or free entry"
+        }
+        422 => {
+            "validation_failed: see fields; calendar_warning: send again with confirm_warnings to override"
+        }
+        429 => {
+            "rate_limited: too many registrations from this address or for this e-mail; see Retry-After (seconds)"
+        }
         _ => "internal: logged on the server",
     }
 }
@@ -260,8 +337,13 @@ fn error_responses(statuses: &[u16]) -> BTreeMap<String, RefOr<OaResponse>> {
     statuses
         .iter()
         .map(|s| {
-            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
-            let r = ResponseBuilder::new().description(describe(*s)).content("application/json", content).build();
+            let content = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build();
+            let r = ResponseBuilder::new()
+                .description(describe(*s))
+                .content("application/json", content)
+                .build();
             (s.to_string(), RefOr::T(r))
         })
         .collect()

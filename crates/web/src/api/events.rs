@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{CreateErrors, GetErrors, ListErrors, WriteErrors};
-use super::input::{
-    ApiJson, ApiQuery, Id, nullable_enum_schema, present, text, url,
-};
+use super::input::{ApiJson, ApiQuery, Id, nullable_enum_schema, present, text, url};
 use super::registrations::outs;
 use super::sessions::{MAX_LIMIT, SeriesRef, SessionOut, paging, public_may_see, status_schema};
 use super::{ApiError, Caller, Identity};
@@ -48,11 +46,14 @@ impl EventOut {
             id: e.id,
             title: e.title.clone(),
             description: e.description.clone(),
-            series: e.series_id.and_then(|id| series.get(&id)).map(|s| SeriesRef {
-                id: s.id,
-                name: s.name.clone(),
-                colour: s.colour.clone(),
-            }),
+            series: e
+                .series_id
+                .and_then(|id| series.get(&id))
+                .map(|s| SeriesRef {
+                    id: s.id,
+                    name: s.name.clone(),
+                    colour: s.colour.clone(),
+                }),
             picture_url: e.picture_url.clone(),
             status: e.status,
         }
@@ -60,7 +61,13 @@ impl EventOut {
 }
 
 async fn series_by_id(state: &AppState, library_id: i64) -> Result<HashMap<i64, Series>, ApiError> {
-    Ok(state.store.list_series(library_id).await?.into_iter().map(|s| (s.id, s)).collect())
+    Ok(state
+        .store
+        .list_series(library_id)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect())
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -98,14 +105,31 @@ pub async fn list_events(
         (Some(s), _) => vec![s],
     };
     let lib = caller.library(&state).await?;
-    let events = state.store.event_page(lib.id, &EventPage { series_id: q.series, statuses, limit, offset }).await?;
+    let events = state
+        .store
+        .event_page(
+            lib.id,
+            &EventPage {
+                series_id: q.series,
+                statuses,
+                limit,
+                offset,
+            },
+        )
+        .await?;
     let series = series_by_id(&state, lib.id).await?;
-    Ok(Json(events.iter().map(|e| EventOut::new(e, &series)).collect()))
+    Ok(Json(
+        events.iter().map(|e| EventOut::new(e, &series)).collect(),
+    ))
 }
 
 async fn detail(state: &AppState, library_id: i64, e: &Event) -> Result<EventDetail, ApiError> {
     let lib = state.store.library(library_id).await?;
-    let page = SessionPage { event_id: Some(e.id), limit: i64::from(MAX_LIMIT), ..SessionPage::default() };
+    let page = SessionPage {
+        event_id: Some(e.id),
+        limit: i64::from(MAX_LIMIT),
+        ..SessionPage::default()
+    };
     let sessions = state.store.session_page(library_id, &page).await?;
     let tz = lib.tz();
     Ok(EventDetail {
@@ -123,7 +147,11 @@ async fn detail(state: &AppState, library_id: i64, e: &Event) -> Result<EventDet
     security((), ("bearer" = [])),
     responses((status = 200, description = "The event and its sessions", body = EventDetail), GetErrors)
 )]
-pub async fn get_event(State(state): State<AppState>, caller: Caller, Id(id): Id) -> Result<Json<EventDetail>, ApiError> {
+pub async fn get_event(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> Result<Json<EventDetail>, ApiError> {
     let lib = caller.library(&state).await?;
     let e = state.store.event(lib.id, id).await?;
     if caller.is_public() && !public_may_see(e.status) {
@@ -181,7 +209,12 @@ fn nullable_status_schema() -> utoipa::openapi::Object {
 }
 
 /// Checks every field of an event as it would be saved.
-async fn parse(state: &AppState, library_id: i64, e: &Event, status: &str) -> Result<Event, ApiError> {
+async fn parse(
+    state: &AppState,
+    library_id: i64,
+    e: &Event,
+    status: &str,
+) -> Result<Event, ApiError> {
     let mut p = Problems::new();
     let title = p.take(parse_name("title", &e.title, 200));
     let description = p.take(text("description", &e.description, 10_000));
@@ -193,13 +226,21 @@ async fn parse(state: &AppState, library_id: i64, e: &Event, status: &str) -> Re
     if let Some(id) = e.series_id {
         match state.store.series(library_id, id).await {
             Ok(_) => {}
-            Err(StoreError::NotFound) => p.push(Problem::field("series_id", "error.unknown_record")),
+            Err(StoreError::NotFound) => {
+                p.push(Problem::field("series_id", "error.unknown_record"))
+            }
             Err(other) => return Err(other.into()),
         }
     }
     match (title, description, picture_url, status) {
         (Some(title), Some(description), Some(picture_url), Some(status)) if p.is_empty() => {
-            Ok(Event { title, description, picture_url, status, ..e.clone() })
+            Ok(Event {
+                title,
+                description,
+                picture_url,
+                status,
+                ..e.clone()
+            })
         }
         _ => Err(ApiError::Validation(p)),
     }
@@ -229,10 +270,22 @@ pub async fn create_event(
         picture_url: b.picture_url.unwrap_or_default(),
         status: EventStatus::Draft,
     };
-    let event = parse(&state, lib_id, &draft, b.status.as_deref().unwrap_or("draft")).await?;
-    let id = state.store.save_event(&who.actor(&state).await?, &event).await?;
+    let event = parse(
+        &state,
+        lib_id,
+        &draft,
+        b.status.as_deref().unwrap_or("draft"),
+    )
+    .await?;
+    let id = state
+        .store
+        .save_event(&who.actor(&state).await?, &event)
+        .await?;
     let saved = state.store.event(lib_id, id).await?;
-    Ok((StatusCode::CREATED, Json(detail(&state, lib_id, &saved).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(detail(&state, lib_id, &saved).await?),
+    ))
 }
 
 /// Changes an event; `status` publishes or cancels it.
@@ -262,9 +315,18 @@ pub async fn patch_event(
         picture_url: b.picture_url.unwrap_or_else(|| current.picture_url.clone()),
         status: current.status,
     };
-    let event = parse(&state, lib_id, &merged, b.status.as_deref().unwrap_or(current.status.slug())).await?;
+    let event = parse(
+        &state,
+        lib_id,
+        &merged,
+        b.status.as_deref().unwrap_or(current.status.slug()),
+    )
+    .await?;
     if event != current {
-        state.store.save_event(&who.actor(&state).await?, &event).await?;
+        state
+            .store
+            .save_event(&who.actor(&state).await?, &event)
+            .await?;
     }
     let saved = state.store.event(lib_id, id).await?;
     Ok(Json(detail(&state, lib_id, &saved).await?))

@@ -4,11 +4,11 @@
 
 use almanach_domain::Problem;
 use almanach_domain::programme::parse_text;
+use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
-use axum::Json;
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use utoipa::openapi::schema::{SchemaType, Type};
 use utoipa::openapi::{Object, ObjectBuilder};
 
@@ -21,7 +21,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        Json::<T>::from_request(req, state).await.map(|Json(v)| ApiJson(v)).map_err(|r| ApiError::BadRequest(r.body_text()))
+        Json::<T>::from_request(req, state)
+            .await
+            .map(|Json(v)| ApiJson(v))
+            .map_err(|r| ApiError::BadRequest(r.body_text()))
     }
 }
 
@@ -46,7 +49,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Path::<i64>::from_request_parts(parts, state).await.map(|Path(v)| Id(v)).map_err(|r| ApiError::BadRequest(r.body_text()))
+        Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| Id(v))
+            .map_err(|r| ApiError::BadRequest(r.body_text()))
     }
 }
 
@@ -64,7 +70,10 @@ impl<'de> Deserialize<'de> for Loose {
         impl Visitor<'_> for V {
             type Value = Loose;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                write!(f, "a string of at most {LOOSE_MAX} characters, a number or null")
+                write!(
+                    f,
+                    "a string of at most {LOOSE_MAX} characters, a number or null"
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Loose, E> {
                 if v.chars().count() > LOOSE_MAX {
@@ -91,14 +100,20 @@ impl<'de> Deserialize<'de> for Loose {
 
 /// For `Option<T>` fields where null means something (clear the value):
 /// absent stays `None`, present (even null) is `Some`.
-pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
 }
 
 /// A `Loose` whole number: a string, an integer within `min..=max`, or null.
 pub fn loose_integer(min: i64, max: i64) -> Object {
     ObjectBuilder::new()
-        .schema_type(SchemaType::Array(vec![Type::String, Type::Integer, Type::Null]))
+        .schema_type(SchemaType::Array(vec![
+            Type::String,
+            Type::Integer,
+            Type::Null,
+        ]))
         .max_length(Some(LOOSE_MAX))
         .minimum(Some(min))
         .maximum(Some(max))
@@ -130,14 +145,22 @@ pub fn price_schema() -> Object {
 
 /// A string that is one of `values`.
 pub fn enum_schema<'a>(values: impl IntoIterator<Item = &'a str>) -> Object {
-    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.into_iter().map(str::to_string))).build()
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values.into_iter().map(str::to_string)))
+        .build()
 }
 
 /// The same, or null.
 pub fn nullable_enum_schema<'a>(values: impl IntoIterator<Item = &'a str>) -> Object {
     ObjectBuilder::new()
         .schema_type(SchemaType::Array(vec![Type::String, Type::Null]))
-        .enum_values(Some(values.into_iter().map(serde_json::Value::from).chain([serde_json::Value::Null])))
+        .enum_values(Some(
+            values
+                .into_iter()
+                .map(serde_json::Value::from)
+                .chain([serde_json::Value::Null]),
+        ))
         .build()
 }
 
@@ -145,7 +168,9 @@ pub fn nullable_enum_schema<'a>(values: impl IntoIterator<Item = &'a str>) -> Ob
 /// (a NUL is refused by PostgreSQL; line breaks and tabs are fine).
 pub fn text(field: &'static str, s: &str, max: usize) -> Result<String, Problem> {
     let t = parse_text(field, s, max)?;
-    if t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
+    if t.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
         return Err(Problem::field(field, "error.control_chars"));
     }
     Ok(t)

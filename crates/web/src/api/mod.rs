@@ -14,13 +14,13 @@ mod setup;
 use std::sync::LazyLock;
 
 use almanach_domain::Lang;
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -33,17 +33,38 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/sessions", get(sessions::list_sessions))
-        .route("/sessions/{id}", get(sessions::get_session).patch(sessions::patch_session))
+        .route(
+            "/sessions/{id}",
+            get(sessions::get_session).patch(sessions::patch_session),
+        )
         .route("/sessions/{id}/cancel", post(sessions::cancel_session))
-        .route("/events", get(events::list_events).post(events::create_event))
-        .route("/events/{id}", get(events::get_event).patch(events::patch_event))
+        .route(
+            "/events",
+            get(events::list_events).post(events::create_event),
+        )
+        .route(
+            "/events/{id}",
+            get(events::get_event).patch(events::patch_event),
+        )
         .route("/events/{id}/sessions", post(sessions::create_session))
-        .route("/sessions/{id}/registrations", post(registrations::register_session).layer(body_limit()))
-        .route("/events/{id}/registrations", post(registrations::register_course).layer(body_limit()))
-        .route("/series", get(setup::list_series).post(setup::create_series))
+        .route(
+            "/sessions/{id}/registrations",
+            post(registrations::register_session).layer(body_limit()),
+        )
+        .route(
+            "/events/{id}/registrations",
+            post(registrations::register_course).layer(body_limit()),
+        )
+        .route(
+            "/series",
+            get(setup::list_series).post(setup::create_series),
+        )
         .route("/themes", get(setup::list_themes).post(setup::create_theme))
         .route("/rooms", get(setup::list_rooms).post(setup::create_room))
-        .route("/speakers", get(setup::list_speakers).post(setup::create_speaker))
+        .route(
+            "/speakers",
+            get(setup::list_speakers).post(setup::create_speaker),
+        )
         .fallback(|| async { ApiError::NotFound })
         .layer(middleware::from_fn(localise))
 }
@@ -103,12 +124,17 @@ impl Modify for BearerScheme {
                 .description(Some("A staff API token, created on the staff pages."))
                 .build(),
         );
-        doc.components.get_or_insert_with(Default::default).add_security_scheme("bearer", scheme);
+        doc.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", scheme);
     }
 }
 
-static DOCUMENT: LazyLock<String> =
-    LazyLock::new(|| ApiDoc::openapi().to_json().expect("the OpenAPI document serialises"));
+static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
+    ApiDoc::openapi()
+        .to_json()
+        .expect("the OpenAPI document serialises")
+});
 
 /// This document.
 #[utoipa::path(
@@ -118,19 +144,40 @@ static DOCUMENT: LazyLock<String> =
     responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json", body = Object))
 )]
 pub async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], DOCUMENT.as_str()).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        DOCUMENT.as_str(),
+    )
+        .into_response()
 }
 
 /// The reader's language from `Accept-Language`: the first of French and
 /// English by preference, French when neither is named.
 fn lang_of(headers: &HeaderMap) -> Lang {
-    let Some(value) = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else { return Lang::Fr };
+    let Some(value) = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Lang::Fr;
+    };
     let mut best: Option<(f32, Lang)> = None;
     for part in value.split(',') {
         let mut bits = part.split(';');
         let tag = bits.next().unwrap_or_default().trim();
-        let q = bits.find_map(|b| b.trim().strip_prefix("q=")).and_then(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
-        let lang = match tag.split('-').next().unwrap_or_default().to_ascii_lowercase().as_str() {
+        let q = bits
+            .find_map(|b| b.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let lang = match tag
+            .split('-')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "fr" => Lang::Fr,
             "en" => Lang::En,
             _ => continue,
@@ -151,7 +198,10 @@ async fn localise(req: Request, next: Next) -> Response {
         Some(_) if lang == Lang::Fr => return res,
         Some(e) => e.clone(),
         None if (res.status().is_client_error() || res.status().is_server_error())
-            && !res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json")) =>
+            && !res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/json")) =>
         {
             ApiError::for_status(res.status())
         }
@@ -198,14 +248,27 @@ mod tests {
             ApiError::Validation(Default::default()),
             ApiError::CalendarWarning(Vec::new()),
             ApiError::RoomClash {
-                clash: RoomClash { session_id: 1, event_title: "t".into(), starts_at: 0, ends_at: 60 },
+                clash: RoomClash {
+                    session_id: 1,
+                    event_title: "t".into(),
+                    starts_at: 0,
+                    ends_at: 60,
+                },
                 tz: jiff::tz::TimeZone::UTC,
             },
             ApiError::Conflict(Vec::new()),
             ApiError::RateLimited(61),
             ApiError::AlreadyRegistered,
-            ApiError::RegistrationClosed { why: almanach_store::Refusal::NotYetOpen { opens_at: 1_900_000_000 }, tz: jiff::tz::TimeZone::UTC },
-            ApiError::RegistrationClosed { why: almanach_store::Refusal::Closed, tz: jiff::tz::TimeZone::UTC },
+            ApiError::RegistrationClosed {
+                why: almanach_store::Refusal::NotYetOpen {
+                    opens_at: 1_900_000_000,
+                },
+                tz: jiff::tz::TimeZone::UTC,
+            },
+            ApiError::RegistrationClosed {
+                why: almanach_store::Refusal::Closed,
+                tz: jiff::tz::TimeZone::UTC,
+            },
             ApiError::Internal("x".into()),
         ];
         for e in errors {

@@ -14,7 +14,10 @@
 use almanach_domain::Problem;
 use almanach_domain::programme::EventStatus;
 use almanach_domain::registration::{Availability, Party, RawParty, RegistrationStatus};
-use almanach_store::{Actor, NewRegistration, Refusal, Registered, Registration, SeatState, Session, SessionFilter, Target, now};
+use almanach_store::{
+    Actor, NewRegistration, Refusal, Registered, Registration, SeatState, Session, SessionFilter,
+    Target, now,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -22,13 +25,13 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::ApiError;
 use super::error::RegisterErrors;
 use super::input::{ApiJson, Id, enum_schema, nullable_enum_schema};
 use super::sessions::{SessionOut, rfc3339};
-use super::ApiError;
+use crate::AppState;
 use crate::limits::ClientIp;
 use crate::public::{base_url, party_rules};
-use crate::AppState;
 
 // ------------------------------------------------------------------ seats
 
@@ -87,7 +90,11 @@ impl SeatsOut {
             seats_left: st.offer.free(),
             waiting: st.waiting,
             registration: registration.into(),
-            opens_at: st.settings.opens_at.filter(|_| required).map(|at| rfc3339(tz, at)),
+            opens_at: st
+                .settings
+                .opens_at
+                .filter(|_| required)
+                .map(|at| rfc3339(tz, at)),
             closes_at: required.then(|| rfc3339(tz, st.offer.closes_at())),
             max_seats_per_registration: st.settings.max_seats,
             course: matches!(st.target, Target::Course(_)),
@@ -96,21 +103,35 @@ impl SeatsOut {
 }
 
 /// The API's view of `sessions`, with their seats read in one go.
-pub async fn outs(state: &AppState, library_id: i64, tz: &TimeZone, sessions: &[Session]) -> Result<Vec<SessionOut>, ApiError> {
+pub async fn outs(
+    state: &AppState,
+    library_id: i64,
+    tz: &TimeZone,
+    sessions: &[Session],
+) -> Result<Vec<SessionOut>, ApiError> {
     let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
     let seats = state.store.seat_states(library_id, &ids).await?;
     let t = now();
     sessions
         .iter()
         .map(|s| {
-            let st = seats.get(&s.id).ok_or_else(|| ApiError::Internal(format!("no seats for session {}", s.id)))?;
+            let st = seats
+                .get(&s.id)
+                .ok_or_else(|| ApiError::Internal(format!("no seats for session {}", s.id)))?;
             Ok(SessionOut::new(s, tz, SeatsOut::new(st, tz, t)))
         })
         .collect()
 }
 
-pub async fn out(state: &AppState, library_id: i64, tz: &TimeZone, s: &Session) -> Result<SessionOut, ApiError> {
-    Ok(outs(state, library_id, tz, std::slice::from_ref(s)).await?.remove(0))
+pub async fn out(
+    state: &AppState,
+    library_id: i64,
+    tz: &TimeZone,
+    s: &Session,
+) -> Result<SessionOut, ApiError> {
+    Ok(outs(state, library_id, tz, std::slice::from_ref(s))
+        .await?
+        .remove(0))
 }
 
 // ------------------------------------------------------------------ registering
@@ -120,14 +141,23 @@ pub async fn out(state: &AppState, library_id: i64, tz: &TimeZone, s: &Session) 
 #[serde(deny_unknown_fields)]
 pub struct RegistrationCreate {
     /// The name the person will be welcomed by: not blank, no control characters.
-    #[schema(min_length = 1, max_length = 120, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$", examples("Anne Dupont"))]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        examples("Anne Dupont")
+    )]
     pub name: String,
     /// The confirmation and the private link go there; one registration per
     /// address and session.
     #[schema(format = Email, min_length = 3, max_length = 254, examples("anne.dupont@example.org"))]
     pub email: String,
     /// To warn of a last-minute change: 6 to 20 digits, spaces and `+ . ( ) -`.
-    #[schema(max_length = 30, pattern = "^$|^[ +.()-]*([0-9][ +.()-]*){6,20}$", examples("06 12 34 56 78"))]
+    #[schema(
+        max_length = 30,
+        pattern = "^$|^[ +.()-]*([0-9][ +.()-]*){6,20}$",
+        examples("06 12 34 56 78")
+    )]
     pub phone: Option<String>,
     /// Everyone coming, adults included: 1 to the session's
     /// `max_seats_per_registration`.
@@ -139,7 +169,12 @@ pub struct RegistrationCreate {
     /// Random, made by the client for this registration (a UUID): the same
     /// request sent again answers the first registration (200) instead of
     /// making another. Printable ASCII, 16 to 128 characters.
-    #[schema(min_length = 16, max_length = 128, pattern = "^[!-~]{16,128}$", examples("8f14e45f-ceea-467f-a0e6-1c2b6b3e7f21"))]
+    #[schema(
+        min_length = 16,
+        max_length = 128,
+        pattern = "^[!-~]{16,128}$",
+        examples("8f14e45f-ceea-467f-a0e6-1c2b6b3e7f21")
+    )]
     pub idempotency_key: String,
     /// The person's language: `fr` (default) or `en`.
     #[schema(schema_with = lang_schema)]
@@ -198,7 +233,9 @@ impl RegistrationOut {
         RegistrationOut {
             id: r.id,
             status: r.status.slug().into(),
-            position: r.position.filter(|_| r.status == RegistrationStatus::Waiting),
+            position: r
+                .position
+                .filter(|_| r.status == RegistrationStatus::Waiting),
             seats: r.seats,
             event_id: r.event_id,
             session_id: r.session_id,
@@ -225,18 +262,35 @@ impl RegistrationCreate {
         }
         let ages = self.children_ages.as_deref().unwrap_or_default();
         if ages.len() > MAX_CHILDREN {
-            problems.push(Problem::field("children_ages", "error.too_many").arg("max", MAX_CHILDREN.to_string()));
+            problems.push(
+                Problem::field("children_ages", "error.too_many")
+                    .arg("max", MAX_CHILDREN.to_string()),
+            );
         }
         let raw = RawParty {
             name: self.name.clone(),
             email: self.email.clone(),
             phone: self.phone.clone().unwrap_or_default(),
             seats: self.seats.to_string(),
-            ages: ages.iter().take(MAX_CHILDREN).map(i64::to_string).collect::<Vec<_>>().join(","),
+            ages: ages
+                .iter()
+                .take(MAX_CHILDREN)
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
         };
         let party = Party::parse(&raw, rules).map_err(|p| {
             // The form's "ages" field is the API's "children_ages".
-            p.0.into_iter().map(|x| if x.field == Some("ages") { Problem { field: Some("children_ages"), ..x } } else { x })
+            p.0.into_iter().map(|x| {
+                if x.field == Some("ages") {
+                    Problem {
+                        field: Some("children_ages"),
+                        ..x
+                    }
+                } else {
+                    x
+                }
+            })
         });
         match party {
             Ok(party) if problems.is_empty() => Ok(party),
@@ -263,8 +317,17 @@ async fn target(state: &AppState, library_id: i64, target: Target) -> Result<Ses
     match target {
         Target::Session(id) if !course => Ok(state.store.session(library_id, id).await?),
         _ => {
-            let f = SessionFilter { event_id: Some(event_id), ..Default::default() };
-            state.store.list_sessions(library_id, &f).await?.into_iter().next().ok_or(ApiError::NotFound)
+            let f = SessionFilter {
+                event_id: Some(event_id),
+                ..Default::default()
+            };
+            state
+                .store
+                .list_sessions(library_id, &f)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(ApiError::NotFound)
         }
     }
 }
@@ -281,25 +344,67 @@ async fn register(
     let first = target(&state, lib.id, to).await?;
     let seats = state.store.seat_state(lib.id, to).await?;
     let party = body.party(&party_rules(&first, &seats))?;
-    let email = party.email.as_ref().map(|e| e.as_str().to_string()).unwrap_or_default();
-    state.limits.email.hit(&email).map_err(ApiError::RateLimited)?;
+    let email = party
+        .email
+        .as_ref()
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_default();
+    state
+        .limits
+        .email
+        .hit(&email)
+        .map_err(ApiError::RateLimited)?;
     let key = body.idempotency_key.as_str();
-    let (token, token_hash, idempotency_hash) = crate::public::secrets(&format!("api:{email}:{key}"), &state.config.link_key);
-    let lang = if body.lang.as_deref() == Some("en") { almanach_domain::Lang::En } else { almanach_domain::Lang::Fr };
-    let new = NewRegistration { target: to, party, token_hash, idempotency_hash, by_staff: false, lang, link_sealed: None };
-    let link = |token: &str| format!("{}/r/{token}", base_url(&headers, state.config.secure_cookies));
-    match state.store.register(&Actor::system(lib.id, "api:public"), &new).await? {
-        Registered::New(r) => Ok((StatusCode::CREATED, Json(RegistrationOut::new(&r, link(&token))))),
+    let (token, token_hash, idempotency_hash) =
+        crate::public::secrets(&format!("api:{email}:{key}"), &state.config.link_key);
+    let lang = if body.lang.as_deref() == Some("en") {
+        almanach_domain::Lang::En
+    } else {
+        almanach_domain::Lang::Fr
+    };
+    let new = NewRegistration {
+        target: to,
+        party,
+        token_hash,
+        idempotency_hash,
+        by_staff: false,
+        lang,
+        link_sealed: None,
+    };
+    let link = |token: &str| {
+        format!(
+            "{}/r/{token}",
+            base_url(&headers, state.config.secure_cookies)
+        )
+    };
+    match state
+        .store
+        .register(&Actor::system(lib.id, "api:public"), &new)
+        .await?
+    {
+        Registered::New(r) => Ok((
+            StatusCode::CREATED,
+            Json(RegistrationOut::new(&r, link(&token))),
+        )),
         // The same request again: the same answer, for the same person only.
-        Registered::Replayed(r) if r.email == email => Ok((StatusCode::OK, Json(RegistrationOut::new(&r, link(&token))))),
-        Registered::Replayed(_) => Err(ApiError::Conflict(vec![Problem::field("idempotency_key", "error.idempotency_key_used")])),
+        Registered::Replayed(r) if r.email == email => {
+            Ok((StatusCode::OK, Json(RegistrationOut::new(&r, link(&token)))))
+        }
+        Registered::Replayed(_) => Err(ApiError::Conflict(vec![Problem::field(
+            "idempotency_key",
+            "error.idempotency_key_used",
+        )])),
         Registered::AlreadyRegistered(_) => Err(ApiError::AlreadyRegistered),
-        Registered::Refused(Refusal::TooManySeats { max }) => {
-            Err(ApiError::Validation(Problem::field("seats", "error.seats").arg("max", max.to_string()).into()))
-        }
-        Registered::Refused(Refusal::MoreThanCapacity { capacity }) => {
-            Err(ApiError::Validation(Problem::field("seats", "error.seats_over_capacity").arg("capacity", capacity.to_string()).into()))
-        }
+        Registered::Refused(Refusal::TooManySeats { max }) => Err(ApiError::Validation(
+            Problem::field("seats", "error.seats")
+                .arg("max", max.to_string())
+                .into(),
+        )),
+        Registered::Refused(Refusal::MoreThanCapacity { capacity }) => Err(ApiError::Validation(
+            Problem::field("seats", "error.seats_over_capacity")
+                .arg("capacity", capacity.to_string())
+                .into(),
+        )),
         Registered::Refused(why) => Err(ApiError::RegistrationClosed { why, tz: lib.tz() }),
     }
 }
@@ -358,11 +463,15 @@ pub async fn register_course(
 mod tests {
     use super::*;
 
-
     #[test]
     fn keys_are_printable_and_long_enough() {
         assert!(key_problem("8f14e45f-ceea-467f-a0e6-1c2b6b3e7f21").is_none());
-        for bad in ["short", "with a space inside it", "é-accentué-0123456789", &"x".repeat(129)] {
+        for bad in [
+            "short",
+            "with a space inside it",
+            "é-accentué-0123456789",
+            &"x".repeat(129),
+        ] {
             assert!(key_problem(bad).is_some(), "{bad}");
         }
     }

@@ -21,8 +21,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ActionErrors, GetErrors, ListErrors, WriteErrors};
 use super::input::{
-    ApiJson, ApiQuery, Id, Loose, age_schema, capacity_schema, enum_schema, ids, nullable_enum_schema, present, price_schema,
-    text,
+    ApiJson, ApiQuery, Id, Loose, age_schema, capacity_schema, enum_schema, ids,
+    nullable_enum_schema, present, price_schema, text,
 };
 use super::registrations::{SeatsOut, out, outs};
 use super::{ApiError, Caller, Identity};
@@ -133,7 +133,11 @@ pub fn rfc3339(tz: &TimeZone, at: i64) -> String {
 
 impl SessionOut {
     pub fn new(s: &Session, tz: &TimeZone, seats: SeatsOut) -> SessionOut {
-        let ages = almanach_domain::programme::AgeRange { min: s.age_min, max: s.age_max, accompanied: s.accompanied };
+        let ages = almanach_domain::programme::AgeRange {
+            min: s.age_min,
+            max: s.age_max,
+            accompanied: s.accompanied,
+        };
         SessionOut {
             id: s.id,
             event_id: s.event_id,
@@ -147,7 +151,10 @@ impl SessionOut {
             start: rfc3339(tz, s.starts_at),
             end: rfc3339(tz, s.ends_at),
             local_date: s.local_date.clone(),
-            room: s.room_id.map(|id| RoomRef { id, name: s.room_name.clone().unwrap_or_default() }),
+            room: s.room_id.map(|id| RoomRef {
+                id,
+                name: s.room_name.clone().unwrap_or_default(),
+            }),
             capacity: s.capacity,
             audience: Audience {
                 age_min: s.age_min,
@@ -205,10 +212,14 @@ pub fn paging(limit: Option<u32>, offset: Option<u32>) -> Result<(i64, i64), Api
     let limit = limit.unwrap_or(100);
     let offset = offset.unwrap_or(0);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::BadRequest(format!("limit must be between 1 and {MAX_LIMIT}")));
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
     }
     if offset > MAX_OFFSET {
-        return Err(ApiError::BadRequest(format!("offset must be at most {MAX_OFFSET}")));
+        return Err(ApiError::BadRequest(format!(
+            "offset must be at most {MAX_OFFSET}"
+        )));
     }
     Ok((i64::from(limit), i64::from(offset)))
 }
@@ -216,7 +227,9 @@ pub fn paging(limit: Option<u32>, offset: Option<u32>) -> Result<(i64, i64), Api
 /// A date as the library stores it; years outside 0..=9999 do not compare as text.
 fn iso_day(name: &str, d: Option<Date>) -> Result<Option<String>, ApiError> {
     match d {
-        Some(d) if d.year() < 0 => Err(ApiError::BadRequest(format!("{name}: the year must be between 0 and 9999"))),
+        Some(d) if d.year() < 0 => Err(ApiError::BadRequest(format!(
+            "{name}: the year must be between 0 and 9999"
+        ))),
         d => Ok(d.map(|d| d.to_string())),
     }
 }
@@ -280,7 +293,9 @@ pub async fn list_sessions(
     caller: Caller,
     ApiQuery(q): ApiQuery<SessionQuery>,
 ) -> Result<Json<Vec<SessionOut>>, ApiError> {
-    let Some(page) = q.page(caller.is_public())? else { return Ok(Json(Vec::new())) };
+    let Some(page) = q.page(caller.is_public())? else {
+        return Ok(Json(Vec::new()));
+    };
     let lib = caller.library(&state).await?;
     let tz = lib.tz();
     let sessions = state.store.session_page(lib.id, &page).await?;
@@ -296,7 +311,11 @@ pub async fn list_sessions(
     security((), ("bearer" = [])),
     responses((status = 200, description = "The session", body = SessionOut), GetErrors)
 )]
-pub async fn get_session(State(state): State<AppState>, caller: Caller, Id(id): Id) -> Result<Json<SessionOut>, ApiError> {
+pub async fn get_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> Result<Json<SessionOut>, ApiError> {
     let lib = caller.library(&state).await?;
     let s = state.store.session(lib.id, id).await?;
     if caller.is_public() && !public_may_see(s.event_status) {
@@ -456,12 +475,20 @@ fn spelling(raw: &RawSession) -> Problems {
     // Compared as bytes: a text of other characters never matches the
     // shape, and no slice can cut a character in two.
     let shaped = |s: &str, shape: &[u8]| {
-        s.len() == shape.len() && s.bytes().zip(shape).all(|(c, &want)| if want == b'0' { c.is_ascii_digit() } else { c == want })
+        s.len() == shape.len()
+            && s.bytes().zip(shape).all(|(c, &want)| {
+                if want == b'0' {
+                    c.is_ascii_digit()
+                } else {
+                    c == want
+                }
+            })
     };
     let mut p = Problems::new();
     let d = raw.date.as_str();
-    let date_ok =
-        shaped(d, b"0000-00-00") && (b"1900".as_slice()..b"2200".as_slice()).contains(&&d.as_bytes()[..4]) && d.parse::<Date>().is_ok();
+    let date_ok = shaped(d, b"0000-00-00")
+        && (b"1900".as_slice()..b"2200".as_slice()).contains(&&d.as_bytes()[..4])
+        && d.parse::<Date>().is_ok();
     if !d.is_empty() && !date_ok {
         p.push(Problem::field("date", "error.api_date"));
     }
@@ -495,7 +522,9 @@ struct Links {
 /// A stored session as the form would show it, for changes to start from.
 fn raw_of(s: &Session, tz: &TimeZone) -> (RawSession, Links) {
     let hm = |at: i64| {
-        Timestamp::from_second(at).map(|t| t.to_zoned(tz.clone()).time().strftime("%H:%M").to_string()).unwrap_or_default()
+        Timestamp::from_second(at)
+            .map(|t| t.to_zoned(tz.clone()).time().strftime("%H:%M").to_string())
+            .unwrap_or_default()
     };
     let raw = RawSession {
         kind: s.kind.slug().into(),
@@ -508,16 +537,30 @@ fn raw_of(s: &Session, tz: &TimeZone) -> (RawSession, Links) {
         age_max: s.age_max.map(|c| c.to_string()).unwrap_or_default(),
         accompanied: s.accompanied,
         price: format!("{}.{:02}", s.price_cents / 100, s.price_cents % 100),
-        registration: if s.registration_required { "required" } else { "free_entry" }.into(),
+        registration: if s.registration_required {
+            "required"
+        } else {
+            "free_entry"
+        }
+        .into(),
         attendance: s.attendance_mode.slug().into(),
         online_url: s.online_url.clone(),
     };
-    let links = Links { themes: s.theme_ids.clone(), speakers: s.speaker_ids.clone(), leads: s.lead_ids.clone() };
+    let links = Links {
+        themes: s.theme_ids.clone(),
+        speakers: s.speaker_ids.clone(),
+        leads: s.lead_ids.clone(),
+    };
     (raw, links)
 }
 
 /// Every id in `list` names a record of the library, else a problem on `field`.
-async fn check_refs<F, Fut>(p: &mut Problems, field: &'static str, list: &[i64], exists: F) -> Result<(), ApiError>
+async fn check_refs<F, Fut>(
+    p: &mut Problems,
+    field: &'static str,
+    list: &[i64],
+    exists: F,
+) -> Result<(), ApiError>
 where
     F: Fn(i64) -> Fut,
     Fut: std::future::Future<Output = almanach_store::Result<bool>>,
@@ -555,7 +598,12 @@ async fn save(
     id: Option<i64>,
     change: Change,
 ) -> Result<SessionOut, ApiError> {
-    let Change { raw, links, moved, confirmed } = change;
+    let Change {
+        raw,
+        links,
+        moved,
+        confirmed,
+    } = change;
     let store: &Store = &state.store;
     let lib_id = lib.id;
     let mut p = spelling(&raw);
@@ -578,17 +626,36 @@ async fn save(
     {
         p.push(Problem::field("room_id", "error.unknown_record"));
     }
-    check_refs(&mut p, "theme_ids", &links.themes, |i| async move { found(store.theme(lib_id, i).await) }).await?;
-    check_refs(&mut p, "speaker_ids", &links.speakers, |i| async move { found(store.speaker(lib_id, i).await) }).await?;
-    check_refs(&mut p, "lead_ids", &links.leads, |i| async move { found(store.staff_by_id(lib_id, i).await) }).await?;
-    let Some(draft) = draft.filter(|_| p.is_empty()) else { return Err(ApiError::Validation(p)) };
+    check_refs(&mut p, "theme_ids", &links.themes, |i| async move {
+        found(store.theme(lib_id, i).await)
+    })
+    .await?;
+    check_refs(&mut p, "speaker_ids", &links.speakers, |i| async move {
+        found(store.speaker(lib_id, i).await)
+    })
+    .await?;
+    check_refs(&mut p, "lead_ids", &links.leads, |i| async move {
+        found(store.staff_by_id(lib_id, i).await)
+    })
+    .await?;
+    let Some(draft) = draft.filter(|_| p.is_empty()) else {
+        return Err(ApiError::Validation(p));
+    };
     let tz = lib.tz();
-    let starts_at = local_to_instant(&tz, draft.date, draft.start).map_err(Problems::from)?.as_second();
+    let starts_at = local_to_instant(&tz, draft.date, draft.start)
+        .map_err(Problems::from)?
+        .as_second();
     let ends_at = local_to_instant(&tz, draft.date, draft.end)
         .map_err(|_| Problems::from(Problem::field("end", "error.time_does_not_exist")))?
         .as_second();
     if moved && !confirmed {
-        let warnings = calendar_warnings(&lib.hours(), &lib.closing(), draft.date, draft.start, draft.end);
+        let warnings = calendar_warnings(
+            &lib.hours(),
+            &lib.closing(),
+            draft.date,
+            draft.start,
+            draft.end,
+        );
         if !warnings.is_empty() {
             return Err(ApiError::CalendarWarning(warnings));
         }
@@ -638,7 +705,10 @@ pub async fn create_session(
     who.require(Action::EditProgramme)?;
     let lib = state.store.library(who.staff.library_id).await?;
     state.store.event(lib.id, event_id).await?;
-    let change = Change { moved: true, ..body.apply(RawSession::default(), Links::default()) };
+    let change = Change {
+        moved: true,
+        ..body.apply(RawSession::default(), Links::default())
+    };
     let out = save(&state, &who, &lib, event_id, None, change).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
@@ -664,7 +734,9 @@ pub async fn patch_session(
     let current = state.store.session(lib.id, id).await?;
     let (raw, links) = raw_of(&current, &lib.tz());
     let change = body.apply(raw, links);
-    Ok(Json(save(&state, &who, &lib, current.event_id, Some(id), change).await?))
+    Ok(Json(
+        save(&state, &who, &lib, current.event_id, Some(id), change).await?,
+    ))
 }
 
 /// Cancels a session (its registrants keep their place in the records).
@@ -676,14 +748,29 @@ pub async fn patch_session(
     security(("bearer" = [])),
     responses((status = 200, description = "The session, cancelled", body = SessionOut), ActionErrors)
 )]
-pub async fn cancel_session(State(state): State<AppState>, who: Identity, Id(id): Id) -> Result<Json<SessionOut>, ApiError> {
+pub async fn cancel_session(
+    State(state): State<AppState>,
+    who: Identity,
+    Id(id): Id,
+) -> Result<Json<SessionOut>, ApiError> {
     who.require(Action::EditProgramme)?;
     let lib = state.store.library(who.staff.library_id).await?;
     let current = state.store.session(lib.id, id).await?;
     if !current.cancelled {
-        state.store.set_session_cancelled(&who.actor(&state).await?, id, true).await?;
+        state
+            .store
+            .set_session_cancelled(&who.actor(&state).await?, id, true)
+            .await?;
     }
-    Ok(Json(out(&state, lib.id, &lib.tz(), &state.store.session(lib.id, id).await?).await?))
+    Ok(Json(
+        out(
+            &state,
+            lib.id,
+            &lib.tz(),
+            &state.store.session(lib.id, id).await?,
+        )
+        .await?,
+    ))
 }
 
 #[cfg(test)]
@@ -693,15 +780,34 @@ mod tests {
     #[test]
     fn one_spelling_of_dates_and_times() {
         let check = |date: &str, start: &str| {
-            let raw = RawSession { date: date.into(), start: start.into(), end: "23:59".into(), ..Default::default() };
+            let raw = RawSession {
+                date: date.into(),
+                start: start.into(),
+                end: "23:59".into(),
+                ..Default::default()
+            };
             spelling(&raw).0.iter().map(|p| p.key).collect::<Vec<_>>()
         };
         assert!(check("2025-01-18", "00:00").is_empty());
-        assert!(check("", "").is_empty(), "empty values are the form parser's to report");
-        for date in ["18/01/2025", "2025-1-18", "2025-02-29", "1899-12-31", "2200-01-01", "2025é01-18", "２０２５-01-18", "2025-01-18 "] {
+        assert!(
+            check("", "").is_empty(),
+            "empty values are the form parser's to report"
+        );
+        for date in [
+            "18/01/2025",
+            "2025-1-18",
+            "2025-02-29",
+            "1899-12-31",
+            "2200-01-01",
+            "2025é01-18",
+            "２０２５-01-18",
+            "2025-01-18 ",
+        ] {
             assert_eq!(check(date, "14:00"), ["error.api_date"], "{date:?}");
         }
-        for time in ["14h", "14:5", "24:00", "12:60", "1é:00", "１4:00", "14:00:00"] {
+        for time in [
+            "14h", "14:5", "24:00", "12:60", "1é:00", "１4:00", "14:00:00",
+        ] {
             assert_eq!(check("2025-01-18", time), ["error.api_time"], "{time:?}");
         }
     }

@@ -3,8 +3,8 @@
 //! reading them takes a token.
 
 use almanach_domain::programme::{
-    AgeRange, RegistrationPolicy, SessionKind, THEME_CATEGORIES, parse_capacity, parse_categories, parse_colour,
-    parse_minutes, parse_name,
+    AgeRange, RegistrationPolicy, SessionKind, THEME_CATEGORIES, parse_capacity, parse_categories,
+    parse_colour, parse_minutes, parse_name,
 };
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
@@ -20,15 +20,17 @@ use super::input::{
     ApiJson, Loose, age_schema, capacity_schema, enum_schema, ids, minutes_schema,
     nullable_enum_schema, present, text,
 };
-use utoipa::openapi::schema::{SchemaType, Type};
 use super::sessions::kind_schema;
 use super::{ApiError, Caller, Identity};
 use crate::AppState;
+use utoipa::openapi::schema::{SchemaType, Type};
 
 /// A taken name answers `conflict` on the field that holds it.
 fn name_taken(field: &'static str) -> impl Fn(StoreError) -> ApiError {
     move |e| match e {
-        StoreError::Conflict(_) => ApiError::Conflict(vec![Problem::field(field, "error.name_taken")]),
+        StoreError::Conflict(_) => {
+            ApiError::Conflict(vec![Problem::field(field, "error.name_taken")])
+        }
         other => other.into(),
     }
 }
@@ -52,7 +54,13 @@ pub struct RoomOut {
 
 impl From<Room> for RoomOut {
     fn from(r: Room) -> Self {
-        RoomOut { id: r.id, name: r.name, capacity: r.capacity, equipment: r.equipment, step_free: r.step_free }
+        RoomOut {
+            id: r.id,
+            name: r.name,
+            capacity: r.capacity,
+            equipment: r.equipment,
+            step_free: r.step_free,
+        }
     }
 }
 
@@ -79,9 +87,20 @@ pub struct RoomCreate {
     security((), ("bearer" = [])),
     responses((status = 200, description = "Rooms by name", body = Vec<RoomOut>), ListErrors)
 )]
-pub async fn list_rooms(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<RoomOut>>, ApiError> {
+pub async fn list_rooms(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<RoomOut>>, ApiError> {
     let lib = caller.library(&state).await?;
-    Ok(Json(state.store.list_rooms(lib.id).await?.into_iter().map(RoomOut::from).collect()))
+    Ok(Json(
+        state
+            .store
+            .list_rooms(lib.id)
+            .await?
+            .into_iter()
+            .map(RoomOut::from)
+            .collect(),
+    ))
 }
 
 /// Adds a room (coordinators and admins).
@@ -102,7 +121,11 @@ pub async fn create_room(
     let mut p = Problems::new();
     let name = p.take(parse_name("name", &b.name, 120));
     let capacity = p.take(parse_capacity("capacity", loose(&b.capacity)));
-    let equipment = p.take(text("equipment", b.equipment.as_deref().unwrap_or_default(), 2000));
+    let equipment = p.take(text(
+        "equipment",
+        b.equipment.as_deref().unwrap_or_default(),
+        2000,
+    ));
     let room = p.into_result(|| Room {
         id: 0,
         name: name.unwrap_or_default(),
@@ -110,8 +133,15 @@ pub async fn create_room(
         equipment: equipment.unwrap_or_default(),
         step_free: b.step_free.unwrap_or(true),
     })?;
-    let id = state.store.save_room(&who.actor(&state).await?, &room).await.map_err(name_taken("name"))?;
-    Ok((StatusCode::CREATED, Json(state.store.room(who.staff.library_id, id).await?.into())))
+    let id = state
+        .store
+        .save_room(&who.actor(&state).await?, &room)
+        .await
+        .map_err(name_taken("name"))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.room(who.staff.library_id, id).await?.into()),
+    ))
 }
 
 // ------------------------------------------------------------------ series
@@ -205,9 +235,20 @@ pub struct SeriesCreate {
     security((), ("bearer" = [])),
     responses((status = 200, description = "Series by name", body = Vec<SeriesOut>), ListErrors)
 )]
-pub async fn list_series(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SeriesOut>>, ApiError> {
+pub async fn list_series(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<SeriesOut>>, ApiError> {
     let lib = caller.library(&state).await?;
-    Ok(Json(state.store.list_series(lib.id).await?.into_iter().map(SeriesOut::from).collect()))
+    Ok(Json(
+        state
+            .store
+            .list_series(lib.id)
+            .await?
+            .into_iter()
+            .map(SeriesOut::from)
+            .collect(),
+    ))
 }
 
 /// Adds a series (coordinators and admins).
@@ -227,15 +268,26 @@ pub async fn create_series(
     who.require(Action::EditSetup)?;
     let mut p = Problems::new();
     let name = p.take(parse_name("name", &b.name, 120));
-    let description = p.take(text("description", b.description.as_deref().unwrap_or_default(), 10_000));
+    let description = p.take(text(
+        "description",
+        b.description.as_deref().unwrap_or_default(),
+        10_000,
+    ));
     let kind = SessionKind::parse(b.default_kind.as_deref().unwrap_or("talk"));
-    let policy = RegistrationPolicy::parse(b.registration_policy.as_deref().unwrap_or("free_entry"));
-    for (field, missing) in [("default_kind", kind.is_none()), ("registration_policy", policy.is_none())] {
+    let policy =
+        RegistrationPolicy::parse(b.registration_policy.as_deref().unwrap_or("free_entry"));
+    for (field, missing) in [
+        ("default_kind", kind.is_none()),
+        ("registration_policy", policy.is_none()),
+    ] {
         if missing {
             p.push(Problem::field(field, "error.choose"));
         }
     }
-    let duration = p.take(parse_minutes("duration_minutes", loose(&b.duration_minutes)));
+    let duration = p.take(parse_minutes(
+        "duration_minutes",
+        loose(&b.duration_minutes),
+    ));
     let capacity = p.take(parse_capacity("capacity", loose(&b.capacity)));
     let ages = match AgeRange::parse(loose(&b.age_min), loose(&b.age_max), false) {
         Ok(a) => Some(a),
@@ -245,8 +297,25 @@ pub async fn create_series(
         }
     };
     let colour = p.take(parse_colour(b.colour.as_deref().unwrap_or("#3a6ea5")));
-    let (Some(name), Some(description), Some(default_kind), Some(registration_policy), Some(duration), Some(capacity), Some(ages), Some(colour)) =
-        (name, description, kind, policy, duration, capacity, ages, colour)
+    let (
+        Some(name),
+        Some(description),
+        Some(default_kind),
+        Some(registration_policy),
+        Some(duration),
+        Some(capacity),
+        Some(ages),
+        Some(colour),
+    ) = (
+        name,
+        description,
+        kind,
+        policy,
+        duration,
+        capacity,
+        ages,
+        colour,
+    )
     else {
         return Err(ApiError::Validation(p));
     };
@@ -262,8 +331,15 @@ pub async fn create_series(
         registration_policy,
         colour,
     };
-    let id = state.store.save_series(&who.actor(&state).await?, &series).await.map_err(name_taken("name"))?;
-    Ok((StatusCode::CREATED, Json(state.store.series(who.staff.library_id, id).await?.into())))
+    let id = state
+        .store
+        .save_series(&who.actor(&state).await?, &series)
+        .await
+        .map_err(name_taken("name"))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.series(who.staff.library_id, id).await?.into()),
+    ))
 }
 
 // ------------------------------------------------------------------ themes
@@ -279,7 +355,12 @@ pub struct ThemeOut {
 
 impl From<Theme> for ThemeOut {
     fn from(t: Theme) -> Self {
-        ThemeOut { id: t.id, title: t.title, description: t.description, categories: t.categories }
+        ThemeOut {
+            id: t.id,
+            title: t.title,
+            description: t.description,
+            categories: t.categories,
+        }
     }
 }
 
@@ -322,9 +403,20 @@ pub struct ThemeCreate {
     security((), ("bearer" = [])),
     responses((status = 200, description = "Themes by title", body = Vec<ThemeOut>), ListErrors)
 )]
-pub async fn list_themes(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ThemeOut>>, ApiError> {
+pub async fn list_themes(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<ThemeOut>>, ApiError> {
     let lib = caller.library(&state).await?;
-    Ok(Json(state.store.list_themes(lib.id).await?.into_iter().map(|t| t.theme.into()).collect()))
+    Ok(Json(
+        state
+            .store
+            .list_themes(lib.id)
+            .await?
+            .into_iter()
+            .map(|t| t.theme.into())
+            .collect(),
+    ))
 }
 
 /// Adds a theme (whoever edits the programme).
@@ -345,15 +437,28 @@ pub async fn create_theme(
     let lib_id = who.staff.library_id;
     let mut p = Problems::new();
     let title = p.take(parse_name("title", &b.title, 200));
-    let description = p.take(text("description", b.description.as_deref().unwrap_or_default(), 10_000));
-    let materials = p.take(text("materials", b.materials.as_deref().unwrap_or_default(), 10_000));
+    let description = p.take(text(
+        "description",
+        b.description.as_deref().unwrap_or_default(),
+        10_000,
+    ));
+    let materials = p.take(text(
+        "materials",
+        b.materials.as_deref().unwrap_or_default(),
+        10_000,
+    ));
     let categories = b.categories.unwrap_or_default();
     let categories = p.take(if categories.len() > THEME_CATEGORIES.len() {
-        Err(Problem::field("categories", "error.too_many").arg("max", THEME_CATEGORIES.len().to_string()))
+        Err(Problem::field("categories", "error.too_many")
+            .arg("max", THEME_CATEGORIES.len().to_string()))
     } else {
         parse_categories(&categories)
     });
-    let leads = p.take(ids("lead_ids", b.lead_ids.as_deref().unwrap_or_default(), 50));
+    let leads = p.take(ids(
+        "lead_ids",
+        b.lead_ids.as_deref().unwrap_or_default(),
+        50,
+    ));
     for id in leads.iter().flatten() {
         match state.store.staff_by_id(lib_id, *id).await {
             Ok(_) => {}
@@ -372,9 +477,23 @@ pub async fn create_theme(
     if !p.is_empty() {
         return Err(ApiError::Validation(p));
     }
-    let theme = Theme { id: 0, title, description, categories, materials, lead_ids };
-    let id = state.store.save_theme(&who.actor(&state).await?, &theme).await.map_err(name_taken("title"))?;
-    Ok((StatusCode::CREATED, Json(state.store.theme(lib_id, id).await?.into())))
+    let theme = Theme {
+        id: 0,
+        title,
+        description,
+        categories,
+        materials,
+        lead_ids,
+    };
+    let id = state
+        .store
+        .save_theme(&who.actor(&state).await?, &theme)
+        .await
+        .map_err(name_taken("title"))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.theme(lib_id, id).await?.into()),
+    ))
 }
 
 // ------------------------------------------------------------------ speakers
@@ -391,7 +510,14 @@ pub struct SpeakerOut {
 
 impl From<Speaker> for SpeakerOut {
     fn from(s: Speaker) -> Self {
-        SpeakerOut { id: s.id, name: s.name, organisation: s.organisation, email: s.email, phone: s.phone, notes: s.notes }
+        SpeakerOut {
+            id: s.id,
+            name: s.name,
+            organisation: s.organisation,
+            email: s.email,
+            phone: s.phone,
+            notes: s.notes,
+        }
     }
 }
 
@@ -415,8 +541,13 @@ fn email(s: &str) -> Result<String, Problem> {
     let e = text("email", s, 254)?;
     let ok = e.is_empty()
         || (!e.contains(char::is_whitespace)
-            && e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains('@')));
-    if ok { Ok(e) } else { Err(Problem::field("email", "error.email")) }
+            && e.split_once('@')
+                .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains('@')));
+    if ok {
+        Ok(e)
+    } else {
+        Err(Problem::field("email", "error.email"))
+    }
 }
 
 /// The speakers' directory (a token is needed). Contacts and notes are
@@ -428,11 +559,28 @@ fn email(s: &str) -> Result<String, Problem> {
     security(("bearer" = [])),
     responses((status = 200, description = "Speakers by name", body = Vec<SpeakerOut>), ListErrors)
 )]
-pub async fn list_speakers(State(state): State<AppState>, who: Identity) -> Result<Json<Vec<SpeakerOut>>, ApiError> {
+pub async fn list_speakers(
+    State(state): State<AppState>,
+    who: Identity,
+) -> Result<Json<Vec<SpeakerOut>>, ApiError> {
     let private = who.role.may(Action::ReadSpeakerPrivate);
-    let out = state.store.list_speakers(who.staff.library_id).await?.into_iter().map(|s| {
-        if private { s.into() } else { SpeakerOut::from(Speaker { email: String::new(), phone: String::new(), notes: String::new(), ..s }) }
-    });
+    let out = state
+        .store
+        .list_speakers(who.staff.library_id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            if private {
+                s.into()
+            } else {
+                SpeakerOut::from(Speaker {
+                    email: String::new(),
+                    phone: String::new(),
+                    notes: String::new(),
+                    ..s
+                })
+            }
+        });
     Ok(Json(out.collect()))
 }
 
@@ -453,15 +601,37 @@ pub async fn create_speaker(
     who.require(Action::EditSpeakers)?;
     let mut p = Problems::new();
     let name = p.take(parse_name("name", &b.name, 200));
-    let organisation = p.take(text("organisation", b.organisation.as_deref().unwrap_or_default(), 200));
+    let organisation = p.take(text(
+        "organisation",
+        b.organisation.as_deref().unwrap_or_default(),
+        200,
+    ));
     let email = p.take(email(b.email.as_deref().unwrap_or_default()));
     let phone = p.take(text("phone", b.phone.as_deref().unwrap_or_default(), 40));
-    let notes = p.take(text("notes", b.notes.as_deref().unwrap_or_default(), 10_000));
-    let (Some(name), Some(organisation), Some(email), Some(phone), Some(notes)) = (name, organisation, email, phone, notes)
+    let notes = p.take(text(
+        "notes",
+        b.notes.as_deref().unwrap_or_default(),
+        10_000,
+    ));
+    let (Some(name), Some(organisation), Some(email), Some(phone), Some(notes)) =
+        (name, organisation, email, phone, notes)
     else {
         return Err(ApiError::Validation(p));
     };
-    let speaker = Speaker { id: 0, name, organisation, email, phone, notes };
-    let id = state.store.save_speaker(&who.actor(&state).await?, &speaker).await?;
-    Ok((StatusCode::CREATED, Json(state.store.speaker(who.staff.library_id, id).await?.into())))
+    let speaker = Speaker {
+        id: 0,
+        name,
+        organisation,
+        email,
+        phone,
+        notes,
+    };
+    let id = state
+        .store
+        .save_speaker(&who.actor(&state).await?, &speaker)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.speaker(who.staff.library_id, id).await?.into()),
+    ))
 }

@@ -98,7 +98,11 @@ fn show(v: Option<&Value>) -> String {
         Some(other) => other.to_string(),
         None => return "–".into(),
     };
-    if s.chars().count() > VALUE_MAX { format!("{}…", s.chars().take(VALUE_MAX).collect::<String>()) } else { s }
+    if s.chars().count() > VALUE_MAX {
+        format!("{}…", s.chars().take(VALUE_MAX).collect::<String>())
+    } else {
+        s
+    }
 }
 
 /// The keys whose value differs, in key order. The id is left out: it
@@ -109,13 +113,21 @@ fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
     let keys: BTreeSet<&String> = b.keys().chain(a.keys()).filter(|k| *k != "id").collect();
     keys.into_iter()
         .filter(|k| b.get(*k) != a.get(*k) && !(blank(b.get(*k)) && blank(a.get(*k))))
-        .map(|k| Change { key: k.clone(), before: before.map(|_| show(b.get(k))), after: show(a.get(k)) })
+        .map(|k| Change {
+            key: k.clone(),
+            before: before.map(|_| show(b.get(k))),
+            after: show(a.get(k)),
+        })
         .collect()
 }
 
 /// Instants (`starts_at`, `ends_at`… in unix seconds) as the library's
 /// local date and time, so the trail reads "18/02/2024 à 14 h".
-fn local_times(v: Option<Value>, lang: almanach_domain::Lang, tz: &jiff::tz::TimeZone) -> Option<Value> {
+fn local_times(
+    v: Option<Value>,
+    lang: almanach_domain::Lang,
+    tz: &jiff::tz::TimeZone,
+) -> Option<Value> {
     let mut v = v?;
     if let Some(obj) = v.as_object_mut() {
         for (k, val) in obj.iter_mut() {
@@ -167,7 +179,10 @@ async fn audit_list(
     };
     let label = |entity: &str, id: i64| {
         let name = entity_key(entity).map_or(entity, |k| tr.t(k));
-        tr.tf("audit.record", &[("entity", name.to_string()), ("id", id.to_string())])
+        tr.tf(
+            "audit.record",
+            &[("entity", name.to_string()), ("id", id.to_string())],
+        )
     };
     let rows = state
         .store
@@ -179,12 +194,24 @@ async fn audit_list(
             when: view::stamp(s.lang, &tz, e.at),
             entity: label(&e.entity, e.entity_id),
             entity_link: format!("/staff/audit?entity={}&id={}", e.entity, e.entity_id),
-            action: action_key(&e.action).map_or(e.action.as_str(), |k| tr.t(k)).to_string(),
-            changes: diff(local_times(e.before, s.lang, &tz).as_ref(), local_times(e.after, s.lang, &tz).as_ref()),
+            action: action_key(&e.action)
+                .map_or(e.action.as_str(), |k| tr.t(k))
+                .to_string(),
+            changes: diff(
+                local_times(e.before, s.lang, &tz).as_ref(),
+                local_times(e.after, s.lang, &tz).as_ref(),
+            ),
         })
         .collect();
     let page = Page::new(&s, tr.t("audit.title"), "audit", &flash);
-    Ok(Html(ListPage { page, rows, filtered: record.map(|(e, id)| tr.tf("audit.title_for", &[("record", label(e, id))])) }.render()?))
+    Ok(Html(
+        ListPage {
+            page,
+            rows,
+            filtered: record.map(|(e, id)| tr.tf("audit.title_for", &[("record", label(e, id))])),
+        }
+        .render()?,
+    ))
 }
 
 #[cfg(test)]
@@ -196,7 +223,12 @@ mod tests {
     #[test]
     fn instants_read_as_local_times() {
         let v = serde_json::json!({"starts_at": 1_708_261_200, "capacity": 12});
-        let out = local_times(Some(v), almanach_domain::Lang::Fr, &almanach_domain::calendar::paris()).unwrap();
+        let out = local_times(
+            Some(v),
+            almanach_domain::Lang::Fr,
+            &almanach_domain::calendar::paris(),
+        )
+        .unwrap();
         assert_eq!(out["starts_at"], "18/02/2024 à 14 h");
         assert_eq!(out["capacity"], 12);
     }
@@ -209,16 +241,31 @@ mod tests {
         assert_eq!(
             d,
             vec![
-                Change { key: "capacity".into(), before: Some("120".into()), after: "100".into() },
-                Change { key: "password".into(), before: Some("–".into()), after: "changed".into() },
+                Change {
+                    key: "capacity".into(),
+                    before: Some("120".into()),
+                    after: "100".into()
+                },
+                Change {
+                    key: "password".into(),
+                    before: Some("–".into()),
+                    after: "changed".into()
+                },
             ]
         );
     }
 
     #[test]
     fn a_creation_shows_the_values_given_and_a_revocation_nothing() {
-        let d = diff(None, Some(&json!({"name": "Export", "role": "viewer", "notes": "", "room_id": null})));
-        assert_eq!(d.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["name", "role"], "blank values left out");
+        let d = diff(
+            None,
+            Some(&json!({"name": "Export", "role": "viewer", "notes": "", "room_id": null})),
+        );
+        assert_eq!(
+            d.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(),
+            ["name", "role"],
+            "blank values left out"
+        );
         assert_eq!(d[0].before, None);
         assert!(diff(None, None).is_empty());
     }
@@ -231,10 +278,40 @@ mod tests {
 
     #[test]
     fn every_known_entity_and_action_has_a_label() {
-        for e in ["library", "staff", "api_token", "room", "series", "theme", "speaker", "event", "session", "need", "need_type", "logistics_settings", "prospect"] {
+        for e in [
+            "library",
+            "staff",
+            "api_token",
+            "room",
+            "series",
+            "theme",
+            "speaker",
+            "event",
+            "session",
+            "need",
+            "need_type",
+            "logistics_settings",
+            "prospect",
+        ] {
             assert!(entity_key(e).is_some_and(has_key), "{e}");
         }
-        for a in ["create", "update", "cancel", "restore", "publish", "revoke", "delete", "status", "move", "next_action", "rate", "add_need", "remove_need", "tested_without_it", "untested_without_it"] {
+        for a in [
+            "create",
+            "update",
+            "cancel",
+            "restore",
+            "publish",
+            "revoke",
+            "delete",
+            "status",
+            "move",
+            "next_action",
+            "rate",
+            "add_need",
+            "remove_need",
+            "tested_without_it",
+            "untested_without_it",
+        ] {
             assert!(action_key(a).is_some_and(has_key), "{a}");
         }
     }

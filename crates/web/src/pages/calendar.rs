@@ -22,7 +22,9 @@ use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/staff/calendar", get(month)).route("/staff/calendar/week", get(week))
+    Router::new()
+        .route("/staff/calendar", get(month))
+        .route("/staff/calendar/week", get(week))
 }
 
 /// Today in the library's zone.
@@ -33,7 +35,9 @@ pub(super) fn today(tz: &TimeZone) -> Date {
 /// The instant a library-local day begins (midnight, or the first instant
 /// after it where a zone skips midnight).
 pub(super) fn day_start(tz: &TimeZone, date: Date) -> i64 {
-    date.to_zoned(tz.clone()).map(|z| z.timestamp().as_second()).unwrap_or_default()
+    date.to_zoned(tz.clone())
+        .map(|z| z.timestamp().as_second())
+        .unwrap_or_default()
 }
 
 pub(super) fn add_days(date: Date, n: i64) -> Date {
@@ -118,15 +122,31 @@ async fn days(
         include_cancelled: true,
         ..Default::default()
     };
-    let mut rows = SessionRow::all(&tr, tz, &state.store.list_sessions(s.library_id(), &f).await?);
-    super::needs::mark_readiness(state, s, tz, day_start(tz, first), day_start(tz, add_days(last, 1)), &mut rows).await?;
+    let mut rows = SessionRow::all(
+        &tr,
+        tz,
+        &state.store.list_sessions(s.library_id(), &f).await?,
+    );
+    super::needs::mark_readiness(
+        state,
+        s,
+        tz,
+        day_start(tz, first),
+        day_start(tz, add_days(last, 1)),
+        &mut rows,
+    )
+    .await?;
     let now = today(tz);
     let mut out = Vec::new();
     let mut d = first;
     while d <= last {
         let iso = d.to_string();
         out.push(Day {
-            items: rows.iter().filter(|r| r.local_date == iso).cloned().collect(),
+            items: rows
+                .iter()
+                .filter(|r| r.local_date == iso)
+                .cloned()
+                .collect(),
             iso,
             num: d.day(),
             label: fmt::day(d, tr.lang),
@@ -138,16 +158,35 @@ async fn days(
     Ok(out)
 }
 
-async fn frame(state: &AppState, s: &StaffSession, flash: &Flash, query: CalQuery) -> Result<(Page, Frame, TimeZone), WebError> {
+async fn frame(
+    state: &AppState,
+    s: &StaffSession,
+    flash: &Flash,
+    query: CalQuery,
+) -> Result<(Page, Frame, TimeZone), WebError> {
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
     let tz = state.store.library(lib).await?.tz();
     let all = |key| (String::new(), tr.t(key).to_string());
     let series = std::iter::once(all("calendar.all_series"))
-        .chain(state.store.list_series(lib).await?.into_iter().map(|x| (x.id.to_string(), x.name)))
+        .chain(
+            state
+                .store
+                .list_series(lib)
+                .await?
+                .into_iter()
+                .map(|x| (x.id.to_string(), x.name)),
+        )
         .collect();
     let rooms = std::iter::once(all("calendar.all_rooms"))
-        .chain(state.store.list_rooms(lib).await?.into_iter().map(|x| (x.id.to_string(), x.name)))
+        .chain(
+            state
+                .store
+                .list_rooms(lib)
+                .await?
+                .into_iter()
+                .map(|x| (x.id.to_string(), x.name)),
+        )
         .collect();
     let page = Page::new(s, tr.t("nav.calendar"), "calendar", flash);
     let frame = Frame {
@@ -178,32 +217,67 @@ struct MonthPage {
 /// "Janvier 2025": French month names are lower case in a sentence, not in a heading.
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn month_key(d: Date) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
 
-async fn month(State(state): State<AppState>, s: StaffSession, flash: Flash, Query(q): Query<CalQuery>) -> Result<Html<String>, WebError> {
+async fn month(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Query(q): Query<CalQuery>,
+) -> Result<Html<String>, WebError> {
     let (page, mut f, tz) = frame(&state, &s, &flash, q).await?;
     let lang = page.tr.lang;
-    let first = parse_date(&format!("{}-01", f.query.month.trim())).unwrap_or_else(|| today(&tz).first_of_month());
+    let first = parse_date(&format!("{}-01", f.query.month.trim()))
+        .unwrap_or_else(|| today(&tz).first_of_month());
     let (grid_first, grid_last) = (monday(first), add_days(monday(first.last_of_month()), 6));
-    let days = days(&state, &s, &tz, &f.query, grid_first, grid_last, Some(first.month())).await?;
-    let weekdays = (0..7).map(|i| fmt::weekday_name(add_days(grid_first, i), lang)).collect();
+    let days = days(
+        &state,
+        &s,
+        &tz,
+        &f.query,
+        grid_first,
+        grid_last,
+        Some(first.month()),
+    )
+    .await?;
+    let weekdays = (0..7)
+        .map(|i| fmt::weekday_name(add_days(grid_first, i), lang))
+        .collect();
     let sfx = f.query.suffix();
     let link = |d: Date| format!("/staff/calendar?month={}{sfx}", month_key(d));
-    f.heading = capitalised(&format!("{} {}", fmt::month_name(first.month(), lang), first.year()));
+    f.heading = capitalised(&format!(
+        "{} {}",
+        fmt::month_name(first.month(), lang),
+        first.year()
+    ));
     f.prev = link(first.checked_sub(1.month()).unwrap_or(first));
     f.next = link(first.checked_add(1.month()).unwrap_or(first));
     f.current = link(today(&tz));
-    let week_of = if first.year() == today(&tz).year() && first.month() == today(&tz).month() { today(&tz) } else { first };
+    let week_of = if first.year() == today(&tz).year() && first.month() == today(&tz).month() {
+        today(&tz)
+    } else {
+        first
+    };
     f.other_view = format!("/staff/calendar/week?date={week_of}{sfx}");
     f.keep = ("month", month_key(first));
     f.other_label = page.tr.t("calendar.week_view").to_string();
     f.path = "/staff/calendar";
-    Ok(Html(MonthPage { page, f, weekdays, days }.render()?))
+    Ok(Html(
+        MonthPage {
+            page,
+            f,
+            weekdays,
+            days,
+        }
+        .render()?,
+    ))
 }
 
 #[derive(Template)]
@@ -214,7 +288,12 @@ struct WeekPage {
     days: Vec<Day>,
 }
 
-async fn week(State(state): State<AppState>, s: StaffSession, flash: Flash, Query(q): Query<CalQuery>) -> Result<Html<String>, WebError> {
+async fn week(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Query(q): Query<CalQuery>,
+) -> Result<Html<String>, WebError> {
     let (page, mut f, tz) = frame(&state, &s, &flash, q).await?;
     let lang = page.tr.lang;
     let start = monday(parse_date(&f.query.date).unwrap_or_else(|| today(&tz)));
@@ -222,7 +301,13 @@ async fn week(State(state): State<AppState>, s: StaffSession, flash: Flash, Quer
     let days = days(&state, &s, &tz, &f.query, start, end, None).await?;
     let sfx = f.query.suffix();
     let link = |d: Date| format!("/staff/calendar/week?date={d}{sfx}");
-    f.heading = page.tr.tf("calendar.week_of", &[("from", fmt::day(start, lang)), ("to", fmt::day_with_year(end, lang))]);
+    f.heading = page.tr.tf(
+        "calendar.week_of",
+        &[
+            ("from", fmt::day(start, lang)),
+            ("to", fmt::day_with_year(end, lang)),
+        ],
+    );
     f.prev = link(add_days(start, -7));
     f.next = link(add_days(start, 7));
     f.current = link(monday(today(&tz)));

@@ -30,7 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/tools/new", get(tool_new).post(tool_create))
         .route("/staff/tools/{id}", get(tool_edit).post(tool_update))
         .route("/staff/sessions/{id}/costs", get(costs_page).post(line_add))
-        .route("/staff/sessions/{id}/costs/{line}/delete", post(line_delete))
+        .route(
+            "/staff/sessions/{id}/costs/{line}/delete",
+            post(line_delete),
+        )
         .route("/staff/sessions/{id}/tools", post(tools_save))
         .route("/staff/budgets", get(budgets_page).post(budget_save))
 }
@@ -56,7 +59,11 @@ pub(crate) fn amount(lang: Lang, cents: i64) -> String {
 
 /// Whether this reader sees costs at all (mediators: see `may_see_session`).
 async fn sees_costs(state: &AppState, s: &StaffSession) -> Result<bool, WebError> {
-    let allowed = state.store.logistics_settings(s.library_id()).await?.mediators_see_costs;
+    let allowed = state
+        .store
+        .logistics_settings(s.library_id())
+        .await?
+        .mediators_see_costs;
     Ok(s.role().sees_costs(allowed))
 }
 
@@ -76,7 +83,11 @@ struct ToolsPage {
     costs: bool,
 }
 
-async fn tools_list(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+async fn tools_list(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     let tr = Tr::new(s.lang);
     let staff = state.store.list_staff(s.library_id()).await?;
     let tools = state
@@ -85,8 +96,16 @@ async fn tools_list(State(state): State<AppState>, s: StaffSession, flash: Flash
         .await?
         .into_iter()
         .map(|tool| ToolRow {
-            owner: staff.iter().find(|m| Some(m.id) == tool.owner_id).map(|m| m.name.clone()).unwrap_or_default(),
-            price: format!("{} / {}", amount(s.lang, tool.cost_cents), tr.t(billing_key(tool.billing))),
+            owner: staff
+                .iter()
+                .find(|m| Some(m.id) == tool.owner_id)
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
+            price: format!(
+                "{} / {}",
+                amount(s.lang, tool.cost_cents),
+                tr.t(billing_key(tool.billing))
+            ),
             tool,
         })
         .collect();
@@ -165,12 +184,16 @@ impl ToolForm {
         let provider = p.take(parse_text("provider", &self.provider, 120));
         let plan = p.take(parse_text("plan", &self.plan, 120));
         let cost = p.take(parse_amount("cost", &self.cost));
-        let billing = p.take(Billing::parse(&self.billing).ok_or_else(|| Problem::field("billing", "error.choose")));
+        let billing = p.take(
+            Billing::parse(&self.billing).ok_or_else(|| Problem::field("billing", "error.choose")),
+        );
         let seats = p.take(parse_capacity("seats", &self.seats));
         let renewal = p.take(if self.renewal_on.trim().is_empty() {
             Ok(None)
         } else {
-            parse_date(&self.renewal_on).map(|d| Some(d.to_string())).ok_or_else(|| Problem::field("renewal_on", "error.date"))
+            parse_date(&self.renewal_on)
+                .map(|d| Some(d.to_string()))
+                .ok_or_else(|| Problem::field("renewal_on", "error.date"))
         });
         let notes = p.take(parse_text("notes", &self.notes, 2000));
         p.into_result(|| Tool {
@@ -190,49 +213,135 @@ impl ToolForm {
     }
 }
 
-async fn tool_form(state: &AppState, s: &StaffSession, id: i64, form: ToolForm, errors: FormErrors) -> Result<String, WebError> {
+async fn tool_form(
+    state: &AppState,
+    s: &StaffSession,
+    id: i64,
+    form: ToolForm,
+    errors: FormErrors,
+) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
-    let page = Page::new(s, if id == 0 { tr.t("tools.new") } else { tr.t("tools.edit") }, "tools", &Flash::default());
+    let page = Page::new(
+        s,
+        if id == 0 {
+            tr.t("tools.new")
+        } else {
+            tr.t("tools.edit")
+        },
+        "tools",
+        &Flash::default(),
+    );
     let staff = state.store.list_staff(s.library_id()).await?;
     let owners = std::iter::once((String::new(), "–".to_string()))
-        .chain(staff.into_iter().filter(|m| m.active).map(|m| (m.id.to_string(), m.name)))
+        .chain(
+            staff
+                .into_iter()
+                .filter(|m| m.active)
+                .map(|m| (m.id.to_string(), m.name)),
+        )
         .collect();
-    let billings = [Billing::Monthly, Billing::Yearly].iter().map(|b| (b.slug().to_string(), tr.t(billing_key(*b)).to_string())).collect();
+    let billings = [Billing::Monthly, Billing::Yearly]
+        .iter()
+        .map(|b| (b.slug().to_string(), tr.t(billing_key(*b)).to_string()))
+        .collect();
     let themes = state.store.list_themes(s.library_id()).await?;
-    Ok(ToolFormPage { page, id, form, errors, owners, billings, themes }.render()?)
+    Ok(ToolFormPage {
+        page,
+        id,
+        form,
+        errors,
+        owners,
+        billings,
+        themes,
+    }
+    .render()?)
 }
 
-async fn tool_new(State(state): State<AppState>, s: StaffSession) -> Result<Html<String>, WebError> {
+async fn tool_new(
+    State(state): State<AppState>,
+    s: StaffSession,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditSetup)?;
-    let form = ToolForm { billing: "monthly".into(), ..Default::default() };
-    Ok(Html(tool_form(&state, &s, 0, form, FormErrors::default()).await?))
+    let form = ToolForm {
+        billing: "monthly".into(),
+        ..Default::default()
+    };
+    Ok(Html(
+        tool_form(&state, &s, 0, form, FormErrors::default()).await?,
+    ))
 }
 
-async fn tool_edit(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn tool_edit(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditSetup)?;
     let tool = state.store.tool(s.library_id(), id).await?;
-    Ok(Html(tool_form(&state, &s, id, ToolForm::from_tool(&tool), FormErrors::default()).await?))
+    Ok(Html(
+        tool_form(
+            &state,
+            &s,
+            id,
+            ToolForm::from_tool(&tool),
+            FormErrors::default(),
+        )
+        .await?,
+    ))
 }
 
-async fn tool_create(State(state): State<AppState>, p: Posted<ToolForm>) -> Result<Response, WebError> {
+async fn tool_create(
+    State(state): State<AppState>,
+    p: Posted<ToolForm>,
+) -> Result<Response, WebError> {
     tool_save(state, p, 0).await
 }
 
-async fn tool_update(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<ToolForm>) -> Result<Response, WebError> {
+async fn tool_update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<ToolForm>,
+) -> Result<Response, WebError> {
     tool_save(state, p, id).await
 }
 
-async fn tool_save(state: AppState, Posted { session: s, form }: Posted<ToolForm>, id: i64) -> Result<Response, WebError> {
+async fn tool_save(
+    state: AppState,
+    Posted { session: s, form }: Posted<ToolForm>,
+    id: i64,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
-    let sessions = if id == 0 { vec![] } else { state.store.tool(s.library_id(), id).await?.session_ids };
+    let sessions = if id == 0 {
+        vec![]
+    } else {
+        state.store.tool(s.library_id(), id).await?.session_ids
+    };
     match form.parse(id) {
         Ok(tool) => {
-            state.store.save_tool(&s.actor(), &Tool { session_ids: sessions, ..tool }).await?;
-            Ok(Redirect::to(if id == 0 { "/staff/tools?done=created" } else { "/staff/tools?done=saved" }).into_response())
+            state
+                .store
+                .save_tool(
+                    &s.actor(),
+                    &Tool {
+                        session_ids: sessions,
+                        ..tool
+                    },
+                )
+                .await?;
+            Ok(Redirect::to(if id == 0 {
+                "/staff/tools?done=created"
+            } else {
+                "/staff/tools?done=saved"
+            })
+            .into_response())
         }
         Err(problems) => {
             let errors = FormErrors::new(&Tr::new(s.lang), &problems);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(tool_form(&state, &s, id, form, errors).await?)).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(tool_form(&state, &s, id, form, errors).await?),
+            )
+                .into_response())
         }
     }
 }
@@ -241,13 +350,23 @@ async fn tool_save(state: AppState, Posted { session: s, form }: Posted<ToolForm
 const RENEWAL_NOTICE_DAYS: i64 = 30;
 
 /// Tools renewing within 30 days of `today`, for those who manage them.
-pub(super) async fn renewals(state: &AppState, s: &StaffSession, today: jiff::civil::Date) -> Result<Vec<(i64, String, String)>, WebError> {
+pub(super) async fn renewals(
+    state: &AppState,
+    s: &StaffSession,
+    today: jiff::civil::Date,
+) -> Result<Vec<(i64, String, String)>, WebError> {
     if !s.may(Action::EditSetup) {
         return Ok(Vec::new());
     }
     let until = super::calendar::add_days(today, RENEWAL_NOTICE_DAYS);
-    let due = state.store.renewals_due(s.library_id(), &today.to_string(), &until.to_string()).await?;
-    Ok(due.into_iter().map(|t| (t.id, t.name, t.renewal_on.unwrap_or_default())).collect())
+    let due = state
+        .store
+        .renewals_due(s.library_id(), &today.to_string(), &until.to_string())
+        .await?;
+    Ok(due
+        .into_iter()
+        .map(|t| (t.id, t.name, t.renewal_on.unwrap_or_default()))
+        .collect())
 }
 
 // ------------------------------------------------------- a session's costs
@@ -290,10 +409,18 @@ struct LineForm {
 impl LineForm {
     fn parse(&self, session_id: i64) -> Result<CostLine, Problems> {
         let mut p = Problems::new();
-        let kind = p.take(CostKind::parse(&self.kind).ok_or_else(|| Problem::field("kind", "error.choose")));
+        let kind = p.take(
+            CostKind::parse(&self.kind).ok_or_else(|| Problem::field("kind", "error.choose")),
+        );
         let cents = p.take(parse_amount("amount", &self.amount));
         let note = p.take(parse_text("note", &self.note, 500));
-        p.into_result(|| CostLine { id: 0, session_id, kind: kind.unwrap(), cents: cents.unwrap(), note: note.unwrap() })
+        p.into_result(|| CostLine {
+            id: 0,
+            session_id,
+            kind: kind.unwrap(),
+            cents: cents.unwrap(),
+            note: note.unwrap(),
+        })
     }
 }
 
@@ -308,22 +435,57 @@ async fn readable(state: &AppState, s: &StaffSession, id: i64) -> Result<Session
     Ok(session)
 }
 
-async fn costs_render(state: &AppState, s: &StaffSession, session: Session, form: LineForm, errors: FormErrors, flash: &Flash) -> Result<String, WebError> {
+async fn costs_render(
+    state: &AppState,
+    s: &StaffSession,
+    session: Session,
+    form: LineForm,
+    errors: FormErrors,
+    flash: &Flash,
+) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
     let tz = state.store.library(s.library_id()).await?.tz();
     let lines = state.store.cost_lines(session.id).await?;
     let day = &session.local_date;
-    let total = state.store.session_costs(Some(s.library_id()), day, day).await?.get(&session.id).copied().unwrap_or(0);
-    let legacy = state.store.attendance(s.library_id(), session.id).await?.cost_cents;
+    let total = state
+        .store
+        .session_costs(Some(s.library_id()), day, day)
+        .await?
+        .get(&session.id)
+        .copied()
+        .unwrap_or(0);
+    let legacy = state
+        .store
+        .attendance(s.library_id(), session.id)
+        .await?
+        .cost_cents;
     let lines_sum: i64 = lines.iter().map(|l| l.cents).sum();
     let rows = lines
         .into_iter()
-        .map(|line| LineRow { kind: tr.t(kind_key(line.kind)).to_string(), amount: amount(s.lang, line.cents), line })
+        .map(|line| LineRow {
+            kind: tr.t(kind_key(line.kind)).to_string(),
+            amount: amount(s.lang, line.cents),
+            line,
+        })
         .collect();
     let ticked = state.store.session_tools(session.id).await?;
-    let tools = state.store.tools(s.library_id()).await?.into_iter().map(|t| (t.id, t.name, ticked.contains(&t.id))).collect();
-    let kinds = CostKind::ALL.iter().map(|k| (k.slug().to_string(), tr.t(kind_key(*k)).to_string())).collect();
-    let page = Page::new(s, tr.tf("costs.title", &[("event", session.event_title.clone())]), "sessions", flash);
+    let tools = state
+        .store
+        .tools(s.library_id())
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name, ticked.contains(&t.id)))
+        .collect();
+    let kinds = CostKind::ALL
+        .iter()
+        .map(|k| (k.slug().to_string(), tr.t(kind_key(*k)).to_string()))
+        .collect();
+    let page = Page::new(
+        s,
+        tr.tf("costs.title", &[("event", session.event_title.clone())]),
+        "sessions",
+        flash,
+    );
     Ok(CostsPage {
         when: when(s.lang, &tz, session.starts_at, session.ends_at),
         page,
@@ -352,12 +514,31 @@ fn kind_key(k: CostKind) -> &'static str {
     }
 }
 
-async fn costs_page(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>, flash: Flash) -> Result<Html<String>, WebError> {
+async fn costs_page(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     let session = readable(&state, &s, id).await?;
-    Ok(Html(costs_render(&state, &s, session, LineForm::default(), FormErrors::default(), &flash).await?))
+    Ok(Html(
+        costs_render(
+            &state,
+            &s,
+            session,
+            LineForm::default(),
+            FormErrors::default(),
+            &flash,
+        )
+        .await?,
+    ))
 }
 
-async fn line_add(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<LineForm>) -> Result<Response, WebError> {
+async fn line_add(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<LineForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     let session = readable(&state, &s, id).await?;
     match form.parse(id) {
@@ -376,7 +557,11 @@ async fn line_add(State(state): State<AppState>, Path(id): Path<i64>, Posted { s
 #[derive(Debug, Default, Deserialize)]
 struct Empty {}
 
-async fn line_delete(State(state): State<AppState>, Path((id, line)): Path<(i64, i64)>, Posted { session: s, .. }: Posted<Empty>) -> Result<Response, WebError> {
+async fn line_delete(
+    State(state): State<AppState>,
+    Path((id, line)): Path<(i64, i64)>,
+    Posted { session: s, .. }: Posted<Empty>,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     state.store.delete_cost_line(&s.actor(), id, line).await?;
     Ok(Redirect::to(&format!("/staff/sessions/{id}/costs?done=saved")).into_response())
@@ -388,7 +573,11 @@ struct ToolsForm {
     tool_ids: Vec<String>,
 }
 
-async fn tools_save(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<ToolsForm>) -> Result<Response, WebError> {
+async fn tools_save(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<ToolsForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     let ids: Vec<i64> = form.tool_ids.iter().filter_map(|t| opt_id(t)).collect();
     state.store.set_session_tools(&s.actor(), id, &ids).await?;
@@ -433,7 +622,13 @@ struct BudgetForm {
     planned: String,
 }
 
-async fn budgets_render(state: &AppState, s: &StaffSession, season: &str, typed: Option<(i64, &str, String)>, flash: &Flash) -> Result<String, WebError> {
+async fn budgets_render(
+    state: &AppState,
+    s: &StaffSession,
+    season: &str,
+    typed: Option<(i64, &str, String)>,
+    flash: &Flash,
+) -> Result<String, WebError> {
     s.require(Action::ReadCosts)?;
     let tr = Tr::new(s.lang);
     let rows = state
@@ -445,30 +640,60 @@ async fn budgets_render(state: &AppState, s: &StaffSession, season: &str, typed:
             let left = b.planned_cents.map(|p| p - b.spent_cents);
             let mine = typed.as_ref().filter(|(id, _, _)| *id == b.series_id);
             BudgetRow {
-                planned: b.planned_cents.map(|c| amount(s.lang, c)).unwrap_or_else(|| "–".into()),
+                planned: b
+                    .planned_cents
+                    .map(|c| amount(s.lang, c))
+                    .unwrap_or_else(|| "–".into()),
                 spent: amount(s.lang, b.spent_cents),
-                left: left.map(|c| amount(s.lang, c)).unwrap_or_else(|| "–".into()),
+                left: left
+                    .map(|c| amount(s.lang, c))
+                    .unwrap_or_else(|| "–".into()),
                 over: left.is_some_and(|l| l < 0),
-                value: mine.map(|(_, v, _)| v.to_string()).unwrap_or_else(|| b.planned_cents.map(|c| format!("{},{:02}", c / 100, c % 100)).unwrap_or_default()),
+                value: mine.map(|(_, v, _)| v.to_string()).unwrap_or_else(|| {
+                    b.planned_cents
+                        .map(|c| format!("{},{:02}", c / 100, c % 100))
+                        .unwrap_or_default()
+                }),
                 error: mine.map(|(_, _, e)| e.clone()).unwrap_or_default(),
                 budget: b,
             }
         })
         .collect();
-    let page = Page::new(s, tr.tf("budgets.title", &[("season", season.to_string())]), "budgets", flash);
-    Ok(BudgetsPage { page, season: season.to_string(), rows, edit: s.may(Action::EditSetup) }.render()?)
+    let page = Page::new(
+        s,
+        tr.tf("budgets.title", &[("season", season.to_string())]),
+        "budgets",
+        flash,
+    );
+    Ok(BudgetsPage {
+        page,
+        season: season.to_string(),
+        rows,
+        edit: s.may(Action::EditSetup),
+    }
+    .render()?)
 }
 
-async fn budgets_page(State(state): State<AppState>, s: StaffSession, Query(q): Query<SeasonQuery>, flash: Flash) -> Result<Html<String>, WebError> {
+async fn budgets_page(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Query(q): Query<SeasonQuery>,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     let season = if season_dates(&q.season).is_some() {
         q.season
     } else {
         season_of(today(&state.store.library(s.library_id()).await?.tz())).1
     };
-    Ok(Html(budgets_render(&state, &s, &season, None, &flash).await?))
+    Ok(Html(
+        budgets_render(&state, &s, &season, None, &flash).await?,
+    ))
 }
 
-async fn budget_save(State(state): State<AppState>, Posted { session: s, form }: Posted<BudgetForm>) -> Result<Response, WebError> {
+async fn budget_save(
+    State(state): State<AppState>,
+    Posted { session: s, form }: Posted<BudgetForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     if season_dates(&form.season).is_none() {
         return Err(WebError::BadRequest("season".into()));
@@ -476,12 +701,25 @@ async fn budget_save(State(state): State<AppState>, Posted { session: s, form }:
     let series_id = opt_id(&form.series_id).ok_or(WebError::NotFound)?;
     match parse_amount("planned", &form.planned) {
         Ok(cents) => {
-            state.store.set_budget(&s.actor(), series_id, &form.season, cents).await?;
-            Ok(Redirect::to(&format!("/staff/budgets?season={}&done=saved", form.season)).into_response())
+            state
+                .store
+                .set_budget(&s.actor(), series_id, &form.season, cents)
+                .await?;
+            Ok(
+                Redirect::to(&format!("/staff/budgets?season={}&done=saved", form.season))
+                    .into_response(),
+            )
         }
         Err(p) => {
             let error = Tr::new(s.lang).t(p.key).to_string();
-            let html = budgets_render(&state, &s, &form.season, Some((series_id, &form.planned, error)), &Flash::default()).await?;
+            let html = budgets_render(
+                &state,
+                &s,
+                &form.season,
+                Some((series_id, &form.planned, error)),
+                &Flash::default(),
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
     }
@@ -501,11 +739,32 @@ mod tests {
 
     #[test]
     fn a_tool_form_parses_or_says_where_it_is_wrong() {
-        let f = ToolForm { name: "ChatGPT".into(), cost: "20".into(), billing: "monthly".into(), renewal_on: "2025-03-15".into(), theme_ids: vec!["3".into()], ..Default::default() };
+        let f = ToolForm {
+            name: "ChatGPT".into(),
+            cost: "20".into(),
+            billing: "monthly".into(),
+            renewal_on: "2025-03-15".into(),
+            theme_ids: vec!["3".into()],
+            ..Default::default()
+        };
         let t = f.parse(0).unwrap();
-        assert_eq!((t.cost_cents, t.renewal_on.as_deref(), t.theme_ids), (2000, Some("2025-03-15"), vec![3]));
-        let bad = ToolForm { cost: "vingt".into(), billing: "weekly".into(), renewal_on: "demain?".into(), ..Default::default() };
-        let fields: Vec<_> = bad.parse(0).unwrap_err().0.iter().filter_map(|p| p.field).collect();
+        assert_eq!(
+            (t.cost_cents, t.renewal_on.as_deref(), t.theme_ids),
+            (2000, Some("2025-03-15"), vec![3])
+        );
+        let bad = ToolForm {
+            cost: "vingt".into(),
+            billing: "weekly".into(),
+            renewal_on: "demain?".into(),
+            ..Default::default()
+        };
+        let fields: Vec<_> = bad
+            .parse(0)
+            .unwrap_err()
+            .0
+            .iter()
+            .filter_map(|p| p.field)
+            .collect();
         for f in ["name", "cost", "billing", "renewal_on"] {
             assert!(fields.contains(&f), "{f} in {fields:?}");
         }

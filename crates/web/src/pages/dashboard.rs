@@ -37,7 +37,11 @@ struct DashboardPage {
     renewals: Vec<(i64, String, String)>,
 }
 
-async fn dashboard(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+async fn dashboard(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
     let store = &state.store;
@@ -64,10 +68,29 @@ async fn dashboard(State(state): State<AppState>, s: StaffSession, flash: Flash)
     let week_start = monday(now);
     let month_start = now.first_of_month();
     let next_month = month_start.checked_add(1.month()).unwrap_or(month_start);
-    let week = store.count_sessions(lib, day_start(&tz, week_start), day_start(&tz, add_days(week_start, 7))).await?;
-    let month = store.count_sessions(lib, day_start(&tz, month_start), day_start(&tz, next_month)).await?;
+    let week = store
+        .count_sessions(
+            lib,
+            day_start(&tz, week_start),
+            day_start(&tz, add_days(week_start, 7)),
+        )
+        .await?;
+    let month = store
+        .count_sessions(lib, day_start(&tz, month_start), day_start(&tz, next_month))
+        .await?;
     let drafts = store.count_events(lib, EventStatus::Draft).await?;
     let renewals = super::costs::renewals(&state, &s, now).await?;
     let page = Page::new(&s, tr.t("nav.dashboard"), "dashboard", &flash);
-    Ok(Html(DashboardPage { page, days, week, month, drafts, logistics, renewals }.render()?))
+    Ok(Html(
+        DashboardPage {
+            page,
+            days,
+            week,
+            month,
+            drafts,
+            logistics,
+            renewals,
+        }
+        .render()?,
+    ))
 }

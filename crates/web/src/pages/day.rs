@@ -38,7 +38,11 @@ fn may_count(s: &StaffSession, session: &Session) -> bool {
 
 async fn countable(state: &AppState, s: &StaffSession, id: i64) -> Result<Session, WebError> {
     let session = state.store.session(s.library_id(), id).await?;
-    if may_count(s, &session) { Ok(session) } else { Err(WebError::Forbidden) }
+    if may_count(s, &session) {
+        Ok(session)
+    } else {
+        Err(WebError::Forbidden)
+    }
 }
 
 /// A session's attendance in words: participants, of whom under 14,
@@ -58,7 +62,9 @@ pub(super) struct AttendanceView {
 impl AttendanceView {
     pub fn new(tr: &Tr, a: &Attendance) -> AttendanceView {
         let h: &Headcount = &a.headcount;
-        let n = |v: Option<u32>| v.map_or_else(|| tr.t("day.not_counted").to_string(), |v| v.to_string());
+        let n = |v: Option<u32>| {
+            v.map_or_else(|| tr.t("day.not_counted").to_string(), |v| v.to_string())
+        };
         let present = match (h.present, h.registered) {
             (Some(p), Some(r)) => format!("{p} / {r}"),
             _ => "–".into(),
@@ -66,7 +72,11 @@ impl AttendanceView {
         AttendanceView {
             counted: h.is_counted(),
             participants: n(h.participants),
-            under_14: if h.is_counted() { h.under_14.unwrap_or(0).to_string() } else { n(None) },
+            under_14: if h.is_counted() {
+                h.under_14.unwrap_or(0).to_string()
+            } else {
+                n(None)
+            },
             present,
             no_shows: h.no_shows().map_or_else(|| "–".into(), |v| v.to_string()),
             counted_by: a.counted_by.clone().unwrap_or_default(),
@@ -85,14 +95,31 @@ struct PartyRow {
 
 fn party_row(tr: &Tr, a: &Arrival) -> PartyRow {
     let r = &a.registration;
-    let name = if r.name.is_empty() { tr.tf("day.party_no_name", &[("id", r.id.to_string())]) } else { r.name.clone() };
-    let mut detail = tr.tf(if r.seats > 1 { "day.seats" } else { "day.seat" }, &[("n", r.seats.to_string())]);
+    let name = if r.name.is_empty() {
+        tr.tf("day.party_no_name", &[("id", r.id.to_string())])
+    } else {
+        r.name.clone()
+    };
+    let mut detail = tr.tf(
+        if r.seats > 1 { "day.seats" } else { "day.seat" },
+        &[("n", r.seats.to_string())],
+    );
     if !r.ages.is_empty() {
-        let ages = r.ages.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
+        let ages = r
+            .ages
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         detail.push_str(" · ");
         detail.push_str(&tr.tf("day.ages", &[("ages", ages)]));
     }
-    PartyRow { id: r.id, name, detail, present: a.present }
+    PartyRow {
+        id: r.id,
+        name,
+        detail,
+        present: a.present,
+    }
 }
 
 #[derive(Template)]
@@ -124,18 +151,47 @@ async fn day_page(
     let lib = s.library_id();
     let tz = state.store.library(lib).await?.tz();
     let att = AttendanceView::new(&tr, &state.store.attendance(lib, id).await?);
-    let mut parties: Vec<PartyRow> = state.store.arrivals(lib, id).await?.iter().map(|a| party_row(&tr, a)).collect();
+    let mut parties: Vec<PartyRow> = state
+        .store
+        .arrivals(lib, id)
+        .await?
+        .iter()
+        .map(|a| party_row(&tr, a))
+        .collect();
     // At the door people give their name: alphabetical order finds them.
     parties.sort_by_key(|p| p.name.to_lowercase());
     let row = SessionRow::new(&tr, &tz, &session);
-    let page = Page::new(&s, tr.tf("day.title", &[("title", row.title.clone())]), "day", &Flash::default());
-    let notice = if q.refused.is_some() { tr.t("day.refused").to_string() } else { String::new() };
-    Ok(Html(DayPage { page, registration: session.registration_required || !parties.is_empty(), session: row, id, att, parties, notice }.render()?))
+    let page = Page::new(
+        &s,
+        tr.tf("day.title", &[("title", row.title.clone())]),
+        "day",
+        &Flash::default(),
+    );
+    let notice = if q.refused.is_some() {
+        tr.t("day.refused").to_string()
+    } else {
+        String::new()
+    };
+    Ok(Html(
+        DayPage {
+            page,
+            registration: session.registration_required || !parties.is_empty(),
+            session: row,
+            id,
+            att,
+            parties,
+            notice,
+        }
+        .render()?,
+    ))
 }
 
 /// What a script asked for: the figures, not a page.
 fn wants_json(headers: &HeaderMap) -> bool {
-    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"))
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
 }
 
 #[derive(Serialize)]
@@ -148,10 +204,20 @@ struct Figures {
 }
 
 /// The answer to a POST: the figures for the script, or back to the page.
-async fn answer(state: &AppState, s: &StaffSession, id: i64, headers: &HeaderMap, after: Option<Attendance>) -> Result<Response, WebError> {
+async fn answer(
+    state: &AppState,
+    s: &StaffSession,
+    id: i64,
+    headers: &HeaderMap,
+    after: Option<Attendance>,
+) -> Result<Response, WebError> {
     let refused = after.is_none();
     if !wants_json(headers) {
-        let to = if refused { format!("/staff/sessions/{id}/day?refused=1#count") } else { format!("/staff/sessions/{id}/day#count") };
+        let to = if refused {
+            format!("/staff/sessions/{id}/day?refused=1#count")
+        } else {
+            format!("/staff/sessions/{id}/day#count")
+        };
         return Ok(Redirect::to(&to).into_response());
     }
     let tr = Tr::new(s.lang);
@@ -159,9 +225,25 @@ async fn answer(state: &AppState, s: &StaffSession, id: i64, headers: &HeaderMap
         Some(a) => a,
         None => state.store.attendance(s.library_id(), id).await?,
     };
-    let message = if refused { tr.t("day.refused").to_string() } else { tr.t("day.saved").to_string() };
-    let status = if refused { StatusCode::CONFLICT } else { StatusCode::OK };
-    Ok((status, Json(Figures { att: AttendanceView::new(&tr, &a), refused, message })).into_response())
+    let message = if refused {
+        tr.t("day.refused").to_string()
+    } else {
+        tr.t("day.saved").to_string()
+    };
+    let status = if refused {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(Figures {
+            att: AttendanceView::new(&tr, &a),
+            refused,
+            message,
+        }),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -173,15 +255,27 @@ struct TickForm {
     present: Option<String>,
 }
 
-async fn tick(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, p: Posted<TickForm>) -> Result<Response, WebError> {
+async fn tick(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    p: Posted<TickForm>,
+) -> Result<Response, WebError> {
     let s = p.session;
     countable(&state, &s, id).await?;
-    let reg: i64 = p.form.registration.trim().parse().map_err(|_| WebError::BadRequest("registration".into()))?;
+    let reg: i64 = p
+        .form
+        .registration
+        .trim()
+        .parse()
+        .map_err(|_| WebError::BadRequest("registration".into()))?;
     let present = p.form.present.is_some_and(|v| v != "0");
     let after = match state.store.check_in(&s.actor(), id, reg, present).await {
         Ok(a) => a,
         // Cancelled meanwhile: show the list as it is now.
-        Err(almanach_store::StoreError::Conflict(_)) => return answer(&state, &s, id, &headers, None).await,
+        Err(almanach_store::StoreError::Conflict(_)) => {
+            return answer(&state, &s, id, &headers, None).await;
+        }
         Err(e) => return Err(e.into()),
     };
     answer(&state, &s, id, &headers, Some(after)).await
@@ -203,10 +297,21 @@ fn parse_tap(f: &CountForm) -> Option<Tap> {
         "remove" => -1,
         _ => return None,
     };
-    Some(Tap { delta, under_14: f.under_14.as_deref().is_some_and(|v| !v.is_empty() && v != "0") })
+    Some(Tap {
+        delta,
+        under_14: f
+            .under_14
+            .as_deref()
+            .is_some_and(|v| !v.is_empty() && v != "0"),
+    })
 }
 
-async fn count(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, p: Posted<CountForm>) -> Result<Response, WebError> {
+async fn count(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    p: Posted<CountForm>,
+) -> Result<Response, WebError> {
     let s = p.session;
     countable(&state, &s, id).await?;
     let tap = parse_tap(&p.form).ok_or_else(|| WebError::BadRequest("tap".into()))?;
@@ -217,7 +322,12 @@ async fn count(State(state): State<AppState>, Path(id): Path<i64>, headers: Head
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn reset(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap, p: Posted<Empty>) -> Result<Response, WebError> {
+async fn reset(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    p: Posted<Empty>,
+) -> Result<Response, WebError> {
     let s = p.session;
     countable(&state, &s, id).await?;
     let after = state.store.reset_count(&s.actor(), id).await?;
@@ -234,12 +344,20 @@ struct TodayPage {
 }
 
 /// Today's sessions, those the signed-in person leads first.
-async fn today_list(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+async fn today_list(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
     let tz = state.store.library(lib).await?.tz();
     let d = today(&tz);
-    let f = SessionFilter { from: Some(day_start(&tz, d)), to: Some(day_start(&tz, add_days(d, 1))), ..Default::default() };
+    let f = SessionFilter {
+        from: Some(day_start(&tz, d)),
+        to: Some(day_start(&tz, add_days(d, 1))),
+        ..Default::default()
+    };
     let (mut mine, mut others) = (Vec::new(), Vec::new());
     for session in state.store.list_sessions(lib, &f).await? {
         if !may_count(&s, &session) {
@@ -247,7 +365,11 @@ async fn today_list(State(state): State<AppState>, s: StaffSession, flash: Flash
         }
         let att = AttendanceView::new(&tr, &state.store.attendance(lib, session.id).await?);
         let row = (SessionRow::new(&tr, &tz, &session), att);
-        if session.lead_ids.contains(&s.staff.id) { mine.push(row) } else { others.push(row) }
+        if session.lead_ids.contains(&s.staff.id) {
+            mine.push(row)
+        } else {
+            others.push(row)
+        }
     }
     let page = Page::new(&s, tr.t("day.today"), "day", &flash);
     Ok(Html(TodayPage { page, mine, others }.render()?))

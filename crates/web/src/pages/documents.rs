@@ -23,7 +23,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/staff/speakers/{id}/documents",
-            get(documents_page).post(document_upload).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES + 64 * 1024)),
+            get(documents_page)
+                .post(document_upload)
+                .layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES + 64 * 1024)),
         )
         .route("/staff/documents/{id}", get(document_download))
         .route("/staff/documents/{id}/delete", post(document_delete))
@@ -48,7 +50,14 @@ struct DocumentsPage {
     file_error: String,
 }
 
-async fn render(state: &AppState, s: &StaffSession, flash: &Flash, speaker_id: i64, kind: &str, file_error: String) -> Result<String, WebError> {
+async fn render(
+    state: &AppState,
+    s: &StaffSession,
+    flash: &Flash,
+    speaker_id: i64,
+    kind: &str,
+    file_error: String,
+) -> Result<String, WebError> {
     let lib = s.library_id();
     let rec = state.store.speaker_record(lib, speaker_id).await?;
     let tz = state.store.library(lib).await?.tz();
@@ -61,14 +70,29 @@ async fn render(state: &AppState, s: &StaffSession, flash: &Flash, speaker_id: i
         .map(|doc| Row {
             kind: tr.t(kind_key(doc.kind)).to_string(),
             uploaded: stamp(s.lang, &tz, doc.uploaded_at),
-            size: tr.tf("documents.kb", &[("n", ((doc.size + 1023) / 1024).to_string())]),
+            size: tr.tf(
+                "documents.kb",
+                &[("n", ((doc.size + 1023) / 1024).to_string())],
+            ),
             doc,
         })
         .collect();
-    let kinds = DocumentKind::ALL.iter().map(|k| (k.slug(), tr.t(kind_key(*k)).to_string())).collect();
+    let kinds = DocumentKind::ALL
+        .iter()
+        .map(|k| (k.slug(), tr.t(kind_key(*k)).to_string()))
+        .collect();
     let title = tr.tf("documents.title_of", &[("name", rec.speaker.name.clone())]);
     let page = Page::new(s, title, "speakers", flash);
-    Ok(DocumentsPage { page, speaker_id, speaker_name: rec.speaker.name, rows, kinds, kind: kind.to_string(), file_error }.render()?)
+    Ok(DocumentsPage {
+        page,
+        speaker_id,
+        speaker_name: rec.speaker.name,
+        rows,
+        kinds,
+        kind: kind.to_string(),
+        file_error,
+    }
+    .render()?)
 }
 
 fn kind_key(k: DocumentKind) -> &'static str {
@@ -79,15 +103,28 @@ fn kind_key(k: DocumentKind) -> &'static str {
     }
 }
 
-async fn documents_page(State(state): State<AppState>, s: StaffSession, flash: Flash, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn documents_page(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::ReadSpeakerPrivate)?;
-    Ok(Html(render(&state, &s, &flash, id, "agreement", String::new()).await?))
+    Ok(Html(
+        render(&state, &s, &flash, id, "agreement", String::new()).await?,
+    ))
 }
 
-async fn document_upload(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>, mut mp: Multipart) -> Result<Response, WebError> {
+async fn document_upload(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, WebError> {
     s.require(Action::ReadSpeakerPrivate)?;
     let bad = |e: axum::extract::multipart::MultipartError| WebError::BadRequest(e.to_string());
-    let (mut csrf, mut kind, mut name, mut bytes) = (String::new(), String::new(), String::new(), Vec::new());
+    let (mut csrf, mut kind, mut name, mut bytes) =
+        (String::new(), String::new(), String::new(), Vec::new());
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         match field.name().unwrap_or_default() {
             "csrf" => csrf = field.text().await.map_err(bad)?,
@@ -103,7 +140,8 @@ async fn document_upload(State(state): State<AppState>, s: StaffSession, Path(id
     if !same_secret(&csrf, &s.csrf) {
         return Err(WebError::Csrf);
     }
-    let kind_parsed = DocumentKind::parse(&kind).ok_or_else(|| WebError::BadRequest(format!("kind {kind:?}")))?;
+    let kind_parsed =
+        DocumentKind::parse(&kind).ok_or_else(|| WebError::BadRequest(format!("kind {kind:?}")))?;
     let content_type = match sniff(&bytes) {
         Ok(t) => t,
         Err(refusal) => {
@@ -112,22 +150,52 @@ async fn document_upload(State(state): State<AppState>, s: StaffSession, Path(id
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
-    let file_name: String = name.chars().filter(|c| !c.is_control() && *c != '"' && *c != '\\').take(200).collect();
-    let new = NewDocument { speaker_id: id, kind: kind_parsed, file_name: &file_name, content_type, bytes: &bytes };
+    let file_name: String = name
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"' && *c != '\\')
+        .take(200)
+        .collect();
+    let new = NewDocument {
+        speaker_id: id,
+        kind: kind_parsed,
+        file_name: &file_name,
+        content_type,
+        bytes: &bytes,
+    };
     state.store.add_document(&s.actor(), &new).await?;
     Ok(Redirect::to(&format!("/staff/speakers/{id}/documents?done=saved")).into_response())
 }
 
-async fn document_download(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn document_download(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     s.require(Action::ReadSpeakerPrivate)?;
     let (doc, bytes) = state.store.document_bytes(s.library_id(), id).await?;
     // The name was cleaned of quotes and control characters on upload; the
     // RFC 5987 form carries any other character.
-    let ascii: String = doc.file_name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
+    let ascii: String = doc
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     let encoded: String = doc
         .file_name
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect();
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     Ok((
@@ -145,8 +213,16 @@ async fn document_download(State(state): State<AppState>, s: StaffSession, Path(
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn document_delete(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, .. }: Posted<Empty>) -> Result<Response, WebError> {
+async fn document_delete(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, .. }: Posted<Empty>,
+) -> Result<Response, WebError> {
     s.require(Action::ReadSpeakerPrivate)?;
     let doc = state.store.delete_document(&s.actor(), id).await?;
-    Ok(Redirect::to(&format!("/staff/speakers/{}/documents?done=saved", doc.speaker_id)).into_response())
+    Ok(Redirect::to(&format!(
+        "/staff/speakers/{}/documents?done=saved",
+        doc.speaker_id
+    ))
+    .into_response())
 }

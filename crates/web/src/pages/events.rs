@@ -3,7 +3,9 @@
 //! duplication to the same weekday of next month.
 
 use almanach_domain::calendar::{local_to_instant, parse_date};
-use almanach_domain::programme::{EventStatus, calendar_warnings, parse_name, parse_text, same_weekday_next_month};
+use almanach_domain::programme::{
+    EventStatus, calendar_warnings, parse_name, parse_text, same_weekday_next_month,
+};
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
 use almanach_store::{Event, EventRow, Library, Session, SessionFilter, SessionWrite, StoreError};
@@ -30,24 +32,42 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/events", get(events_list))
         .route("/staff/events/new", get(event_new).post(event_create))
         .route("/staff/events/{id}", get(event_page))
-        .route("/staff/events/{id}/edit", get(event_edit).post(event_update))
+        .route(
+            "/staff/events/{id}/edit",
+            get(event_edit).post(event_update),
+        )
         .route("/staff/events/{id}/publish", post(event_publish))
-        .route("/staff/events/{id}/cancel", get(event_cancel_confirm).post(event_cancel))
+        .route(
+            "/staff/events/{id}/cancel",
+            get(event_cancel_confirm).post(event_cancel),
+        )
         .route("/staff/events/{id}/draft", post(event_draft))
-        .route("/staff/events/{id}/duplicate", get(event_duplicate_form).post(event_duplicate))
+        .route(
+            "/staff/events/{id}/duplicate",
+            get(event_duplicate_form).post(event_duplicate),
+        )
 }
 
 /// How many events the list shows; older ones are reached by filtering.
 const LIST_LIMIT: i64 = 300;
 
 /// The series as `(id, name)` options, led by "none" or "all".
-async fn series_options(state: &AppState, library_id: i64, first: String) -> Result<Vec<(String, String)>, WebError> {
+async fn series_options(
+    state: &AppState,
+    library_id: i64,
+    first: String,
+) -> Result<Vec<(String, String)>, WebError> {
     let series = state.store.list_series(library_id).await?;
-    Ok(std::iter::once((String::new(), first)).chain(series.into_iter().map(|s| (s.id.to_string(), s.name))).collect())
+    Ok(std::iter::once((String::new(), first))
+        .chain(series.into_iter().map(|s| (s.id.to_string(), s.name)))
+        .collect())
 }
 
 fn status_options(tr: &Tr) -> Vec<(String, String)> {
-    EventStatus::ALL.iter().map(|v| (v.slug().to_string(), label(tr, "status", v.slug()))).collect()
+    EventStatus::ALL
+        .iter()
+        .map(|v| (v.slug().to_string(), label(tr, "status", v.slug())))
+        .collect()
 }
 
 // ---------------------------------------------------------------- list
@@ -85,19 +105,41 @@ async fn events_list(
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
     let tz = state.store.library(lib).await?.tz();
-    let rows = state.store.list_event_rows(lib, opt_id(&query.series), EventStatus::parse(&query.status), LIST_LIMIT).await?;
+    let rows = state
+        .store
+        .list_event_rows(
+            lib,
+            opt_id(&query.series),
+            EventStatus::parse(&query.status),
+            LIST_LIMIT,
+        )
+        .await?;
     let events = rows
         .into_iter()
         .map(|row| ListRow {
-            first: row.first_at.map(|t| day_of(&tr, &tz, t)).unwrap_or_default(),
+            first: row
+                .first_at
+                .map(|t| day_of(&tr, &tz, t))
+                .unwrap_or_default(),
             status: label(&tr, "status", row.event.status.slug()),
             row,
         })
         .collect();
-    let statuses = std::iter::once((String::new(), tr.t("event.all_statuses").to_string())).chain(status_options(&tr)).collect();
+    let statuses = std::iter::once((String::new(), tr.t("event.all_statuses").to_string()))
+        .chain(status_options(&tr))
+        .collect();
     let page = Page::new(&s, tr.t("event.list_title"), "events", &flash);
     let series = series_options(&state, lib, tr.t("event.all_series").to_string()).await?;
-    Ok(Html(ListPage { page, events, series, statuses, query }.render()?))
+    Ok(Html(
+        ListPage {
+            page,
+            events,
+            series,
+            statuses,
+            query,
+        }
+        .render()?,
+    ))
 }
 
 /// "samedi 13 janvier 2025" for an instant, in the library's zone.
@@ -130,8 +172,14 @@ fn parse_picture_url(s: &str) -> Result<String, Problem> {
     let ok = s.is_empty()
         || ((s.starts_with("https://") || (s.starts_with('/') && !s.starts_with("//")))
             && s.len() <= 500
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"'));
-    if ok { Ok(s.to_string()) } else { Err(Problem::field("picture_url", "error.picture_url")) }
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '"'));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(Problem::field("picture_url", "error.picture_url"))
+    }
 }
 
 impl EventForm {
@@ -150,7 +198,11 @@ impl EventForm {
         let title = p.take(parse_name("title", &self.title, 200));
         let description = p.take(parse_text("description", &self.description, 10_000));
         let picture_url = p.take(parse_picture_url(&self.picture_url));
-        let status = if self.status.trim().is_empty() { Some(EventStatus::Draft) } else { EventStatus::parse(&self.status) };
+        let status = if self.status.trim().is_empty() {
+            Some(EventStatus::Draft)
+        } else {
+            EventStatus::parse(&self.status)
+        };
         if status.is_none() {
             p.push(Problem::field("status", "error.choose"));
         }
@@ -176,45 +228,99 @@ struct FormPage {
     statuses: Vec<(String, String)>,
 }
 
-async fn form_page(state: &AppState, s: &StaffSession, id: i64, form: EventForm, errors: FormErrors) -> Result<String, WebError> {
+async fn form_page(
+    state: &AppState,
+    s: &StaffSession,
+    id: i64,
+    form: EventForm,
+    errors: FormErrors,
+) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
-    let title = if id == 0 { tr.t("event.new") } else { tr.t("event.edit") };
+    let title = if id == 0 {
+        tr.t("event.new")
+    } else {
+        tr.t("event.edit")
+    };
     let page = Page::new(s, title, "events", &Flash::default());
     let series = series_options(state, s.library_id(), tr.t("event.no_series").to_string()).await?;
-    Ok(FormPage { page, id, form, errors, series, statuses: status_options(&tr) }.render()?)
+    Ok(FormPage {
+        page,
+        id,
+        form,
+        errors,
+        series,
+        statuses: status_options(&tr),
+    }
+    .render()?)
 }
 
-async fn event_new(State(state): State<AppState>, s: StaffSession) -> Result<Html<String>, WebError> {
+async fn event_new(
+    State(state): State<AppState>,
+    s: StaffSession,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditProgramme)?;
-    let form = EventForm { status: EventStatus::Draft.slug().into(), ..Default::default() };
-    Ok(Html(form_page(&state, &s, 0, form, FormErrors::default()).await?))
+    let form = EventForm {
+        status: EventStatus::Draft.slug().into(),
+        ..Default::default()
+    };
+    Ok(Html(
+        form_page(&state, &s, 0, form, FormErrors::default()).await?,
+    ))
 }
 
-async fn event_edit(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn event_edit(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditProgramme)?;
     let event = state.store.event(s.library_id(), id).await?;
-    Ok(Html(form_page(&state, &s, id, EventForm::from_event(&event), FormErrors::default()).await?))
+    Ok(Html(
+        form_page(
+            &state,
+            &s,
+            id,
+            EventForm::from_event(&event),
+            FormErrors::default(),
+        )
+        .await?,
+    ))
 }
 
-async fn event_create(State(state): State<AppState>, p: Posted<EventForm>) -> Result<Response, WebError> {
+async fn event_create(
+    State(state): State<AppState>,
+    p: Posted<EventForm>,
+) -> Result<Response, WebError> {
     save(state, p, 0).await
 }
 
-async fn event_update(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<EventForm>) -> Result<Response, WebError> {
+async fn event_update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<EventForm>,
+) -> Result<Response, WebError> {
     save(state, p, id).await
 }
 
-async fn save(state: AppState, Posted { session: s, form }: Posted<EventForm>, id: i64) -> Result<Response, WebError> {
+async fn save(
+    state: AppState,
+    Posted { session: s, form }: Posted<EventForm>,
+    id: i64,
+) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let tr = Tr::new(s.lang);
     let problems = match form.parse(id) {
         Ok(event) => match state.store.save_event(&s.actor(), &event).await {
             Ok(saved) => {
                 let done = if id == 0 { "created" } else { "saved" };
-                return Ok(Redirect::to(&format!("/staff/events/{saved}?done={done}")).into_response());
+                return Ok(
+                    Redirect::to(&format!("/staff/events/{saved}?done={done}")).into_response()
+                );
             }
             // A series removed meanwhile.
-            Err(StoreError::Conflict(_)) => Problems::from(Problem::field("series_id", "error.unknown_record")),
+            Err(StoreError::Conflict(_)) => {
+                Problems::from(Problem::field("series_id", "error.unknown_record"))
+            }
             Err(e) => return Err(e.into()),
         },
         Err(problems) => problems,
@@ -236,12 +342,25 @@ struct EventPage {
     sessions: Vec<SessionRow>,
 }
 
-async fn event_sessions(state: &AppState, library_id: i64, event_id: i64) -> Result<Vec<Session>, WebError> {
-    let f = SessionFilter { event_id: Some(event_id), include_cancelled: true, ..Default::default() };
+async fn event_sessions(
+    state: &AppState,
+    library_id: i64,
+    event_id: i64,
+) -> Result<Vec<Session>, WebError> {
+    let f = SessionFilter {
+        event_id: Some(event_id),
+        include_cancelled: true,
+        ..Default::default()
+    };
     Ok(state.store.list_sessions(library_id, &f).await?)
 }
 
-async fn event_page(State(state): State<AppState>, s: StaffSession, flash: Flash, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn event_page(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
     let event = state.store.event(lib, id).await?;
@@ -249,7 +368,8 @@ async fn event_page(State(state): State<AppState>, s: StaffSession, flash: Flash
     let all = event_sessions(&state, lib, id).await?;
     let mut sessions = SessionRow::all(&tr, &tz, &all);
     if let (Some(a), Some(b)) = (all.first(), all.last()) {
-        super::needs::mark_readiness(&state, &s, &tz, a.starts_at, b.starts_at + 1, &mut sessions).await?;
+        super::needs::mark_readiness(&state, &s, &tz, a.starts_at, b.starts_at + 1, &mut sessions)
+            .await?;
     }
     let (series, colour) = match event.series_id {
         Some(sid) => {
@@ -260,7 +380,17 @@ async fn event_page(State(state): State<AppState>, s: StaffSession, flash: Flash
     };
     let page = Page::new(&s, event.title.clone(), "events", &flash);
     let status = label(&tr, "status", event.status.slug());
-    Ok(Html(EventPage { page, event, status, series, colour, sessions }.render()?))
+    Ok(Html(
+        EventPage {
+            page,
+            event,
+            status,
+            series,
+            colour,
+            sessions,
+        }
+        .render()?,
+    ))
 }
 
 // ---------------------------------------------------------------- status
@@ -268,23 +398,44 @@ async fn event_page(State(state): State<AppState>, s: StaffSession, flash: Flash
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn set_status(state: AppState, p: Posted<Empty>, id: i64, status: EventStatus, done: &str) -> Result<Response, WebError> {
+async fn set_status(
+    state: AppState,
+    p: Posted<Empty>,
+    id: i64,
+    status: EventStatus,
+    done: &str,
+) -> Result<Response, WebError> {
     let s = p.session;
     s.require(Action::EditProgramme)?;
     let event = state.store.event(s.library_id(), id).await?;
-    state.store.save_event(&s.actor(), &Event { status, ..event }).await?;
+    state
+        .store
+        .save_event(&s.actor(), &Event { status, ..event })
+        .await?;
     Ok(Redirect::to(&format!("/staff/events/{id}?done={done}")).into_response())
 }
 
-async fn event_publish(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<Empty>) -> Result<Response, WebError> {
+async fn event_publish(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<Empty>,
+) -> Result<Response, WebError> {
     set_status(state, p, id, EventStatus::Published, "published").await
 }
 
-async fn event_cancel(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<Empty>) -> Result<Response, WebError> {
+async fn event_cancel(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<Empty>,
+) -> Result<Response, WebError> {
     set_status(state, p, id, EventStatus::Cancelled, "cancelled").await
 }
 
-async fn event_draft(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<Empty>) -> Result<Response, WebError> {
+async fn event_draft(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<Empty>,
+) -> Result<Response, WebError> {
     set_status(state, p, id, EventStatus::Draft, "restored").await
 }
 
@@ -296,14 +447,37 @@ struct CancelPage {
     explain: String,
 }
 
-async fn event_cancel_confirm(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn event_cancel_confirm(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditProgramme)?;
     let event = state.store.event(s.library_id(), id).await?;
-    let sessions = event_sessions(&state, s.library_id(), id).await?.iter().filter(|x| !x.cancelled).count();
+    let sessions = event_sessions(&state, s.library_id(), id)
+        .await?
+        .iter()
+        .filter(|x| !x.cancelled)
+        .count();
     let tr = Tr::new(s.lang);
-    let explain = tr.tf("event.cancel_explain", &[("title", event.title.clone()), ("n", sessions.to_string())]);
-    let page = Page::new(&s, tr.t("event.cancel_question"), "events", &Flash::default());
-    Ok(Html(CancelPage { page, event, explain }.render()?))
+    let explain = tr.tf(
+        "event.cancel_explain",
+        &[("title", event.title.clone()), ("n", sessions.to_string())],
+    );
+    let page = Page::new(
+        &s,
+        tr.t("event.cancel_question"),
+        "events",
+        &Flash::default(),
+    );
+    Ok(Html(
+        CancelPage {
+            page,
+            event,
+            explain,
+        }
+        .render()?,
+    ))
 }
 
 // ---------------------------------------------------------------- duplicate
@@ -343,30 +517,59 @@ pub(super) async fn duplicate_form_page(
     let tz = state.store.library(s.library_id()).await?.tz();
     let confirmed = form.as_ref().is_some_and(|f| f.confirm_warnings.is_some());
     let date = form.map(|f| f.date).unwrap_or_else(|| {
-        sources.first().map(|f| same_weekday_next_month(local_date(&tz, f)).to_string()).unwrap_or_default()
+        sources
+            .first()
+            .map(|f| same_weekday_next_month(local_date(&tz, f)).to_string())
+            .unwrap_or_default()
     });
-    let page = Page::new(s, tr.tf("event.duplicate_title", &[("title", event.title.clone())]), "events", &Flash::default());
+    let page = Page::new(
+        s,
+        tr.tf("event.duplicate_title", &[("title", event.title.clone())]),
+        "events",
+        &Flash::default(),
+    );
     let sessions = SessionRow::all(&tr, &tz, &sources);
-    Ok(DuplicatePage { page, event, action, sessions, date, errors, confirmed }.render()?)
+    Ok(DuplicatePage {
+        page,
+        event,
+        action,
+        sessions,
+        date,
+        errors,
+        confirmed,
+    }
+    .render()?)
 }
 
 /// The library-local date a session starts on.
 fn local_date(tz: &TimeZone, s: &Session) -> Date {
     s.local_date.parse().unwrap_or_else(|_| {
-        Timestamp::from_second(s.starts_at).map(|t| t.to_zoned(tz.clone()).date()).unwrap_or_default()
+        Timestamp::from_second(s.starts_at)
+            .map(|t| t.to_zoned(tz.clone()).date())
+            .unwrap_or_default()
     })
 }
 
 /// Copies of `sources` moved so the first falls on `target`, each keeping
 /// its wall-clock times (14 h stays 14 h across a daylight-saving change).
 fn shifted(tz: &TimeZone, sources: &[Session], target: Date) -> Result<Vec<SessionWrite>, Problem> {
-    let Some(first) = sources.first() else { return Ok(Vec::new()) };
+    let Some(first) = sources.first() else {
+        return Ok(Vec::new());
+    };
     let bad = || Problem::field("date", "error.date");
-    let days = local_date(tz, first).until(target).map_err(|_| bad())?.get_days();
+    let days = local_date(tz, first)
+        .until(target)
+        .map_err(|_| bad())?
+        .get_days();
     let moved = |at: i64| -> Result<(Date, i64), Problem> {
-        let z = Timestamp::from_second(at).map_err(|_| bad())?.to_zoned(tz.clone());
+        let z = Timestamp::from_second(at)
+            .map_err(|_| bad())?
+            .to_zoned(tz.clone());
         let date = z.date().checked_add(days.days()).map_err(|_| bad())?;
-        let instant = local_to_instant(tz, date, z.time()).map_err(|p| Problem { field: Some("date"), ..p })?;
+        let instant = local_to_instant(tz, date, z.time()).map_err(|p| Problem {
+            field: Some("date"),
+            ..p
+        })?;
         Ok((date, instant.as_second()))
     };
     sources
@@ -403,9 +606,20 @@ fn copy_warnings(library: &Library, writes: &[SessionWrite]) -> Vec<Problem> {
     let tz = library.tz();
     let mut out: Vec<Problem> = Vec::new();
     for w in writes {
-        let (Ok(a), Ok(b)) = (Timestamp::from_second(w.starts_at), Timestamp::from_second(w.ends_at)) else { continue };
+        let (Ok(a), Ok(b)) = (
+            Timestamp::from_second(w.starts_at),
+            Timestamp::from_second(w.ends_at),
+        ) else {
+            continue;
+        };
         let (a, b) = (a.to_zoned(tz.clone()), b.to_zoned(tz.clone()));
-        for p in calendar_warnings(&library.hours(), &library.closing(), a.date(), a.time(), b.time()) {
+        for p in calendar_warnings(
+            &library.hours(),
+            &library.closing(),
+            a.date(),
+            a.time(),
+            b.time(),
+        ) {
             if !out.contains(&p) {
                 out.push(p);
             }
@@ -441,9 +655,20 @@ pub(super) async fn duplicate_save(
             if !warnings.is_empty() && form.confirm_warnings.is_none() {
                 errors.warnings = warnings.iter().map(|w| tr.problem(w)).collect();
             } else {
-                let copy = Event { id: 0, status: EventStatus::Draft, ..event.clone() };
-                match state.store.create_event_with_sessions(&s.actor(), &copy, &writes).await? {
-                    Ok(id) => return Ok(Redirect::to(&format!("/staff/events/{id}?done=duplicated")).into_response()),
+                let copy = Event {
+                    id: 0,
+                    status: EventStatus::Draft,
+                    ..event.clone()
+                };
+                match state
+                    .store
+                    .create_event_with_sessions(&s.actor(), &copy, &writes)
+                    .await?
+                {
+                    Ok(id) => {
+                        return Ok(Redirect::to(&format!("/staff/events/{id}?done=duplicated"))
+                            .into_response());
+                    }
                     Err(clash) => errors.add(&tr, &clash_problem(&tr, &tz, "date", &clash)),
                 }
             }
@@ -455,22 +680,52 @@ pub(super) async fn duplicate_save(
 
 /// An event's live sessions are copied; cancelled ones stay behind.
 async fn duplicable(state: &AppState, library_id: i64, id: i64) -> Result<Vec<Session>, WebError> {
-    Ok(event_sessions(state, library_id, id).await?.into_iter().filter(|s| !s.cancelled).collect())
+    Ok(event_sessions(state, library_id, id)
+        .await?
+        .into_iter()
+        .filter(|s| !s.cancelled)
+        .collect())
 }
 
-async fn event_duplicate_form(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn event_duplicate_form(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditProgramme)?;
     let event = state.store.event(s.library_id(), id).await?;
     let sources = duplicable(&state, s.library_id(), id).await?;
     let action = format!("/staff/events/{id}/duplicate");
-    Ok(Html(duplicate_form_page(&state, &s, event, sources, action, None, FormErrors::default()).await?))
+    Ok(Html(
+        duplicate_form_page(
+            &state,
+            &s,
+            event,
+            sources,
+            action,
+            None,
+            FormErrors::default(),
+        )
+        .await?,
+    ))
 }
 
-async fn event_duplicate(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<DuplicateForm>) -> Result<Response, WebError> {
+async fn event_duplicate(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<DuplicateForm>,
+) -> Result<Response, WebError> {
     p.session.require(Action::EditProgramme)?;
     let event = state.store.event(p.session.library_id(), id).await?;
     let sources = duplicable(&state, p.session.library_id(), id).await?;
-    duplicate_save(state, p, event, sources, format!("/staff/events/{id}/duplicate")).await
+    duplicate_save(
+        state,
+        p,
+        event,
+        sources,
+        format!("/staff/events/{id}/duplicate"),
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -479,10 +734,22 @@ mod tests {
 
     #[test]
     fn pictures_come_from_here_or_over_https() {
-        assert_eq!(parse_picture_url(" https://example.org/a.jpg ").unwrap(), "https://example.org/a.jpg");
-        assert_eq!(parse_picture_url("/media/affiche.png").unwrap(), "/media/affiche.png");
+        assert_eq!(
+            parse_picture_url(" https://example.org/a.jpg ").unwrap(),
+            "https://example.org/a.jpg"
+        );
+        assert_eq!(
+            parse_picture_url("/media/affiche.png").unwrap(),
+            "/media/affiche.png"
+        );
         assert_eq!(parse_picture_url("").unwrap(), "");
-        for bad in ["http://example.org/a.jpg", "javascript:alert(1)", "//evil.example/a.png", "https://a b", "affiche.png"] {
+        for bad in [
+            "http://example.org/a.jpg",
+            "javascript:alert(1)",
+            "//evil.example/a.png",
+            "https://a b",
+            "affiche.png",
+        ] {
             assert!(parse_picture_url(bad).is_err(), "{bad}");
         }
     }

@@ -29,7 +29,12 @@ pub const MAX_FILE: usize = 2 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     // Room for the file, or its hex copy on confirmation, and the other fields.
-    Router::new().route("/staff/import", get(import_form).post(import_post).layer(DefaultBodyLimit::max(2 * MAX_FILE + 64 * 1024)))
+    Router::new().route(
+        "/staff/import",
+        get(import_form)
+            .post(import_post)
+            .layer(DefaultBodyLimit::max(2 * MAX_FILE + 64 * 1024)),
+    )
 }
 
 /// One error as shown: line, column, reason in the reader's language.
@@ -59,7 +64,12 @@ struct ImportPage {
 impl ImportPage {
     fn new(s: &StaffSession) -> ImportPage {
         ImportPage {
-            page: Page::new(s, Tr::new(s.lang).t("import.title"), "import", &Flash(None, "/staff/import".into())),
+            page: Page::new(
+                s,
+                Tr::new(s.lang).t("import.title"),
+                "import",
+                &Flash(None, "/staff/import".into()),
+            ),
             sheet: String::new(),
             file_error: String::new(),
             errors: Vec::new(),
@@ -100,7 +110,9 @@ async fn read_upload(mut mp: Multipart) -> Result<Upload, WebError> {
             }
             "csrf" => u.csrf = field.text().await.map_err(bad)?,
             "kept" => u.kept = field.text().await.map_err(bad)?,
-            "file_name" if u.file_name.is_empty() => u.file_name = field.text().await.map_err(bad)?,
+            "file_name" if u.file_name.is_empty() => {
+                u.file_name = field.text().await.map_err(bad)?
+            }
             "sheet" => u.sheet = field.text().await.map_err(bad)?.trim().to_string(),
             "confirm" => u.confirm = field.text().await.map_err(bad)? == "1",
             _ => {}
@@ -109,7 +121,11 @@ async fn read_upload(mut mp: Multipart) -> Result<Upload, WebError> {
     Ok(u)
 }
 
-async fn import_post(State(state): State<AppState>, s: StaffSession, mp: Multipart) -> Result<Response, WebError> {
+async fn import_post(
+    State(state): State<AppState>,
+    s: StaffSession,
+    mp: Multipart,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     let u = read_upload(mp).await?;
     // `Posted<T>` reads urlencoded forms only: the same check, by hand.
@@ -120,7 +136,11 @@ async fn import_post(State(state): State<AppState>, s: StaffSession, mp: Multipa
     let mut page = ImportPage::new(&s);
     page.sheet = u.sheet.clone();
     page.file_name = u.file_name.clone();
-    let bytes = if !u.file.is_empty() { Some(u.file) } else { from_hex(&u.kept) };
+    let bytes = if !u.file.is_empty() {
+        Some(u.file)
+    } else {
+        from_hex(&u.kept)
+    };
     let bytes = match bytes {
         None => Err("import.error.no_file"),
         Some(b) if b.is_empty() => Err("import.error.no_file"),
@@ -144,7 +164,10 @@ async fn import_post(State(state): State<AppState>, s: StaffSession, mp: Multipa
     };
     let dry_run = !u.confirm;
     let source = format!("{} ({})", u.file_name, parsed.source);
-    let summary = state.store.import_history(&s.actor(), &parsed.rows, &source, dry_run).await?;
+    let summary = state
+        .store
+        .import_history(&s.actor(), &parsed.rows, &source, dry_run)
+        .await?;
     page.rows = parsed.rows.len();
     page.dry_run = dry_run;
     page.summary = Some(summary);
@@ -159,7 +182,11 @@ fn error_row(e: &ImportError, lang: Lang) -> ErrorRow {
         Lang::Fr => e.reason_fr(),
         Lang::En => e.reason_en(),
     };
-    ErrorRow { line: e.line, column: e.column.clone(), reason }
+    ErrorRow {
+        line: e.line,
+        column: e.column.clone(),
+        reason,
+    }
 }
 
 fn to_hex(bytes: &[u8]) -> String {
@@ -172,7 +199,9 @@ fn from_hex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
         return None;
     }
-    s.chunks(2).map(|c| u8::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok()).collect()
+    s.chunks(2)
+        .map(|c| u8::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok())
+        .collect()
 }
 
 #[cfg(test)]

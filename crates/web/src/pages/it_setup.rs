@@ -29,12 +29,21 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/it/catalogue/new", get(type_new).post(type_create))
         .route("/staff/it/catalogue/{id}", get(type_edit).post(type_update))
         .route("/staff/it/settings", get(settings_form).post(settings_save))
-        .route("/staff/series/{id}/needs", get(series_needs).post(series_need_add))
-        .route("/staff/series/{id}/needs/{need}/delete", post(series_need_delete))
+        .route(
+            "/staff/series/{id}/needs",
+            get(series_needs).post(series_need_add),
+        )
+        .route(
+            "/staff/series/{id}/needs/{need}/delete",
+            post(series_need_delete),
+        )
 }
 
 fn providers(tr: &Tr) -> Vec<(String, String)> {
-    Provider::ALL.iter().map(|p| (p.slug().to_string(), label(tr, "provider", p.slug()))).collect()
+    Provider::ALL
+        .iter()
+        .map(|p| (p.slug().to_string(), label(tr, "provider", p.slug())))
+        .collect()
 }
 
 // ---------------------------------------------------------------- catalogue
@@ -51,14 +60,21 @@ struct CataloguePage {
     types: Vec<TypeRow>,
 }
 
-async fn catalogue(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+async fn catalogue(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     let tr = Tr::new(s.lang);
     let types = state
         .store
         .need_types(s.library_id())
         .await?
         .into_iter()
-        .map(|t| TypeRow { provider: label(&tr, "provider", t.provider.slug()), t })
+        .map(|t| TypeRow {
+            provider: label(&tr, "provider", t.provider.slug()),
+            t,
+        })
         .collect();
     let page = Page::new(&s, tr.t("it.catalogue"), "it", &flash);
     Ok(Html(CataloguePage { page, types }.render()?))
@@ -80,7 +96,10 @@ impl TypeForm {
     fn parse(&self, id: i64) -> Result<NeedType, Problems> {
         let mut p = Problems::new();
         let name = p.take(parse_name("name", &self.name, 120));
-        let provider = p.take(Provider::parse(&self.provider).ok_or_else(|| Problem::field("provider", "error.choose")));
+        let provider = p.take(
+            Provider::parse(&self.provider)
+                .ok_or_else(|| Problem::field("provider", "error.choose")),
+        );
         let hint = p.take(parse_text("hint", &self.hint, 300));
         p.into_result(|| NeedType {
             id,
@@ -102,44 +121,88 @@ struct TypeFormPage {
     providers: Vec<(String, String)>,
 }
 
-fn type_form_page(s: &StaffSession, id: i64, form: TypeForm, errors: FormErrors) -> Result<String, WebError> {
+fn type_form_page(
+    s: &StaffSession,
+    id: i64,
+    form: TypeForm,
+    errors: FormErrors,
+) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
-    let title = if id == 0 { tr.t("it.type_new") } else { tr.t("it.type_edit") };
+    let title = if id == 0 {
+        tr.t("it.type_new")
+    } else {
+        tr.t("it.type_edit")
+    };
     let page = Page::new(s, title, "it", &Flash::default());
-    Ok(TypeFormPage { page, id, form, errors, providers: providers(&tr) }.render()?)
+    Ok(TypeFormPage {
+        page,
+        id,
+        form,
+        errors,
+        providers: providers(&tr),
+    }
+    .render()?)
 }
 
 async fn type_new(s: StaffSession) -> Result<Html<String>, WebError> {
     s.require(Action::EditSetup)?;
-    let form = TypeForm { provider: Provider::It.slug().into(), active: Some("on".into()), ..Default::default() };
+    let form = TypeForm {
+        provider: Provider::It.slug().into(),
+        active: Some("on".into()),
+        ..Default::default()
+    };
     Ok(Html(type_form_page(&s, 0, form, FormErrors::default())?))
 }
 
-async fn type_edit(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn type_edit(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditSetup)?;
     let t = state.store.need_type(s.library_id(), id).await?;
-    let form = TypeForm { name: t.name, provider: t.provider.slug().into(), hint: t.hint, active: t.active.then(|| "on".into()) };
+    let form = TypeForm {
+        name: t.name,
+        provider: t.provider.slug().into(),
+        hint: t.hint,
+        active: t.active.then(|| "on".into()),
+    };
     Ok(Html(type_form_page(&s, id, form, FormErrors::default())?))
 }
 
-async fn type_create(State(state): State<AppState>, p: Posted<TypeForm>) -> Result<Response, WebError> {
+async fn type_create(
+    State(state): State<AppState>,
+    p: Posted<TypeForm>,
+) -> Result<Response, WebError> {
     type_save(state, p, 0).await
 }
 
-async fn type_update(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<TypeForm>) -> Result<Response, WebError> {
+async fn type_update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<TypeForm>,
+) -> Result<Response, WebError> {
     type_save(state, p, id).await
 }
 
-async fn type_save(state: AppState, Posted { session: s, form }: Posted<TypeForm>, id: i64) -> Result<Response, WebError> {
+async fn type_save(
+    state: AppState,
+    Posted { session: s, form }: Posted<TypeForm>,
+    id: i64,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     let tr = Tr::new(s.lang);
     let problems = match form.parse(id) {
         Ok(t) => match state.store.save_need_type(&s.actor(), &t).await {
             Ok(_) => {
                 let done = if id == 0 { "created" } else { "saved" };
-                return Ok(Redirect::to(&format!("/staff/it/catalogue?done={done}")).into_response());
+                return Ok(
+                    Redirect::to(&format!("/staff/it/catalogue?done={done}")).into_response()
+                );
             }
-            Err(StoreError::Conflict(_)) => Problems::from(Problem::field("name", "error.name_taken")),
+            Err(StoreError::Conflict(_)) => {
+                Problems::from(Problem::field("name", "error.name_taken"))
+            }
             Err(e) => return Err(e.into()),
         },
         Err(p) => p,
@@ -196,14 +259,28 @@ struct SettingsPage {
     errors: FormErrors,
 }
 
-async fn settings_form(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+async fn settings_form(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditSetup)?;
     let v = state.store.logistics_settings(s.library_id()).await?;
     let page = Page::new(&s, Tr::new(s.lang).t("it.settings"), "it", &flash);
-    Ok(Html(SettingsPage { page, form: SettingsForm::from_settings(&v), errors: FormErrors::default() }.render()?))
+    Ok(Html(
+        SettingsPage {
+            page,
+            form: SettingsForm::from_settings(&v),
+            errors: FormErrors::default(),
+        }
+        .render()?,
+    ))
 }
 
-async fn settings_save(State(state): State<AppState>, Posted { session: s, form }: Posted<SettingsForm>) -> Result<Response, WebError> {
+async fn settings_save(
+    State(state): State<AppState>,
+    Posted { session: s, form }: Posted<SettingsForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     match form.parse(s.library_id()) {
         Ok(v) => {
@@ -213,7 +290,12 @@ async fn settings_save(State(state): State<AppState>, Posted { session: s, form 
         Err(problems) => {
             let tr = Tr::new(s.lang);
             let page = Page::new(&s, tr.t("it.settings"), "it", &Flash::default());
-            let html = SettingsPage { page, form, errors: FormErrors::new(&tr, &problems) }.render()?;
+            let html = SettingsPage {
+                page,
+                form,
+                errors: FormErrors::new(&tr, &problems),
+            }
+            .render()?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
     }
@@ -234,7 +316,14 @@ struct SeriesNeedsPage {
     providers: Vec<(String, String)>,
 }
 
-async fn series_needs_page(state: &AppState, s: &StaffSession, flash: &Flash, id: i64, form: NeedForm, errors: FormErrors) -> Result<String, WebError> {
+async fn series_needs_page(
+    state: &AppState,
+    s: &StaffSession,
+    flash: &Flash,
+    id: i64,
+    form: NeedForm,
+    errors: FormErrors,
+) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
     let series = state.store.series(lib, id).await?;
@@ -248,7 +337,9 @@ async fn series_needs_page(state: &AppState, s: &StaffSession, flash: &Flash, id
             (n, p)
         })
         .collect();
-    let providers = std::iter::once((String::new(), tr.t("needs.provider_usual").to_string())).chain(providers(&tr)).collect();
+    let providers = std::iter::once((String::new(), tr.t("needs.provider_usual").to_string()))
+        .chain(providers(&tr))
+        .collect();
     let page = Page::new(s, tr.t("it.series_needs"), "series", flash);
     Ok(SeriesNeedsPage {
         page,
@@ -263,18 +354,48 @@ async fn series_needs_page(state: &AppState, s: &StaffSession, flash: &Flash, id
     .render()?)
 }
 
-async fn series_needs(State(state): State<AppState>, s: StaffSession, flash: Flash, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
-    Ok(Html(series_needs_page(&state, &s, &flash, id, NeedForm { quantity: "1".into(), ..Default::default() }, FormErrors::default()).await?))
+async fn series_needs(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(
+        series_needs_page(
+            &state,
+            &s,
+            &flash,
+            id,
+            NeedForm {
+                quantity: "1".into(),
+                ..Default::default()
+            },
+            FormErrors::default(),
+        )
+        .await?,
+    ))
 }
 
-async fn series_need_add(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<NeedForm>) -> Result<Response, WebError> {
+async fn series_need_add(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<NeedForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     let types = state.store.need_types(s.library_id()).await?;
     // A series' needs have no due date: each session's comes from the rule.
-    let parsed = NeedForm { due: String::new(), ..form.clone() }.parse(&types, None);
+    let parsed = NeedForm {
+        due: String::new(),
+        ..form.clone()
+    }
+    .parse(&types, None);
     let problems = match parsed {
         Ok(w) => match state.store.add_series_need(&s.actor(), id, &w).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/staff/series/{id}/needs?done=created")).into_response()),
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/staff/series/{id}/needs?done=created")).into_response(),
+                );
+            }
             Err(StoreError::NotFound) => Problems::from(Problem::form("error.unknown_record")),
             Err(e) => return Err(e.into()),
         },
@@ -288,9 +409,16 @@ async fn series_need_add(State(state): State<AppState>, Path(id): Path<i64>, Pos
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn series_need_delete(State(state): State<AppState>, Path((id, need)): Path<(i64, i64)>, p: Posted<Empty>) -> Result<Response, WebError> {
+async fn series_need_delete(
+    State(state): State<AppState>,
+    Path((id, need)): Path<(i64, i64)>,
+    p: Posted<Empty>,
+) -> Result<Response, WebError> {
     p.session.require(Action::EditSetup)?;
-    state.store.delete_series_need(&p.session.actor(), id, need).await?;
+    state
+        .store
+        .delete_series_need(&p.session.actor(), id, need)
+        .await?;
     Ok(Redirect::to(&format!("/staff/series/{id}/needs?done=saved")).into_response())
 }
 
@@ -300,10 +428,23 @@ mod tests {
 
     #[test]
     fn settings_are_parsed_and_written_back() {
-        let f = SettingsForm { it_hours: "lun 8h-12h\nmar 8h-12h".into(), it_lead_days: "3".into(), postcode: "93200".into(), mediators_see_costs: Some("on".into()) };
+        let f = SettingsForm {
+            it_hours: "lun 8h-12h\nmar 8h-12h".into(),
+            it_lead_days: "3".into(),
+            postcode: "93200".into(),
+            mediators_see_costs: Some("on".into()),
+        };
         let v = f.parse(1).unwrap();
-        assert_eq!((v.it_hours.as_str(), v.it_lead_days, v.mediators_see_costs), ("lundi 08:00-12:00\nmardi 08:00-12:00", 3, true));
-        let f = SettingsForm { it_hours: "dimanche 9h-12h".into(), it_lead_days: "0".into(), postcode: "9320".into(), mediators_see_costs: None };
+        assert_eq!(
+            (v.it_hours.as_str(), v.it_lead_days, v.mediators_see_costs),
+            ("lundi 08:00-12:00\nmardi 08:00-12:00", 3, true)
+        );
+        let f = SettingsForm {
+            it_hours: "dimanche 9h-12h".into(),
+            it_lead_days: "0".into(),
+            postcode: "9320".into(),
+            mediators_see_costs: None,
+        };
         let e = f.parse(1).unwrap_err();
         for field in ["it_hours", "it_lead_days", "postcode"] {
             assert!(e.for_field(field).next().is_some(), "{field}");

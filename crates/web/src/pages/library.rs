@@ -118,22 +118,53 @@ fn coming_holidays(today: Date) -> Vec<(Date, &'static str)> {
         .collect()
 }
 
-async fn form_page(state: &AppState, s: &StaffSession, form: LibraryForm, errors: FormErrors, flash: &Flash) -> Result<String, WebError> {
+async fn form_page(
+    state: &AppState,
+    s: &StaffSession,
+    form: LibraryForm,
+    errors: FormErrors,
+    flash: &Flash,
+) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
     let tz = state.store.library(s.library_id()).await?.tz();
     let today = jiff::Timestamp::now().to_zoned(tz).date();
-    let holidays = coming_holidays(today).into_iter().map(|(d, name)| (fmt::day_with_year(d, s.lang), name)).collect();
+    let holidays = coming_holidays(today)
+        .into_iter()
+        .map(|(d, name)| (fmt::day_with_year(d, s.lang), name))
+        .collect();
     let page = Page::new(s, tr.t("library.title"), "library", flash);
-    Ok(FormPage { page, form, errors, holidays }.render()?)
+    Ok(FormPage {
+        page,
+        form,
+        errors,
+        holidays,
+    }
+    .render()?)
 }
 
-async fn library_form(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+async fn library_form(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditSetup)?;
     let library = state.store.library(s.library_id()).await?;
-    Ok(Html(form_page(&state, &s, LibraryForm::from_library(&library), FormErrors::default(), &flash).await?))
+    Ok(Html(
+        form_page(
+            &state,
+            &s,
+            LibraryForm::from_library(&library),
+            FormErrors::default(),
+            &flash,
+        )
+        .await?,
+    ))
 }
 
-async fn library_save(State(state): State<AppState>, Posted { session: s, form }: Posted<LibraryForm>) -> Result<Response, WebError> {
+async fn library_save(
+    State(state): State<AppState>,
+    Posted { session: s, form }: Posted<LibraryForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     let library = match form.parse(s.library_id()) {
         Ok(v) => v,
@@ -162,9 +193,25 @@ mod tests {
 
     #[test]
     fn hours_are_stored_as_written_back() {
-        let f = LibraryForm { name: "Médiathèque".into(), timezone: "Europe/Paris".into(), opening_hours: "sam 10h-17h30".into(), ..Default::default() };
+        let f = LibraryForm {
+            name: "Médiathèque".into(),
+            timezone: "Europe/Paris".into(),
+            opening_hours: "sam 10h-17h30".into(),
+            ..Default::default()
+        };
         assert_eq!(f.parse(1).unwrap().opening_hours, "samedi 10:00-17:30");
-        let f = LibraryForm { timezone: "Europe/Lutece".into(), ..f };
-        assert_eq!(f.parse(1).unwrap_err().for_field("timezone").next().unwrap().key, "error.timezone");
+        let f = LibraryForm {
+            timezone: "Europe/Lutece".into(),
+            ..f
+        };
+        assert_eq!(
+            f.parse(1)
+                .unwrap_err()
+                .for_field("timezone")
+                .next()
+                .unwrap()
+                .key,
+            "error.timezone"
+        );
     }
 }

@@ -12,17 +12,17 @@ mod import;
 mod it_setup;
 mod library;
 mod needs;
-mod prospects;
 mod personal_data;
+mod prospects;
 mod registrations;
 mod rooms;
 mod series;
 mod session_mail;
 mod sessions;
 mod sign_in;
-mod stats;
 mod speakers;
 mod staff;
+mod stats;
 mod themes;
 mod tokens;
 
@@ -66,7 +66,10 @@ pub fn routes() -> Router<AppState> {
 
 async fn css() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../static/app.css"),
     )
 }

@@ -10,7 +10,9 @@ use almanach_domain::logistics::{NeedStatus, Provider, Readiness, may_set_status
 use almanach_domain::programme::parse_text;
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems, fmt};
-use almanach_store::{BoardFilter, Need, NeedComment, NeedType, NeedWrite, Prospect, Refused, StoreError};
+use almanach_store::{
+    BoardFilter, Need, NeedComment, NeedType, NeedWrite, Prospect, Refused, StoreError,
+};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -33,8 +35,14 @@ use crate::{AppState, Tr, WebError};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff/it", get(board))
-        .route("/staff/sessions/{id}/needs", get(session_needs).post(need_add))
-        .route("/staff/sessions/{id}/tested-without-it", post(tested_without_it))
+        .route(
+            "/staff/sessions/{id}/needs",
+            get(session_needs).post(need_add),
+        )
+        .route(
+            "/staff/sessions/{id}/tested-without-it",
+            post(tested_without_it),
+        )
         .route("/staff/needs/{id}", get(need_page).post(need_update))
         .route("/staff/needs/{id}/status", post(need_status))
         .route("/staff/needs/{id}/comment", post(need_comment))
@@ -60,7 +68,11 @@ impl Badge {
             Readiness::AtRisk => "!",
             Readiness::Late => "!!",
         };
-        Badge { slug: r.slug(), label: label(tr, "readiness", r.slug()), mark }
+        Badge {
+            slug: r.slug(),
+            label: label(tr, "readiness", r.slug()),
+            mark,
+        }
     }
 }
 
@@ -74,7 +86,10 @@ pub(super) async fn mark_readiness(
     rows: &mut [SessionRow],
 ) -> Result<(), WebError> {
     let tr = Tr::new(s.lang);
-    let map: HashMap<i64, Readiness> = state.store.readiness_between(s.library_id(), from, to, today(tz)).await?;
+    let map: HashMap<i64, Readiness> = state
+        .store
+        .readiness_between(s.library_id(), from, to, today(tz))
+        .await?;
     for r in rows {
         r.readiness = map.get(&r.id).map(|x| Badge::new(&tr, *x));
     }
@@ -82,12 +97,19 @@ pub(super) async fn mark_readiness(
 }
 
 /// A saved session's readiness (None for a new one, or one without needs).
-pub(super) async fn session_badge(state: &AppState, s: &StaffSession, id: i64) -> Result<Option<Badge>, WebError> {
+pub(super) async fn session_badge(
+    state: &AppState,
+    s: &StaffSession,
+    id: i64,
+) -> Result<Option<Badge>, WebError> {
     if id == 0 {
         return Ok(None);
     }
     let tz = state.store.library(s.library_id()).await?.tz();
-    let prep = state.store.session_prep(s.library_id(), id, today(&tz)).await?;
+    let prep = state
+        .store
+        .session_prep(s.library_id(), id, today(&tz))
+        .await?;
     Ok(prep.readiness.map(|r| Badge::new(&Tr::new(s.lang), r)))
 }
 
@@ -120,7 +142,12 @@ pub(super) async fn dashboard_block(
     mark_readiness(state, s, tz, from, to, rows).await?;
     let worrying = rows
         .iter()
-        .filter(|r| !r.cancelled && r.readiness.as_ref().is_some_and(|b| matches!(b.slug, "at_risk" | "late")))
+        .filter(|r| {
+            !r.cancelled
+                && r.readiness
+                    .as_ref()
+                    .is_some_and(|b| matches!(b.slug, "at_risk" | "late"))
+        })
         .cloned()
         .collect();
     let show_follow_ups = s.may(Action::EditSpeakers);
@@ -134,13 +161,21 @@ pub(super) async fn dashboard_block(
             .into_iter()
             .map(|p| {
                 let d = p.next_action_on.unwrap_or(now);
-                FollowUp { on: fmt::day(d, s.lang), overdue: d < now, prospect: p }
+                FollowUp {
+                    on: fmt::day(d, s.lang),
+                    overdue: d < now,
+                    prospect: p,
+                }
             })
             .collect()
     } else {
         Vec::new()
     };
-    Ok(DashboardBlock { worrying, follow_ups, show_follow_ups })
+    Ok(DashboardBlock {
+        worrying,
+        follow_ups,
+        show_follow_ups,
+    })
 }
 
 // ---------------------------------------------------------------- shared
@@ -164,7 +199,11 @@ pub(super) struct NeedRow {
 }
 
 fn need_name(n: &Need) -> String {
-    if n.quantity > 1 { format!("{} × {}", n.type_name, n.quantity) } else { n.type_name.clone() }
+    if n.quantity > 1 {
+        format!("{} × {}", n.type_name, n.quantity)
+    } else {
+        n.type_name.clone()
+    }
 }
 
 fn next_statuses(tr: &Tr, s: &StaffSession, from: NeedStatus) -> Vec<(String, String)> {
@@ -200,7 +239,11 @@ fn provider_options(tr: &Tr, first: Option<&str>) -> Vec<(String, String)> {
     first
         .map(|k| (String::new(), tr.t(k).to_string()))
         .into_iter()
-        .chain(Provider::ALL.iter().map(|p| (p.slug().to_string(), label(tr, "provider", p.slug()))))
+        .chain(
+            Provider::ALL
+                .iter()
+                .map(|p| (p.slug().to_string(), label(tr, "provider", p.slug()))),
+        )
         .collect()
 }
 
@@ -244,20 +287,32 @@ impl NeedForm {
     /// type the need may keep.
     pub fn parse(&self, types: &[NeedType], keep: Option<i64>) -> Result<NeedWrite, Problems> {
         let mut p = Problems::new();
-        let ty = opt_id(&self.need_type_id).and_then(|id| types.iter().find(|t| t.id == id && (t.active || Some(id) == keep)));
+        let ty = opt_id(&self.need_type_id).and_then(|id| {
+            types
+                .iter()
+                .find(|t| t.id == id && (t.active || Some(id) == keep))
+        });
         if ty.is_none() {
             p.push(Problem::field("need_type_id", "error.choose"));
         }
         let quantity = p.take(parse_quantity(&self.quantity));
         let details = p.take(parse_text("details", &self.details, 1000));
-        let provider = if self.provider.trim().is_empty() { ty.map(|t| t.provider) } else { Provider::parse(&self.provider) };
+        let provider = if self.provider.trim().is_empty() {
+            ty.map(|t| t.provider)
+        } else {
+            Provider::parse(&self.provider)
+        };
         if provider.is_none() && ty.is_some() {
             p.push(Problem::field("provider", "error.choose"));
         }
         let due = if self.due.trim().is_empty() {
             Some(None)
         } else {
-            p.take(parse_date(&self.due).map(Some).ok_or_else(|| Problem::field("due", "error.date")))
+            p.take(
+                parse_date(&self.due)
+                    .map(Some)
+                    .ok_or_else(|| Problem::field("due", "error.date")),
+            )
         };
         p.into_result(|| NeedWrite {
             need_type_id: ty.expect("checked").id,
@@ -312,7 +367,12 @@ async fn session_needs_page(
     let tested = prep
         .tested_without_it
         .as_ref()
-        .map(|(by, at)| tr.tf("needs.tested_by", &[("who", by.clone()), ("when", stamp(tr.lang, &tz, *at))]))
+        .map(|(by, at)| {
+            tr.tf(
+                "needs.tested_by",
+                &[("who", by.clone()), ("when", stamp(tr.lang, &tz, *at))],
+            )
+        })
         .unwrap_or_default();
     let page = Page::new(s, tr.t("needs.title"), "it", flash);
     Ok(SessionNeedsPage {
@@ -324,16 +384,29 @@ async fn session_needs_page(
         badge: prep.readiness.map(|r| Badge::new(&tr, r)),
         it_due: tr.tf(
             "needs.it_due",
-            &[("date", fmt::day_with_year(prep.deadline.due, tr.lang)), ("n", settings.it_lead_days.to_string())],
+            &[
+                ("date", fmt::day_with_year(prep.deadline.due, tr.lang)),
+                ("n", settings.it_lead_days.to_string()),
+            ],
         ),
         without_it: if prep.deadline.without_it {
-            tr.tf("needs.without_it", &[("date", fmt::day_with_year(prep.deadline.last_it_day, tr.lang))])
+            tr.tf(
+                "needs.without_it",
+                &[(
+                    "date",
+                    fmt::day_with_year(prep.deadline.last_it_day, tr.lang),
+                )],
+            )
         } else {
             String::new()
         },
         asks_test: prep.asks_test_without_it(),
         tested,
-        needs: prep.needs.iter().map(|n| need_row(&tr, s, &tz, now, n)).collect(),
+        needs: prep
+            .needs
+            .iter()
+            .map(|n| need_row(&tr, s, &tz, now, n))
+            .collect(),
         form,
         errors,
         types: type_options(&store.need_types(lib).await?, None),
@@ -342,16 +415,43 @@ async fn session_needs_page(
     .render()?)
 }
 
-async fn session_needs(State(state): State<AppState>, s: StaffSession, flash: Flash, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
-    Ok(Html(session_needs_page(&state, &s, &flash, id, NeedForm { quantity: "1".into(), ..Default::default() }, FormErrors::default()).await?))
+async fn session_needs(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(
+        session_needs_page(
+            &state,
+            &s,
+            &flash,
+            id,
+            NeedForm {
+                quantity: "1".into(),
+                ..Default::default()
+            },
+            FormErrors::default(),
+        )
+        .await?,
+    ))
 }
 
-async fn need_add(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<NeedForm>) -> Result<Response, WebError> {
+async fn need_add(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<NeedForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let types = state.store.need_types(s.library_id()).await?;
     let problems = match form.parse(&types, None) {
         Ok(w) => match state.store.add_need(&s.actor(), id, &w).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/staff/sessions/{id}/needs?done=created")).into_response()),
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/staff/sessions/{id}/needs?done=created"))
+                        .into_response(),
+                );
+            }
             Err(StoreError::NotFound) => Problems::from(Problem::form("error.unknown_record")),
             Err(e) => return Err(e.into()),
         },
@@ -368,9 +468,16 @@ struct TestedForm {
     tested: String,
 }
 
-async fn tested_without_it(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<TestedForm>) -> Result<Response, WebError> {
+async fn tested_without_it(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<TestedForm>,
+) -> Result<Response, WebError> {
     p.session.require(Action::EditProgramme)?;
-    state.store.set_tested_without_it(&p.session.actor(), id, p.form.tested == "yes").await?;
+    state
+        .store
+        .set_tested_without_it(&p.session.actor(), id, p.form.tested == "yes")
+        .await?;
     Ok(Redirect::to(&format!("/staff/sessions/{id}/needs?done=saved")).into_response())
 }
 
@@ -392,12 +499,24 @@ struct NeedPage {
     can_track: bool,
 }
 
-fn thread_rows(tr: &Tr, tz: &TimeZone, thread: &[NeedComment]) -> Vec<(String, String, String, String)> {
+fn thread_rows(
+    tr: &Tr,
+    tz: &TimeZone,
+    thread: &[NeedComment],
+) -> Vec<(String, String, String, String)> {
     thread
         .iter()
         .map(|c| {
-            let status = c.status.map(|s| label(tr, "need_status", s.slug())).unwrap_or_default();
-            (c.author.clone(), stamp(tr.lang, tz, c.at), status, c.body.clone())
+            let status = c
+                .status
+                .map(|s| label(tr, "need_status", s.slug()))
+                .unwrap_or_default();
+            (
+                c.author.clone(),
+                stamp(tr.lang, tz, c.at),
+                status,
+                c.body.clone(),
+            )
         })
         .collect()
 }
@@ -419,11 +538,21 @@ async fn need_page_html(
     let now = today(&tz);
     let thread = thread_rows(&tr, &tz, &store.need_comments(lib, id).await?);
     let rule = if need.provider == Provider::It {
-        store.it_context(lib).await?.deadline(need.starts_at, need.ends_at).due
+        store
+            .it_context(lib)
+            .await?
+            .deadline(need.starts_at, need.ends_at)
+            .due
     } else {
-        jiff::Timestamp::from_second(need.starts_at).unwrap_or_default().to_zoned(tz.clone()).date()
+        jiff::Timestamp::from_second(need.starts_at)
+            .unwrap_or_default()
+            .to_zoned(tz.clone())
+            .date()
     };
-    let rule_hint = tr.tf("needs.due_hint", &[("date", fmt::day_with_year(rule, tr.lang))]);
+    let rule_hint = tr.tf(
+        "needs.due_hint",
+        &[("date", fmt::day_with_year(rule, tr.lang))],
+    );
     let page = Page::new(s, need_name(&need), "it", flash);
     Ok(NeedPage {
         page,
@@ -440,11 +569,31 @@ async fn need_page_html(
     .render()?)
 }
 
-async fn need_page(State(state): State<AppState>, s: StaffSession, flash: Flash, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
-    Ok(Html(need_page_html(&state, &s, &flash, id, None, FormErrors::default(), String::new()).await?))
+async fn need_page(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(
+        need_page_html(
+            &state,
+            &s,
+            &flash,
+            id,
+            None,
+            FormErrors::default(),
+            String::new(),
+        )
+        .await?,
+    ))
 }
 
-async fn need_update(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<NeedForm>) -> Result<Response, WebError> {
+async fn need_update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<NeedForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let lib = s.library_id();
     let current = state.store.need(lib, id).await?;
@@ -456,7 +605,16 @@ async fn need_update(State(state): State<AppState>, Path(id): Path<i64>, Posted 
         }
         Err(problems) => {
             let errors = FormErrors::new(&Tr::new(s.lang), &problems);
-            let html = need_page_html(&state, &s, &Flash::default(), id, Some(form), errors, String::new()).await?;
+            let html = need_page_html(
+                &state,
+                &s,
+                &Flash::default(),
+                id,
+                Some(form),
+                errors,
+                String::new(),
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
     }
@@ -473,32 +631,67 @@ struct StatusForm {
     back: String,
 }
 
-async fn need_status(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<StatusForm>) -> Result<Response, WebError> {
+async fn need_status(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<StatusForm>,
+) -> Result<Response, WebError> {
     s.require(Action::TrackNeeds)?;
     let tr = Tr::new(s.lang);
     let invalid = |key: &'static str, current: Option<NeedStatus>| {
-        let p = Problem::field("status", key).arg("status", current.map(|c| label(&tr, "need_status", c.slug())).unwrap_or_default());
+        let p = Problem::field("status", key).arg(
+            "status",
+            current
+                .map(|c| label(&tr, "need_status", c.slug()))
+                .unwrap_or_default(),
+        );
         tr.problem(&p)
     };
     let comment = match parse_text("comment", &form.comment, 2000) {
         Ok(c) => c,
         Err(p) => {
-            let html = need_page_html(&state, &s, &Flash::default(), id, None, FormErrors::default(), tr.problem(&p)).await?;
+            let html = need_page_html(
+                &state,
+                &s,
+                &Flash::default(),
+                id,
+                None,
+                FormErrors::default(),
+                tr.problem(&p),
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
     let error = match NeedStatus::parse(&form.status) {
         None => invalid("error.choose", None),
         Some(to) if !may_set_status(s.role(), to) => return Err(WebError::Forbidden),
-        Some(to) => match state.store.set_need_status(&s.actor(), id, to, &comment).await? {
+        Some(to) => match state
+            .store
+            .set_need_status(&s.actor(), id, to, &comment)
+            .await?
+        {
             Ok(()) => {
-                let to = if form.back == "board" { "/staff/it?done=saved".to_string() } else { format!("/staff/needs/{id}?done=saved") };
+                let to = if form.back == "board" {
+                    "/staff/it?done=saved".to_string()
+                } else {
+                    format!("/staff/needs/{id}?done=saved")
+                };
                 return Ok(Redirect::to(&to).into_response());
             }
             Err(Refused(current)) => invalid("error.need_status_refused", Some(current)),
         },
     };
-    let html = need_page_html(&state, &s, &Flash::default(), id, None, FormErrors::default(), error).await?;
+    let html = need_page_html(
+        &state,
+        &s,
+        &Flash::default(),
+        id,
+        None,
+        FormErrors::default(),
+        error,
+    )
+    .await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
@@ -508,11 +701,20 @@ struct CommentForm {
     comment: String,
 }
 
-async fn need_comment(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<CommentForm>) -> Result<Response, WebError> {
+async fn need_comment(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<CommentForm>,
+) -> Result<Response, WebError> {
     s.require(Action::TrackNeeds)?;
     let tr = Tr::new(s.lang);
-    let body = parse_text("comment", &form.comment, 2000)
-        .and_then(|c| if c.is_empty() { Err(Problem::field("comment", "error.required")) } else { Ok(c) });
+    let body = parse_text("comment", &form.comment, 2000).and_then(|c| {
+        if c.is_empty() {
+            Err(Problem::field("comment", "error.required"))
+        } else {
+            Ok(c)
+        }
+    });
     match body {
         Ok(c) => {
             state.store.comment_need(&s.actor(), id, &c).await?;
@@ -521,7 +723,16 @@ async fn need_comment(State(state): State<AppState>, Path(id): Path<i64>, Posted
         Err(p) => {
             let mut errors = FormErrors::default();
             errors.add(&tr, &p);
-            let html = need_page_html(&state, &s, &Flash::default(), id, None, errors, String::new()).await?;
+            let html = need_page_html(
+                &state,
+                &s,
+                &Flash::default(),
+                id,
+                None,
+                errors,
+                String::new(),
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
     }
@@ -530,11 +741,19 @@ async fn need_comment(State(state): State<AppState>, Path(id): Path<i64>, Posted
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn need_delete(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<Empty>) -> Result<Response, WebError> {
+async fn need_delete(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<Empty>,
+) -> Result<Response, WebError> {
     p.session.require(Action::EditProgramme)?;
     let need = state.store.need(p.session.library_id(), id).await?;
     state.store.delete_need(&p.session.actor(), id).await?;
-    Ok(Redirect::to(&format!("/staff/sessions/{}/needs?done=saved", need.session_id)).into_response())
+    Ok(Redirect::to(&format!(
+        "/staff/sessions/{}/needs?done=saved",
+        need.session_id
+    ))
+    .into_response())
 }
 
 // ---------------------------------------------------------------- the IT board
@@ -561,7 +780,12 @@ struct BoardPage {
     at_risk: usize,
 }
 
-async fn board(State(state): State<AppState>, s: StaffSession, flash: Flash, Query(query): Query<BoardQuery>) -> Result<Html<String>, WebError> {
+async fn board(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Query(query): Query<BoardQuery>,
+) -> Result<Html<String>, WebError> {
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
     let tz = state.store.library(lib).await?.tz();
@@ -571,17 +795,34 @@ async fn board(State(state): State<AppState>, s: StaffSession, flash: Flash, Que
         provider: Provider::parse(&query.provider),
         late_only: query.late == "1",
     };
-    let needs: Vec<NeedRow> =
-        state.store.it_board(lib, &f, now).await?.iter().map(|n| need_row(&tr, &s, &tz, now, n)).collect();
+    let needs: Vec<NeedRow> = state
+        .store
+        .it_board(lib, &f, now)
+        .await?
+        .iter()
+        .map(|n| need_row(&tr, &s, &tz, now, n))
+        .collect();
     let count = |slug: &str| needs.iter().filter(|n| n.badge.slug == slug).count();
     let (late, at_risk) = (count("late"), count("at_risk"));
     let statuses = std::iter::once((String::new(), tr.t("it.all_statuses").to_string()))
-        .chain(NeedStatus::ALL.iter().map(|v| (v.slug().to_string(), label(&tr, "need_status", v.slug()))))
+        .chain(
+            NeedStatus::ALL
+                .iter()
+                .map(|v| (v.slug().to_string(), label(&tr, "need_status", v.slug()))),
+        )
         .collect();
     let page = Page::new(&s, tr.t("it.title"), "it", &flash);
     Ok(Html(
-        BoardPage { page, query, statuses, providers: provider_options(&tr, Some("it.all_providers")), needs, late, at_risk }
-            .render()?,
+        BoardPage {
+            page,
+            query,
+            statuses,
+            providers: provider_options(&tr, Some("it.all_providers")),
+            needs,
+            late,
+            at_risk,
+        }
+        .render()?,
     ))
 }
 
@@ -593,31 +834,81 @@ mod tests {
     /// Labels are looked up by a computed key, which the locale test cannot see.
     #[test]
     fn every_status_provider_and_readiness_is_translated() {
-        let mut keys: Vec<String> = NeedStatus::ALL.iter().map(|v| format!("need_status.{}", v.slug())).collect();
-        keys.extend(Provider::ALL.iter().map(|v| format!("provider.{}", v.slug())));
-        keys.extend(Readiness::ALL.iter().map(|v| format!("readiness.{}", v.slug())));
+        let mut keys: Vec<String> = NeedStatus::ALL
+            .iter()
+            .map(|v| format!("need_status.{}", v.slug()))
+            .collect();
+        keys.extend(
+            Provider::ALL
+                .iter()
+                .map(|v| format!("provider.{}", v.slug())),
+        );
+        keys.extend(
+            Readiness::ALL
+                .iter()
+                .map(|v| format!("readiness.{}", v.slug())),
+        );
         for k in keys {
             assert!(crate::i18n::has_key(&k), "{k} missing");
-            assert_ne!(Tr::new(Lang::En).t(&k), k.as_str(), "{k} missing in English");
+            assert_ne!(
+                Tr::new(Lang::En).t(&k),
+                k.as_str(),
+                "{k} missing in English"
+            );
         }
     }
 
     fn types() -> Vec<NeedType> {
         vec![
-            NeedType { id: 1, name: "Vidéoprojecteur".into(), provider: Provider::It, hint: String::new(), active: true },
-            NeedType { id: 2, name: "Minitel".into(), provider: Provider::Team, hint: String::new(), active: false },
+            NeedType {
+                id: 1,
+                name: "Vidéoprojecteur".into(),
+                provider: Provider::It,
+                hint: String::new(),
+                active: true,
+            },
+            NeedType {
+                id: 2,
+                name: "Minitel".into(),
+                provider: Provider::Team,
+                hint: String::new(),
+                active: false,
+            },
         ]
     }
 
     #[test]
     fn a_need_form_takes_the_usual_provider_and_refuses_retired_types() {
-        let f = NeedForm { need_type_id: "1".into(), quantity: "2".into(), ..Default::default() };
+        let f = NeedForm {
+            need_type_id: "1".into(),
+            quantity: "2".into(),
+            ..Default::default()
+        };
         let w = f.parse(&types(), None).unwrap();
-        assert_eq!((w.provider, w.quantity, w.due_override), (Provider::It, 2, None));
-        let f = NeedForm { need_type_id: "2".into(), ..Default::default() };
-        assert_eq!(f.parse(&types(), None).unwrap_err().0[0].field, Some("need_type_id"));
-        assert_eq!(f.parse(&types(), Some(2)).unwrap().provider, Provider::Team, "a need keeps its retired type");
-        let f = NeedForm { need_type_id: "1".into(), quantity: "0".into(), provider: "moon".into(), due: "31/02/2025".into(), ..Default::default() };
+        assert_eq!(
+            (w.provider, w.quantity, w.due_override),
+            (Provider::It, 2, None)
+        );
+        let f = NeedForm {
+            need_type_id: "2".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            f.parse(&types(), None).unwrap_err().0[0].field,
+            Some("need_type_id")
+        );
+        assert_eq!(
+            f.parse(&types(), Some(2)).unwrap().provider,
+            Provider::Team,
+            "a need keeps its retired type"
+        );
+        let f = NeedForm {
+            need_type_id: "1".into(),
+            quantity: "0".into(),
+            provider: "moon".into(),
+            due: "31/02/2025".into(),
+            ..Default::default()
+        };
         let e = f.parse(&types(), None).unwrap_err();
         for field in ["quantity", "provider", "due"] {
             assert!(e.for_field(field).next().is_some(), "{field}");

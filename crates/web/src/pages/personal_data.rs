@@ -93,10 +93,18 @@ fn found(tr: Tr, tz: &TimeZone, data: PersonalData) -> Found {
             Row {
                 event_id: r.event_id,
                 event: p.event_title,
-                when: p.starts_at.map(|at| stamp(tr.lang, tz, at)).unwrap_or_default(),
+                when: p
+                    .starts_at
+                    .map(|at| stamp(tr.lang, tz, at))
+                    .unwrap_or_default(),
                 status: tr.t(status_key(r.status)),
                 seats: r.seats,
-                ages: r.ages.iter().map(u8::to_string).collect::<Vec<_>>().join(", "),
+                ages: r
+                    .ages
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 registered: stamp(tr.lang, tz, r.created_at),
                 name: r.name,
                 phone: r.phone,
@@ -105,11 +113,16 @@ fn found(tr: Tr, tz: &TimeZone, data: PersonalData) -> Found {
         })
         .collect();
     Found {
-        export: format!("/staff/personal-data/export?email={}", urlencode(&data.email)),
+        export: format!(
+            "/staff/personal-data/export?email={}",
+            urlencode(&data.email)
+        ),
         erasable: rows.iter().filter(|r| !r.anonymised).count(),
         email: data.email,
         rows,
-        staff: data.staff_account.map(|s| (s.name, tr.t(role_key(s.role)).to_string(), s.active)),
+        staff: data
+            .staff_account
+            .map(|s| (s.name, tr.t(role_key(s.role)).to_string(), s.active)),
         speakers: data.speakers.into_iter().map(|s| (s.id, s.name)).collect(),
     }
 }
@@ -119,28 +132,58 @@ fn parse_email(typed: &str) -> Result<Option<EmailAddress>, Problems> {
     if typed.trim().is_empty() {
         return Ok(None);
     }
-    EmailAddress::parse("email", typed).map(Some).map_err(Problems::from)
+    EmailAddress::parse("email", typed)
+        .map(Some)
+        .map_err(Problems::from)
 }
 
-async fn render(state: &AppState, s: &StaffSession, typed: String, mut errors: FormErrors, flash: &Flash) -> Result<Response, WebError> {
+async fn render(
+    state: &AppState,
+    s: &StaffSession,
+    typed: String,
+    mut errors: FormErrors,
+    flash: &Flash,
+) -> Result<Response, WebError> {
     let tr = Tr::new(s.lang);
     let tz = state.store.library(s.library_id()).await?.tz();
     let found = match parse_email(&typed) {
-        Ok(Some(email)) => Some(found(tr, &tz, state.store.personal_data(s.library_id(), email.as_str()).await?)),
+        Ok(Some(email)) => Some(found(
+            tr,
+            &tz,
+            state
+                .store
+                .personal_data(s.library_id(), email.as_str())
+                .await?,
+        )),
         Ok(None) => None,
         Err(p) => {
             errors = FormErrors::new(&tr, &p);
             None
         }
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = Page::new(s, tr.t("personal.title"), "personal_data", flash);
-    let body = LookupPage { page, email: typed, errors, found }.render()?;
+    let body = LookupPage {
+        page,
+        email: typed,
+        errors,
+        found,
+    }
+    .render()?;
     // An e-mail address and what it did: never kept by a cache.
     Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response())
 }
 
-async fn lookup(State(state): State<AppState>, s: StaffSession, flash: Flash, Query(q): Query<EmailQuery>) -> Result<Response, WebError> {
+async fn lookup(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Query(q): Query<EmailQuery>,
+) -> Result<Response, WebError> {
     s.require(Action::ManagePersonalData)?;
     render(&state, &s, q.email, FormErrors::default(), &flash).await
 }
@@ -175,12 +218,21 @@ struct Export<'a> {
     speakers: &'a [Speaker],
 }
 
-async fn export(State(state): State<AppState>, s: StaffSession, Query(q): Query<EmailQuery>) -> Result<Response, WebError> {
+async fn export(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Query(q): Query<EmailQuery>,
+) -> Result<Response, WebError> {
     s.require(Action::ManagePersonalData)?;
-    let Ok(Some(email)) = parse_email(&q.email) else { return Err(WebError::BadRequest("export without a valid e-mail".into())) };
+    let Ok(Some(email)) = parse_email(&q.email) else {
+        return Err(WebError::BadRequest("export without a valid e-mail".into()));
+    };
     let library = state.store.library(s.library_id()).await?;
     let tz = library.tz();
-    let data = state.store.personal_data(library.id, email.as_str()).await?;
+    let data = state
+        .store
+        .personal_data(library.id, email.as_str())
+        .await?;
     let iso = |at: i64| crate::public::iso(&tz, at);
     let registrations = data
         .registrations
@@ -214,12 +266,19 @@ async fn export(State(state): State<AppState>, s: StaffSession, Query(q): Query<
         staff_account: data.staff_account.as_ref(),
         speakers: &data.speakers,
     };
-    let json = serde_json::to_string_pretty(&body).map_err(|e| WebError::Internal(e.to_string()))?;
-    state.store.record_personal_data_export(&s.actor(), &data).await?;
+    let json =
+        serde_json::to_string_pretty(&body).map_err(|e| WebError::Internal(e.to_string()))?;
+    state
+        .store
+        .record_personal_data_export(&s.actor(), &data)
+        .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"donnees-personnelles.json\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"donnees-personnelles.json\"",
+            ),
             (header::CACHE_CONTROL, "no-store"),
         ],
         json,
@@ -227,18 +286,35 @@ async fn export(State(state): State<AppState>, s: StaffSession, Query(q): Query<
         .into_response())
 }
 
-async fn erase(State(state): State<AppState>, Posted { session: s, form }: Posted<EraseForm>) -> Result<Response, WebError> {
+async fn erase(
+    State(state): State<AppState>,
+    Posted { session: s, form }: Posted<EraseForm>,
+) -> Result<Response, WebError> {
     s.require(Action::ManagePersonalData)?;
     let tr = Tr::new(s.lang);
     let email = match parse_email(&form.email) {
         Ok(Some(e)) => e,
-        _ => return Err(WebError::BadRequest("erasure without a valid e-mail".into())),
+        _ => {
+            return Err(WebError::BadRequest(
+                "erasure without a valid e-mail".into(),
+            ));
+        }
     };
     if form.confirm != "yes" {
-        let errors = FormErrors::new(&tr, &Problems::from(Problem::field("confirm", "personal.confirm_needed")));
+        let errors = FormErrors::new(
+            &tr,
+            &Problems::from(Problem::field("confirm", "personal.confirm_needed")),
+        );
         return render(&state, &s, form.email, errors, &Flash::default()).await;
     }
-    let n = state.store.erase_personal_data(&s.actor(), email.as_str()).await?;
+    let n = state
+        .store
+        .erase_personal_data(&s.actor(), email.as_str())
+        .await?;
     tracing::info!(registrations = n, "personal data erased on request");
-    Ok(Redirect::to(&format!("/staff/personal-data?email={}&done=erased", urlencode(email.as_str()))).into_response())
+    Ok(Redirect::to(&format!(
+        "/staff/personal-data?email={}&done=erased",
+        urlencode(email.as_str())
+    ))
+    .into_response())
 }

@@ -5,7 +5,9 @@
 
 use std::collections::HashSet;
 
-use almanach_domain::speakers::{RawFilter, Stage, parse_next_action, parse_project, parse_step_date};
+use almanach_domain::speakers::{
+    RawFilter, Stage, parse_next_action, parse_project, parse_step_date,
+};
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems, fmt};
 use almanach_store::{NewProspect, Prospect, Refused, StoreError};
@@ -55,7 +57,12 @@ pub(super) struct Card {
     pub moves: Vec<(String, String)>,
 }
 
-pub(super) fn cards(tr: &Tr, s: &StaffSession, tz: &TimeZone, prospects: Vec<Prospect>) -> Vec<Card> {
+pub(super) fn cards(
+    tr: &Tr,
+    s: &StaffSession,
+    tz: &TimeZone,
+    prospects: Vec<Prospect>,
+) -> Vec<Card> {
     let now = today(tz);
     prospects
         .into_iter()
@@ -70,10 +77,17 @@ pub(super) fn cards(tr: &Tr, s: &StaffSession, tz: &TimeZone, prospects: Vec<Pro
             stage_label: label(tr, "stage", p.stage.slug()),
             stage_on: fmt::day_with_year(p.stage_on, tr.lang),
             next_action: p.next_action,
-            next_on: p.next_action_on.map(|d| fmt::day(d, tr.lang)).unwrap_or_default(),
+            next_on: p
+                .next_action_on
+                .map(|d| fmt::day(d, tr.lang))
+                .unwrap_or_default(),
             overdue: p.next_action_on.is_some_and(|d| d < now),
             moves: if s.may(Action::EditSpeakers) {
-                p.stage.next().iter().map(|t| (t.slug().to_string(), label(tr, "stage", t.slug()))).collect()
+                p.stage
+                    .next()
+                    .iter()
+                    .map(|t| (t.slug().to_string(), label(tr, "stage", t.slug())))
+                    .collect()
             } else {
                 Vec::new()
             },
@@ -113,15 +127,31 @@ pub(super) async fn new_form(
     let events = if show {
         let tr = Tr::new(s.lang);
         std::iter::once((String::new(), tr.t("prospects.no_event").to_string()))
-            .chain(state.store.list_events(s.library_id(), None, 200).await?.into_iter().map(|e| (e.id.to_string(), e.title)))
+            .chain(
+                state
+                    .store
+                    .list_events(s.library_id(), None, 200)
+                    .await?
+                    .into_iter()
+                    .map(|e| (e.id.to_string(), e.title)),
+            )
             .collect()
     } else {
         Vec::new()
     };
-    Ok(NewForm { show, form, errors, events })
+    Ok(NewForm {
+        show,
+        form,
+        errors,
+        events,
+    })
 }
 
-async fn prospect_create(State(state): State<AppState>, Path(speaker_id): Path<i64>, Posted { session: s, form }: Posted<ProspectForm>) -> Result<Response, WebError> {
+async fn prospect_create(
+    State(state): State<AppState>,
+    Path(speaker_id): Path<i64>,
+    Posted { session: s, form }: Posted<ProspectForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditSpeakers)?;
     let tr = Tr::new(s.lang);
     let tz = state.store.library(s.library_id()).await?.tz();
@@ -143,13 +173,26 @@ async fn prospect_create(State(state): State<AppState>, Path(speaker_id): Path<i
             next,
         };
         match state.store.create_prospect(&s.actor(), &new).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/staff/speakers/{speaker_id}?done=created")).into_response()),
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/staff/speakers/{speaker_id}?done=created"))
+                        .into_response(),
+                );
+            }
             Err(StoreError::NotFound) => p.push(Problem::field("event_id", "error.unknown_record")),
             Err(e) => return Err(e.into()),
         }
     }
     let errors = FormErrors::new(&tr, &p);
-    let html = record_page(&state, &s, &Flash::default(), speaker_id, String::new(), Some((form, errors))).await?;
+    let html = record_page(
+        &state,
+        &s,
+        &Flash::default(),
+        speaker_id,
+        String::new(),
+        Some((form, errors)),
+    )
+    .await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
@@ -188,23 +231,50 @@ struct PipelinePage {
     keep_view: &'static str,
 }
 
-async fn pipeline(State(state): State<AppState>, s: StaffSession, flash: Flash, Query(q): Query<PipelineQuery>) -> Result<Html<String>, WebError> {
+async fn pipeline(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Query(q): Query<PipelineQuery>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::ReadSpeakerPrivate)?;
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
     let tz = state.store.library(lib).await?.tz();
     let sight = sight(&state, &s).await?;
-    let filter = RawFilter { category: q.category, region: q.region, max_fee: q.max_fee, booking: q.booking, min_rating: q.min_rating };
-    let keep: HashSet<i64> = filtered(&state, &s, &filter, sight).await?.iter().map(|x| x.record.speaker.id).collect();
-    let prospects = state.store.prospects(lib, None).await?.into_iter().filter(|p| keep.contains(&p.speaker_id)).collect();
+    let filter = RawFilter {
+        category: q.category,
+        region: q.region,
+        max_fee: q.max_fee,
+        booking: q.booking,
+        min_rating: q.min_rating,
+    };
+    let keep: HashSet<i64> = filtered(&state, &s, &filter, sight)
+        .await?
+        .iter()
+        .map(|x| x.record.speaker.id)
+        .collect();
+    let prospects = state
+        .store
+        .prospects(lib, None)
+        .await?
+        .into_iter()
+        .filter(|p| keep.contains(&p.speaker_id))
+        .collect();
     let all = cards(&tr, &s, &tz, prospects);
     let table = q.view == "table";
     let (columns, rows) = if table {
         (Vec::new(), all)
     } else {
-        let mut columns: Vec<(String, Vec<Card>)> = Stage::ALL.iter().map(|st| (label(&tr, "stage", st.slug()), Vec::new())).collect();
+        let mut columns: Vec<(String, Vec<Card>)> = Stage::ALL
+            .iter()
+            .map(|st| (label(&tr, "stage", st.slug()), Vec::new()))
+            .collect();
         for c in all {
-            let i = Stage::ALL.iter().position(|st| st.slug() == c.stage).expect("every stage has a column");
+            let i = Stage::ALL
+                .iter()
+                .position(|st| st.slug() == c.stage)
+                .expect("every stage has a column");
             columns[i].1.push(c);
         }
         (columns, Vec::new())
@@ -212,18 +282,35 @@ async fn pipeline(State(state): State<AppState>, s: StaffSession, flash: Flash, 
     let query = serde_urlencoded_pairs(&filter);
     let page = Page::new(&s, tr.t("prospects.title"), "speakers", &flash);
     Ok(Html(
-        PipelinePage { page, table, columns, rows, filter, choices: FilterChoices::new(&tr), sight, today: today(&tz).to_string(), query, keep_view: if table { "table" } else { "" } }
-            .render()?,
+        PipelinePage {
+            page,
+            table,
+            columns,
+            rows,
+            filter,
+            choices: FilterChoices::new(&tr),
+            sight,
+            today: today(&tz).to_string(),
+            query,
+            keep_view: if table { "table" } else { "" },
+        }
+        .render()?,
     ))
 }
 
 /// `&category=code&region=local` for the filters set, to keep them across the view switch.
 fn serde_urlencoded_pairs(f: &RawFilter) -> String {
-    [("category", &f.category), ("region", &f.region), ("max_fee", &f.max_fee), ("booking", &f.booking), ("min_rating", &f.min_rating)]
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| format!("&{k}={}", crate::error::urlencode(v.trim())))
-        .collect()
+    [
+        ("category", &f.category),
+        ("region", &f.region),
+        ("max_fee", &f.max_fee),
+        ("booking", &f.booking),
+        ("min_rating", &f.min_rating),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, v)| format!("&{k}={}", crate::error::urlencode(v.trim())))
+    .collect()
 }
 
 // ---------------------------------------------------------------- a project
@@ -263,25 +350,71 @@ async fn prospect_html(
     let lib = s.library_id();
     let tz = state.store.library(lib).await?.tz();
     let p = state.store.prospect(lib, id).await?;
-    let (next_action, next_action_on) =
-        typed.next.unwrap_or_else(|| (p.next_action.clone(), p.next_action_on.map(|d| d.to_string()).unwrap_or_default()));
-    let (on, note) = typed.on_note.unwrap_or_else(|| (today(&tz).to_string(), String::new()));
+    let (next_action, next_action_on) = typed.next.unwrap_or_else(|| {
+        (
+            p.next_action.clone(),
+            p.next_action_on.map(|d| d.to_string()).unwrap_or_default(),
+        )
+    });
+    let (on, note) = typed
+        .on_note
+        .unwrap_or_else(|| (today(&tz).to_string(), String::new()));
     let steps = state
         .store
         .prospect_steps(lib, id)
         .await?
         .into_iter()
-        .map(|st| (label(&tr, "stage", st.stage.slug()), fmt::day_with_year(st.on, tr.lang), st.note, format!("{} · {}", st.author, stamp(tr.lang, &tz, st.at))))
+        .map(|st| {
+            (
+                label(&tr, "stage", st.stage.slug()),
+                fmt::day_with_year(st.on, tr.lang),
+                st.note,
+                format!("{} · {}", st.author, stamp(tr.lang, &tz, st.at)),
+            )
+        })
         .collect();
-    let card = cards(&tr, s, &tz, vec![p]).pop().expect("one card for one project");
-    let page = Page::new(s, format!("{} · {}", card.speaker, card.project), "speakers", flash);
-    Ok(ProspectPage { page, card, steps, move_errors, next_errors, on, note, next_action, next_action_on }
-        .render()?)
+    let card = cards(&tr, s, &tz, vec![p])
+        .pop()
+        .expect("one card for one project");
+    let page = Page::new(
+        s,
+        format!("{} · {}", card.speaker, card.project),
+        "speakers",
+        flash,
+    );
+    Ok(ProspectPage {
+        page,
+        card,
+        steps,
+        move_errors,
+        next_errors,
+        on,
+        note,
+        next_action,
+        next_action_on,
+    }
+    .render()?)
 }
 
-async fn prospect_page(State(state): State<AppState>, s: StaffSession, flash: Flash, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn prospect_page(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::ReadSpeakerPrivate)?;
-    Ok(Html(prospect_html(&state, &s, &flash, id, FormErrors::default(), FormErrors::default(), Typed::default()).await?))
+    Ok(Html(
+        prospect_html(
+            &state,
+            &s,
+            &flash,
+            id,
+            FormErrors::default(),
+            FormErrors::default(),
+            Typed::default(),
+        )
+        .await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -297,16 +430,27 @@ struct MoveForm {
     back: String,
 }
 
-async fn prospect_move(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<MoveForm>) -> Result<Response, WebError> {
+async fn prospect_move(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<MoveForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditSpeakers)?;
     let tr = Tr::new(s.lang);
     let tz = state.store.library(s.library_id()).await?.tz();
     let mut p = Problems::new();
-    let to = p.take(Stage::parse(&form.stage).ok_or_else(|| Problem::field("stage", "error.choose")));
+    let to =
+        p.take(Stage::parse(&form.stage).ok_or_else(|| Problem::field("stage", "error.choose")));
     let on = p.take(parse_step_date("on", &form.on, today(&tz)));
-    let note = p.take(almanach_domain::programme::parse_text("note", &form.note, 1000));
+    let note = p.take(almanach_domain::programme::parse_text(
+        "note", &form.note, 1000,
+    ));
     if let (Some(to), Some(on), Some(note)) = (to, on, note) {
-        match state.store.move_prospect(&s.actor(), id, to, on, &note).await? {
+        match state
+            .store
+            .move_prospect(&s.actor(), id, to, on, &note)
+            .await?
+        {
             Ok(()) => {
                 let to = match form.back.as_str() {
                     "board" => "/staff/speakers/pipeline?done=saved".to_string(),
@@ -315,13 +459,26 @@ async fn prospect_move(State(state): State<AppState>, Path(id): Path<i64>, Poste
                 };
                 return Ok(Redirect::to(&to).into_response());
             }
-            Err(Refused(current)) => {
-                p.push(Problem::field("stage", "error.stage_refused").arg("stage", label(&tr, "stage", current.slug())))
-            }
+            Err(Refused(current)) => p.push(
+                Problem::field("stage", "error.stage_refused")
+                    .arg("stage", label(&tr, "stage", current.slug())),
+            ),
         }
     }
-    let typed = Typed { on_note: Some((form.on, form.note)), next: None };
-    let html = prospect_html(&state, &s, &Flash::default(), id, FormErrors::new(&tr, &p), FormErrors::default(), typed).await?;
+    let typed = Typed {
+        on_note: Some((form.on, form.note)),
+        next: None,
+    };
+    let html = prospect_html(
+        &state,
+        &s,
+        &Flash::default(),
+        id,
+        FormErrors::new(&tr, &p),
+        FormErrors::default(),
+        typed,
+    )
+    .await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
@@ -333,7 +490,11 @@ struct NextForm {
     next_action_on: String,
 }
 
-async fn prospect_next(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<NextForm>) -> Result<Response, WebError> {
+async fn prospect_next(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<NextForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditSpeakers)?;
     match parse_next_action(&form.next_action, &form.next_action_on) {
         Ok(next) => {
@@ -342,8 +503,20 @@ async fn prospect_next(State(state): State<AppState>, Path(id): Path<i64>, Poste
         }
         Err(p) => {
             let errors = FormErrors::new(&Tr::new(s.lang), &p);
-            let typed = Typed { on_note: None, next: Some((form.next_action, form.next_action_on)) };
-            let html = prospect_html(&state, &s, &Flash::default(), id, FormErrors::default(), errors, typed).await?;
+            let typed = Typed {
+                on_note: None,
+                next: Some((form.next_action, form.next_action_on)),
+            };
+            let html = prospect_html(
+                &state,
+                &s,
+                &Flash::default(),
+                id,
+                FormErrors::default(),
+                errors,
+                typed,
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
     }

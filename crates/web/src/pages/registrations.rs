@@ -4,11 +4,14 @@
 //! shown only to the roles that run sessions; the others see counts.
 
 use almanach_domain::programme::{AgeRange, SessionKind};
-use almanach_domain::registration::{Party, PartyRules, RawParty, RawSettings, RegistrationSettings, RegistrationStatus};
+use almanach_domain::registration::{
+    Party, PartyRules, RawParty, RawSettings, RegistrationSettings, RegistrationStatus,
+};
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
 use almanach_store::{
-    Moved, NewRegistration, Refusal, Registered, Registration, SeatState, Session, SessionFilter, StoreError, Target, now,
+    Moved, NewRegistration, Refusal, Registered, Registration, SeatState, Session, SessionFilter,
+    StoreError, Target, now,
 };
 use askama::Template;
 use axum::Router;
@@ -27,7 +30,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff/sessions/{id}/registrations", get(list).post(add))
         .route("/staff/sessions/{id}/registrations.csv", get(csv))
-        .route("/staff/sessions/{id}/registration-settings", post(settings_save))
+        .route(
+            "/staff/sessions/{id}/registration-settings",
+            post(settings_save),
+        )
         .route("/staff/registrations/{id}/cancel", post(cancel))
         .route("/staff/registrations/{id}/move", post(move_to))
 }
@@ -104,7 +110,13 @@ struct Shown {
     general: Vec<String>,
 }
 
-async fn render(state: &AppState, s: &StaffSession, id: i64, flash: Flash, shown: Shown) -> Result<Response, WebError> {
+async fn render(
+    state: &AppState,
+    s: &StaffSession,
+    id: i64,
+    flash: Flash,
+    shown: Shown,
+) -> Result<Response, WebError> {
     let (lib, tr) = (s.library_id(), Tr::new(s.lang));
     let library = state.store.library(lib).await?;
     let tz = library.tz();
@@ -112,31 +124,64 @@ async fn render(state: &AppState, s: &StaffSession, id: i64, flash: Flash, shown
     let seats = state.store.seat_state(lib, Target::Session(id)).await?;
     let course = matches!(seats.target, Target::Course(_));
     let people = sees_people(s);
-    let list = if people { state.store.list_registrations(lib, seats.target).await? } else { Vec::new() };
+    let list = if people {
+        state.store.list_registrations(lib, seats.target).await?
+    } else {
+        Vec::new()
+    };
     let row = |r: &Registration| Row {
         id: r.id,
         name: r.name.clone(),
         email: r.email.clone(),
         phone: r.phone.clone(),
         seats: r.seats,
-        ages: r.ages.iter().map(u8::to_string).collect::<Vec<_>>().join(", "),
+        ages: r
+            .ages
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
         position: r.position,
         by_staff: r.source == "staff",
         at: stamp(s.lang, &tz, r.created_at),
         promoted: r.promoted_at.is_some(),
     };
-    let of = |status| list.iter().filter(|r| r.status == status).map(row).collect::<Vec<_>>();
-    let (confirmed, waiting) = (of(RegistrationStatus::Confirmed), of(RegistrationStatus::Waiting));
-    let cancelled = list.iter().filter(|r| r.status == RegistrationStatus::Cancelled).count();
-    let targets = if s.may(Action::EditProgramme) { move_targets(state, s, &tz, seats.target, session.kind).await? } else { Vec::new() };
+    let of = |status| {
+        list.iter()
+            .filter(|r| r.status == status)
+            .map(row)
+            .collect::<Vec<_>>()
+    };
+    let (confirmed, waiting) = (
+        of(RegistrationStatus::Confirmed),
+        of(RegistrationStatus::Waiting),
+    );
+    let cancelled = list
+        .iter()
+        .filter(|r| r.status == RegistrationStatus::Cancelled)
+        .count();
+    let targets = if s.may(Action::EditProgramme) {
+        move_targets(state, s, &tz, seats.target, session.kind).await?
+    } else {
+        Vec::new()
+    };
     let (add, add_errors) = shown.add.unwrap_or_default();
-    let (settings, settings_errors) = shown.settings.unwrap_or_else(|| (settings_form(&seats.settings, course, &tz), FormErrors::default()));
-    let status = if add_errors.is_empty() && settings_errors.is_empty() && shown.general.is_empty() {
+    let (settings, settings_errors) = shown.settings.unwrap_or_else(|| {
+        (
+            settings_form(&seats.settings, course, &tz),
+            FormErrors::default(),
+        )
+    });
+    let status = if add_errors.is_empty() && settings_errors.is_empty() && shown.general.is_empty()
+    {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let title = tr.tf("registrations.title", &[("title", session.event_title.clone())]);
+    let title = tr.tf(
+        "registrations.title",
+        &[("title", session.event_title.clone())],
+    );
     let page = ListPage {
         page: Page::new(s, title, "events", &flash),
         when: when(s.lang, &tz, session.starts_at, session.ends_at),
@@ -160,9 +205,16 @@ async fn render(state: &AppState, s: &StaffSession, id: i64, flash: Flash, shown
 
 fn settings_form(s: &RegistrationSettings, course: bool, tz: &jiff::tz::TimeZone) -> SettingsForm {
     let split = |at: Option<i64>| at.map(|a| local_iso(tz, a)).unwrap_or_default();
-    let ((opens_date, opens_time), (closes_date, closes_time)) = (split(s.opens_at), split(s.closes_at));
+    let ((opens_date, opens_time), (closes_date, closes_time)) =
+        (split(s.opens_at), split(s.closes_at));
     SettingsForm {
-        raw: RawSettings { opens_date, opens_time, closes_date, closes_time, max_seats: s.max_seats.to_string() },
+        raw: RawSettings {
+            opens_date,
+            opens_time,
+            closes_date,
+            closes_time,
+            max_seats: s.max_seats.to_string(),
+        },
         course: course.then(|| "on".into()),
     }
 }
@@ -170,53 +222,101 @@ fn settings_form(s: &RegistrationSettings, course: bool, tz: &jiff::tz::TimeZone
 /// Where a party may be moved: coming sessions on registration of the same
 /// kind (a workshop to a workshop; a course once, by its event), other than
 /// where it is.
-async fn move_targets(state: &AppState, s: &StaffSession, tz: &jiff::tz::TimeZone, here: Target, kind: SessionKind) -> Result<Vec<(String, String)>, WebError> {
+async fn move_targets(
+    state: &AppState,
+    s: &StaffSession,
+    tz: &jiff::tz::TimeZone,
+    here: Target,
+    kind: SessionKind,
+) -> Result<Vec<(String, String)>, WebError> {
     let tr = Tr::new(s.lang);
     let mut out: Vec<(String, String)> = Vec::new();
-    for (session, course) in state.store.registration_targets(s.library_id(), now()).await? {
+    for (session, course) in state
+        .store
+        .registration_targets(s.library_id(), now())
+        .await?
+    {
         let (target, value) = if course {
-            (Target::Course(session.event_id), format!("c:{}", session.event_id))
+            (
+                Target::Course(session.event_id),
+                format!("c:{}", session.event_id),
+            )
         } else {
             (Target::Session(session.id), format!("s:{}", session.id))
         };
         if target == here || session.kind != kind || out.iter().any(|(v, _)| *v == value) {
             continue;
         }
-        let label = format!("{} — {}", session.event_title, when(s.lang, tz, session.starts_at, session.ends_at));
-        let label = if course { tr.tf("registrations.course_label", &[("label", label)]) } else { label };
+        let label = format!(
+            "{} — {}",
+            session.event_title,
+            when(s.lang, tz, session.starts_at, session.ends_at)
+        );
+        let label = if course {
+            tr.tf("registrations.course_label", &[("label", label)])
+        } else {
+            label
+        };
         out.push((value, label));
     }
     Ok(out)
 }
 
-async fn list(State(state): State<AppState>, s: StaffSession, flash: Flash, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn list(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     render(&state, &s, id, flash, Shown::default()).await
 }
 
 /// The refusal as a message for staff.
 fn refusal_problem(why: Refusal) -> Problem {
     match why {
-        Refusal::TooManySeats { max } => Problem::field("seats", "error.seats").arg("max", max.to_string()),
-        Refusal::MoreThanCapacity { capacity } => Problem::field("seats", "error.seats_over_capacity").arg("capacity", capacity.to_string()),
+        Refusal::TooManySeats { max } => {
+            Problem::field("seats", "error.seats").arg("max", max.to_string())
+        }
+        Refusal::MoreThanCapacity { capacity } => {
+            Problem::field("seats", "error.seats_over_capacity")
+                .arg("capacity", capacity.to_string())
+        }
         Refusal::Cancelled => Problem::form("public.error.cancelled"),
         Refusal::NoRegistration => Problem::form("public.error.no_registration"),
         Refusal::NotYetOpen { .. } | Refusal::Closed => Problem::form("public.error.closed"),
     }
 }
 
-async fn add(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<AddForm>) -> Result<Response, WebError> {
+async fn add(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<AddForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let (lib, tr) = (s.library_id(), Tr::new(s.lang));
     let session = state.store.session(lib, id).await?;
     let seats = state.store.seat_state(lib, Target::Session(id)).await?;
     let rules = PartyRules {
         max_seats: seats.settings.max_seats,
-        ages: AgeRange { min: session.age_min, max: session.age_max, accompanied: session.accompanied },
+        ages: AgeRange {
+            min: session.age_min,
+            max: session.age_max,
+            accompanied: session.accompanied,
+        },
         email_required: false,
     };
-    let raw = RawParty { name: form.name.clone(), email: form.email.clone(), phone: form.phone.clone(), seats: form.seats.clone(), ages: form.ages.clone() };
+    let raw = RawParty {
+        name: form.name.clone(),
+        email: form.email.clone(),
+        phone: form.phone.clone(),
+        seats: form.seats.clone(),
+        ages: form.ages.clone(),
+    };
     let invalid = |form, problems: Problems| {
-        let shown = Shown { add: Some((form, FormErrors::new(&tr, &problems))), ..Default::default() };
+        let shown = Shown {
+            add: Some((form, FormErrors::new(&tr, &problems))),
+            ..Default::default()
+        };
         render(&state, &s, id, Flash::default(), shown)
     };
     let party = match Party::parse(&raw, &rules) {
@@ -224,7 +324,8 @@ async fn add(State(state): State<AppState>, Path(id): Path<i64>, Posted { sessio
         Err(problems) => return invalid(form, problems).await,
     };
     // The link goes to the person by e-mail (when they gave an address).
-    let (_, token_hash, idempotency_hash) = crate::public::secrets(&random_token(), &state.config.link_key);
+    let (_, token_hash, idempotency_hash) =
+        crate::public::secrets(&random_token(), &state.config.link_key);
     let new = NewRegistration {
         target: Target::Session(id),
         party,
@@ -236,10 +337,17 @@ async fn add(State(state): State<AppState>, Path(id): Path<i64>, Posted { sessio
         link_sealed: None,
     };
     match state.store.register(&s.actor(), &new).await? {
-        Registered::New(_) | Registered::Replayed(_) => {
-            Ok(Redirect::to(&format!("/staff/sessions/{id}/registrations?done=created")).into_response())
+        Registered::New(_) | Registered::Replayed(_) => Ok(Redirect::to(&format!(
+            "/staff/sessions/{id}/registrations?done=created"
+        ))
+        .into_response()),
+        Registered::AlreadyRegistered(_) => {
+            invalid(
+                form,
+                Problem::field("email", "error.already_registered").into(),
+            )
+            .await
         }
-        Registered::AlreadyRegistered(_) => invalid(form, Problem::field("email", "error.already_registered").into()).await,
         Registered::Refused(why) => invalid(form, refusal_problem(why).into()).await,
     }
 }
@@ -255,28 +363,52 @@ async fn settings_save(
     let settings = match RegistrationSettings::parse(&form.raw, &tz) {
         Ok(v) => v,
         Err(problems) => {
-            let shown = Shown { settings: Some((form, FormErrors::new(&tr, &problems))), ..Default::default() };
+            let shown = Shown {
+                settings: Some((form, FormErrors::new(&tr, &problems))),
+                ..Default::default()
+            };
             return render(&state, &s, id, Flash::default(), shown).await;
         }
     };
     let session = state.store.session(lib, id).await?;
-    match state.store.set_course(&s.actor(), session.event_id, form.course.is_some()).await {
+    match state
+        .store
+        .set_course(&s.actor(), session.event_id, form.course.is_some())
+        .await
+    {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
-            let errors = FormErrors::new(&tr, &Problem::field("course", "error.course_has_registrations").into());
-            let shown = Shown { settings: Some((form, errors)), ..Default::default() };
+            let errors = FormErrors::new(
+                &tr,
+                &Problem::field("course", "error.course_has_registrations").into(),
+            );
+            let shown = Shown {
+                settings: Some((form, errors)),
+                ..Default::default()
+            };
             return render(&state, &s, id, Flash::default(), shown).await;
         }
         Err(e) => return Err(e.into()),
     }
     // A course opens, closes and counts seats per registration by its first session.
     let first = if form.course.is_some() {
-        let f = SessionFilter { event_id: Some(session.event_id), ..Default::default() };
-        state.store.list_sessions(lib, &f).await?.first().map_or(id, |s| s.id)
+        let f = SessionFilter {
+            event_id: Some(session.event_id),
+            ..Default::default()
+        };
+        state
+            .store
+            .list_sessions(lib, &f)
+            .await?
+            .first()
+            .map_or(id, |s| s.id)
     } else {
         id
     };
-    state.store.set_registration_settings(&s.actor(), first, &settings).await?;
+    state
+        .store
+        .set_registration_settings(&s.actor(), first, &settings)
+        .await?;
     Ok(Redirect::to(&format!("/staff/sessions/{id}/registrations?done=saved")).into_response())
 }
 
@@ -290,17 +422,31 @@ struct BackForm {
 }
 
 fn back_to(form: &BackForm, r: &Registration) -> i64 {
-    crate::pages::opt_id(&form.back).or(r.session_id).unwrap_or(0)
+    crate::pages::opt_id(&form.back)
+        .or(r.session_id)
+        .unwrap_or(0)
 }
 
-async fn cancel(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<BackForm>) -> Result<Response, WebError> {
+async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<BackForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let r = state.store.registration(s.library_id(), id).await?;
     state.store.cancel_registration(&s.actor(), id).await?;
-    Ok(Redirect::to(&format!("/staff/sessions/{}/registrations?done=cancelled", back_to(&form, &r))).into_response())
+    Ok(Redirect::to(&format!(
+        "/staff/sessions/{}/registrations?done=cancelled",
+        back_to(&form, &r)
+    ))
+    .into_response())
 }
 
-async fn move_to(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<BackForm>) -> Result<Response, WebError> {
+async fn move_to(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<BackForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let tr = Tr::new(s.lang);
     let r = state.store.registration(s.library_id(), id).await?;
@@ -314,13 +460,19 @@ async fn move_to(State(state): State<AppState>, Path(id): Path<i64>, Posted { se
         None => Problem::form("error.choose"),
         Some(t) => match state.store.move_registration(&s.actor(), id, t).await? {
             Moved::Done { .. } => {
-                return Ok(Redirect::to(&format!("/staff/sessions/{back}/registrations?done=saved")).into_response());
+                return Ok(Redirect::to(&format!(
+                    "/staff/sessions/{back}/registrations?done=saved"
+                ))
+                .into_response());
             }
             Moved::AlreadyRegistered => Problem::form("error.already_registered"),
             Moved::Refused(why) => refusal_problem(why),
         },
     };
-    let shown = Shown { general: vec![tr.problem(&problem)], ..Default::default() };
+    let shown = Shown {
+        general: vec![tr.problem(&problem)],
+        ..Default::default()
+    };
     render(&state, &s, back, Flash::default(), shown).await
 }
 
@@ -328,11 +480,23 @@ async fn move_to(State(state): State<AppState>, Path(id): Path<i64>, Posted { se
 /// line break; a leading `=`, `+`, `-` or `@` is neutralised so a name
 /// typed by the public can never run as a formula.
 fn cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    if s.contains([';', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
 }
 
-async fn csv(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn csv(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     if !sees_people(&s) {
         return Err(WebError::Forbidden);
     }
@@ -342,16 +506,39 @@ async fn csv(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>
     let list = state.store.list_registrations(lib, seats.target).await?;
     // A BOM so spreadsheet programs read UTF-8; `;` as French ones expect.
     let mut out = String::from("\u{feff}");
-    let headers = ["status", "position", "name", "email", "phone", "seats", "ages", "source", "registered_at"];
-    out.push_str(&headers.iter().map(|h| cell(tr.t(&format!("registrations.csv.{h}")))).collect::<Vec<_>>().join(";"));
+    let headers = [
+        "status",
+        "position",
+        "name",
+        "email",
+        "phone",
+        "seats",
+        "ages",
+        "source",
+        "registered_at",
+    ];
+    out.push_str(
+        &headers
+            .iter()
+            .map(|h| cell(tr.t(&format!("registrations.csv.{h}"))))
+            .collect::<Vec<_>>()
+            .join(";"),
+    );
     out.push_str("\r\n");
-    for r in list.iter().filter(|r| r.status != RegistrationStatus::Cancelled) {
+    for r in list
+        .iter()
+        .filter(|r| r.status != RegistrationStatus::Cancelled)
+    {
         let status = match r.status {
             RegistrationStatus::Confirmed => tr.t("registrations.status.confirmed"),
             RegistrationStatus::Waiting => tr.t("registrations.status.waiting"),
             RegistrationStatus::Cancelled => tr.t("registrations.status.cancelled"),
         };
-        let source = if r.source == "staff" { tr.t("registrations.source.staff") } else { tr.t("registrations.source.public") };
+        let source = if r.source == "staff" {
+            tr.t("registrations.source.staff")
+        } else {
+            tr.t("registrations.source.public")
+        };
         let fields = [
             status.to_string(),
             r.position.map(|p| p.to_string()).unwrap_or_default(),
@@ -359,7 +546,11 @@ async fn csv(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>
             r.email.clone(),
             r.phone.clone(),
             r.seats.to_string(),
-            r.ages.iter().map(u8::to_string).collect::<Vec<_>>().join(", "),
+            r.ages
+                .iter()
+                .map(u8::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
             source.to_string(),
             stamp(s.lang, &tz, r.created_at),
         ];
@@ -369,7 +560,10 @@ async fn csv(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"inscriptions-seance-{id}.csv\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"inscriptions-seance-{id}.csv\""),
+            ),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         out,

@@ -32,7 +32,11 @@ struct ListPage {
     rooms: Vec<Room>,
 }
 
-async fn rooms_list(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+async fn rooms_list(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     let rooms = state.store.list_rooms(s.library_id()).await?;
     let page = Page::new(&s, Tr::new(s.lang).t("rooms.title"), "rooms", &flash);
     Ok(Html(ListPage { page, rooms }.render()?))
@@ -84,46 +88,101 @@ impl RoomForm {
     }
 }
 
-fn form_page(s: &StaffSession, id: i64, form: RoomForm, errors: FormErrors) -> Result<String, WebError> {
+fn form_page(
+    s: &StaffSession,
+    id: i64,
+    form: RoomForm,
+    errors: FormErrors,
+) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
-    let title = if id == 0 { tr.t("rooms.new") } else { tr.t("rooms.edit") };
+    let title = if id == 0 {
+        tr.t("rooms.new")
+    } else {
+        tr.t("rooms.edit")
+    };
     let page = Page::new(s, title, "rooms", &Flash::default());
-    Ok(FormPage { page, id, form, errors }.render()?)
+    Ok(FormPage {
+        page,
+        id,
+        form,
+        errors,
+    }
+    .render()?)
 }
 
 async fn room_new(s: StaffSession) -> Result<Html<String>, WebError> {
     s.require(Action::EditSetup)?;
-    Ok(Html(form_page(&s, 0, RoomForm { step_free: Some("on".into()), ..Default::default() }, FormErrors::default())?))
+    Ok(Html(form_page(
+        &s,
+        0,
+        RoomForm {
+            step_free: Some("on".into()),
+            ..Default::default()
+        },
+        FormErrors::default(),
+    )?))
 }
 
-async fn room_edit(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn room_edit(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     let room = state.store.room(s.library_id(), id).await?;
-    Ok(Html(form_page(&s, id, RoomForm::from_room(&room), FormErrors::default())?))
+    Ok(Html(form_page(
+        &s,
+        id,
+        RoomForm::from_room(&room),
+        FormErrors::default(),
+    )?))
 }
 
-async fn room_create(State(state): State<AppState>, p: Posted<RoomForm>) -> Result<Response, WebError> {
+async fn room_create(
+    State(state): State<AppState>,
+    p: Posted<RoomForm>,
+) -> Result<Response, WebError> {
     save(state, p, 0).await
 }
 
-async fn room_update(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<RoomForm>) -> Result<Response, WebError> {
+async fn room_update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<RoomForm>,
+) -> Result<Response, WebError> {
     save(state, p, id).await
 }
 
-async fn save(state: AppState, Posted { session: s, form }: Posted<RoomForm>, id: i64) -> Result<Response, WebError> {
+async fn save(
+    state: AppState,
+    Posted { session: s, form }: Posted<RoomForm>,
+    id: i64,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     let tr = Tr::new(s.lang);
     let invalid = |form, errors| -> Result<Response, WebError> {
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(form_page(&s, id, form, errors)?)).into_response())
+        Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(form_page(&s, id, form, errors)?),
+        )
+            .into_response())
     };
     let room = match form.parse(id) {
         Ok(r) => r,
         Err(problems) => return invalid(form, FormErrors::new(&tr, &problems)),
     };
     match state.store.save_room(&s.actor(), &room).await {
-        Ok(_) => Ok(Redirect::to(if id == 0 { "/staff/rooms?done=created" } else { "/staff/rooms?done=saved" }).into_response()),
+        Ok(_) => Ok(Redirect::to(if id == 0 {
+            "/staff/rooms?done=created"
+        } else {
+            "/staff/rooms?done=saved"
+        })
+        .into_response()),
         Err(StoreError::Conflict(_)) => {
             let mut e = FormErrors::default();
-            e.add(&tr, &almanach_domain::Problem::field("name", "error.name_taken"));
+            e.add(
+                &tr,
+                &almanach_domain::Problem::field("name", "error.name_taken"),
+            );
             invalid(form, e)
         }
         Err(e) => Err(e.into()),

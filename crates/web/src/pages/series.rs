@@ -2,7 +2,8 @@
 //! sessions start from: kind, duration, seats, audience, registration, colour.
 
 use almanach_domain::programme::{
-    AgeRange, RegistrationPolicy, SessionKind, parse_capacity, parse_colour, parse_minutes, parse_name, parse_text,
+    AgeRange, RegistrationPolicy, SessionKind, parse_capacity, parse_colour, parse_minutes,
+    parse_name, parse_text,
 };
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
@@ -47,8 +48,15 @@ fn policy_key(p: RegistrationPolicy) -> &'static str {
 /// `(value, label)` pairs for a select or a group of checkboxes.
 pub(super) type Choices = Vec<(String, String)>;
 
-fn choices<T: Copy>(tr: &Tr, all: &[T], slug: fn(T) -> &'static str, key: fn(T) -> &'static str) -> Choices {
-    all.iter().map(|&v| (slug(v).to_string(), tr.t(key(v)).to_string())).collect()
+fn choices<T: Copy>(
+    tr: &Tr,
+    all: &[T],
+    slug: fn(T) -> &'static str,
+    key: fn(T) -> &'static str,
+) -> Choices {
+    all.iter()
+        .map(|&v| (slug(v).to_string(), tr.t(key(v)).to_string()))
+        .collect()
 }
 
 /// A series as the list shows it, labels already translated.
@@ -66,7 +74,11 @@ struct ListPage {
     rows: Vec<Row>,
 }
 
-async fn series_list(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+async fn series_list(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     let tr = Tr::new(s.lang);
     let rows = state
         .store
@@ -76,7 +88,12 @@ async fn series_list(State(state): State<AppState>, s: StaffSession, flash: Flas
         .map(|series| Row {
             kind: tr.t(kind_key(series.default_kind)).to_string(),
             policy: tr.t(policy_key(series.registration_policy)).to_string(),
-            audience: AgeRange { min: series.age_min, max: series.age_max, accompanied: false }.describe(s.lang),
+            audience: AgeRange {
+                min: series.age_min,
+                max: series.age_max,
+                accompanied: false,
+            }
+            .describe(s.lang),
             series,
         })
         .collect();
@@ -137,10 +154,15 @@ impl SeriesForm {
         let mut p = Problems::new();
         let name = p.take(parse_name("name", &self.name, 120));
         let description = p.take(parse_text("description", &self.description, 2000));
-        let kind = p.take(SessionKind::parse(&self.default_kind).ok_or(Problem::field("default_kind", "error.choose")));
+        let kind = p.take(
+            SessionKind::parse(&self.default_kind)
+                .ok_or(Problem::field("default_kind", "error.choose")),
+        );
         let duration = p.take(parse_minutes("duration", &self.duration));
         let capacity = p.take(parse_capacity("capacity", &self.capacity));
-        let ages = AgeRange::parse(&self.age_min, &self.age_max, false).map_err(|e| p.0.extend(e.0)).ok();
+        let ages = AgeRange::parse(&self.age_min, &self.age_max, false)
+            .map_err(|e| p.0.extend(e.0))
+            .ok();
         let policy = p.take(
             RegistrationPolicy::parse(&self.registration_policy)
                 .ok_or(Problem::field("registration_policy", "error.choose")),
@@ -164,13 +186,35 @@ impl SeriesForm {
     }
 }
 
-fn form_page(s: &StaffSession, id: i64, form: SeriesForm, errors: FormErrors) -> Result<String, WebError> {
+fn form_page(
+    s: &StaffSession,
+    id: i64,
+    form: SeriesForm,
+    errors: FormErrors,
+) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
-    let title = if id == 0 { tr.t("series.new") } else { tr.t("series.edit") };
+    let title = if id == 0 {
+        tr.t("series.new")
+    } else {
+        tr.t("series.edit")
+    };
     let page = Page::new(s, title, "series", &Flash::default());
     let kinds = choices(&tr, SessionKind::ALL, SessionKind::slug, kind_key);
-    let policies = choices(&tr, RegistrationPolicy::ALL, RegistrationPolicy::slug, policy_key);
-    Ok(FormPage { page, id, form, errors, kinds, policies }.render()?)
+    let policies = choices(
+        &tr,
+        RegistrationPolicy::ALL,
+        RegistrationPolicy::slug,
+        policy_key,
+    );
+    Ok(FormPage {
+        page,
+        id,
+        form,
+        errors,
+        kinds,
+        policies,
+    }
+    .render()?)
 }
 
 async fn series_new(s: StaffSession) -> Result<Html<String>, WebError> {
@@ -179,32 +223,64 @@ async fn series_new(s: StaffSession) -> Result<Html<String>, WebError> {
     Ok(Html(form_page(&s, 0, form, FormErrors::default())?))
 }
 
-async fn series_edit(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn series_edit(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     let series = state.store.series(s.library_id(), id).await?;
-    Ok(Html(form_page(&s, id, SeriesForm::from_series(&series), FormErrors::default())?))
+    Ok(Html(form_page(
+        &s,
+        id,
+        SeriesForm::from_series(&series),
+        FormErrors::default(),
+    )?))
 }
 
-async fn series_create(State(state): State<AppState>, p: Posted<SeriesForm>) -> Result<Response, WebError> {
+async fn series_create(
+    State(state): State<AppState>,
+    p: Posted<SeriesForm>,
+) -> Result<Response, WebError> {
     save(state, p, 0).await
 }
 
-async fn series_update(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<SeriesForm>) -> Result<Response, WebError> {
+async fn series_update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<SeriesForm>,
+) -> Result<Response, WebError> {
     save(state, p, id).await
 }
 
-async fn save(state: AppState, Posted { session: s, form }: Posted<SeriesForm>, id: i64) -> Result<Response, WebError> {
+async fn save(
+    state: AppState,
+    Posted { session: s, form }: Posted<SeriesForm>,
+    id: i64,
+) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
     let tr = Tr::new(s.lang);
     let invalid = |form, errors| -> Result<Response, WebError> {
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(form_page(&s, id, form, errors)?)).into_response())
+        Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(form_page(&s, id, form, errors)?),
+        )
+            .into_response())
     };
     let series = match form.parse(id) {
         Ok(v) => v,
         Err(problems) => return invalid(form, FormErrors::new(&tr, &problems)),
     };
     match state.store.save_series(&s.actor(), &series).await {
-        Ok(_) => Ok(Redirect::to(if id == 0 { "/staff/series?done=created" } else { "/staff/series?done=saved" }).into_response()),
-        Err(StoreError::Conflict(_)) => invalid(form, FormErrors::new(&tr, &Problem::field("name", "error.name_taken").into())),
+        Ok(_) => Ok(Redirect::to(if id == 0 {
+            "/staff/series?done=created"
+        } else {
+            "/staff/series?done=saved"
+        })
+        .into_response()),
+        Err(StoreError::Conflict(_)) => invalid(
+            form,
+            FormErrors::new(&tr, &Problem::field("name", "error.name_taken").into()),
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -226,8 +302,18 @@ mod tests {
 
     #[test]
     fn ages_out_of_order_are_reported_on_the_maximum() {
-        let f = SeriesForm { age_min: "12".into(), age_max: "8".into(), ..SeriesForm::from_series(&Series { name: "x".into(), ..Series::default() }) };
+        let f = SeriesForm {
+            age_min: "12".into(),
+            age_max: "8".into(),
+            ..SeriesForm::from_series(&Series {
+                name: "x".into(),
+                ..Series::default()
+            })
+        };
         let e = f.parse(0).unwrap_err();
-        assert_eq!(e.for_field("age_max").next().unwrap().key, "error.age_order");
+        assert_eq!(
+            e.for_field("age_max").next().unwrap().key,
+            "error.age_order"
+        );
     }
 }

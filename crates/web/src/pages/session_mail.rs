@@ -81,17 +81,43 @@ fn status_key(s: MailStatus) -> &'static str {
     }
 }
 
-async fn render(state: &AppState, s: &StaffSession, id: i64, flash: Flash, form: MailForm, errors: FormErrors) -> Result<Response, WebError> {
+async fn render(
+    state: &AppState,
+    s: &StaffSession,
+    id: i64,
+    flash: Flash,
+    form: MailForm,
+    errors: FormErrors,
+) -> Result<Response, WebError> {
     let (lib, tr) = (s.library_id(), Tr::new(s.lang));
     let tz = state.store.library(lib).await?.tz();
     let session = state.store.session(lib, id).await?;
-    let target = state.store.seat_state(lib, Target::Session(id)).await?.target;
+    let target = state
+        .store
+        .seat_state(lib, Target::Session(id))
+        .await?
+        .target;
     let list = state.store.list_registrations(lib, target).await?;
-    let recipients = list.iter().filter(|r| r.status == almanach_domain::registration::RegistrationStatus::Confirmed && !r.email.is_empty()).count();
+    let recipients = list
+        .iter()
+        .filter(|r| {
+            r.status == almanach_domain::registration::RegistrationStatus::Confirmed
+                && !r.email.is_empty()
+        })
+        .count();
     // Personal data for the roles that run sessions, as on the registrations page.
     let people = s.may(Action::EditProgramme);
     let messages: Vec<OutboxMessage> = if people {
-        state.store.outbox(lib, &OutboxFilter { session_id: Some(id), ..Default::default() }).await?
+        state
+            .store
+            .outbox(
+                lib,
+                &OutboxFilter {
+                    session_id: Some(id),
+                    ..Default::default()
+                },
+            )
+            .await?
     } else {
         Vec::new()
     };
@@ -102,14 +128,27 @@ async fn render(state: &AppState, s: &StaffSession, id: i64, flash: Flash, form:
             recipient: m.recipient,
             status: status_key(m.status),
             failed: m.status == MailStatus::Failed,
-            attempts: if m.attempts > 1 { tr.tf("mail.page.attempts", &[("n", m.attempts.to_string())]) } else { String::new() },
+            attempts: if m.attempts > 1 {
+                tr.tf("mail.page.attempts", &[("n", m.attempts.to_string())])
+            } else {
+                String::new()
+            },
             error: m.last_error,
             at: stamp(s.lang, &tz, m.sent_at.unwrap_or(m.created_at)),
         })
         .collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = MailPage {
-        page: Page::new(s, tr.tf("mail.page.title", &[("title", session.event_title.clone())]), "events", &flash),
+        page: Page::new(
+            s,
+            tr.tf("mail.page.title", &[("title", session.event_title.clone())]),
+            "events",
+            &flash,
+        ),
         when: when(s.lang, &tz, session.starts_at, session.ends_at),
         send_label: tr.tf("mail.page.send", &[("n", recipients.to_string())]),
         session,
@@ -122,11 +161,28 @@ async fn render(state: &AppState, s: &StaffSession, id: i64, flash: Flash, form:
     Ok((status, Html(page.render()?)).into_response())
 }
 
-async fn show(State(state): State<AppState>, s: StaffSession, flash: Flash, Path(id): Path<i64>) -> Result<Response, WebError> {
-    render(&state, &s, id, flash, MailForm::default(), FormErrors::default()).await
+async fn show(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    render(
+        &state,
+        &s,
+        id,
+        flash,
+        MailForm::default(),
+        FormErrors::default(),
+    )
+    .await
 }
 
-async fn send(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<MailForm>) -> Result<Response, WebError> {
+async fn send(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<MailForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let tr = Tr::new(s.lang);
     let mut problems = Problems::new();
@@ -139,7 +195,14 @@ async fn send(State(state): State<AppState>, Path(id): Path<i64>, Posted { sessi
         let errors = FormErrors::new(&tr, &problems);
         return render(&state, &s, id, Flash::default(), form, errors).await;
     };
-    let target = state.store.seat_state(s.library_id(), Target::Session(id)).await?.target;
-    state.store.email_registrants(&s.actor(), target, &subject, &message).await?;
+    let target = state
+        .store
+        .seat_state(s.library_id(), Target::Session(id))
+        .await?
+        .target;
+    state
+        .store
+        .email_registrants(&s.actor(), target, &subject, &message)
+        .await?;
     Ok(Redirect::to(&format!("/staff/sessions/{id}/emails?done=queued")).into_response())
 }

@@ -4,7 +4,9 @@
 //! (event, calendar, dashboard) shows a session as.
 
 use almanach_domain::calendar::{local_to_instant, parse_time};
-use almanach_domain::programme::{AttendanceMode, EventStatus, RawSession, SessionDraft, SessionKind, calendar_warnings};
+use almanach_domain::programme::{
+    AttendanceMode, EventStatus, RawSession, SessionDraft, SessionKind, calendar_warnings,
+};
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems, fmt};
 use almanach_store::{Event, RoomClash, Session, SessionFilter, SessionWrite, StoreError};
@@ -27,11 +29,20 @@ use crate::{AppState, Tr, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/staff/events/{id}/sessions/new", get(session_new).post(session_create))
-        .route("/staff/sessions/{id}", get(session_edit).post(session_update))
+        .route(
+            "/staff/events/{id}/sessions/new",
+            get(session_new).post(session_create),
+        )
+        .route(
+            "/staff/sessions/{id}",
+            get(session_edit).post(session_update),
+        )
         .route("/staff/sessions/{id}/cancel", post(session_cancel))
         .route("/staff/sessions/{id}/restore", post(session_restore))
-        .route("/staff/sessions/{id}/duplicate", get(session_duplicate_form).post(session_duplicate))
+        .route(
+            "/staff/sessions/{id}/duplicate",
+            get(session_duplicate_form).post(session_duplicate),
+        )
 }
 
 /// The label of an enum value from the locale files: `kind.talk`, `status.draft`…
@@ -40,8 +51,15 @@ pub(super) fn label(tr: &Tr, prefix: &str, slug: &str) -> String {
 }
 
 /// `(slug, label)` pairs for a select or radio group.
-fn choices<T: Copy>(tr: &Tr, prefix: &str, all: &[T], slug: impl Fn(T) -> &'static str) -> Vec<(String, String)> {
-    all.iter().map(|v| (slug(*v).to_string(), label(tr, prefix, slug(*v)))).collect()
+fn choices<T: Copy>(
+    tr: &Tr,
+    prefix: &str,
+    all: &[T],
+    slug: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (slug(*v).to_string(), label(tr, prefix, slug(*v))))
+        .collect()
 }
 
 /// A session as the programme pages list it, every text ready to print.
@@ -83,7 +101,11 @@ impl SessionRow {
             title: s.event_title.clone(),
             local_date: s.local_date.clone(),
             when: when(tr.lang, tz, s.starts_at, s.ends_at),
-            hours: format!("{} – {}", clock(tr.lang, tz, s.starts_at), clock(tr.lang, tz, s.ends_at)),
+            hours: format!(
+                "{} – {}",
+                clock(tr.lang, tz, s.starts_at),
+                clock(tr.lang, tz, s.ends_at)
+            ),
             start: clock(tr.lang, tz, s.starts_at),
             kind: label(tr, "kind", s.kind.slug()),
             room: s.room_name.clone().unwrap_or_default(),
@@ -97,7 +119,10 @@ impl SessionRow {
     }
 
     pub fn all(tr: &Tr, tz: &TimeZone, sessions: &[Session]) -> Vec<SessionRow> {
-        sessions.iter().map(|s| SessionRow::new(tr, tz, s)).collect()
+        sessions
+            .iter()
+            .map(|s| SessionRow::new(tr, tz, s))
+            .collect()
     }
 }
 
@@ -165,12 +190,18 @@ impl SessionForm {
     /// A new session of `event`: its series' defaults (kind, duration,
     /// capacity, ages, registration policy), on the day of the event's
     /// latest session when it has one.
-    async fn for_new(state: &AppState, library_id: i64, event: &Event) -> Result<SessionForm, WebError> {
+    async fn for_new(
+        state: &AppState,
+        library_id: i64,
+        event: &Event,
+    ) -> Result<SessionForm, WebError> {
         let series = match event.series_id {
             Some(id) => Some(state.store.series(library_id, id).await?),
             None => None,
         };
-        let kind = series.as_ref().map_or(SessionKind::Talk, |s| s.default_kind);
+        let kind = series
+            .as_ref()
+            .map_or(SessionKind::Talk, |s| s.default_kind);
         let start = jiff::civil::Time::constant(14, 0, 0, 0);
         let end = series
             .as_ref()
@@ -179,18 +210,37 @@ impl SessionForm {
             .filter(|e| *e > start);
         let sessions = state
             .store
-            .list_sessions(library_id, &SessionFilter { event_id: Some(event.id), include_cancelled: true, ..Default::default() })
+            .list_sessions(
+                library_id,
+                &SessionFilter {
+                    event_id: Some(event.id),
+                    include_cancelled: true,
+                    ..Default::default()
+                },
+            )
             .await?;
-        let registration = series.as_ref().is_some_and(|s| s.registration_policy.requires_registration(kind));
+        let registration = series
+            .as_ref()
+            .is_some_and(|s| s.registration_policy.requires_registration(kind));
         Ok(SessionForm {
             kind: kind.slug().into(),
-            date: sessions.last().map(|s| s.local_date.clone()).unwrap_or_default(),
+            date: sessions
+                .last()
+                .map(|s| s.local_date.clone())
+                .unwrap_or_default(),
             start: "14:00".into(),
-            end: end.map(|e| format!("{:02}:{:02}", e.hour(), e.minute())).unwrap_or_default(),
+            end: end
+                .map(|e| format!("{:02}:{:02}", e.hour(), e.minute()))
+                .unwrap_or_default(),
             capacity: opt_string(series.as_ref().and_then(|s| s.capacity)),
             age_min: opt_string(series.as_ref().and_then(|s| s.age_min)),
             age_max: opt_string(series.as_ref().and_then(|s| s.age_max)),
-            registration: if registration { "required" } else { "free_entry" }.into(),
+            registration: if registration {
+                "required"
+            } else {
+                "free_entry"
+            }
+            .into(),
             attendance: AttendanceMode::InPerson.slug().into(),
             ..Default::default()
         })
@@ -210,7 +260,12 @@ impl SessionForm {
             age_max: opt_string(s.age_max),
             accompanied: s.accompanied.then(|| "on".into()),
             price: price_input(s.price_cents),
-            registration: if s.registration_required { "required" } else { "free_entry" }.into(),
+            registration: if s.registration_required {
+                "required"
+            } else {
+                "free_entry"
+            }
+            .into(),
             attendance: s.attendance_mode.slug().into(),
             online_url: s.online_url.clone(),
             themes: id_strings(&s.theme_ids),
@@ -240,9 +295,19 @@ impl SessionForm {
 }
 
 /// What to write once the form parsed: the draft placed in the library's zone.
-fn to_write(tz: &TimeZone, event_id: i64, d: &SessionDraft, form: &SessionForm) -> Result<SessionWrite, Problems> {
+fn to_write(
+    tz: &TimeZone,
+    event_id: i64,
+    d: &SessionDraft,
+    form: &SessionForm,
+) -> Result<SessionWrite, Problems> {
     let starts_at = local_to_instant(tz, d.date, d.start).map_err(Problems::from)?;
-    let ends_at = local_to_instant(tz, d.date, d.end).map_err(|p| Problems::from(Problem { field: Some("end"), ..p }))?;
+    let ends_at = local_to_instant(tz, d.date, d.end).map_err(|p| {
+        Problems::from(Problem {
+            field: Some("end"),
+            ..p
+        })
+    })?;
     Ok(SessionWrite {
         event_id,
         kind: d.kind,
@@ -297,7 +362,11 @@ struct FormPage {
 
 impl FormPage {
     fn action(&self) -> String {
-        if self.id == 0 { format!("/staff/events/{}/sessions/new", self.event.id) } else { format!("/staff/sessions/{}", self.id) }
+        if self.id == 0 {
+            format!("/staff/events/{}/sessions/new", self.event.id)
+        } else {
+            format!("/staff/sessions/{}", self.id)
+        }
     }
 }
 
@@ -315,15 +384,30 @@ async fn form_page(
     let store = &state.store;
     let none = (String::new(), tr.t("session.no_room").to_string());
     let rooms = std::iter::once(none)
-        .chain(store.list_rooms(lib).await?.into_iter().map(|r| (r.id.to_string(), r.name)))
+        .chain(
+            store
+                .list_rooms(lib)
+                .await?
+                .into_iter()
+                .map(|r| (r.id.to_string(), r.name)),
+        )
         .collect();
-    let themes = store.list_themes(lib).await?.into_iter().map(|t| (t.theme.id.to_string(), t.theme.title)).collect();
+    let themes = store
+        .list_themes(lib)
+        .await?
+        .into_iter()
+        .map(|t| (t.theme.id.to_string(), t.theme.title))
+        .collect();
     let speakers = store
         .list_speakers(lib)
         .await?
         .into_iter()
         .map(|p| {
-            let name = if p.organisation.is_empty() { p.name } else { format!("{} ({})", p.name, p.organisation) };
+            let name = if p.organisation.is_empty() {
+                p.name
+            } else {
+                format!("{} ({})", p.name, p.organisation)
+            };
             (p.id.to_string(), name)
         })
         .collect();
@@ -332,16 +416,32 @@ async fn form_page(
         .list_staff(lib)
         .await?
         .into_iter()
-        .filter(|m| (m.active && m.role.may(Action::EditProgramme)) || form.leads.contains(&m.id.to_string()))
+        .filter(|m| {
+            (m.active && m.role.may(Action::EditProgramme))
+                || form.leads.contains(&m.id.to_string())
+        })
         .map(|m| (m.id.to_string(), m.name))
         .collect();
     let duration = match event.series_id {
         Some(sid) => store.series(lib, sid).await?.duration_minutes,
         None => None,
     };
-    let end_hint = duration.map(|m| tr.tf("session.end_hint", &[("minutes", m.to_string())])).unwrap_or_default();
-    let title = if id == 0 { tr.t("session.new") } else { tr.t("session.edit") };
-    let attendance = if id == 0 { None } else { Some(super::day::AttendanceView::new(&tr, &store.attendance(lib, id).await?)) };
+    let end_hint = duration
+        .map(|m| tr.tf("session.end_hint", &[("minutes", m.to_string())]))
+        .unwrap_or_default();
+    let title = if id == 0 {
+        tr.t("session.new")
+    } else {
+        tr.t("session.edit")
+    };
+    let attendance = if id == 0 {
+        None
+    } else {
+        Some(super::day::AttendanceView::new(
+            &tr,
+            &store.attendance(lib, id).await?,
+        ))
+    };
     let page = Page::new(s, title, "events", &Flash::default());
     let readiness = super::needs::session_badge(state, s, id).await?;
     Ok(FormPage {
@@ -352,7 +452,10 @@ async fn form_page(
         form,
         errors,
         kinds: choices(&tr, "kind", SessionKind::ALL, SessionKind::slug),
-        registrations: ["free_entry", "required"].iter().map(|v| (v.to_string(), label(&tr, "registration", v))).collect(),
+        registrations: ["free_entry", "required"]
+            .iter()
+            .map(|v| (v.to_string(), label(&tr, "registration", v)))
+            .collect(),
         modes: choices(&tr, "attendance", AttendanceMode::ALL, AttendanceMode::slug),
         rooms,
         themes,
@@ -365,37 +468,72 @@ async fn form_page(
     .render()?)
 }
 
-async fn session_new(State(state): State<AppState>, s: StaffSession, Path(event_id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn session_new(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(event_id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditProgramme)?;
     let event = state.store.event(s.library_id(), event_id).await?;
     let form = SessionForm::for_new(&state, s.library_id(), &event).await?;
-    Ok(Html(form_page(&state, &s, event, 0, false, form, FormErrors::default()).await?))
+    Ok(Html(
+        form_page(&state, &s, event, 0, false, form, FormErrors::default()).await?,
+    ))
 }
 
-async fn session_edit(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn session_edit(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     let session = state.store.session(s.library_id(), id).await?;
     let event = state.store.event(s.library_id(), session.event_id).await?;
     let tz = state.store.library(s.library_id()).await?.tz();
     let form = SessionForm::from_session(&tz, &session);
-    Ok(Html(form_page(&state, &s, event, id, session.cancelled, form, FormErrors::default()).await?))
+    Ok(Html(
+        form_page(
+            &state,
+            &s,
+            event,
+            id,
+            session.cancelled,
+            form,
+            FormErrors::default(),
+        )
+        .await?,
+    ))
 }
 
-async fn session_create(State(state): State<AppState>, Path(event_id): Path<i64>, p: Posted<SessionForm>) -> Result<Response, WebError> {
+async fn session_create(
+    State(state): State<AppState>,
+    Path(event_id): Path<i64>,
+    p: Posted<SessionForm>,
+) -> Result<Response, WebError> {
     p.session.require(Action::EditProgramme)?;
     let event = state.store.event(p.session.library_id(), event_id).await?;
     save(state, p, event, None).await
 }
 
-async fn session_update(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<SessionForm>) -> Result<Response, WebError> {
+async fn session_update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<SessionForm>,
+) -> Result<Response, WebError> {
     p.session.require(Action::EditProgramme)?;
     let session = state.store.session(p.session.library_id(), id).await?;
-    let event = state.store.event(p.session.library_id(), session.event_id).await?;
+    let event = state
+        .store
+        .event(p.session.library_id(), session.event_id)
+        .await?;
     save(state, p, event, Some(session)).await
 }
 
 async fn save(
     state: AppState,
-    Posted { session: s, mut form }: Posted<SessionForm>,
+    Posted {
+        session: s,
+        mut form,
+    }: Posted<SessionForm>,
     event: Event,
     before: Option<Session>,
 ) -> Result<Response, WebError> {
@@ -407,14 +545,19 @@ async fn save(
     // An empty end takes the series' duration, as the hint says.
     if form.end.trim().is_empty()
         && let (Some(sid), Some(start)) = (event.series_id, parse_time(&form.start))
-        && let Some(m) = state.store.series(s.library_id(), sid).await?.duration_minutes
+        && let Some(m) = state
+            .store
+            .series(s.library_id(), sid)
+            .await?
+            .duration_minutes
     {
         let end = start.wrapping_add(i64::from(m).minutes());
         if end > start {
             form.end = format!("{:02}:{:02}", end.hour(), end.minute());
         }
     }
-    let write = SessionDraft::parse(&form.raw()).and_then(|d| Ok((to_write(&tz, event.id, &d, &form)?, d)));
+    let write =
+        SessionDraft::parse(&form.raw()).and_then(|d| Ok((to_write(&tz, event.id, &d, &form)?, d)));
     let (write, draft) = match write {
         Ok(w) => w,
         Err(problems) => {
@@ -423,16 +566,31 @@ async fn save(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response());
         }
     };
-    let warnings = calendar_warnings(&library.hours(), &library.closing(), draft.date, draft.start, draft.end);
+    let warnings = calendar_warnings(
+        &library.hours(),
+        &library.closing(),
+        draft.date,
+        draft.start,
+        draft.end,
+    );
     if !warnings.is_empty() && form.confirm_warnings.is_none() {
-        let errors = FormErrors { warnings: warnings.iter().map(|w| tr.problem(w)).collect(), ..Default::default() };
+        let errors = FormErrors {
+            warnings: warnings.iter().map(|w| tr.problem(w)).collect(),
+            ..Default::default()
+        };
         let body = form_page(&state, &s, event, id, cancelled, form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response());
     }
-    let problem = match state.store.save_session(&s.actor(), before.map(|b| b.id), &write).await {
+    let problem = match state
+        .store
+        .save_session(&s.actor(), before.map(|b| b.id), &write)
+        .await
+    {
         Ok(Ok(_)) => {
             let done = if id == 0 { "created" } else { "saved" };
-            return Ok(Redirect::to(&format!("/staff/events/{}?done={done}", event.id)).into_response());
+            return Ok(
+                Redirect::to(&format!("/staff/events/{}?done={done}", event.id)).into_response(),
+            );
         }
         Ok(Err(clash)) => clash_problem(&tr, &tz, "room_id", &clash),
         // A theme, speaker or lead removed meanwhile.
@@ -451,42 +609,82 @@ async fn save(
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn set_cancelled(state: AppState, p: Posted<Empty>, id: i64, cancelled: bool) -> Result<Response, WebError> {
+async fn set_cancelled(
+    state: AppState,
+    p: Posted<Empty>,
+    id: i64,
+    cancelled: bool,
+) -> Result<Response, WebError> {
     let s = p.session;
     s.require(Action::EditProgramme)?;
     let session = state.store.session(s.library_id(), id).await?;
-    state.store.set_session_cancelled(&s.actor(), id, cancelled).await?;
+    state
+        .store
+        .set_session_cancelled(&s.actor(), id, cancelled)
+        .await?;
     let done = if cancelled { "cancelled" } else { "restored" };
     Ok(Redirect::to(&format!("/staff/events/{}?done={done}", session.event_id)).into_response())
 }
 
-async fn session_cancel(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<Empty>) -> Result<Response, WebError> {
+async fn session_cancel(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<Empty>,
+) -> Result<Response, WebError> {
     set_cancelled(state, p, id, true).await
 }
 
-async fn session_restore(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<Empty>) -> Result<Response, WebError> {
+async fn session_restore(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<Empty>,
+) -> Result<Response, WebError> {
     set_cancelled(state, p, id, false).await
 }
 
-async fn session_duplicate_form(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn session_duplicate_form(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditProgramme)?;
     let session = state.store.session(s.library_id(), id).await?;
     let event = state.store.event(s.library_id(), session.event_id).await?;
     let action = format!("/staff/sessions/{id}/duplicate");
-    Ok(Html(duplicate_form_page(&state, &s, event, vec![session], action, None, FormErrors::default()).await?))
+    Ok(Html(
+        duplicate_form_page(
+            &state,
+            &s,
+            event,
+            vec![session],
+            action,
+            None,
+            FormErrors::default(),
+        )
+        .await?,
+    ))
 }
 
-async fn session_duplicate(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<DuplicateForm>) -> Result<Response, WebError> {
+async fn session_duplicate(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<DuplicateForm>,
+) -> Result<Response, WebError> {
     p.session.require(Action::EditProgramme)?;
     let session = state.store.session(p.session.library_id(), id).await?;
-    let event = state.store.event(p.session.library_id(), session.event_id).await?;
+    let event = state
+        .store
+        .event(p.session.library_id(), session.event_id)
+        .await?;
     let action = format!("/staff/sessions/{id}/duplicate");
     duplicate_save(state, p, event, vec![session], action).await
 }
 
 /// Day labels for grouping: "samedi 13 janvier".
 pub(super) fn day_label(tr: &Tr, iso: &str) -> String {
-    iso.parse::<jiff::civil::Date>().map(|d| fmt::day(d, tr.lang)).unwrap_or_else(|_| iso.to_string())
+    iso.parse::<jiff::civil::Date>()
+        .map(|d| fmt::day(d, tr.lang))
+        .unwrap_or_else(|_| iso.to_string())
 }
 
 #[cfg(test)]
@@ -498,14 +696,33 @@ mod tests {
     /// Labels are looked up by a computed key, which the locale test cannot see.
     #[test]
     fn every_enum_label_is_translated() {
-        let mut keys: Vec<String> = SessionKind::ALL.iter().map(|k| format!("kind.{}", k.slug())).collect();
-        keys.extend(EventStatus::ALL.iter().map(|v| format!("status.{}", v.slug())));
-        keys.extend(AttendanceMode::ALL.iter().map(|v| format!("attendance.{}", v.slug())));
-        keys.extend(RegistrationPolicy::ALL.iter().map(|v| format!("policy.{}", v.slug())));
+        let mut keys: Vec<String> = SessionKind::ALL
+            .iter()
+            .map(|k| format!("kind.{}", k.slug()))
+            .collect();
+        keys.extend(
+            EventStatus::ALL
+                .iter()
+                .map(|v| format!("status.{}", v.slug())),
+        );
+        keys.extend(
+            AttendanceMode::ALL
+                .iter()
+                .map(|v| format!("attendance.{}", v.slug())),
+        );
+        keys.extend(
+            RegistrationPolicy::ALL
+                .iter()
+                .map(|v| format!("policy.{}", v.slug())),
+        );
         keys.extend(["registration.free_entry", "registration.required"].map(String::from));
         for k in keys {
             assert!(crate::i18n::has_key(&k), "{k} missing");
-            assert_ne!(Tr::new(Lang::En).t(&k), k.as_str(), "{k} missing in English");
+            assert_ne!(
+                Tr::new(Lang::En).t(&k),
+                k.as_str(),
+                "{k} missing in English"
+            );
         }
     }
 

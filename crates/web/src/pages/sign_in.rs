@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::auth::{
-    LANG_COOKIE, PRE_CSRF_COOKIE, Posted, SESSION_COOKIE, cookie, lang_of, random_token, same_secret, set_cookie,
-    sha256_hex, verify_password,
+    LANG_COOKIE, PRE_CSRF_COOKIE, Posted, SESSION_COOKIE, cookie, lang_of, random_token,
+    same_secret, set_cookie, sha256_hex, verify_password,
 };
 use crate::{AppState, Tr, WebError};
 
@@ -40,24 +40,55 @@ struct NextQuery {
 /// Only local paths, so the sign-in page cannot send people elsewhere.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/staff") && !n.starts_with("//") && !n.contains("://") => n.to_string(),
+        Some(n) if n.starts_with("/staff") && !n.starts_with("//") && !n.contains("://") => {
+            n.to_string()
+        }
         _ => "/staff".into(),
     }
 }
 
-fn render_form(state: &AppState, headers: &HeaderMap, next: String, email: String, error: String, status: StatusCode) -> Result<Response, WebError> {
-    let csrf = cookie(headers, PRE_CSRF_COOKIE).filter(|c| c.len() == 64).unwrap_or_else(random_token);
-    let page = SignInPage { tr: Tr::new(lang_of(headers)), csrf: csrf.clone(), next, email, error };
+fn render_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    next: String,
+    email: String,
+    error: String,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let csrf = cookie(headers, PRE_CSRF_COOKIE)
+        .filter(|c| c.len() == 64)
+        .unwrap_or_else(random_token);
+    let page = SignInPage {
+        tr: Tr::new(lang_of(headers)),
+        csrf: csrf.clone(),
+        next,
+        email,
+        error,
+    };
     Ok((
         status,
-        [(header::SET_COOKIE, set_cookie(PRE_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies))],
+        [(
+            header::SET_COOKIE,
+            set_cookie(PRE_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies),
+        )],
         Html(page.render()?),
     )
         .into_response())
 }
 
-async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
-    render_form(&state, &headers, safe_next(q.next.as_deref()), String::new(), String::new(), StatusCode::OK)
+async fn sign_in_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
+    render_form(
+        &state,
+        &headers,
+        safe_next(q.next.as_deref()),
+        String::new(),
+        String::new(),
+        StatusCode::OK,
+    )
 }
 
 #[derive(Deserialize)]
@@ -105,7 +136,14 @@ async fn sign_in_save(
         if failures >= state.config.login_max_failures && wait > 0 {
             let minutes = ((wait + 59) / 60).to_string();
             let msg = tr.tf("sign_in.throttled", &[("minutes", minutes)]);
-            return render_form(&state, &headers, next, f.email, msg, StatusCode::TOO_MANY_REQUESTS);
+            return render_form(
+                &state,
+                &headers,
+                next,
+                f.email,
+                msg,
+                StatusCode::TOO_MANY_REQUESTS,
+            );
         }
     }
     let staff = state.store.staff_by_email(&email).await?;
@@ -113,7 +151,10 @@ async fn sign_in_save(
         Some(s) => s.active && verify_password(&f.password, &s.password_hash),
         None => {
             // Same work whether or not the address exists.
-            let _ = verify_password(&f.password, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000");
+            let _ = verify_password(
+                &f.password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000",
+            );
             false
         }
     };
@@ -122,16 +163,39 @@ async fn sign_in_save(
             state.store.record_login_failure(k).await?;
         }
         tracing::info!(email = %email, "sign-in failed");
-        return render_form(&state, &headers, next, f.email, tr.t("sign_in.failed").to_string(), StatusCode::UNAUTHORIZED);
+        return render_form(
+            &state,
+            &headers,
+            next,
+            f.email,
+            tr.t("sign_in.failed").to_string(),
+            StatusCode::UNAUTHORIZED,
+        );
     };
     for k in &keys {
         state.store.clear_login_failures(k).await?;
     }
     let id = random_token();
-    state.store.create_auth_session(staff.id, &sha256_hex(&id), &random_token(), state.config.session_ttl_secs).await?;
+    state
+        .store
+        .create_auth_session(
+            staff.id,
+            &sha256_hex(&id),
+            &random_token(),
+            state.config.session_ttl_secs,
+        )
+        .await?;
     tracing::info!(staff = staff.id, "signed in");
     Ok((
-        [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &id, state.config.session_ttl_secs, state.config.secure_cookies))],
+        [(
+            header::SET_COOKIE,
+            set_cookie(
+                SESSION_COOKIE,
+                &id,
+                state.config.session_ttl_secs,
+                state.config.secure_cookies,
+            ),
+        )],
         Redirect::to(&next),
     )
         .into_response())
@@ -140,25 +204,44 @@ async fn sign_in_save(
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap, _p: Posted<Empty>) -> Result<Response, WebError> {
+async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    _p: Posted<Empty>,
+) -> Result<Response, WebError> {
     if let Some(id) = cookie(&headers, SESSION_COOKIE) {
         state.store.delete_auth_session(&sha256_hex(&id)).await?;
     }
     Ok((
-        [(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies))],
+        [(
+            header::SET_COOKIE,
+            set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies),
+        )],
         Redirect::to("/staff/sign-in"),
     )
         .into_response())
 }
 
-async fn switch_lang(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+async fn switch_lang(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let lang = almanach_domain::Lang::parse(&code).unwrap_or_default();
     let next = match q.next.as_deref() {
         Some(n) if n.starts_with('/') && !n.starts_with("//") => n.to_string(),
         _ => "/staff".into(),
     };
     (
-        [(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, state.config.secure_cookies))],
+        [(
+            header::SET_COOKIE,
+            set_cookie(
+                LANG_COOKIE,
+                lang.code(),
+                365 * 24 * 3600,
+                state.config.secure_cookies,
+            ),
+        )],
         Redirect::to(&next),
     )
         .into_response()

@@ -6,7 +6,8 @@
 
 use almanach_domain::programme::{THEME_CATEGORIES, parse_name, parse_text};
 use almanach_domain::speakers::{
-    Audience, Booking, Filter, Format, Profile, RawFilter, RawSpeaker, Region, SpeakerKind, fill_rate, parse_rating,
+    Audience, Booking, Filter, Format, Profile, RawFilter, RawSpeaker, Region, SpeakerKind,
+    fill_rate, parse_rating,
 };
 use almanach_domain::staff::Action;
 use almanach_domain::stats::fr_number;
@@ -33,7 +34,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff/speakers", get(speakers_list))
         .route("/staff/speakers/new", get(speaker_new).post(speaker_create))
-        .route("/staff/speakers/{id}", get(speaker_page).post(speaker_update))
+        .route(
+            "/staff/speakers/{id}",
+            get(speaker_page).post(speaker_update),
+        )
         .route("/staff/speakers/{id}/edit", get(speaker_edit))
         .route("/staff/speakers/{id}/ratings", post(speaker_rate))
 }
@@ -72,12 +76,22 @@ pub(super) struct Sight {
 }
 
 pub(super) async fn sight(state: &AppState, s: &StaffSession) -> Result<Sight, WebError> {
-    let allowed = state.store.logistics_settings(s.library_id()).await?.mediators_see_costs;
-    Ok(Sight { private: s.may(Action::ReadSpeakerPrivate), fees: s.role().sees_costs(allowed) })
+    let allowed = state
+        .store
+        .logistics_settings(s.library_id())
+        .await?
+        .mediators_see_costs;
+    Ok(Sight {
+        private: s.may(Action::ReadSpeakerPrivate),
+        fees: s.role().sees_costs(allowed),
+    })
 }
 
 fn labels<T: Copy>(tr: &Tr, prefix: &str, v: &[T], slug: impl Fn(T) -> &'static str) -> String {
-    v.iter().map(|x| label(tr, prefix, slug(*x))).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|x| label(tr, prefix, slug(*x)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn euros(lang: Lang, cents: Option<i64>) -> String {
@@ -88,10 +102,18 @@ fn euros(lang: Lang, cents: Option<i64>) -> String {
 fn place(p: &Profile) -> String {
     let mut s = p.town.clone();
     if !p.postcode.is_empty() {
-        s = if s.is_empty() { p.postcode.clone() } else { format!("{s} ({})", p.postcode) };
+        s = if s.is_empty() {
+            p.postcode.clone()
+        } else {
+            format!("{s} ({})", p.postcode)
+        };
     }
     if !p.country.is_empty() {
-        s = if s.is_empty() { p.country.clone() } else { format!("{s}, {}", p.country) };
+        s = if s.is_empty() {
+            p.country.clone()
+        } else {
+            format!("{s}, {}", p.country)
+        };
     }
     s
 }
@@ -119,10 +141,18 @@ impl FilterChoices {
         let any = || (String::new(), tr.t("speakers.filter.any").to_string());
         FilterChoices {
             categories: std::iter::once(any())
-                .chain(THEME_CATEGORIES.iter().map(|c| (c.to_string(), tr.t(&category_key(c)).to_string())))
+                .chain(
+                    THEME_CATEGORIES
+                        .iter()
+                        .map(|c| (c.to_string(), tr.t(&category_key(c)).to_string())),
+                )
                 .collect(),
             regions: std::iter::once(any())
-                .chain(Region::ALL.iter().map(|r| (r.slug().to_string(), label(tr, "region", r.slug()))))
+                .chain(
+                    Region::ALL
+                        .iter()
+                        .map(|r| (r.slug().to_string(), label(tr, "region", r.slug()))),
+                )
                 .collect(),
             bookings: vec![
                 any(),
@@ -130,23 +160,43 @@ impl FilterChoices {
                 ("lapsed".into(), tr.t("speakers.booking.lapsed").into()),
             ],
             ratings: std::iter::once(any())
-                .chain((2..=5).rev().map(|n| (n.to_string(), tr.tf("speakers.filter.rating_at_least", &[("n", n.to_string())]))))
+                .chain((2..=5).rev().map(|n| {
+                    (
+                        n.to_string(),
+                        tr.tf("speakers.filter.rating_at_least", &[("n", n.to_string())]),
+                    )
+                }))
                 .collect(),
         }
     }
 }
 
 /// The speakers matching `raw`, seen from the library's postcode.
-pub(super) async fn filtered(state: &AppState, s: &StaffSession, raw: &RawFilter, sight: Sight) -> Result<Vec<SpeakerSummary>, WebError> {
+pub(super) async fn filtered(
+    state: &AppState,
+    s: &StaffSession,
+    raw: &RawFilter,
+    sight: Sight,
+) -> Result<Vec<SpeakerSummary>, WebError> {
     let lib = s.library_id();
     let postcode = state.store.logistics_settings(lib).await?.postcode;
     let tz = state.store.library(lib).await?.tz();
     let now = today(&tz);
     // Ratings are private: those who may not see them cannot filter by them either.
-    let raw = if sight.private { raw.clone() } else { RawFilter { min_rating: String::new(), ..raw.clone() } };
+    let raw = if sight.private {
+        raw.clone()
+    } else {
+        RawFilter {
+            min_rating: String::new(),
+            ..raw.clone()
+        }
+    };
     let filter = Filter::parse(&raw, sight.fees);
     let all = state.store.speaker_summaries(lib, &postcode).await?;
-    Ok(all.into_iter().filter(|x| filter.matches(&x.facts(now))).collect())
+    Ok(all
+        .into_iter()
+        .filter(|x| filter.matches(&x.facts(now)))
+        .collect())
 }
 
 // ---------------------------------------------------------------- list
@@ -180,7 +230,12 @@ struct ListPage {
     keep_view: &'static str,
 }
 
-async fn speakers_list(State(state): State<AppState>, s: StaffSession, flash: Flash, Query(filter): Query<RawFilter>) -> Result<Html<String>, WebError> {
+async fn speakers_list(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Query(filter): Query<RawFilter>,
+) -> Result<Html<String>, WebError> {
     let tr = Tr::new(s.lang);
     let sight = sight(&state, &s).await?;
     let tz = state.store.library(s.library_id()).await?.tz();
@@ -195,18 +250,28 @@ async fn speakers_list(State(state): State<AppState>, s: StaffSession, flash: Fl
                 name: x.record.speaker.name.clone(),
                 organisation: x.record.speaker.organisation.clone(),
                 place: place(p),
-                region: x.region.map(|r| label(&tr, "region", r.slug())).unwrap_or_default(),
+                region: x
+                    .region
+                    .map(|r| label(&tr, "region", r.slug()))
+                    .unwrap_or_default(),
                 categories: category_labels(&tr, &p.categories),
                 formats: labels(&tr, "format", &p.formats, Format::slug),
                 sessions: x.sessions,
-                last: x.last_date.map(|d| fmt::day_with_year(d, tr.lang)).unwrap_or_default(),
+                last: x
+                    .last_date
+                    .map(|d| fmt::day_with_year(d, tr.lang))
+                    .unwrap_or_default(),
                 booking: match x.booking(now) {
                     Booking::Never => tr.t("speakers.booking.never").to_string(),
                     Booking::Lapsed => tr.t("speakers.booking.lapsed").to_string(),
                     Booking::Recent => String::new(),
                 },
                 rating: rating_text(tr.lang, x.rating),
-                fee: p.fees.lowest().map(|c| tr.tf("speakers.fee_from", &[("amount", fmt::price(c, tr.lang))])).unwrap_or_default(),
+                fee: p
+                    .fees
+                    .lowest()
+                    .map(|c| tr.tf("speakers.fee_from", &[("amount", fmt::price(c, tr.lang))]))
+                    .unwrap_or_default(),
                 email: x.record.speaker.email.clone(),
                 phone: x.record.speaker.phone.clone(),
             }
@@ -214,7 +279,18 @@ async fn speakers_list(State(state): State<AppState>, s: StaffSession, flash: Fl
         .collect();
     let page = Page::new(&s, tr.t("speakers.title"), "speakers", &flash);
     let filtered = Filter::parse(&filter, sight.fees) != Filter::default();
-    Ok(Html(ListPage { page, rows, filter, choices: FilterChoices::new(&tr), sight, filtered, keep_view: "" }.render()?))
+    Ok(Html(
+        ListPage {
+            page,
+            rows,
+            filter,
+            choices: FilterChoices::new(&tr),
+            sight,
+            filtered,
+            keep_view: "",
+        }
+        .render()?,
+    ))
 }
 
 // ---------------------------------------------------------------- record
@@ -242,7 +318,9 @@ fn led_rows(tr: &Tr, tz: &jiff::tz::TimeZone, now: i64, led: &[LedSession]) -> V
             when: when(tr.lang, tz, l.starts_at, l.ends_at),
             kind: tr.t(kind_key(l.kind)).to_string(),
             participants: l.participants.map(|p| p.to_string()).unwrap_or_default(),
-            fill: fill_rate(l.participants, l.capacity).map(|f| format!("{} %", fr_number(f * 100.0, 0))).unwrap_or_default(),
+            fill: fill_rate(l.participants, l.capacity)
+                .map(|f| format!("{} %", fr_number(f * 100.0, 0)))
+                .unwrap_or_default(),
             rating: l.rating.map(|r| format!("{r} / 5")).unwrap_or_default(),
             comment: l.comment.clone(),
             rated_by: l.rated_by.clone().unwrap_or_default(),
@@ -299,19 +377,33 @@ pub(super) async fn record_page(
         .ok_or(WebError::NotFound)?;
     let p = &summary.record.profile;
     let led = store.speaker_sessions(lib, id).await?;
-    let attended: u32 = led.iter().filter(|l| !l.cancelled).filter_map(|l| l.participants).sum();
-    let fees = [("speakers.fee_talk", p.fees.talk), ("speakers.fee_workshop", p.fees.workshop), ("speakers.fee_day", p.fees.day)]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|c| (tr.t(k).to_string(), fmt::price(c, tr.lang))))
-        .collect();
+    let attended: u32 = led
+        .iter()
+        .filter(|l| !l.cancelled)
+        .filter_map(|l| l.participants)
+        .sum();
+    let fees = [
+        ("speakers.fee_talk", p.fees.talk),
+        ("speakers.fee_workshop", p.fees.workshop),
+        ("speakers.fee_day", p.fees.day),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|c| (tr.t(k).to_string(), fmt::price(c, tr.lang))))
+    .collect();
     let travel = euros(tr.lang, p.travel_cents);
     let cost_per_participant = if sight.fees {
         let c = store.speaker_cost(lib, id).await?;
-        c.per_participant_cents().map(|c| super::costs::amount(tr.lang, c)).unwrap_or_default()
+        c.per_participant_cents()
+            .map(|c| super::costs::amount(tr.lang, c))
+            .unwrap_or_default()
     } else {
         String::new()
     };
-    let projects = if sight.private { super::prospects::cards(&tr, s, &tz, store.prospects(lib, Some(id)).await?) } else { Vec::new() };
+    let projects = if sight.private {
+        super::prospects::cards(&tr, s, &tz, store.prospects(lib, Some(id)).await?)
+    } else {
+        Vec::new()
+    };
     let new_project = super::prospects::new_form(state, s, id, project_form).await?;
     let page = Page::new(s, summary.record.speaker.name.clone(), "speakers", flash);
     Ok(RecordPage {
@@ -319,11 +411,18 @@ pub(super) async fn record_page(
         sight,
         kind: label(&tr, "speaker_kind", p.kind.slug()),
         place: place(p),
-        region: summary.region.map(|r| label(&tr, "region", r.slug())).unwrap_or_default(),
+        region: summary
+            .region
+            .map(|r| label(&tr, "region", r.slug()))
+            .unwrap_or_default(),
         categories: category_labels(&tr, &p.categories),
         formats: labels(&tr, "format", &p.formats, Format::slug),
         audiences: labels(&tr, "audience", &p.audiences, Audience::slug),
-        ages: if p.ages.min.is_none() && p.ages.max.is_none() { String::new() } else { p.ages.describe(tr.lang) },
+        ages: if p.ages.min.is_none() && p.ages.max.is_none() {
+            String::new()
+        } else {
+            p.ages.describe(tr.lang)
+        },
         fees,
         travel,
         cost_per_participant,
@@ -339,8 +438,15 @@ pub(super) async fn record_page(
     .render()?)
 }
 
-async fn speaker_page(State(state): State<AppState>, s: StaffSession, flash: Flash, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
-    Ok(Html(record_page(&state, &s, &flash, id, String::new(), None).await?))
+async fn speaker_page(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(
+        record_page(&state, &s, &flash, id, String::new(), None).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -353,21 +459,42 @@ struct RatingForm {
     comment: String,
 }
 
-async fn speaker_rate(State(state): State<AppState>, Path(id): Path<i64>, Posted { session: s, form }: Posted<RatingForm>) -> Result<Response, WebError> {
+async fn speaker_rate(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { session: s, form }: Posted<RatingForm>,
+) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     s.require(Action::ReadSpeakerPrivate)?;
     let tr = Tr::new(s.lang);
-    let parsed = parse_rating(&form.rating).and_then(|r| Ok((r, parse_text("comment", &form.comment, 2000)?)));
+    let parsed = parse_rating(&form.rating)
+        .and_then(|r| Ok((r, parse_text("comment", &form.comment, 2000)?)));
     let problem = match (parsed, super::opt_id(&form.session_id)) {
-        (Ok((rating, comment)), Some(session_id)) => match state.store.rate_speaker(&s.actor(), session_id, id, rating, &comment).await {
-            Ok(()) => return Ok(Redirect::to(&format!("/staff/speakers/{id}?done=saved")).into_response()),
+        (Ok((rating, comment)), Some(session_id)) => match state
+            .store
+            .rate_speaker(&s.actor(), session_id, id, rating, &comment)
+            .await
+        {
+            Ok(()) => {
+                return Ok(
+                    Redirect::to(&format!("/staff/speakers/{id}?done=saved")).into_response()
+                );
+            }
             Err(StoreError::NotFound) => Problem::form("error.unknown_record"),
             Err(e) => return Err(e.into()),
         },
         (Err(p), _) => p,
         (_, None) => Problem::form("error.unknown_record"),
     };
-    let html = record_page(&state, &s, &Flash::default(), id, tr.problem(&problem), None).await?;
+    let html = record_page(
+        &state,
+        &s,
+        &Flash::default(),
+        id,
+        tr.problem(&problem),
+        None,
+    )
+    .await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
@@ -435,7 +562,11 @@ fn parse_form(f: &RawSpeaker, id: i64) -> Result<SpeakerRecord, Problems> {
     let mut p = Problems::new();
     let name = p.take(parse_name("name", &f.name, 200));
     let organisation = p.take(parse_text("organisation", &f.organisation, 200));
-    let email = if f.email.trim().is_empty() { Some(String::new()) } else { p.take(parse_email("email", &f.email)) };
+    let email = if f.email.trim().is_empty() {
+        Some(String::new())
+    } else {
+        p.take(parse_email("email", &f.email))
+    };
     let phone = p.take(parse_text("phone", &f.phone, 40));
     let notes = p.take(parse_text("notes", &f.notes, 4000));
     let profile = match Profile::parse(f) {
@@ -458,18 +589,37 @@ fn parse_form(f: &RawSpeaker, id: i64) -> Result<SpeakerRecord, Problems> {
     })
 }
 
-fn form_page(s: &StaffSession, id: i64, form: RawSpeaker, errors: FormErrors) -> Result<String, WebError> {
+fn form_page(
+    s: &StaffSession,
+    id: i64,
+    form: RawSpeaker,
+    errors: FormErrors,
+) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
-    let title = if id == 0 { tr.t("speakers.new") } else { tr.t("speakers.edit") };
+    let title = if id == 0 {
+        tr.t("speakers.new")
+    } else {
+        tr.t("speakers.edit")
+    };
     let page = Page::new(s, title, "speakers", &Flash::default());
-    let choices = |prefix: &str, all: Vec<&'static str>| all.into_iter().map(|v| (v.to_string(), label(&tr, prefix, v))).collect();
+    let choices = |prefix: &str, all: Vec<&'static str>| {
+        all.into_iter()
+            .map(|v| (v.to_string(), label(&tr, prefix, v)))
+            .collect()
+    };
     Ok(FormPage {
         page,
         id,
         form,
         errors,
-        kinds: choices("speaker_kind", SpeakerKind::ALL.iter().map(|k| k.slug()).collect()),
-        categories: THEME_CATEGORIES.iter().map(|c| (c.to_string(), tr.t(&category_key(c)).to_string())).collect(),
+        kinds: choices(
+            "speaker_kind",
+            SpeakerKind::ALL.iter().map(|k| k.slug()).collect(),
+        ),
+        categories: THEME_CATEGORIES
+            .iter()
+            .map(|c| (c.to_string(), tr.t(&category_key(c)).to_string()))
+            .collect(),
         formats: choices("format", Format::ALL.iter().map(|k| k.slug()).collect()),
         audiences: choices("audience", Audience::ALL.iter().map(|k| k.slug()).collect()),
     }
@@ -478,35 +628,71 @@ fn form_page(s: &StaffSession, id: i64, form: RawSpeaker, errors: FormErrors) ->
 
 async fn speaker_new(s: StaffSession) -> Result<Html<String>, WebError> {
     s.require(Action::EditSpeakers)?;
-    Ok(Html(form_page(&s, 0, RawSpeaker { kind: "person".into(), ..Default::default() }, FormErrors::default())?))
+    Ok(Html(form_page(
+        &s,
+        0,
+        RawSpeaker {
+            kind: "person".into(),
+            ..Default::default()
+        },
+        FormErrors::default(),
+    )?))
 }
 
-async fn speaker_edit(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn speaker_edit(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditSpeakers)?;
     let rec = state.store.speaker_record(s.library_id(), id).await?;
-    Ok(Html(form_page(&s, id, form_of(&rec), FormErrors::default())?))
+    Ok(Html(form_page(
+        &s,
+        id,
+        form_of(&rec),
+        FormErrors::default(),
+    )?))
 }
 
-async fn speaker_create(State(state): State<AppState>, p: Posted<RawSpeaker>) -> Result<Response, WebError> {
+async fn speaker_create(
+    State(state): State<AppState>,
+    p: Posted<RawSpeaker>,
+) -> Result<Response, WebError> {
     save(state, p, 0).await
 }
 
-async fn speaker_update(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<RawSpeaker>) -> Result<Response, WebError> {
+async fn speaker_update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<RawSpeaker>,
+) -> Result<Response, WebError> {
     save(state, p, id).await
 }
 
-async fn save(state: AppState, Posted { session: s, form }: Posted<RawSpeaker>, id: i64) -> Result<Response, WebError> {
+async fn save(
+    state: AppState,
+    Posted { session: s, form }: Posted<RawSpeaker>,
+    id: i64,
+) -> Result<Response, WebError> {
     s.require(Action::EditSpeakers)?;
     let rec = match parse_form(&form, id) {
         Ok(v) => v,
         Err(problems) => {
             let errors = FormErrors::new(&Tr::new(s.lang), &problems);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(form_page(&s, id, form, errors)?)).into_response());
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(form_page(&s, id, form, errors)?),
+            )
+                .into_response());
         }
     };
     let saved = state.store.save_speaker_record(&s.actor(), &rec).await?;
-    Ok(Redirect::to(&if id == 0 { "/staff/speakers?done=created".to_string() } else { format!("/staff/speakers/{saved}?done=saved") })
-        .into_response())
+    Ok(Redirect::to(&if id == 0 {
+        "/staff/speakers?done=created".to_string()
+    } else {
+        format!("/staff/speakers/{saved}?done=saved")
+    })
+    .into_response())
 }
 
 #[cfg(test)]
@@ -516,11 +702,30 @@ mod tests {
 
     #[test]
     fn e_mail_addresses_are_checked_for_typing_slips() {
-        for good in ["claire@mediatheque.fr", " c.dupont@ville-exemple.fr ", "a@b.co"] {
+        for good in [
+            "claire@mediatheque.fr",
+            " c.dupont@ville-exemple.fr ",
+            "a@b.co",
+        ] {
             assert!(parse_email("email", good).is_ok(), "{good}");
         }
-        for bad in ["claire", "claire@", "@mediatheque.fr", "claire@mediatheque", "cl aire@mediatheque.fr", "a@b@c.fr", "a@.fr", "a@b.", "a@b..", ".@."] {
-            assert_eq!(parse_email("email", bad).unwrap_err().key, "error.email", "{bad}");
+        for bad in [
+            "claire",
+            "claire@",
+            "@mediatheque.fr",
+            "claire@mediatheque",
+            "cl aire@mediatheque.fr",
+            "a@b@c.fr",
+            "a@.fr",
+            "a@b.",
+            "a@b..",
+            ".@.",
+        ] {
+            assert_eq!(
+                parse_email("email", bad).unwrap_err().key,
+                "error.email",
+                "{bad}"
+            );
         }
     }
 
@@ -548,14 +753,25 @@ mod tests {
     /// Labels are looked up by a computed key, which the locale test cannot see.
     #[test]
     fn every_profile_and_stage_label_is_translated() {
-        let mut keys: Vec<String> = SpeakerKind::ALL.iter().map(|v| format!("speaker_kind.{}", v.slug())).collect();
+        let mut keys: Vec<String> = SpeakerKind::ALL
+            .iter()
+            .map(|v| format!("speaker_kind.{}", v.slug()))
+            .collect();
         keys.extend(Format::ALL.iter().map(|v| format!("format.{}", v.slug())));
-        keys.extend(Audience::ALL.iter().map(|v| format!("audience.{}", v.slug())));
+        keys.extend(
+            Audience::ALL
+                .iter()
+                .map(|v| format!("audience.{}", v.slug())),
+        );
         keys.extend(Region::ALL.iter().map(|v| format!("region.{}", v.slug())));
         keys.extend(Stage::ALL.iter().map(|v| format!("stage.{}", v.slug())));
         for k in keys {
             assert!(crate::i18n::has_key(&k), "{k} missing");
-            assert_ne!(Tr::new(Lang::En).t(&k), k.as_str(), "{k} missing in English");
+            assert_ne!(
+                Tr::new(Lang::En).t(&k),
+                k.as_str(),
+                "{k} missing in English"
+            );
         }
     }
 }

@@ -34,7 +34,9 @@ const PASSWORD_MIN: usize = 10;
 const PASSWORD_MAX: usize = 200;
 
 pub(super) fn role_choices(tr: &Tr, roles: impl Iterator<Item = Role>) -> Choices {
-    roles.map(|r| (r.slug().to_string(), tr.t(role_key(r)).to_string())).collect()
+    roles
+        .map(|r| (r.slug().to_string(), tr.t(role_key(r)).to_string()))
+        .collect()
 }
 
 #[derive(Template)]
@@ -44,7 +46,11 @@ struct ListPage {
     members: Vec<(StaffMember, String)>,
 }
 
-async fn team_list(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+async fn team_list(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     s.require(Action::ManageStaff)?;
     let tr = Tr::new(s.lang);
     let members = state
@@ -109,7 +115,11 @@ impl MemberForm {
     /// the e-mail is set once, a password is required only at creation.
     fn parse(&self, me: &StaffMember, id: i64) -> Result<Member, Problems> {
         let mut p = Problems::new();
-        let email = if id == 0 { p.take(parse_email("email", &self.email).map(|e| e.to_lowercase())) } else { Some(String::new()) };
+        let email = if id == 0 {
+            p.take(parse_email("email", &self.email).map(|e| e.to_lowercase()))
+        } else {
+            Some(String::new())
+        };
         let name = p.take(parse_name("name", &self.name, 120));
         let role = p.take(Role::parse(&self.role).ok_or(Problem::field("role", "error.role")));
         let active = id == 0 || self.active.is_some();
@@ -120,7 +130,10 @@ impl MemberForm {
                 None
             }
             n if n > PASSWORD_MAX => {
-                p.push(Problem::field("password", "error.too_long").arg("max", PASSWORD_MAX.to_string()));
+                p.push(
+                    Problem::field("password", "error.too_long")
+                        .arg("max", PASSWORD_MAX.to_string()),
+                );
                 None
             }
             _ => Some(self.password.clone()),
@@ -133,40 +146,88 @@ impl MemberForm {
                 p.push(Problem::field("role", "error.self_demote"));
             }
         }
-        p.into_result(|| Member { email: email.unwrap(), name: name.unwrap(), role: role.unwrap(), active, password })
+        p.into_result(|| Member {
+            email: email.unwrap(),
+            name: name.unwrap(),
+            role: role.unwrap(),
+            active,
+            password,
+        })
     }
 }
 
-fn form_page(s: &StaffSession, id: i64, mut form: MemberForm, errors: FormErrors) -> Result<String, WebError> {
+fn form_page(
+    s: &StaffSession,
+    id: i64,
+    mut form: MemberForm,
+    errors: FormErrors,
+) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
     // A password never travels back to the browser, even one just typed.
     form.password.clear();
-    let title = if id == 0 { tr.t("team.new") } else { tr.t("team.edit") };
+    let title = if id == 0 {
+        tr.t("team.new")
+    } else {
+        tr.t("team.edit")
+    };
     let page = Page::new(s, title, "team", &Flash::default());
-    Ok(FormPage { page, id, form, errors, roles: role_choices(&tr, Role::ALL.into_iter()) }.render()?)
+    Ok(FormPage {
+        page,
+        id,
+        form,
+        errors,
+        roles: role_choices(&tr, Role::ALL.into_iter()),
+    }
+    .render()?)
 }
 
 async fn member_new(s: StaffSession) -> Result<Html<String>, WebError> {
     s.require(Action::ManageStaff)?;
-    let form = MemberForm { role: Role::Mediator.slug().into(), ..Default::default() };
+    let form = MemberForm {
+        role: Role::Mediator.slug().into(),
+        ..Default::default()
+    };
     Ok(Html(form_page(&s, 0, form, FormErrors::default())?))
 }
 
-async fn member_edit(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn member_edit(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     s.require(Action::ManageStaff)?;
     let member = state.store.staff_by_id(s.library_id(), id).await?;
-    Ok(Html(form_page(&s, id, MemberForm::from_member(&member), FormErrors::default())?))
+    Ok(Html(form_page(
+        &s,
+        id,
+        MemberForm::from_member(&member),
+        FormErrors::default(),
+    )?))
 }
 
-async fn member_create(State(state): State<AppState>, p: Posted<MemberForm>) -> Result<Response, WebError> {
+async fn member_create(
+    State(state): State<AppState>,
+    p: Posted<MemberForm>,
+) -> Result<Response, WebError> {
     save(state, p, 0).await
 }
 
-async fn member_update(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<MemberForm>) -> Result<Response, WebError> {
+async fn member_update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<MemberForm>,
+) -> Result<Response, WebError> {
     save(state, p, id).await
 }
 
-async fn save(state: AppState, Posted { session: s, mut form }: Posted<MemberForm>, id: i64) -> Result<Response, WebError> {
+async fn save(
+    state: AppState,
+    Posted {
+        session: s,
+        mut form,
+    }: Posted<MemberForm>,
+    id: i64,
+) -> Result<Response, WebError> {
     s.require(Action::ManageStaff)?;
     let tr = Tr::new(s.lang);
     if id != 0 {
@@ -174,7 +235,11 @@ async fn save(state: AppState, Posted { session: s, mut form }: Posted<MemberFor
         form.email = state.store.staff_by_id(s.library_id(), id).await?.email;
     }
     let invalid = |form, errors| -> Result<Response, WebError> {
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(form_page(&s, id, form, errors)?)).into_response())
+        Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(form_page(&s, id, form, errors)?),
+        )
+            .into_response())
     };
     let m = match form.parse(&s.staff, id) {
         Ok(v) => v,
@@ -184,13 +249,28 @@ async fn save(state: AppState, Posted { session: s, mut form }: Posted<MemberFor
     let actor = s.actor();
     let saved = if id == 0 {
         let hash = hash.expect("parse requires a new member's password");
-        state.store.create_staff(&actor, &m.email, &m.name, m.role, &hash).await.map(drop)
+        state
+            .store
+            .create_staff(&actor, &m.email, &m.name, m.role, &hash)
+            .await
+            .map(drop)
     } else {
-        state.store.update_staff(&actor, id, &m.name, m.role, m.active, hash.as_deref()).await
+        state
+            .store
+            .update_staff(&actor, id, &m.name, m.role, m.active, hash.as_deref())
+            .await
     };
     match saved {
-        Ok(()) => Ok(Redirect::to(if id == 0 { "/staff/team?done=created" } else { "/staff/team?done=saved" }).into_response()),
-        Err(StoreError::Conflict(_)) => invalid(form, FormErrors::new(&tr, &Problem::field("email", "error.email_taken").into())),
+        Ok(()) => Ok(Redirect::to(if id == 0 {
+            "/staff/team?done=created"
+        } else {
+            "/staff/team?done=saved"
+        })
+        .into_response()),
+        Err(StoreError::Conflict(_)) => invalid(
+            form,
+            FormErrors::new(&tr, &Problem::field("email", "error.email_taken").into()),
+        ),
         Err(e) => Err(e.into()),
     }
 }

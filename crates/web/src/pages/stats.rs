@@ -24,7 +24,9 @@ use crate::auth::StaffSession;
 use crate::error::urlencode;
 use crate::forms::FormErrors;
 use crate::review::chart::Chart;
-use crate::review::{Fmt, Links, Review, ReviewView, csv, csv_decimal, figures, pdf, report_csv, to_html};
+use crate::review::{
+    Fmt, Links, Review, ReviewView, csv, csv_decimal, figures, pdf, report_csv, to_html,
+};
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
 
@@ -71,8 +73,16 @@ impl StatsQuery {
             ("series", &self.series),
             ("by", &self.by),
         ];
-        let q: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
-        if q.is_empty() { path.to_string() } else { format!("{path}?{}", q.join("&")) }
+        let q: Vec<String> = pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect();
+        if q.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{}", q.join("&"))
+        }
     }
 }
 
@@ -85,7 +95,11 @@ struct Choice {
 
 /// The period (this season by default), the series among the library's,
 /// the breakdown; every problem at once.
-async fn understand(state: &AppState, s: &StaffSession, q: &mut StatsQuery) -> Result<Result<Choice, Problems>, WebError> {
+async fn understand(
+    state: &AppState,
+    s: &StaffSession,
+    q: &mut StatsQuery,
+) -> Result<Result<Choice, Problems>, WebError> {
     let tz = state.store.library(s.library_id()).await?.tz();
     let period = match q.period.as_str() {
         "year" => match q.year.trim().parse::<i16>() {
@@ -109,10 +123,20 @@ async fn understand(state: &AppState, s: &StaffSession, q: &mut StatsQuery) -> R
             Period::Year(_) => {}
         }
     }
-    let names: Vec<String> = state.store.list_series(s.library_id()).await?.into_iter().map(|x| x.name).collect();
+    let names: Vec<String> = state
+        .store
+        .list_series(s.library_id())
+        .await?
+        .into_iter()
+        .map(|x| x.name)
+        .collect();
     let series = match q.series.trim() {
         "" => Ok(None),
-        name => names.iter().find(|n| n.as_str() == name).map(|n| Some(n.clone())).ok_or_else(|| Problem::field("series", "error.unknown_record")),
+        name => names
+            .iter()
+            .find(|n| n.as_str() == name)
+            .map(|n| Some(n.clone()))
+            .ok_or_else(|| Problem::field("series", "error.unknown_record")),
     };
     let by = Dimension::parse(&q.by).unwrap_or(Dimension::Series);
     q.by = by.slug().into();
@@ -126,7 +150,10 @@ async fn understand(state: &AppState, s: &StaffSession, q: &mut StatsQuery) -> R
 }
 
 fn scope<'a>(s: &StaffSession, c: &'a Choice) -> Scope<'a> {
-    Scope { library_id: Some(s.library_id()), series: c.series.as_deref() }
+    Scope {
+        library_id: Some(s.library_id()),
+        series: c.series.as_deref(),
+    }
 }
 
 /// A breakdown line's name: a kind or category in words, "none" when the
@@ -142,12 +169,37 @@ fn line_name(tr: &Tr, by: Dimension, key: &Option<String>) -> String {
 
 /// The breakdown as a table: its header and rows, costs only when allowed;
 /// worded for the page, or plain numbers with comma decimals for a spreadsheet.
-fn breakdown_table(tr: &Tr, by: Dimension, lines: &[Line], costs: bool, for_csv: bool) -> (Vec<String>, Vec<Vec<String>>) {
+fn breakdown_table(
+    tr: &Tr,
+    by: Dimension,
+    lines: &[Line],
+    costs: bool,
+    for_csv: bool,
+) -> (Vec<String>, Vec<Vec<String>>) {
     let f = Fmt { lang: tr.lang };
     let int = |v: i64| if for_csv { v.to_string() } else { f.int(v) };
-    let dec = |v: Option<f64>| if for_csv { csv_decimal(v) } else { v.map_or_else(|| "–".into(), |v| f.num(v, 1)) };
-    let share = |v: Option<f64>| if for_csv { v.map(|s| format!("{:.1}", s * 100.0).replace('.', ",")).unwrap_or_default() } else { v.map_or_else(|| "–".into(), |s| f.percent(s)) };
-    let euros = |v: Option<f64>| if for_csv { csv_decimal(v) } else { v.map_or_else(|| "–".into(), |v| f.euros(v)) };
+    let dec = |v: Option<f64>| {
+        if for_csv {
+            csv_decimal(v)
+        } else {
+            v.map_or_else(|| "–".into(), |v| f.num(v, 1))
+        }
+    };
+    let share = |v: Option<f64>| {
+        if for_csv {
+            v.map(|s| format!("{:.1}", s * 100.0).replace('.', ","))
+                .unwrap_or_default()
+        } else {
+            v.map_or_else(|| "–".into(), |s| f.percent(s))
+        }
+    };
+    let euros = |v: Option<f64>| {
+        if for_csv {
+            csv_decimal(v)
+        } else {
+            v.map_or_else(|| "–".into(), |v| f.euros(v))
+        }
+    };
     let mut head: Vec<String> = [
         format!("stats.by.{}", by.slug()).as_str(),
         "review.col.events",
@@ -217,12 +269,31 @@ struct DashboardPage {
     breakdown_csv: String,
 }
 
-async fn dashboard(State(state): State<AppState>, s: StaffSession, flash: Flash, Query(mut q): Query<StatsQuery>) -> Result<Response, WebError> {
+async fn dashboard(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+    Query(mut q): Query<StatsQuery>,
+) -> Result<Response, WebError> {
     s.require(Action::ReadStatistics)?;
     let tr = Tr::new(s.lang);
     let choice = understand(&state, &s, &mut q).await?;
-    let series = state.store.list_series(s.library_id()).await?.into_iter().map(|x| x.name).collect();
-    let dimensions = Dimension::ALL.iter().map(|d| (d.slug().to_string(), tr.t(&format!("stats.by.{}", d.slug())).to_string())).collect();
+    let series = state
+        .store
+        .list_series(s.library_id())
+        .await?
+        .into_iter()
+        .map(|x| x.name)
+        .collect();
+    let dimensions = Dimension::ALL
+        .iter()
+        .map(|d| {
+            (
+                d.slug().to_string(),
+                tr.t(&format!("stats.by.{}", d.slug())).to_string(),
+            )
+        })
+        .collect();
     let mut page = DashboardPage {
         page: Page::new(&s, tr.t("stats.title"), "stats", &flash),
         review: q.link("/staff/stats/review"),
@@ -256,41 +327,90 @@ async fn dashboard(State(state): State<AppState>, s: StaffSession, flash: Flash,
     page.figures = figures(&tr, &review, costs, true);
     page.notes = view.notes;
     page.charts = view.charts;
-    let lines = state.store.breakdown(scope(&s, &c), &c.period, c.by).await?;
+    let lines = state
+        .store
+        .breakdown(scope(&s, &c), &c.period, c.by)
+        .await?;
     (page.head, page.rows) = breakdown_table(&tr, c.by, &lines, costs, false);
     Ok(Html(page.render()?).into_response())
 }
 
 /// The choice for a download or the review; a bad address is a 400.
-async fn chosen(state: &AppState, s: &StaffSession, q: &mut StatsQuery) -> Result<Choice, WebError> {
+async fn chosen(
+    state: &AppState,
+    s: &StaffSession,
+    q: &mut StatsQuery,
+) -> Result<Choice, WebError> {
     s.require(Action::ReadStatistics)?;
-    understand(state, s, q).await?.map_err(|_| WebError::BadRequest("statistics period".into()))
+    understand(state, s, q)
+        .await?
+        .map_err(|_| WebError::BadRequest("statistics period".into()))
 }
 
 fn download(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
-    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// "bilan-2024-2025", for file names.
 fn file_stem(c: &Choice) -> String {
-    let label: String = c.period.label().chars().map(|ch| if ch.is_ascii_alphanumeric() || ch == '-' { ch } else { '_' }).collect();
+    let label: String = c
+        .period
+        .label()
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || ch == '-' {
+                ch
+            } else {
+                '_'
+            }
+        })
+        .collect();
     format!("bilan-{label}")
 }
 
-async fn breakdown_csv(State(state): State<AppState>, s: StaffSession, Query(mut q): Query<StatsQuery>) -> Result<Response, WebError> {
+async fn breakdown_csv(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Query(mut q): Query<StatsQuery>,
+) -> Result<Response, WebError> {
     let c = chosen(&state, &s, &mut q).await?;
     let tr = Tr::new(s.lang);
-    let lines = state.store.breakdown(scope(&s, &c), &c.period, c.by).await?;
+    let lines = state
+        .store
+        .breakdown(scope(&s, &c), &c.period, c.by)
+        .await?;
     let (head, rows) = breakdown_table(&tr, c.by, &lines, s.may(Action::ReadCosts), true);
     let body = csv(&head, &rows).into_bytes();
-    Ok(download("text/csv; charset=utf-8", format!("{}-{}.csv", file_stem(&c), c.by.slug()), body))
+    Ok(download(
+        "text/csv; charset=utf-8",
+        format!("{}-{}.csv", file_stem(&c), c.by.slug()),
+        body,
+    ))
 }
 
-async fn review_view(state: &AppState, s: &StaffSession, q: &StatsQuery, c: &Choice) -> Result<ReviewView, WebError> {
+async fn review_view(
+    state: &AppState,
+    s: &StaffSession,
+    q: &StatsQuery,
+    c: &Choice,
+) -> Result<ReviewView, WebError> {
     let library = state.store.library(s.library_id()).await?;
     let review = Review::load(&state.store, scope(s, c), &c.period, true).await?;
-    let mut view = ReviewView::new(Tr::new(s.lang), &review, &library.name, c.series.as_deref(), s.may(Action::ReadCosts));
+    let mut view = ReviewView::new(
+        Tr::new(s.lang),
+        &review,
+        &library.name,
+        c.series.as_deref(),
+        s.may(Action::ReadCosts),
+    );
     view.links = Some(Links {
         back: q.link("/staff/stats"),
         pdf: q.link("/staff/stats/review.pdf"),
@@ -299,22 +419,42 @@ async fn review_view(state: &AppState, s: &StaffSession, q: &StatsQuery, c: &Cho
     Ok(view)
 }
 
-async fn review_page(State(state): State<AppState>, s: StaffSession, Query(mut q): Query<StatsQuery>) -> Result<Html<String>, WebError> {
+async fn review_page(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Query(mut q): Query<StatsQuery>,
+) -> Result<Html<String>, WebError> {
     let c = chosen(&state, &s, &mut q).await?;
     Ok(Html(to_html(&review_view(&state, &s, &q, &c).await?)))
 }
 
-async fn review_pdf(State(state): State<AppState>, s: StaffSession, Query(mut q): Query<StatsQuery>) -> Result<Response, WebError> {
+async fn review_pdf(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Query(mut q): Query<StatsQuery>,
+) -> Result<Response, WebError> {
     let c = chosen(&state, &s, &mut q).await?;
     let view = review_view(&state, &s, &q, &c).await?;
-    Ok(download("application/pdf", format!("{}.pdf", file_stem(&c)), pdf::render(&view)))
+    Ok(download(
+        "application/pdf",
+        format!("{}.pdf", file_stem(&c)),
+        pdf::render(&view),
+    ))
 }
 
-async fn review_csv(State(state): State<AppState>, s: StaffSession, Query(mut q): Query<StatsQuery>) -> Result<Response, WebError> {
+async fn review_csv(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Query(mut q): Query<StatsQuery>,
+) -> Result<Response, WebError> {
     let c = chosen(&state, &s, &mut q).await?;
     let report = state.store.report(scope(&s, &c), &c.period, true).await?;
     let body = report_csv(&Tr::new(s.lang), &report, s.may(Action::ReadCosts)).into_bytes();
-    Ok(download("text/csv; charset=utf-8", format!("{}.csv", file_stem(&c)), body))
+    Ok(download(
+        "text/csv; charset=utf-8",
+        format!("{}.csv", file_stem(&c)),
+        body,
+    ))
 }
 
 #[cfg(test)]
@@ -325,8 +465,20 @@ mod tests {
     /// Labels looked up by a computed key, which the locale test cannot see.
     #[test]
     fn every_dimension_and_category_is_named() {
-        let mut keys: Vec<String> = Dimension::ALL.iter().flat_map(|d| [format!("stats.by.{}", d.slug()), format!("stats.none.{}", d.slug())]).collect();
-        keys.extend(almanach_domain::programme::THEME_CATEGORIES.iter().map(|c| format!("themes.category.{c}")));
+        let mut keys: Vec<String> = Dimension::ALL
+            .iter()
+            .flat_map(|d| {
+                [
+                    format!("stats.by.{}", d.slug()),
+                    format!("stats.none.{}", d.slug()),
+                ]
+            })
+            .collect();
+        keys.extend(
+            almanach_domain::programme::THEME_CATEGORIES
+                .iter()
+                .map(|c| format!("themes.category.{c}")),
+        );
         for k in keys {
             assert!(crate::i18n::has_key(&k), "{k} missing");
             assert_ne!(Tr::new(Lang::En).t(&k), k.as_str());
@@ -335,7 +487,15 @@ mod tests {
 
     #[test]
     fn links_keep_the_choices() {
-        let q = StatsQuery { period: "year".into(), year: "2024".into(), series: "Samedis de l'innovation".into(), ..Default::default() };
-        assert_eq!(q.link("/staff/stats/review"), "/staff/stats/review?period=year&year=2024&series=Samedis%20de%20l%27innovation");
+        let q = StatsQuery {
+            period: "year".into(),
+            year: "2024".into(),
+            series: "Samedis de l'innovation".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            q.link("/staff/stats/review"),
+            "/staff/stats/review?period=year&year=2024&series=Samedis%20de%20l%27innovation"
+        );
     }
 }

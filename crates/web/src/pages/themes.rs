@@ -27,7 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/themes", get(themes_list))
         .route("/staff/themes/new", get(theme_new).post(theme_create))
         .route("/staff/themes/{id}", get(theme_history))
-        .route("/staff/themes/{id}/edit", get(theme_edit).post(theme_update))
+        .route(
+            "/staff/themes/{id}/edit",
+            get(theme_edit).post(theme_update),
+        )
 }
 
 pub(super) fn category_key(slug: &str) -> String {
@@ -35,7 +38,11 @@ pub(super) fn category_key(slug: &str) -> String {
 }
 
 pub(super) fn category_labels(tr: &Tr, slugs: &[String]) -> String {
-    slugs.iter().map(|c| tr.t(&category_key(c)).to_string()).collect::<Vec<_>>().join(", ")
+    slugs
+        .iter()
+        .map(|c| tr.t(&category_key(c)).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A session as a table row on a theme's or a speaker's page.
@@ -52,7 +59,12 @@ pub(super) struct SessionRow {
 /// Rows for `sessions` (in time order). With `mark_replays`, every session
 /// after the first one actually given is a replay; a cancelled session
 /// before it replays nothing.
-pub(super) fn session_rows(tr: &Tr, tz: &TimeZone, sessions: &[Session], mark_replays: bool) -> Vec<SessionRow> {
+pub(super) fn session_rows(
+    tr: &Tr,
+    tz: &TimeZone,
+    sessions: &[Session],
+    mark_replays: bool,
+) -> Vec<SessionRow> {
     let mut given = false;
     sessions
         .iter()
@@ -106,7 +118,10 @@ async fn themes_list(
     let tr = Tr::new(s.lang);
     let tz = state.store.library(s.library_id()).await?.tz();
     // An unknown category (a hand-edited link) shows everything rather than nothing.
-    let category = q.category.filter(|c| THEME_CATEGORIES.contains(&c.as_str())).unwrap_or_default();
+    let category = q
+        .category
+        .filter(|c| THEME_CATEGORIES.contains(&c.as_str()))
+        .unwrap_or_default();
     let rows = state
         .store
         .list_themes(s.library_id())
@@ -126,11 +141,22 @@ async fn themes_list(
         })
         .collect();
     let page = Page::new(&s, tr.t("themes.title"), "themes", &flash);
-    Ok(Html(ListPage { page, rows, categories: category_choices(&tr), category }.render()?))
+    Ok(Html(
+        ListPage {
+            page,
+            rows,
+            categories: category_choices(&tr),
+            category,
+        }
+        .render()?,
+    ))
 }
 
 fn category_choices(tr: &Tr) -> Choices {
-    THEME_CATEGORIES.iter().map(|c| (c.to_string(), tr.t(&category_key(c)).to_string())).collect()
+    THEME_CATEGORIES
+        .iter()
+        .map(|c| (c.to_string(), tr.t(&category_key(c)).to_string()))
+        .collect()
 }
 
 // ---------------------------------------------------------------- history
@@ -154,13 +180,31 @@ async fn theme_history(
     let tr = Tr::new(s.lang);
     let theme = state.store.theme(s.library_id(), id).await?;
     let tz = state.store.library(s.library_id()).await?.tz();
-    let filter = SessionFilter { theme_id: Some(id), include_cancelled: true, ..Default::default() };
+    let filter = SessionFilter {
+        theme_id: Some(id),
+        include_cancelled: true,
+        ..Default::default()
+    };
     let sessions = state.store.list_sessions(s.library_id(), &filter).await?;
     let staff = state.store.list_staff(s.library_id()).await?;
-    let leads = staff.iter().filter(|m| theme.lead_ids.contains(&m.id)).map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ");
+    let leads = staff
+        .iter()
+        .filter(|m| theme.lead_ids.contains(&m.id))
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let page = Page::new(&s, theme.title.clone(), "themes", &flash);
     let rows = session_rows(&tr, &tz, &sessions, true);
-    Ok(Html(HistoryPage { page, categories: category_labels(&tr, &theme.categories), theme, leads, rows }.render()?))
+    Ok(Html(
+        HistoryPage {
+            page,
+            categories: category_labels(&tr, &theme.categories),
+            theme,
+            leads,
+            rows,
+        }
+        .render()?,
+    ))
 }
 
 // ---------------------------------------------------------------- form
@@ -212,7 +256,12 @@ impl ThemeForm {
         let leads = self
             .leads
             .iter()
-            .map(|l| staff.iter().find(|(v, _)| v == l).and_then(|(v, _)| v.parse::<i64>().ok()))
+            .map(|l| {
+                staff
+                    .iter()
+                    .find(|(v, _)| v == l)
+                    .and_then(|(v, _)| v.parse::<i64>().ok())
+            })
             .collect::<Option<Vec<i64>>>()
             .ok_or(Problem::field("leads", "error.unknown_record"));
         let leads = p.take(leads);
@@ -237,40 +286,99 @@ fn lead_choices(staff: &[StaffMember], current: &[i64]) -> Choices {
         .collect()
 }
 
-fn form_page(s: &StaffSession, id: i64, form: ThemeForm, errors: FormErrors, staff: Choices) -> Result<String, WebError> {
+fn form_page(
+    s: &StaffSession,
+    id: i64,
+    form: ThemeForm,
+    errors: FormErrors,
+    staff: Choices,
+) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
-    let title = if id == 0 { tr.t("themes.new") } else { tr.t("themes.edit") };
+    let title = if id == 0 {
+        tr.t("themes.new")
+    } else {
+        tr.t("themes.edit")
+    };
     let page = Page::new(s, title, "themes", &Flash::default());
-    Ok(FormPage { page, id, form, errors, categories: category_choices(&tr), staff }.render()?)
+    Ok(FormPage {
+        page,
+        id,
+        form,
+        errors,
+        categories: category_choices(&tr),
+        staff,
+    }
+    .render()?)
 }
 
-async fn theme_new(State(state): State<AppState>, s: StaffSession) -> Result<Html<String>, WebError> {
+async fn theme_new(
+    State(state): State<AppState>,
+    s: StaffSession,
+) -> Result<Html<String>, WebError> {
     s.require(Action::EditProgramme)?;
     let staff = lead_choices(&state.store.list_staff(s.library_id()).await?, &[]);
-    Ok(Html(form_page(&s, 0, ThemeForm::default(), FormErrors::default(), staff)?))
+    Ok(Html(form_page(
+        &s,
+        0,
+        ThemeForm::default(),
+        FormErrors::default(),
+        staff,
+    )?))
 }
 
-async fn theme_edit(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn theme_edit(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     let theme = state.store.theme(s.library_id(), id).await?;
-    let staff = lead_choices(&state.store.list_staff(s.library_id()).await?, &theme.lead_ids);
-    Ok(Html(form_page(&s, id, ThemeForm::from_theme(&theme), FormErrors::default(), staff)?))
+    let staff = lead_choices(
+        &state.store.list_staff(s.library_id()).await?,
+        &theme.lead_ids,
+    );
+    Ok(Html(form_page(
+        &s,
+        id,
+        ThemeForm::from_theme(&theme),
+        FormErrors::default(),
+        staff,
+    )?))
 }
 
-async fn theme_create(State(state): State<AppState>, p: Posted<ThemeForm>) -> Result<Response, WebError> {
+async fn theme_create(
+    State(state): State<AppState>,
+    p: Posted<ThemeForm>,
+) -> Result<Response, WebError> {
     save(state, p, 0).await
 }
 
-async fn theme_update(State(state): State<AppState>, Path(id): Path<i64>, p: Posted<ThemeForm>) -> Result<Response, WebError> {
+async fn theme_update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    p: Posted<ThemeForm>,
+) -> Result<Response, WebError> {
     save(state, p, id).await
 }
 
-async fn save(state: AppState, Posted { session: s, form }: Posted<ThemeForm>, id: i64) -> Result<Response, WebError> {
+async fn save(
+    state: AppState,
+    Posted { session: s, form }: Posted<ThemeForm>,
+    id: i64,
+) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let tr = Tr::new(s.lang);
-    let current = if id == 0 { Vec::new() } else { state.store.theme(s.library_id(), id).await?.lead_ids };
+    let current = if id == 0 {
+        Vec::new()
+    } else {
+        state.store.theme(s.library_id(), id).await?.lead_ids
+    };
     let staff = lead_choices(&state.store.list_staff(s.library_id()).await?, &current);
     let invalid = |form, errors, staff| -> Result<Response, WebError> {
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(form_page(&s, id, form, errors, staff)?)).into_response())
+        Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(form_page(&s, id, form, errors, staff)?),
+        )
+            .into_response())
     };
     let theme = match form.parse(id, &staff) {
         Ok(v) => v,
@@ -281,9 +389,11 @@ async fn save(state: AppState, Posted { session: s, form }: Posted<ThemeForm>, i
             let done = if id == 0 { "created" } else { "saved" };
             Ok(Redirect::to(&format!("/staff/themes/{saved}?done={done}")).into_response())
         }
-        Err(StoreError::Conflict(_)) => {
-            invalid(form, FormErrors::new(&tr, &Problem::field("title", "error.name_taken").into()), staff)
-        }
+        Err(StoreError::Conflict(_)) => invalid(
+            form,
+            FormErrors::new(&tr, &Problem::field("title", "error.name_taken").into()),
+            staff,
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -303,9 +413,24 @@ mod tests {
     #[test]
     fn a_lead_not_offered_is_refused() {
         let staff = vec![("3".to_string(), "Claire".to_string())];
-        let f = ThemeForm { title: "ChatGPT".into(), leads: vec!["3".into()], ..Default::default() };
+        let f = ThemeForm {
+            title: "ChatGPT".into(),
+            leads: vec!["3".into()],
+            ..Default::default()
+        };
         assert_eq!(f.parse(0, &staff).unwrap().lead_ids, vec![3]);
-        let f = ThemeForm { leads: vec!["4".into()], ..f };
-        assert_eq!(f.parse(0, &staff).unwrap_err().for_field("leads").next().unwrap().key, "error.unknown_record");
+        let f = ThemeForm {
+            leads: vec!["4".into()],
+            ..f
+        };
+        assert_eq!(
+            f.parse(0, &staff)
+                .unwrap_err()
+                .for_field("leads")
+                .next()
+                .unwrap()
+                .key,
+            "error.unknown_record"
+        );
     }
 }

@@ -65,7 +65,9 @@ impl TokenForm {
         let name = p.take(parse_name("name", &self.name, 120));
         let role = match Role::parse(&self.role) {
             None => p.take(Err(Problem::field("role", "error.role"))),
-            Some(r) if !creator.may_grant(r) => p.take(Err(Problem::field("role", "error.role_not_grantable"))),
+            Some(r) if !creator.may_grant(r) => {
+                p.take(Err(Problem::field("role", "error.role_not_grantable")))
+            }
             Some(r) => Some(r),
         };
         p.into_result(|| (name.unwrap(), role.unwrap()))
@@ -87,7 +89,10 @@ async fn render(
 ) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
     let tz = state.store.library(s.library_id()).await?.tz();
-    let stamp = |at: Option<i64>| at.map(|at| view::stamp(s.lang, &tz, at)).unwrap_or_default();
+    let stamp = |at: Option<i64>| {
+        at.map(|at| view::stamp(s.lang, &tz, at))
+            .unwrap_or_default()
+    };
     let rows = state
         .store
         .list_api_tokens(s.library_id())
@@ -105,20 +110,43 @@ async fn render(
             name: t.name,
         })
         .collect();
-    let roles = role_choices(&tr, Role::ALL.into_iter().filter(|r| s.role().may_grant(*r)));
+    let roles = role_choices(
+        &tr,
+        Role::ALL.into_iter().filter(|r| s.role().may_grant(*r)),
+    );
     let page = Page::new(s, tr.t("tokens.title"), "tokens", flash);
-    Ok(ListPage { page, rows, form, errors, roles, new_token }.render()?)
+    Ok(ListPage {
+        page,
+        rows,
+        form,
+        errors,
+        roles,
+        new_token,
+    }
+    .render()?)
 }
 
-async fn tokens_list(State(state): State<AppState>, s: StaffSession, flash: Flash) -> Result<Html<String>, WebError> {
+async fn tokens_list(
+    State(state): State<AppState>,
+    s: StaffSession,
+    flash: Flash,
+) -> Result<Html<String>, WebError> {
     s.require(Action::ManageApiTokens)?;
-    let form = TokenForm { role: Role::Viewer.slug().into(), ..Default::default() };
-    Ok(Html(render(&state, &s, &flash, form, FormErrors::default(), None).await?))
+    let form = TokenForm {
+        role: Role::Viewer.slug().into(),
+        ..Default::default()
+    };
+    Ok(Html(
+        render(&state, &s, &flash, form, FormErrors::default(), None).await?,
+    ))
 }
 
 /// Answers with the page itself, the new token in it: a redirect would have
 /// to carry the token in a URL, where logs and history keep it.
-async fn token_create(State(state): State<AppState>, Posted { session: s, form }: Posted<TokenForm>) -> Result<Response, WebError> {
+async fn token_create(
+    State(state): State<AppState>,
+    Posted { session: s, form }: Posted<TokenForm>,
+) -> Result<Response, WebError> {
     s.require(Action::ManageApiTokens)?;
     let (name, role) = match form.parse(s.role()) {
         Ok(v) => v,
@@ -129,10 +157,24 @@ async fn token_create(State(state): State<AppState>, Posted { session: s, form }
         }
     };
     let token = random_token();
-    state.store.create_api_token(&s.actor(), &name, role, &sha256_hex(&token)).await?;
+    state
+        .store
+        .create_api_token(&s.actor(), &name, role, &sha256_hex(&token))
+        .await?;
     let flash = Flash(Some("flash.created"), "/staff/tokens".into());
-    let fresh = TokenForm { role: Role::Viewer.slug().into(), ..Default::default() };
-    let html = render(&state, &s, &flash, fresh, FormErrors::default(), Some(token)).await?;
+    let fresh = TokenForm {
+        role: Role::Viewer.slug().into(),
+        ..Default::default()
+    };
+    let html = render(
+        &state,
+        &s,
+        &flash,
+        fresh,
+        FormErrors::default(),
+        Some(token),
+    )
+    .await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }
 
@@ -147,7 +189,10 @@ async fn token_revoke(
 ) -> Result<Response, WebError> {
     s.require(Action::ManageApiTokens)?;
     let tokens = state.store.list_api_tokens(s.library_id()).await?;
-    let token = tokens.iter().find(|t| t.id == id).ok_or(WebError::NotFound)?;
+    let token = tokens
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or(WebError::NotFound)?;
     if !may_revoke(&s, token.staff_id) {
         return Err(WebError::Forbidden);
     }

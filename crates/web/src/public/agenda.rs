@@ -21,7 +21,9 @@ use crate::{AppState, Tr, WebError};
 use jiff::tz::TimeZone;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/agenda", get(coming)).route("/agenda/archive", get(archive))
+    Router::new()
+        .route("/agenda", get(coming))
+        .route("/agenda/archive", get(archive))
 }
 
 /// Sessions per page: a season's agenda fits in a few pages on a phone.
@@ -88,7 +90,10 @@ impl AgendaQuery {
             past,
             now: now(),
             series_id: opt_id(&self.series),
-            category: THEME_CATEGORIES.iter().find(|c| **c == self.category.trim()).map(|c| c.to_string()),
+            category: THEME_CATEGORIES
+                .iter()
+                .find(|c| **c == self.category.trim())
+                .map(|c| c.to_string()),
             kind: SessionKind::parse(&self.kind),
             age,
             from_date,
@@ -129,7 +134,12 @@ impl AgendaQuery {
             ("seats", &self.seats),
             ("q", &self.q),
         ];
-        pairs.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v.trim()))).collect::<Vec<_>>().join("&")
+        pairs
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| format!("{k}={}", urlencode(v.trim())))
+            .collect::<Vec<_>>()
+            .join("&")
     }
 }
 
@@ -244,25 +254,48 @@ fn category_key(slug: &str) -> &'static str {
     }
 }
 
-async fn coming(State(state): State<AppState>, visit: Visit, Query(q): Query<AgendaQuery>) -> Result<Response, WebError> {
+async fn coming(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(q): Query<AgendaQuery>,
+) -> Result<Response, WebError> {
     agenda(state, visit, q, false).await
 }
 
-async fn archive(State(state): State<AppState>, visit: Visit, Query(q): Query<AgendaQuery>) -> Result<Response, WebError> {
+async fn archive(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(q): Query<AgendaQuery>,
+) -> Result<Response, WebError> {
     agenda(state, visit, q, true).await
 }
 
 /// The sessions the query selects, each with its seats' badge, or the
 /// problems of its filters.
-pub(crate) async fn select(state: &AppState, visit: &Visit, q: &AgendaQuery, past: bool) -> Result<(Vec<(AgendaItem, Badge)>, FormErrors), WebError> {
+pub(crate) async fn select(
+    state: &AppState,
+    visit: &Visit,
+    q: &AgendaQuery,
+    past: bool,
+) -> Result<(Vec<(AgendaItem, Badge)>, FormErrors), WebError> {
     let tr = visit.tr();
     let (items, errors) = match q.filter(past) {
-        Ok(f) => (state.store.agenda(visit.library.id, &f).await?, FormErrors::default()),
-        Err(problems) => (Vec::new(), FormErrors::new(&tr, &almanach_domain::Problems(problems))),
+        Ok(f) => (
+            state.store.agenda(visit.library.id, &f).await?,
+            FormErrors::default(),
+        ),
+        Err(problems) => (
+            Vec::new(),
+            FormErrors::new(&tr, &almanach_domain::Problems(problems)),
+        ),
     };
     let t = now();
     let tz = visit.tz();
-    let words: Vec<String> = fold(q.q.trim()).split_whitespace().take(8).map(str::to_string).collect();
+    let words: Vec<String> = fold(q.q.trim())
+        .split_whitespace()
+        .take(8)
+        .map(str::to_string)
+        .collect();
     let only_seats = !q.seats.trim().is_empty();
     let kept = items
         .into_iter()
@@ -286,7 +319,11 @@ fn day_label(local_date: &str, lang: almanach_domain::Lang, this_year: i16) -> S
 }
 
 /// Sessions grouped under their day's heading, in the order given.
-pub(crate) fn by_day(tr: Tr, tz: &TimeZone, items: impl Iterator<Item = (AgendaItem, Badge)>) -> Vec<Day> {
+pub(crate) fn by_day(
+    tr: Tr,
+    tz: &TimeZone,
+    items: impl Iterator<Item = (AgendaItem, Badge)>,
+) -> Vec<Day> {
     let this_year = jiff::Zoned::now().with_time_zone(tz.clone()).year();
     let mut days: Vec<Day> = Vec::new();
     for (i, b) in items {
@@ -301,38 +338,71 @@ pub(crate) fn by_day(tr: Tr, tz: &TimeZone, items: impl Iterator<Item = (AgendaI
             kind: tr.t(kind_key(s.kind)).to_string(),
             hours: hours(tr, tz, s.starts_at, s.ends_at),
             room: s.room_name.clone(),
-            audience: AgeRange { min: s.age_min, max: s.age_max, accompanied: s.accompanied }.describe(tr.lang),
+            audience: AgeRange {
+                min: s.age_min,
+                max: s.age_max,
+                accompanied: s.accompanied,
+            }
+            .describe(tr.lang),
             price: fmt::price(s.price_cents, tr.lang),
             badge: b,
         };
         match days.last_mut() {
             Some(d) if d.label == label => d.rows.push(row),
-            _ => days.push(Day { label, rows: vec![row] }),
+            _ => days.push(Day {
+                label,
+                rows: vec![row],
+            }),
         }
     }
     days
 }
 
-async fn agenda(state: AppState, visit: Visit, q: AgendaQuery, past: bool) -> Result<Response, WebError> {
+async fn agenda(
+    state: AppState,
+    visit: Visit,
+    q: AgendaQuery,
+    past: bool,
+) -> Result<Response, WebError> {
     let tr = visit.tr();
     let lib = visit.library.id;
     let tz = visit.tz();
     let (kept, errors) = select(&state, &visit, &q, past).await?;
     let total = kept.len();
     let page_no = q.page();
-    let days = by_day(tr, &tz, kept.into_iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE));
+    let days = by_day(
+        tr,
+        &tz,
+        kept.into_iter()
+            .skip((page_no - 1) * PER_PAGE)
+            .take(PER_PAGE),
+    );
     let path = if past { "/agenda/archive" } else { "/agenda" };
     let previous = (page_no > 1).then(|| q.link(path, page_no - 1));
     let next = (page_no * PER_PAGE < total).then(|| q.link(path, page_no + 1));
-    let title = if past { tr.t("public.archive.title") } else { tr.t("public.agenda.title") };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let title = if past {
+        tr.t("public.archive.title")
+    } else {
+        tr.t("public.agenda.title")
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let body = AgendaPage {
         page: visit.page(title),
         past,
         series: state.store.list_series(lib).await?,
         rooms: state.store.list_rooms(lib).await?,
-        kinds: SessionKind::ALL.iter().map(|k| (k.slug(), tr.t(kind_key(*k)))).collect(),
-        categories: THEME_CATEGORIES.iter().map(|c| (*c, tr.t(category_key(c)))).collect(),
+        kinds: SessionKind::ALL
+            .iter()
+            .map(|k| (k.slug(), tr.t(kind_key(*k))))
+            .collect(),
+        categories: THEME_CATEGORIES
+            .iter()
+            .map(|c| (*c, tr.t(category_key(c))))
+            .collect(),
         errors,
         count: match total {
             0 => tr.t("public.agenda.none").to_string(),
@@ -360,7 +430,14 @@ mod tests {
 
     #[test]
     fn pagination_links_keep_the_filters() {
-        let q = AgendaQuery { age: "8".into(), q: "robot é".into(), ..Default::default() };
-        assert_eq!(q.link("/agenda", 2), "/agenda?age=8&q=robot%20%C3%A9&page=2");
+        let q = AgendaQuery {
+            age: "8".into(),
+            q: "robot é".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            q.link("/agenda", 2),
+            "/agenda?age=8&q=robot%20%C3%A9&page=2"
+        );
     }
 }

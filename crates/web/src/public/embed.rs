@@ -34,14 +34,24 @@ struct EmbedPage {
 
 /// Sessions to show: 1 to 50, 10 unless said.
 fn limit(s: &str) -> usize {
-    s.trim().parse::<usize>().map_or(DEFAULT_LIMIT, |n| n.clamp(1, MAX_LIMIT))
+    s.trim()
+        .parse::<usize>()
+        .map_or(DEFAULT_LIMIT, |n| n.clamp(1, MAX_LIMIT))
 }
 
-async fn embed(State(state): State<AppState>, visit: Visit, Query(q): Query<AgendaQuery>) -> Result<Response, WebError> {
+async fn embed(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(q): Query<AgendaQuery>,
+) -> Result<Response, WebError> {
     let (tr, tz) = (visit.tr(), visit.tz());
     let (kept, errors) = select(&state, &visit, &q, false).await?;
     let days = by_day(tr, &tz, kept.into_iter().take(limit(&q.limit)));
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = EmbedPage {
         tr,
         title: tr.tf("embed.title", &[("library", visit.library.name.clone())]),
@@ -58,6 +68,15 @@ mod tests {
 
     #[test]
     fn the_limit_stays_within_bounds() {
-        assert_eq!((limit(""), limit("3"), limit("0"), limit("5000"), limit("beaucoup")), (10, 3, 1, 50, 10));
+        assert_eq!(
+            (
+                limit(""),
+                limit("3"),
+                limit("0"),
+                limit("5000"),
+                limit("beaucoup")
+            ),
+            (10, 3, 1, 50, 10)
+        );
     }
 }

@@ -34,7 +34,9 @@ async fn event_page_or_calendar(
         return feeds::event(state, visit, &file, q).await;
     }
     let id = file.parse().map_err(|_| WebError::NotFound)?;
-    Ok(event_page(State(state), visit, Path(id)).await?.into_response())
+    Ok(event_page(State(state), visit, Path(id))
+        .await?
+        .into_response())
 }
 
 pub struct SessionView {
@@ -75,20 +77,46 @@ struct EventPage {
 }
 
 /// A published event of the public library, or 404.
-pub(crate) async fn published_event(state: &AppState, visit: &Visit, id: i64) -> Result<Event, WebError> {
+pub(crate) async fn published_event(
+    state: &AppState,
+    visit: &Visit,
+    id: i64,
+) -> Result<Event, WebError> {
     let event = state.store.event(visit.library.id, id).await?;
-    if event.status == EventStatus::Draft { Err(WebError::NotFound) } else { Ok(event) }
+    if event.status == EventStatus::Draft {
+        Err(WebError::NotFound)
+    } else {
+        Ok(event)
+    }
 }
 
-async fn event_page(State(state): State<AppState>, visit: Visit, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
+async fn event_page(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
     let (tr, tz, lib) = (visit.tr(), visit.tz(), visit.library.id);
     let event = published_event(&state, &visit, id).await?;
-    let filter = SessionFilter { event_id: Some(id), include_cancelled: true, ..Default::default() };
+    let filter = SessionFilter {
+        event_id: Some(id),
+        include_cancelled: true,
+        ..Default::default()
+    };
     let sessions = state.store.list_sessions(lib, &filter).await?;
-    let rooms: HashMap<i64, bool> = state.store.list_rooms(lib).await?.into_iter().map(|r| (r.id, r.step_free)).collect();
+    let rooms: HashMap<i64, bool> = state
+        .store
+        .list_rooms(lib)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.step_free))
+        .collect();
     let t = now();
     let is_course = state.store.is_course(lib, id).await?;
-    let course_seats = if is_course && !sessions.is_empty() { Some(state.store.seat_state(lib, Target::Course(id)).await?) } else { None };
+    let course_seats = if is_course && !sessions.is_empty() {
+        Some(state.store.seat_state(lib, Target::Course(id)).await?)
+    } else {
+        None
+    };
     let course = course_seats.as_ref().map(|st| {
         let b = badge(tr, &tz, st, t);
         let link = b.can_register.then(|| format!("/events/{id}/register"));
@@ -96,7 +124,13 @@ async fn event_page(State(state): State<AppState>, visit: Visit, Path(id): Path<
     });
     let all_speakers = state.store.list_speakers(lib).await?;
     let share = format!("{}/events/{id}", visit.base);
-    let ctx = jsonld::Context { library: &visit.library, event: &event, page_url: &share, base: &visit.base, now: t };
+    let ctx = jsonld::Context {
+        library: &visit.library,
+        event: &event,
+        page_url: &share,
+        base: &visit.base,
+        now: t,
+    };
     let mut views = Vec::new();
     let mut ld = Vec::new();
     for s in &sessions {
@@ -104,34 +138,60 @@ async fn event_page(State(state): State<AppState>, visit: Visit, Path(id): Path<
             Some(st) => st.clone(),
             None => state.store.seat_state(lib, Target::Session(s.id)).await?,
         };
-        let own = if is_course { None } else { Some(badge(tr, &tz, &seats, t)) };
+        let own = if is_course {
+            None
+        } else {
+            Some(badge(tr, &tz, &seats, t))
+        };
         let register = match (&own, &course) {
-            (Some(b), _) if b.can_register => Some(format!("/events/{id}/sessions/{}/register", s.id)),
+            (Some(b), _) if b.can_register => {
+                Some(format!("/events/{id}/sessions/{}/register", s.id))
+            }
             (None, Some((_, link))) => link.clone(),
             _ => None,
         };
-        let theirs: Vec<&almanach_store::Speaker> = all_speakers.iter().filter(|p| s.speaker_ids.contains(&p.id)).collect();
-        ld.push(jsonld::session(&ctx, s, &seats, &theirs, register.as_deref()));
+        let theirs: Vec<&almanach_store::Speaker> = all_speakers
+            .iter()
+            .filter(|p| s.speaker_ids.contains(&p.id))
+            .collect();
+        ld.push(jsonld::session(
+            &ctx,
+            s,
+            &seats,
+            &theirs,
+            register.as_deref(),
+        ));
         views.push(SessionView {
             id: s.id,
             when: when(tr.lang, &tz, s.starts_at, s.ends_at),
             kind: tr.t(kind_key(s.kind)).to_string(),
             room: s.room_name.clone(),
             step_free: s.room_id.and_then(|r| rooms.get(&r).copied()),
-            audience: AgeRange { min: s.age_min, max: s.age_max, accompanied: s.accompanied }.describe(tr.lang),
+            audience: AgeRange {
+                min: s.age_min,
+                max: s.age_max,
+                accompanied: s.accompanied,
+            }
+            .describe(tr.lang),
             price: fmt::price(s.price_cents, tr.lang),
             cancelled: s.is_cancelled(),
             badge: own,
             register: register.filter(|_| !is_course),
         });
     }
-    let mut speaker_ids: Vec<i64> = sessions.iter().flat_map(|s| s.speaker_ids.iter().copied()).collect();
+    let mut speaker_ids: Vec<i64> = sessions
+        .iter()
+        .flat_map(|s| s.speaker_ids.iter().copied())
+        .collect();
     speaker_ids.sort_unstable();
     speaker_ids.dedup();
     let speakers = all_speakers
         .into_iter()
         .filter(|s| speaker_ids.contains(&s.id))
-        .map(|s| SpeakerView { name: s.name, organisation: s.organisation })
+        .map(|s| SpeakerView {
+            name: s.name,
+            organisation: s.organisation,
+        })
         .collect();
     let series = match event.series_id {
         Some(sid) => Some(state.store.series(lib, sid).await?.name),
@@ -139,6 +199,24 @@ async fn event_page(State(state): State<AppState>, visit: Visit, Path(id): Path<
     };
     let mut page = visit.page(event.title.clone());
     page.canonical = Some(share.clone());
-    let paragraphs = event.description.split("\n\n").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
-    Ok(Html(EventPage { page, paragraphs, series, sessions: views, course, speakers, share, event, ld }.render()?))
+    let paragraphs = event
+        .description
+        .split("\n\n")
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    Ok(Html(
+        EventPage {
+            page,
+            paragraphs,
+            series,
+            sessions: views,
+            course,
+            speakers,
+            share,
+            event,
+            ld,
+        }
+        .render()?,
+    ))
 }

@@ -43,10 +43,18 @@ struct Feed {
 /// Text as XML 1.0 allows it: askama escapes markup, this drops the
 /// control characters no XML document may hold, even escaped.
 pub(crate) fn xml_text(s: &str) -> String {
-    s.chars().filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))).collect()
+    s.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+        })
+        .collect()
 }
 
-async fn feed(State(state): State<AppState>, visit: Visit, Query(q): Query<AgendaQuery>) -> Result<Response, WebError> {
+async fn feed(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(q): Query<AgendaQuery>,
+) -> Result<Response, WebError> {
     let (tr, tz) = (visit.tr(), visit.tz());
     let (kept, errors) = select(&state, &visit, &q, false).await?;
     if !errors.is_empty() {
@@ -75,14 +83,20 @@ async fn feed(State(state): State<AppState>, visit: Visit, Query(q): Query<Agend
         title: xml_text(&tr.tf("feed.title", &[("library", visit.library.name.clone())])),
         link: format!("{}/agenda", visit.base),
         self_link: format!("{}{}", visit.base, q.with_filters("/agenda.rss")),
-        description: xml_text(&tr.tf("feed.description", &[("library", visit.library.name.clone())])),
+        description: xml_text(&tr.tf(
+            "feed.description",
+            &[("library", visit.library.name.clone())],
+        )),
         language: tr.code(),
         built: jiff::fmt::rfc2822::to_string(&built).unwrap_or_default(),
         items,
     }
     .render()?;
     Ok((
-        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
+        [
+            (header::CONTENT_TYPE, "application/rss+xml; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
         body,
     )
         .into_response())

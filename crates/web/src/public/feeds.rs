@@ -29,7 +29,9 @@ pub fn routes() -> Router<AppState> {
 
 /// `12.ics` → 12; anything else is not a feed.
 fn feed_id(file: &str) -> Result<i64, WebError> {
-    file.strip_suffix(".ics").and_then(|id| id.parse().ok()).ok_or(WebError::NotFound)
+    file.strip_suffix(".ics")
+        .and_then(|id| id.parse().ok())
+        .ok_or(WebError::NotFound)
 }
 
 fn since() -> i64 {
@@ -39,17 +41,41 @@ fn since() -> i64 {
 /// Calendar UIDs take the public address's host, as e-mails do, so a
 /// session added from an e-mail and from a feed is one entry.
 fn public_url(state: &AppState, visit: &Visit) -> String {
-    state.config.public_url.clone().unwrap_or_else(|| visit.base.clone())
+    state
+        .config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| visit.base.clone())
 }
 
-fn calendar(state: &AppState, visit: &Visit, name: String, sessions: &[CalendarSession], file: &str) -> Response {
+fn calendar(
+    state: &AppState,
+    visit: &Visit,
+    name: String,
+    sessions: &[CalendarSession],
+    file: &str,
+) -> Response {
     let base = public_url(state, visit);
-    let events = sessions.iter().map(|c| c.ical_event(&base, &visit.library.name)).collect();
-    let body = Calendar { name: Some(name), method: None, events }.write(&visit.tz());
+    let events = sessions
+        .iter()
+        .map(|c| c.ical_event(&base, &visit.library.name))
+        .collect();
+    let body = Calendar {
+        name: Some(name),
+        method: None,
+        events,
+    }
+    .write(&visit.tz());
     (
         [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{file}\"")),
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{file}\""),
+            ),
             (header::CACHE_CONTROL, "public, max-age=300".to_string()),
         ],
         body,
@@ -58,22 +84,57 @@ fn calendar(state: &AppState, visit: &Visit, name: String, sessions: &[CalendarS
 }
 
 async fn agenda(State(state): State<AppState>, visit: Visit) -> Result<Response, WebError> {
-    let sessions = state.store.calendar_sessions(visit.library.id, FeedScope::All { since: since() }).await?;
-    Ok(calendar(&state, &visit, visit.library.name.clone(), &sessions, "agenda.ics"))
+    let sessions = state
+        .store
+        .calendar_sessions(visit.library.id, FeedScope::All { since: since() })
+        .await?;
+    Ok(calendar(
+        &state,
+        &visit,
+        visit.library.name.clone(),
+        &sessions,
+        "agenda.ics",
+    ))
 }
 
-async fn series(State(state): State<AppState>, visit: Visit, Path(file): Path<String>) -> Result<Response, WebError> {
+async fn series(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
     let id = feed_id(&file)?;
     let series = state.store.series(visit.library.id, id).await?;
-    let sessions = state.store.calendar_sessions(visit.library.id, FeedScope::Series { id, since: since() }).await?;
-    Ok(calendar(&state, &visit, format!("{} — {}", series.name, visit.library.name), &sessions, &file))
+    let sessions = state
+        .store
+        .calendar_sessions(visit.library.id, FeedScope::Series { id, since: since() })
+        .await?;
+    Ok(calendar(
+        &state,
+        &visit,
+        format!("{} — {}", series.name, visit.library.name),
+        &sessions,
+        &file,
+    ))
 }
 
-async fn theme(State(state): State<AppState>, visit: Visit, Path(file): Path<String>) -> Result<Response, WebError> {
+async fn theme(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
     let id = feed_id(&file)?;
     let theme = state.store.theme(visit.library.id, id).await?;
-    let sessions = state.store.calendar_sessions(visit.library.id, FeedScope::Theme { id, since: since() }).await?;
-    Ok(calendar(&state, &visit, format!("{} — {}", theme.title, visit.library.name), &sessions, &file))
+    let sessions = state
+        .store
+        .calendar_sessions(visit.library.id, FeedScope::Theme { id, since: since() })
+        .await?;
+    Ok(calendar(
+        &state,
+        &visit,
+        format!("{} — {}", theme.title, visit.library.name),
+        &sessions,
+        &file,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,10 +145,18 @@ pub struct EventFeedQuery {
 
 /// `/events/{id}.ics`: an event's sessions (or one), to add to a calendar.
 /// Reached through the event page's route, which shares its path.
-pub(crate) async fn event(state: AppState, visit: Visit, file: &str, q: EventFeedQuery) -> Result<Response, WebError> {
+pub(crate) async fn event(
+    state: AppState,
+    visit: Visit,
+    file: &str,
+    q: EventFeedQuery,
+) -> Result<Response, WebError> {
     let id = feed_id(file)?;
     let event = published_event(&state, &visit, id).await?;
-    let mut sessions = state.store.calendar_sessions(visit.library.id, FeedScope::Event(id)).await?;
+    let mut sessions = state
+        .store
+        .calendar_sessions(visit.library.id, FeedScope::Event(id))
+        .await?;
     if let Some(sid) = q.session.as_deref().filter(|s| !s.is_empty()) {
         let sid: i64 = sid.parse().map_err(|_| WebError::NotFound)?;
         sessions.retain(|c| c.session.id == sid);

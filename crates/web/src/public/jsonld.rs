@@ -25,7 +25,11 @@ pub(crate) fn iso(tz: &TimeZone, at: i64) -> String {
 pub(crate) fn age_range(min: Option<u8>, max: Option<u8>) -> Option<String> {
     match (min, max) {
         (None, None) => None,
-        (min, max) => Some(format!("{}-{}", min.unwrap_or(0), max.map(|m| m.to_string()).unwrap_or_default())),
+        (min, max) => Some(format!(
+            "{}-{}",
+            min.unwrap_or(0),
+            max.map(|m| m.to_string()).unwrap_or_default()
+        )),
     }
 }
 
@@ -73,7 +77,13 @@ fn place(ctx: &Context, room: Option<&str>) -> Value {
 }
 
 /// One session as a schema.org `Event`.
-pub(crate) fn session(ctx: &Context, s: &Session, seats: &SeatState, speakers: &[&Speaker], register: Option<&str>) -> Value {
+pub(crate) fn session(
+    ctx: &Context,
+    s: &Session,
+    seats: &SeatState,
+    speakers: &[&Speaker],
+    register: Option<&str>,
+) -> Value {
     let tz = ctx.library.tz();
     let url = format!("{}#s{}", ctx.page_url, s.id);
     let (status, previous) = match (s.is_cancelled(), s.previous_starts_at) {
@@ -87,7 +97,11 @@ pub(crate) fn session(ctx: &Context, s: &Session, seats: &SeatState, speakers: &
         AttendanceMode::Online => ("Online", online),
         AttendanceMode::Hybrid => ("Mixed", json!([place(ctx, s.room_name.as_deref()), online])),
     };
-    let price = if s.price_cents == 0 { "0".to_string() } else { format!("{}.{:02}", s.price_cents / 100, s.price_cents % 100) };
+    let price = if s.price_cents == 0 {
+        "0".to_string()
+    } else {
+        format!("{}.{:02}", s.price_cents / 100, s.price_cents % 100)
+    };
     let mut offer = json!({
         "@type": "Offer",
         "price": price,
@@ -95,10 +109,18 @@ pub(crate) fn session(ctx: &Context, s: &Session, seats: &SeatState, speakers: &
         "availability": availability(seats.offer.availability(ctx.now)),
         "url": register.map(|r| format!("{}{r}", ctx.base)).unwrap_or_else(|| url.clone()),
     });
-    if let Some(opens) = seats.settings.opens_at.filter(|_| seats.offer.registration_required) {
+    if let Some(opens) = seats
+        .settings
+        .opens_at
+        .filter(|_| seats.offer.registration_required)
+    {
         offer["validFrom"] = iso(&tz, opens).into();
     }
-    if let Some(left) = seats.offer.free().filter(|_| seats.offer.registration_required) {
+    if let Some(left) = seats
+        .offer
+        .free()
+        .filter(|_| seats.offer.registration_required)
+    {
         offer["inventoryLevel"] = json!({ "@type": "QuantitativeValue", "value": left });
     }
     let mut e = json!({

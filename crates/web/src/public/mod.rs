@@ -76,11 +76,18 @@ pub struct Visit {
 impl FromRequestParts<AppState> for Visit {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         // One installation serves its first library publicly; a network's
         // per-library public addresses come with the networks issue.
         let library = state.store.default_library().await?;
-        let path_and_query = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/agenda".into());
+        let path_and_query = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/agenda".into());
         Ok(Visit {
             lang: lang_of(&parts.headers),
             library,
@@ -110,9 +117,22 @@ impl Visit {
 }
 
 pub(crate) fn base_url(headers: &HeaderMap, secure: bool) -> String {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.split(',').next().unwrap_or(v).trim().to_string());
-    let host = get("x-forwarded-host").or_else(|| get("host")).unwrap_or_else(|| "localhost".into());
-    let scheme = get("x-forwarded-proto").unwrap_or_else(|| if secure { "https".into() } else { "http".into() });
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').next().unwrap_or(v).trim().to_string())
+    };
+    let host = get("x-forwarded-host")
+        .or_else(|| get("host"))
+        .unwrap_or_else(|| "localhost".into());
+    let scheme = get("x-forwarded-proto").unwrap_or_else(|| {
+        if secure {
+            "https".into()
+        } else {
+            "http".into()
+        }
+    });
     format!("{scheme}://{host}")
 }
 
@@ -120,7 +140,9 @@ pub(crate) fn base_url(headers: &HeaderMap, secure: bool) -> String {
 /// rate limits, protect them), but a browser posting from another site's
 /// page says so in `Origin`: refuse that.
 pub(crate) fn same_origin(headers: &HeaderMap) -> Result<(), WebError> {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return Ok(()) };
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
     let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
     let ok = ["x-forwarded-host", "host"]
         .iter()
@@ -131,14 +153,26 @@ pub(crate) fn same_origin(headers: &HeaderMap) -> Result<(), WebError> {
 
 /// "samedi 2 mai à 10 h" in the library's zone.
 pub(crate) fn moment(tr: Tr, tz: &TimeZone, at: i64) -> String {
-    let Ok(t) = Timestamp::from_second(at) else { return String::new() };
+    let Ok(t) = Timestamp::from_second(at) else {
+        return String::new();
+    };
     let z = t.to_zoned(tz.clone());
-    tr.tf("public.day_at_time", &[("day", fmt::day(z.date(), tr.lang)), ("time", fmt::time(z.time(), tr.lang))])
+    tr.tf(
+        "public.day_at_time",
+        &[
+            ("day", fmt::day(z.date(), tr.lang)),
+            ("time", fmt::time(z.time(), tr.lang)),
+        ],
+    )
 }
 
 /// "14 h – 15 h 30".
 pub(crate) fn hours(tr: Tr, tz: &TimeZone, starts_at: i64, ends_at: i64) -> String {
-    format!("{} – {}", crate::view::clock(tr.lang, tz, starts_at), crate::view::clock(tr.lang, tz, ends_at))
+    format!(
+        "{} – {}",
+        crate::view::clock(tr.lang, tz, starts_at),
+        crate::view::clock(tr.lang, tz, ends_at)
+    )
 }
 
 /// What a session's seats mean for a visitor, as a short label and a style.
@@ -152,14 +186,20 @@ pub struct Badge {
 }
 
 pub(crate) fn badge(tr: Tr, tz: &TimeZone, st: &SeatState, now: i64) -> Badge {
-    let b = |class, text: String| Badge { class, text, can_register: false, full: false };
+    let b = |class, text: String| Badge {
+        class,
+        text,
+        can_register: false,
+        full: false,
+    };
     match st.offer.availability(now) {
         Availability::Cancelled => b("off", tr.t("public.state.cancelled").into()),
         Availability::Past => b("off", tr.t("public.state.past").into()),
         Availability::FreeEntry => b("free", tr.t("public.state.free_entry").into()),
-        Availability::NotYetOpen { opens_at } => {
-            b("soon", tr.tf("public.state.opens", &[("when", moment(tr, tz, opens_at))]))
-        }
+        Availability::NotYetOpen { opens_at } => b(
+            "soon",
+            tr.tf("public.state.opens", &[("when", moment(tr, tz, opens_at))]),
+        ),
         Availability::Closed => b("off", tr.t("public.state.closed").into()),
         Availability::Open { seats_left } => {
             let text = match seats_left {
@@ -167,7 +207,12 @@ pub(crate) fn badge(tr: Tr, tz: &TimeZone, st: &SeatState, now: i64) -> Badge {
                 Some(n) => tr.tf("public.state.seats", &[("n", n.to_string())]),
                 None => tr.t("public.state.open").to_string(),
             };
-            Badge { class: "open", text, can_register: true, full: false }
+            Badge {
+                class: "open",
+                text,
+                can_register: true,
+                full: false,
+            }
         }
         Availability::WaitingList => Badge {
             class: "full",
@@ -187,13 +232,25 @@ struct AccessibilityPage {
 
 async fn accessibility(visit: Visit) -> Result<Html<String>, WebError> {
     let tr = visit.tr();
-    let intro = tr.tf("public.a11y.intro", &[("library", visit.library.name.clone())]);
-    Ok(Html(AccessibilityPage { page: visit.page(tr.t("public.a11y.title")), intro }.render()?))
+    let intro = tr.tf(
+        "public.a11y.intro",
+        &[("library", visit.library.name.clone())],
+    );
+    Ok(Html(
+        AccessibilityPage {
+            page: visit.page(tr.t("public.a11y.title")),
+            intro,
+        }
+        .render()?,
+    ))
 }
 
 async fn css() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../static/public.css"),
     )
 }
@@ -205,9 +262,15 @@ mod tests {
     #[test]
     fn origins_are_compared_with_the_host() {
         let mut h = HeaderMap::new();
-        assert!(same_origin(&h).is_ok(), "no Origin: a form posted without one (older browsers, curl)");
+        assert!(
+            same_origin(&h).is_ok(),
+            "no Origin: a form posted without one (older browsers, curl)"
+        );
         h.insert(header::HOST, "agenda.mediatheque.fr".parse().unwrap());
-        h.insert(header::ORIGIN, "https://agenda.mediatheque.fr".parse().unwrap());
+        h.insert(
+            header::ORIGIN,
+            "https://agenda.mediatheque.fr".parse().unwrap(),
+        );
         assert!(same_origin(&h).is_ok());
         h.insert(header::ORIGIN, "https://evil.example".parse().unwrap());
         assert!(same_origin(&h).is_err());

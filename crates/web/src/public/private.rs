@@ -28,7 +28,11 @@ async fn find(state: &AppState, token: &str) -> Result<Registration, WebError> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(WebError::NotFound);
     }
-    state.store.registration_by_token(&sha256_hex(token)).await?.ok_or(WebError::NotFound)
+    state
+        .store
+        .registration_by_token(&sha256_hex(token))
+        .await?
+        .ok_or(WebError::NotFound)
 }
 
 /// Keeps the token out of caches, search engines and other sites' logs.
@@ -36,7 +40,10 @@ fn private(body: String) -> Response {
     let mut res = Html(body).into_response();
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
     res
 }
@@ -62,17 +69,35 @@ struct PrivatePage {
     started: bool,
 }
 
-async fn show(State(state): State<AppState>, visit: Visit, Path(token): Path<String>, Query(q): Query<ShowQuery>) -> Result<Response, WebError> {
+async fn show(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(token): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, WebError> {
     let r = find(&state, &token).await?;
     let (tr, tz) = (visit.tr(), visit.tz());
     let event = state.store.event(r.library_id, r.event_id).await?;
     let sessions = match r.session_id {
         Some(id) => vec![state.store.session(r.library_id, id).await?],
-        None => state.store.list_sessions(r.library_id, &SessionFilter { event_id: Some(r.event_id), ..Default::default() }).await?,
+        None => {
+            state
+                .store
+                .list_sessions(
+                    r.library_id,
+                    &SessionFilter {
+                        event_id: Some(r.event_id),
+                        ..Default::default()
+                    },
+                )
+                .await?
+        }
     };
     let heading = match (r.status, r.position) {
         (RegistrationStatus::Confirmed, _) => tr.t("public.private.confirmed").to_string(),
-        (RegistrationStatus::Waiting, Some(n)) => tr.tf("public.private.waiting", &[("n", n.to_string())]),
+        (RegistrationStatus::Waiting, Some(n)) => {
+            tr.tf("public.private.waiting", &[("n", n.to_string())])
+        }
         (RegistrationStatus::Waiting, None) => tr.t("public.private.waiting_unknown").to_string(),
         (RegistrationStatus::Cancelled, _) => tr.t("public.private.cancelled").to_string(),
     };
@@ -89,7 +114,15 @@ async fn show(State(state): State<AppState>, visit: Visit, Path(token): Path<Str
         page,
         event_title: event.title,
         event_id: event.id,
-        sessions: sessions.iter().map(|s| (when(tr.lang, &tz, s.starts_at, s.ends_at), s.room_name.clone())).collect(),
+        sessions: sessions
+            .iter()
+            .map(|s| {
+                (
+                    when(tr.lang, &tz, s.starts_at, s.ends_at),
+                    s.room_name.clone(),
+                )
+            })
+            .collect(),
         link: format!("{}/r/{token}", visit.base),
         token,
         heading,
@@ -114,27 +147,53 @@ struct ConfirmPage {
 
 fn confirm(visit: &Visit, token: &str, what: &str) -> Result<Response, WebError> {
     let tr = visit.tr();
-    let heading = tr.t(if what == "cancel" { "public.cancel.title" } else { "public.forget.title" }).to_string();
+    let heading = tr
+        .t(if what == "cancel" {
+            "public.cancel.title"
+        } else {
+            "public.forget.title"
+        })
+        .to_string();
     let mut page = visit.page(heading.clone());
     page.private = true;
     let body = ConfirmPage {
         page,
         heading,
-        text: tr.t(if what == "cancel" { "public.cancel.text" } else { "public.forget.text" }).into(),
+        text: tr
+            .t(if what == "cancel" {
+                "public.cancel.text"
+            } else {
+                "public.forget.text"
+            })
+            .into(),
         action: format!("/r/{token}/{what}"),
-        button: tr.t(if what == "cancel" { "public.cancel.button" } else { "public.forget.button" }).into(),
+        button: tr
+            .t(if what == "cancel" {
+                "public.cancel.button"
+            } else {
+                "public.forget.button"
+            })
+            .into(),
         back: format!("/r/{token}"),
     }
     .render()?;
     Ok(private(body))
 }
 
-async fn cancel_confirm(State(state): State<AppState>, visit: Visit, Path(token): Path<String>) -> Result<Response, WebError> {
+async fn cancel_confirm(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     find(&state, &token).await?;
     confirm(&visit, &token, "cancel")
 }
 
-async fn forget_confirm(State(state): State<AppState>, visit: Visit, Path(token): Path<String>) -> Result<Response, WebError> {
+async fn forget_confirm(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     find(&state, &token).await?;
     confirm(&visit, &token, "forget")
 }
@@ -145,14 +204,28 @@ struct Empty {}
 // No Origin check on the private link's actions: the token in the path is
 // the secret another site cannot know, and these pages send no referrer (the
 // token must not leak), so browsers post them with `Origin: null`.
-async fn cancel(State(state): State<AppState>, Path(token): Path<String>, _f: Form<Empty>) -> Result<Response, WebError> {
+async fn cancel(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    _f: Form<Empty>,
+) -> Result<Response, WebError> {
     let r = find(&state, &token).await?;
-    state.store.cancel_registration(&Actor::system(r.library_id, "public"), r.id).await?;
+    state
+        .store
+        .cancel_registration(&Actor::system(r.library_id, "public"), r.id)
+        .await?;
     Ok(Redirect::to(&format!("/r/{token}?done=cancelled")).into_response())
 }
 
-async fn forget(State(state): State<AppState>, Path(token): Path<String>, _f: Form<Empty>) -> Result<Response, WebError> {
+async fn forget(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    _f: Form<Empty>,
+) -> Result<Response, WebError> {
     let r = find(&state, &token).await?;
-    state.store.forget_registration(&Actor::system(r.library_id, "public"), r.id).await?;
+    state
+        .store
+        .forget_registration(&Actor::system(r.library_id, "public"), r.id)
+        .await?;
     Ok(Redirect::to(&format!("/r/{token}?done=forgotten")).into_response())
 }

@@ -6,7 +6,10 @@ use almanach_domain::Problem;
 use almanach_domain::link::LinkKey;
 use almanach_domain::programme::AgeRange;
 use almanach_domain::registration::{Party, PartyRules, RawParty};
-use almanach_store::{Actor, Event, NewRegistration, Refusal, Registered, SeatState, Session, SessionFilter, Target, now};
+use almanach_store::{
+    Actor, Event, NewRegistration, Refusal, Registered, SeatState, Session, SessionFilter, Target,
+    now,
+};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -26,7 +29,10 @@ use crate::{AppState, Tr, WebError};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/events/{id}/register", get(course_form).post(course_save))
-        .route("/events/{id}/sessions/{sid}/register", get(session_form).post(session_save))
+        .route(
+            "/events/{id}/sessions/{sid}/register",
+            get(session_form).post(session_save),
+        )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,7 +59,10 @@ pub struct RegisterForm {
 impl RegisterForm {
     /// A new form: one seat unless the person says otherwise.
     fn blank() -> RegisterForm {
-        RegisterForm { seats: "1".into(), ..Default::default() }
+        RegisterForm {
+            seats: "1".into(),
+            ..Default::default()
+        }
     }
 
     fn raw(&self) -> RawParty {
@@ -100,29 +109,57 @@ struct Ctx {
 pub(crate) fn party_rules(first: &Session, seats: &SeatState) -> PartyRules {
     PartyRules {
         max_seats: seats.settings.max_seats,
-        ages: AgeRange { min: first.age_min, max: first.age_max, accompanied: first.accompanied },
+        ages: AgeRange {
+            min: first.age_min,
+            max: first.age_max,
+            accompanied: first.accompanied,
+        },
         email_required: true,
     }
 }
 
-async fn context(state: &AppState, visit: &Visit, event_id: i64, session_id: Option<i64>) -> Result<Ctx, WebError> {
+async fn context(
+    state: &AppState,
+    visit: &Visit,
+    event_id: i64,
+    session_id: Option<i64>,
+) -> Result<Ctx, WebError> {
     let lib = visit.library.id;
     let event = published_event(state, visit, event_id).await?;
     let (target, sessions, action) = if state.store.is_course(lib, event_id).await? {
-        let f = SessionFilter { event_id: Some(event_id), ..Default::default() };
-        (Target::Course(event_id), state.store.list_sessions(lib, &f).await?, format!("/events/{event_id}/register"))
+        let f = SessionFilter {
+            event_id: Some(event_id),
+            ..Default::default()
+        };
+        (
+            Target::Course(event_id),
+            state.store.list_sessions(lib, &f).await?,
+            format!("/events/{event_id}/register"),
+        )
     } else {
         let sid = session_id.ok_or(WebError::NotFound)?;
         let s = state.store.session(lib, sid).await?;
         if s.event_id != event_id {
             return Err(WebError::NotFound);
         }
-        (Target::Session(sid), vec![s], format!("/events/{event_id}/sessions/{sid}/register"))
+        (
+            Target::Session(sid),
+            vec![s],
+            format!("/events/{event_id}/sessions/{sid}/register"),
+        )
     };
     let first = sessions.first().ok_or(WebError::NotFound)?;
     let seats = state.store.seat_state(lib, target).await?;
     let rules = party_rules(first, &seats);
-    Ok(Ctx { event, target, sessions, seats, rules, action, retention_days: state.config.retention_days })
+    Ok(Ctx {
+        event,
+        target,
+        sessions,
+        seats,
+        rules,
+        action,
+        retention_days: state.config.retention_days,
+    })
 }
 
 #[derive(Template)]
@@ -147,16 +184,29 @@ struct FormPage {
     controller: String,
 }
 
-fn form_page(visit: &Visit, ctx: &Ctx, mut form: RegisterForm, errors: FormErrors, status: StatusCode) -> Result<Response, WebError> {
+fn form_page(
+    visit: &Visit,
+    ctx: &Ctx,
+    mut form: RegisterForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let (tr, tz) = (visit.tr(), visit.tz());
     let days = || ("days", ctx.retention_days.to_string());
     if !valid_key(&form.key) {
         form.key = random_token();
     }
     let page = FormPage {
-        page: visit.page(tr.tf("public.register.title", &[("title", ctx.event.title.clone())])),
+        page: visit.page(tr.tf(
+            "public.register.title",
+            &[("title", ctx.event.title.clone())],
+        )),
         event: ctx.event.clone(),
-        whens: ctx.sessions.iter().map(|s| when(tr.lang, &tz, s.starts_at, s.ends_at)).collect(),
+        whens: ctx
+            .sessions
+            .iter()
+            .map(|s| when(tr.lang, &tz, s.starts_at, s.ends_at))
+            .collect(),
         audience: ctx.rules.ages.describe(tr.lang),
         badge: badge(tr, &tz, &ctx.seats, now()),
         action: ctx.action.clone(),
@@ -164,25 +214,62 @@ fn form_page(visit: &Visit, ctx: &Ctx, mut form: RegisterForm, errors: FormError
         errors,
         max_seats: ctx.rules.max_seats,
         asks_ages: ctx.rules.asks_ages(),
-        back_label: tr.tf("public.register.back", &[("title", ctx.event.title.clone())]),
+        back_label: tr.tf(
+            "public.register.back",
+            &[("title", ctx.event.title.clone())],
+        ),
         name_why: tr.tf("public.register.name_why", &[days()]),
         email_why: tr.tf("public.register.email_why", &[days()]),
         phone_why: tr.tf("public.register.phone_why", &[days()]),
-        seats_why: tr.tf("public.register.seats_why", &[("max", ctx.rules.max_seats.to_string())]),
-        ages_why: tr.tf("public.register.ages_why", &[("audience", ctx.rules.ages.describe(tr.lang)), days()]),
-        controller: tr.tf("public.register.controller", &[("library", visit.library.name.clone())]),
+        seats_why: tr.tf(
+            "public.register.seats_why",
+            &[("max", ctx.rules.max_seats.to_string())],
+        ),
+        ages_why: tr.tf(
+            "public.register.ages_why",
+            &[("audience", ctx.rules.ages.describe(tr.lang)), days()],
+        ),
+        controller: tr.tf(
+            "public.register.controller",
+            &[("library", visit.library.name.clone())],
+        ),
     };
-    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
+    Ok((
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(page.render()?),
+    )
+        .into_response())
 }
 
-async fn course_form(State(state): State<AppState>, visit: Visit, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn course_form(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let ctx = context(&state, &visit, id, None).await?;
-    form_page(&visit, &ctx, RegisterForm::blank(), FormErrors::default(), StatusCode::OK)
+    form_page(
+        &visit,
+        &ctx,
+        RegisterForm::blank(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
 }
 
-async fn session_form(State(state): State<AppState>, visit: Visit, Path((id, sid)): Path<(i64, i64)>) -> Result<Response, WebError> {
+async fn session_form(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path((id, sid)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
     let ctx = context(&state, &visit, id, Some(sid)).await?;
-    form_page(&visit, &ctx, RegisterForm::blank(), FormErrors::default(), StatusCode::OK)
+    form_page(
+        &visit,
+        &ctx,
+        RegisterForm::blank(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
 }
 
 async fn course_save(
@@ -216,19 +303,40 @@ struct MessagePage {
     back: String,
 }
 
-fn message(visit: &Visit, status: StatusCode, heading: &str, lines: Vec<String>, back: String) -> Result<Response, WebError> {
-    let page = MessagePage { page: visit.page(heading), heading: heading.to_string(), lines, back };
-    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
+fn message(
+    visit: &Visit,
+    status: StatusCode,
+    heading: &str,
+    lines: Vec<String>,
+    back: String,
+) -> Result<Response, WebError> {
+    let page = MessagePage {
+        page: visit.page(heading),
+        heading: heading.to_string(),
+        lines,
+        back,
+    };
+    Ok((
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(page.render()?),
+    )
+        .into_response())
 }
 
 /// Why the store refused, next to the field it concerns.
 fn refusal_problem(tr: Tr, visit: &Visit, why: Refusal) -> Problem {
     match why {
-        Refusal::TooManySeats { max } => Problem::field("seats", "error.seats").arg("max", max.to_string()),
-        Refusal::MoreThanCapacity { capacity } => {
-            Problem::field("seats", "error.seats_over_capacity").arg("capacity", capacity.to_string())
+        Refusal::TooManySeats { max } => {
+            Problem::field("seats", "error.seats").arg("max", max.to_string())
         }
-        Refusal::NotYetOpen { opens_at } => Problem::form("public.error.not_open").arg("when", moment(tr, &visit.tz(), opens_at)),
+        Refusal::MoreThanCapacity { capacity } => {
+            Problem::field("seats", "error.seats_over_capacity")
+                .arg("capacity", capacity.to_string())
+        }
+        Refusal::NotYetOpen { opens_at } => {
+            Problem::form("public.error.not_open").arg("when", moment(tr, &visit.tz(), opens_at))
+        }
         Refusal::Closed => Problem::form("public.error.closed"),
         Refusal::Cancelled => Problem::form("public.error.cancelled"),
         Refusal::NoRegistration => Problem::form("public.error.no_registration"),
@@ -249,23 +357,35 @@ async fn save(
     let ctx = context(&state, &visit, event_id, session_id).await?;
     let back = format!("/events/{event_id}");
     let limited = |form, wait: u64| -> Result<Response, WebError> {
-        let problem = Problem::form("public.error.rate_limited").arg("minutes", wait.div_ceil(60).to_string());
+        let problem = Problem::form("public.error.rate_limited")
+            .arg("minutes", wait.div_ceil(60).to_string());
         let errors = FormErrors::new(&tr, &almanach_domain::Problems(vec![problem]));
         let mut res = form_page(&visit, &ctx, form, errors, StatusCode::TOO_MANY_REQUESTS)?;
         res.headers_mut().insert(header::RETRY_AFTER, wait.into());
         Ok(res)
     };
     if let Err(wait) = state.limits.ip.hit(&ip.0) {
-        tracing::info!(event_id, "registration form: too many attempts from one address");
+        tracing::info!(
+            event_id,
+            "registration form: too many attempts from one address"
+        );
         return limited(form, wait);
     }
     if !form.website.trim().is_empty() {
         // A robot: answer as if it worked, keep nothing.
         tracing::info!(event_id, "registration honeypot filled: ignored");
-        return message(&visit, StatusCode::OK, tr.t("public.thanks.title"), vec![tr.t("public.thanks.text").into()], back);
+        return message(
+            &visit,
+            StatusCode::OK,
+            tr.t("public.thanks.title"),
+            vec![tr.t("public.thanks.text").into()],
+            back,
+        );
     }
     if !valid_key(&form.key) {
-        return Err(WebError::BadRequest("registration form without its key".into()));
+        return Err(WebError::BadRequest(
+            "registration form without its key".into(),
+        ));
     }
     let invalid = |form, problems: Vec<Problem>, status| {
         let errors = FormErrors::new(&tr, &almanach_domain::Problems(problems));
@@ -278,30 +398,54 @@ async fn save(
     if let Some(email) = &party.email
         && let Err(wait) = state.limits.email.hit(email.as_str())
     {
-        tracing::info!(event_id, "registration form: too many attempts for one e-mail address");
+        tracing::info!(
+            event_id,
+            "registration form: too many attempts for one e-mail address"
+        );
         return limited(form, wait);
     }
     let (token, token_hash, idempotency_hash) = secrets(&form.key, &state.config.link_key);
-    let new = NewRegistration { target: ctx.target, party: party.clone(), token_hash, idempotency_hash, by_staff: false, lang: visit.lang, link_sealed: None };
+    let new = NewRegistration {
+        target: ctx.target,
+        party: party.clone(),
+        token_hash,
+        idempotency_hash,
+        by_staff: false,
+        lang: visit.lang,
+        link_sealed: None,
+    };
     let actor = Actor::system(visit.library.id, "public");
     match state.store.register(&actor, &new).await? {
         Registered::New(_) => Ok(Redirect::to(&format!("/r/{token}?new=1")).into_response()),
         // The same form again (a double click): the same private link, as
         // long as it is the same person's form.
-        Registered::Replayed(r) if Some(r.email.as_str()) == party.email.as_ref().map(|e| e.as_str()) => {
+        Registered::Replayed(r)
+            if Some(r.email.as_str()) == party.email.as_ref().map(|e| e.as_str()) =>
+        {
             Ok(Redirect::to(&format!("/r/{token}")).into_response())
         }
-        Registered::Replayed(_) => invalid(form, vec![Problem::form("public.error.form_used")], StatusCode::CONFLICT),
+        Registered::Replayed(_) => invalid(
+            form,
+            vec![Problem::form("public.error.form_used")],
+            StatusCode::CONFLICT,
+        ),
         Registered::AlreadyRegistered(_) => message(
             &visit,
             StatusCode::OK,
             tr.t("public.already.title"),
-            vec![tr.t("public.already.text").into(), tr.t("public.already.lost").into()],
+            vec![
+                tr.t("public.already.text").into(),
+                tr.t("public.already.lost").into(),
+            ],
             back,
         ),
         Registered::Refused(why) => {
             let p = refusal_problem(tr, &visit, why);
-            let status = if p.field.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+            let status = if p.field.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::CONFLICT
+            };
             invalid(form, vec![p], status)
         }
     }

@@ -82,19 +82,47 @@ pub fn nice_ceiling(v: f64) -> f64 {
         return 1.0;
     }
     let p = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * p).find(|c| *c >= v - 1e-9).unwrap_or(10.0 * p)
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|c| *c >= v - 1e-9)
+        .unwrap_or(10.0 * p)
 }
 
 fn shorten(s: &str) -> String {
-    if s.chars().count() <= LABEL_CHARS { s.to_string() } else { format!("{}…", s.chars().take(LABEL_CHARS - 1).collect::<String>()) }
+    if s.chars().count() <= LABEL_CHARS {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(LABEL_CHARS - 1).collect::<String>())
+    }
 }
 
 impl Chart {
     /// A chart whose scale fits its bars.
-    pub fn new(id: &'static str, title: String, horizontal: bool, bars: Vec<Bar>, sep: &str) -> Chart {
+    pub fn new(
+        id: &'static str,
+        title: String,
+        horizontal: bool,
+        bars: Vec<Bar>,
+        sep: &str,
+    ) -> Chart {
         let top = bars.iter().map(|b| b.value).fold(0.0, f64::max);
-        let summary = bars.iter().map(|b| format!("{}{sep}: {}", b.label, b.text)).collect::<Vec<_>>().join(" ; ");
-        Chart { id, title, summary, horizontal, bars, max: nice_ceiling(top), ticks: Vec::new(), head: Vec::new(), rows: Vec::new() }
+        let summary = bars
+            .iter()
+            .map(|b| format!("{}{sep}: {}", b.label, b.text))
+            .collect::<Vec<_>>()
+            .join(" ; ");
+        Chart {
+            id,
+            title,
+            summary,
+            horizontal,
+            bars,
+            max: nice_ceiling(top),
+            ticks: Vec::new(),
+            head: Vec::new(),
+            rows: Vec::new(),
+        }
     }
 
     /// The same chart on a fixed scale (shares: 0 to 100).
@@ -114,7 +142,11 @@ impl Chart {
     }
 
     pub fn height(&self) -> f64 {
-        if self.horizontal { H_TOP * 2.0 + H_ROW * self.bars.len().max(1) as f64 + 16.0 } else { V_HEIGHT }
+        if self.horizontal {
+            H_TOP * 2.0 + H_ROW * self.bars.len().max(1) as f64 + 16.0
+        } else {
+            V_HEIGHT
+        }
     }
 
     /// The scale in four steps from 0 to `max`, `fmt` wording each value.
@@ -125,10 +157,26 @@ impl Chart {
                 let v = self.max * f64::from(i) / 4.0;
                 if self.horizontal {
                     let x = r1(H_LABEL + (WIDTH - H_LABEL - H_VALUE) * v / self.max);
-                    Tick { x1: x, y1: H_TOP, x2: x, y2: bottom, text: fmt(v), text_x: x, text_y: bottom + 13.0 }
+                    Tick {
+                        x1: x,
+                        y1: H_TOP,
+                        x2: x,
+                        y2: bottom,
+                        text: fmt(v),
+                        text_x: x,
+                        text_y: bottom + 13.0,
+                    }
                 } else {
                     let y = r1(V_HEIGHT - V_BOTTOM - (V_HEIGHT - V_TOP - V_BOTTOM) * v / self.max);
-                    Tick { x1: V_LEFT, y1: y, x2: WIDTH, y2: y, text: fmt(v), text_x: V_LEFT - 6.0, text_y: y + 4.0 }
+                    Tick {
+                        x1: V_LEFT,
+                        y1: y,
+                        x2: WIDTH,
+                        y2: y,
+                        text: fmt(v),
+                        text_x: V_LEFT - 6.0,
+                        text_y: y + 4.0,
+                    }
                 }
             })
             .collect();
@@ -189,7 +237,11 @@ mod tests {
     use super::*;
 
     fn bar(label: &str, value: f64) -> Bar {
-        Bar { label: label.into(), value, text: value.to_string() }
+        Bar {
+            label: label.into(),
+            value,
+            text: value.to_string(),
+        }
     }
 
     #[test]
@@ -203,22 +255,49 @@ mod tests {
 
     #[test]
     fn bars_are_as_long_as_their_share_of_the_scale() {
-        let c = Chart::new("t", "T".into(), false, vec![bar("2023-24", 141.0), bar("2024-25", 429.0)], " ");
+        let c = Chart::new(
+            "t",
+            "T".into(),
+            false,
+            vec![bar("2023-24", 141.0), bar("2024-25", 429.0)],
+            " ",
+        );
         assert_eq!(c.max, 500.0);
         let p = c.placed();
         let plot = V_HEIGHT - V_TOP - V_BOTTOM;
         assert!((p[1].h - plot * 429.0 / 500.0).abs() < 0.06);
         assert!((p[0].h - plot * 141.0 / 500.0).abs() < 0.06);
         assert!(p[0].x < p[1].x, "left to right in order");
-        assert_eq!(p[1].y + p[1].h, V_HEIGHT - V_BOTTOM, "bars stand on the axis");
+        assert_eq!(
+            p[1].y + p[1].h,
+            V_HEIGHT - V_BOTTOM,
+            "bars stand on the axis"
+        );
         assert_eq!(c.summary, "2023-24 : 141 ; 2024-25 : 429");
 
-        let h = Chart::new("h", "H".into(), true, vec![bar("Un titre de thématique bien trop long pour tenir", 10.0)], " ").with_max(100.0);
+        let h = Chart::new(
+            "h",
+            "H".into(),
+            true,
+            vec![bar(
+                "Un titre de thématique bien trop long pour tenir",
+                10.0,
+            )],
+            " ",
+        )
+        .with_max(100.0);
         let p = h.placed();
         assert!((p[0].w - (WIDTH - H_LABEL - H_VALUE) * 0.1).abs() < 0.06);
         assert!(p[0].label.ends_with('…') && p[0].label.chars().count() == LABEL_CHARS);
         let h = h.scale(|v| v.to_string());
-        assert_eq!(h.ticks.iter().map(|t| t.text.clone()).collect::<Vec<_>>(), ["0", "25", "50", "75", "100"]);
-        assert_eq!((h.ticks[0].x1, h.ticks[4].x1), (H_LABEL, WIDTH - H_VALUE), "the scale spans the bars' room");
+        assert_eq!(
+            h.ticks.iter().map(|t| t.text.clone()).collect::<Vec<_>>(),
+            ["0", "25", "50", "75", "100"]
+        );
+        assert_eq!(
+            (h.ticks[0].x1, h.ticks[4].x1),
+            (H_LABEL, WIDTH - H_VALUE),
+            "the scale spans the bars' room"
+        );
     }
 }

@@ -32,10 +32,19 @@ pub struct Review {
 }
 
 impl Review {
-    pub async fn load(store: &Store, scope: Scope<'_>, period: &Period, compare: bool) -> Result<Review, StoreError> {
+    pub async fn load(
+        store: &Store,
+        scope: Scope<'_>,
+        period: &Period,
+        compare: bool,
+    ) -> Result<Review, StoreError> {
         let report = store.report(scope, period, compare).await?;
         let extras = store.extras(scope, period).await?;
-        let bucket = if matches!(period, Period::Year(_)) { Bucket::Year } else { Bucket::Season };
+        let bucket = if matches!(period, Period::Year(_)) {
+            Bucket::Year
+        } else {
+            Bucket::Season
+        };
         let trend = store
             .attendance_trend(scope, period, bucket)
             .await?
@@ -50,9 +59,18 @@ impl Review {
             .collect::<Vec<_>>();
         // Seasons before the first with any session say nothing; the period's own stays.
         let mut trend = trend;
-        let first = trend.iter().position(|(_, r)| r.sessions > 0).unwrap_or(trend.len().saturating_sub(1));
+        let first = trend
+            .iter()
+            .position(|(_, r)| r.sessions > 0)
+            .unwrap_or(trend.len().saturating_sub(1));
         trend.drain(..first);
-        Ok(Review { period: *period, report, extras, trend, bucket })
+        Ok(Review {
+            period: *period,
+            report,
+            extras,
+            trend,
+            bucket,
+        })
     }
 }
 
@@ -69,7 +87,10 @@ impl Fmt {
             Lang::En => {
                 // The French digits with the English separators.
                 let fr = fr_number(v, decimals);
-                fr.replace('\u{202f}', "\u{1}").replace(',', ".").replace('\u{1}', ",").replace('−', "-")
+                fr.replace('\u{202f}', "\u{1}")
+                    .replace(',', ".")
+                    .replace('\u{1}', ",")
+                    .replace('−', "-")
             }
         }
     }
@@ -89,7 +110,11 @@ impl Fmt {
 
     /// "1 234,50 €" / "€1,234.50"; whole hundreds without cents.
     pub fn euros(self, v: f64) -> String {
-        let decimals = if v.fract().abs() < 0.005 && v.abs() >= 100.0 { 0 } else { 2 };
+        let decimals = if v.fract().abs() < 0.005 && v.abs() >= 100.0 {
+            0
+        } else {
+            2
+        };
         let n = self.num(v, decimals);
         match self.lang {
             Lang::Fr => format!("{n}\u{a0}€"),
@@ -118,11 +143,17 @@ fn plural(tr: &Tr, f: Fmt, n: i64, one: &str, many: &str) -> String {
         Lang::Fr => n.abs() > 1,
         Lang::En => n != 1,
     };
-    format!("{}\u{a0}{}", f.int(n), tr.t(if many_form { many } else { one }))
+    format!(
+        "{}\u{a0}{}",
+        f.int(n),
+        tr.t(if many_form { many } else { one })
+    )
 }
 
 fn day_text(d: &str, lang: Lang) -> String {
-    d.parse::<Date>().map(|d| day_with_year(d, lang)).unwrap_or_else(|_| d.to_string())
+    d.parse::<Date>()
+        .map(|d| day_with_year(d, lang))
+        .unwrap_or_else(|_| d.to_string())
 }
 
 /// A key figure: the value large, what it counts below, and against the
@@ -211,7 +242,14 @@ fn cells(tr: &Tr, f: Fmt, r: &StatsRow, costs: bool) -> Vec<String> {
         r.avg_per_workshop.map_or_else(dash, |v| f.num(v, 1)),
         f.int(r.themes),
         r.sessions_per_theme.map_or_else(dash, |m| {
-            if m.min == m.max { f.int(m.min) } else { tr.tf("review.range", &[("min", m.min.to_string()), ("max", m.max.to_string())]) }
+            if m.min == m.max {
+                f.int(m.min)
+            } else {
+                tr.tf(
+                    "review.range",
+                    &[("min", m.min.to_string()), ("max", m.max.to_string())],
+                )
+            }
         }),
     ];
     if costs {
@@ -223,7 +261,14 @@ fn cells(tr: &Tr, f: Fmt, r: &StatsRow, costs: bool) -> Vec<String> {
 
 /// " (+12 %)" after a change, when the previous value was not 0.
 fn relative(f: Fmt, p: Option<f64>) -> String {
-    p.map(|p| format!(" ({}{})", if p > 0.0 { "+" } else { "" }, f.percent(p / 100.0))).unwrap_or_default()
+    p.map(|p| {
+        format!(
+            " ({}{})",
+            if p > 0.0 { "+" } else { "" },
+            f.percent(p / 100.0)
+        )
+    })
+    .unwrap_or_default()
 }
 
 fn int_change(f: Fmt, d: &Delta<i64>) -> String {
@@ -241,22 +286,34 @@ fn change_rows(tr: &Tr, f: Fmt, now: &StatsRow, c: &Change, costs: bool) -> Vec<
         label: tr.t(key).to_string(),
         now: now.map_or("–".into(), |v| f.num(v, 1)),
         before: d.map_or("–".into(), |d| f.num(d.previous, 1)),
-        change: d.map_or("–".into(), |d| format!("{}{}", f.signed(d.delta, 1), relative(f, d.percent))),
+        change: d.map_or("–".into(), |d| {
+            format!("{}{}", f.signed(d.delta, 1), relative(f, d.percent))
+        }),
     };
     let mut rows = vec![
         int("review.change.events", now.events, &c.events),
         int("review.change.sessions", now.sessions, &c.sessions),
-        int("review.change.participants", now.participants, &c.participants),
+        int(
+            "review.change.participants",
+            now.participants,
+            &c.participants,
+        ),
         int("review.change.under_14", now.under_14, &c.under_14),
         avg("review.change.per_talk", now.avg_per_talk, &c.avg_per_talk),
-        avg("review.change.per_workshop", now.avg_per_workshop, &c.avg_per_workshop),
+        avg(
+            "review.change.per_workshop",
+            now.avg_per_workshop,
+            &c.avg_per_workshop,
+        ),
     ];
     if costs {
         rows.push(ChangeView {
             label: tr.t("review.change.cost").to_string(),
             now: f.euros(now.cost_eur),
             before: c.cost_eur.map_or("–".into(), |d| f.euros(d.previous)),
-            change: c.cost_eur.map_or("–".into(), |d| format!("{}{}", signed_euros(f, d.delta), relative(f, d.percent))),
+            change: c.cost_eur.map_or("–".into(), |d| {
+                format!("{}{}", signed_euros(f, d.delta), relative(f, d.percent))
+            }),
         });
     }
     rows
@@ -266,7 +323,17 @@ fn change_rows(tr: &Tr, f: Fmt, now: &StatsRow, c: &Change, costs: bool) -> Vec<
 fn signed_euros(f: Fmt, delta: f64) -> String {
     match f.lang {
         Lang::Fr => format!("{}\u{a0}€", f.signed(delta, 2)),
-        Lang::En => format!("{}€{}", if delta > 0.0 { "+" } else if delta < 0.0 { "-" } else { "" }, f.num(delta.abs(), 2)),
+        Lang::En => format!(
+            "{}€{}",
+            if delta > 0.0 {
+                "+"
+            } else if delta < 0.0 {
+                "-"
+            } else {
+                ""
+            },
+            f.num(delta.abs(), 2)
+        ),
     }
 }
 
@@ -282,39 +349,98 @@ pub fn figures(tr: &Tr, review: &Review, costs: bool, full: bool) -> Vec<Figure>
     let t = &review.report.total;
     let c = t.change.as_ref();
     let ch = |d: Option<&Delta<i64>>| d.map(|d| int_change(f, d)).unwrap_or_default();
-    let fig = |value: String, label: String, change: String| Figure { value, label, change };
+    let fig = |value: String, label: String, change: String| Figure {
+        value,
+        label,
+        change,
+    };
     let mut out = vec![
-        fig(f.int(t.events), tr.t(if t.events > 1 { "review.events_many" } else { "review.events_one" }).into(), ch(c.map(|c| &c.events))),
-        fig(f.int(t.sessions), tr.t(if t.sessions > 1 { "review.sessions_many" } else { "review.sessions_one" }).into(), ch(c.map(|c| &c.sessions))),
+        fig(
+            f.int(t.events),
+            tr.t(if t.events > 1 {
+                "review.events_many"
+            } else {
+                "review.events_one"
+            })
+            .into(),
+            ch(c.map(|c| &c.events)),
+        ),
+        fig(
+            f.int(t.sessions),
+            tr.t(if t.sessions > 1 {
+                "review.sessions_many"
+            } else {
+                "review.sessions_one"
+            })
+            .into(),
+            ch(c.map(|c| &c.sessions)),
+        ),
         fig(
             f.int(t.participants),
-            tr.t(if t.participants > 1 { "review.participants_many" } else { "review.participants_one" }).into(),
+            tr.t(if t.participants > 1 {
+                "review.participants_many"
+            } else {
+                "review.participants_one"
+            })
+            .into(),
             ch(c.map(|c| &c.participants)),
         ),
     ];
     if full {
-        out.push(fig(f.int(t.talks), tr.t("review.col.talks").into(), String::new()));
-        out.push(fig(f.int(t.workshops), tr.t("review.col.workshops").into(), String::new()));
-        out.push(fig(f.int(t.appointments), tr.t("review.col.appointments").into(), String::new()));
+        out.push(fig(
+            f.int(t.talks),
+            tr.t("review.col.talks").into(),
+            String::new(),
+        ));
+        out.push(fig(
+            f.int(t.workshops),
+            tr.t("review.col.workshops").into(),
+            String::new(),
+        ));
+        out.push(fig(
+            f.int(t.appointments),
+            tr.t("review.col.appointments").into(),
+            String::new(),
+        ));
     }
-    let avg_change = |d: Option<Delta<f64>>| d.map(|d| format!("{}{}", f.signed(d.delta, 1), relative(f, d.percent))).unwrap_or_default();
+    let avg_change = |d: Option<Delta<f64>>| {
+        d.map(|d| format!("{}{}", f.signed(d.delta, 1), relative(f, d.percent)))
+            .unwrap_or_default()
+    };
     if let Some(v) = per(tr, f, t.avg_per_workshop, "review.per_workshop") {
-        out.push(fig(v, tr.t("review.avg_workshops").into(), avg_change(c.and_then(|c| c.avg_per_workshop))));
+        out.push(fig(
+            v,
+            tr.t("review.avg_workshops").into(),
+            avg_change(c.and_then(|c| c.avg_per_workshop)),
+        ));
     }
     if let Some(v) = per(tr, f, t.avg_per_talk, "review.per_talk") {
-        out.push(fig(v, tr.t("review.avg_talks").into(), avg_change(c.and_then(|c| c.avg_per_talk))));
+        out.push(fig(
+            v,
+            tr.t("review.avg_talks").into(),
+            avg_change(c.and_then(|c| c.avg_per_talk)),
+        ));
     }
     out.push(fig(
-        format!("{}\u{a0}{}", f.int(t.under_14), tr.t("review.under_14_unit")),
-        t.under_14_share()
-            .map_or_else(|| tr.t("review.under_14_label").to_string(), |s| tr.tf("review.share_of_public", &[("share", f.percent(s))])),
+        format!(
+            "{}\u{a0}{}",
+            f.int(t.under_14),
+            tr.t("review.under_14_unit")
+        ),
+        t.under_14_share().map_or_else(
+            || tr.t("review.under_14_label").to_string(),
+            |s| tr.tf("review.share_of_public", &[("share", f.percent(s))]),
+        ),
         ch(c.map(|c| &c.under_14)),
     ));
     if let Some(m) = t.sessions_per_theme {
         let spread = if m.min == m.max {
             plural(tr, f, m.min, "review.sessions_one", "review.sessions_many")
         } else {
-            tr.tf("review.spread", &[("min", f.int(m.min)), ("max", f.int(m.max))])
+            tr.tf(
+                "review.spread",
+                &[("min", f.int(m.min)), ("max", f.int(m.max))],
+            )
         };
         out.push(fig(
             tr.tf("review.per_theme", &[("spread", spread)]),
@@ -325,20 +451,44 @@ pub fn figures(tr: &Tr, review: &Review, costs: bool, full: bool) -> Vec<Figure>
     if full {
         let e = &review.extras;
         if let Some(r) = e.fill_rate() {
-            out.push(fig(f.percent(r), tr.tf("review.fill_rate", &[("filled", f.int(e.filled)), ("seats", f.int(e.seats))]), String::new()));
+            out.push(fig(
+                f.percent(r),
+                tr.tf(
+                    "review.fill_rate",
+                    &[("filled", f.int(e.filled)), ("seats", f.int(e.seats))],
+                ),
+                String::new(),
+            ));
         }
         if let Some(r) = e.no_show_rate() {
             out.push(fig(
                 f.percent(r),
-                tr.tf("review.no_show_rate", &[("present", f.int(e.present)), ("registered", f.int(e.registered))]),
+                tr.tf(
+                    "review.no_show_rate",
+                    &[
+                        ("present", f.int(e.present)),
+                        ("registered", f.int(e.registered)),
+                    ],
+                ),
                 String::new(),
             ));
         }
-        out.push(fig(f.int(e.replays), tr.tf("review.replays", &[("themes", f.int(e.replayed_themes))]), String::new()));
+        out.push(fig(
+            f.int(e.replays),
+            tr.tf("review.replays", &[("themes", f.int(e.replayed_themes))]),
+            String::new(),
+        ));
     }
     if costs && let Some(cpp) = t.cost_per_participant_eur {
-        let cost_change = c.and_then(|c| c.cost_eur).map(|d| relative(f, d.percent)).unwrap_or_default();
-        out.push(fig(f.euros(cpp), tr.tf("review.per_participant", &[("total", f.euros(t.cost_eur))]), cost_change.trim().to_string()));
+        let cost_change = c
+            .and_then(|c| c.cost_eur)
+            .map(|d| relative(f, d.percent))
+            .unwrap_or_default();
+        out.push(fig(
+            f.euros(cpp),
+            tr.tf("review.per_participant", &[("total", f.euros(t.cost_eur))]),
+            cost_change.trim().to_string(),
+        ));
     }
     out
 }
@@ -349,10 +499,21 @@ pub fn charts(tr: &Tr, review: &Review) -> Vec<Chart> {
     let f = Fmt { lang: tr.lang };
     let sep = f.colon();
     let (title, col) = match review.bucket {
-        Bucket::Season => (tr.t("review.chart.attendance_seasons"), tr.t("review.season")),
+        Bucket::Season => (
+            tr.t("review.chart.attendance_seasons"),
+            tr.t("review.season"),
+        ),
         Bucket::Year => (tr.t("review.chart.attendance_years"), tr.t("review.year")),
     };
-    let bars = review.trend.iter().map(|(l, r)| Bar { label: l.clone(), value: r.participants as f64, text: f.int(r.participants) }).collect();
+    let bars = review
+        .trend
+        .iter()
+        .map(|(l, r)| Bar {
+            label: l.clone(),
+            value: r.participants as f64,
+            text: f.int(r.participants),
+        })
+        .collect();
     let dash = || "–".to_string();
     let rows = review
         .trend
@@ -368,15 +529,46 @@ pub fn charts(tr: &Tr, review: &Review) -> Vec<Chart> {
             ]
         })
         .collect();
-    let head = [col, tr.t("review.col.sessions"), tr.t("review.col.participants"), tr.t("review.col.under_14"), tr.t("review.col.per_workshop"), tr.t("review.col.per_talk")];
+    let head = [
+        col,
+        tr.t("review.col.sessions"),
+        tr.t("review.col.participants"),
+        tr.t("review.col.under_14"),
+        tr.t("review.col.per_workshop"),
+        tr.t("review.col.per_talk"),
+    ];
     let count = |v: f64| f.num(v, 0);
-    let attendance = Chart::new("attendance", title.to_string(), false, bars, sep).scale(count).with_table(head.map(String::from).to_vec(), rows);
+    let attendance = Chart::new("attendance", title.to_string(), false, bars, sep)
+        .scale(count)
+        .with_table(head.map(String::from).to_vec(), rows);
 
     let top = &review.report.total.top_themes;
-    let bars = top.iter().map(|t| Bar { label: t.theme.clone(), value: t.participants as f64, text: f.int(t.participants) }).collect();
-    let rows = top.iter().map(|t| vec![t.theme.clone(), f.int(t.sessions), f.int(t.participants)]).collect();
-    let head = [tr.t("review.col.theme"), tr.t("review.col.sessions"), tr.t("review.col.participants")];
-    let themes = Chart::new("themes", tr.t("review.top_themes").to_string(), true, bars, sep).scale(count).with_table(head.map(String::from).to_vec(), rows);
+    let bars = top
+        .iter()
+        .map(|t| Bar {
+            label: t.theme.clone(),
+            value: t.participants as f64,
+            text: f.int(t.participants),
+        })
+        .collect();
+    let rows = top
+        .iter()
+        .map(|t| vec![t.theme.clone(), f.int(t.sessions), f.int(t.participants)])
+        .collect();
+    let head = [
+        tr.t("review.col.theme"),
+        tr.t("review.col.sessions"),
+        tr.t("review.col.participants"),
+    ];
+    let themes = Chart::new(
+        "themes",
+        tr.t("review.top_themes").to_string(),
+        true,
+        bars,
+        sep,
+    )
+    .scale(count)
+    .with_table(head.map(String::from).to_vec(), rows);
 
     let total = &review.report.total;
     let lines: Vec<(String, &StatsRow)> = review
@@ -391,24 +583,55 @@ pub fn charts(tr: &Tr, review: &Review) -> Vec<Chart> {
         .iter()
         .map(|(n, r)| {
             let s = r.under_14_share().unwrap_or(0.0);
-            Bar { label: n.clone(), value: s * 100.0, text: f.percent(s) }
+            Bar {
+                label: n.clone(),
+                value: s * 100.0,
+                text: f.percent(s),
+            }
         })
         .collect();
     let rows = lines
         .iter()
-        .map(|(n, r)| vec![n.clone(), f.int(r.participants), f.int(r.under_14), f.percent(r.under_14_share().unwrap_or(0.0))])
+        .map(|(n, r)| {
+            vec![
+                n.clone(),
+                f.int(r.participants),
+                f.int(r.under_14),
+                f.percent(r.under_14_share().unwrap_or(0.0)),
+            ]
+        })
         .collect();
-    let head = [tr.t("review.cycle"), tr.t("review.col.participants"), tr.t("review.col.under_14"), tr.t("review.share")];
-    let young = Chart::new("under14", tr.t("review.chart.under_14").to_string(), true, bars, sep)
-        .with_max(100.0)
-        .scale(|v| f.percent(v / 100.0))
-        .with_table(head.map(String::from).to_vec(), rows);
+    let head = [
+        tr.t("review.cycle"),
+        tr.t("review.col.participants"),
+        tr.t("review.col.under_14"),
+        tr.t("review.share"),
+    ];
+    let young = Chart::new(
+        "under14",
+        tr.t("review.chart.under_14").to_string(),
+        true,
+        bars,
+        sep,
+    )
+    .with_max(100.0)
+    .scale(|v| f.percent(v / 100.0))
+    .with_table(head.map(String::from).to_vec(), rows);
     // A chart without bars says nothing: left out.
-    [attendance, themes, young].into_iter().filter(|c| !c.bars.is_empty()).collect()
+    [attendance, themes, young]
+        .into_iter()
+        .filter(|c| !c.bars.is_empty())
+        .collect()
 }
 
 impl ReviewView {
-    pub fn new(tr: Tr, review: &Review, library: &str, series_filter: Option<&str>, costs: bool) -> ReviewView {
+    pub fn new(
+        tr: Tr,
+        review: &Review,
+        library: &str,
+        series_filter: Option<&str>,
+        costs: bool,
+    ) -> ReviewView {
         let f = Fmt { lang: tr.lang };
         let report = &review.report;
         let t = &report.total;
@@ -420,18 +643,31 @@ impl ReviewView {
         };
         let span = tr.tf(
             "review.span",
-            &[("from", day_text(&report.period.from, tr.lang)), ("to", day_text(&report.period.to, tr.lang))],
+            &[
+                ("from", day_text(&report.period.from, tr.lang)),
+                ("to", day_text(&report.period.to, tr.lang)),
+            ],
         );
         let mut notes = Vec::new();
         if t.uncounted_sessions > 0 {
-            let n = plural(&tr, f, t.uncounted_sessions, "review.sessions_one", "review.sessions_many");
+            let n = plural(
+                &tr,
+                f,
+                t.uncounted_sessions,
+                "review.sessions_one",
+                "review.sessions_many",
+            );
             notes.push(tr.tf("review.uncounted", &[("sessions", n)]));
         }
         let (previous_period, changes) = match (&report.previous, &t.change) {
             (Some(p), Some(c)) => (Some(p.label.clone()), change_rows(&tr, f, t, c, costs)),
             _ => (None, Vec::new()),
         };
-        let n = if costs { COLUMNS.len() } else { COLUMNS.len() - 2 };
+        let n = if costs {
+            COLUMNS.len()
+        } else {
+            COLUMNS.len() - 2
+        };
         ReviewView {
             library: library.to_string(),
             title,
@@ -443,9 +679,15 @@ impl ReviewView {
             rows: report
                 .series
                 .iter()
-                .map(|r| RowView { name: r.series.clone().unwrap_or_default(), cells: cells(&tr, f, r, costs) })
+                .map(|r| RowView {
+                    name: r.series.clone().unwrap_or_default(),
+                    cells: cells(&tr, f, r, costs),
+                })
                 .collect(),
-            total: RowView { name: tr.t("review.total").to_string(), cells: cells(&tr, f, t, costs) },
+            total: RowView {
+                name: tr.t("review.total").to_string(),
+                cells: cells(&tr, f, t, costs),
+            },
             current: period.label(),
             previous_period,
             changes,
@@ -464,16 +706,23 @@ struct ReviewPage<'a> {
 
 /// The review as a standalone HTML page.
 pub fn to_html(view: &ReviewView) -> String {
-    ReviewPage { v: view }.render().expect("the review template renders")
+    ReviewPage { v: view }
+        .render()
+        .expect("the review template renders")
 }
 
 /// A decimal the way a French spreadsheet reads it: "19,33", no thousands separator.
 pub(crate) fn csv_decimal(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.2}").replace('.', ",")).unwrap_or_default()
+    v.map(|v| format!("{v:.2}").replace('.', ","))
+        .unwrap_or_default()
 }
 
 fn csv_cell(s: &str) -> String {
-    if s.contains([';', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 /// A table for spreadsheets: `;`-separated, CRLF lines, UTF-8 with a BOM
@@ -481,7 +730,13 @@ fn csv_cell(s: &str) -> String {
 pub fn csv(head: &[String], rows: &[Vec<String>]) -> String {
     let mut out = String::from("\u{feff}");
     for line in std::iter::once(head).chain(rows.iter().map(Vec::as_slice)) {
-        out.push_str(&line.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(";"));
+        out.push_str(
+            &line
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(";"),
+        );
         out.push_str("\r\n");
     }
     out
@@ -511,15 +766,24 @@ const CSV_HEADER: [&str; 17] = [
 /// the period and, when compared, the previous period after it. Numbers
 /// plain, decimals with a comma.
 pub fn report_csv(tr: &Tr, report: &Report, costs: bool) -> String {
-    let n = if costs { CSV_HEADER.len() } else { CSV_HEADER.len() - 2 };
-    let head: Vec<String> = CSV_HEADER[..n].iter().map(|k| tr.t(k).to_string()).collect();
+    let n = if costs {
+        CSV_HEADER.len()
+    } else {
+        CSV_HEADER.len() - 2
+    };
+    let head: Vec<String> = CSV_HEADER[..n]
+        .iter()
+        .map(|k| tr.t(k).to_string())
+        .collect();
     let mut rows = Vec::new();
     for r in std::iter::once(report).chain(report.previous.as_deref()) {
         for row in r.series.iter().chain(std::iter::once(&r.total)) {
             let spt = row.sessions_per_theme;
             let mut cells = vec![
                 r.label.clone(),
-                row.series.clone().unwrap_or_else(|| tr.t("review.total").into()),
+                row.series
+                    .clone()
+                    .unwrap_or_else(|| tr.t("review.total").into()),
                 row.events.to_string(),
                 row.sessions.to_string(),
                 row.talks.to_string(),
@@ -565,12 +829,44 @@ mod tests {
             cost_cents: 355_050,
             ..Tally::default()
         };
-        let themes = [ThemeFigures { theme: "Créer des images".into(), sessions: 4, participants: 80 }];
+        let themes = [ThemeFigures {
+            theme: "Créer des images".into(),
+            sessions: 4,
+            participants: 80,
+        }];
         let row = StatsRow::build(Some("Samedis; de l'innovation".into()), &t, &themes);
         let p = Period::Year(2024);
-        let report = Report { period: p.dates(), label: p.label(), series: vec![row.clone()], total: StatsRow { series: None, ..row.clone() }, previous: None };
-        let trend = vec![("2023".into(), StatsRow::build(None, &Tally { participants: 141, ..Tally::default() }, &[])), ("2024".into(), row)];
-        Review { period: p, report, extras: Extras::default(), trend, bucket: Bucket::Year }
+        let report = Report {
+            period: p.dates(),
+            label: p.label(),
+            series: vec![row.clone()],
+            total: StatsRow {
+                series: None,
+                ..row.clone()
+            },
+            previous: None,
+        };
+        let trend = vec![
+            (
+                "2023".into(),
+                StatsRow::build(
+                    None,
+                    &Tally {
+                        participants: 141,
+                        ..Tally::default()
+                    },
+                    &[],
+                ),
+            ),
+            ("2024".into(), row),
+        ];
+        Review {
+            period: p,
+            report,
+            extras: Extras::default(),
+            trend,
+            bucket: Bucket::Year,
+        }
     }
 
     /// Keys held in constants, which the locale test cannot see.
@@ -591,12 +887,21 @@ mod tests {
         assert!(lines[1].starts_with("2024;\"Samedis; de l'innovation\";9;20;9;11;0;1234;100;1;73,00;19,00;1;4;4;3550,50;2,88"), "{}", lines[1]);
         assert!(lines[2].starts_with("2024;Total;"));
         let without = report_csv(&Tr::new(Lang::Fr), &review().report, false);
-        assert!(!without.contains("Coût") && !without.contains("3550,50"), "costs left out");
+        assert!(
+            !without.contains("Coût") && !without.contains("3550,50"),
+            "costs left out"
+        );
     }
 
     #[test]
     fn html_with_french_typography_and_charts() {
-        let view = ReviewView::new(Tr::new(Lang::Fr), &review(), "Médiathèque L'Apostrophe", None, true);
+        let view = ReviewView::new(
+            Tr::new(Lang::Fr),
+            &review(),
+            "Médiathèque L'Apostrophe",
+            None,
+            true,
+        );
         let html = to_html(&view);
         assert!(html.contains("19\u{a0}pers. / atelier"), "{html}");
         assert!(html.contains("73\u{a0}pers. / rencontre"));
@@ -608,8 +913,13 @@ mod tests {
         assert!(html.contains("2,88\u{a0}€"));
         // Three charts, each an image with a title and its data beside it.
         assert_eq!(html.matches("<svg role=\"img\"").count(), 3, "{html}");
-        assert!(html.contains("<title id=\"chart-attendance-title\">Fréquentation par année</title>"));
-        assert!(html.contains("2023\u{202f}: 141 ; 2024\u{202f}: 1\u{202f}234"), "the chart's text alternative");
+        assert!(
+            html.contains("<title id=\"chart-attendance-title\">Fréquentation par année</title>")
+        );
+        assert!(
+            html.contains("2023\u{202f}: 141 ; 2024\u{202f}: 1\u{202f}234"),
+            "the chart's text alternative"
+        );
         assert!(html.contains("Part des moins de 14 ans"));
         assert!(html.contains("8\u{a0}%"), "100 of 1 234 under 14");
     }

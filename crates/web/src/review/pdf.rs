@@ -70,7 +70,10 @@ fn width(s: &str, font: Font, size: f32) -> f32 {
         Font::Regular => &HELVETICA,
         Font::Bold => &HELVETICA_BOLD,
     };
-    let units: u32 = win_ansi(s).iter().map(|&b| u32::from(table[usize::from(b.max(32)) - 32])).sum();
+    let units: u32 = win_ansi(s)
+        .iter()
+        .map(|&b| u32::from(table[usize::from(b.max(32)) - 32]))
+        .sum();
     units as f32 * size / 1000.0
 }
 
@@ -79,7 +82,11 @@ fn wrap(s: &str, font: Font, size: f32, max: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in s.split(' ') {
-        let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
         if width(&candidate, font, size) > max && !line.is_empty() {
             lines.push(std::mem::replace(&mut line, word.to_string()));
         } else {
@@ -109,7 +116,11 @@ struct Doc {
 
 impl Doc {
     fn new() -> Doc {
-        Doc { pages: Vec::new(), page: Content::new(), y: PAGE_H - MARGIN }
+        Doc {
+            pages: Vec::new(),
+            page: Content::new(),
+            y: PAGE_H - MARGIN,
+        }
     }
 
     fn new_page(&mut self) {
@@ -129,7 +140,15 @@ impl Doc {
         self.page.set_fill_rgb(r, g, b);
     }
 
-    fn text(&mut self, s: &str, (font, size): (Font, f32), x: f32, y: f32, align: Align, colour: (f32, f32, f32)) {
+    fn text(
+        &mut self,
+        s: &str,
+        (font, size): (Font, f32),
+        x: f32,
+        y: f32,
+        align: Align,
+        colour: (f32, f32, f32),
+    ) {
         let x = match align {
             Align::Left => x,
             Align::Center => x - width(s, font, size) / 2.0,
@@ -137,7 +156,12 @@ impl Doc {
         };
         self.fill(colour);
         let bytes = win_ansi(s);
-        self.page.begin_text().set_font(font.name(), size).next_line(x, y).show(Str(&bytes)).end_text();
+        self.page
+            .begin_text()
+            .set_font(font.name(), size)
+            .next_line(x, y)
+            .show(Str(&bytes))
+            .end_text();
     }
 
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, colour: (f32, f32, f32)) {
@@ -147,7 +171,12 @@ impl Doc {
 
     fn hline(&mut self, x1: f32, x2: f32, y: f32, colour: (f32, f32, f32), width: f32) {
         let (r, g, b) = colour;
-        self.page.set_stroke_rgb(r, g, b).set_line_width(width).move_to(x1, y).line_to(x2, y).stroke();
+        self.page
+            .set_stroke_rgb(r, g, b)
+            .set_line_width(width)
+            .move_to(x1, y)
+            .line_to(x2, y)
+            .stroke();
     }
 
     /// A paragraph from the current position, wrapped to the content width.
@@ -172,9 +201,15 @@ impl Doc {
     fn table(&mut self, head: &[String], rows: &[Vec<String>], widths: &[f32], bold_last: bool) {
         let size = 8.5;
         let cell_lines = |cells: &[String], font: Font| -> Vec<Vec<String>> {
-            cells.iter().zip(widths).map(|(c, w)| wrap(c, font, size, w - 8.0)).collect()
+            cells
+                .iter()
+                .zip(widths)
+                .map(|(c, w)| wrap(c, font, size, w - 8.0))
+                .collect()
         };
-        let height = |lines: &[Vec<String>]| lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * size * 1.25 + 7.0;
+        let height = |lines: &[Vec<String>]| {
+            lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * size * 1.25 + 7.0
+        };
         let head_lines = cell_lines(head, Font::Bold);
         let head_h = height(&head_lines);
         let draw_row = |doc: &mut Doc, lines: &[Vec<String>], h: f32, font: Font, band: bool| {
@@ -194,12 +229,22 @@ impl Doc {
                 x += w;
             }
             doc.y -= h;
-            doc.hline(MARGIN, MARGIN + widths.iter().sum::<f32>(), doc.y, LINE, 0.5);
+            doc.hline(
+                MARGIN,
+                MARGIN + widths.iter().sum::<f32>(),
+                doc.y,
+                LINE,
+                0.5,
+            );
         };
         self.need(head_h + 20.0);
         draw_row(self, &head_lines, head_h, Font::Bold, true);
         for (n, row) in rows.iter().enumerate() {
-            let font = if bold_last && n + 1 == rows.len() { Font::Bold } else { Font::Regular };
+            let font = if bold_last && n + 1 == rows.len() {
+                Font::Bold
+            } else {
+                Font::Regular
+            };
             let lines = cell_lines(row, font);
             let h = height(&lines);
             if self.y - h < BOTTOM {
@@ -225,15 +270,55 @@ impl Doc {
         let size = 11.0 * scale;
         for t in &c.ticks {
             let (r, g, b) = LINE;
-            self.page.set_stroke_rgb(r, g, b).set_line_width(0.5).move_to(px(t.x1), py(t.y1)).line_to(px(t.x2), py(t.y2)).stroke();
-            let align = if c.horizontal { Align::Center } else { Align::Right };
-            self.text(&t.text, (Font::Regular, size), px(t.text_x), py(t.text_y), align, MUTED);
+            self.page
+                .set_stroke_rgb(r, g, b)
+                .set_line_width(0.5)
+                .move_to(px(t.x1), py(t.y1))
+                .line_to(px(t.x2), py(t.y2))
+                .stroke();
+            let align = if c.horizontal {
+                Align::Center
+            } else {
+                Align::Right
+            };
+            self.text(
+                &t.text,
+                (Font::Regular, size),
+                px(t.text_x),
+                py(t.text_y),
+                align,
+                MUTED,
+            );
         }
         for b in c.placed() {
-            self.rect(px(b.x), py(b.y + b.h), b.w as f32 * scale, b.h as f32 * scale, ACCENT);
-            let (label_align, value_align) = if c.horizontal { (Align::Right, Align::Left) } else { (Align::Center, Align::Center) };
-            self.text(&b.label, (Font::Regular, size), px(b.label_x), py(b.label_y), label_align, INK);
-            self.text(&b.text, (Font::Bold, size), px(b.text_x), py(b.text_y), value_align, INK);
+            self.rect(
+                px(b.x),
+                py(b.y + b.h),
+                b.w as f32 * scale,
+                b.h as f32 * scale,
+                ACCENT,
+            );
+            let (label_align, value_align) = if c.horizontal {
+                (Align::Right, Align::Left)
+            } else {
+                (Align::Center, Align::Center)
+            };
+            self.text(
+                &b.label,
+                (Font::Regular, size),
+                px(b.label_x),
+                py(b.label_y),
+                label_align,
+                INK,
+            );
+            self.text(
+                &b.text,
+                (Font::Bold, size),
+                px(b.text_x),
+                py(b.text_y),
+                value_align,
+                INK,
+            );
         }
         self.y = top - h - 10.0;
         let n = c.head.len().max(1);
@@ -259,10 +344,22 @@ pub fn render(v: &ReviewView) -> Vec<u8> {
     doc.y -= 6.0;
     doc.paragraph(&v.period, Font::Regular, 14.0, INK);
     if let Some(s) = &v.series_filter {
-        doc.paragraph(&tr.tf("review.series_filter", &[("series", s.clone())]), Font::Regular, 14.0, INK);
+        doc.paragraph(
+            &tr.tf("review.series_filter", &[("series", s.clone())]),
+            Font::Regular,
+            14.0,
+            INK,
+        );
     }
     doc.hline(MARGIN, MARGIN + 120.0, doc.y - 14.0, ACCENT, 3.0);
-    doc.text(tr.t("review.pdf.made_with"), (Font::Regular, 9.0), MARGIN, BOTTOM + 10.0, Align::Left, MUTED);
+    doc.text(
+        tr.t("review.pdf.made_with"),
+        (Font::Regular, 9.0),
+        MARGIN,
+        BOTTOM + 10.0,
+        Align::Left,
+        MUTED,
+    );
     doc.new_page();
 
     // Key figures, two to a row.
@@ -272,10 +369,22 @@ pub fn render(v: &ReviewView) -> Vec<u8> {
     for pair in v.figures.chunks(2) {
         let lines: Vec<(Vec<String>, Vec<String>)> = pair
             .iter()
-            .map(|fig| (wrap(&fig.value, Font::Bold, 15.0, box_w - 20.0), wrap(&fig.label, Font::Regular, 9.5, box_w - 20.0)))
+            .map(|fig| {
+                (
+                    wrap(&fig.value, Font::Bold, 15.0, box_w - 20.0),
+                    wrap(&fig.label, Font::Regular, 9.5, box_w - 20.0),
+                )
+            })
             .collect();
-        let box_h = lines.iter().map(|(a, b)| a.len() as f32 * 18.0 + b.len() as f32 * 12.0).fold(0.0, f32::max)
-            + if pair.iter().any(|fig| !fig.change.is_empty()) { 12.0 } else { 0.0 }
+        let box_h = lines
+            .iter()
+            .map(|(a, b)| a.len() as f32 * 18.0 + b.len() as f32 * 12.0)
+            .fold(0.0, f32::max)
+            + if pair.iter().any(|fig| !fig.change.is_empty()) {
+                12.0
+            } else {
+                0.0
+            }
             + 18.0;
         doc.need(box_h + gap);
         for (i, (fig, (value, label))) in pair.iter().zip(&lines).enumerate() {
@@ -293,7 +402,14 @@ pub fn render(v: &ReviewView) -> Vec<u8> {
             }
             if !fig.change.is_empty() {
                 y -= 11.5;
-                doc.text(&fig.change, (Font::Bold, 9.0), x + 10.0, y, Align::Left, ACCENT);
+                doc.text(
+                    &fig.change,
+                    (Font::Bold, 9.0),
+                    x + 10.0,
+                    y,
+                    Align::Left,
+                    ACCENT,
+                );
             }
         }
         doc.y -= box_h + gap;
@@ -324,18 +440,40 @@ pub fn render(v: &ReviewView) -> Vec<u8> {
             .columns
             .iter()
             .enumerate()
-            .map(|(i, c)| std::iter::once(c.clone()).chain(group.iter().map(|r| r.cells[i].clone())).collect())
+            .map(|(i, c)| {
+                std::iter::once(c.clone())
+                    .chain(group.iter().map(|r| r.cells[i].clone()))
+                    .collect()
+            })
             .collect();
         let first = 150.0;
         let rest = (CONTENT_W - first) / group.len() as f32;
-        let widths: Vec<f32> = (0..head.len()).map(|i| if i == 0 { first } else { rest }).collect();
+        let widths: Vec<f32> = (0..head.len())
+            .map(|i| if i == 0 { first } else { rest })
+            .collect();
         doc.table(&head, &rows, &widths, false);
     }
 
     if let Some(p) = &v.previous_period {
         doc.heading(&tr.tf("review.compare_with", &[("period", p.clone())]));
-        let head = vec![tr.t("review.indicator").to_string(), v.current.clone(), p.clone(), tr.t("review.change").to_string()];
-        let rows: Vec<Vec<String>> = v.changes.iter().map(|c| vec![c.label.clone(), c.now.clone(), c.before.clone(), c.change.clone()]).collect();
+        let head = vec![
+            tr.t("review.indicator").to_string(),
+            v.current.clone(),
+            p.clone(),
+            tr.t("review.change").to_string(),
+        ];
+        let rows: Vec<Vec<String>> = v
+            .changes
+            .iter()
+            .map(|c| {
+                vec![
+                    c.label.clone(),
+                    c.now.clone(),
+                    c.before.clone(),
+                    c.change.clone(),
+                ]
+            })
+            .collect();
         doc.table(&head, &rows, &[170.0, 90.0, 90.0, CONTENT_W - 350.0], false);
     }
     doc.pages.push(doc.page);
@@ -344,11 +482,19 @@ pub fn render(v: &ReviewView) -> Vec<u8> {
     let total = doc.pages.len();
     let mut pages = Vec::with_capacity(total);
     for (i, mut c) in doc.pages.into_iter().enumerate() {
-        let label = tr.tf("review.pdf.page", &[("n", f.int(i as i64 + 1)), ("total", f.int(total as i64))]);
+        let label = tr.tf(
+            "review.pdf.page",
+            &[("n", f.int(i as i64 + 1)), ("total", f.int(total as i64))],
+        );
         let (r, g, b) = MUTED;
         let bytes = win_ansi(&label);
         let x = PAGE_W / 2.0 - width(&label, Font::Regular, 9.0) / 2.0;
-        c.set_fill_rgb(r, g, b).begin_text().set_font(Font::Regular.name(), 9.0).next_line(x, 30.0).show(Str(&bytes)).end_text();
+        c.set_fill_rgb(r, g, b)
+            .begin_text()
+            .set_font(Font::Regular.name(), 9.0)
+            .next_line(x, 30.0)
+            .show(Str(&bytes))
+            .end_text();
         pages.push(c.finish());
     }
     write(&v.title, pages)
@@ -362,18 +508,33 @@ fn write(title: &str, pages: Vec<pdf_writer::Buf>) -> Vec<u8> {
     let bold = Ref::new(4);
     let info = Ref::new(5);
     let first = 6;
-    let page_ids: Vec<Ref> = (0..pages.len()).map(|i| Ref::new(first + 2 * i as i32)).collect();
+    let page_ids: Vec<Ref> = (0..pages.len())
+        .map(|i| Ref::new(first + 2 * i as i32))
+        .collect();
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids(page_ids.iter().copied()).count(pages.len() as i32);
-    pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.document_info(info).title(TextStr(title)).creator(TextStr("Almanach"));
+    pdf.pages(tree)
+        .kids(page_ids.iter().copied())
+        .count(pages.len() as i32);
+    pdf.type1_font(regular)
+        .base_font(Name(b"Helvetica"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.type1_font(bold)
+        .base_font(Name(b"Helvetica-Bold"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.document_info(info)
+        .title(TextStr(title))
+        .creator(TextStr("Almanach"));
     for (id, content) in page_ids.iter().zip(&pages) {
         let content_id = Ref::new(id.get() + 1);
         let mut page = pdf.page(*id);
-        page.parent(tree).media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H)).contents(content_id);
-        page.resources().fonts().pair(Font::Regular.name(), regular).pair(Font::Bold.name(), bold);
+        page.parent(tree)
+            .media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+            .contents(content_id);
+        page.resources()
+            .fonts()
+            .pair(Font::Regular.name(), regular)
+            .pair(Font::Bold.name(), bold);
         page.finish();
         pdf.stream(content_id, content);
     }
@@ -387,7 +548,10 @@ mod tests {
     #[test]
     fn french_text_in_win_ansi() {
         assert_eq!(win_ansi("é à €"), [0xe9, b' ', 0xe0, b' ', 0x80]);
-        assert_eq!(win_ansi("«\u{202f}replay\u{202f}»"), [0xab, 0xa0, b'r', b'e', b'p', b'l', b'a', b'y', 0xa0, 0xbb]);
+        assert_eq!(
+            win_ansi("«\u{202f}replay\u{202f}»"),
+            [0xab, 0xa0, b'r', b'e', b'p', b'l', b'a', b'y', 0xa0, 0xbb]
+        );
         assert_eq!(win_ansi("œ – 漢"), [0x9c, b' ', 0x96, b' ', b'?']);
     }
 
@@ -395,7 +559,15 @@ mod tests {
     fn widths_follow_the_font() {
         assert_eq!(width("1", Font::Regular, 10.0), 5.56);
         assert!(width("Bilan", Font::Bold, 10.0) > width("Bilan", Font::Regular, 10.0));
-        let lines = wrap("Fréquentation des Samedis de l'innovation par saison", Font::Regular, 10.0, 100.0);
-        assert!(lines.len() > 1 && lines.iter().all(|l| width(l, Font::Regular, 10.0) <= 100.0), "{lines:?}");
+        let lines = wrap(
+            "Fréquentation des Samedis de l'innovation par saison",
+            Font::Regular,
+            10.0,
+            100.0,
+        );
+        assert!(
+            lines.len() > 1 && lines.iter().all(|l| width(l, Font::Regular, 10.0) <= 100.0),
+            "{lines:?}"
+        );
     }
 }

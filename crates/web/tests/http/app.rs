@@ -24,7 +24,10 @@ pub struct Response {
 
 impl Response {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
@@ -45,20 +48,41 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         let store = almanach_store::testing::fresh_store(backend).await?;
         let library_id = store.default_library().await.unwrap().id;
-        let config = WebConfig { secure_cookies: false, ..WebConfig::default() };
+        let config = WebConfig {
+            secure_cookies: false,
+            ..WebConfig::default()
+        };
         let router = router(AppState::new(store.clone(), config));
-        Some(TestApp { router, store, library_id })
+        Some(TestApp {
+            router,
+            store,
+            library_id,
+        })
     }
 
     pub async fn add_staff(&self, email: &str, role: Role) -> i64 {
         let actor = Actor::system(self.library_id, "test");
-        self.store.create_staff(&actor, email, email.split('@').next().unwrap(), role, &hash_password(PASSWORD)).await.unwrap()
+        self.store
+            .create_staff(
+                &actor,
+                email,
+                email.split('@').next().unwrap(),
+                role,
+                &hash_password(PASSWORD),
+            )
+            .await
+            .unwrap()
     }
 
     pub async fn send(&self, client: &mut Client, req: Request<Body>) -> Response {
         let mut req = req;
         if !client.cookies.is_empty() {
-            let c = client.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let c = client
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
             req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
         }
         let res = self.router.clone().oneshot(req).await.unwrap();
@@ -73,20 +97,29 @@ impl TestApp {
                 client.cookies.push((k.to_string(), val.to_string()));
             }
         }
-        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
         if let Some(token) = extract_csrf(&body) {
             client.csrf = token;
         }
-        Response { status, headers, body }
+        Response {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, client: &mut Client, path: &str) -> Response {
-        self.send(client, Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(client, Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
 
     /// Posts a form, adding the client's CSRF token unless the fields name one.
     pub async fn post(&self, client: &mut Client, path: &str, fields: &[(&str, &str)]) -> Response {
-        let mut pairs: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut pairs: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         if !fields.iter().any(|(k, _)| *k == "csrf") {
             pairs.push(("csrf".into(), client.csrf.clone()));
         }
@@ -99,13 +132,22 @@ impl TestApp {
     }
 
     /// Sends JSON to the API with an optional bearer token.
-    pub async fn api(&self, method: &str, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Response {
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Response {
         let mut b = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(j) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(j.to_string())).unwrap(),
+            Some(j) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(j.to_string()))
+                .unwrap(),
             None => b.body(Body::empty()).unwrap(),
         };
         self.send(&mut Client::default(), req).await
@@ -121,8 +163,19 @@ impl TestApp {
     pub async fn sign_in(&self, email: &str, password: &str) -> Client {
         let mut c = Client::default();
         self.get(&mut c, "/staff/sign-in").await;
-        let r = self.post(&mut c, "/staff/sign-in", &[("email", email), ("password", password), ("next", "/staff")]).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "sign-in failed: {}", r.body);
+        let r = self
+            .post(
+                &mut c,
+                "/staff/sign-in",
+                &[("email", email), ("password", password), ("next", "/staff")],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed: {}",
+            r.body
+        );
         let page = self.get(&mut c, "/staff").await;
         assert_eq!(page.status, StatusCode::OK);
         c
@@ -138,7 +191,7 @@ fn extract_csrf(body: &str) -> Option<String> {
 /// Declares an HTTP test run once per backend: `mod name { sqlite, postgres }`.
 #[macro_export]
 macro_rules! http_test {
-    (async fn $name:ident($app:ident: TestApp) $body:block) => {
+    (async fn $name:ident($app:ident: TestApp $(,)?) $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;

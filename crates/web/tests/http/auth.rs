@@ -16,14 +16,32 @@ http_test!(
 
 http_test!(
     async fn sign_in_with_the_right_password_only(app: TestApp) {
-        app.add_staff("claire@mediatheque.test", Role::Mediator).await;
+        app.add_staff("claire@mediatheque.test", Role::Mediator)
+            .await;
         let mut c = Client::default();
         app.get(&mut c, "/staff/sign-in").await;
-        let r = app.post(&mut c, "/staff/sign-in", &[("email", "claire@mediatheque.test"), ("password", "wrong password")]).await;
+        let r = app
+            .post(
+                &mut c,
+                "/staff/sign-in",
+                &[
+                    ("email", "claire@mediatheque.test"),
+                    ("password", "wrong password"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-        assert!(r.body.contains("Adresse e-mail ou mot de passe incorrect"), "{}", r.body);
+        assert!(
+            r.body.contains("Adresse e-mail ou mot de passe incorrect"),
+            "{}",
+            r.body
+        );
         let mut c = app.sign_in("Claire@Mediatheque.test", PASSWORD).await;
-        let cookie = c.cookies.iter().find(|(k, _)| k == "almanach_session").expect("session cookie");
+        let cookie = c
+            .cookies
+            .iter()
+            .find(|(k, _)| k == "almanach_session")
+            .expect("session cookie");
         assert_eq!(cookie.1.len(), 64);
         let r = app.get(&mut c, "/staff").await;
         assert!(r.body.contains("claire"), "the page names who is signed in");
@@ -31,7 +49,11 @@ http_test!(
         let old = c.clone();
         app.post(&mut c, "/staff/sign-out", &[]).await;
         let r = app.get(&mut old.clone(), "/staff").await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "the old cookie no longer works");
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "the old cookie no longer works"
+        );
     }
 );
 
@@ -40,24 +62,66 @@ http_test!(
         app.add_staff("a@mediatheque.test", Role::Admin).await;
         let mut c = Client::default();
         app.get(&mut c, "/staff/sign-in").await;
-        let r = app.post(&mut c, "/staff/sign-in", &[("email", "a@mediatheque.test"), ("password", PASSWORD)]).await;
-        let set = r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>();
-        let session = set.iter().find(|v| v.starts_with("almanach_session=")).unwrap();
-        assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+        let r = app
+            .post(
+                &mut c,
+                "/staff/sign-in",
+                &[("email", "a@mediatheque.test"), ("password", PASSWORD)],
+            )
+            .await;
+        let set = r
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect::<Vec<_>>();
+        let session = set
+            .iter()
+            .find(|v| v.starts_with("almanach_session="))
+            .unwrap();
+        assert!(
+            session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+            "{session}"
+        );
     }
 );
 
 http_test!(
     async fn a_form_without_its_csrf_token_is_refused(app: TestApp) {
         let mut c = app.signed_in(Role::Admin).await;
-        let r = app.post(&mut c, "/staff/rooms/new", &[("name", "Auditorium"), ("csrf", "")]).await;
+        let r = app
+            .post(
+                &mut c,
+                "/staff/rooms/new",
+                &[("name", "Auditorium"), ("csrf", "")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let r = app.post(&mut c, "/staff/rooms/new", &[("name", "Auditorium"), ("csrf", &"0".repeat(64))]).await;
+        let r = app
+            .post(
+                &mut c,
+                "/staff/rooms/new",
+                &[("name", "Auditorium"), ("csrf", &"0".repeat(64))],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(app.store.list_rooms(app.library_id).await.unwrap().is_empty(), "nothing saved");
+        assert!(
+            app.store
+                .list_rooms(app.library_id)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing saved"
+        );
         // The sign-in form too needs its token.
         let mut anon = Client::default();
-        let r = app.post(&mut anon, "/staff/sign-in", &[("email", "x@y.z"), ("password", "p"), ("csrf", "forged")]).await;
+        let r = app
+            .post(
+                &mut anon,
+                "/staff/sign-in",
+                &[("email", "x@y.z"), ("password", "p"), ("csrf", "forged")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 );
@@ -68,11 +132,23 @@ http_test!(
         let mut c = Client::default();
         app.get(&mut c, "/staff/sign-in").await;
         for _ in 0..5 {
-            let r = app.post(&mut c, "/staff/sign-in", &[("email", "b@mediatheque.test"), ("password", "nope")]).await;
+            let r = app
+                .post(
+                    &mut c,
+                    "/staff/sign-in",
+                    &[("email", "b@mediatheque.test"), ("password", "nope")],
+                )
+                .await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         }
         // Even the right password is refused while paused.
-        let r = app.post(&mut c, "/staff/sign-in", &[("email", "b@mediatheque.test"), ("password", PASSWORD)]).await;
+        let r = app
+            .post(
+                &mut c,
+                "/staff/sign-in",
+                &[("email", "b@mediatheque.test"), ("password", PASSWORD)],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(r.body.contains("Trop de tentatives"), "{}", r.body);
     }
@@ -84,7 +160,15 @@ http_test!(
         let mut c = Client::default();
         app.get(&mut c, "/staff/sign-in").await;
         let r = app
-            .post(&mut c, "/staff/sign-in", &[("email", "c@mediatheque.test"), ("password", PASSWORD), ("next", "https://evil.example/")])
+            .post(
+                &mut c,
+                "/staff/sign-in",
+                &[
+                    ("email", "c@mediatheque.test"),
+                    ("password", PASSWORD),
+                    ("next", "https://evil.example/"),
+                ],
+            )
             .await;
         assert_eq!(r.location(), "/staff");
     }
@@ -96,6 +180,10 @@ http_test!(
         let r = app.get(&mut c, "/lang/en?next=/staff/rooms").await;
         assert_eq!(r.location(), "/staff/rooms");
         let r = app.get(&mut c, "/staff/rooms").await;
-        assert!(r.body.contains("<html lang=\"en\">") && r.body.contains("Rooms"), "{}", r.body);
+        assert!(
+            r.body.contains("<html lang=\"en\">") && r.body.contains("Rooms"),
+            "{}",
+            r.body
+        );
     }
 );

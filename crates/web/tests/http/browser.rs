@@ -14,8 +14,13 @@ use crate::public::workshop;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_public_path_in_chromium_with_axe() {
     if std::env::var_os("ALMANACH_BROWSER_TESTS").is_none() {
-        assert!(std::env::var_os("CI").is_none(), "ALMANACH_BROWSER_TESTS must be set in CI: browser tests may not be skipped");
-        eprintln!("skipping the browser test: set ALMANACH_BROWSER_TESTS=1 after `npm ci` in tests/browser");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "ALMANACH_BROWSER_TESTS must be set in CI: browser tests may not be skipped"
+        );
+        eprintln!(
+            "skipping the browser test: set ALMANACH_BROWSER_TESTS=1 after `npm ci` in tests/browser"
+        );
         return;
     }
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
@@ -28,12 +33,20 @@ async fn the_public_path_in_chromium_with_axe() {
 
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/browser");
     let out = tokio::task::spawn_blocking(move || {
-        Command::new("node").args(["--test", "--test-reporter=spec", "public.mjs"]).current_dir(dir).env("ALMANACH_URL", format!("http://{addr}")).output()
+        Command::new("node")
+            .args(["--test", "--test-reporter=spec", "public.mjs"])
+            .current_dir(dir)
+            .env("ALMANACH_URL", format!("http://{addr}"))
+            .output()
     })
     .await
     .unwrap()
     .expect("node runs");
-    let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "the browser tests failed:\n{text}");
     println!("{text}");
 }

@@ -20,10 +20,21 @@ fn actor(app: &TestApp) -> Actor {
 
 /// A published session today at noon (Paris), on registration with `capacity` seats when given.
 async fn today_session(app: &TestApp, capacity: Option<u32>, leads: Vec<i64>) -> i64 {
-    let e = Event { id: 0, series_id: None, title: "Atelier IA générative".into(), description: String::new(), picture_url: String::new(), status: EventStatus::Published };
+    let e = Event {
+        id: 0,
+        series_id: None,
+        title: "Atelier IA générative".into(),
+        description: String::new(),
+        picture_url: String::new(),
+        status: EventStatus::Published,
+    };
     let e = app.store.save_event(&actor(app), &e).await.unwrap();
     let d = jiff::Zoned::now().with_time_zone(paris()).date();
-    let at = |h| local_to_instant(&paris(), d, Time::constant(h, 0, 0, 0)).unwrap().as_second();
+    let at = |h| {
+        local_to_instant(&paris(), d, Time::constant(h, 0, 0, 0))
+            .unwrap()
+            .as_second()
+    };
     let w = SessionWrite {
         event_id: e,
         kind: SessionKind::Workshop,
@@ -43,17 +54,51 @@ async fn today_session(app: &TestApp, capacity: Option<u32>, leads: Vec<i64>) ->
         speaker_ids: vec![],
         lead_ids: leads,
     };
-    let id = app.store.save_session(&actor(app), None, &w).await.unwrap().unwrap();
+    let id = app
+        .store
+        .save_session(&actor(app), None, &w)
+        .await
+        .unwrap()
+        .unwrap();
     if capacity.is_some() {
-        let s = RegistrationSettings { opens_at: None, closes_at: None, max_seats: 4 };
-        app.store.set_registration_settings(&actor(app), id, &s).await.unwrap();
+        let s = RegistrationSettings {
+            opens_at: None,
+            closes_at: None,
+            max_seats: 4,
+        };
+        app.store
+            .set_registration_settings(&actor(app), id, &s)
+            .await
+            .unwrap();
     }
     id
 }
 
 async fn register(app: &TestApp, session: i64, name: &str, seats: u32, ages: Vec<u8>) -> i64 {
-    let party = Party { name: name.into(), email: Some(EmailAddress::parse("email", &format!("{seats}{name}@example.org").to_lowercase().replace(' ', "")).unwrap()), phone: String::new(), seats, ages };
-    let new = NewRegistration { target: Target::Session(session), party, token_hash: format!("t{name}"), idempotency_hash: format!("k{name}"), by_staff: true, lang: almanach_domain::Lang::Fr, link_sealed: None };
+    let party = Party {
+        name: name.into(),
+        email: Some(
+            EmailAddress::parse(
+                "email",
+                &format!("{seats}{name}@example.org")
+                    .to_lowercase()
+                    .replace(' ', ""),
+            )
+            .unwrap(),
+        ),
+        phone: String::new(),
+        seats,
+        ages,
+    };
+    let new = NewRegistration {
+        target: Target::Session(session),
+        party,
+        token_hash: format!("t{name}"),
+        idempotency_hash: format!("k{name}"),
+        by_staff: true,
+        lang: almanach_domain::Lang::Fr,
+        link_sealed: None,
+    };
     match app.store.register(&actor(app), &new).await.unwrap() {
         Registered::New(r) => r.id,
         other => panic!("{other:?}"),
@@ -62,7 +107,10 @@ async fn register(app: &TestApp, session: i64, name: &str, seats: u32, ages: Vec
 
 /// What the page's script sends: the form's fields, asking for JSON.
 async fn fetch(app: &TestApp, c: &mut Client, path: &str, fields: &[(&str, &str)]) -> Response {
-    let mut pairs: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut pairs: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     pairs.push(("csrf".into(), c.csrf.clone()));
     let req = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -75,7 +123,9 @@ async fn fetch(app: &TestApp, c: &mut Client, path: &str, fields: &[(&str, &str)
 /// The figure shown after `data-fig="name">`.
 fn fig(body: &str, name: &str) -> String {
     let marker = format!("data-fig=\"{name}\">");
-    let i = body.find(&marker).unwrap_or_else(|| panic!("no {name} figure in {body}"));
+    let i = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} figure in {body}"));
     let rest = &body[i + marker.len()..];
     rest[..rest.find('<').unwrap()].to_string()
 }
@@ -87,30 +137,56 @@ http_test!(
         let day = format!("/staff/sessions/{s}/day");
         let page = app.get(&mut c, &day).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert_eq!(fig(&page.body, "participants"), "non compté", "not counted is not zero");
-        assert!(page.body.contains("name=\"tap\" value=\"add\""), "a counter without registration");
-        assert!(!page.body.contains("sans inscription"), "no walk-in button without registration");
+        assert_eq!(
+            fig(&page.body, "participants"),
+            "non compté",
+            "not counted is not zero"
+        );
+        assert!(
+            page.body.contains("name=\"tap\" value=\"add\""),
+            "a counter without registration"
+        );
+        assert!(
+            !page.body.contains("sans inscription"),
+            "no walk-in button without registration"
+        );
 
         let count = format!("{day}/count");
         let r = app.post(&mut c, &count, &[("tap", "add")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(r.location(), format!("{day}#count"));
         app.post(&mut c, &count, &[("tap", "add")]).await;
-        app.post(&mut c, &count, &[("tap", "add"), ("under_14", "1")]).await;
+        app.post(&mut c, &count, &[("tap", "add"), ("under_14", "1")])
+            .await;
         let page = app.get(&mut c, &day).await;
-        assert_eq!((fig(&page.body, "participants"), fig(&page.body, "under_14")), ("3".into(), "1".into()));
+        assert_eq!(
+            (fig(&page.body, "participants"), fig(&page.body, "under_14")),
+            ("3".into(), "1".into())
+        );
 
         // Taking away more under-14s than counted is refused and said so.
-        app.post(&mut c, &count, &[("tap", "remove"), ("under_14", "1")]).await;
-        let r = app.post(&mut c, &count, &[("tap", "remove"), ("under_14", "1")]).await;
+        app.post(&mut c, &count, &[("tap", "remove"), ("under_14", "1")])
+            .await;
+        let r = app
+            .post(&mut c, &count, &[("tap", "remove"), ("under_14", "1")])
+            .await;
         assert_eq!(r.location(), format!("{day}?refused=1#count"));
         let page = app.get(&mut c, r.location()).await;
         assert!(page.body.contains("Rien n&#39;a changé"), "{}", page.body);
-        assert_eq!((fig(&page.body, "participants"), fig(&page.body, "under_14")), ("2".into(), "0".into()));
+        assert_eq!(
+            (fig(&page.body, "participants"), fig(&page.body, "under_14")),
+            ("2".into(), "0".into())
+        );
 
-        assert_eq!(app.post(&mut c, &count, &[("tap", "twice")]).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            app.post(&mut c, &count, &[("tap", "twice")]).await.status,
+            StatusCode::BAD_REQUEST
+        );
         let a = app.store.attendance(app.library_id, s).await.unwrap();
-        assert_eq!((a.headcount.participants, a.headcount.under_14), (Some(2), Some(0)));
+        assert_eq!(
+            (a.headcount.participants, a.headcount.under_14),
+            (Some(2), Some(0))
+        );
         assert_eq!(a.counted_by.as_deref(), Some("mediator@mediatheque.test"));
     }
 );
@@ -120,23 +196,68 @@ http_test!(
         let mut c = app.signed_in(Role::Coordinator).await;
         let s = today_session(&app, None, vec![]).await;
         app.get(&mut c, &format!("/staff/sessions/{s}/day")).await;
-        let r = fetch(&app, &mut c, &format!("/staff/sessions/{s}/day/count"), &[("tap", "add"), ("under_14", "1")]).await;
+        let r = fetch(
+            &app,
+            &mut c,
+            &format!("/staff/sessions/{s}/day/count"),
+            &[("tap", "add"), ("under_14", "1")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK);
         let j = r.json();
-        assert_eq!((j["participants"].as_str(), j["under_14"].as_str(), j["refused"].as_bool()), (Some("1"), Some("1"), Some(false)));
-        let r = fetch(&app, &mut c, &format!("/staff/sessions/{s}/day/count"), &[("tap", "remove")]).await;
-        assert_eq!(r.status, StatusCode::CONFLICT, "the only person counted is under 14");
+        assert_eq!(
+            (
+                j["participants"].as_str(),
+                j["under_14"].as_str(),
+                j["refused"].as_bool()
+            ),
+            (Some("1"), Some("1"), Some(false))
+        );
+        let r = fetch(
+            &app,
+            &mut c,
+            &format!("/staff/sessions/{s}/day/count"),
+            &[("tap", "remove")],
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CONFLICT,
+            "the only person counted is under 14"
+        );
         assert_eq!(r.json()["refused"].as_bool(), Some(true));
         assert_eq!(r.json()["participants"].as_str(), Some("1"));
 
         // Without the CSRF token nothing is counted.
-        let r = app.post(&mut c, &format!("/staff/sessions/{s}/day/count"), &[("tap", "add"), ("csrf", "forged")]).await;
+        let r = app
+            .post(
+                &mut c,
+                &format!("/staff/sessions/{s}/day/count"),
+                &[("tap", "add"), ("csrf", "forged")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert_eq!(app.store.attendance(app.library_id, s).await.unwrap().headcount.participants, Some(1));
+        assert_eq!(
+            app.store
+                .attendance(app.library_id, s)
+                .await
+                .unwrap()
+                .headcount
+                .participants,
+            Some(1)
+        );
 
         let r = fetch(&app, &mut c, &format!("/staff/sessions/{s}/day/reset"), &[]).await;
         assert_eq!(r.json()["participants"].as_str(), Some("non compté"));
-        assert_eq!(app.store.attendance(app.library_id, s).await.unwrap().headcount.participants, None);
+        assert_eq!(
+            app.store
+                .attendance(app.library_id, s)
+                .await
+                .unwrap()
+                .headcount
+                .participants,
+            None
+        );
     }
 );
 
@@ -148,29 +269,91 @@ http_test!(
         let martin = register(&app, s, "Anne Martin", 1, vec![]).await;
         let day = format!("/staff/sessions/{s}/day");
         let page = app.get(&mut c, &day).await;
-        let (a, m) = (page.body.find("Anne Martin").unwrap(), page.body.find("Famille Dupont").unwrap());
-        assert!(a < m, "in alphabetical order, to find the name given at the door");
-        assert!(page.body.contains("3 places · enfants\u{202f}: 7, 12 ans"), "{}", page.body);
+        let (a, m) = (
+            page.body.find("Anne Martin").unwrap(),
+            page.body.find("Famille Dupont").unwrap(),
+        );
+        assert!(
+            a < m,
+            "in alphabetical order, to find the name given at the door"
+        );
+        assert!(
+            page.body.contains("3 places · enfants\u{202f}: 7, 12 ans"),
+            "{}",
+            page.body
+        );
         assert!(page.body.contains("+1 sans inscription"));
-        assert!(!page.body.contains("value=\"1\" checked"), "nobody ticked yet");
+        assert!(
+            !page.body.contains("value=\"1\" checked"),
+            "nobody ticked yet"
+        );
 
         // Without script: the row's form posts the box's state.
         let tick = format!("{day}/tick");
-        let r = app.post(&mut c, &tick, &[("registration", &dupont.to_string()), ("present", "1")]).await;
+        let r = app
+            .post(
+                &mut c,
+                &tick,
+                &[("registration", &dupont.to_string()), ("present", "1")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         // With script: one POST per tick, the figures come back.
-        let r = fetch(&app, &mut c, &tick, &[("registration", &martin.to_string()), ("present", "1")]).await;
+        let r = fetch(
+            &app,
+            &mut c,
+            &tick,
+            &[("registration", &martin.to_string()), ("present", "1")],
+        )
+        .await;
         let j = r.json();
-        assert_eq!((j["participants"].as_str(), j["under_14"].as_str(), j["present"].as_str()), (Some("4"), Some("2"), Some("4 / 4")));
-        let j = fetch(&app, &mut c, &format!("{day}/count"), &[("tap", "add"), ("under_14", "1")]).await.json();
-        assert_eq!((j["participants"].as_str(), j["under_14"].as_str()), (Some("5"), Some("3")), "a walk-in child");
+        assert_eq!(
+            (
+                j["participants"].as_str(),
+                j["under_14"].as_str(),
+                j["present"].as_str()
+            ),
+            (Some("4"), Some("2"), Some("4 / 4"))
+        );
+        let j = fetch(
+            &app,
+            &mut c,
+            &format!("{day}/count"),
+            &[("tap", "add"), ("under_14", "1")],
+        )
+        .await
+        .json();
+        assert_eq!(
+            (j["participants"].as_str(), j["under_14"].as_str()),
+            (Some("5"), Some("3")),
+            "a walk-in child"
+        );
         // Unticking: the box sends nothing.
-        let j = fetch(&app, &mut c, &tick, &[("registration", &martin.to_string())]).await.json();
-        assert_eq!((j["participants"].as_str(), j["present"].as_str(), j["no_shows"].as_str()), (Some("4"), Some("3 / 4"), Some("1")));
+        let j = fetch(
+            &app,
+            &mut c,
+            &tick,
+            &[("registration", &martin.to_string())],
+        )
+        .await
+        .json();
+        assert_eq!(
+            (
+                j["participants"].as_str(),
+                j["present"].as_str(),
+                j["no_shows"].as_str()
+            ),
+            (Some("4"), Some("3 / 4"), Some("1"))
+        );
 
         let page = app.get(&mut c, &day).await;
-        assert!(page.body.contains(&format!("id=\"p-{dupont}\" name=\"present\" value=\"1\" checked")));
-        assert!(page.body.contains(&format!("id=\"p-{martin}\" name=\"present\" value=\"1\">")));
+        assert!(page.body.contains(&format!(
+            "id=\"p-{dupont}\" name=\"present\" value=\"1\" checked"
+        )));
+        assert!(
+            page.body
+                .contains(&format!("id=\"p-{martin}\" name=\"present\" value=\"1\">"))
+        );
         // The staff session page shows the same attendance.
         let page = app.get(&mut c, &format!("/staff/sessions/{s}")).await;
         assert_eq!(fig(&page.body, "participants"), "4");
@@ -181,30 +364,81 @@ http_test!(
         // A registration of another session is not on this list.
         let other = today_session(&app, Some(5), vec![]).await;
         let stranger = register(&app, other, "Paul", 1, vec![]).await;
-        assert_eq!(app.post(&mut c, &tick, &[("registration", &stranger.to_string()), ("present", "1")]).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.post(
+                &mut c,
+                &tick,
+                &[("registration", &stranger.to_string()), ("present", "1")]
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
     }
 );
 
 http_test!(
     async fn leads_and_programme_editors_count_others_may_not(app: TestApp) {
-        let lead = app.add_staff("lead@mediatheque.test", Role::Communication).await;
+        let lead = app
+            .add_staff("lead@mediatheque.test", Role::Communication)
+            .await;
         let s = today_session(&app, None, vec![lead]).await;
         let day = format!("/staff/sessions/{s}/day");
         for role in [Role::Communication, Role::It, Role::Viewer] {
             let mut c = app.signed_in(role).await;
-            assert_eq!(app.get(&mut c, &day).await.status, StatusCode::FORBIDDEN, "{role:?}");
+            assert_eq!(
+                app.get(&mut c, &day).await.status,
+                StatusCode::FORBIDDEN,
+                "{role:?}"
+            );
             app.get(&mut c, "/staff").await;
-            assert_eq!(app.post(&mut c, &format!("{day}/count"), &[("tap", "add")]).await.status, StatusCode::FORBIDDEN, "{role:?}");
-            assert!(!app.get(&mut c, "/staff/day").await.body.contains(&day), "{role:?} sees no session to count");
+            assert_eq!(
+                app.post(&mut c, &format!("{day}/count"), &[("tap", "add")])
+                    .await
+                    .status,
+                StatusCode::FORBIDDEN,
+                "{role:?}"
+            );
+            assert!(
+                !app.get(&mut c, "/staff/day").await.body.contains(&day),
+                "{role:?} sees no session to count"
+            );
         }
-        assert_eq!(app.store.attendance(app.library_id, s).await.unwrap().headcount.participants, None);
+        assert_eq!(
+            app.store
+                .attendance(app.library_id, s)
+                .await
+                .unwrap()
+                .headcount
+                .participants,
+            None
+        );
 
         // The session's lead may, whatever the role; the day list shows it first.
-        let mut c = app.sign_in("lead@mediatheque.test", crate::app::PASSWORD).await;
+        let mut c = app
+            .sign_in("lead@mediatheque.test", crate::app::PASSWORD)
+            .await;
         let list = app.get(&mut c, "/staff/day").await;
-        assert!(list.body.contains("Mes séances") && list.body.contains(&day), "{}", list.body);
+        assert!(
+            list.body.contains("Mes séances") && list.body.contains(&day),
+            "{}",
+            list.body
+        );
         app.get(&mut c, &day).await;
-        assert_eq!(app.post(&mut c, &format!("{day}/count"), &[("tap", "add")]).await.status, StatusCode::SEE_OTHER);
-        assert_eq!(app.store.attendance(app.library_id, s).await.unwrap().headcount.participants, Some(1));
+        assert_eq!(
+            app.post(&mut c, &format!("{day}/count"), &[("tap", "add")])
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            app.store
+                .attendance(app.library_id, s)
+                .await
+                .unwrap()
+                .headcount
+                .participants,
+            Some(1)
+        );
     }
 );

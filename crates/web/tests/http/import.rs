@@ -18,16 +18,30 @@ const BAD: &str = "date;cycle;type;participants\n\
 13/01/2024;Samedis de l'innovation;jonglage;12\n\
 13/01/2024;Samedis de l'innovation;atelier;douze\n";
 
-async fn upload(app: &TestApp, c: &mut Client, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Response {
+async fn upload(
+    app: &TestApp,
+    c: &mut Client,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> Response {
     upload_to(app, c, "/staff/import", fields, file).await
 }
 
 /// Posts `fields` (name, value) and an optional file as multipart/form-data.
-pub async fn upload_to(app: &TestApp, c: &mut Client, path: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Response {
+pub async fn upload_to(
+    app: &TestApp,
+    c: &mut Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> Response {
     let boundary = "----almanach-test-boundary";
     let mut body = Vec::new();
     for (k, v) in fields {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
     }
     if let Some((name, bytes)) = file {
         body.extend_from_slice(
@@ -39,7 +53,10 @@ pub async fn upload_to(app: &TestApp, c: &mut Client, path: &str, fields: &[(&st
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     let req = Request::post(path)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .body(Body::from(body))
         .unwrap();
     app.send(c, req).await
@@ -48,74 +65,190 @@ pub async fn upload_to(app: &TestApp, c: &mut Client, path: &str, fields: &[(&st
 /// The hidden field the dry run hands back for the confirmation.
 fn hidden(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let i = body.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
+    let i = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden {name}"))
+        + marker.len();
     body[i..].split('"').next().unwrap().to_string()
 }
 
-http_test!(async fn dry_run_then_import(app: TestApp) {
-    let mut c = app.signed_in(Role::Coordinator).await;
-    assert_eq!(app.get(&mut c, "/staff/import").await.status, StatusCode::OK);
-    let csrf = c.csrf.clone();
-    let r = upload(&app, &mut c, &[("csrf", &csrf), ("sheet", "")], Some(("saison.csv", GOOD.as_bytes()))).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("saison.csv"), "{}", r.body);
-    assert!(r.body.contains("Samedis de l&#39;innovation") || r.body.contains("Samedis de l&#x27;innovation"), "{}", r.body);
-    assert!(r.body.contains("Auditorium") && r.body.contains("Salle 2"));
-    // The dry run wrote nothing.
-    assert!(app.store.list_series(app.library_id).await.unwrap().is_empty());
-    assert!(app.store.list_rooms(app.library_id).await.unwrap().is_empty());
+http_test!(
+    async fn dry_run_then_import(app: TestApp) {
+        let mut c = app.signed_in(Role::Coordinator).await;
+        assert_eq!(
+            app.get(&mut c, "/staff/import").await.status,
+            StatusCode::OK
+        );
+        let csrf = c.csrf.clone();
+        let r = upload(
+            &app,
+            &mut c,
+            &[("csrf", &csrf), ("sheet", "")],
+            Some(("saison.csv", GOOD.as_bytes())),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("saison.csv"), "{}", r.body);
+        assert!(
+            r.body.contains("Samedis de l&#39;innovation")
+                || r.body.contains("Samedis de l&#x27;innovation"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("Auditorium") && r.body.contains("Salle 2"));
+        // The dry run wrote nothing.
+        assert!(
+            app.store
+                .list_series(app.library_id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            app.store
+                .list_rooms(app.library_id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
-    let kept = hidden(&r.body, "kept");
-    let csrf = c.csrf.clone();
-    // A forged confirmation without the token is refused and writes nothing.
-    let forged = upload(&app, &mut c, &[("csrf", "nope"), ("kept", &kept), ("file_name", "saison.csv"), ("confirm", "1")], None).await;
-    assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    assert!(app.store.list_series(app.library_id).await.unwrap().is_empty());
+        let kept = hidden(&r.body, "kept");
+        let csrf = c.csrf.clone();
+        // A forged confirmation without the token is refused and writes nothing.
+        let forged = upload(
+            &app,
+            &mut c,
+            &[
+                ("csrf", "nope"),
+                ("kept", &kept),
+                ("file_name", "saison.csv"),
+                ("confirm", "1"),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(
+            app.store
+                .list_series(app.library_id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
-    let r = upload(&app, &mut c, &[("csrf", &csrf), ("kept", &kept), ("file_name", "saison.csv"), ("sheet", ""), ("confirm", "1")], None).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let series = app.store.list_series(app.library_id).await.unwrap();
-    assert_eq!(series.len(), 1);
-    assert_eq!(series[0].name, "Samedis de l'innovation");
-    assert_eq!(app.store.list_rooms(app.library_id).await.unwrap().len(), 2);
-    assert_eq!(app.store.list_events(app.library_id, None, 100).await.unwrap().len(), 2);
+        let r = upload(
+            &app,
+            &mut c,
+            &[
+                ("csrf", &csrf),
+                ("kept", &kept),
+                ("file_name", "saison.csv"),
+                ("sheet", ""),
+                ("confirm", "1"),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let series = app.store.list_series(app.library_id).await.unwrap();
+        assert_eq!(series.len(), 1);
+        assert_eq!(series[0].name, "Samedis de l'innovation");
+        assert_eq!(app.store.list_rooms(app.library_id).await.unwrap().len(), 2);
+        assert_eq!(
+            app.store
+                .list_events(app.library_id, None, 100)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
 
-    // The same file again creates nothing more.
-    let csrf = c.csrf.clone();
-    let r = upload(&app, &mut c, &[("csrf", &csrf), ("kept", &kept), ("file_name", "saison.csv"), ("confirm", "1")], None).await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(app.store.list_events(app.library_id, None, 100).await.unwrap().len(), 2);
-});
+        // The same file again creates nothing more.
+        let csrf = c.csrf.clone();
+        let r = upload(
+            &app,
+            &mut c,
+            &[
+                ("csrf", &csrf),
+                ("kept", &kept),
+                ("file_name", "saison.csv"),
+                ("confirm", "1"),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(
+            app.store
+                .list_events(app.library_id, None, 100)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+);
 
-http_test!(async fn errors_are_listed_and_nothing_written(app: TestApp) {
-    let mut c = app.signed_in(Role::Admin).await;
-    app.get(&mut c, "/staff/import").await;
-    let csrf = c.csrf.clone();
-    let r = upload(&app, &mut c, &[("csrf", &csrf), ("confirm", "1")], Some(("bad.csv", BAD.as_bytes()))).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let row = |line: &str, column: &str| format!("<tr><td>{line}</td><td>{column}</td>");
-    assert!(r.body.contains(&row("2", "date")), "{}", r.body);
-    assert!(r.body.contains(&row("3", "type")), "{}", r.body);
-    assert!(r.body.contains(&row("4", "participants")), "{}", r.body);
-    assert!(r.body.contains("jonglage") && r.body.contains("douze"));
-    assert!(app.store.list_series(app.library_id).await.unwrap().is_empty());
+http_test!(
+    async fn errors_are_listed_and_nothing_written(app: TestApp) {
+        let mut c = app.signed_in(Role::Admin).await;
+        app.get(&mut c, "/staff/import").await;
+        let csrf = c.csrf.clone();
+        let r = upload(
+            &app,
+            &mut c,
+            &[("csrf", &csrf), ("confirm", "1")],
+            Some(("bad.csv", BAD.as_bytes())),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let row = |line: &str, column: &str| format!("<tr><td>{line}</td><td>{column}</td>");
+        assert!(r.body.contains(&row("2", "date")), "{}", r.body);
+        assert!(r.body.contains(&row("3", "type")), "{}", r.body);
+        assert!(r.body.contains(&row("4", "participants")), "{}", r.body);
+        assert!(r.body.contains("jonglage") && r.body.contains("douze"));
+        assert!(
+            app.store
+                .list_series(app.library_id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
-    // No file at all: said next to the field.
-    let csrf = c.csrf.clone();
-    let r = upload(&app, &mut c, &[("csrf", &csrf)], None).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("id=\"e-file\""), "{}", r.body);
-});
+        // No file at all: said next to the field.
+        let csrf = c.csrf.clone();
+        let r = upload(&app, &mut c, &[("csrf", &csrf)], None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"e-file\""), "{}", r.body);
+    }
+);
 
-http_test!(async fn a_viewer_is_refused(app: TestApp) {
-    let mut c = app.signed_in(Role::Viewer).await;
-    assert_eq!(app.get(&mut c, "/staff/import").await.status, StatusCode::FORBIDDEN);
-    let mut admin = app.signed_in(Role::Admin).await;
-    app.get(&mut admin, "/staff/import").await;
-    // Even with a valid token of its own session the viewer may not import.
-    app.get(&mut c, "/staff/rooms").await;
-    let csrf = c.csrf.clone();
-    let r = upload(&app, &mut c, &[("csrf", &csrf), ("confirm", "1")], Some(("saison.csv", GOOD.as_bytes()))).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(app.store.list_series(app.library_id).await.unwrap().is_empty());
-});
+http_test!(
+    async fn a_viewer_is_refused(app: TestApp) {
+        let mut c = app.signed_in(Role::Viewer).await;
+        assert_eq!(
+            app.get(&mut c, "/staff/import").await.status,
+            StatusCode::FORBIDDEN
+        );
+        let mut admin = app.signed_in(Role::Admin).await;
+        app.get(&mut admin, "/staff/import").await;
+        // Even with a valid token of its own session the viewer may not import.
+        app.get(&mut c, "/staff/rooms").await;
+        let csrf = c.csrf.clone();
+        let r = upload(
+            &app,
+            &mut c,
+            &[("csrf", &csrf), ("confirm", "1")],
+            Some(("saison.csv", GOOD.as_bytes())),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(
+            app.store
+                .list_series(app.library_id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);
