@@ -1,13 +1,12 @@
 //! What the public integration reads beyond the agenda: the seats of many
-//! sessions in one query (the JSON API's lists), and the sealed private
-//! link of a registration made through the API.
+//! sessions in one query (the JSON API's lists).
 
 use std::collections::HashMap;
 
 use sqlx::Row;
 
-use crate::registrations::{At, TAKEN, WAITING, by_hash, seat_state, session_seats};
-use crate::{Registration, Result, SeatState, Store, Target};
+use crate::registrations::{At, TAKEN, WAITING, seat_state, session_seats};
+use crate::{Result, SeatState, Store, Target};
 
 impl Store {
     /// The seats of each of `session_ids` (of the library; others are left
@@ -70,23 +69,5 @@ impl Store {
             out.insert(id, st);
         }
         Ok(out)
-    }
-
-    /// The registration made with this idempotency hash, and its sealed
-    /// private link when it was made through the API.
-    pub async fn registration_by_idempotency(
-        &self,
-        idempotency_hash: &str,
-    ) -> Result<Option<(Registration, Option<String>)>> {
-        let mut c = self.pool().acquire().await?;
-        let Some(r) = by_hash(&mut c, "idempotency_hash", idempotency_hash).await? else {
-            return Ok(None);
-        };
-        let sealed: Option<String> =
-            sqlx::query_scalar("select link_sealed from registrations where id = $1")
-                .bind(r.id)
-                .fetch_one(&mut *c)
-                .await?;
-        Ok(Some((r, sealed)))
     }
 }

@@ -386,14 +386,11 @@ async fn register(
             StatusCode::CREATED,
             Json(RegistrationOut::new(&r, link(&token))),
         )),
-        // The same request again: the same answer, for the same person only.
-        Registered::Replayed(r) if r.email == email => {
+        // The same request again (the key is scoped by e-mail, so by the
+        // same person): the same answer.
+        Registered::Replayed(r) => {
             Ok((StatusCode::OK, Json(RegistrationOut::new(&r, link(&token)))))
         }
-        Registered::Replayed(_) => Err(ApiError::Conflict(vec![Problem::field(
-            "idempotency_key",
-            "error.idempotency_key_used",
-        )])),
         Registered::AlreadyRegistered(_) => Err(ApiError::AlreadyRegistered),
         Registered::Refused(Refusal::TooManySeats { max }) => Err(ApiError::Validation(
             Problem::field("seats", "error.seats")
