@@ -280,6 +280,104 @@ impl Readiness {
     }
 }
 
+// ---------------------------------------------------------------- the weekly digest
+
+/// When the weekly digest to IT goes: an ISO weekday (1 = Monday) and an
+/// hour, library time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DigestSchedule {
+    pub weekday: i8,
+    pub hour: i8,
+}
+
+impl DigestSchedule {
+    /// Monday at 8 h: IT plans its week with it.
+    pub const DEFAULT: DigestSchedule = DigestSchedule {
+        weekday: 1,
+        hour: 8,
+    };
+
+    /// The Monday of `now`'s week (library time) when this week's digest is
+    /// due at `now`: its moment has come, and the week is not over. A
+    /// server that was stopped at that moment sends it when it starts again
+    /// in the same week; an hour that does not exist on the day (the
+    /// change to summer time) is taken as the next one that does.
+    pub fn due_week(self, now: &jiff::Zoned) -> Option<Date> {
+        let today = now.date();
+        let monday = today
+            .checked_sub(i64::from(today.weekday().to_monday_one_offset() - 1).days())
+            .ok()?;
+        let day = monday
+            .checked_add(i64::from(self.weekday.clamp(1, 7) - 1).days())
+            .ok()?;
+        let at = day
+            .at(self.hour.clamp(0, 23), 0, 0, 0)
+            .to_zoned(now.time_zone().clone())
+            .ok()?;
+        (now.timestamp() >= at.timestamp()).then_some(monday)
+    }
+}
+
+pub fn parse_digest_weekday(s: &str) -> Result<i8, Problem> {
+    match s.trim().parse::<i8>() {
+        Ok(n) if (1..=7).contains(&n) => Ok(n),
+        _ => Err(Problem::field("digest_weekday", "error.digest_weekday")),
+    }
+}
+
+/// An hour of the day, "8", "08", "8 h" or "8:00".
+pub fn parse_digest_hour(s: &str) -> Result<i8, Problem> {
+    let t = s.trim().to_lowercase();
+    let t = t
+        .strip_suffix(":00")
+        .or_else(|| t.strip_suffix("h00"))
+        .or_else(|| t.strip_suffix('h'))
+        .unwrap_or(&t)
+        .trim();
+    match t.parse::<i8>() {
+        Ok(n) if (0..=23).contains(&n) => Ok(n),
+        _ => Err(Problem::field("digest_hour", "error.digest_hour")),
+    }
+}
+
+/// The digest's extra recipients, one address per line (commas and
+/// semicolons also separate them, as people paste them from a mail
+/// client); each line that is not an address is a problem naming it.
+/// Duplicates are dropped, the first spelling kept.
+pub fn parse_recipients(
+    field: &'static str,
+    text: &str,
+) -> Result<Vec<crate::registration::EmailAddress>, Vec<Problem>> {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        for part in line.split([',', ';']).map(str::trim) {
+            if part.is_empty() {
+                continue;
+            }
+            // "Service informatique <dsi@ville.fr>" as a mail client copies it.
+            let address = match (part.rfind('<'), part.ends_with('>')) {
+                (Some(open), true) => &part[open + 1..part.len() - 1],
+                _ => part,
+            };
+            match crate::registration::EmailAddress::parse(field, address) {
+                Ok(a) if found.contains(&a) => {}
+                Ok(a) => found.push(a),
+                Err(_) => problems.push(
+                    Problem::field(field, "error.recipient_line")
+                        .arg("line", (i + 1).to_string())
+                        .arg("value", part.chars().take(80).collect::<String>()),
+                ),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(found)
+    } else {
+        Err(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,6 +561,86 @@ mod tests {
             r(&[(NeedStatus::Acknowledged, today)]),
             Some(Readiness::AtRisk)
         );
+    }
+
+    #[test]
+    fn the_digest_is_due_from_its_moment_to_the_end_of_the_week() {
+        let tz = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+        let at = |y, m, d, h, min| date(y, m, d).at(h, min, 0, 0).to_zoned(tz.clone()).unwrap();
+        let monday_8 = DigestSchedule::DEFAULT;
+        // Monday 7 December 2026: not before 8 h, then all week long.
+        assert_eq!(monday_8.due_week(&at(2026, 12, 7, 7, 59)), None);
+        assert_eq!(
+            monday_8.due_week(&at(2026, 12, 7, 8, 0)),
+            Some(date(2026, 12, 7))
+        );
+        assert_eq!(
+            monday_8.due_week(&at(2026, 12, 13, 23, 59)),
+            Some(date(2026, 12, 7))
+        );
+        // The next Monday before 8 h: the new week's is not due yet.
+        assert_eq!(monday_8.due_week(&at(2026, 12, 14, 7, 0)), None);
+        // Friday 16 h: due on Friday afternoon and the weekend, not on Thursday.
+        let friday_16 = DigestSchedule {
+            weekday: 5,
+            hour: 16,
+        };
+        assert_eq!(friday_16.due_week(&at(2026, 12, 10, 18, 0)), None);
+        assert_eq!(friday_16.due_week(&at(2026, 12, 11, 15, 59)), None);
+        assert_eq!(
+            friday_16.due_week(&at(2026, 12, 12, 9, 0)),
+            Some(date(2026, 12, 7))
+        );
+        // Sunday 29 March 2026 at 2 h does not exist in Paris: 3 h does.
+        let sunday_2 = DigestSchedule {
+            weekday: 7,
+            hour: 2,
+        };
+        assert_eq!(sunday_2.due_week(&at(2026, 3, 29, 1, 59)), None);
+        assert_eq!(
+            sunday_2.due_week(&at(2026, 3, 29, 3, 0)),
+            Some(date(2026, 3, 23))
+        );
+        // A week across New Year: its Monday is in the old year.
+        assert_eq!(
+            monday_8.due_week(&at(2027, 1, 1, 10, 0)),
+            Some(date(2026, 12, 28))
+        );
+    }
+
+    #[test]
+    fn digest_hours_weekdays_and_recipients() {
+        assert_eq!(parse_digest_hour("8").unwrap(), 8);
+        assert_eq!(parse_digest_hour(" 08 h ").unwrap(), 8);
+        assert_eq!(parse_digest_hour("17:00").unwrap(), 17);
+        assert_eq!(parse_digest_hour("0").unwrap(), 0);
+        assert!(parse_digest_hour("24").is_err() && parse_digest_hour("huit").is_err());
+        assert_eq!(parse_digest_weekday("7").unwrap(), 7);
+        assert!(parse_digest_weekday("0").is_err() && parse_digest_weekday("").is_err());
+
+        let ok = parse_recipients(
+            "digest_to",
+            "dsi@ville.fr\n\n Support <Support@Ville.fr>; dsi@ville.fr, helpdesk@ville.fr",
+        )
+        .unwrap();
+        let ok: Vec<&str> = ok.iter().map(|a| a.as_str()).collect();
+        assert_eq!(
+            ok,
+            ["dsi@ville.fr", "support@ville.fr", "helpdesk@ville.fr"]
+        );
+        assert!(parse_recipients("digest_to", "").unwrap().is_empty());
+
+        let bad = parse_recipients(
+            "digest_to",
+            "dsi@ville.fr\ndsi.ville.fr\nx@y.fr; pas une adresse",
+        )
+        .unwrap_err();
+        let lines: Vec<(&str, &str)> = bad
+            .iter()
+            .map(|p| (p.args[0].1.as_str(), p.args[1].1.as_str()))
+            .collect();
+        assert_eq!(lines, [("2", "dsi.ville.fr"), ("3", "pas une adresse")]);
+        assert!(bad.iter().all(|p| p.field == Some("digest_to")));
     }
 
     #[test]

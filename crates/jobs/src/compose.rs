@@ -98,6 +98,8 @@ fn subject_key(kind: MailKind, restored: bool) -> &'static str {
         MailKind::Changed => "mail.subject.changed",
         MailKind::Reminder => "mail.subject.reminder",
         MailKind::Staff => "mail.subject.staff",
+        // Composed by `digest::compose_digest`, never here.
+        MailKind::ItDigest => "mail.digest.subject",
     }
 }
 
@@ -164,6 +166,7 @@ pub fn compose(
             w.t("mail.reminder_cancel").to_string(),
         ],
         MailKind::Staff => vec![w.tf("mail.staff", &tt)],
+        MailKind::ItDigest => Vec::new(),
     };
     if matches!(m.kind, MailKind::Moved | MailKind::AlreadyRegistered) {
         paragraphs.extend(state_line);
@@ -188,7 +191,7 @@ pub fn compose(
         | MailKind::Changed
         | MailKind::Reminder => true,
         MailKind::Moved | MailKind::AlreadyRegistered | MailKind::Staff => confirmed_then,
-        MailKind::Waiting | MailKind::Cancelled => false,
+        MailKind::Waiting | MailKind::Cancelled | MailKind::ItDigest => false,
     } && !facts.sessions.is_empty();
     let ics = if has_ics {
         // An attachment is a new object each time: stamped now (RFC 5545,

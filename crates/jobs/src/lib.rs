@@ -1,10 +1,12 @@
 //! Almanach's background work: the worker that empties the e-mail outbox
 //! (compose, send, retry with exponential backoff, give up and keep for
-//! staff) and enqueues the reminders of the day before. `almanach serve`
+//! staff), enqueues the reminders of the day before and each library's
+//! weekly digest to its IT department. `almanach serve`
 //! runs `Worker::run`; tests call `Worker::tick` or `drain_once` with their
 //! own clock and never sleep.
 
 pub mod compose;
+pub mod digest;
 mod i18n;
 pub mod reminders;
 pub mod transport;
@@ -13,7 +15,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use almanach_domain::link::{LinkKey, token_hash};
-use almanach_store::{MailFacts, OutboxMessage, Store, StoreError};
+use almanach_store::{MailFacts, MailKind, OutboxMessage, Store, StoreError};
 use jiff::Timestamp;
 use lettre::Message;
 use lettre::message::header::ContentType;
@@ -106,14 +108,16 @@ impl Worker {
         &self.transport
     }
 
-    /// One round as the loop runs it: due reminders, then due messages.
+    /// One round as the loop runs it: due reminders and digests, then due
+    /// messages.
     pub async fn tick(&self, now: i64) -> Result<Drained, StoreError> {
         self.remind(now).await?;
+        self.digests(now).await?;
         self.drain_once(now).await
     }
 
     /// Runs until `shutdown` completes: due messages every `poll`,
-    /// reminders every minute, the purge every hour. Errors (the database
+    /// reminders and digests every minute, the purge every hour. Errors (the database
     /// away) are logged and the next round tries again: nothing is lost.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tracing::info!(mail = %self.transport.describe(), "mail worker started");
@@ -131,6 +135,9 @@ impl Worker {
                         reminded = now;
                         if let Err(e) = self.remind(now).await {
                             tracing::warn!(error = %e, "reminders failed; trying again");
+                        }
+                        if let Err(e) = self.digests(now).await {
+                            tracing::warn!(error = %e, "IT digests failed; trying again");
                         }
                     }
                     if now - purged >= 3600 {
@@ -167,6 +174,25 @@ impl Worker {
         Ok(n)
     }
 
+    /// Enqueues the weekly digests to IT due at `now`, once per library
+    /// and week whichever server comes first; returns how many messages.
+    /// A week with nothing to tell is recorded and sends nothing.
+    pub async fn digests(&self, now: i64) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for due in self.store.due_digests(now).await? {
+            let content = self.store.it_digest(due.library_id, due.today).await?;
+            if let Some(week) = self
+                .store
+                .enqueue_weekly_digest(&due, content.is_empty())
+                .await?
+            {
+                tracing::info!(library = due.library_id, week = %due.week, recipients = week.recipients, "IT digest");
+                n += week.recipients as usize;
+            }
+        }
+        Ok(n)
+    }
+
     /// Sends every message due at `now`, once each.
     pub async fn drain_once(&self, now: i64) -> Result<Drained, StoreError> {
         let mut d = Drained::default();
@@ -196,37 +222,15 @@ impl Worker {
             d.failed += 1;
             return Ok(());
         }
-        let facts = match self.store.mail_facts(&m).await {
-            Ok(f) => f,
-            Err(StoreError::NotFound) => {
-                self.store
-                    .mark_failed(&m, "the registration no longer exists", None)
-                    .await?;
-                d.failed += 1;
-                return Ok(());
-            }
-            Err(e) => return Err(e),
-        };
-        let link = self.link(&facts);
-        let m = if m.composed() {
-            m
-        } else {
-            let c = compose(
-                &m,
-                &facts,
-                &self.settings.public_url,
-                link.is_some(),
-                Timestamp::from_second(now).unwrap_or_default(),
-            );
-            let m = OutboxMessage {
-                subject: c.subject,
-                text_body: c.text,
-                html_body: c.html,
-                ics: c.ics,
-                ..m
-            };
-            self.store.save_composed(&m).await?;
-            m
+        let (m, link) = match m.kind {
+            MailKind::ItDigest => (self.composed_digest(m, now).await?, None),
+            _ => match self.composed(m, now).await? {
+                Some(ml) => ml,
+                None => {
+                    d.failed += 1;
+                    return Ok(());
+                }
+            },
         };
         let outcome = match self.message(&m, link.as_deref()) {
             Ok(email) => {
@@ -257,6 +261,80 @@ impl Worker {
             }
         }
         Ok(())
+    }
+
+    /// A message about a registration, composed at its first attempt, and
+    /// the private link to fill in; `None` when the registration is gone
+    /// (the message is then given up on).
+    async fn composed(
+        &self,
+        m: OutboxMessage,
+        now: i64,
+    ) -> Result<Option<(OutboxMessage, Option<String>)>, StoreError> {
+        let facts = match self.store.mail_facts(&m).await {
+            Ok(f) => f,
+            Err(StoreError::NotFound) => {
+                self.store
+                    .mark_failed(&m, "the registration no longer exists", None)
+                    .await?;
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let link = self.link(&facts);
+        if m.composed() {
+            return Ok(Some((m, link)));
+        }
+        let c = compose(
+            &m,
+            &facts,
+            &self.settings.public_url,
+            link.is_some(),
+            Timestamp::from_second(now).unwrap_or_default(),
+        );
+        let m = OutboxMessage {
+            subject: c.subject,
+            text_body: c.text,
+            html_body: c.html,
+            ics: c.ics,
+            ..m
+        };
+        self.store.save_composed(&m).await?;
+        Ok(Some((m, link)))
+    }
+
+    /// The digest, composed at its first attempt from the week as it is
+    /// then (seconds after it was enqueued while the worker runs).
+    async fn composed_digest(
+        &self,
+        m: OutboxMessage,
+        now: i64,
+    ) -> Result<OutboxMessage, StoreError> {
+        if m.composed() {
+            return Ok(m);
+        }
+        let library = self.store.library(m.library_id).await?;
+        let tz = library.tz();
+        let from = m.payload["from"]
+            .as_str()
+            .and_then(|s| s.parse::<jiff::civil::Date>().ok())
+            .unwrap_or_else(|| {
+                Timestamp::from_second(now)
+                    .unwrap_or_default()
+                    .to_zoned(tz.clone())
+                    .date()
+            });
+        let content = self.store.it_digest(m.library_id, from).await?;
+        let c = digest::compose_digest(&content, m.lang, &tz, &self.settings.public_url);
+        let m = OutboxMessage {
+            subject: c.subject,
+            text_body: c.text,
+            html_body: c.html,
+            ics: c.ics,
+            ..m
+        };
+        self.store.save_composed(&m).await?;
+        Ok(m)
     }
 
     /// The private link, when the registration's token derives from this

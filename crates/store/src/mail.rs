@@ -34,10 +34,12 @@ pub enum MailKind {
     Reminder,
     /// A message staff wrote to every registrant of a session.
     Staff,
+    /// The weekly digest to the IT department: about no registration.
+    ItDigest,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 10] = [
+    pub const ALL: [MailKind; 11] = [
         MailKind::Confirmed,
         MailKind::Waiting,
         MailKind::Promoted,
@@ -48,6 +50,7 @@ impl MailKind {
         MailKind::Changed,
         MailKind::Reminder,
         MailKind::Staff,
+        MailKind::ItDigest,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -62,6 +65,7 @@ impl MailKind {
             MailKind::Changed => "changed",
             MailKind::Reminder => "reminder",
             MailKind::Staff => "staff",
+            MailKind::ItDigest => "it_digest",
         }
     }
 

@@ -62,9 +62,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0010_documents.sql"),
         postgres: include_str!("migrations/postgres/0010_documents.sql"),
     },
+    Migration {
+        version: 11,
+        sqlite: include_str!("migrations/sqlite/0011_it_digest.sql"),
+        postgres: include_str!("migrations/postgres/0011_it_digest.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 10;
+pub const LATEST_SCHEMA: i64 = 11;
 
 impl Store {
     /// The schema version the database is at (0 when empty).

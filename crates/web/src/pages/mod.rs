@@ -6,6 +6,7 @@ mod calendar;
 mod costs;
 mod dashboard;
 mod day;
+mod digest;
 mod documents;
 mod events;
 mod import;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(stats::routes())
         .merge(needs::routes())
         .merge(it_setup::routes())
+        .merge(digest::routes())
         .merge(prospects::routes())
         .merge(session_mail::routes())
         .merge(personal_data::routes())

@@ -69,6 +69,7 @@ fn kind_key(k: MailKind) -> &'static str {
         MailKind::Changed => "mail.kind.changed",
         MailKind::Reminder => "mail.kind.reminder",
         MailKind::Staff => "mail.kind.staff",
+        MailKind::ItDigest => "mail.kind.it_digest",
     }
 }
 

@@ -1184,3 +1184,145 @@ http_test!(
         );
     }
 );
+
+http_test!(
+    async fn the_weekly_digest_page_sets_when_and_to_whom_and_sends_it_now(app: TestApp) {
+        use almanach_domain::Lang;
+        use almanach_store::{MailKind, OutboxFilter};
+        let digests = || async {
+            app.store
+                .outbox(
+                    app.library_id,
+                    &OutboxFilter {
+                        kind: Some(MailKind::ItDigest),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+        };
+        let mut c = app.signed_in(Role::Coordinator).await;
+        let page = text(&app.get(&mut c, "/staff/it/digest").await);
+        assert!(page.contains("Envoyé chaque lundi à 8 h"), "{page}");
+        assert!(page.contains("Personne ne reçoit le récapitulatif"));
+        // Sent now to nobody: said, nothing enqueued.
+        let r = app.post(&mut c, "/staff/it/digest/send", &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(text(&r).contains("Personne ne recevrait le récapitulatif"));
+        assert!(digests().await.is_empty());
+
+        // Every problem at once, next to its field, and nothing saved.
+        let r = app
+            .post(
+                &mut c,
+                "/staff/it/digest",
+                &[
+                    ("enabled", "on"),
+                    ("digest_weekday", "8"),
+                    ("digest_hour", "25"),
+                    ("extra_to", "dsi@ville.test\nsupport.ville.test"),
+                    ("lang", "de"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            error_of(&r, "digest_weekday"),
+            "Choisissez un jour de la semaine."
+        );
+        assert_eq!(error_of(&r, "digest_hour"), "Indiquez une heure de 0 à 23.");
+        assert_eq!(
+            error_of(&r, "extra_to"),
+            "Ligne 2 : « support.ville.test » n'est pas une adresse e-mail."
+        );
+        assert_eq!(error_of(&r, "lang"), "Choisissez le français ou l'anglais.");
+        assert!(
+            text(&r).contains("dsi@ville.test\nsupport.ville.test</textarea>"),
+            "what was typed stays"
+        );
+        let s = app.store.digest_settings(app.library_id).await.unwrap();
+        assert!(s.extra_to.is_empty() && s.schedule.weekday == 1);
+
+        let r = app
+            .post(
+                &mut c,
+                "/staff/it/digest",
+                &[
+                    ("enabled", "on"),
+                    ("digest_weekday", "5"),
+                    ("digest_hour", "16 h"),
+                    ("extra_to", "Service informatique <DSI@ville.test>"),
+                    ("lang", "en"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let s = app.store.digest_settings(app.library_id).await.unwrap();
+        assert_eq!(
+            (
+                s.schedule.weekday,
+                s.schedule.hour,
+                s.extra_to.as_slice(),
+                s.lang
+            ),
+            (5, 16, ["dsi@ville.test".to_string()].as_slice(), Lang::En)
+        );
+        app.add_staff("yann.it@mediatheque.test", Role::It).await;
+        let page = text(&app.get(&mut c, "/staff/it/digest").await);
+        assert!(page.contains("Envoyé chaque vendredi à 16 h"), "{page}");
+        assert!(
+            page.contains("yann.it <yann.it@mediatheque.test>"),
+            "{page}"
+        );
+        assert!(!page.contains("Personne ne reçoit"));
+
+        // Sent now: one message per recipient, listed on the page.
+        let r = app.post(&mut c, "/staff/it/digest/send", &[]).await;
+        assert_eq!(
+            (r.status, r.location()),
+            (StatusCode::SEE_OTHER, "/staff/it/digest?done=queued")
+        );
+        let mut to: Vec<String> = digests().await.into_iter().map(|m| m.recipient).collect();
+        to.sort();
+        assert_eq!(to, ["dsi@ville.test", "yann.it@mediatheque.test"]);
+        let page = text(&app.get(&mut c, "/staff/it/digest?done=queued").await);
+        assert!(page.contains("Les derniers messages") && page.contains("Pas encore rédigé"));
+
+        // Turned off.
+        let r = app
+            .post(
+                &mut c,
+                "/staff/it/digest",
+                &[
+                    ("digest_weekday", "5"),
+                    ("digest_hour", "16"),
+                    ("extra_to", ""),
+                    ("lang", "fr"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(
+            !app.store
+                .digest_settings(app.library_id)
+                .await
+                .unwrap()
+                .enabled
+        );
+        let page = text(&app.get(&mut c, "/staff/it/digest").await);
+        assert!(page.contains("Le récapitulatif est désactivé"));
+
+        // Only those who set things up.
+        for role in [Role::Mediator, Role::It, Role::Communication] {
+            let mut other = app.signed_in(role).await;
+            assert_eq!(
+                app.get(&mut other, "/staff/it/digest").await.status,
+                StatusCode::FORBIDDEN
+            );
+            app.get(&mut other, "/staff").await;
+            let r = app.post(&mut other, "/staff/it/digest/send", &[]).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN);
+        }
+        assert_eq!(digests().await.len(), 2);
+    }
+);
