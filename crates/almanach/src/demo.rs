@@ -913,6 +913,7 @@ pub async fn load(store: &Store) -> Result<bool> {
     registrations(&d, medialab, digital, &[nguyen], &[hugo]).await?;
     past_attendance(&d).await?;
     logistics(&d, &[ogone, fakeoff, fontaine, nguyen]).await?;
+    costs(&d).await?;
     Ok(true)
 }
 
@@ -1307,6 +1308,143 @@ async fn logistics(d: &Demo<'_>, speakers: &[i64]) -> Result<()> {
             let on = today.checked_sub((15 - 5 * n as i64).days())?;
             let _ = store.move_prospect(&d.actor, id, *to, on, "").await?;
         }
+    }
+    Ok(())
+}
+
+/// The seed's paid AI tools (ChatGPT Plus, MidJourney, HeyGen, taken out
+/// with IT), used by this season's sessions on their subjects; speakers'
+/// travel and workshop materials as cost lines; and a budget for each
+/// series spending in the season, so the costs pages, the speakers' cost
+/// per participant and the season review have figures.
+async fn costs(d: &Demo<'_>) -> Result<()> {
+    use almanach_domain::costs::{Billing, CostKind};
+    use almanach_store::{CostLine, SessionFilter, Tool};
+    let (store, lib) = (d.store, d.library.id);
+    let today = jiff::Zoned::now().with_time_zone(d.library.tz()).date();
+    let first = if today.month() >= 9 {
+        today.year()
+    } else {
+        today.year() - 1
+    };
+    let season = format!("{first}-{}", first + 1);
+    let (from, _) = almanach_store::season_dates(&season).context("a season")?;
+    let from: Date = from.parse()?;
+    let start = local_to_instant(&d.library.tz(), from, t(0, 0))
+        .map_err(|p| anyhow::anyhow!("{p:?}"))?
+        .as_second();
+    let sessions = store
+        .list_sessions(
+            lib,
+            &SessionFilter {
+                from: Some(start),
+                to: Some(almanach_store::now() + 28 * 86_400),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let owner = store
+        .staff_by_email("marc.lefevre@mediatheque.example")
+        .await?
+        .map(|m| m.id);
+    let about = |words: &[&str]| -> Vec<i64> {
+        sessions
+            .iter()
+            .filter(|s| {
+                let title = s.event_title.to_lowercase();
+                words.iter().any(|w| title.contains(w))
+            })
+            .map(|s| s.id)
+            .collect()
+    };
+    let renewal = |days: i64| today.checked_add(days.days()).map(|d| d.to_string());
+    let tools = [
+        (
+            "ChatGPT Plus",
+            "OpenAI",
+            "Plus",
+            2_300,
+            Billing::Monthly,
+            2,
+            renewal(18)?,
+            about(&["chatgpt", "texte", "prompt", "assistant", "devoirs"]),
+        ),
+        (
+            "MidJourney",
+            "Midjourney Inc.",
+            "Standard",
+            2_800,
+            Billing::Monthly,
+            1,
+            renewal(45)?,
+            about(&["image", "bande dessinée", "illustr", "dessin"]),
+        ),
+        (
+            "HeyGen",
+            "HeyGen",
+            "Creator",
+            28_800,
+            Billing::Yearly,
+            1,
+            renewal(200)?,
+            about(&["vidéo", "avatar"]),
+        ),
+    ];
+    for (name, provider, plan, cost_cents, billing, seats, renewal_on, session_ids) in tools {
+        let tool = Tool {
+            id: 0,
+            name: name.into(),
+            provider: provider.into(),
+            plan: plan.into(),
+            cost_cents,
+            billing,
+            seats: Some(seats),
+            renewal_on: Some(renewal_on),
+            owner_id: owner,
+            notes: "Abonnement pris avec la DSI ; identifiants dans le coffre-fort.".into(),
+            theme_ids: vec![],
+            session_ids,
+        };
+        store.save_tool(&d.actor, &tool).await?;
+    }
+    let now = almanach_store::now();
+    for s in sessions.iter().filter(|s| s.starts_at < now) {
+        let festive = s
+            .series_name
+            .as_deref()
+            .is_some_and(|n| n.contains("innovation"));
+        let lines: Vec<(CostKind, i64, &str)> = match s.kind {
+            SessionKind::Talk if !s.speaker_ids.is_empty() => {
+                vec![(CostKind::Travel, 4_200, "Train aller-retour")]
+            }
+            SessionKind::Workshop if festive => vec![
+                (CostKind::Materials, 6_500, "Kits et consommables"),
+                (CostKind::Printing, 2_400, "Affiches et flyers"),
+            ],
+            _ => vec![],
+        };
+        for (kind, cents, note) in lines {
+            let line = CostLine {
+                id: 0,
+                session_id: s.id,
+                kind,
+                cents,
+                note: note.into(),
+            };
+            store.add_cost_line(&d.actor, &line).await?;
+        }
+    }
+    for b in store
+        .budgets(lib, &season)
+        .await?
+        .into_iter()
+        .filter(|b| b.spent_cents > 0)
+    {
+        // A quarter more than spent so far, in hundreds of euros.
+        let planned = (b.spent_cents * 5 / 4 / 10_000 + 1) * 10_000;
+        store
+            .set_budget(&d.actor, b.series_id, &season, planned)
+            .await?;
     }
     Ok(())
 }
