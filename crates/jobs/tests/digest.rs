@@ -9,7 +9,6 @@ mod support;
 
 use almanach_domain::Lang;
 use almanach_domain::logistics::{NeedStatus, Provider};
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::staff::Role;
 use almanach_jobs::Worker;
 use almanach_store::*;
@@ -17,17 +16,6 @@ use jiff::civil::{Date, date};
 use support::mime::{self, Part};
 use support::smtp::{Mode, TestSmtp};
 use support::*;
-
-async fn type_id(store: &Store, lib: i64, name: &str) -> i64 {
-    store
-        .need_types(lib)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.name == name)
-        .unwrap()
-        .id
-}
 
 /// A session of a new published event "title" on `d`, 14 h – 16 h, in
 /// `room`, with one need.
@@ -39,33 +27,10 @@ async fn need_on(
     room: Option<i64>,
     (type_name, quantity, details, provider): (&str, u32, &str, Provider),
 ) -> i64 {
-    let e = Event {
-        id: 0,
-        series_id: None,
-        title: title.into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
-    };
-    let event_id = store.save_event(&actor(lib), &e).await.unwrap();
+    let event_id = testing::published_event(store, lib, title).await;
     let w = SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at: at(d, 14, 0),
-        ends_at: at(d, 16, 0),
-        local_date: d.to_string(),
         room_id: room,
-        capacity: Some(12),
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..testing::session_write(event_id, d, 14, 16)
     };
     let session = store
         .save_session(&actor(lib), None, &w)
@@ -73,7 +38,7 @@ async fn need_on(
         .unwrap()
         .unwrap();
     let w = NeedWrite {
-        need_type_id: type_id(store, lib, type_name).await,
+        need_type_id: testing::need_type_id(store, lib, type_name).await,
         quantity,
         details: details.into(),
         provider,

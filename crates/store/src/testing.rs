@@ -87,3 +87,72 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The plainest session of `event_id` on `d`, from `start` to `end` o'clock
+/// Paris time: a workshop for 12, no room, free, without registration.
+/// Tests set what they are about with `SessionWrite { room_id, ..w }`.
+pub fn session_write(
+    event_id: i64,
+    d: jiff::civil::Date,
+    start: i8,
+    end: i8,
+) -> crate::SessionWrite {
+    use almanach_domain::programme::{AttendanceMode, SessionKind};
+    let at = |h: i8| {
+        almanach_domain::calendar::local_to_instant(
+            &almanach_domain::calendar::paris(),
+            d,
+            jiff::civil::Time::constant(h, 0, 0, 0),
+        )
+        .expect("an existing Paris time")
+        .as_second()
+    };
+    crate::SessionWrite {
+        event_id,
+        kind: SessionKind::Workshop,
+        starts_at: at(start),
+        ends_at: at(end),
+        local_date: d.to_string(),
+        room_id: None,
+        capacity: Some(12),
+        age_min: None,
+        age_max: None,
+        accompanied: false,
+        price_cents: 0,
+        registration_required: false,
+        attendance_mode: AttendanceMode::InPerson,
+        online_url: String::new(),
+        theme_ids: vec![],
+        speaker_ids: vec![],
+        lead_ids: vec![],
+    }
+}
+
+/// A new published event titled `title`, in no series; its id.
+pub async fn published_event(store: &Store, library_id: i64, title: &str) -> i64 {
+    let e = crate::Event {
+        id: 0,
+        series_id: None,
+        title: title.into(),
+        description: String::new(),
+        picture_url: String::new(),
+        status: almanach_domain::programme::EventStatus::Published,
+    };
+    store
+        .save_event(&crate::Actor::system(library_id, "test"), &e)
+        .await
+        .expect("save the event")
+}
+
+/// The id of the need type called `name` in the library's catalogue
+/// (seeded with the usual equipment).
+pub async fn need_type_id(store: &Store, library_id: i64, name: &str) -> i64 {
+    store
+        .need_types(library_id)
+        .await
+        .expect("the catalogue")
+        .into_iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("no need type {name:?}"))
+        .id
+}

@@ -6,7 +6,6 @@
 use almanach_domain::Lang;
 use almanach_domain::calendar::{local_to_instant, paris};
 use almanach_domain::logistics::{DigestSchedule, NeedStatus, Provider};
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::staff::Role;
 use almanach_store::*;
 use jiff::civil::{Date, Time, date};
@@ -25,61 +24,24 @@ fn at(d: Date, h: i8, m: i8) -> i64 {
 /// A published event with one session on `d`, 14 h – 16 h, asking IT for
 /// a projector; returns the need.
 async fn it_need(store: &Store, lib: i64, title: &str, d: Date) -> i64 {
-    let e = Event {
-        id: 0,
-        series_id: None,
-        title: title.into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
-    };
-    let event_id = store.save_event(&actor(lib), &e).await.unwrap();
-    let w = SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at: at(d, 14, 0),
-        ends_at: at(d, 16, 0),
-        local_date: d.to_string(),
-        room_id: None,
-        capacity: Some(12),
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
-    };
+    let event_id = testing::published_event(store, lib, title).await;
     let session = store
-        .save_session(&actor(lib), None, &w)
-        .await
-        .unwrap()
-        .unwrap();
-    let vp = store
-        .need_types(lib)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.name == "Vidéoprojecteur")
-        .unwrap()
-        .id;
-    store
-        .add_need(
+        .save_session(
             &actor(lib),
-            session,
-            &NeedWrite {
-                need_type_id: vp,
-                quantity: 1,
-                details: String::new(),
-                provider: Provider::It,
-                due_override: None,
-            },
+            None,
+            &testing::session_write(event_id, d, 14, 16),
         )
         .await
         .unwrap()
+        .unwrap();
+    let w = NeedWrite {
+        need_type_id: testing::need_type_id(store, lib, "Vidéoprojecteur").await,
+        quantity: 1,
+        details: String::new(),
+        provider: Provider::It,
+        due_override: None,
+    };
+    store.add_need(&actor(lib), session, &w).await.unwrap()
 }
 
 async fn staff(store: &Store, lib: i64, email: &str, role: Role) -> i64 {

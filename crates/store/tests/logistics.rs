@@ -3,7 +3,7 @@
 
 use almanach_domain::calendar::{local_to_instant, paris};
 use almanach_domain::logistics::{NeedStatus, Provider, Readiness};
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::EventStatus;
 use almanach_domain::speakers::{Booking, Fees, Profile, Region, SpeakerKind, Stage};
 use almanach_store::*;
 use jiff::civil::{Date, Time, date};
@@ -20,25 +20,7 @@ fn at(d: Date, h: i8) -> i64 {
 }
 
 fn write(event_id: i64, d: Date, start: i8, end: i8) -> SessionWrite {
-    SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at: at(d, start),
-        ends_at: at(d, end),
-        local_date: d.to_string(),
-        room_id: None,
-        capacity: Some(12),
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
-    }
+    testing::session_write(event_id, d, start, end)
 }
 
 async fn event(store: &Store, lib: i64, title: &str, series_id: Option<i64>) -> i64 {
@@ -62,14 +44,7 @@ async fn session(store: &Store, lib: i64, event_id: i64, d: Date, start: i8, end
 }
 
 async fn type_id(store: &Store, lib: i64, name: &str) -> i64 {
-    store
-        .need_types(lib)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.name == name)
-        .unwrap()
-        .id
+    testing::need_type_id(store, lib, name).await
 }
 
 fn need(type_id: i64, provider: Provider) -> NeedWrite {

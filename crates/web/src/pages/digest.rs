@@ -18,6 +18,7 @@ use jiff::ToSpan;
 use serde::Deserialize;
 
 use super::calendar::today;
+use super::session_mail::status_key;
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
 use crate::view::{Flash, Page, stamp};
@@ -113,15 +114,6 @@ struct DigestPage {
     next: String,
     weeks: Vec<WeekRow>,
     messages: Vec<MessageRow>,
-}
-
-fn status_key(s: MailStatus) -> &'static str {
-    match s {
-        MailStatus::Pending => "mail.status.pending",
-        MailStatus::Sending => "mail.status.sending",
-        MailStatus::Sent => "mail.status.sent",
-        MailStatus::Failed => "mail.status.failed",
-    }
 }
 
 async fn render(

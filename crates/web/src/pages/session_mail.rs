@@ -73,7 +73,8 @@ fn kind_key(k: MailKind) -> &'static str {
     }
 }
 
-fn status_key(s: MailStatus) -> &'static str {
+/// The locale key of a message's status, for every page listing e-mails.
+pub(super) fn status_key(s: MailStatus) -> &'static str {
     match s {
         MailStatus::Pending => "mail.status.pending",
         MailStatus::Sending => "mail.status.sending",
