@@ -15,7 +15,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use almanach_domain::link::{LinkKey, token_hash};
-use almanach_store::{MailFacts, MailKind, OutboxMessage, Store, StoreError};
+use almanach_store::{
+    DigestWeek, DueDigest, MailFacts, MailKind, OutboxMessage, Store, StoreError,
+};
 use jiff::Timestamp;
 use lettre::Message;
 use lettre::message::header::ContentType;
@@ -180,17 +182,27 @@ impl Worker {
     pub async fn digests(&self, now: i64) -> Result<usize, StoreError> {
         let mut n = 0;
         for due in self.store.due_digests(now).await? {
-            let content = self.store.it_digest(due.library_id, due.today).await?;
-            if let Some(week) = self
-                .store
-                .enqueue_weekly_digest(&due, content.is_empty())
-                .await?
-            {
-                tracing::info!(library = due.library_id, week = %due.week, recipients = week.recipients, "IT digest");
-                n += week.recipients as usize;
+            // One library's trouble does not hold the others' back; its
+            // week stays unrecorded, so the next round tries it again.
+            match self.digest(&due).await {
+                Ok(Some(week)) => {
+                    tracing::info!(library = due.library_id, week = %due.week, recipients = week.recipients, "IT digest");
+                    n += week.recipients as usize;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(library = due.library_id, error = %e, "IT digest failed; trying again")
+                }
             }
         }
         Ok(n)
+    }
+
+    async fn digest(&self, due: &DueDigest) -> Result<Option<DigestWeek>, StoreError> {
+        let content = self.store.it_digest(due.library_id, due.today).await?;
+        self.store
+            .enqueue_weekly_digest(due, content.is_empty())
+            .await
     }
 
     /// Sends every message due at `now`, once each.
