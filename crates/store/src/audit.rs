@@ -65,6 +65,22 @@ pub(crate) async fn record<T: Serialize>(
     Ok(())
 }
 
+/// Ends a create-or-update: records it ("create" when there was nothing
+/// before, else "update") and commits; the record's id back.
+pub(crate) async fn commit_saved<T: Serialize>(
+    mut tx: Tx,
+    actor: &Actor,
+    entity: &str,
+    id: i64,
+    before: Option<&T>,
+    after: &T,
+) -> Result<i64> {
+    let action = if before.is_some() { "update" } else { "create" };
+    record(&mut tx, actor, entity, id, action, before, Some(after)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 impl Store {
     /// The newest entries first; optionally those of one record.
     pub async fn audit_log(

@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::audit::{Actor, record};
+use crate::audit::{Actor, commit_saved, record};
 use crate::stats::{Scope, Value, fetch, filter};
 use crate::{Result, Store, StoreError, Tx, classify};
 use almanach_domain::stats::Period;
@@ -210,19 +210,7 @@ impl Store {
                 .map_err(classify)?;
         }
         let after = Tool { id, ..t.clone() };
-        let action = if before.is_some() { "update" } else { "create" };
-        record(
-            &mut tx,
-            actor,
-            "tool",
-            id,
-            action,
-            before.as_ref(),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        commit_saved(tx, actor, "tool", id, before.as_ref(), &after).await
     }
 
     pub async fn delete_tool(&self, actor: &Actor, id: i64) -> Result<()> {

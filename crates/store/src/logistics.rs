@@ -17,7 +17,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::audit::{Actor, record};
+use crate::audit::{Actor, commit_saved, record};
 use crate::{Result, Store, StoreError, Tx, classify, now};
 
 /// A write the rules refused because the record is not where it must be
@@ -544,19 +544,7 @@ impl Store {
         .await
         .map_err(classify)?;
         let after = NeedType { id, ..new.clone() };
-        let action = if before.is_some() { "update" } else { "create" };
-        record(
-            &mut tx,
-            actor,
-            "need_type",
-            id,
-            action,
-            before.as_ref(),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        commit_saved(tx, actor, "need_type", id, before.as_ref(), &after).await
     }
 
     // ------------------------------------------------------------ needs

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::audit::{Actor, record};
+use crate::audit::{Actor, commit_saved, record};
 use crate::mail::MailKind;
 use crate::{Result, Store, StoreError, Tx, classify, now};
 
@@ -400,18 +400,7 @@ impl Store {
             .map_err(classify)?
         };
         let after = Room { id, ..new.clone() };
-        record(
-            &mut tx,
-            actor,
-            "room",
-            id,
-            if before.is_some() { "update" } else { "create" },
-            before.as_ref(),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        commit_saved(tx, actor, "room", id, before.as_ref(), &after).await
     }
 
     // ------------------------------------------------------------ series
@@ -468,18 +457,7 @@ impl Store {
             .await
             .map_err(classify)?;
         let after = Series { id, ..new.clone() };
-        record(
-            &mut tx,
-            actor,
-            "series",
-            id,
-            if before.is_some() { "update" } else { "create" },
-            before.as_ref(),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        commit_saved(tx, actor, "series", id, before.as_ref(), &after).await
     }
 
     // ------------------------------------------------------------ themes
@@ -577,18 +555,7 @@ impl Store {
             lead_ids: dedup(&new.lead_ids),
             ..new.clone()
         };
-        record(
-            &mut tx,
-            actor,
-            "theme",
-            id,
-            if before.is_some() { "update" } else { "create" },
-            before.as_ref(),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        commit_saved(tx, actor, "theme", id, before.as_ref(), &after).await
     }
 
     // ------------------------------------------------------------ speakers
@@ -648,18 +615,7 @@ impl Store {
             .map_err(classify)?
         };
         let after = Speaker { id, ..new.clone() };
-        record(
-            &mut tx,
-            actor,
-            "speaker",
-            id,
-            if before.is_some() { "update" } else { "create" },
-            before.as_ref(),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        commit_saved(tx, actor, "speaker", id, before.as_ref(), &after).await
     }
 
     // ------------------------------------------------------------ events

@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::audit::{Actor, record};
+use crate::audit::{Actor, commit_saved, record};
 use crate::logistics::{Refused, opt_date};
 use crate::programme::{flag, opt_u8, opt_u32, speaker};
 use crate::{Result, Speaker, Store, StoreError, Tx, classify, now};
@@ -280,19 +280,7 @@ impl Store {
             speaker: Speaker { id, ..s.clone() },
             profile: p.clone(),
         };
-        let action = if before.is_some() { "update" } else { "create" };
-        record(
-            &mut tx,
-            actor,
-            "speaker",
-            id,
-            action,
-            before.as_ref(),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        commit_saved(tx, actor, "speaker", id, before.as_ref(), &after).await
     }
 
     /// Every speaker with their region seen from `library_postcode`, how
