@@ -304,15 +304,7 @@ impl Worker {
             link.is_some(),
             Timestamp::from_second(now).unwrap_or_default(),
         );
-        let m = OutboxMessage {
-            subject: c.subject,
-            text_body: c.text,
-            html_body: c.html,
-            ics: c.ics,
-            ..m
-        };
-        self.store.save_composed(&m).await?;
-        Ok(Some((m, link)))
+        Ok(Some((self.keep(m, c).await?, link)))
     }
 
     /// The digest, composed at its first attempt from the week as it is
@@ -338,6 +330,11 @@ impl Worker {
             });
         let content = self.store.it_digest(m.library_id, from).await?;
         let c = digest::compose_digest(&content, m.lang, &tz, &self.settings.public_url);
+        self.keep(m, c).await
+    }
+
+    /// Stores what was composed, so retries send the same message.
+    async fn keep(&self, m: OutboxMessage, c: Composed) -> Result<OutboxMessage, StoreError> {
         let m = OutboxMessage {
             subject: c.subject,
             text_body: c.text,

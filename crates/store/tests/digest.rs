@@ -51,22 +51,14 @@ async fn staff(store: &Store, lib: i64, email: &str, role: Role) -> i64 {
         .unwrap()
 }
 
-fn digests(store: &Store, lib: i64) -> impl std::future::Future<Output = Vec<OutboxMessage>> {
-    let store = store.clone();
-    async move {
-        let mut v = store
-            .outbox(
-                lib,
-                &OutboxFilter {
-                    kind: Some(MailKind::ItDigest),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        v.sort_by(|a, b| a.recipient.cmp(&b.recipient));
-        v
-    }
+async fn digests(store: &Store, lib: i64) -> Vec<OutboxMessage> {
+    let filter = OutboxFilter {
+        kind: Some(MailKind::ItDigest),
+        ..Default::default()
+    };
+    let mut v = store.outbox(lib, &filter).await.unwrap();
+    v.sort_by(|a, b| a.recipient.cmp(&b.recipient));
+    v
 }
 
 /// What the worker does each minute, without composing.

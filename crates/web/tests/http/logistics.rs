@@ -3,15 +3,15 @@
 //! IT and communication never see fees or private details.
 
 use almanach_domain::attendance::Headcount;
-use almanach_domain::calendar::{local_to_instant, paris};
+use almanach_domain::calendar::paris;
 use almanach_domain::logistics::NeedStatus;
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::EventStatus;
 use almanach_domain::speakers::{Fees, Profile, Stage};
 use almanach_domain::staff::Role;
 use almanach_store::{Actor, Event, Series, SessionWrite, Speaker, SpeakerRecord};
 use axum::http::StatusCode;
 use jiff::ToSpan;
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, Weekday};
 
 use crate::app::{Client, Response, TestApp};
 use crate::http_test;
@@ -30,29 +30,9 @@ fn day(days: i64) -> Date {
 }
 
 fn write(event_id: i64, d: Date, start: i8, end: i8) -> SessionWrite {
-    let at = |h| {
-        local_to_instant(&paris(), d, Time::constant(h, 0, 0, 0))
-            .unwrap()
-            .as_second()
-    };
     SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at: at(start),
-        ends_at: at(end),
-        local_date: d.to_string(),
-        room_id: None,
         capacity: Some(20),
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..almanach_store::testing::session_write(event_id, d, start, end)
     }
 }
 
