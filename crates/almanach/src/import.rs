@@ -4,13 +4,19 @@
 
 use std::path::Path;
 
-use almanach_domain::import::parse_file;
+use almanach_domain::import::{counted_ahead, parse_file};
 use almanach_store::{Actor, ImportSummary, Store};
 use anyhow::{Context, Result, bail};
 
 pub async fn run(store: &Store, file: &Path, sheet: Option<&str>, dry_run: bool) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let parsed = match parse_file(&bytes, sheet) {
+    let library = store.default_library().await?;
+    let now = jiff::Zoned::now().with_time_zone(library.tz()).datetime();
+    // Attendance of sessions still to come is refused like any error of the file.
+    let parsed = match parse_file(&bytes, sheet).and_then(|p| {
+        let ahead = counted_ahead(&p.rows, now);
+        if ahead.is_empty() { Ok(p) } else { Err(ahead) }
+    }) {
         Ok(p) => p,
         Err(errors) => {
             for e in &errors {
@@ -23,7 +29,6 @@ pub async fn run(store: &Store, file: &Path, sheet: Option<&str>, dry_run: bool)
             );
         }
     };
-    let library = store.default_library().await?;
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

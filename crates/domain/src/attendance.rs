@@ -9,6 +9,46 @@ use crate::{Problem, Problems};
 /// The most people one session can hold, as for capacities.
 pub const MAX_HEADCOUNT: u32 = 100_000;
 
+/// Doors open an hour before a session: registered parties are ticked as
+/// they arrive (docs/decisions/0014).
+pub const DOORS_OPEN_SECONDS: i64 = 3600;
+
+/// What is recorded of a session's attendance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recording {
+    /// How many came: the counter's taps, walk-ins, a count typed or imported.
+    Count,
+    /// A registered party ticked present (or not) at the door.
+    CheckIn,
+}
+
+impl Recording {
+    /// The first instant (unix seconds) it may be recorded for a session
+    /// starting at `starts_at`: a count once the session has begun (walk-ins
+    /// take the seats no-shows leave, known at the start), a tick once the
+    /// doors open.
+    pub fn opens_at(self, starts_at: i64) -> i64 {
+        match self {
+            Recording::Count => starts_at,
+            Recording::CheckIn => starts_at - DOORS_OPEN_SECONDS,
+        }
+    }
+
+    /// Attendance is never recorded ahead of a session (six weeks before
+    /// is a mistake, not a count); once open, corrections are accepted at any
+    /// time after. The problem names the key of the message; the caller adds
+    /// `opens`, the opening time in words.
+    pub fn allowed(self, starts_at: i64, now: i64) -> Result<(), Problem> {
+        if now >= self.opens_at(starts_at) {
+            return Ok(());
+        }
+        Err(match self {
+            Recording::Count => Problem::field("participants", "error.count_before_start"),
+            Recording::CheckIn => Problem::field("present", "error.check_in_before_doors"),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Headcount {
     pub participants: Option<u32>,
@@ -122,6 +162,32 @@ pub fn parse_count(field: &'static str, s: &str) -> Result<Option<u32>, Problem>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_open_at_the_start_and_ticks_when_the_doors_open() {
+        let start = 1_800_000_000;
+        let six_weeks = 42 * 86_400;
+        for what in [Recording::Count, Recording::CheckIn] {
+            assert!(what.allowed(start, start - six_weeks).is_err(), "{what:?}");
+            assert!(what.allowed(start, start).is_ok(), "{what:?} at the start");
+            assert!(
+                what.allowed(start, start + 30 * 86_400).is_ok(),
+                "{what:?}: a correction after"
+            );
+        }
+        assert_eq!(
+            Recording::Count.allowed(start, start - 1).unwrap_err().key,
+            "error.count_before_start"
+        );
+        assert!(Recording::CheckIn.allowed(start, start - 3600).is_ok());
+        assert_eq!(
+            Recording::CheckIn
+                .allowed(start, start - 3601)
+                .unwrap_err()
+                .key,
+            "error.check_in_before_doors"
+        );
+    }
 
     #[test]
     fn not_counted_differs_from_zero() {

@@ -138,6 +138,8 @@ pub enum ErrorKind {
     Under14WithoutParticipants,
     BadCost,
     TooLong,
+    /// A head count for a session that has not begun yet (its date follows).
+    CountedAhead,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,6 +205,9 @@ impl ImportError {
                 format!("coût «\u{a0}{v}\u{a0}» illisible (en euros, par exemple 150 ou 150,50)")
             }
             ErrorKind::TooLong => "texte trop long (200 caractères au plus)".into(),
+            ErrorKind::CountedAhead => format!(
+                "fréquentation d'une séance à venir ({v})\u{a0}: on ne compte qu'une séance commencée"
+            ),
         }
     }
 
@@ -234,6 +239,9 @@ impl ImportError {
                 format!("cannot read the cost \"{v}\" (euros, e.g. 150 or 150.50)")
             }
             ErrorKind::TooLong => "text too long (200 characters at most)".into(),
+            ErrorKind::CountedAhead => format!(
+                "attendance of a session still to come ({v}): only a session that has begun is counted"
+            ),
         }
     }
 }
@@ -310,6 +318,29 @@ pub fn parse_file(bytes: &[u8], sheet: Option<&str>) -> Result<ParsedFile, Vec<I
         ignored_columns,
         source,
     })
+}
+
+/// The rows counting a session that has not begun by `now` (library time),
+/// refused as errors of the file like any other: attendance is recorded
+/// once a session has begun (`attendance::Recording::Count`). A row
+/// without a start time begins at 00:00 of its date.
+pub fn counted_ahead(rows: &[ImportRow], now: jiff::civil::DateTime) -> Vec<ImportError> {
+    rows.iter()
+        .filter(|r| r.headcount.is_counted())
+        .filter(|r| r.date.to_datetime(r.start.unwrap_or(Time::midnight())) > now)
+        .map(|r| {
+            let when = match r.start {
+                Some(t) => format!("{} {}", r.date, t.strftime("%H:%M")),
+                None => r.date.to_string(),
+            };
+            ImportError::new(
+                r.line,
+                Column::Participants.name_fr(),
+                ErrorKind::CountedAhead,
+                &when,
+            )
+        })
+        .collect()
 }
 
 /// One line of the table: where it starts in the file, and its cells.
@@ -991,6 +1022,29 @@ mod tests {
         assert_eq!(parse_kind("Round table"), Some(SessionKind::Talk));
         assert_eq!(parse_kind("autre"), Some(SessionKind::Other));
         assert_eq!(parse_kind("fête"), None);
+    }
+
+    #[test]
+    fn a_session_still_to_come_cannot_be_counted() {
+        let f = parse_file(
+            &csv(&[
+                "01/02/2024;14h;;P;atelier;;;;4;;;;;",
+                "07/12/2026;14h;;P;atelier;;;;6;;;;;",
+                "07/12/2026;09h;;P;atelier;;;;6;;;;;",
+                "08/12/2026;;;P;atelier;;;;;;;;;",
+            ]),
+            None,
+        )
+        .unwrap();
+        let now = date(2026, 12, 7).at(10, 30, 0, 0);
+        let e = counted_ahead(&f.rows, now);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(
+            (e[0].line, e[0].kind.clone(), e[0].value.as_str()),
+            (3, ErrorKind::CountedAhead, "2026-12-07 14:00")
+        );
+        assert!(e[0].reason_fr().contains("séance à venir"));
+        assert!(e[0].reason_en().contains("still to come"));
     }
 
     #[test]

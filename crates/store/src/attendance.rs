@@ -1,7 +1,7 @@
 //! A session's attendance and cost: the head count taken on the day (or
 //! imported), who counted it and when. Every change is audited.
 
-use almanach_domain::attendance::Headcount;
+use almanach_domain::attendance::{Headcount, Recording};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -63,6 +63,26 @@ pub(crate) async fn lock(tx: &mut Tx, library_id: i64, session_id: i64) -> Resul
     attendance(&r)
 }
 
+/// Refuses, inside the write, to record attendance of a session before it
+/// opens (`Recording::allowed`: a count once begun, a tick once the doors
+/// open): `Conflict` with the message's key, e.g. "error.count_before_start".
+pub(crate) async fn must_be_open(
+    tx: &mut Tx,
+    library_id: i64,
+    session_id: i64,
+    what: Recording,
+) -> Result<()> {
+    let starts_at: i64 =
+        sqlx::query_scalar("select starts_at from sessions where id = $1 and library_id = $2")
+            .bind(session_id)
+            .bind(library_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    what.allowed(starts_at, now())
+        .map_err(|p| StoreError::Conflict(p.key.into()))
+}
+
 fn opt(v: Option<u32>) -> Option<i64> {
     v.map(i64::from)
 }
@@ -79,7 +99,8 @@ impl Store {
     }
 
     /// Replaces a session's head count (a `Headcount` with no participants
-    /// marks it "not counted" again), recording who counted and when.
+    /// marks it "not counted" again), recording who counted and when. A
+    /// count is refused before the session begins (`must_be_open`).
     pub async fn set_headcount(
         &self,
         actor: &Actor,
@@ -88,6 +109,9 @@ impl Store {
     ) -> Result<Attendance> {
         let mut tx = self.write().await?;
         let before = lock(&mut tx, actor.library_id, session_id).await?;
+        if h.is_counted() {
+            must_be_open(&mut tx, actor.library_id, session_id, Recording::Count).await?;
+        }
         let at = now();
         sqlx::query(
             "update sessions set participants = $1, under_14 = $2, registered = $3, present = $4, \

@@ -3,10 +3,11 @@
 //! values in the row (`participants = coalesce(participants, 0) + 1`), never
 //! a value computed by the page, so two people counting at once both count.
 
+use almanach_domain::attendance::Recording;
 use almanach_domain::registration::RegistrationStatus;
 use serde::Serialize;
 
-use crate::attendance::{Attendance, attendance, lock};
+use crate::attendance::{Attendance, attendance, lock, must_be_open};
 use crate::audit::{Actor, record};
 use crate::registrations::{Registration, Target, by_id};
 use crate::{Result, Store, StoreError, Tx, now};
@@ -61,6 +62,7 @@ impl Store {
     /// Applies one tap of the head counter. `None` when it would take a
     /// count below zero, below the under-14s, or below the registered
     /// present (who are among the participants): nothing changes then.
+    /// Before the session begins: `Conflict("error.count_before_start")`.
     pub async fn count_tap(
         &self,
         actor: &Actor,
@@ -70,6 +72,7 @@ impl Store {
         let d = i64::from(tap.delta.signum());
         let du = if tap.under_14 { d } else { 0 };
         let mut tx = self.write().await?;
+        must_be_open(&mut tx, actor.library_id, session_id, Recording::Count).await?;
         let sql = format!(
             "update sessions set participants = coalesce(participants, 0) + $1, under_14 = coalesce(under_14, 0) + $2, \
              counted_by_staff = $3, counted_by = $4, counted_at = $5 \
@@ -115,7 +118,10 @@ impl Store {
     /// Ticks a confirmed party present (or not): its seats join the
     /// participants (its children the under-14s) and the registered
     /// present. Ticking twice counts once: the tick is a row, and only the
-    /// statement that creates (or deletes) it changes the count.
+    /// statement that creates (or deletes) it changes the count. Ticking
+    /// opens with the doors, an hour before the start
+    /// (`Conflict("error.check_in_before_doors")` earlier); unticking is a
+    /// correction, always accepted.
     pub async fn check_in(
         &self,
         actor: &Actor,
@@ -127,6 +133,9 @@ impl Store {
         let r = self
             .arrival_of(&mut tx, actor.library_id, session_id, registration_id)
             .await?;
+        if present {
+            must_be_open(&mut tx, actor.library_id, session_id, Recording::CheckIn).await?;
+        }
         let changed = if present {
             sqlx::query(
                 "insert into check_ins (registration_id, session_id, checked_at, checked_by) values ($1, $2, $3, $4) \

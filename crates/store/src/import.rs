@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use almanach_domain::attendance::Recording;
 use almanach_domain::import::{ImportRow, normalize};
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
@@ -13,7 +14,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Actor, record};
-use crate::{Result, Store, Tx, classify, now};
+use crate::{Result, Store, StoreError, Tx, classify, now};
 
 /// What an import created (or, dry, would create).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -199,6 +200,12 @@ impl Store {
                 None => starts_at + 60 * durations.get(&series_id).copied().unwrap_or(60),
             };
             let h = &r.headcount;
+            // Callers list these rows as errors first (`import::counted_ahead`).
+            if h.is_counted() {
+                Recording::Count
+                    .allowed(starts_at, at)
+                    .map_err(|p| StoreError::Conflict(p.key.into()))?;
+            }
             let session_id: i64 = sqlx::query_scalar(
                 "insert into sessions (library_id, event_id, kind, starts_at, ends_at, local_date, room_id, capacity, \
                  registration_required, participants, under_14, registered, counted_by_staff, counted_by, counted_at, \

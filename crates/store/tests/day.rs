@@ -2,6 +2,7 @@
 //! (concurrent taps all count), ticks of registered parties feeding
 //! participants, under-14s and registered/present, "not counted" again.
 
+use almanach_domain::attendance::Headcount;
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
 use almanach_store::*;
@@ -27,8 +28,13 @@ const REMOVE_CHILD: Tap = Tap {
     under_14: true,
 };
 
-/// A published session tomorrow; on registration with `capacity` seats when given.
+/// A published session that began ten minutes ago; on registration with
+/// `capacity` seats when given.
 async fn session(store: &Store, lib: i64, capacity: Option<u32>) -> i64 {
+    session_at(store, lib, capacity, now() - 600).await
+}
+
+async fn session_at(store: &Store, lib: i64, capacity: Option<u32>, starts_at: i64) -> i64 {
     let e = Event {
         id: 0,
         series_id: None,
@@ -38,7 +44,6 @@ async fn session(store: &Store, lib: i64, capacity: Option<u32>) -> i64 {
         status: EventStatus::Published,
     };
     let e = store.save_event(&actor(lib), &e).await.unwrap();
-    let starts_at = now() + 24 * 3600;
     let w = SessionWrite {
         event_id: e,
         kind: SessionKind::Workshop,
@@ -420,5 +425,85 @@ on_both_backends!(
             (Some(30), Some(10), Some(20), Some(20)),
             "20 registered present and 10 walk-ins"
         );
+    }
+);
+
+on_both_backends!(
+    async fn nothing_is_counted_before_a_session_begins_ticks_open_with_the_doors(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        let h = |n| Headcount::new(Some(n), Some(0), None, None).unwrap();
+        let not_yet = |r: Result<_>, key: &str| match r {
+            Err(StoreError::Conflict(k)) => assert_eq!(k, key),
+            other => panic!("expected a refusal {key}, got {other:?}"),
+        };
+
+        // Six weeks ahead: no count, no tap, no tick; nothing changes.
+        let later = session_at(&store, lib, Some(10), now() + 42 * 86_400).await;
+        let party = register(&store, lib, later, "early", 2, vec![]).await;
+        not_yet(
+            store
+                .set_headcount(&actor(lib), later, &h(25))
+                .await
+                .map(|_| ()),
+            "error.count_before_start",
+        );
+        not_yet(
+            store.count_tap(&actor(lib), later, ADD).await.map(|_| ()),
+            "error.count_before_start",
+        );
+        not_yet(
+            store
+                .check_in(&actor(lib), later, party.id, true)
+                .await
+                .map(|_| ()),
+            "error.check_in_before_doors",
+        );
+        assert_eq!(
+            counts(&store.attendance(lib, later).await.unwrap()),
+            (None, None, None, None),
+            "nothing half-saved"
+        );
+        // Unticking and "not counted" again are corrections: always accepted.
+        store
+            .check_in(&actor(lib), later, party.id, false)
+            .await
+            .unwrap();
+        store
+            .set_headcount(&actor(lib), later, &Headcount::default())
+            .await
+            .unwrap();
+
+        // Half an hour before: the doors are open for ticks, not for counting.
+        let soon = session_at(&store, lib, Some(10), now() + 1_800).await;
+        let party = register(&store, lib, soon, "door", 2, vec![]).await;
+        let a = store
+            .check_in(&actor(lib), soon, party.id, true)
+            .await
+            .unwrap();
+        assert_eq!(counts(&a).0, Some(2), "the party's seats are in");
+        not_yet(
+            store.count_tap(&actor(lib), soon, ADD).await.map(|_| ()),
+            "error.count_before_start",
+        );
+
+        // Under way, and long past: counted, and corrected after.
+        let under_way = session(&store, lib, None).await;
+        assert!(
+            store
+                .count_tap(&actor(lib), under_way, ADD)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let past = session_at(&store, lib, None, now() - 30 * 86_400).await;
+        store
+            .set_headcount(&actor(lib), past, &h(12))
+            .await
+            .unwrap();
+        let a = store
+            .set_headcount(&actor(lib), past, &h(14))
+            .await
+            .unwrap();
+        assert_eq!(counts(&a).0, Some(14), "a correction after the session");
     }
 );

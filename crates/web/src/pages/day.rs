@@ -4,9 +4,11 @@
 //! without JavaScript (a POST, then back to the page); a few lines of script
 //! send the same POST with fetch and update the figures in place.
 
-use almanach_domain::attendance::Headcount;
+use almanach_domain::Problem;
+use almanach_domain::attendance::{Headcount, Recording};
+use almanach_domain::fmt;
 use almanach_domain::staff::Action;
-use almanach_store::{Arrival, Attendance, Session, SessionFilter, Tap};
+use almanach_store::{Arrival, Attendance, Session, SessionFilter, StoreError, Tap};
 use askama::Template;
 use axum::Json;
 use axum::Router;
@@ -43,6 +45,47 @@ async fn countable(state: &AppState, s: &StaffSession, id: i64) -> Result<Sessio
     } else {
         Err(WebError::Forbidden)
     }
+}
+
+/// "samedi 13 janvier, 14 h" in the library's zone.
+fn moment(tr: &Tr, tz: &jiff::tz::TimeZone, at: i64) -> String {
+    jiff::Timestamp::from_second(at)
+        .map(|t| {
+            let z = t.to_zoned(tz.clone());
+            format!(
+                "{}, {}",
+                fmt::day(z.date(), tr.lang),
+                fmt::time(z.time(), tr.lang)
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// Why `what` cannot be recorded yet for `session`, in words with the
+/// moment it opens; None once it is open (`Recording::allowed`).
+async fn not_open(
+    state: &AppState,
+    s: &StaffSession,
+    session: &Session,
+    what: Recording,
+) -> Result<Option<String>, WebError> {
+    let Err(p) = what.allowed(session.starts_at, almanach_store::now()) else {
+        return Ok(None);
+    };
+    Ok(Some(refusal(state, s, session, what, p).await?))
+}
+
+async fn refusal(
+    state: &AppState,
+    s: &StaffSession,
+    session: &Session,
+    what: Recording,
+    p: Problem,
+) -> Result<String, WebError> {
+    let tr = Tr::new(s.lang);
+    let tz = state.store.library(s.library_id()).await?.tz();
+    let opens = moment(&tr, &tz, what.opens_at(session.starts_at));
+    Ok(tr.problem(&p.arg("opens", opens)))
 }
 
 /// A session's attendance in words: participants, of whom under 14,
@@ -167,10 +210,26 @@ async fn day_page(
         "day",
         &Flash::default(),
     );
-    let notice = if q.refused.is_some() {
-        tr.t("day.refused").to_string()
-    } else {
-        String::new()
+    let notice = match q.refused.as_deref() {
+        Some("doors") => not_open(&state, &s, &session, Recording::CheckIn)
+            .await?
+            .unwrap_or_default(),
+        Some("early") => not_open(&state, &s, &session, Recording::Count)
+            .await?
+            .unwrap_or_default(),
+        Some(_) => tr.t("day.refused").to_string(),
+        // Before the session: when ticking and counting open.
+        None if almanach_store::now() < session.starts_at => tr.tf(
+            "day.not_open",
+            &[
+                (
+                    "doors",
+                    moment(&tr, &tz, Recording::CheckIn.opens_at(session.starts_at)),
+                ),
+                ("start", moment(&tr, &tz, session.starts_at)),
+            ],
+        ),
+        None => String::new(),
     };
     Ok(Html(
         DayPage {
@@ -203,32 +262,44 @@ struct Figures {
     message: String,
 }
 
+/// Why nothing was recorded: a guard of the count, or too early.
+enum Refused {
+    Guard,
+    Early(Recording, String),
+}
+
 /// The answer to a POST: the figures for the script, or back to the page.
 async fn answer(
     state: &AppState,
     s: &StaffSession,
     id: i64,
     headers: &HeaderMap,
-    after: Option<Attendance>,
+    after: Result<Attendance, Refused>,
 ) -> Result<Response, WebError> {
-    let refused = after.is_none();
+    let refused = after.is_err();
     if !wants_json(headers) {
-        let to = if refused {
-            format!("/staff/sessions/{id}/day?refused=1#count")
-        } else {
-            format!("/staff/sessions/{id}/day#count")
+        let to = match &after {
+            Ok(_) => format!("/staff/sessions/{id}/day#count"),
+            Err(Refused::Guard) => format!("/staff/sessions/{id}/day?refused=1#count"),
+            Err(Refused::Early(Recording::Count, _)) => {
+                format!("/staff/sessions/{id}/day?refused=early#count")
+            }
+            Err(Refused::Early(Recording::CheckIn, _)) => {
+                format!("/staff/sessions/{id}/day?refused=doors#count")
+            }
         };
         return Ok(Redirect::to(&to).into_response());
     }
     let tr = Tr::new(s.lang);
-    let a = match after {
-        Some(a) => a,
-        None => state.store.attendance(s.library_id(), id).await?,
-    };
-    let message = if refused {
-        tr.t("day.refused").to_string()
-    } else {
-        tr.t("day.saved").to_string()
+    let (a, message) = match after {
+        Ok(a) => (a, tr.t("day.saved").to_string()),
+        Err(why) => (
+            state.store.attendance(s.library_id(), id).await?,
+            match why {
+                Refused::Guard => tr.t("day.refused").to_string(),
+                Refused::Early(_, m) => m,
+            },
+        ),
     };
     let status = if refused {
         StatusCode::CONFLICT
@@ -262,7 +333,7 @@ async fn tick(
     p: Posted<TickForm>,
 ) -> Result<Response, WebError> {
     let s = p.session;
-    countable(&state, &s, id).await?;
+    let session = countable(&state, &s, id).await?;
     let reg: i64 = p
         .form
         .registration
@@ -270,15 +341,39 @@ async fn tick(
         .parse()
         .map_err(|_| WebError::BadRequest("registration".into()))?;
     let present = p.form.present.is_some_and(|v| v != "0");
+    // Unticking is a correction, always accepted; ticking opens with the doors.
+    if present && let Some(m) = not_open(&state, &s, &session, Recording::CheckIn).await? {
+        let why = Refused::Early(Recording::CheckIn, m);
+        return answer(&state, &s, id, &headers, Err(why)).await;
+    }
     let after = match state.store.check_in(&s.actor(), id, reg, present).await {
-        Ok(a) => a,
-        // Cancelled meanwhile: show the list as it is now.
-        Err(almanach_store::StoreError::Conflict(_)) => {
-            return answer(&state, &s, id, &headers, None).await;
-        }
-        Err(e) => return Err(e.into()),
+        Ok(a) => Ok(a),
+        Err(e) => Err(refused(&state, &s, &session, e).await?),
     };
-    answer(&state, &s, id, &headers, Some(after)).await
+    answer(&state, &s, id, &headers, after).await
+}
+
+/// A refusal of the store as the page says it: too early (the session's
+/// start moved meanwhile), or cancelled meanwhile (the list as it is now).
+async fn refused(
+    state: &AppState,
+    s: &StaffSession,
+    session: &Session,
+    e: StoreError,
+) -> Result<Refused, WebError> {
+    let what = match &e {
+        StoreError::Conflict(k) if k == "error.count_before_start" => Recording::Count,
+        StoreError::Conflict(k) if k == "error.check_in_before_doors" => Recording::CheckIn,
+        StoreError::Conflict(_) => return Ok(Refused::Guard),
+        _ => return Err(e.into()),
+    };
+    let key = if what == Recording::Count {
+        "error.count_before_start"
+    } else {
+        "error.check_in_before_doors"
+    };
+    let m = refusal(state, s, session, what, Problem::form(key)).await?;
+    Ok(Refused::Early(what, m))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -313,9 +408,17 @@ async fn count(
     p: Posted<CountForm>,
 ) -> Result<Response, WebError> {
     let s = p.session;
-    countable(&state, &s, id).await?;
+    let session = countable(&state, &s, id).await?;
     let tap = parse_tap(&p.form).ok_or_else(|| WebError::BadRequest("tap".into()))?;
-    let after = state.store.count_tap(&s.actor(), id, tap).await?;
+    if let Some(m) = not_open(&state, &s, &session, Recording::Count).await? {
+        let why = Refused::Early(Recording::Count, m);
+        return answer(&state, &s, id, &headers, Err(why)).await;
+    }
+    let after = match state.store.count_tap(&s.actor(), id, tap).await {
+        Ok(Some(a)) => Ok(a),
+        Ok(None) => Err(Refused::Guard),
+        Err(e) => Err(refused(&state, &s, &session, e).await?),
+    };
     answer(&state, &s, id, &headers, after).await
 }
 
@@ -331,7 +434,7 @@ async fn reset(
     let s = p.session;
     countable(&state, &s, id).await?;
     let after = state.store.reset_count(&s.actor(), id).await?;
-    answer(&state, &s, id, &headers, Some(after)).await
+    answer(&state, &s, id, &headers, Ok(after)).await
 }
 
 #[derive(Template)]

@@ -10,7 +10,7 @@
 //! small (spreadsheets of a season are tens of kilobytes).
 
 use almanach_domain::Lang;
-use almanach_domain::import::{ImportError, parse_file};
+use almanach_domain::import::{ImportError, counted_ahead, parse_file};
 use almanach_domain::staff::Action;
 use almanach_store::ImportSummary;
 use askama::Template;
@@ -155,7 +155,13 @@ async fn import_post(
         }
     };
     let sheet = (!u.sheet.is_empty()).then_some(u.sheet.as_str());
-    let parsed = match parse_file(&bytes, sheet) {
+    let tz = state.store.library(s.library_id()).await?.tz();
+    let now = jiff::Zoned::now().with_time_zone(tz).datetime();
+    // Attendance of sessions still to come is refused like any error of the file.
+    let parsed = match parse_file(&bytes, sheet).and_then(|p| {
+        let ahead = counted_ahead(&p.rows, now);
+        if ahead.is_empty() { Ok(p) } else { Err(ahead) }
+    }) {
         Ok(p) => p,
         Err(errors) => {
             page.errors = errors.iter().map(|e| error_row(e, s.lang)).collect();

@@ -18,8 +18,25 @@ fn actor(app: &TestApp) -> Actor {
     Actor::system(app.library_id, "test")
 }
 
-/// A published session today at noon (Paris), on registration with `capacity` seats when given.
+/// A published session today (Paris) that began up to an hour ago, on
+/// registration with `capacity` seats when given.
 async fn today_session(app: &TestApp, capacity: Option<u32>, leads: Vec<i64>) -> i64 {
+    let d = jiff::Zoned::now().with_time_zone(paris()).date();
+    let midnight = local_to_instant(&paris(), d, Time::midnight())
+        .unwrap()
+        .as_second();
+    let start = (almanach_store::now() - 3600).max(midnight);
+    session_at(app, capacity, leads, &d.to_string(), start).await
+}
+
+/// A published session dated `day` (Paris), starting at `starts_at`.
+async fn session_at(
+    app: &TestApp,
+    capacity: Option<u32>,
+    leads: Vec<i64>,
+    day: &str,
+    starts_at: i64,
+) -> i64 {
     let e = Event {
         id: 0,
         series_id: None,
@@ -29,18 +46,12 @@ async fn today_session(app: &TestApp, capacity: Option<u32>, leads: Vec<i64>) ->
         status: EventStatus::Published,
     };
     let e = app.store.save_event(&actor(app), &e).await.unwrap();
-    let d = jiff::Zoned::now().with_time_zone(paris()).date();
-    let at = |h| {
-        local_to_instant(&paris(), d, Time::constant(h, 0, 0, 0))
-            .unwrap()
-            .as_second()
-    };
     let w = SessionWrite {
         event_id: e,
         kind: SessionKind::Workshop,
-        starts_at: at(12),
-        ends_at: at(13),
-        local_date: d.to_string(),
+        starts_at,
+        ends_at: starts_at + 3600,
+        local_date: day.to_string(),
         room_id: None,
         capacity,
         age_min: None,
@@ -439,6 +450,115 @@ http_test!(
                 .headcount
                 .participants,
             Some(1)
+        );
+    }
+);
+
+http_test!(
+    async fn nothing_is_counted_before_the_session_but_corrected_after(app: TestApp) {
+        let mut c = app.signed_in(Role::Coordinator).await;
+        let now = almanach_store::now();
+        let day_of = |at: i64| {
+            jiff::Timestamp::from_second(at)
+                .unwrap()
+                .to_zoned(paris())
+                .date()
+                .to_string()
+        };
+        // Six weeks ahead, on registration: the page says when it opens.
+        let later_at = now + 42 * 86_400;
+        let later = session_at(&app, Some(10), vec![], &day_of(later_at), later_at).await;
+        let party = register(&app, later, "Famille Martin", 2, vec![]).await;
+        let day = format!("/staff/sessions/{later}/day");
+        let page = app.get(&mut c, &day).await;
+        assert!(page.body.contains("Séance à venir"), "{}", page.body);
+
+        // The walk-in button: refused, in words, and nothing changes.
+        let r = fetch(&app, &mut c, &format!("{day}/count"), &[("tap", "add")]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let j = r.json();
+        assert_eq!(j["refused"], true);
+        let message = j["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("Pas encore") && message.contains("une fois la séance commencée"),
+            "{message}"
+        );
+        // Without script: back to the page, which says why.
+        let r = app
+            .post(&mut c, &format!("{day}/count"), &[("tap", "add")])
+            .await;
+        assert_eq!(r.location(), format!("{day}?refused=early#count"));
+        let page = app.get(&mut c, r.location()).await;
+        assert!(
+            page.body.contains("Rien n&#39;a été enregistré"),
+            "{}",
+            page.body
+        );
+        // Ticking a registrant: not before the doors open.
+        let r = fetch(
+            &app,
+            &mut c,
+            &format!("{day}/tick"),
+            &[("registration", &party.to_string()), ("present", "1")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("une heure avant la séance"),
+            "{}",
+            r.body
+        );
+        let a = app.store.attendance(app.library_id, later).await.unwrap();
+        assert_eq!(
+            (a.headcount.participants, a.headcount.present),
+            (None, None),
+            "nothing recorded six weeks ahead"
+        );
+
+        // Half an hour before: the doors are open, the count is not.
+        let soon_at = now + 1_800;
+        let soon = session_at(&app, Some(10), vec![], &day_of(soon_at), soon_at).await;
+        let party = register(&app, soon, "Famille Durand", 3, vec![]).await;
+        let day = format!("/staff/sessions/{soon}/day");
+        let r = fetch(
+            &app,
+            &mut c,
+            &format!("{day}/tick"),
+            &[("registration", &party.to_string()), ("present", "1")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["participants"], "3");
+        let r = fetch(&app, &mut c, &format!("{day}/count"), &[("tap", "add")]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+
+        // In progress: counted. A month after: corrected.
+        let now_on = today_session(&app, None, vec![]).await;
+        let r = fetch(
+            &app,
+            &mut c,
+            &format!("/staff/sessions/{now_on}/day/count"),
+            &[("tap", "add")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let past_at = now - 30 * 86_400;
+        let past = session_at(&app, None, vec![], &day_of(past_at), past_at).await;
+        let count = format!("/staff/sessions/{past}/day/count");
+        for _ in 0..3 {
+            assert_eq!(
+                fetch(&app, &mut c, &count, &[("tap", "add")]).await.status,
+                StatusCode::OK
+            );
+        }
+        let r = fetch(&app, &mut c, &count, &[("tap", "remove")]).await;
+        assert_eq!(
+            r.json()["participants"],
+            "2",
+            "a correction after the session"
         );
     }
 );

@@ -252,3 +252,46 @@ http_test!(
         );
     }
 );
+
+http_test!(
+    async fn a_count_of_a_session_still_to_come_is_refused(app: TestApp) {
+        let mut c = app.signed_in(Role::Coordinator).await;
+        app.get(&mut c, "/staff/import").await;
+        let ahead = jiff::Zoned::now()
+            .date()
+            .checked_add(jiff::Span::new().days(42))
+            .unwrap()
+            .strftime("%d/%m/%Y")
+            .to_string();
+        // The programme to come may be imported, not its attendance.
+        let file = format!(
+            "date;cycle;type;participants\n\
+             13/01/2024;Samedis de l'innovation;atelier;19\n\
+             {ahead};Samedis de l'innovation;atelier;25\n\
+             {ahead};Samedis de l'innovation;rencontre;\n"
+        );
+        let csrf = c.csrf.clone();
+        let r = upload(
+            &app,
+            &mut c,
+            &[("csrf", &csrf), ("confirm", "1")],
+            Some(("saison.csv", file.as_bytes())),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains("<tr><td>3</td><td>participants</td>"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("séance à venir"), "{}", r.body);
+        assert!(
+            app.store
+                .list_series(app.library_id)
+                .await
+                .unwrap()
+                .is_empty(),
+            "all or nothing"
+        );
+    }
+);
