@@ -1472,6 +1472,71 @@ mod tests {
         assert_eq!(d.len(), 3);
     }
 
+    /// Issue 9: one cost model. In the demo's seasons (the current one to
+    /// date, the ones before whole) every breakdown's costs add up to the
+    /// key figure's total, the review's series rows to theirs, and each
+    /// speaker's record is their line of the breakdown by speaker.
+    #[tokio::test]
+    async fn the_demo_s_figures_agree() {
+        use almanach_domain::stats::{Dimension, Period};
+        let store = almanach_store::testing::fresh_store(almanach_store::Backend::Sqlite)
+            .await
+            .unwrap();
+        load(&store).await.unwrap();
+        let lib = store.default_library().await.unwrap().id;
+        let scope = almanach_store::Scope {
+            library_id: Some(lib),
+            series: None,
+        };
+        let (now, _) = season_of(store.today(scope).await.unwrap());
+        for year in now - 2..=now {
+            let season = Period::Season(year);
+            let r = store.report(scope, &season, true).await.unwrap();
+            let total = r.total.cost_cents;
+            for by in Dimension::ALL {
+                let lines = store.breakdown(scope, &season, by).await.unwrap();
+                let sum: i64 = lines.iter().map(|l| l.tally.cost_cents).sum();
+                assert_eq!(sum, total, "{year} by {by:?}");
+                if by == Dimension::Series {
+                    for row in &r.series {
+                        let line = lines.iter().find(|l| l.key == row.series).unwrap();
+                        assert_eq!(line.tally.cost_cents, row.cost_cents, "{:?}", row.series);
+                    }
+                }
+            }
+        }
+        assert!(
+            store
+                .report(scope, &Period::Season(now), false)
+                .await
+                .unwrap()
+                .total
+                .cost_cents
+                > 0,
+            "this season has costs"
+        );
+        let all = Period::Range {
+            from: date(1900, 1, 1),
+            to: date(2999, 12, 31),
+        };
+        let by_speaker = store
+            .breakdown(scope, &all, Dimension::Speaker)
+            .await
+            .unwrap();
+        for sp in store.list_speakers(lib).await.unwrap() {
+            let record = store.speaker_cost(lib, sp.id).await.unwrap();
+            let line = by_speaker
+                .iter()
+                .find(|l| l.key.as_deref() == Some(sp.name.as_str()));
+            assert_eq!(
+                (record.cents, record.participants),
+                line.map_or((0, 0), |l| (l.tally.cost_cents, l.tally.participants)),
+                "{}",
+                sp.name
+            );
+        }
+    }
+
     #[tokio::test]
     async fn the_demo_loads_once_with_the_seed_posters() {
         let store = almanach_store::testing::fresh_store(almanach_store::Backend::Sqlite)

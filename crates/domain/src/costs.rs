@@ -1,5 +1,7 @@
-//! Costs: the kinds of a session's cost lines, tools' billing, and the
-//! spread of a period cost over the sessions that used it, exact to the cent.
+//! Costs: the kinds of a session's cost lines, tools' billing, the spread
+//! of a period cost over the sessions that used it, exact to the cent, the
+//! split of a session's cost between the lines of a breakdown, and the one
+//! rounding rule of a cost per participant (docs/decisions/0014).
 
 use serde::{Deserialize, Serialize};
 
@@ -99,10 +101,70 @@ pub fn spread(total: i64, n: usize) -> Vec<i64> {
     (0..n_i).map(|i| base + i64::from(i < rest)).collect()
 }
 
+/// A session's cost split between the groups of a breakdown it belongs to
+/// (its themes, speakers, leads…), `groups` in the caller's stable order
+/// (by id): equal shares, the extra cents to the first (`spread`), so the
+/// shares add up to `cents` exactly. A session in no group keeps its whole
+/// cost in the `None` share (the "without a theme" line), so every
+/// breakdown's lines add up to the total.
+pub fn split_among<K: Clone>(cents: i64, groups: &[K]) -> Vec<(Option<K>, i64)> {
+    if groups.is_empty() {
+        return vec![(None, cents)];
+    }
+    groups
+        .iter()
+        .cloned()
+        .map(Some)
+        .zip(spread(cents, groups.len()))
+        .collect()
+}
+
+/// What each participant cost, in cents: `cost_cents ÷ participants`
+/// rounded to the nearest cent, halves away from zero — what a spreadsheet's
+/// ROUND (ARRONDI) does, so a coordinator checking the figure by hand finds
+/// the same. None when nobody was counted. The one place a ratio of money is
+/// rounded: the review, the statistics and the speakers' records show it.
+pub fn per_participant_cents(cost_cents: i64, participants: i64) -> Option<i64> {
+    if participants <= 0 {
+        return None;
+    }
+    let (n, d) = (i128::from(cost_cents), i128::from(participants));
+    let q = (2 * n.abs() + d) / (2 * d);
+    let q = if n < 0 { -q } else { q };
+    Some(i64::try_from(q).expect("a share is smaller than its total"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_cost_per_participant_rounds_halves_up_to_the_cent() {
+        // 1 468,50 € for 100 people: 14,685 € → 14,69 €, never 14,68 €.
+        assert_eq!(per_participant_cents(146_850, 100), Some(1_469));
+        assert_eq!(per_participant_cents(146_849, 100), Some(1_468));
+        assert_eq!(per_participant_cents(2_000, 3), Some(667));
+        assert_eq!(per_participant_cents(1_000, 3), Some(333));
+        assert_eq!(per_participant_cents(5, 2), Some(3));
+        assert_eq!(per_participant_cents(-5, 2), Some(-3), "a refund mirrors");
+        assert_eq!(per_participant_cents(0, 7), Some(0));
+        assert_eq!(per_participant_cents(1_000, 0), None);
+        assert_eq!(
+            per_participant_cents(i64::MAX, 1),
+            Some(i64::MAX),
+            "no overflow"
+        );
+    }
+
+    #[test]
+    fn a_session_s_cost_is_split_between_its_groups() {
+        assert_eq!(
+            split_among(1_001, &["IA", "Images"]),
+            vec![(Some("IA"), 501), (Some("Images"), 500)]
+        );
+        assert_eq!(split_among::<i64>(700, &[]), vec![(None, 700)]);
+    }
 
     #[test]
     fn a_subscription_over_three_sessions() {
@@ -139,6 +201,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn rounding_is_within_half_a_cent(cost in -10_000_000i64..10_000_000, people in 1i64..5_000) {
+            let c = per_participant_cents(cost, people).unwrap();
+            // |c − cost/people| ≤ 1/2, in integers.
+            prop_assert!((2 * (c * people - cost)).abs() <= people);
+        }
+
+        #[test]
+        fn splits_add_up(cents in -10_000_000i64..10_000_000, n in 0usize..12) {
+            let groups: Vec<usize> = (0..n).collect();
+            let s = split_among(cents, &groups);
+            prop_assert_eq!(s.iter().map(|(_, c)| c).sum::<i64>(), cents);
+            prop_assert_eq!(s.len(), n.max(1));
+        }
+
         #[test]
         fn the_spread_is_exact_even_and_stable(total in -10_000_000i64..10_000_000, n in 1usize..400) {
             let s = spread(total, n);

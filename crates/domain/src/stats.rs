@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::Problem;
 use crate::calendar::parse_date;
+use crate::costs::per_participant_cents;
 
 /// How many themes a row lists as most followed.
 pub const TOP_THEMES: usize = 10;
@@ -106,6 +107,32 @@ impl Period {
                     years += 1;
                 }
             }
+        }
+    }
+
+    /// What of the period has taken place by `today` when it is not over
+    /// yet: its first day to today (a season in progress: 1 September to
+    /// today). None once the period is over, when all of it counts. Only
+    /// sessions that began before now count either way; the cut says which
+    /// dates the comparison takes from the previous period.
+    pub fn so_far(&self, today: Date) -> Option<Period> {
+        (self.to() >= today).then(|| Period::Range {
+            from: self.from(),
+            to: today.max(self.from()),
+        })
+    }
+
+    /// The same dates in the period `previous()` compares with: a season
+    /// to date against the previous season to the same date, like with like.
+    pub fn previous_to_date(&self, so_far: Period) -> Period {
+        let years = i64::from(self.from().year() - self.previous().from().year());
+        let back = |d: Date| {
+            d.checked_sub(years.years())
+                .expect("dates far from the limits")
+        };
+        Period::Range {
+            from: back(so_far.from()),
+            to: back(so_far.to()),
         }
     }
 
@@ -206,6 +233,11 @@ pub struct StatsRow {
     pub cost_eur: f64,
     /// Null when nobody was counted.
     pub cost_per_participant_eur: Option<f64>,
+    /// `cost_eur` in cents, exact.
+    pub cost_cents: i64,
+    /// The cost per participant rounded to the cent by the one rule every
+    /// page shows (`costs::per_participant_cents`); null when nobody was counted.
+    pub cost_per_participant_cents: Option<i64>,
     pub top_themes: Vec<ThemeFigures>,
     /// Against the previous period, when asked for and the row existed then.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -248,6 +280,8 @@ impl StatsRow {
             sessions_per_theme,
             cost_eur: t.cost_cents as f64 / 100.0,
             cost_per_participant_eur: ratio(t.cost_cents, t.participants).map(|v| v / 100.0),
+            cost_cents: t.cost_cents,
+            cost_per_participant_cents: per_participant_cents(t.cost_cents, t.participants),
             top_themes: top,
             change: None,
         }
@@ -335,7 +369,12 @@ impl Change {
 /// compared the previous period's report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// The period asked for (a whole season, year or from–to).
     pub period: PeriodDates,
+    /// When the period is not over: the dates whose sessions count, its
+    /// first day to today, only sessions that had begun (see `Period::so_far`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_date: Option<PeriodDates>,
     /// "2024-2025", "2024" or "2025-01-01 – 2025-04-30", for titles.
     #[serde(skip)]
     pub label: String,
@@ -360,7 +399,10 @@ impl Report {
 }
 
 /// What a breakdown groups sessions by. A session with two themes (or
-/// speakers, or leads) counts in each: the lines may add up to more than the total.
+/// speakers, leads, categories) counts in each, so sessions and people may
+/// add up to more than the total; its cost is split between them
+/// (`costs::split_among`), so costs add up to the total exactly. Sessions
+/// without any are a line of their own (key None).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
     Series,
@@ -496,6 +538,60 @@ mod tests {
     }
 
     #[test]
+    fn a_period_in_progress_compares_with_the_same_dates_before() {
+        let season = Period::Season(2026);
+        let today = date(2026, 12, 7);
+        let so_far = season.so_far(today).unwrap();
+        assert_eq!(
+            so_far,
+            Period::Range {
+                from: date(2026, 9, 1),
+                to: today
+            }
+        );
+        assert_eq!(
+            season.previous_to_date(so_far),
+            Period::Range {
+                from: date(2025, 9, 1),
+                to: date(2025, 12, 7)
+            }
+        );
+        assert_eq!(Period::Season(2025).so_far(today), None, "over");
+        assert_eq!(
+            Period::Season(2026).so_far(date(2027, 8, 31)).unwrap().to(),
+            date(2027, 8, 31),
+            "the last day is not over until it ends"
+        );
+        let year = Period::Year(2024);
+        let leap = year.so_far(date(2024, 2, 29)).unwrap();
+        assert_eq!(
+            year.previous_to_date(leap),
+            Period::Range {
+                from: date(2023, 1, 1),
+                to: date(2023, 2, 28)
+            }
+        );
+        // A from–to compares as many years back as its whole span needs.
+        let long = Period::parse_range("2026-06-01", "2027-09-30").unwrap();
+        let cut = long.so_far(today).unwrap();
+        assert_eq!(
+            long.previous_to_date(cut),
+            Period::Range {
+                from: date(2024, 6, 1),
+                to: date(2024, 12, 7)
+            }
+        );
+        // Not begun: nothing has taken place yet.
+        assert_eq!(
+            Period::Season(2027).so_far(today),
+            Some(Period::Range {
+                from: date(2027, 9, 1),
+                to: date(2027, 9, 1)
+            })
+        );
+    }
+
+    #[test]
     fn averages_over_counted_sessions_in_full_precision() {
         let t = Tally {
             events: 3,
@@ -542,6 +638,10 @@ mod tests {
         );
         assert_eq!(r.cost_eur, 123.45);
         assert_eq!(r.cost_per_participant_eur, Some(1.2345));
+        assert_eq!(
+            (r.cost_cents, r.cost_per_participant_cents),
+            (12_345, Some(123))
+        );
         assert_eq!(r.under_14_share(), Some(0.1));
         let empty = StatsRow::build(None, &Tally::default(), &[]);
         assert_eq!(

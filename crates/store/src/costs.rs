@@ -1,18 +1,22 @@
 //! Costs: tools and subscriptions, cost lines per session, budgets per
-//! series and season, and what each session cost — the figure the
-//! statistics, the budgets and the speakers' records all read.
+//! series and season, and what each session cost — the one figure the
+//! report, every breakdown, the budgets and the speakers' records read
+//! (docs/decisions/0009 and 0014).
 
 use std::collections::HashMap;
 
-use almanach_domain::costs::{Billing, CostKind, spread};
+use almanach_domain::costs::{Billing, CostKind, per_participant_cents, split_among, spread};
+use almanach_domain::programme::THEME_CATEGORIES;
+use almanach_domain::stats::{Dimension, Period};
+use jiff::civil::date;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Actor, commit_saved, record};
+use crate::breakdown::grouping;
 use crate::stats::{Scope, Value, fetch, filter};
 use crate::{Result, Store, StoreError, Tx, classify};
-use almanach_domain::stats::Period;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tool {
@@ -50,7 +54,9 @@ pub struct Budget {
     pub spent_cents: i64,
 }
 
-/// What a speaker's sessions cost and how many came.
+/// What a speaker's sessions that took place cost (their share when they
+/// shared a session with other speakers) and how many came: the speaker's
+/// line of the breakdown by speaker, over all time.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct SpeakerCost {
     pub cents: i64,
@@ -58,9 +64,61 @@ pub struct SpeakerCost {
 }
 
 impl SpeakerCost {
+    /// Rounded by the one rule (`costs::per_participant_cents`).
     pub fn per_participant_cents(&self) -> Option<i64> {
-        (self.participants > 0).then(|| self.cents / self.participants)
+        per_participant_cents(self.cents, self.participants)
     }
+}
+
+/// Every date a report can name: the speakers' records cover all time.
+pub const ALL_TIME: Period = Period::Range {
+    from: date(1900, 1, 1),
+    to: date(2999, 12, 31),
+};
+
+/// A session's place in one group of a breakdown: the group's id (which
+/// orders a session's groups when its cost is split) and key, None when
+/// the session has none; and the session's participants.
+struct Member {
+    session: i64,
+    id: Option<i64>,
+    key: Option<String>,
+    participants: i64,
+}
+
+/// A share of a session's cost given to one group (None: the sessions in no group).
+struct Share {
+    id: Option<i64>,
+    key: Option<String>,
+    cents: i64,
+}
+
+/// Each session's cost split between its groups (`split_among`), in the
+/// order of their ids: the shares of a session add up to its cost.
+fn shares(costs: &HashMap<i64, i64>, members: Vec<Member>) -> Vec<Share> {
+    let mut by_session: std::collections::BTreeMap<i64, Vec<(i64, Option<String>)>> =
+        Default::default();
+    for m in members {
+        let groups = by_session.entry(m.session).or_default();
+        if let Some(id) = m.id {
+            groups.push((id, m.key));
+        }
+    }
+    let mut out = Vec::new();
+    for (session, mut groups) in by_session {
+        groups.sort_by_key(|(id, _)| *id);
+        groups.dedup_by_key(|(id, _)| *id);
+        let cents = costs.get(&session).copied().unwrap_or(0);
+        for (group, share) in split_among(cents, &groups) {
+            let (id, key) = group.map_or((None, None), |(id, key)| (Some(id), key));
+            out.push(Share {
+                id,
+                key,
+                cents: share,
+            });
+        }
+    }
+    out
 }
 
 /// The first and last day of a season "2025-2026".
@@ -513,6 +571,87 @@ impl Store {
         Ok(costs)
     }
 
+    /// The groups of `by` each session of the period belongs to (one row per
+    /// session and group; a session in none has one row without a group).
+    async fn members(
+        &self,
+        scope: Scope<'_>,
+        period: &Period,
+        by: Dimension,
+    ) -> Result<Vec<Member>> {
+        let (join, key, id) = grouping(by);
+        let (from, args) = filter(scope, period, join);
+        let categories = if by == Dimension::Category {
+            "t.categories"
+        } else {
+            "''"
+        };
+        let sql = format!(
+            "select s.id as session, {id} as gid, {key} as k, {categories} as cats, coalesce(s.participants, 0) as p{from}"
+        );
+        let mut out = Vec::new();
+        for r in fetch(self, &sql, args).await? {
+            let session: i64 = r.try_get("session")?;
+            let participants: i64 = r.try_get("p")?;
+            if by == Dimension::Category {
+                // A theme's categories, each of the fixed list it names.
+                let cats: Option<String> = r.try_get("cats")?;
+                let cats = cats.unwrap_or_default();
+                let mut any = false;
+                for (i, c) in THEME_CATEGORIES.iter().enumerate() {
+                    if cats.split(',').any(|x| x == *c) {
+                        any = true;
+                        out.push(Member {
+                            session,
+                            id: Some(i as i64),
+                            key: Some(c.to_string()),
+                            participants,
+                        });
+                    }
+                }
+                if !any {
+                    out.push(Member {
+                        session,
+                        id: None,
+                        key: None,
+                        participants,
+                    });
+                }
+                continue;
+            }
+            out.push(Member {
+                session,
+                id: r.try_get("gid")?,
+                key: r.try_get("k")?,
+                participants,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The allocated cost of the period's sessions per group of `by`: each
+    /// session's cost split between its groups, None for sessions in none.
+    /// The values add up to the report's total cost, to the cent.
+    pub(crate) async fn costs_by(
+        &self,
+        scope: Scope<'_>,
+        period: &Period,
+        by: Dimension,
+    ) -> Result<HashMap<Option<String>, i64>> {
+        let costs = self
+            .session_costs(
+                scope.library_id,
+                &period.from().to_string(),
+                &period.to().to_string(),
+            )
+            .await?;
+        let mut out: HashMap<Option<String>, i64> = HashMap::new();
+        for s in shares(&costs, self.members(scope, period, by).await?) {
+            *out.entry(s.key).or_default() += s.cents;
+        }
+        Ok(out)
+    }
+
     /// Costs per series name over a report's scope and period.
     pub(crate) async fn costs_by_series(
         &self,
@@ -570,24 +709,32 @@ impl Store {
             .collect())
     }
 
-    /// Everything a speaker's sessions cost, and who came, over all time.
+    /// What a speaker's sessions that took place cost, and who came, over
+    /// all time: the speaker's line of the breakdown by speaker, computed
+    /// the same way (a session shared with another speaker gives each its
+    /// share of the cost, and all its participants).
     pub async fn speaker_cost(&self, library_id: i64, speaker_id: i64) -> Result<SpeakerCost> {
+        let scope = Scope {
+            library_id: Some(library_id),
+            series: None,
+        };
         let costs = self
-            .session_costs(Some(library_id), "0000-01-01", "9999-12-31")
+            .session_costs(
+                Some(library_id),
+                &ALL_TIME.from().to_string(),
+                &ALL_TIME.to().to_string(),
+            )
             .await?;
-        let rows = sqlx::query(
-            "select s.id, s.participants from sessions s join session_speakers sp on sp.session_id = s.id \
-             where sp.speaker_id = $1 and s.library_id = $2",
-        )
-        .bind(speaker_id)
-        .bind(library_id)
-        .fetch_all(self.pool())
-        .await?;
+        let members = self.members(scope, &ALL_TIME, Dimension::Speaker).await?;
         let mut out = SpeakerCost::default();
-        for r in &rows {
-            if let Some(c) = costs.get(&r.try_get::<i64, _>("id")?) {
-                out.cents += c;
-                out.participants += r.try_get::<Option<i64>, _>("participants")?.unwrap_or(0);
+        for m in &members {
+            if m.id == Some(speaker_id) {
+                out.participants += m.participants;
+            }
+        }
+        for s in shares(&costs, members) {
+            if s.id == Some(speaker_id) {
+                out.cents += s.cents;
             }
         }
         Ok(out)

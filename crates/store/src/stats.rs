@@ -1,18 +1,20 @@
 //! Statistics queries: a period's sessions added up in SQL per series name
 //! (a network's libraries with a series of the same name add up together),
-//! then turned into report rows by the domain. Cancelled sessions, and
-//! sessions of cancelled events, are left out. A season is read from its
-//! summaries (migration 0007), a library's or the network's, rebuilt here
-//! first when triggers marked them stale; other periods add up their sessions.
+//! then turned into report rows by the domain. Only sessions that took
+//! place count: begun by now, neither cancelled nor of a cancelled event.
+//! A season over is read from its summaries (migration 0007), a library's
+//! or the network's, rebuilt here first when triggers marked them stale;
+//! other periods, and a season in progress (to date), add up their sessions.
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
 use almanach_domain::stats::{Period, Report, StatsRow, Tally, ThemeFigures, merge_themes};
+use jiff::civil::Date;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Backend, Result, Store, Tx};
+use crate::{Backend, Result, Store, StoreError, Tx, now};
 
 /// Which sessions a report covers.
 #[derive(Debug, Clone, Copy)]
@@ -26,14 +28,16 @@ pub struct Scope<'a> {
 /// The shared FROM and WHERE, and the values to bind in order: built as
 /// text so each query carries only the conditions it needs (a generic
 /// "$n is null or …" would keep PostgreSQL from using the date index).
+/// The sessions that took place: begun by now ($3), not cancelled.
 pub(crate) fn filter(scope: Scope<'_>, period: &Period, extra_join: &str) -> (String, Vec<Value>) {
     let mut sql = format!(
         " from sessions s join events e on e.id = s.event_id left join series se on se.id = e.series_id {extra_join} \
-         where s.local_date >= $1 and s.local_date <= $2 and s.cancelled = 0 and e.status <> 'cancelled'"
+         where s.local_date >= $1 and s.local_date <= $2 and s.starts_at <= $3 and s.cancelled = 0 and e.status <> 'cancelled'"
     );
     let mut args = vec![
         Value::S(period.from().to_string()),
         Value::S(period.to().to_string()),
+        Value::I(now()),
     ];
     if let Some(lib) = scope.library_id {
         args.push(Value::I(lib));
@@ -65,8 +69,9 @@ pub(crate) async fn fetch(store: &Store, sql: &str, args: Vec<Value>) -> Result<
 /// The figures SQL adds up for a group of sessions `s`: each one's column
 /// in the season summaries, and its aggregate. One list for the three uses
 /// (adding up sessions, rebuilding a summary, adding up summaries) so they
-/// cannot drift apart. `cost_cents` is the one place the report reads
-/// costs, to be replaced when costs come as lines (speakers' fees, tools).
+/// cannot drift apart. `cost_cents` is the sessions' own cost column only:
+/// cost lines and tools' shares are added from `Store::session_costs`,
+/// the one computation of what a session cost (costs.rs).
 const FIGURES: [(&str, &str); 13] = [
     ("events", "count(distinct s.event_id)"),
     ("sessions", "count(*)"),
@@ -133,13 +138,15 @@ pub(crate) fn tally(r: &AnyRow) -> Result<Tally> {
     })
 }
 
-/// `FIGURES` but the cost, added up over sessions `s`: the breakdowns
-/// (`breakdown.rs`) add their cost apart, as `cost_cents`.
+/// `FIGURES` added up over sessions `s`, the cost left at 0: the breakdowns
+/// (`breakdown.rs`) take each group's share of the allocated costs instead.
 pub(crate) fn tally_columns() -> String {
     FIGURES
         .iter()
-        .filter(|(col, _)| *col != "cost_cents")
-        .map(|(col, expr)| format!("cast({expr} as bigint) as {col}"))
+        .map(|(col, expr)| match *col {
+            "cost_cents" => "cast(0 as bigint) as cost_cents".to_string(),
+            _ => format!("cast({expr} as bigint) as {col}"),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -168,13 +175,34 @@ const REBUILD_BATCH: i64 = 200;
 impl Store {
     /// The report of `period` over `scope`: a row per series, the total,
     /// and with `compare` the previous period's report and the changes.
+    /// A period not over yet counts what took place so far, and compares
+    /// with the same dates of the previous period (`Period::so_far`).
     pub async fn report(&self, scope: Scope<'_>, period: &Period, compare: bool) -> Result<Report> {
-        let mut report = self.report_of(scope, period).await?;
+        let so_far = period.so_far(self.today(scope).await?);
+        let mut report = self.report_of(scope, period, so_far).await?;
         if compare {
-            let previous = self.report_of(scope, &period.previous()).await?;
+            let cut = so_far.map(|c| period.previous_to_date(c));
+            let previous = self.report_of(scope, &period.previous(), cut).await?;
             report.compare_with(previous);
         }
         Ok(report)
+    }
+
+    /// Today where the scope's sessions take place: the library's time
+    /// zone, Europe/Paris for a network.
+    pub async fn today(&self, scope: Scope<'_>) -> Result<Date> {
+        let tz = match scope.library_id {
+            Some(id) => match self.library(id).await {
+                Ok(l) => l.tz(),
+                Err(StoreError::NotFound) => almanach_domain::calendar::paris(),
+                Err(e) => return Err(e),
+            },
+            None => almanach_domain::calendar::paris(),
+        };
+        Ok(jiff::Timestamp::from_second(now())
+            .expect("the clock reads a valid instant")
+            .to_zoned(tz)
+            .date())
     }
 
     /// The reports of the seasons `seasons` (starting years), oldest first:
@@ -184,17 +212,27 @@ impl Store {
         scope: Scope<'_>,
         seasons: RangeInclusive<i16>,
     ) -> Result<Vec<Report>> {
+        let today = self.today(scope).await?;
         let mut out = Vec::new();
         for year in seasons {
-            out.push(self.report_of(scope, &Period::Season(year)).await?);
+            let season = Period::Season(year);
+            out.push(self.report_of(scope, &season, season.so_far(today)).await?);
         }
         Ok(out)
     }
 
-    async fn report_of(&self, scope: Scope<'_>, period: &Period) -> Result<Report> {
-        // A season reads its summaries, a library's or the network's;
-        // other periods add up their sessions.
-        let (tallies, themes) = match *period {
+    /// The report of `period`, counting only the dates of `so_far` when the
+    /// period is not over.
+    async fn report_of(
+        &self,
+        scope: Scope<'_>,
+        period: &Period,
+        so_far: Option<Period>,
+    ) -> Result<Report> {
+        let counted = so_far.unwrap_or(*period);
+        // A season over reads its summaries, a library's or the network's;
+        // other periods, and a season so far, add up their sessions.
+        let (tallies, themes) = match counted {
             Period::Season(year) if SUMMARISED.contains(&year) => {
                 let (seasons, themes) = match scope.library_id {
                     Some(_) => {
@@ -220,7 +258,7 @@ impl Store {
                 (tallies, (sql, args))
             }
             _ => {
-                let (from, args) = filter(scope, period, "");
+                let (from, args) = filter(scope, &counted, "");
                 let sums = figures(|_, expr| expr.to_string());
                 let tallies = (
                     format!("select se.name as series, {sums}{from} group by se.name"),
@@ -228,7 +266,7 @@ impl Store {
                 );
                 let (from, args) = filter(
                     scope,
-                    period,
+                    &counted,
                     "join session_themes st on st.session_id = s.id join themes t on t.id = st.theme_id",
                 );
                 let sql = format!(
@@ -252,7 +290,7 @@ impl Store {
         }
         // The sums above hold the sessions' own cost column; cost lines and
         // tools' shares are added here (costs.rs), only read when there are any.
-        for (series, cents) in self.extra_costs_by_series(scope, period).await? {
+        for (series, cents) in self.extra_costs_by_series(scope, &counted).await? {
             if let Some(g) = groups.get_mut(&series) {
                 g.0.cost_cents += cents;
             }
@@ -268,6 +306,7 @@ impl Store {
         let all_themes = merge_themes(groups.values().flat_map(|(_, t)| t));
         Ok(Report {
             period: period.dates(),
+            to_date: so_far.map(|p| p.dates()),
             label: period.label(),
             series,
             total: StatsRow::build(None, &total, &all_themes),

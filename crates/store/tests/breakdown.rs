@@ -3,6 +3,7 @@
 //! present and replays; the trend of five seasons or years.
 
 use almanach_domain::attendance::Headcount;
+use almanach_domain::costs::{Billing, CostKind};
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::staff::Role;
 use almanach_domain::stats::{Dimension, Period};
@@ -290,11 +291,12 @@ on_both_backends!(
         );
         assert_eq!(
             keyed(&by(Dimension::Speaker).await),
-            [(Some("Ogône"), 1, 70)]
+            [(Some("Ogône"), 1, 70), (None, 2, 19)],
+            "sessions without a speaker are a line of their own, last"
         );
         assert_eq!(
             keyed(&by(Dimension::Lead).await),
-            [(Some("Clotilde"), 2, 19)]
+            [(Some("Clotilde"), 2, 19), (None, 1, 70)]
         );
         let talk = &by(Dimension::Kind).await[0].tally;
         assert_eq!(
@@ -507,6 +509,261 @@ on_both_backends!(
         assert_eq!(
             seen,
             [(2020, 0), (2021, 7), (2022, 0), (2023, 0), (2024, 30)]
+        );
+    }
+);
+
+/// A season with every kind of cost: typed with the attendance (the
+/// session's own column), cost lines (a speaker's fee, travel, materials),
+/// a monthly subscription reached through a theme and a yearly one ticked
+/// on sessions; sessions with several themes, speakers and leads, and
+/// sessions with none; a cancelled session with costs. Returns the second
+/// speaker's id.
+async fn costly_season(store: &Store, f: &Fixture) -> i64 {
+    let lib = f.lib;
+    let a = actor(lib);
+    let samedis = store
+        .save_series(
+            &a,
+            &Series {
+                name: "Samedis".into(),
+                ..Series::default()
+            },
+        )
+        .await
+        .unwrap();
+    let points = store
+        .save_series(
+            &a,
+            &Series {
+                name: "Points de l'IA".into(),
+                ..Series::default()
+            },
+        )
+        .await
+        .unwrap();
+    let other_speaker = store
+        .save_speaker(
+            &a,
+            &Speaker {
+                name: "Fake off".into(),
+                ..Speaker::default()
+            },
+        )
+        .await
+        .unwrap();
+    let other_lead = store
+        .create_staff(&a, "hugo@example.org", "Hugo", Role::Mediator, "x")
+        .await
+        .unwrap();
+    // A talk with two themes, two speakers, two leads: a fee and travel.
+    let talk = add(
+        store,
+        lib,
+        S {
+            series: Some(samedis),
+            kind: SessionKind::Talk,
+            day: "2024-10-05",
+            themes: vec![f.image, f.texte],
+            room: Some(f.room),
+            speakers: vec![f.speaker, other_speaker],
+            leads: vec![f.lead, other_lead],
+            count: head(73, 3),
+            cost_cents: 10_001,
+            ..S::default()
+        },
+    )
+    .await;
+    // Points de l'IA: subscriptions only, through their theme.
+    let mut points_sessions = Vec::new();
+    for day in ["2024-10-08", "2024-10-15", "2024-10-22", "2024-11-05"] {
+        points_sessions.push(
+            add(
+                store,
+                lib,
+                S {
+                    series: Some(points),
+                    day,
+                    themes: vec![f.texte],
+                    leads: vec![f.lead],
+                    count: head(7, 1),
+                    ..S::default()
+                },
+            )
+            .await,
+        );
+    }
+    // No series, theme, room, speaker nor lead; not counted; materials.
+    let bare = add(
+        store,
+        lib,
+        S {
+            day: "2024-12-14",
+            ..S::default()
+        },
+    )
+    .await;
+    // Cancelled: its costs count nowhere.
+    let cancelled = add(
+        store,
+        lib,
+        S {
+            series: Some(samedis),
+            day: "2024-10-19",
+            speakers: vec![other_speaker],
+            cost_cents: 99_999,
+            ..S::default()
+        },
+    )
+    .await;
+    store
+        .set_session_cancelled(&a, cancelled, true)
+        .await
+        .unwrap();
+    for (session, kind, cents) in [
+        (talk, CostKind::Fee, 45_050),
+        (talk, CostKind::Travel, 8_733),
+        (bare, CostKind::Materials, 1_999),
+        (cancelled, CostKind::Fee, 50_000),
+    ] {
+        store
+            .add_cost_line(
+                &a,
+                &CostLine {
+                    id: 0,
+                    session_id: session,
+                    kind,
+                    cents,
+                    note: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let tool = |name: &str, cents, billing| Tool {
+        id: 0,
+        name: name.into(),
+        provider: String::new(),
+        plan: String::new(),
+        cost_cents: cents,
+        billing,
+        seats: None,
+        renewal_on: None,
+        owner_id: None,
+        notes: String::new(),
+        theme_ids: vec![],
+        session_ids: vec![],
+    };
+    // 23,00 € a month over the sessions on the text theme: October's four
+    // (the talk and three Points) and November's one.
+    store
+        .save_tool(
+            &a,
+            &Tool {
+                theme_ids: vec![f.texte],
+                ..tool("ChatGPT Plus", 2_300, Billing::Monthly)
+            },
+        )
+        .await
+        .unwrap();
+    // 288,00 € a year, ticked on the talk and the bare session.
+    store
+        .save_tool(
+            &a,
+            &Tool {
+                session_ids: vec![talk, bare, points_sessions[0]],
+                ..tool("HeyGen", 28_800, Billing::Yearly)
+            },
+        )
+        .await
+        .unwrap();
+    other_speaker
+}
+
+on_both_backends!(
+    async fn every_breakdown_adds_up_to_the_key_figure_s_total(store: Store) {
+        let f = fixture(&store).await;
+        let other_speaker = costly_season(&store, &f).await;
+        let season = Period::parse_season("2024-2025").unwrap();
+        let report = store.report(scope(f.lib), &season, false).await.unwrap();
+        let total = report.total.cost_cents;
+        // 100,01 (the talk's own) + 450,50 + 87,33 + 19,99 (lines) + 2 × 23,00
+        // (ChatGPT: October, November) + 2 × 24,00 (HeyGen: October, December).
+        assert_eq!(
+            total,
+            10_001 + 45_050 + 8_733 + 1_999 + 2 * 2_300 + 2 * 2_400,
+            "the key figure holds every cost"
+        );
+        assert_eq!(
+            report.series.iter().map(|r| r.cost_cents).sum::<i64>() + 1_999 + 2_400,
+            total,
+            "the series' rows and the sessions outside any series"
+        );
+        for by in Dimension::ALL {
+            let lines = store.breakdown(scope(f.lib), &season, by).await.unwrap();
+            assert_eq!(
+                lines.iter().map(|l| l.tally.cost_cents).sum::<i64>(),
+                total,
+                "{by:?}: {lines:?}"
+            );
+        }
+        let points = store
+            .breakdown(scope(f.lib), &season, Dimension::Series)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|l| l.key.as_deref() == Some("Points de l'IA"))
+            .unwrap();
+        assert!(
+            points.tally.cost_cents > 0,
+            "subscriptions reach the Points de l'IA: {points:?}"
+        );
+        assert_eq!(
+            Some(points.tally.cost_cents),
+            report
+                .series
+                .iter()
+                .find(|r| r.series.as_deref() == Some("Points de l'IA"))
+                .map(|r| r.cost_cents),
+            "the breakdown's line is the review's row"
+        );
+        // A session with two speakers gives each half its cost; the
+        // speaker's record is the speaker's line of the breakdown.
+        let by_speaker = store
+            .breakdown(scope(f.lib), &season, Dimension::Speaker)
+            .await
+            .unwrap();
+        for (id, name) in [(f.speaker, "Ogône"), (other_speaker, "Fake off")] {
+            let line = by_speaker
+                .iter()
+                .find(|l| l.key.as_deref() == Some(name))
+                .unwrap();
+            let record = store.speaker_cost(f.lib, id).await.unwrap();
+            assert_eq!(
+                (record.cents, record.participants),
+                (line.tally.cost_cents, line.tally.participants),
+                "{name}"
+            );
+        }
+        // The trend's season is the same total.
+        let trend = store
+            .attendance_trend(scope(f.lib), &season, Bucket::Season)
+            .await
+            .unwrap();
+        assert_eq!(trend.last().unwrap().1.cost_cents, total);
+        // And a series' own report.
+        let only = Scope {
+            library_id: Some(f.lib),
+            series: Some("Points de l'IA"),
+        };
+        let r = store.report(only, &season, false).await.unwrap();
+        let lines = store
+            .breakdown(only, &season, Dimension::Theme)
+            .await
+            .unwrap();
+        assert_eq!(
+            lines.iter().map(|l| l.tally.cost_cents).sum::<i64>(),
+            r.total.cost_cents
         );
     }
 );

@@ -572,3 +572,107 @@ on_both_backends!(
         assert_eq!(r.total.avg_per_workshop, Some(20.0));
     }
 );
+
+/// A session at an exact instant, dated `day` (library time).
+async fn session_at(store: &Store, lib: i64, event_id: i64, day: &str, starts_at: i64) -> i64 {
+    let id = session(store, lib, event_id, SessionKind::Workshop, day, &[]).await;
+    sqlx::query("update sessions set starts_at = $1, ends_at = $2 where id = $3")
+        .bind(starts_at)
+        .bind(starts_at + 3600)
+        .bind(id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    id
+}
+
+on_both_backends!(
+    async fn a_season_in_progress_counts_what_took_place_against_the_same_dates(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        let today = store.today(scope(lib)).await.unwrap();
+        let (year, _) = almanach_domain::programme::season_of(today);
+        let season = Period::Season(year);
+        let previous = season.previous();
+        let e = event(&store, lib, None, EventStatus::Published).await;
+        let a = actor(lib);
+        let line = |session_id, cents| CostLine {
+            id: 0,
+            session_id,
+            kind: almanach_domain::costs::CostKind::Fee,
+            cents,
+            note: String::new(),
+        };
+
+        // This season: one session that began a minute ago, one still to
+        // come later today (with its fee already booked).
+        let held = session_at(&store, lib, e, &today.to_string(), now() - 60).await;
+        count(&store, lib, held, 12, 2).await;
+        store.add_cost_line(&a, &line(held, 6_000)).await.unwrap();
+        let to_come = session_at(&store, lib, e, &today.to_string(), now() + 600).await;
+        store
+            .add_cost_line(&a, &line(to_come, 50_000))
+            .await
+            .unwrap();
+        // Last season: the same date, then its last day, after that date.
+        let same_day = today.checked_sub(jiff::ToSpan::years(1)).unwrap();
+        let then = session_at(&store, lib, e, &same_day.to_string(), now() - 366 * 86_400).await;
+        count(&store, lib, then, 8, 0).await;
+        let last_day = previous.to();
+        if last_day > same_day {
+            let later = session(
+                &store,
+                lib,
+                e,
+                SessionKind::Workshop,
+                &last_day.to_string(),
+                &[],
+            )
+            .await;
+            count(&store, lib, later, 500, 0).await;
+        }
+
+        let r = store.report(scope(lib), &season, true).await.unwrap();
+        assert_eq!(
+            (r.total.sessions, r.total.participants, r.total.cost_cents),
+            (1, 12, 6_000),
+            "only what took place: the session to come is neither held nor paid"
+        );
+        assert_eq!(r.period, season.dates(), "the period asked for");
+        let to_date = r.to_date.clone().expect("a season in progress is to date");
+        assert_eq!(
+            (to_date.from, to_date.to),
+            (season.from().to_string(), today.to_string())
+        );
+        let p = r.previous.as_deref().unwrap();
+        assert_eq!(
+            p.to_date.as_ref().map(|d| (d.from.clone(), d.to.clone())),
+            Some((previous.from().to_string(), same_day.to_string())),
+            "compared with the same dates of the season before"
+        );
+        assert_eq!(
+            (p.total.sessions, p.total.participants),
+            (1, 8),
+            "like with like: not the whole season before"
+        );
+        assert_eq!(r.total.change.as_ref().unwrap().participants.delta, 4);
+
+        // The breakdowns count the same sessions and the same costs.
+        for by in almanach_domain::stats::Dimension::ALL {
+            let lines = store.breakdown(scope(lib), &season, by).await.unwrap();
+            assert_eq!(
+                lines.iter().map(|l| l.tally.sessions).sum::<i64>(),
+                1,
+                "{by:?}"
+            );
+            assert_eq!(
+                lines.iter().map(|l| l.tally.cost_cents).sum::<i64>(),
+                6_000,
+                "{by:?}"
+            );
+        }
+
+        // A season over is whole, with no cut.
+        let over = store.report(scope(lib), &previous, false).await.unwrap();
+        assert!(over.to_date.is_none());
+    }
+);

@@ -391,10 +391,27 @@ pub(super) async fn record_page(
     .filter_map(|(k, v)| v.map(|c| (tr.t(k).to_string(), fmt::price(c, tr.lang))))
     .collect();
     let travel = euros(tr.lang, p.travel_cents);
+    // The speaker's line of the statistics by speaker, over all time, worded
+    // and rounded as the review does (`Fmt::money`, `per_participant_cents`).
     let cost_per_participant = if sight.fees {
         let c = store.speaker_cost(lib, id).await?;
+        let f = crate::review::Fmt { lang: tr.lang };
         c.per_participant_cents()
-            .map(|c| super::costs::amount(tr.lang, c))
+            .map(|per| {
+                let key = if c.participants == 1 {
+                    "speakers.cost_per_participant_one"
+                } else {
+                    "speakers.cost_per_participant_many"
+                };
+                tr.tf(
+                    key,
+                    &[
+                        ("amount", f.money(per)),
+                        ("total", f.money(c.cents)),
+                        ("people", f.int(c.participants)),
+                    ],
+                )
+            })
             .unwrap_or_default()
     } else {
         String::new()

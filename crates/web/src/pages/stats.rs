@@ -25,7 +25,7 @@ use crate::error::urlencode;
 use crate::forms::FormErrors;
 use crate::review::chart::Chart;
 use crate::review::{
-    Fmt, Links, Review, ReviewView, csv, csv_decimal, figures, pdf, report_csv, to_html,
+    Fmt, Links, Review, ReviewView, csv, csv_decimal, csv_money, figures, pdf, report_csv, to_html,
 };
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
@@ -193,11 +193,11 @@ fn breakdown_table(
             v.map_or_else(|| "–".into(), |s| f.percent(s))
         }
     };
-    let euros = |v: Option<f64>| {
+    let money = |v: Option<i64>| {
         if for_csv {
-            csv_decimal(v)
+            csv_money(v)
         } else {
-            v.map_or_else(|| "–".into(), |v| f.euros(v))
+            v.map_or_else(|| "–".into(), |v| f.money(v))
         }
     };
     let mut head: Vec<String> = [
@@ -238,8 +238,8 @@ fn breakdown_table(
                 dec(r.avg_per_workshop),
             ];
             if costs {
-                cells.push(euros(Some(r.cost_eur)));
-                cells.push(euros(r.cost_per_participant_eur));
+                cells.push(money(Some(r.cost_cents)));
+                cells.push(money(r.cost_per_participant_cents));
             }
             cells
         })

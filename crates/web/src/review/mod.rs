@@ -11,7 +11,9 @@ pub mod pdf;
 
 use almanach_domain::Lang;
 use almanach_domain::fmt::day_with_year;
-use almanach_domain::stats::{Change, Delta, Extras, Period, Report, StatsRow, fr_number};
+use almanach_domain::stats::{
+    Change, Delta, Extras, Period, PeriodDates, Report, StatsRow, fr_number,
+};
 use almanach_store::{Bucket, Scope, Store, StoreError};
 use askama::Template;
 use jiff::civil::Date;
@@ -108,19 +110,30 @@ impl Fmt {
         }
     }
 
-    /// "1 234,50 €" / "€1,234.50"; whole hundreds without cents.
-    pub fn euros(self, v: f64) -> String {
-        let decimals = if v.fract().abs() < 0.005 && v.abs() >= 100.0 {
-            0
-        } else {
-            2
-        };
-        let n = self.num(v, decimals);
-        match self.lang {
-            Lang::Fr => format!("{n}\u{a0}€"),
-            Lang::En if v < 0.0 => format!("-€{}", n.trim_start_matches('-')),
-            Lang::En => format!("€{n}"),
+    /// An amount in cents, exact (no floating point between the figure
+    /// and the page): "1 234,50 €" / "€1,234.50"; whole hundreds of euros
+    /// without cents.
+    pub fn money(self, cents: i64) -> String {
+        let (whole, rest) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
+        let mut n = self.int(i64::try_from(whole).unwrap_or(i64::MAX));
+        if rest != 0 || whole < 100 {
+            n.push(match self.lang {
+                Lang::Fr => ',',
+                Lang::En => '.',
+            });
+            n.push_str(&format!("{rest:02}"));
         }
+        match (self.lang, cents < 0) {
+            (Lang::Fr, false) => format!("{n}\u{a0}€"),
+            (Lang::Fr, true) => format!("−{n}\u{a0}€"),
+            (Lang::En, false) => format!("€{n}"),
+            (Lang::En, true) => format!("-€{n}"),
+        }
+    }
+
+    /// Euros as the JSON holds them, to the cent: see `money`.
+    pub fn euros(self, v: f64) -> String {
+        self.money((v * 100.0).round() as i64)
     }
 
     /// Before a colon: French puts a narrow no-break space there.
@@ -253,8 +266,11 @@ fn cells(tr: &Tr, f: Fmt, r: &StatsRow, costs: bool) -> Vec<String> {
         }),
     ];
     if costs {
-        v.push(f.euros(r.cost_eur));
-        v.push(r.cost_per_participant_eur.map_or_else(dash, |c| f.euros(c)));
+        v.push(f.money(r.cost_cents));
+        v.push(
+            r.cost_per_participant_cents
+                .map_or_else(dash, |c| f.money(c)),
+        );
     }
     v
 }
@@ -309,7 +325,7 @@ fn change_rows(tr: &Tr, f: Fmt, now: &StatsRow, c: &Change, costs: bool) -> Vec<
     if costs {
         rows.push(ChangeView {
             label: tr.t("review.change.cost").to_string(),
-            now: f.euros(now.cost_eur),
+            now: f.money(now.cost_cents),
             before: c.cost_eur.map_or("–".into(), |d| f.euros(d.previous)),
             change: c.cost_eur.map_or("–".into(), |d| {
                 format!("{}{}", signed_euros(f, d.delta), relative(f, d.percent))
@@ -479,14 +495,17 @@ pub fn figures(tr: &Tr, review: &Review, costs: bool, full: bool) -> Vec<Figure>
             String::new(),
         ));
     }
-    if costs && let Some(cpp) = t.cost_per_participant_eur {
+    if costs && let Some(cpp) = t.cost_per_participant_cents {
         let cost_change = c
             .and_then(|c| c.cost_eur)
             .map(|d| relative(f, d.percent))
             .unwrap_or_default();
         out.push(fig(
-            f.euros(cpp),
-            tr.tf("review.per_participant", &[("total", f.euros(t.cost_eur))]),
+            f.money(cpp),
+            tr.tf(
+                "review.per_participant",
+                &[("total", f.money(t.cost_cents))],
+            ),
             cost_change.trim().to_string(),
         ));
     }
@@ -505,11 +524,21 @@ pub fn charts(tr: &Tr, review: &Review) -> Vec<Chart> {
         ),
         Bucket::Year => (tr.t("review.chart.attendance_years"), tr.t("review.year")),
     };
+    // A period in progress: its season (or year) so far, said so beside the whole ones.
+    let last = review.trend.len().saturating_sub(1);
+    let label = |i: usize, l: &String| {
+        if i == last && review.report.to_date.is_some() {
+            format!("{l} ({})", tr.t("review.so_far_short"))
+        } else {
+            l.clone()
+        }
+    };
     let bars = review
         .trend
         .iter()
-        .map(|(l, r)| Bar {
-            label: l.clone(),
+        .enumerate()
+        .map(|(i, (l, r))| Bar {
+            label: label(i, l),
             value: r.participants as f64,
             text: f.int(r.participants),
         })
@@ -518,9 +547,10 @@ pub fn charts(tr: &Tr, review: &Review) -> Vec<Chart> {
     let rows = review
         .trend
         .iter()
-        .map(|(l, r)| {
+        .enumerate()
+        .map(|(i, (l, r))| {
             vec![
-                l.clone(),
+                label(i, l),
                 f.int(r.sessions),
                 f.int(r.participants),
                 f.int(r.under_14),
@@ -641,14 +671,40 @@ impl ReviewView {
             Period::Season(_) => tr.tf("review.title_season", &[("period", period.label())]),
             Period::Range { .. } => tr.t("review.title_range").to_string(),
         };
-        let span = tr.tf(
-            "review.span",
-            &[
-                ("from", day_text(&report.period.from, tr.lang)),
-                ("to", day_text(&report.period.to, tr.lang)),
-            ],
-        );
+        let span = |d: &PeriodDates, key: &str| {
+            tr.tf(
+                key,
+                &[
+                    ("from", day_text(&d.from, tr.lang)),
+                    ("to", day_text(&d.to, tr.lang)),
+                ],
+            )
+        };
         let mut notes = Vec::new();
+        // A period not over: what took place so far, against the same dates before.
+        let (span_text, current) = match &report.to_date {
+            Some(d) => {
+                let so_far = span(d, "review.span");
+                notes.push(
+                    match report.previous.as_deref().and_then(|p| {
+                        p.to_date
+                            .as_ref()
+                            .map(|pd| (p.label.clone(), span(pd, "review.span")))
+                    }) {
+                        Some((label, before)) => tr.tf(
+                            "review.to_date_compared",
+                            &[("span", so_far), ("period", label), ("before", before)],
+                        ),
+                        None => tr.tf("review.to_date", &[("span", so_far)]),
+                    },
+                );
+                (
+                    span(d, "review.span_to_date"),
+                    tr.tf("review.label_to_date", &[("period", period.label())]),
+                )
+            }
+            None => (span(&report.period, "review.span"), period.label()),
+        };
         if t.uncounted_sessions > 0 {
             let n = plural(
                 &tr,
@@ -660,7 +716,14 @@ impl ReviewView {
             notes.push(tr.tf("review.uncounted", &[("sessions", n)]));
         }
         let (previous_period, changes) = match (&report.previous, &t.change) {
-            (Some(p), Some(c)) => (Some(p.label.clone()), change_rows(&tr, f, t, c, costs)),
+            (Some(p), Some(c)) => {
+                let label = if p.to_date.is_some() {
+                    tr.tf("review.same_period", &[("period", p.label.clone())])
+                } else {
+                    p.label.clone()
+                };
+                (Some(label), change_rows(&tr, f, t, c, costs))
+            }
             _ => (None, Vec::new()),
         };
         let n = if costs {
@@ -671,7 +734,7 @@ impl ReviewView {
         ReviewView {
             library: library.to_string(),
             title,
-            period: span,
+            period: span_text,
             series_filter: series_filter.map(str::to_string),
             figures: figures(&tr, review, costs, false),
             notes,
@@ -688,7 +751,7 @@ impl ReviewView {
                 name: tr.t("review.total").to_string(),
                 cells: cells(&tr, f, t, costs),
             },
-            current: period.label(),
+            current,
             previous_period,
             changes,
             charts: charts(&tr, review),
@@ -714,6 +777,17 @@ pub fn to_html(view: &ReviewView) -> String {
 /// A decimal the way a French spreadsheet reads it: "19,33", no thousands separator.
 pub(crate) fn csv_decimal(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.2}").replace('.', ","))
+        .unwrap_or_default()
+}
+
+/// An amount in cents for a French spreadsheet, exact: "1234,56", "-0,05".
+pub(crate) fn csv_money(cents: Option<i64>) -> String {
+    cents
+        .map(|c| {
+            let sign = if c < 0 { "-" } else { "" };
+            let a = c.unsigned_abs();
+            format!("{sign}{},{:02}", a / 100, a % 100)
+        })
         .unwrap_or_default()
 }
 
@@ -799,8 +873,8 @@ pub fn report_csv(tr: &Tr, report: &Report, costs: bool) -> String {
                 spt.map(|m| m.max.to_string()).unwrap_or_default(),
             ];
             if costs {
-                cells.push(csv_decimal(Some(row.cost_eur)));
-                cells.push(csv_decimal(row.cost_per_participant_eur));
+                cells.push(csv_money(Some(row.cost_cents)));
+                cells.push(csv_money(row.cost_per_participant_cents));
             }
             rows.push(cells);
         }
@@ -838,6 +912,7 @@ mod tests {
         let p = Period::Year(2024);
         let report = Report {
             period: p.dates(),
+            to_date: None,
             label: p.label(),
             series: vec![row.clone()],
             total: StatsRow {

@@ -241,7 +241,11 @@ http_test!(
             "{page}"
         );
         // 160 € for 20 people: 8 € each, on the speaker's record.
-        assert!(text(&app.get(&mut c, &format!("/staff/speakers/{sp}")).await).contains("8,00 €"));
+        let record = text(&app.get(&mut c, &format!("/staff/speakers/{sp}")).await);
+        assert!(
+            record.contains("8,00\u{a0}€ (160\u{a0}€ pour 20 participants"),
+            "{record}"
+        );
         let report = app
             .store
             .report(

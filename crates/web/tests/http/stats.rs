@@ -3,9 +3,10 @@
 //! the review as page, PDF and CSV; who reads them, who sees costs.
 
 use almanach_domain::attendance::Headcount;
+use almanach_domain::costs::{Billing, CostKind};
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::staff::Role;
-use almanach_store::{Actor, Event, Series, SessionWrite, Theme};
+use almanach_store::{Actor, CostLine, Event, Series, SessionWrite, Theme, Tool};
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -432,6 +433,466 @@ http_test!(
             ),
             "plain numbers for a spreadsheet: {}",
             by.body
+        );
+    }
+);
+
+/// A session of `series` (or none) on `day` at 14 h UTC, or at `at` when
+/// given; counted when `people` is given.
+#[allow(clippy::too_many_arguments)]
+async fn session_of(
+    app: &TestApp,
+    series: Option<i64>,
+    kind: SessionKind,
+    day: &str,
+    at: Option<i64>,
+    themes: Vec<i64>,
+    speakers: Vec<i64>,
+    people: Option<u32>,
+) -> i64 {
+    let e = Event {
+        id: 0,
+        series_id: series,
+        title: "E".into(),
+        description: String::new(),
+        picture_url: String::new(),
+        status: EventStatus::Published,
+    };
+    let e = app.store.save_event(&actor(app), &e).await.unwrap();
+    let d: jiff::civil::Date = day.parse().unwrap();
+    let start = at.unwrap_or_else(|| {
+        d.at(14, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp()
+            .as_second()
+    });
+    let w = SessionWrite {
+        event_id: e,
+        kind,
+        starts_at: start,
+        ends_at: start + 3600,
+        local_date: day.into(),
+        room_id: None,
+        capacity: None,
+        age_min: None,
+        age_max: None,
+        accompanied: false,
+        price_cents: 0,
+        registration_required: false,
+        attendance_mode: AttendanceMode::InPerson,
+        online_url: String::new(),
+        theme_ids: themes,
+        speaker_ids: speakers,
+        lead_ids: vec![],
+    };
+    let id = app
+        .store
+        .save_session(&actor(app), None, &w)
+        .await
+        .unwrap()
+        .unwrap();
+    if let Some(n) = people {
+        let h = Headcount::new(Some(n), Some(0), None, None).unwrap();
+        app.store.set_headcount(&actor(app), id, &h).await.unwrap();
+    }
+    id
+}
+
+async fn cost_line(app: &TestApp, session_id: i64, kind: CostKind, cents: i64) {
+    let line = CostLine {
+        id: 0,
+        session_id,
+        kind,
+        cents,
+        note: String::new(),
+    };
+    app.store.add_cost_line(&actor(app), &line).await.unwrap();
+}
+
+/// The sum, in cents, of the "Coût" column of a CSV for spreadsheets.
+fn cost_column(csv: &str) -> i64 {
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    let head: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let i = head
+        .iter()
+        .position(|h| *h == "Coût" || *h == "Coût (€)")
+        .unwrap_or_else(|| panic!("no cost column in {head:?}"));
+    lines
+        .map(|l| {
+            let cell = l.split(';').nth(i).unwrap();
+            let (e, c) = cell.split_once(',').unwrap();
+            e.parse::<i64>().unwrap() * 100 + c.parse::<i64>().unwrap()
+        })
+        .sum()
+}
+
+/// Every kind of cost in 2024-2025: typed with the attendance, a speaker's
+/// fee as a cost line, a subscription reaching the Points de l'IA through
+/// their theme, materials on a session outside any series.
+async fn costly_season(app: &TestApp) -> i64 {
+    let a = actor(app);
+    let save_series = |name: &'static str| {
+        let a = a.clone();
+        async move {
+            app.store
+                .save_series(
+                    &a,
+                    &Series {
+                        name: name.into(),
+                        ..Series::default()
+                    },
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let samedis = save_series("Samedis de l'innovation").await;
+    let points = save_series("Points de l'IA").await;
+    let image = app
+        .store
+        .save_theme(
+            &a,
+            &Theme {
+                title: "Créer des images".into(),
+                categories: vec!["image".into()],
+                ..Theme::default()
+            },
+        )
+        .await
+        .unwrap();
+    let speaker = app
+        .store
+        .save_speaker(
+            &a,
+            &almanach_store::Speaker {
+                name: "Léa".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let talk = session_of(
+        app,
+        Some(samedis),
+        SessionKind::Talk,
+        "2024-10-19",
+        None,
+        vec![image],
+        vec![speaker],
+        Some(73),
+    )
+    .await;
+    app.store.set_session_cost(&a, talk, 120_000).await.unwrap();
+    cost_line(app, talk, CostKind::Fee, 45_050).await;
+    for day in ["2024-11-05", "2024-11-12"] {
+        session_of(
+            app,
+            Some(points),
+            SessionKind::Workshop,
+            day,
+            None,
+            vec![image],
+            vec![],
+            Some(10),
+        )
+        .await;
+    }
+    let bare = session_of(
+        app,
+        None,
+        SessionKind::Workshop,
+        "2025-01-10",
+        None,
+        vec![],
+        vec![],
+        Some(5),
+    )
+    .await;
+    cost_line(app, bare, CostKind::Materials, 1_999).await;
+    let tool = Tool {
+        id: 0,
+        name: "ChatGPT Plus".into(),
+        provider: String::new(),
+        plan: String::new(),
+        cost_cents: 2_300,
+        billing: Billing::Monthly,
+        seats: None,
+        renewal_on: None,
+        owner_id: None,
+        notes: String::new(),
+        theme_ids: vec![image],
+        session_ids: vec![],
+    };
+    app.store.save_tool(&a, &tool).await.unwrap();
+    speaker
+}
+
+http_test!(
+    async fn one_total_on_the_page_in_every_breakdown_and_in_the_review(app: TestApp) {
+        costly_season(&app).await;
+        // 1 200 + 450,50 (the talk) + 23 (October's subscription, the talk
+        // alone) + 23 (November's, the two Points) + 19,99 (materials).
+        let total = 120_000 + 45_050 + 2_300 + 2_300 + 1_999;
+        let shown = "1\u{202f}716,49\u{a0}€";
+        let mut c = app.signed_in(Role::Coordinator).await;
+        let page = app.get(&mut c, "/staff/stats?season=2024-2025").await;
+        assert!(
+            page.body
+                .contains(&format!("(coût total\u{202f}: {shown})")),
+            "the key figure: {}",
+            page.body
+        );
+        for by in [
+            "series", "kind", "theme", "category", "room", "speaker", "lead",
+        ] {
+            let csv = app
+                .get(
+                    &mut c,
+                    &format!("/staff/stats/breakdown.csv?season=2024-2025&by={by}"),
+                )
+                .await;
+            assert_eq!(cost_column(&csv.body), total, "by {by}: {}", csv.body);
+            let page = app
+                .get(&mut c, &format!("/staff/stats?season=2024-2025&by={by}"))
+                .await;
+            assert_eq!(page.status, StatusCode::OK);
+        }
+        let by_series = app
+            .get(
+                &mut c,
+                "/staff/stats/breakdown.csv?season=2024-2025&by=series",
+            )
+            .await;
+        let review = app
+            .get(&mut c, "/staff/stats/review.csv?season=2024-2025")
+            .await;
+        let line = |csv: &str, start: &str| -> String {
+            csv.lines()
+                .find(|l| l.starts_with(start))
+                .unwrap_or_else(|| panic!("no {start} in {csv}"))
+                .to_string()
+        };
+        assert!(
+            line(&by_series.body, "Points de l'IA;").contains(";23,00;"),
+            "the subscription reaches the Points de l'IA: {}",
+            by_series.body
+        );
+        assert!(line(&review.body, "2024-2025;Points de l'IA;").contains(";23,00;"));
+        assert!(
+            line(&review.body, "2024-2025;Total;").contains(";1716,49;"),
+            "{}",
+            review.body
+        );
+        assert!(
+            line(&by_series.body, "Sans cycle;").contains(";19,99;"),
+            "the session outside any series: {}",
+            by_series.body
+        );
+        let html = app
+            .get(&mut c, "/staff/stats/review?season=2024-2025")
+            .await;
+        assert!(html.body.contains(shown), "{}", html.body);
+    }
+);
+
+http_test!(
+    async fn the_speaker_s_record_and_the_review_round_alike(app: TestApp) {
+        let a = actor(&app);
+        let speaker = app
+            .store
+            .save_speaker(
+                &a,
+                &almanach_store::Speaker {
+                    name: "Léa".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        // 1 468,50 € for 100 people: 14,685 € each, 14,69 € everywhere.
+        for (day, people, cents) in [("2024-10-05", 60, 100_000), ("2024-11-09", 40, 46_850)] {
+            let s = session_of(
+                &app,
+                None,
+                SessionKind::Talk,
+                day,
+                None,
+                vec![],
+                vec![speaker],
+                Some(people),
+            )
+            .await;
+            cost_line(&app, s, CostKind::Fee, cents).await;
+        }
+        let mut c = app.signed_in(Role::Coordinator).await;
+        let record = app.get(&mut c, &format!("/staff/speakers/{speaker}")).await;
+        assert!(
+            record
+                .body
+                .contains("14,69\u{a0}€ (1\u{202f}468,50\u{a0}€ pour 100 participants"),
+            "{}",
+            record.body
+        );
+        let review = app
+            .get(&mut c, "/staff/stats/review?season=2024-2025")
+            .await;
+        assert!(
+            review.body.contains("<strong>14,69\u{a0}€</strong>"),
+            "{}",
+            review.body
+        );
+        let csv = app
+            .get(&mut c, "/staff/stats/review.csv?season=2024-2025")
+            .await;
+        assert!(csv.body.contains(";1468,50;14,69\r\n"), "{}", csv.body);
+        let by = app
+            .get(
+                &mut c,
+                "/staff/stats/breakdown.csv?season=2024-2025&by=speaker",
+            )
+            .await;
+        assert!(
+            by.body.contains("Léa;") && by.body.contains(";1468,50;14,69"),
+            "{}",
+            by.body
+        );
+        let report = app
+            .store
+            .report(
+                almanach_store::Scope {
+                    library_id: Some(app.library_id),
+                    series: None,
+                },
+                &almanach_domain::stats::Period::Season(2024),
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.total.cost_per_participant_cents, Some(1_469));
+    }
+);
+
+http_test!(
+    async fn a_season_in_progress_is_compared_to_date(app: TestApp) {
+        let a = actor(&app);
+        let points = app
+            .store
+            .save_series(
+                &a,
+                &Series {
+                    name: "Points de l'IA".into(),
+                    ..Series::default()
+                },
+            )
+            .await
+            .unwrap();
+        let now = almanach_store::now();
+        let today = jiff::Timestamp::from_second(now)
+            .unwrap()
+            .to_zoned(almanach_domain::calendar::paris())
+            .date();
+        let (year, label) = almanach_domain::programme::season_of(today);
+        let previous = format!("{}-{}", year - 1, year);
+        let day = today.to_string();
+        let w = SessionKind::Workshop;
+        // Held a minute ago; still to come later (not counted, not held).
+        session_of(
+            &app,
+            Some(points),
+            w,
+            &day,
+            Some(now - 60),
+            vec![],
+            vec![],
+            Some(12),
+        )
+        .await;
+        session_of(
+            &app,
+            Some(points),
+            w,
+            &day,
+            Some(now + 600),
+            vec![],
+            vec![],
+            None,
+        )
+        .await;
+        // The season before: the same date, then its last day.
+        let same_day = today.checked_sub(jiff::Span::new().years(1)).unwrap();
+        session_of(
+            &app,
+            Some(points),
+            w,
+            &same_day.to_string(),
+            Some(now - 366 * 86_400),
+            vec![],
+            vec![],
+            Some(8),
+        )
+        .await;
+        let last_day = jiff::civil::date(year, 8, 31);
+        if last_day > same_day {
+            session_of(
+                &app,
+                Some(points),
+                w,
+                &last_day.to_string(),
+                None,
+                vec![],
+                vec![],
+                Some(500),
+            )
+            .await;
+        }
+        let mut c = app.signed_in(Role::Coordinator).await;
+        let page = app
+            .get(&mut c, &format!("/staff/stats?season={label}"))
+            .await;
+        let b = &page.body;
+        assert!(b.contains("<strong>12</strong> participants"), "{b}");
+        assert!(
+            b.contains("<strong>1</strong> séance"),
+            "only the session held: {b}"
+        );
+        assert!(
+            b.contains("+4 (+50\u{a0}%)"),
+            "12 against 8 on the same dates: {b}"
+        );
+        assert!(
+            b.contains(&format!(
+                "Évolutions par rapport à la même période de {previous}."
+            )),
+            "{b}"
+        );
+        assert!(b.contains("à ce jour"), "{b}");
+        assert!(
+            b.contains(&format!("comparées à la même période de {previous}")),
+            "{b}"
+        );
+        assert!(
+            !b.contains("sans comptage"),
+            "a session to come is not uncounted: {b}"
+        );
+        assert!(
+            b.contains(" (à ce jour)</th>"),
+            "the trend says this season is not over: {b}"
+        );
+        let csv = app
+            .get(&mut c, &format!("/staff/stats/review.csv?season={label}"))
+            .await;
+        assert!(
+            csv.body
+                .contains(&format!("\r\n{label};Total;1;1;0;1;0;12;")),
+            "{}",
+            csv.body
+        );
+        assert!(
+            csv.body
+                .contains(&format!("\r\n{previous};Total;1;1;0;1;0;8;")),
+            "{}",
+            csv.body
         );
     }
 );
