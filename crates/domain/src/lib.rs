@@ -5,6 +5,7 @@
 pub mod attendance;
 pub mod calendar;
 pub mod costs;
+pub mod csv;
 pub mod documents;
 pub mod fmt;
 pub mod ical;

@@ -6,6 +6,7 @@ mod app;
 mod auth;
 mod browser;
 mod costs;
+mod csv;
 mod day;
 mod documents;
 mod events;
