@@ -18,5 +18,6 @@ pub mod registration;
 pub mod speakers;
 pub mod staff;
 pub mod stats;
+pub mod text;
 
 pub use problem::{Lang, Problem, Problems};

@@ -18,3 +18,4 @@ mod public;
 mod rooms;
 mod setup;
 mod stats;
+mod text;
