@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use almanach_domain::import::ImportLimits;
 use almanach_web::Rate;
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -28,6 +29,86 @@ pub struct FileConfig {
     pub rate_limit_email: Option<String>,
     /// Who may frame the embeddable agenda: "*" or "https://www.ville.fr …".
     pub frame_ancestors: Option<String>,
+    /// What a spreadsheet import may cost (see `ImportArgs`).
+    pub import_max_rows: Option<usize>,
+    pub import_max_columns: Option<usize>,
+    pub import_max_file_mb: Option<u64>,
+    pub import_max_unpacked_mb: Option<u64>,
+}
+
+/// What a spreadsheet import may cost to read, for `almanach import` and
+/// the upload page of `almanach serve` (docs/decisions/0013).
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct ImportArgs {
+    /// Rows (lines) a spreadsheet import reads at most [default: 100000].
+    #[arg(long, global = true, env = "ALMANACH_IMPORT_MAX_ROWS")]
+    pub import_max_rows: Option<usize>,
+    /// Columns a spreadsheet import reads at most [default: 200].
+    #[arg(long, global = true, env = "ALMANACH_IMPORT_MAX_COLUMNS")]
+    pub import_max_columns: Option<usize>,
+    /// Size of a file to import, in MB [default: 10; the upload page takes 2 at most].
+    #[arg(long, global = true, env = "ALMANACH_IMPORT_MAX_FILE_MB")]
+    pub import_max_file_mb: Option<u64>,
+    /// What an XLSX workbook may unpack to, in MB [default: 50].
+    #[arg(long, global = true, env = "ALMANACH_IMPORT_MAX_UNPACKED_MB")]
+    pub import_max_unpacked_mb: Option<u64>,
+}
+
+/// The import's limits: flags, else the file, else the defaults; within
+/// sane bounds, so a typo cannot lift them altogether.
+pub fn import_limits(args: &ImportArgs, file: &FileConfig) -> Result<ImportLimits> {
+    let d = ImportLimits::default();
+    const MB: u64 = 1024 * 1024;
+    fn within<T: PartialOrd + std::fmt::Display + Copy>(
+        key: &str,
+        v: Option<T>,
+        default: T,
+        range: std::ops::RangeInclusive<T>,
+    ) -> Result<T> {
+        let v = v.unwrap_or(default);
+        if !range.contains(&v) {
+            anyhow::bail!(
+                "{key} must be between {} and {}, not {v}",
+                range.start(),
+                range.end()
+            );
+        }
+        Ok(v)
+    }
+    let rows = within(
+        "import_max_rows",
+        args.import_max_rows.or(file.import_max_rows),
+        d.max_rows,
+        1..=1_000_000,
+    )?;
+    let columns = within(
+        "import_max_columns",
+        args.import_max_columns.or(file.import_max_columns),
+        d.max_columns,
+        4..=2_000,
+    )?;
+    let file_mb = within(
+        "import_max_file_mb",
+        args.import_max_file_mb.or(file.import_max_file_mb),
+        d.max_file_bytes / MB,
+        1..=1_024,
+    )?;
+    let unpacked_mb = within(
+        "import_max_unpacked_mb",
+        args.import_max_unpacked_mb.or(file.import_max_unpacked_mb),
+        d.max_unpacked_bytes / MB,
+        1..=4_096,
+    )?;
+    Ok(ImportLimits {
+        max_file_bytes: file_mb * MB,
+        max_unpacked_bytes: unpacked_mb * MB,
+        max_rows: rows,
+        max_columns: columns,
+        // The grid, but no more than twenty columns a row on a large table.
+        max_cells: rows
+            .saturating_mul(columns)
+            .min(d.max_cells.max(rows.saturating_mul(20))),
+    })
 }
 
 impl FileConfig {
@@ -105,6 +186,39 @@ mod tests {
         assert_eq!(
             database_url(None, &FileConfig::default(), Some(Path::new("/srv/a"))),
             "sqlite:///srv/a/almanach.sqlite3"
+        );
+    }
+
+    #[test]
+    fn import_limits_come_from_flags_then_the_file_within_bounds() {
+        let d = ImportLimits::default();
+        assert_eq!(
+            import_limits(&ImportArgs::default(), &FileConfig::default()).unwrap(),
+            d
+        );
+        let file = FileConfig {
+            import_max_rows: Some(500),
+            import_max_unpacked_mb: Some(5),
+            ..Default::default()
+        };
+        let flags = ImportArgs {
+            import_max_rows: Some(1000),
+            ..Default::default()
+        };
+        let l = import_limits(&flags, &file).unwrap();
+        assert_eq!(
+            (l.max_rows, l.max_unpacked_bytes, l.max_columns),
+            (1000, 5 << 20, 200)
+        );
+        let huge = ImportArgs {
+            import_max_unpacked_mb: Some(1 << 40),
+            ..Default::default()
+        };
+        assert!(
+            import_limits(&huge, &FileConfig::default())
+                .unwrap_err()
+                .to_string()
+                .contains("import_max_unpacked_mb")
         );
     }
 

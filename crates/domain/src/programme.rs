@@ -7,6 +7,7 @@ use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{ClosingDays, OpeningHours, parse_date, parse_time, public_holiday};
+use crate::text::{check_line, check_multi_line};
 use crate::{Problem, Problems};
 
 macro_rules! slug_enum {
@@ -91,19 +92,29 @@ pub fn parse_name(field: &'static str, s: &str, max: usize) -> Result<String, Pr
     if s.chars().count() > max {
         return Err(Problem::field(field, "error.too_long").arg("max", max.to_string()));
     }
-    if s.chars().any(|c| c.is_control()) {
-        return Err(Problem::field(field, "error.control_chars"));
-    }
+    check_line(field, s)?;
     Ok(s.to_string())
 }
 
-/// An optional free text (descriptions, notes), bounded.
+/// An optional single-line text (a town, a provider, a phone), bounded.
+pub fn parse_line(field: &'static str, s: &str, max: usize) -> Result<String, Problem> {
+    let s = s.trim();
+    if s.chars().count() > max {
+        return Err(Problem::field(field, "error.too_long").arg("max", max.to_string()));
+    }
+    check_line(field, s)?;
+    Ok(s.to_string())
+}
+
+/// An optional free text (descriptions, notes), bounded: line breaks and
+/// tabs, no other control character.
 pub fn parse_text(field: &'static str, s: &str, max: usize) -> Result<String, Problem> {
     let s = s.trim();
     if s.chars().count() > max {
         return Err(Problem::field(field, "error.too_long").arg("max", max.to_string()));
     }
-    Ok(s.replace("\r\n", "\n"))
+    check_multi_line(field, s)?;
+    Ok(s.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 /// `#1a2b3c`, as the colour input sends it.
@@ -354,7 +365,7 @@ impl SessionDraft {
             p.push(Problem::field("attendance", "error.choose"));
         }
         let online_url = p
-            .take(parse_text("online_url", &raw.online_url, 500))
+            .take(parse_line("online_url", &raw.online_url, 500))
             .unwrap_or_default();
         if matches!(
             attendance,

@@ -53,6 +53,7 @@ impl EmailAddress {
         if s.is_empty() {
             return Err(Problem::field(field, "error.required"));
         }
+        crate::text::check_line(field, &s)?;
         if s.chars().count() > 254 {
             return Err(Problem::field(field, "error.too_long").arg("max", "254"));
         }
@@ -85,6 +86,7 @@ pub fn parse_phone(field: &'static str, s: &str) -> Result<String, Problem> {
     if s.is_empty() {
         return Ok(String::new());
     }
+    crate::text::check_line(field, s)?;
     let allowed = s
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '.' | '-' | '(' | ')'));

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::parse_date;
 use crate::programme::{
-    AgeRange, THEME_CATEGORIES, parse_categories, parse_name, parse_price, parse_text, slug_enum,
+    AgeRange, THEME_CATEGORIES, parse_categories, parse_line, parse_name, parse_price, parse_text,
+    slug_enum,
 };
 use crate::{Problem, Problems};
 
@@ -103,7 +104,7 @@ pub fn parse_postcode(field: &'static str, s: &str, in_france: bool) -> Result<S
             .map(|_| s.to_string())
             .ok_or_else(|| Problem::field(field, "error.postcode"));
     }
-    parse_text(field, s, 12)
+    parse_line(field, s, 12)
 }
 
 /// The Luhn checksum SIREN and SIRET numbers carry.
@@ -307,7 +308,7 @@ impl Profile {
         if kind.is_none() {
             p.push(Problem::field("kind", "error.choose"));
         }
-        let country = p.take(parse_text("country", &raw.country, 60));
+        let country = p.take(parse_line("country", &raw.country, 60));
         let in_france = country.as_deref().is_none_or(is_france);
         let ages = match AgeRange::parse(&raw.age_min, &raw.age_max, false) {
             Ok(a) => Some(a),
@@ -320,7 +321,7 @@ impl Profile {
             kind: kind.unwrap_or_default(),
             website: p.take(parse_website(&raw.website)).unwrap_or_default(),
             town: p
-                .take(parse_text("town", &raw.town, 120))
+                .take(parse_line("town", &raw.town, 120))
                 .unwrap_or_default(),
             postcode: p
                 .take(parse_postcode("postcode", &raw.postcode, in_france))
@@ -416,7 +417,7 @@ pub fn parse_step_date(field: &'static str, s: &str, today: Date) -> Result<Date
 pub fn parse_next_action(text: &str, date: &str) -> Result<Option<(String, Date)>, Problems> {
     let mut p = Problems::new();
     let text = p
-        .take(parse_text("next_action", text, 200))
+        .take(parse_line("next_action", text, 200))
         .unwrap_or_default();
     let on = if date.trim().is_empty() {
         None

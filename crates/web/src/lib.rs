@@ -15,6 +15,7 @@ mod view;
 
 use std::sync::Arc;
 
+use almanach_domain::import::ImportLimits;
 use almanach_domain::link::LinkKey;
 use almanach_store::Store;
 use axum::Router;
@@ -52,6 +53,8 @@ pub struct WebConfig {
     pub retention_days: u32,
     /// Who may frame the embeddable agenda (CSP `frame-ancestors`).
     pub frame_ancestors: String,
+    /// What an uploaded spreadsheet may cost to read (`/staff/import`).
+    pub import_limits: ImportLimits,
 }
 
 impl Default for WebConfig {
@@ -75,6 +78,7 @@ impl Default for WebConfig {
             },
             retention_days: 90,
             frame_ancestors: "*".into(),
+            import_limits: ImportLimits::default(),
         }
     }
 }

@@ -164,16 +164,10 @@ pub fn nullable_enum_schema<'a>(values: impl IntoIterator<Item = &'a str>) -> Ob
         .build()
 }
 
-/// A free text of at most `max` characters without control characters
-/// (a NUL is refused by PostgreSQL; line breaks and tabs are fine).
+/// A free text of at most `max` characters: the forms' rule (line breaks
+/// and tabs, no other control character, no bidirectional override).
 pub fn text(field: &'static str, s: &str, max: usize) -> Result<String, Problem> {
-    let t = parse_text(field, s, max)?;
-    if t.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
-    {
-        return Err(Problem::field(field, "error.control_chars"));
-    }
-    Ok(t)
+    parse_text(field, s, max)
 }
 
 /// An empty text, or a web address.

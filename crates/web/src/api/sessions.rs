@@ -22,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::error::{ActionErrors, GetErrors, ListErrors, WriteErrors};
 use super::input::{
     ApiJson, ApiQuery, Id, Loose, age_schema, capacity_schema, enum_schema, ids,
-    nullable_enum_schema, present, price_schema, text,
+    nullable_enum_schema, present, price_schema,
 };
 use super::registrations::{SeatsOut, out, outs};
 use super::{ApiError, Caller, Identity};
@@ -615,12 +615,6 @@ async fn save(
             None
         }
     };
-    // The form's parser bounds the link's length; a NUL would still reach
-    // the database.
-    let reported = p.for_field("online_url").next().is_some();
-    if let (Err(problem), false) = (text("online_url", &raw.online_url, 500), reported) {
-        p.push(problem);
-    }
     if let Some(room) = raw.room_id
         && !found(store.room(lib_id, room).await)?
     {

@@ -4,7 +4,7 @@
 
 use almanach_domain::programme::{
     AgeRange, RegistrationPolicy, SessionKind, THEME_CATEGORIES, parse_capacity, parse_categories,
-    parse_colour, parse_minutes, parse_name,
+    parse_colour, parse_line, parse_minutes, parse_name,
 };
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
@@ -538,7 +538,7 @@ pub struct SpeakerCreate {
 
 /// An empty text or an address with one `@` between two non-empty parts.
 fn email(s: &str) -> Result<String, Problem> {
-    let e = text("email", s, 254)?;
+    let e = parse_line("email", s, 254)?;
     let ok = e.is_empty()
         || (!e.contains(char::is_whitespace)
             && e.split_once('@')
@@ -601,13 +601,17 @@ pub async fn create_speaker(
     who.require(Action::EditSpeakers)?;
     let mut p = Problems::new();
     let name = p.take(parse_name("name", &b.name, 200));
-    let organisation = p.take(text(
+    let organisation = p.take(parse_line(
         "organisation",
         b.organisation.as_deref().unwrap_or_default(),
         200,
     ));
     let email = p.take(email(b.email.as_deref().unwrap_or_default()));
-    let phone = p.take(text("phone", b.phone.as_deref().unwrap_or_default(), 40));
+    let phone = p.take(parse_line(
+        "phone",
+        b.phone.as_deref().unwrap_or_default(),
+        40,
+    ));
     let notes = p.take(text(
         "notes",
         b.notes.as_deref().unwrap_or_default(),

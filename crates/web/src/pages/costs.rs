@@ -5,7 +5,7 @@
 
 use almanach_domain::calendar::parse_date;
 use almanach_domain::costs::{Billing, CostKind, parse_amount};
-use almanach_domain::programme::{parse_capacity, parse_name, parse_text, season_of};
+use almanach_domain::programme::{parse_capacity, parse_line, parse_name, parse_text, season_of};
 use almanach_domain::staff::{Action, Role};
 use almanach_domain::{Lang, Problem, Problems};
 use almanach_store::{Budget, CostLine, Session, ThemeSummary, Tool, season_dates};
@@ -181,8 +181,8 @@ impl ToolForm {
     fn parse(&self, id: i64) -> Result<Tool, Problems> {
         let mut p = Problems::new();
         let name = p.take(parse_name("name", &self.name, 120));
-        let provider = p.take(parse_text("provider", &self.provider, 120));
-        let plan = p.take(parse_text("plan", &self.plan, 120));
+        let provider = p.take(parse_line("provider", &self.provider, 120));
+        let plan = p.take(parse_line("plan", &self.plan, 120));
         let cost = p.take(parse_amount("cost", &self.cost));
         let billing = p.take(
             Billing::parse(&self.billing).ok_or_else(|| Problem::field("billing", "error.choose")),
@@ -413,7 +413,7 @@ impl LineForm {
             CostKind::parse(&self.kind).ok_or_else(|| Problem::field("kind", "error.choose")),
         );
         let cents = p.take(parse_amount("amount", &self.amount));
-        let note = p.take(parse_text("note", &self.note, 500));
+        let note = p.take(parse_line("note", &self.note, 500));
         p.into_result(|| CostLine {
             id: 0,
             session_id,

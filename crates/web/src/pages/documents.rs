@@ -150,9 +150,16 @@ async fn document_upload(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
+    // A name with control or bidirectional characters ("facture\u{202e}fdp.exe"
+    // shows as "factureexe.pdf") is refused, as in every form.
+    if almanach_domain::text::line_flaw(&name).is_some() {
+        let msg = Tr::new(s.lang).t("documents.error.name").to_string();
+        let html = render(&state, &s, &Flash::default(), id, &kind, msg).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
     let file_name: String = name
         .chars()
-        .filter(|c| !c.is_control() && *c != '"' && *c != '\\')
+        .filter(|c| *c != '"' && *c != '\\')
         .take(200)
         .collect();
     let new = NewDocument {

@@ -3,7 +3,7 @@
 //! library's postcode for speakers' regions, whether mediators see costs).
 
 use almanach_domain::logistics::{Provider, parse_it_hours, parse_lead_days};
-use almanach_domain::programme::{parse_name, parse_text};
+use almanach_domain::programme::{parse_line, parse_name};
 use almanach_domain::speakers::parse_postcode;
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
@@ -100,7 +100,7 @@ impl TypeForm {
             Provider::parse(&self.provider)
                 .ok_or_else(|| Problem::field("provider", "error.choose")),
         );
-        let hint = p.take(parse_text("hint", &self.hint, 300));
+        let hint = p.take(parse_line("hint", &self.hint, 300));
         p.into_result(|| NeedType {
             id,
             name: name.expect("checked"),
@@ -238,7 +238,10 @@ impl SettingsForm {
     /// IT's hours are stored as parsed then written back, like opening hours.
     fn parse(&self, library_id: i64) -> Result<LogisticsSettings, Problems> {
         let mut p = Problems::new();
-        let hours = p.take(parse_it_hours(&self.it_hours));
+        let hours = p.take(
+            almanach_domain::text::check_multi_line("it_hours", &self.it_hours)
+                .and_then(|()| parse_it_hours(&self.it_hours)),
+        );
         let lead = p.take(parse_lead_days(&self.it_lead_days));
         let postcode = p.take(parse_postcode("postcode", &self.postcode, true));
         p.into_result(|| LogisticsSettings {

@@ -3,8 +3,9 @@
 //! form will warn about.
 
 use almanach_domain::calendar::{ClosingDays, OpeningHours, french_public_holidays};
-use almanach_domain::programme::{parse_name, parse_text};
+use almanach_domain::programme::{parse_line, parse_name};
 use almanach_domain::staff::Action;
+use almanach_domain::text::check_multi_line;
 use almanach_domain::{Problem, Problems, fmt};
 use almanach_store::Library;
 use askama::Template;
@@ -81,11 +82,17 @@ impl LibraryForm {
             Ok(_) if !tz.is_empty() => Ok(tz.to_string()),
             _ => Err(Problem::field("timezone", "error.timezone")),
         });
-        let hours = p.take(OpeningHours::parse(&self.opening_hours));
-        let closing = p.take(ClosingDays::parse(&self.closing_days));
-        let street_address = p.take(parse_text("street_address", &self.street_address, 200));
-        let postal_code = p.take(parse_text("postal_code", &self.postal_code, 20));
-        let city = p.take(parse_text("city", &self.city, 100));
+        let hours = p.take(
+            check_multi_line("opening_hours", &self.opening_hours)
+                .and_then(|()| OpeningHours::parse(&self.opening_hours)),
+        );
+        let closing = p.take(
+            check_multi_line("closing_days", &self.closing_days)
+                .and_then(|()| ClosingDays::parse(&self.closing_days)),
+        );
+        let street_address = p.take(parse_line("street_address", &self.street_address, 200));
+        let postal_code = p.take(parse_line("postal_code", &self.postal_code, 20));
+        let city = p.take(parse_line("city", &self.city, 100));
         let country = match self.country.trim().to_ascii_uppercase() {
             c if c.is_empty() => Some("FR".to_string()),
             c if c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()) => Some(c),

@@ -3,6 +3,7 @@
 //! registration settings, and a CSV export. Names, e-mails and phones are
 //! shown only to the roles that run sessions; the others see counts.
 
+use almanach_domain::csv::{Cell, Csv};
 use almanach_domain::programme::{AgeRange, SessionKind};
 use almanach_domain::registration::{
     Party, PartyRules, RawParty, RawSettings, RegistrationSettings, RegistrationStatus,
@@ -476,22 +477,6 @@ async fn move_to(
     render(&state, &s, back, Flash::default(), shown).await
 }
 
-/// A spreadsheet cell: quoted when it holds the separator, a quote or a
-/// line break; a leading `=`, `+`, `-` or `@` is neutralised so a name
-/// typed by the public can never run as a formula.
-fn cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 async fn csv(
     State(state): State<AppState>,
     s: StaffSession,
@@ -504,8 +489,9 @@ async fn csv(
     let tz = state.store.library(lib).await?.tz();
     let seats = state.store.seat_state(lib, Target::Session(id)).await?;
     let list = state.store.list_registrations(lib, seats.target).await?;
-    // A BOM so spreadsheet programs read UTF-8; `;` as French ones expect.
-    let mut out = String::from("\u{feff}");
+    // Names and e-mails typed by the public go through the one CSV writer,
+    // which neutralises anything a spreadsheet would run as a formula.
+    let mut out = Csv::new();
     let headers = [
         "status",
         "position",
@@ -517,14 +503,11 @@ async fn csv(
         "source",
         "registered_at",
     ];
-    out.push_str(
-        &headers
+    out.row(
+        headers
             .iter()
-            .map(|h| cell(tr.t(&format!("registrations.csv.{h}"))))
-            .collect::<Vec<_>>()
-            .join(";"),
+            .map(|h| Cell::text(tr.t(&format!("registrations.csv.{h}")))),
     );
-    out.push_str("\r\n");
     for r in list
         .iter()
         .filter(|r| r.status != RegistrationStatus::Cancelled)
@@ -539,23 +522,23 @@ async fn csv(
         } else {
             tr.t("registrations.source.public")
         };
-        let fields = [
-            status.to_string(),
-            r.position.map(|p| p.to_string()).unwrap_or_default(),
-            r.name.clone(),
-            r.email.clone(),
-            r.phone.clone(),
-            r.seats.to_string(),
-            r.ages
-                .iter()
-                .map(u8::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-            source.to_string(),
-            stamp(s.lang, &tz, r.created_at),
-        ];
-        out.push_str(&fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(";"));
-        out.push_str("\r\n");
+        out.row([
+            Cell::text(status),
+            r.position.map_or_else(Cell::empty, Cell::int),
+            Cell::text(r.name.clone()),
+            Cell::text(r.email.clone()),
+            Cell::text(r.phone.clone()),
+            Cell::int(r.seats),
+            Cell::text(
+                r.ages
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            Cell::text(source),
+            Cell::text(stamp(s.lang, &tz, r.created_at)),
+        ]);
     }
     Ok((
         [
@@ -566,21 +549,7 @@ async fn csv(
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
-        out,
+        out.finish(),
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell;
-
-    #[test]
-    fn cells_are_quoted_and_formulas_neutralised() {
-        assert_eq!(cell("Anne"), "Anne");
-        assert_eq!(cell("Dupont; Anne"), "\"Dupont; Anne\"");
-        assert_eq!(cell("dit \"Nono\""), "\"dit \"\"Nono\"\"\"");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("+33 6 12"), "'+33 6 12");
-    }
 }

@@ -30,6 +30,8 @@ struct SignInPage {
     next: String,
     email: String,
     error: String,
+    /// What is wrong with the e-mail as typed, shown next to it.
+    email_error: String,
 }
 
 #[derive(Deserialize)]
@@ -37,10 +39,16 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths, so the sign-in page cannot send people elsewhere.
+/// Only local paths, so the sign-in page cannot send people elsewhere; in
+/// visible ASCII, as a `Location` header must be (links percent-encode).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/staff") && !n.starts_with("//") && !n.contains("://") => {
+        Some(n)
+            if n.starts_with("/staff")
+                && !n.starts_with("//")
+                && !n.contains("://")
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             n.to_string()
         }
         _ => "/staff".into(),
@@ -58,12 +66,20 @@ fn render_form(
     let csrf = cookie(headers, PRE_CSRF_COOKIE)
         .filter(|c| c.len() == 64)
         .unwrap_or_else(random_token);
+    let tr = Tr::new(lang_of(headers));
+    // A control character in the address: said next to it, and the
+    // address never reaches the database (PostgreSQL refuses a NUL).
+    let email_error = match almanach_domain::text::line_flaw(&email) {
+        Some(flaw) => tr.t(flaw.key()).to_string(),
+        None => String::new(),
+    };
     let page = SignInPage {
-        tr: Tr::new(lang_of(headers)),
+        tr,
         csrf: csrf.clone(),
         next,
         email,
         error,
+        email_error,
     };
     Ok((
         status,
@@ -126,6 +142,16 @@ async fn sign_in_save(
         return Err(WebError::Csrf);
     }
     let next = safe_next(Some(&f.next));
+    if almanach_domain::text::line_flaw(f.email.trim()).is_some() {
+        return render_form(
+            &state,
+            &headers,
+            next,
+            f.email,
+            String::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
     let email = f.email.trim().to_lowercase();
     let keys = [format!("email:{email}"), client_key(&headers)];
     // Slow guessing down: after too many failures, pause sign-in for this
@@ -229,7 +255,13 @@ async fn switch_lang(
 ) -> Response {
     let lang = almanach_domain::Lang::parse(&code).unwrap_or_default();
     let next = match q.next.as_deref() {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n.to_string()
+        }
         _ => "/staff".into(),
     };
     (

@@ -4,7 +4,7 @@
 //! Contacts, invoicing, notes and ratings are shown to those who run
 //! sessions; fees to those who see costs (`Role::sees_costs`).
 
-use almanach_domain::programme::{THEME_CATEGORIES, parse_name, parse_text};
+use almanach_domain::programme::{THEME_CATEGORIES, parse_line, parse_name, parse_text};
 use almanach_domain::speakers::{
     Audience, Booking, Filter, Format, Profile, RawFilter, RawSpeaker, Region, SpeakerKind,
     fill_rate, parse_rating,
@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
 /// mail server's business; this only catches typing slips.
 pub(super) fn parse_email(field: &'static str, s: &str) -> Result<String, Problem> {
     let s = s.trim();
+    almanach_domain::text::check_line(field, s)?;
     let ok = match s.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -578,13 +579,13 @@ fn form_of(r: &SpeakerRecord) -> RawSpeaker {
 fn parse_form(f: &RawSpeaker, id: i64) -> Result<SpeakerRecord, Problems> {
     let mut p = Problems::new();
     let name = p.take(parse_name("name", &f.name, 200));
-    let organisation = p.take(parse_text("organisation", &f.organisation, 200));
+    let organisation = p.take(parse_line("organisation", &f.organisation, 200));
     let email = if f.email.trim().is_empty() {
         Some(String::new())
     } else {
         p.take(parse_email("email", &f.email))
     };
-    let phone = p.take(parse_text("phone", &f.phone, 40));
+    let phone = p.take(parse_line("phone", &f.phone, 40));
     let notes = p.take(parse_text("notes", &f.notes, 4000));
     let profile = match Profile::parse(f) {
         Ok(v) => Some(v),

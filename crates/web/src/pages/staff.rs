@@ -136,7 +136,13 @@ impl MemberForm {
                 );
                 None
             }
-            _ => Some(self.password.clone()),
+            // A password nobody could type at the sign-in form.
+            _ => p
+                .take(almanach_domain::text::check_line(
+                    "password",
+                    &self.password,
+                ))
+                .map(|()| self.password.clone()),
         };
         if id == me.id {
             if !active {

@@ -29,6 +29,7 @@ use crate::review::{
 };
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
+use almanach_domain::csv::Cell;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -175,29 +176,34 @@ fn breakdown_table(
     lines: &[Line],
     costs: bool,
     for_csv: bool,
-) -> (Vec<String>, Vec<Vec<String>>) {
+) -> (Vec<String>, Vec<Vec<Cell>>) {
     let f = Fmt { lang: tr.lang };
-    let int = |v: i64| if for_csv { v.to_string() } else { f.int(v) };
+    let int = |v: i64| {
+        if for_csv {
+            Cell::int(v)
+        } else {
+            Cell::text(f.int(v))
+        }
+    };
     let dec = |v: Option<f64>| {
         if for_csv {
             csv_decimal(v)
         } else {
-            v.map_or_else(|| "–".into(), |v| f.num(v, 1))
+            Cell::text(v.map_or_else(|| "–".into(), |v| f.num(v, 1)))
         }
     };
     let share = |v: Option<f64>| {
         if for_csv {
-            v.map(|s| format!("{:.1}", s * 100.0).replace('.', ","))
-                .unwrap_or_default()
+            Cell::opt_decimal(v.map(|s| s * 100.0), 1)
         } else {
-            v.map_or_else(|| "–".into(), |s| f.percent(s))
+            Cell::text(v.map_or_else(|| "–".into(), |s| f.percent(s)))
         }
     };
     let money = |v: Option<i64>| {
         if for_csv {
             csv_money(v)
         } else {
-            v.map_or_else(|| "–".into(), |v| f.money(v))
+            Cell::text(v.map_or_else(|| "–".into(), |v| f.money(v)))
         }
     };
     let mut head: Vec<String> = [
@@ -225,7 +231,7 @@ fn breakdown_table(
         .map(|l| {
             let r = StatsRow::build(None, &l.tally, &[]);
             let mut cells = vec![
-                line_name(tr, by, &l.key),
+                Cell::text(line_name(tr, by, &l.key)),
                 int(r.events),
                 int(r.sessions),
                 int(r.talks),
@@ -331,7 +337,12 @@ async fn dashboard(
         .store
         .breakdown(scope(&s, &c), &c.period, c.by)
         .await?;
-    (page.head, page.rows) = breakdown_table(&tr, c.by, &lines, costs, false);
+    let (head, rows) = breakdown_table(&tr, c.by, &lines, costs, false);
+    page.head = head;
+    page.rows = rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.as_str().to_string()).collect())
+        .collect();
     Ok(Html(page.render()?).into_response())
 }
 

@@ -10,6 +10,7 @@ mod metrics;
 pub mod pdf;
 
 use almanach_domain::Lang;
+use almanach_domain::csv::{self, Cell};
 use almanach_domain::fmt::day_with_year;
 use almanach_domain::stats::{
     Change, Delta, Extras, Period, PeriodDates, Report, StatsRow, fr_number,
@@ -774,46 +775,22 @@ pub fn to_html(view: &ReviewView) -> String {
         .expect("the review template renders")
 }
 
-/// A decimal the way a French spreadsheet reads it: "19,33", no thousands separator.
-pub(crate) fn csv_decimal(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.2}").replace('.', ","))
-        .unwrap_or_default()
+/// A decimal the way a French spreadsheet reads it: "19,33", no thousands
+/// separator; empty when there is none.
+pub(crate) fn csv_decimal(v: Option<f64>) -> Cell {
+    Cell::opt_decimal(v, 2)
 }
 
 /// An amount in cents for a French spreadsheet, exact: "1234,56", "-0,05".
-pub(crate) fn csv_money(cents: Option<i64>) -> String {
-    cents
-        .map(|c| {
-            let sign = if c < 0 { "-" } else { "" };
-            let a = c.unsigned_abs();
-            format!("{sign}{},{:02}", a / 100, a % 100)
-        })
-        .unwrap_or_default()
+pub(crate) fn csv_money(cents: Option<i64>) -> Cell {
+    cents.map_or_else(Cell::empty, Cell::cents)
 }
 
-fn csv_cell(s: &str) -> String {
-    if s.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// A table for spreadsheets: `;`-separated, CRLF lines, UTF-8 with a BOM
-/// so they see the accents.
-pub fn csv(head: &[String], rows: &[Vec<String>]) -> String {
-    let mut out = String::from("\u{feff}");
-    for line in std::iter::once(head).chain(rows.iter().map(Vec::as_slice)) {
-        out.push_str(
-            &line
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(";"),
-        );
-        out.push_str("\r\n");
-    }
-    out
+/// A table for spreadsheets, through the product's one CSV writer
+/// (`almanach_domain::csv`): `;`, CRLF, UTF-8 with a BOM, text cells
+/// neutralised against formulas.
+pub fn csv(head: &[String], rows: &[Vec<Cell>]) -> String {
+    csv::table(head.iter().map(String::as_str), rows)
 }
 
 const CSV_HEADER: [&str; 17] = [
@@ -854,23 +831,25 @@ pub fn report_csv(tr: &Tr, report: &Report, costs: bool) -> String {
         for row in r.series.iter().chain(std::iter::once(&r.total)) {
             let spt = row.sessions_per_theme;
             let mut cells = vec![
-                r.label.clone(),
-                row.series
-                    .clone()
-                    .unwrap_or_else(|| tr.t("review.total").into()),
-                row.events.to_string(),
-                row.sessions.to_string(),
-                row.talks.to_string(),
-                row.workshops.to_string(),
-                row.appointments.to_string(),
-                row.participants.to_string(),
-                row.under_14.to_string(),
-                row.uncounted_sessions.to_string(),
+                Cell::text(r.label.clone()),
+                Cell::text(
+                    row.series
+                        .clone()
+                        .unwrap_or_else(|| tr.t("review.total").into()),
+                ),
+                Cell::int(row.events),
+                Cell::int(row.sessions),
+                Cell::int(row.talks),
+                Cell::int(row.workshops),
+                Cell::int(row.appointments),
+                Cell::int(row.participants),
+                Cell::int(row.under_14),
+                Cell::int(row.uncounted_sessions),
                 csv_decimal(row.avg_per_talk),
                 csv_decimal(row.avg_per_workshop),
-                row.themes.to_string(),
-                spt.map(|m| m.min.to_string()).unwrap_or_default(),
-                spt.map(|m| m.max.to_string()).unwrap_or_default(),
+                Cell::int(row.themes),
+                spt.map_or_else(Cell::empty, |m| Cell::int(m.min)),
+                spt.map_or_else(Cell::empty, |m| Cell::int(m.max)),
             ];
             if costs {
                 cells.push(csv_money(Some(row.cost_cents)));
