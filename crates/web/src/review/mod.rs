@@ -10,8 +10,8 @@ mod metrics;
 pub mod pdf;
 
 use almanach_domain::Lang;
-use almanach_domain::fmt::day_with_year;
-use almanach_domain::stats::{Change, Delta, Extras, Period, Report, StatsRow, fr_number};
+use almanach_domain::fmt::{self, day_with_year};
+use almanach_domain::stats::{Change, Delta, Extras, Period, Report, StatsRow};
 use almanach_store::{Bucket, Scope, Store, StoreError};
 use askama::Template;
 use jiff::civil::Date;
@@ -74,7 +74,9 @@ impl Review {
     }
 }
 
-/// Numbers, shares and sums of money the way the reader's language writes them.
+/// Numbers, shares and sums of money the way the reader's language writes
+/// them: the review's handle on `almanach_domain::fmt`, where French
+/// typography lives.
 #[derive(Debug, Clone, Copy)]
 pub struct Fmt {
     pub lang: Lang,
@@ -82,45 +84,26 @@ pub struct Fmt {
 
 impl Fmt {
     pub fn num(self, v: f64, decimals: usize) -> String {
-        match self.lang {
-            Lang::Fr => fr_number(v, decimals),
-            Lang::En => {
-                // The French digits with the English separators.
-                let fr = fr_number(v, decimals);
-                fr.replace('\u{202f}', "\u{1}")
-                    .replace(',', ".")
-                    .replace('\u{1}', ",")
-                    .replace('−', "-")
-            }
-        }
+        fmt::number(v, decimals, self.lang)
     }
 
     pub fn int(self, v: i64) -> String {
-        self.num(v as f64, 0)
+        fmt::int(v, self.lang)
     }
 
     /// "12 %" / "12%".
     pub fn percent(self, share: f64) -> String {
-        let n = self.num(share * 100.0, 0);
-        match self.lang {
-            Lang::Fr => format!("{n}\u{a0}%"),
-            Lang::En => format!("{n}%"),
-        }
+        fmt::percent(share, self.lang)
     }
 
     /// "1 234,50 €" / "€1,234.50"; whole hundreds without cents.
     pub fn euros(self, v: f64) -> String {
-        let decimals = if v.fract().abs() < 0.005 && v.abs() >= 100.0 {
-            0
-        } else {
-            2
-        };
-        let n = self.num(v, decimals);
-        match self.lang {
-            Lang::Fr => format!("{n}\u{a0}€"),
-            Lang::En if v < 0.0 => format!("-€{}", n.trim_start_matches('-')),
-            Lang::En => format!("€{n}"),
-        }
+        fmt::euros(v, self.lang)
+    }
+
+    /// "1 à 6" / "1 to 6".
+    pub fn range(self, min: i64, max: i64) -> String {
+        fmt::range(min, max, self.lang)
     }
 
     /// Before a colon: French puts a narrow no-break space there.
@@ -132,8 +115,7 @@ impl Fmt {
     }
 
     fn signed(self, delta: f64, decimals: usize) -> String {
-        let sign = if delta > 0.0 { "+" } else { "" };
-        format!("{sign}{}", self.num(delta, decimals))
+        fmt::signed(delta, decimals, self.lang)
     }
 }
 
@@ -227,7 +209,7 @@ const COLUMNS: [&str; 14] = [
     "review.col.cost_per_participant",
 ];
 
-fn cells(tr: &Tr, f: Fmt, r: &StatsRow, costs: bool) -> Vec<String> {
+fn cells(f: Fmt, r: &StatsRow, costs: bool) -> Vec<String> {
     let dash = || "–".to_string();
     let mut v = vec![
         f.int(r.events),
@@ -245,10 +227,7 @@ fn cells(tr: &Tr, f: Fmt, r: &StatsRow, costs: bool) -> Vec<String> {
             if m.min == m.max {
                 f.int(m.min)
             } else {
-                tr.tf(
-                    "review.range",
-                    &[("min", m.min.to_string()), ("max", m.max.to_string())],
-                )
+                f.range(m.min, m.max)
             }
         }),
     ];
@@ -321,20 +300,7 @@ fn change_rows(tr: &Tr, f: Fmt, now: &StatsRow, c: &Change, costs: bool) -> Vec<
 
 /// "+1 234,50 €" / "+€1,234.50".
 fn signed_euros(f: Fmt, delta: f64) -> String {
-    match f.lang {
-        Lang::Fr => format!("{}\u{a0}€", f.signed(delta, 2)),
-        Lang::En => format!(
-            "{}€{}",
-            if delta > 0.0 {
-                "+"
-            } else if delta < 0.0 {
-                "-"
-            } else {
-                ""
-            },
-            f.num(delta.abs(), 2)
-        ),
-    }
+    fmt::signed_euros(delta, f.lang)
 }
 
 /// "19 pers. / atelier": averages are rounded for people, kept whole in JSON.
@@ -437,10 +403,7 @@ pub fn figures(tr: &Tr, review: &Review, costs: bool, full: bool) -> Vec<Figure>
         let spread = if m.min == m.max {
             plural(tr, f, m.min, "review.sessions_one", "review.sessions_many")
         } else {
-            tr.tf(
-                "review.spread",
-                &[("min", f.int(m.min)), ("max", f.int(m.max))],
-            )
+            fmt::with_unit(&f.range(m.min, m.max), tr.t("review.sessions_many"))
         };
         out.push(fig(
             tr.tf("review.per_theme", &[("spread", spread)]),
@@ -681,12 +644,12 @@ impl ReviewView {
                 .iter()
                 .map(|r| RowView {
                     name: r.series.clone().unwrap_or_default(),
-                    cells: cells(&tr, f, r, costs),
+                    cells: cells(f, r, costs),
                 })
                 .collect(),
             total: RowView {
                 name: tr.t("review.total").to_string(),
-                cells: cells(&tr, f, t, costs),
+                cells: cells(f, t, costs),
             },
             current: period.label(),
             previous_period,

@@ -20,7 +20,7 @@ fn text(r: &Response) -> String {
         .replace("&#39;", "'")
         .replace("&quot;", "\"")
         .replace("&amp;", "&")
-        .replace('\u{202f}', " ")
+        .replace(['\u{202f}', '\u{a0}'], " ")
 }
 
 fn error_of(r: &Response, field: &str) -> String {
@@ -366,7 +366,7 @@ http_test!(
         assert!(
             r.contains("400,00 €")
                 && r.contains("500,00 €")
-                && r.contains("-100,00 € (dépassement)"),
+                && r.contains("−100,00 € (dépassement)"),
             "{r}"
         );
         assert!(!r.contains("name=\"planned\""));
