@@ -248,7 +248,7 @@ fn the_review_as_pdf() {
         "complete"
     );
     let n = pages(&pdf);
-    assert!(n >= 4, "title page, key figures, charts, tables: {n} pages");
+    assert!(n >= 2, "figures and charts, then the tables: {n} pages");
     let stdout = almanach(
         &db,
         &[
@@ -271,6 +271,10 @@ fn the_review_as_pdf() {
         .args(["-layout", &out, "-"])
         .output()
     else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pdftotext must be installed in CI: the PDF's text may not go unchecked"
+        );
         eprintln!("pdftotext not found: the PDF's text is not checked");
         return;
     };
@@ -278,6 +282,7 @@ fn the_review_as_pdf() {
     for expected in [
         "Bilan de la saison 2024-2025",
         "du dimanche 1er septembre 2024 au dimanche 31 août 2025",
+        "Établi le ",
         "Chiffres clés",
         "1 095",
         "Fréquentation par saison",

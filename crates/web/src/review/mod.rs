@@ -6,7 +6,6 @@
 //! same code, in French.
 
 pub mod chart;
-mod metrics;
 pub mod pdf;
 
 use almanach_domain::Lang;
@@ -189,6 +188,8 @@ pub struct ReviewView {
     pub changes: Vec<ChangeView>,
     pub charts: Vec<Chart>,
     pub links: Option<Links>,
+    /// The day the document is made, in the library's zone: the PDF says it.
+    pub issued: Option<Date>,
 }
 
 /// The columns of the per-series table; costs last so they can be left out.
@@ -656,6 +657,7 @@ impl ReviewView {
             changes,
             charts: charts(&tr, review),
             links: None,
+            issued: None,
             tr,
         }
     }
@@ -885,6 +887,30 @@ mod tests {
         );
         assert!(html.contains("Part des moins de 14 ans"));
         assert!(html.contains("8\u{a0}%"), "100 of 1 234 under 14");
+    }
+
+    /// Whatever the names and the language, the PDF is a whole file.
+    #[test]
+    fn the_pdf_takes_any_text() {
+        let mut r = review();
+        r.report.series[0].series = Some("漢字 \u{7}Łódź\ttab ".repeat(20));
+        for lang in [Lang::Fr, Lang::En] {
+            let mut view =
+                ReviewView::new(Tr::new(lang), &r, "Bibliothèque Ærø", Some("Œuvre"), true);
+            view.issued = "2026-12-07".parse().ok();
+            let pdf = pdf::render(&view);
+            assert!(pdf.starts_with(b"%PDF-") && pdf.trim_ascii_end().ends_with(b"%%EOF"));
+        }
+        let empty = Review {
+            report: Report {
+                series: vec![],
+                ..r.report.clone()
+            },
+            trend: vec![],
+            ..r
+        };
+        let view = ReviewView::new(Tr::new(Lang::Fr), &empty, "", None, false);
+        assert!(pdf::render(&view).starts_with(b"%PDF-"));
     }
 
     #[test]
