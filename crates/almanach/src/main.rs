@@ -479,8 +479,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 }
                 ReportFormat::Html | ReportFormat::Pdf => {
                     let pdf = matches!(format, ReportFormat::Pdf);
-                    report::review(&store, scope, &period, compare_previous, &library.name, pdf)
-                        .await?
+                    report::review(&store, scope, &period, compare_previous, &library, pdf).await?
                 }
             };
             match output {

@@ -5,7 +5,7 @@
 
 use almanach_domain::Lang;
 use almanach_domain::stats::{Period, Report};
-use almanach_store::{Scope, Store};
+use almanach_store::{Library, Scope, Store};
 use almanach_web::Tr;
 use almanach_web::review::{Review, ReviewView, pdf, report_csv, to_html};
 
@@ -26,11 +26,18 @@ pub async fn review(
     scope: Scope<'_>,
     period: &Period,
     compare: bool,
-    library: &str,
+    library: &Library,
     pdf_format: bool,
 ) -> anyhow::Result<Vec<u8>> {
     let review = Review::load(store, scope, period, compare).await?;
-    let view = ReviewView::new(Tr::new(Lang::Fr), &review, library, scope.series, true);
+    let mut view = ReviewView::new(
+        Tr::new(Lang::Fr),
+        &review,
+        &library.name,
+        scope.series,
+        true,
+    );
+    view.issued = Some(jiff::Zoned::now().with_time_zone(library.tz()).date());
     Ok(if pdf_format {
         pdf::render(&view)
     } else {

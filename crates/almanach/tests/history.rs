@@ -250,7 +250,7 @@ fn the_review_as_pdf() {
         "complete"
     );
     let n = pages(&pdf);
-    assert!(n >= 4, "title page, key figures, charts, tables: {n} pages");
+    assert!(n >= 2, "figures and charts, then the tables: {n} pages");
     let stdout = almanach(
         &db,
         &[
@@ -273,6 +273,10 @@ fn the_review_as_pdf() {
         .args(["-layout", &out, "-"])
         .output()
     else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pdftotext must be installed in CI: the PDF's text may not go unchecked"
+        );
         eprintln!("pdftotext not found: the PDF's text is not checked");
         return;
     };
@@ -280,6 +284,7 @@ fn the_review_as_pdf() {
     for expected in [
         "Bilan de la saison 2024-2025",
         "du dimanche 1er septembre 2024 au dimanche 31 août 2025",
+        "Établi le ",
         "Chiffres clés",
         "1 095",
         "Fréquentation par saison",

@@ -1,5 +1,7 @@
-//! Dates and times as a French (or English) reader expects them:
-//! "samedi 13 janvier, 14 h – 15 h 30", "Saturday 13 January, 2 pm – 3:30 pm".
+//! Dates, times, numbers and sums of money as a French (or English) reader
+//! expects them: "samedi 13 janvier, 14 h – 15 h 30", "1 611", "12 %",
+//! "1 611,00 €", "1 à 2". The one place for French typography: pages, the
+//! review (HTML, PDF), e-mails and the text of CSV files all word numbers here.
 
 use jiff::civil::{Date, Time};
 
@@ -123,7 +125,7 @@ pub fn span(start_date: Date, start: Time, end_date: Date, end: Time, lang: Lang
     }
 }
 
-/// A price in cents: "gratuit" / "free", "5 €", "7,50 €".
+/// A price in cents: "gratuit" / "free", "5 €", "7,50 €", "1 500 €".
 pub fn price(cents: i64, lang: Lang) -> String {
     if cents == 0 {
         return match lang {
@@ -131,13 +133,132 @@ pub fn price(cents: i64, lang: Lang) -> String {
             Lang::En => "free".into(),
         };
     }
-    let (e, c) = (cents / 100, cents % 100);
-    match (lang, c) {
-        (Lang::Fr, 0) => format!("{e} €"),
-        (Lang::Fr, c) => format!("{e},{c:02} €"),
-        (Lang::En, 0) => format!("€{e}"),
-        (Lang::En, c) => format!("€{e}.{c:02}"),
+    let decimals = if cents % 100 == 0 { 0 } else { 2 };
+    money(
+        number(cents as f64 / 100.0, decimals, lang),
+        cents < 0,
+        lang,
+    )
+}
+
+/// No-break space: between a number and its unit, before "%" and "€",
+/// around "à" in a range, so a line never breaks inside them.
+pub const NBSP: char = '\u{a0}';
+/// Narrow no-break space: between thousands ("1 611") and before ":", ";",
+/// "!", "?" in French.
+pub const NNBSP: char = '\u{202f}';
+
+/// A number with `decimals` digits after the decimal mark, trailing zeros
+/// kept so columns align: "1 611", "19,5", "−3" / "1,611", "19.5", "-3".
+/// A value that rounds to zero has no sign.
+pub fn number(v: f64, decimals: usize, lang: Lang) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let (thousands, decimal, minus) = match lang {
+        Lang::Fr => (NNBSP, ',', '−'),
+        Lang::En => (',', '.', '-'),
+    };
+    let mut out = String::new();
+    if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.push(minus);
     }
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(thousands);
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push(decimal);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A whole number: "1 611" / "1,611".
+pub fn int(v: i64, lang: Lang) -> String {
+    number(v as f64, 0, lang)
+}
+
+/// A change: "+12", "−3,5", "0" / "+12", "-3.5".
+pub fn signed(v: f64, decimals: usize, lang: Lang) -> String {
+    let n = number(v, decimals, lang);
+    if v > 0.0 && n.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        format!("+{n}")
+    } else {
+        n
+    }
+}
+
+/// A share (0 to 1) as a whole percentage: "12 %" / "12%".
+pub fn percent(share: f64, lang: Lang) -> String {
+    let n = number(share * 100.0, 0, lang);
+    match lang {
+        Lang::Fr => format!("{n}{NBSP}%"),
+        Lang::En => format!("{n}%"),
+    }
+}
+
+/// `n`, already worded, as a sum of euros: "1 611,00 €" / "€1,611.00".
+fn money(n: String, negative: bool, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("{n}{NBSP}€"),
+        Lang::En if negative => format!("-€{}", n.trim_start_matches('-')),
+        Lang::En => format!("€{n}"),
+    }
+}
+
+/// A sum of euros: "3,05 €", "1 611,50 €"; whole sums from a hundred on
+/// without cents, "3 250 €" / "€3.05", "€3,250".
+pub fn euros(v: f64, lang: Lang) -> String {
+    let decimals = if v.fract().abs() < 0.005 && v.abs() >= 100.0 {
+        0
+    } else {
+        2
+    };
+    money(number(v, decimals, lang), v < 0.0, lang)
+}
+
+/// An exact sum in cents, always with its cents: "1 611,00 €" / "€1,611.00".
+pub fn cents(c: i64, lang: Lang) -> String {
+    money(number(c as f64 / 100.0, 2, lang), c < 0, lang)
+}
+
+/// A change of a sum of euros: "+1 650,00 €", "−12,50 €" / "+€1,650.00".
+pub fn signed_euros(v: f64, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("{}{NBSP}€", signed(v, 2, lang)),
+        Lang::En => {
+            let sign = match signed(v, 2, lang).chars().next() {
+                Some(c @ ('+' | '-')) => c.to_string(),
+                _ => String::new(),
+            };
+            format!("{sign}€{}", number(v.abs(), 2, lang))
+        }
+    }
+}
+
+/// From one number to another: "1 à 2" / "1 to 2", never broken across lines.
+pub fn range(min: i64, max: i64, lang: Lang) -> String {
+    let word = match lang {
+        Lang::Fr => "à",
+        Lang::En => "to",
+    };
+    format!("{}{NBSP}{word}{NBSP}{}", int(min, lang), int(max, lang))
+}
+
+/// A number and its unit, kept on one line: "19 pers. / atelier", "12 séances".
+pub fn with_unit(n: &str, unit: &str) -> String {
+    format!("{n}{NBSP}{unit}")
+}
+
+/// "7 décembre 2026", "1er juin 2025" / "7 December 2026": a date of issue.
+pub fn date_long(date: Date, lang: Lang) -> String {
+    let d = match (lang, date.day()) {
+        (Lang::Fr, 1) => "1er".to_string(),
+        (_, d) => d.to_string(),
+    };
+    format!("{d} {} {}", month_name(date.month(), lang), date.year())
 }
 
 #[cfg(test)]
@@ -192,7 +313,57 @@ mod tests {
     #[test]
     fn prices() {
         assert_eq!(price(0, Lang::Fr), "gratuit");
-        assert_eq!(price(750, Lang::Fr), "7,50 €");
+        assert_eq!(price(750, Lang::Fr), "7,50\u{a0}€");
+        assert_eq!(price(150_000, Lang::Fr), "1\u{202f}500\u{a0}€");
         assert_eq!(price(500, Lang::En), "€5");
+    }
+
+    /// French typography: thin no-break space between thousands, no-break
+    /// space before % and €, and inside ranges; decimal comma; real minus.
+    #[test]
+    fn numbers_the_french_way() {
+        let fr = Lang::Fr;
+        assert_eq!(int(1611, fr), "1\u{202f}611");
+        assert_eq!(int(1_234_567, fr), "1\u{202f}234\u{202f}567");
+        assert_eq!(int(999, fr), "999");
+        assert_eq!(number(19.333, 1, fr), "19,3");
+        assert_eq!(number(-1234.5, 2, fr), "−1\u{202f}234,50");
+        assert_eq!(number(-0.001, 1, fr), "0,0");
+        assert_eq!(percent(0.12, fr), "12\u{a0}%");
+        assert_eq!(percent(0.0, fr), "0\u{a0}%");
+        assert_eq!(cents(161_100, fr), "1\u{202f}611,00\u{a0}€");
+        assert_eq!(cents(-1250, fr), "−12,50\u{a0}€");
+        assert_eq!(euros(1611.0, fr), "1\u{202f}611\u{a0}€");
+        assert_eq!(euros(3.05, fr), "3,05\u{a0}€");
+        assert_eq!(range(1, 2, fr), "1\u{a0}à\u{a0}2");
+        assert_eq!(signed(26.0, 0, fr), "+26");
+        assert_eq!(signed(-4.8, 1, fr), "−4,8");
+        assert_eq!(signed(0.01, 1, fr), "0,0");
+        assert_eq!(signed_euros(-1650.0, fr), "−1\u{202f}650,00\u{a0}€");
+        assert_eq!(date_long(date(2026, 12, 7), fr), "7 décembre 2026");
+        assert_eq!(date_long(date(2025, 6, 1), fr), "1er juin 2025");
+        for s in [
+            int(1611, fr),
+            percent(0.5, fr),
+            cents(161_100, fr),
+            range(1, 2, fr),
+        ] {
+            assert!(!s.contains(' '), "no breakable space in {s:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_the_english_way() {
+        let en = Lang::En;
+        assert_eq!(int(1611, en), "1,611");
+        assert_eq!(number(-1234.5, 2, en), "-1,234.50");
+        assert_eq!(percent(0.12, en), "12%");
+        assert_eq!(cents(161_100, en), "€1,611.00");
+        assert_eq!(cents(-1250, en), "-€12.50");
+        assert_eq!(euros(3250.0, en), "€3,250");
+        assert_eq!(signed_euros(-1650.0, en), "-€1,650.00");
+        assert_eq!(signed_euros(12.5, en), "+€12.50");
+        assert_eq!(range(1, 6, en), "1\u{a0}to\u{a0}6");
+        assert_eq!(date_long(date(2026, 12, 7), en), "7 December 2026");
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{ClosingDays, OpeningHours, parse_date, parse_time, public_holiday};
 use crate::text::{check_line, check_multi_line};
-use crate::{Problem, Problems};
+use crate::{Problem, Problems, fmt};
 
 macro_rules! slug_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $slug:literal),+ $(,)? }) => {
@@ -223,12 +223,15 @@ impl AgeRange {
         let base = match (self.min, self.max, lang) {
             (None, None, Fr) => "tout public".to_string(),
             (None, None, En) => "all ages".to_string(),
-            (Some(a), None, Fr) => format!("à partir de {a} ans"),
+            // The number and "ans" on one line, as the range (`fmt`).
+            (Some(a), None, Fr) => format!("à partir de {a}\u{a0}ans"),
             (Some(a), None, En) => format!("ages {a} and up"),
-            (None, Some(b), Fr) => format!("jusqu'à {b} ans"),
-            (None, Some(b), En) => format!("up to age {b}"),
-            (Some(a), Some(b), Fr) => format!("{a} à {b} ans"),
-            (Some(a), Some(b), En) => format!("ages {a} to {b}"),
+            (None, Some(b), Fr) => format!("jusqu'à {b}\u{a0}ans"),
+            (None, Some(b), En) => format!("up to age\u{a0}{b}"),
+            (Some(a), Some(b), Fr) => {
+                format!("{}\u{a0}ans", fmt::range(a.into(), b.into(), lang))
+            }
+            (Some(a), Some(b), En) => format!("ages {}", fmt::range(a.into(), b.into(), lang)),
         };
         match (self.accompanied, lang) {
             (true, Fr) => format!("{base}, enfants accompagnés d'un adulte"),
@@ -525,13 +528,13 @@ mod tests {
             "error.age_order"
         );
         let a = AgeRange::parse("4", "10", false).unwrap();
-        assert_eq!(a.describe(crate::Lang::Fr), "4 à 10 ans");
+        assert_eq!(a.describe(crate::Lang::Fr), "4\u{a0}à\u{a0}10\u{a0}ans");
         assert!(a.admits(8) && !a.admits(11) && !a.admits(3));
         assert_eq!(
             AgeRange::parse("14", "", false)
                 .unwrap()
                 .describe(crate::Lang::Fr),
-            "à partir de 14 ans"
+            "à partir de 14\u{a0}ans"
         );
     }
 

@@ -472,29 +472,14 @@ impl Extras {
     }
 }
 
-/// A number the French way: "1 234" (narrow no-break space between
-/// thousands), "19,5" with `decimals` digits after the comma, trailing zeros
-/// of the decimals kept so columns align.
+/// A number the French way: "1 234", "19,5" (see `fmt::number`, which
+/// words numbers in either language).
 pub fn fr_number(v: f64, decimals: usize) -> String {
-    let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    if !frac.is_empty() {
-        out.push(',');
-        out.push_str(frac);
-    }
-    let negative = v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0');
-    if negative { format!("−{out}") } else { out }
+    crate::fmt::number(v, decimals, crate::Lang::Fr)
 }
 
 pub fn fr_int(v: i64) -> String {
-    fr_number(v as f64, 0)
+    crate::fmt::int(v, crate::Lang::Fr)
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ fn seats(w: Words, n: u32) -> String {
     if n == 1 {
         w.t("mail.seats.one").to_string()
     } else {
-        w.tf("mail.seats.many", &[("n", &n.to_string())])
+        w.tf("mail.seats.many", &[("n", &fmt::int(n.into(), w.0))])
     }
 }
 
@@ -121,8 +121,8 @@ pub fn compose(
     let library = facts.library.name.as_str();
     let n_seats = seats(w, r.seats);
     let position = p["position"]
-        .as_u64()
-        .map(|n| n.to_string())
+        .as_i64()
+        .map(|n| fmt::int(n, m.lang))
         .unwrap_or_else(|| "?".into());
     let confirmed_then = p["status"].as_str() == Some(RegistrationStatus::Confirmed.slug());
     let state_line = match p["status"].as_str() {

@@ -9,6 +9,7 @@ mod headers;
 mod i18n;
 mod limits;
 mod pages;
+mod pdf_fonts;
 mod public;
 pub mod review;
 mod view;

@@ -53,7 +53,8 @@ pub struct Audience {
     pub age_max: Option<u8>,
     /// Children must come with an adult.
     pub accompanied: bool,
-    /// "à partir de 14 ans"
+    /// "à partir de 14 ans", ready to display: a no-break space keeps the
+    /// number with "ans" (and "4 à 10" together).
     pub label_fr: String,
     /// "ages 14 and up"
     pub label_en: String,

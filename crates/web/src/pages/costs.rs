@@ -40,21 +40,7 @@ pub fn routes() -> Router<AppState> {
 
 /// "1 234,50 €" / "€1,234.50": zero shown as an amount, not "free".
 pub(crate) fn amount(lang: Lang, cents: i64) -> String {
-    let (e, c) = (cents.abs() / 100, cents.abs() % 100);
-    let digits = e.to_string();
-    let sep = if lang == Lang::Fr { '\u{202f}' } else { ',' };
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(sep);
-        }
-        grouped.push(ch);
-    }
-    let sign = if cents < 0 { "-" } else { "" };
-    match lang {
-        Lang::Fr => format!("{sign}{grouped},{c:02} €"),
-        Lang::En => format!("{sign}€{grouped}.{c:02}"),
-    }
+    almanach_domain::fmt::cents(cents, lang)
 }
 
 /// Whether this reader sees costs at all (mediators: see `may_see_session`).
@@ -731,9 +717,10 @@ mod tests {
 
     #[test]
     fn amounts_read_as_money_in_both_languages() {
-        assert_eq!(amount(Lang::Fr, 123_456), "1\u{202f}234,56 €");
+        assert_eq!(amount(Lang::Fr, 123_456), "1\u{202f}234,56\u{a0}€");
         assert_eq!(amount(Lang::En, 123_456), "€1,234.56");
-        assert_eq!(amount(Lang::Fr, 0), "0,00 €");
+        assert_eq!(amount(Lang::Fr, 0), "0,00\u{a0}€");
+        assert_eq!(amount(Lang::Fr, -1250), "−12,50\u{a0}€");
         assert_eq!(amount(Lang::En, -5), "-€0.05");
     }
 

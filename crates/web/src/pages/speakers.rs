@@ -10,7 +10,6 @@ use almanach_domain::speakers::{
     fill_rate, parse_rating,
 };
 use almanach_domain::staff::Action;
-use almanach_domain::stats::fr_number;
 use almanach_domain::{Lang, Problem, Problems, fmt};
 use almanach_store::{LedSession, Speaker, SpeakerRecord, SpeakerSummary, StoreError};
 use askama::Template;
@@ -120,11 +119,8 @@ fn place(p: &Profile) -> String {
 }
 
 fn rating_text(lang: Lang, r: Option<f64>) -> String {
-    r.map(|r| match lang {
-        Lang::Fr => format!("{} / 5", fr_number(r, 1)),
-        Lang::En => format!("{r:.1} / 5"),
-    })
-    .unwrap_or_default()
+    r.map(|r| format!("{} / 5", fmt::number(r, 1, lang)))
+        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------- filters
@@ -320,7 +316,7 @@ fn led_rows(tr: &Tr, tz: &jiff::tz::TimeZone, now: i64, led: &[LedSession]) -> V
             kind: tr.t(kind_key(l.kind)).to_string(),
             participants: l.participants.map(|p| p.to_string()).unwrap_or_default(),
             fill: fill_rate(l.participants, l.capacity)
-                .map(|f| format!("{} %", fr_number(f * 100.0, 0)))
+                .map(|f| fmt::percent(f, tr.lang))
                 .unwrap_or_default(),
             rating: l.rating.map(|r| format!("{r} / 5")).unwrap_or_default(),
             comment: l.comment.clone(),

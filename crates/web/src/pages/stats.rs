@@ -427,6 +427,7 @@ async fn review_view(
         pdf: q.link("/staff/stats/review.pdf"),
         csv: q.link("/staff/stats/review.csv"),
     });
+    view.issued = Some(jiff::Zoned::now().with_time_zone(library.tz()).date());
     Ok(view)
 }
 

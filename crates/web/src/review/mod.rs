@@ -6,15 +6,12 @@
 //! same code, in French.
 
 pub mod chart;
-mod metrics;
 pub mod pdf;
 
 use almanach_domain::Lang;
 use almanach_domain::csv::{self, Cell};
-use almanach_domain::fmt::day_with_year;
-use almanach_domain::stats::{
-    Change, Delta, Extras, Period, PeriodDates, Report, StatsRow, fr_number,
-};
+use almanach_domain::fmt::{self, day_with_year};
+use almanach_domain::stats::{Change, Delta, Extras, Period, PeriodDates, Report, StatsRow};
 use almanach_store::{Bucket, Scope, Store, StoreError};
 use askama::Template;
 use jiff::civil::Date;
@@ -77,7 +74,9 @@ impl Review {
     }
 }
 
-/// Numbers, shares and sums of money the way the reader's language writes them.
+/// Numbers, shares and sums of money the way the reader's language writes
+/// them: the review's handle on `almanach_domain::fmt`, where French
+/// typography lives.
 #[derive(Debug, Clone, Copy)]
 pub struct Fmt {
     pub lang: Lang,
@@ -85,56 +84,32 @@ pub struct Fmt {
 
 impl Fmt {
     pub fn num(self, v: f64, decimals: usize) -> String {
-        match self.lang {
-            Lang::Fr => fr_number(v, decimals),
-            Lang::En => {
-                // The French digits with the English separators.
-                let fr = fr_number(v, decimals);
-                fr.replace('\u{202f}', "\u{1}")
-                    .replace(',', ".")
-                    .replace('\u{1}', ",")
-                    .replace('−', "-")
-            }
-        }
+        fmt::number(v, decimals, self.lang)
     }
 
     pub fn int(self, v: i64) -> String {
-        self.num(v as f64, 0)
+        fmt::int(v, self.lang)
     }
 
     /// "12 %" / "12%".
     pub fn percent(self, share: f64) -> String {
-        let n = self.num(share * 100.0, 0);
-        match self.lang {
-            Lang::Fr => format!("{n}\u{a0}%"),
-            Lang::En => format!("{n}%"),
-        }
+        fmt::percent(share, self.lang)
     }
 
-    /// An amount in cents, exact (no floating point between the figure
-    /// and the page): "1 234,50 €" / "€1,234.50"; whole hundreds of euros
-    /// without cents.
+    /// An amount in cents, exact up to the page: "1 234,50 €" / "€1,234.50";
+    /// whole sums from a hundred on without cents (`fmt::euros`).
     pub fn money(self, cents: i64) -> String {
-        let (whole, rest) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
-        let mut n = self.int(i64::try_from(whole).unwrap_or(i64::MAX));
-        if rest != 0 || whole < 100 {
-            n.push(match self.lang {
-                Lang::Fr => ',',
-                Lang::En => '.',
-            });
-            n.push_str(&format!("{rest:02}"));
-        }
-        match (self.lang, cents < 0) {
-            (Lang::Fr, false) => format!("{n}\u{a0}€"),
-            (Lang::Fr, true) => format!("−{n}\u{a0}€"),
-            (Lang::En, false) => format!("€{n}"),
-            (Lang::En, true) => format!("-€{n}"),
-        }
+        fmt::euros(cents as f64 / 100.0, self.lang)
     }
 
-    /// Euros as the JSON holds them, to the cent: see `money`.
+    /// "1 234,50 €" / "€1,234.50"; whole hundreds without cents.
     pub fn euros(self, v: f64) -> String {
-        self.money((v * 100.0).round() as i64)
+        fmt::euros(v, self.lang)
+    }
+
+    /// "1 à 6" / "1 to 6".
+    pub fn range(self, min: i64, max: i64) -> String {
+        fmt::range(min, max, self.lang)
     }
 
     /// Before a colon: French puts a narrow no-break space there.
@@ -146,8 +121,7 @@ impl Fmt {
     }
 
     fn signed(self, delta: f64, decimals: usize) -> String {
-        let sign = if delta > 0.0 { "+" } else { "" };
-        format!("{sign}{}", self.num(delta, decimals))
+        fmt::signed(delta, decimals, self.lang)
     }
 }
 
@@ -221,6 +195,8 @@ pub struct ReviewView {
     pub changes: Vec<ChangeView>,
     pub charts: Vec<Chart>,
     pub links: Option<Links>,
+    /// The day the document is made, in the library's zone: the PDF says it.
+    pub issued: Option<Date>,
 }
 
 /// The columns of the per-series table; costs last so they can be left out.
@@ -241,7 +217,7 @@ const COLUMNS: [&str; 14] = [
     "review.col.cost_per_participant",
 ];
 
-fn cells(tr: &Tr, f: Fmt, r: &StatsRow, costs: bool) -> Vec<String> {
+fn cells(f: Fmt, r: &StatsRow, costs: bool) -> Vec<String> {
     let dash = || "–".to_string();
     let mut v = vec![
         f.int(r.events),
@@ -259,10 +235,7 @@ fn cells(tr: &Tr, f: Fmt, r: &StatsRow, costs: bool) -> Vec<String> {
             if m.min == m.max {
                 f.int(m.min)
             } else {
-                tr.tf(
-                    "review.range",
-                    &[("min", m.min.to_string()), ("max", m.max.to_string())],
-                )
+                f.range(m.min, m.max)
             }
         }),
     ];
@@ -338,20 +311,7 @@ fn change_rows(tr: &Tr, f: Fmt, now: &StatsRow, c: &Change, costs: bool) -> Vec<
 
 /// "+1 234,50 €" / "+€1,234.50".
 fn signed_euros(f: Fmt, delta: f64) -> String {
-    match f.lang {
-        Lang::Fr => format!("{}\u{a0}€", f.signed(delta, 2)),
-        Lang::En => format!(
-            "{}€{}",
-            if delta > 0.0 {
-                "+"
-            } else if delta < 0.0 {
-                "-"
-            } else {
-                ""
-            },
-            f.num(delta.abs(), 2)
-        ),
-    }
+    fmt::signed_euros(delta, f.lang)
 }
 
 /// "19 pers. / atelier": averages are rounded for people, kept whole in JSON.
@@ -454,10 +414,7 @@ pub fn figures(tr: &Tr, review: &Review, costs: bool, full: bool) -> Vec<Figure>
         let spread = if m.min == m.max {
             plural(tr, f, m.min, "review.sessions_one", "review.sessions_many")
         } else {
-            tr.tf(
-                "review.spread",
-                &[("min", f.int(m.min)), ("max", f.int(m.max))],
-            )
+            fmt::with_unit(&f.range(m.min, m.max), tr.t("review.sessions_many"))
         };
         out.push(fig(
             tr.tf("review.per_theme", &[("spread", spread)]),
@@ -745,18 +702,19 @@ impl ReviewView {
                 .iter()
                 .map(|r| RowView {
                     name: r.series.clone().unwrap_or_default(),
-                    cells: cells(&tr, f, r, costs),
+                    cells: cells(f, r, costs),
                 })
                 .collect(),
             total: RowView {
                 name: tr.t("review.total").to_string(),
-                cells: cells(&tr, f, t, costs),
+                cells: cells(f, t, costs),
             },
             current,
             previous_period,
             changes,
             charts: charts(&tr, review),
             links: None,
+            issued: None,
             tr,
         }
     }
@@ -976,6 +934,30 @@ mod tests {
         );
         assert!(html.contains("Part des moins de 14 ans"));
         assert!(html.contains("8\u{a0}%"), "100 of 1 234 under 14");
+    }
+
+    /// Whatever the names and the language, the PDF is a whole file.
+    #[test]
+    fn the_pdf_takes_any_text() {
+        let mut r = review();
+        r.report.series[0].series = Some("漢字 \u{7}Łódź\ttab ".repeat(20));
+        for lang in [Lang::Fr, Lang::En] {
+            let mut view =
+                ReviewView::new(Tr::new(lang), &r, "Bibliothèque Ærø", Some("Œuvre"), true);
+            view.issued = "2026-12-07".parse().ok();
+            let pdf = pdf::render(&view);
+            assert!(pdf.starts_with(b"%PDF-") && pdf.trim_ascii_end().ends_with(b"%%EOF"));
+        }
+        let empty = Review {
+            report: Report {
+                series: vec![],
+                ..r.report.clone()
+            },
+            trend: vec![],
+            ..r
+        };
+        let view = ReviewView::new(Tr::new(Lang::Fr), &empty, "", None, false);
+        assert!(pdf::render(&view).starts_with(b"%PDF-"));
     }
 
     #[test]

@@ -180,7 +180,7 @@ http_test!(
             ),
             (Some("talk"), Some("published"), Some(false))
         );
-        assert_eq!(s["audience"]["label_fr"], "à partir de 14 ans");
+        assert_eq!(s["audience"]["label_fr"], "à partir de 14\u{a0}ans");
         assert_eq!(s["audience"]["label_en"], "ages 14 and up");
         assert_eq!(
             (s["capacity"].as_i64(), s["price_cents"].as_i64()),

@@ -20,7 +20,7 @@ fn text(r: &Response) -> String {
         .replace("&#39;", "'")
         .replace("&quot;", "\"")
         .replace("&amp;", "&")
-        .replace('\u{202f}', " ")
+        .replace(['\u{202f}', '\u{a0}'], " ")
 }
 
 fn error_of(r: &Response, field: &str) -> String {
@@ -243,7 +243,7 @@ http_test!(
         // 160 € for 20 people: 8 € each, on the speaker's record.
         let record = text(&app.get(&mut c, &format!("/staff/speakers/{sp}")).await);
         assert!(
-            record.contains("8,00\u{a0}€ (160\u{a0}€ pour 20 participants"),
+            record.contains("8,00 € (160 € pour 20 participants"),
             "{record}"
         );
         let report = app
@@ -370,7 +370,7 @@ http_test!(
         assert!(
             r.contains("400,00 €")
                 && r.contains("500,00 €")
-                && r.contains("-100,00 € (dépassement)"),
+                && r.contains("−100,00 € (dépassement)"),
             "{r}"
         );
         assert!(!r.contains("name=\"planned\""));

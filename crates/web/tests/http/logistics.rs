@@ -79,6 +79,7 @@ fn text(r: &Response) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
+        .replace(['\u{202f}', '\u{a0}'], " ")
 }
 
 fn error_of(r: &Response, field: &str) -> String {

@@ -429,8 +429,8 @@ http_test!(
             ),
             "Inscriptions closes",
             "Espace numérique — accessible de plain-pied",
-            "4 à 10 ans, enfants accompagnés d'un adulte",
-            "5 €",
+            "4\u{a0}à\u{a0}10\u{a0}ans, enfants accompagnés d'un adulte",
+            "5\u{a0}€",
             "Léa Fontaine (Illustratrice)",
             &format!("<link rel=\"canonical\" href=\"http://localhost/events/{e}\">"),
         ] {

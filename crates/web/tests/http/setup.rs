@@ -138,7 +138,7 @@ http_test!(
             line.contains("Atelier") && line.contains("Inscription pour les ateliers seulement"),
             "{line}"
         );
-        assert!(line.contains("8 à 14 ans"), "{line}");
+        assert!(line.contains("8\u{a0}à\u{a0}14\u{a0}ans"), "{line}");
         // Editing keeps the id and records before and after.
         let path = format!("/staff/series/{}", s.id);
         app.get(&mut c, &path).await;

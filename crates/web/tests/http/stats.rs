@@ -36,6 +36,56 @@ async fn get_bytes(app: &TestApp, c: &Client, path: &str) -> (StatusCode, Header
     )
 }
 
+/// The PDF's text as poppler's pdftotext reads it (the pages `from`–`to`
+/// when given); `None` where pdftotext is not installed, which CI refuses
+/// (.ci/run installs poppler-utils).
+fn pdf_text(pdf: &[u8], pages: Option<(u32, u32)>) -> Option<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new("pdftotext");
+    if let Some((from, to)) = pages {
+        cmd.args(["-f", &from.to_string(), "-l", &to.to_string()]);
+    }
+    let spawned = cmd
+        .args(["-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn();
+    let Ok(mut child) = spawned else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pdftotext must be installed in CI: the PDF's text may not go unchecked"
+        );
+        eprintln!("pdftotext not found: the PDF's text is not checked");
+        return None;
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    let bytes = pdf.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success(), "pdftotext failed on the review");
+    Some(String::from_utf8(out.stdout).expect("pdftotext writes UTF-8"))
+}
+
+/// A series of that name.
+async fn series(app: &TestApp, name: &str) -> i64 {
+    let s = Series {
+        name: name.into(),
+        ..Series::default()
+    };
+    app.store.save_series(&actor(app), &s).await.unwrap()
+}
+
+/// A theme of that title.
+async fn theme(app: &TestApp, title: &str) -> i64 {
+    let t = Theme {
+        title: title.into(),
+        ..Theme::default()
+    };
+    app.store.save_theme(&actor(app), &t).await.unwrap()
+}
+
 fn actor(app: &TestApp) -> Actor {
     Actor::system(app.library_id, "test")
 }
@@ -343,6 +393,150 @@ http_test!(
             !app.get(&mut mediator, path).await.body.contains('€'),
             "mediators see no summed costs"
         );
+    }
+);
+
+http_test!(
+    async fn the_review_pdf_prints_every_name_as_typed(app: TestApp) {
+        // Names outside Windows-1252 (Polish, Czech, Vietnamese, Danish),
+        // one of them typed decomposed, as a Mac sends it.
+        let oeuvre = series(&app, "Œuvre ouverte").await;
+        let aero = series(&app, "Ærø numérique").await;
+        let lukasz = theme(&app, "Łukasz Dvořák").await;
+        let anh = theme(&app, "Nguye\u{302}\u{303}n Thi\u{323} A\u{301}nh").await;
+        let talk = SessionKind::Talk;
+        counted(&app, oeuvre, talk, "2024-10-05", vec![lukasz], (40, 4), 0).await;
+        counted(&app, aero, talk, "2024-11-09", vec![anh], (25, 0), 0).await;
+        let mut c = app.signed_in(Role::Coordinator).await;
+        let (status, _, pdf) = get_bytes(
+            &app,
+            &c,
+            "/staff/stats/review.pdf?period=season&season=2024-2025",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            pdf.len() < 300_000,
+            "the fonts go in as subsets: {} bytes",
+            pdf.len()
+        );
+        let raw = String::from_utf8_lossy(&pdf);
+        assert!(
+            raw.contains("/FontFile2") && raw.contains("/ToUnicode") && !raw.contains("/Helvetica"),
+            "an embedded font with its Unicode map, no standard font"
+        );
+        // The HTML review keeps the text as typed.
+        let page = app
+            .get(&mut c, "/staff/stats/review?period=season&season=2024-2025")
+            .await;
+        assert!(page.body.contains("Łukasz Dvořák") && page.body.contains("Ærø"));
+
+        let Some(text) = pdf_text(&pdf, None) else {
+            return;
+        };
+        for name in [
+            "Œuvre ouverte",
+            "Ærø numérique",
+            "Łukasz Dvořák",
+            "Nguyễn Thị Ánh",
+        ] {
+            assert!(
+                text.contains(name),
+                "{name:?} missing from the PDF:\n{text}"
+            );
+        }
+        assert!(
+            !text.contains(['?', '\u{fffd}']),
+            "a character the PDF could not print:\n{text}"
+        );
+    }
+);
+
+http_test!(
+    async fn the_review_pdf_opens_on_its_figures_in_french_typography(app: TestApp) {
+        let samedis = series(&app, "Samedis de l'innovation").await;
+        let points = series(&app, "Points de l'IA").await;
+        let (image, voice) = (
+            theme(&app, "Créer des images").await,
+            theme(&app, "Cloner sa voix").await,
+        );
+        let talk = SessionKind::Talk;
+        let workshop = SessionKind::Workshop;
+        counted(
+            &app,
+            samedis,
+            talk,
+            "2024-10-19",
+            vec![],
+            (1_611, 160),
+            161_100,
+        )
+        .await;
+        counted(
+            &app,
+            points,
+            workshop,
+            "2024-11-05",
+            vec![image],
+            (12, 0),
+            0,
+        )
+        .await;
+        counted(&app, points, workshop, "2024-11-12", vec![image], (9, 0), 0).await;
+        counted(&app, points, workshop, "2024-11-19", vec![voice], (7, 0), 0).await;
+        let c = app.signed_in(Role::Viewer).await;
+        let (status, _, pdf) = get_bytes(
+            &app,
+            &c,
+            "/staff/stats/review.pdf?period=season&season=2024-2025",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let Some(first) = pdf_text(&pdf, Some((1, 1))) else {
+            return;
+        };
+        let library = app.store.library(app.library_id).await.unwrap().name;
+        // Page 1 reads as a report: who, what, when, the figures, a chart.
+        for expected in [
+            library.as_str(),
+            "Bilan de la saison 2024-2025",
+            "du dimanche 1er septembre 2024 au dimanche 31 août 2025",
+            "Établi le ",
+            "Chiffres clés",
+            "1\u{202f}639",
+            "participants",
+            "Fréquentation par saison",
+            "Page 1 sur ",
+        ] {
+            assert!(
+                first.contains(expected),
+                "{expected:?} missing from page 1:\n{first}"
+            );
+        }
+
+        let text = pdf_text(&pdf, None).unwrap();
+        for expected in [
+            // Thousands apart with a narrow no-break space, % and € after a
+            // no-break space, ranges spaced.
+            "1\u{202f}611",
+            "0\u{a0}%",
+            "10\u{a0}%",
+            "1\u{202f}611\u{a0}€",
+            "1\u{a0}à\u{a0}2",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{expected:?} missing from the PDF:\n{text}"
+            );
+        }
+        let glued = text.char_indices().find(|&(i, ch)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + ch.len_utf8()..].chars().next();
+            let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+            (matches!(ch, '%' | '€') && digit(before))
+                || (ch == 'à' && (digit(before) || digit(after)))
+        });
+        assert!(glued.is_none(), "no space at {glued:?}:\n{text}");
     }
 );
 
