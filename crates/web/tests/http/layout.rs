@@ -1,7 +1,13 @@
-//! The staff interface's frame (issue 9): the grouped menu shows each role
-//! what it may open and nothing else.
+//! The staff interface's frame and dense pages (issue 9): the grouped menu
+//! shows each role what it may open and nothing else, the day page puts its
+//! counter first.
+//! What only a browser shows (one row, the phone's button, overflow, axe) is
+//! in tests/browser/staff.mjs.
 
+use almanach_domain::calendar::paris;
 use almanach_domain::staff::Role;
+use almanach_store::testing::{published_event, session_write};
+use almanach_store::{Actor, SessionWrite};
 use axum::http::StatusCode;
 
 use crate::http_test;
@@ -122,5 +128,61 @@ http_test!(
         );
         assert!(body.contains("aria-current=\"true\">Statistics</summary>"));
         assert!(body.contains("<a href=\"/staff/budgets\" aria-current=\"page\">Budgets</a>"));
+    }
+);
+
+http_test!(
+    async fn the_day_page_puts_its_counter_before_the_list(app: TestApp) {
+        let lib = app.library_id;
+        let actor = Actor::system(lib, "test");
+        let today = jiff::Zoned::now().with_time_zone(paris()).date();
+        let e = published_event(&app.store, lib, "Atelier robots").await;
+        let plain = app
+            .store
+            .save_session(&actor, None, &session_write(e, today, 20, 22))
+            .await
+            .unwrap()
+            .unwrap();
+        let listed = app
+            .store
+            .save_session(
+                &actor,
+                None,
+                &SessionWrite {
+                    registration_required: true,
+                    ..session_write(e, today, 18, 19)
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let mut c = app.signed_in(Role::Mediator).await;
+
+        let body = app
+            .get(&mut c, &format!("/staff/sessions/{plain}/day"))
+            .await
+            .body;
+        let title = body.find("<h1>").unwrap();
+        let counter = body.find("class=\"counter\"").expect("the counters");
+        assert!(
+            body[title..counter].matches("<h2").count() == 1,
+            "the counter is the first section after the title"
+        );
+        assert!(
+            !body.contains("data-fig=\"no_shows\""),
+            "no registrants' figures without a list"
+        );
+
+        let body = app
+            .get(&mut c, &format!("/staff/sessions/{listed}/day"))
+            .await
+            .body;
+        let walk_in = body.find("class=\"walkin\"").expect("the walk-in buttons");
+        let list = body.find("id=\"list-h\"").expect("the list");
+        let figures = body.find("data-fig=\"present\"").unwrap();
+        assert!(
+            figures < walk_in && walk_in < list,
+            "figures, then walk-ins, then the list"
+        );
     }
 );
