@@ -1,14 +1,16 @@
 //! The staff interface's frame and dense pages (issue 9): the grouped menu
-//! shows each role what it may open and nothing else, the day page puts its
-//! counter first.
+//! shows each role what it may open and nothing else, the IT board gives each
+//! need its state and one next step, the day page puts its counter first.
 //! What only a browser shows (one row, the phone's button, overflow, axe) is
 //! in tests/browser/staff.mjs.
 
 use almanach_domain::calendar::paris;
+use almanach_domain::logistics::{NeedStatus, Provider};
 use almanach_domain::staff::Role;
-use almanach_store::testing::{published_event, session_write};
-use almanach_store::{Actor, SessionWrite};
+use almanach_store::testing::{need_type_id, published_event, session_write};
+use almanach_store::{Actor, NeedWrite, SessionWrite};
 use axum::http::StatusCode;
+use jiff::ToSpan;
 
 use crate::http_test;
 
@@ -128,6 +130,136 @@ http_test!(
         );
         assert!(body.contains("aria-current=\"true\">Statistics</summary>"));
         assert!(body.contains("<a href=\"/staff/budgets\" aria-current=\"page\">Budgets</a>"));
+    }
+);
+
+/// The buttons of the IT board's row for `need`: (status sent, words).
+fn row_buttons(body: &str, need: i64) -> Vec<(String, String)> {
+    let start = body
+        .find(&format!("href=\"/staff/needs/{need}\""))
+        .expect("the need's row");
+    let row = &body[start..start + body[start..].find("</tr>").unwrap()];
+    row.split("<button")
+        .skip(1)
+        .map(|b| {
+            let value = b.split("value=\"").nth(1).unwrap();
+            let words = &b[b.find('>').unwrap() + 1..];
+            (
+                value[..value.find('"').unwrap()].to_string(),
+                words[..words.find('<').unwrap()].to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The state badge of the IT board's row for `need`.
+fn row_state(body: &str, need: i64) -> String {
+    let start = body.find(&format!("href=\"/staff/needs/{need}\"")).unwrap();
+    let row = &body[start..start + body[start..].find("</tr>").unwrap()];
+    let b = &row[row.find("class=\"badge status-").expect("a state badge")..];
+    let b = &b[b.find('>').unwrap() + 1..];
+    b[..b.find('<').unwrap()].to_string()
+}
+
+http_test!(
+    async fn the_it_board_shows_each_need_s_state_and_one_next_step(app: TestApp) {
+        let lib = app.library_id;
+        let actor = Actor::system(lib, "test");
+        let today = jiff::Zoned::now().with_time_zone(paris()).date();
+        let e = published_event(&app.store, lib, "Atelier robots").await;
+        let mut ids = Vec::new();
+        for (d, name) in [
+            (today, "Tablettes"),
+            (today.checked_add(20.days()).unwrap(), "Vidéoprojecteur"),
+        ] {
+            let s = app
+                .store
+                .save_session(&actor, None, &session_write(e, d, 20, 22))
+                .await
+                .unwrap()
+                .unwrap();
+            let w = NeedWrite {
+                need_type_id: need_type_id(&app.store, lib, name).await,
+                quantity: 1,
+                details: String::new(),
+                provider: Provider::It,
+                due_override: None,
+            };
+            ids.push(app.store.add_need(&actor, s, &w).await.unwrap());
+        }
+        let (on_the_day, later) = (ids[0], ids[1]);
+
+        let mut it = app.signed_in(Role::It).await;
+        let board = app.get(&mut it, "/staff/it").await.body;
+        assert!(board.contains("<caption>"), "a real table with its caption");
+        assert!(
+            !board.contains("<select id=\"st-"),
+            "no list of every next state"
+        );
+        assert_eq!(row_state(&board, later), "demandé");
+        assert_eq!(
+            row_buttons(&board, later),
+            [("acknowledged".into(), "Prendre en compte".into())]
+        );
+
+        // IT takes it: the row now says so and offers the next step only.
+        let r = app
+            .post(
+                &mut it,
+                &format!("/staff/needs/{later}/status"),
+                &[("status", "acknowledged"), ("back", "board")],
+            )
+            .await;
+        assert_eq!(r.location(), "/staff/it?done=saved");
+        let board = app.get(&mut it, "/staff/it").await.body;
+        assert_eq!(row_state(&board, later), "pris en compte");
+        assert_eq!(
+            row_buttons(&board, later),
+            [("ready".into(), "Marquer prêt".into())]
+        );
+
+        for id in ids.clone() {
+            app.store
+                .set_need_status(&actor, id, NeedStatus::Ready, "")
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        // Ready: the current state, never the next one beside it; checking on
+        // the day is the team's, and only on the day.
+        let board = app.get(&mut it, "/staff/it").await.body;
+        assert_eq!(row_state(&board, on_the_day), "prêt");
+        assert!(
+            row_buttons(&board, on_the_day).is_empty(),
+            "IT does not check on the day"
+        );
+        let mut team = app.signed_in(Role::Mediator).await;
+        let board = app.get(&mut team, "/staff/it").await.body;
+        assert_eq!(
+            row_buttons(&board, on_the_day),
+            [("checked".into(), "Vérifié le jour J".into())]
+        );
+        assert!(
+            row_buttons(&board, later).is_empty(),
+            "not checked three weeks ahead"
+        );
+        let r = app
+            .post(
+                &mut team,
+                &format!("/staff/needs/{on_the_day}/status"),
+                &[("status", "checked"), ("back", "board")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let board = app.get(&mut team, "/staff/it").await.body;
+        assert_eq!(row_state(&board, on_the_day), "vérifié le jour J");
+        assert!(row_buttons(&board, on_the_day).is_empty());
+
+        // A viewer reads the states, without a button.
+        let mut viewer = app.signed_in(Role::Viewer).await;
+        let board = app.get(&mut viewer, "/staff/it").await.body;
+        assert_eq!(row_state(&board, later), "prêt");
+        assert!(row_buttons(&board, later).is_empty());
     }
 );
 
