@@ -1,6 +1,8 @@
 //! `almanach`: programme, run and account for a library's digital and AI
 //! mediation. A thin command line over the store and the web layers.
 
+#[cfg(test)]
+mod browser;
 mod config;
 mod demo;
 mod import;

@@ -53,6 +53,27 @@ impl NeedStatus {
     }
 }
 
+/// The one next step a board offers for a need, for `role`, or None: a
+/// request is acknowledged, an acknowledged need or a solved problem is made
+/// ready, a ready need is checked on the day of its session (not before:
+/// "checked on the day" weeks ahead would be untrue). Reporting a problem or
+/// skipping a step is done on the need's own page, with a comment.
+pub fn next_step(
+    status: NeedStatus,
+    role: Role,
+    session_day: Date,
+    today: Date,
+) -> Option<NeedStatus> {
+    use NeedStatus::*;
+    let to = match status {
+        Requested => Acknowledged,
+        Acknowledged | Problem => Ready,
+        Ready if today >= session_day => Checked,
+        Ready | Checked => return None,
+    };
+    (status.may_become(to) && may_set_status(role, to)).then_some(to)
+}
+
 /// Who may set a status. IT acknowledges, readies and reports problems;
 /// checking on the day is the team's, who run the session; communication
 /// and viewers only read.
@@ -526,6 +547,32 @@ mod tests {
         for &to in NeedStatus::ALL {
             assert!(!may_set_status(Role::Communication, to));
             assert!(!may_set_status(Role::Viewer, to));
+        }
+    }
+
+    #[test]
+    fn a_board_offers_one_step_forward_and_checking_only_on_the_day() {
+        use NeedStatus::*;
+        let (before, on, after) = (date(2025, 3, 14), date(2025, 3, 15), date(2025, 3, 16));
+        let step = |s, r, today| next_step(s, r, on, today);
+        assert_eq!(step(Requested, Role::It, before), Some(Acknowledged));
+        assert_eq!(step(Acknowledged, Role::It, before), Some(Ready));
+        assert_eq!(step(Problem, Role::Mediator, before), Some(Ready));
+        assert_eq!(
+            step(Ready, Role::Mediator, before),
+            None,
+            "not checked weeks ahead"
+        );
+        assert_eq!(step(Ready, Role::Mediator, on), Some(Checked));
+        assert_eq!(step(Ready, Role::Coordinator, after), Some(Checked));
+        assert_eq!(step(Ready, Role::It, on), None, "checking is the team's");
+        assert_eq!(step(Checked, Role::Admin, after), None);
+        for &s in NeedStatus::ALL {
+            assert_eq!(step(s, Role::Viewer, on), None);
+            assert_eq!(step(s, Role::Communication, on), None);
+            if let Some(to) = step(s, Role::Admin, on) {
+                assert!(s.may_become(to), "{s:?} → {to:?}");
+            }
         }
     }
 

@@ -54,22 +54,164 @@ impl Page {
     pub fn can_edit_speakers(&self) -> bool {
         self.role.may(Action::EditSpeakers)
     }
-    pub fn can_manage_staff(&self) -> bool {
-        self.role.may(Action::ManageStaff)
-    }
-    pub fn can_read_audit(&self) -> bool {
-        self.role.may(Action::ReadAudit)
-    }
-    pub fn can_read_statistics(&self) -> bool {
-        self.role.may(Action::ReadStatistics)
-    }
-    pub fn can_manage_personal_data(&self) -> bool {
-        self.role.may(Action::ManagePersonalData)
-    }
     pub fn role_label(&self) -> &str {
         self.tr.t(role_key(self.role))
     }
+
+    /// The menu as this role sees it: the groups of `MENU` with the links it
+    /// may use, a group left out when none is left.
+    pub fn menu(&self) -> Vec<MenuGroup> {
+        MENU.iter()
+            .filter_map(|(label, links)| {
+                let links: Vec<MenuLink> = links
+                    .iter()
+                    .filter(|l| l.right.is_none_or(|a| self.role.may(a)))
+                    .map(|l| MenuLink {
+                        href: l.href,
+                        label: self.tr.t(l.label).to_string(),
+                        current: l.nav == self.nav,
+                    })
+                    .collect();
+                (!links.is_empty()).then(|| MenuGroup {
+                    label: label.map(|k| self.tr.t(k).to_string()),
+                    current: links.iter().any(|l| l.current),
+                    links,
+                })
+            })
+            .collect()
+    }
 }
+
+/// A group of the staff menu (`label` None: its one link stands alone).
+#[derive(Debug, Clone)]
+pub struct MenuGroup {
+    pub label: Option<String>,
+    pub current: bool,
+    pub links: Vec<MenuLink>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MenuLink {
+    pub href: &'static str,
+    pub label: String,
+    /// The page shown is this link's (or one of its area, `Page::nav`).
+    pub current: bool,
+}
+
+/// One link of the menu: the `Page::nav` of its area, where it goes, its
+/// words, and the right it needs (None: every role), the same right its page
+/// requires, so no role is shown a link that answers "forbidden".
+struct Entry {
+    nav: &'static str,
+    href: &'static str,
+    label: &'static str,
+    right: Option<Action>,
+}
+
+const fn e(
+    nav: &'static str,
+    href: &'static str,
+    label: &'static str,
+    right: Option<Action>,
+) -> Entry {
+    Entry {
+        nav,
+        href,
+        label,
+        right,
+    }
+}
+
+/// The staff menu: the dashboard, then five groups, so the bar holds on one
+/// row on a desktop and behind one button on a phone (docs/decisions/0016).
+const MENU: &[(Option<&str>, &[Entry])] = &[
+    (None, &[e("dashboard", "/staff", "nav.dashboard", None)]),
+    (
+        Some("nav.group.programme"),
+        &[
+            e("calendar", "/staff/calendar", "nav.calendar", None),
+            e("events", "/staff/events", "nav.events", None),
+            e("themes", "/staff/themes", "nav.themes", None),
+            e("series", "/staff/series", "nav.series", None),
+            e("speakers", "/staff/speakers", "nav.speakers", None),
+        ],
+    ),
+    (
+        Some("nav.group.public"),
+        &[
+            // Counting is for those who run sessions; the list is empty for others.
+            e("day", "/staff/day", "nav.day", Some(Action::EditProgramme)),
+            e("agenda", "/agenda", "nav.agenda", None),
+            e(
+                "personal_data",
+                "/staff/personal-data",
+                "nav.personal_data",
+                Some(Action::ManagePersonalData),
+            ),
+        ],
+    ),
+    (
+        Some("nav.group.logistics"),
+        &[
+            e("it", "/staff/it", "nav.it", None),
+            e("rooms", "/staff/rooms", "nav.rooms", None),
+            e("tools", "/staff/tools", "nav.tools", None),
+        ],
+    ),
+    (
+        Some("nav.group.stats"),
+        &[
+            e(
+                "stats",
+                "/staff/stats",
+                "nav.stats",
+                Some(Action::ReadStatistics),
+            ),
+            e(
+                "review",
+                "/staff/stats/review",
+                "nav.review",
+                Some(Action::ReadStatistics),
+            ),
+            e(
+                "budgets",
+                "/staff/budgets",
+                "nav.budgets",
+                Some(Action::ReadCosts),
+            ),
+        ],
+    ),
+    (
+        Some("nav.group.admin"),
+        &[
+            e("team", "/staff/team", "nav.team", Some(Action::ManageStaff)),
+            e(
+                "library",
+                "/staff/library",
+                "nav.library",
+                Some(Action::EditSetup),
+            ),
+            e(
+                "import",
+                "/staff/import",
+                "nav.import",
+                Some(Action::EditSetup),
+            ),
+            e(
+                "tokens",
+                "/staff/tokens",
+                "nav.tokens",
+                Some(Action::ManageApiTokens),
+            ),
+            e(
+                "audit",
+                "/staff/audit",
+                "nav.audit",
+                Some(Action::ReadAudit),
+            ),
+        ],
+    ),
+];
 
 pub fn role_key(r: Role) -> &'static str {
     match r {
@@ -163,5 +305,21 @@ pub fn stamp(lang: Lang, tz: &TimeZone, at: i64) -> String {
             }
         }
         Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The menu's words are looked up from a table the locale test cannot see.
+    #[test]
+    fn every_menu_word_is_translated() {
+        for (group, links) in MENU {
+            for key in group.iter().copied().chain(links.iter().map(|l| l.label)) {
+                assert!(crate::i18n::has_key(key), "{key} missing");
+                assert_ne!(Tr::new(Lang::En).t(key), key, "{key} missing in English");
+            }
+        }
     }
 }

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/staff") }))
         .route("/static/app.css", get(css))
+        .route("/static/nav.js", get(nav_js))
         .route("/healthz", get(|| async { "ok" }))
         .merge(sign_in::routes())
         .merge(dashboard::routes())
@@ -73,6 +74,17 @@ async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+}
+
+/// The menu's few lines of progressive enhancement (base.html).
+async fn nav_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/nav.js"),
     )
 }
 

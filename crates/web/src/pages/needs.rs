@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use almanach_domain::calendar::parse_date;
-use almanach_domain::logistics::{NeedStatus, Provider, Readiness, may_set_status, parse_quantity};
+use almanach_domain::logistics::{
+    NeedStatus, Provider, Readiness, may_set_status, next_step, parse_quantity,
+};
 use almanach_domain::programme::parse_text;
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems, fmt};
@@ -192,10 +194,14 @@ pub(super) struct NeedRow {
     pub due: String,
     pub overridden: bool,
     pub badge: Badge,
+    pub status: &'static str,
     pub status_label: String,
     pub comments: i64,
     /// The statuses this reader may move it to.
     pub next: Vec<(String, String)>,
+    /// The board's one button: the next step's status and its words
+    /// ("Marquer prêt"), when this reader may take it now.
+    pub step: Option<(&'static str, String)>,
 }
 
 fn need_name(n: &Need) -> String {
@@ -217,6 +223,23 @@ fn next_statuses(tr: &Tr, s: &StaffSession, from: NeedStatus) -> Vec<(String, St
         .collect()
 }
 
+fn board_step(
+    tr: &Tr,
+    s: &StaffSession,
+    tz: &TimeZone,
+    now: Date,
+    n: &Need,
+) -> Option<(&'static str, String)> {
+    if !s.may(Action::TrackNeeds) {
+        return None;
+    }
+    let day = jiff::Timestamp::from_second(n.starts_at)
+        .ok()?
+        .to_zoned(tz.clone())
+        .date();
+    next_step(n.status, s.role(), day, now).map(|to| (to.slug(), label(tr, "it.step", to.slug())))
+}
+
 fn need_row(tr: &Tr, s: &StaffSession, tz: &TimeZone, now: Date, n: &Need) -> NeedRow {
     NeedRow {
         id: n.id,
@@ -229,9 +252,11 @@ fn need_row(tr: &Tr, s: &StaffSession, tz: &TimeZone, now: Date, n: &Need) -> Ne
         due: fmt::day(n.due, tr.lang),
         overridden: n.due_override.is_some(),
         badge: Badge::new(tr, n.readiness(now)),
+        status: n.status.slug(),
         status_label: label(tr, "need_status", n.status.slug()),
         comments: n.comments,
         next: next_statuses(tr, s, n.status),
+        step: board_step(tr, s, tz, now, n),
     }
 }
 
@@ -847,6 +872,16 @@ mod tests {
             Readiness::ALL
                 .iter()
                 .map(|v| format!("readiness.{}", v.slug())),
+        );
+        // The board's buttons: every status a step can lead to.
+        keys.extend(
+            [
+                NeedStatus::Acknowledged,
+                NeedStatus::Ready,
+                NeedStatus::Checked,
+            ]
+            .iter()
+            .map(|v| format!("it.step.{}", v.slug())),
         );
         for k in keys {
             assert!(crate::i18n::has_key(&k), "{k} missing");

@@ -13,6 +13,7 @@ mod events;
 mod feeds;
 mod import;
 mod integration;
+mod layout;
 mod logistics;
 mod public;
 mod rooms;
