@@ -4,6 +4,7 @@
 
 pub mod attendance;
 pub mod calendar;
+pub mod collate;
 pub mod costs;
 pub mod documents;
 pub mod fmt;
@@ -11,6 +12,7 @@ pub mod ical;
 pub mod import;
 pub mod link;
 pub mod logistics;
+pub mod plural;
 pub mod problem;
 pub mod programme;
 pub mod registration;
