@@ -17,8 +17,8 @@ pub async fn run(store: &Store, file: &Path, sheet: Option<&str>, dry_run: bool)
                 eprintln!("{e}");
             }
             bail!(
-                "{} erreur(s) dans {} : rien n'a été importé",
-                errors.len(),
+                "{} dans {} : rien n'a été importé",
+                count("{n} {n|erreur|erreurs}", errors.len()),
                 file.display()
             );
         }
@@ -38,10 +38,10 @@ pub async fn run(store: &Store, file: &Path, sheet: Option<&str>, dry_run: bool)
         )
         .await?;
     println!(
-        "{} : {}, {} ligne(s) lue(s)",
+        "{} : {}, {}",
         file.display(),
         parsed.source,
-        parsed.rows.len()
+        count("{n} {n|ligne lue|lignes lues}", parsed.rows.len())
     );
     if !parsed.ignored_columns.is_empty() {
         println!("colonnes ignorées : {}", parsed.ignored_columns.join(", "));
@@ -54,7 +54,7 @@ fn print_summary(s: &ImportSummary, dry_run: bool) {
     let verb = if dry_run {
         "à créer (essai : rien n'est écrit)"
     } else {
-        "créé(e)s"
+        "ajouts"
     };
     println!("{verb} :");
     for (label, names) in [
@@ -76,8 +76,20 @@ fn print_summary(s: &ImportSummary, dry_run: bool) {
     println!("  séances : {}", s.sessions);
     if s.already_imported > 0 {
         println!(
-            "déjà importées, laissées telles quelles : {} séance(s)",
-            s.already_imported
+            "{}",
+            count(
+                "déjà {n|importée, laissée telle quelle|importées, laissées telles quelles} : {n} {n|séance|séances}",
+                s.already_imported
+            )
         );
     }
+}
+
+/// `template` with its count `n`, in French (`plural::fill`).
+fn count(template: &str, n: usize) -> String {
+    almanach_domain::plural::fill(
+        template,
+        almanach_domain::Lang::Fr,
+        &[("n", &n.to_string())],
+    )
 }

@@ -198,7 +198,10 @@ fn lines(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Line>> {
         b.tally
             .participants
             .cmp(&a.tally.participants)
-            .then_with(|| a.key.cmp(&b.key))
+            .then_with(|| match (&a.key, &b.key) {
+                (Some(x), Some(y)) => almanach_domain::collate::compare(x, y),
+                (x, y) => x.cmp(y),
+            })
     });
     Ok(out)
 }

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/staff") }))
         .route("/static/app.css", get(css))
+        .route("/static/pick.js", get(pick_js))
         .route("/healthz", get(|| async { "ok" }))
         .merge(sign_in::routes())
         .merge(dashboard::routes())
@@ -73,6 +74,18 @@ async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+}
+
+/// The session form's theme filter, a static file so pages keep to
+/// `script-src 'self'`.
+async fn pick_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/pick.js"),
     )
 }
 

@@ -12,6 +12,7 @@ mod events;
 mod feeds;
 mod import;
 mod integration;
+mod lists;
 mod logistics;
 mod public;
 mod rooms;
