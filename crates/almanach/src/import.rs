@@ -34,8 +34,8 @@ pub async fn run(
                 eprintln!("{e}");
             }
             bail!(
-                "{} erreur(s) dans {} : rien n'a été importé",
-                errors.len(),
+                "{} dans {} : rien n'a été importé",
+                count("{n} {n|erreur|erreurs}", errors.len()),
                 file.display()
             );
         }
@@ -54,10 +54,10 @@ pub async fn run(
         )
         .await?;
     println!(
-        "{} : {}, {} ligne(s) lue(s)",
+        "{} : {}, {}",
         file.display(),
         parsed.source,
-        parsed.rows.len()
+        count("{n} {n|ligne lue|lignes lues}", parsed.rows.len())
     );
     if !parsed.ignored_columns.is_empty() {
         println!("colonnes ignorées : {}", parsed.ignored_columns.join(", "));
@@ -94,7 +94,7 @@ fn print_summary(s: &ImportSummary, dry_run: bool) {
     let verb = if dry_run {
         "à créer (essai : rien n'est écrit)"
     } else {
-        "créé(e)s"
+        "ajouts"
     };
     println!("{verb} :");
     for (label, names) in [
@@ -116,8 +116,20 @@ fn print_summary(s: &ImportSummary, dry_run: bool) {
     println!("  séances : {}", s.sessions);
     if s.already_imported > 0 {
         println!(
-            "déjà importées, laissées telles quelles : {} séance(s)",
-            s.already_imported
+            "{}",
+            count(
+                "déjà {n|importée, laissée telle quelle|importées, laissées telles quelles} : {n} {n|séance|séances}",
+                s.already_imported
+            )
         );
     }
+}
+
+/// `template` with its count `n`, in French (`plural::fill`).
+fn count(template: &str, n: usize) -> String {
+    almanach_domain::plural::fill(
+        template,
+        almanach_domain::Lang::Fr,
+        &[("n", &n.to_string())],
+    )
 }

@@ -15,7 +15,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use almanach_domain::Lang;
 use almanach_domain::import::normalize;
+use almanach_domain::plural::fill;
 use almanach_domain::staff::Role;
 use almanach_domain::stats::Period;
 use almanach_store::{Actor, DatabaseUrl, Scope, Store};
@@ -237,10 +239,14 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
         Command::Migrate => {
             let store = Store::connect(&url).await?;
             let applied = store.migrate().await?;
+            let applied = fill(
+                "{n} {n|migration|migrations} applied",
+                Lang::En,
+                &[("n", &applied.len().to_string())],
+            );
             println!(
-                "{shown}: schema at version {} ({} migration(s) applied)",
+                "{shown}: schema at version {} ({applied})",
                 store.schema_version().await?,
-                applied.len()
             );
         }
         Command::Serve {
@@ -410,9 +416,13 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             } else {
                 "anonymised"
             };
+            let registrations = fill(
+                "{n} {n|registration|registrations}",
+                Lang::En,
+                &[("n", &run.count().to_string())],
+            );
             println!(
-                "{verb} {} registration(s) of sessions ended before {before} (retention: {days} days)",
-                run.count()
+                "{verb} {registrations} of sessions ended before {before} (retention: {days} days)"
             );
         }
         Command::Demo => {

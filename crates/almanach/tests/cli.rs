@@ -287,7 +287,7 @@ fn retention_run_says_what_it_anonymises_and_refuses_a_zero_period() {
     );
     let out = String::from_utf8(dry.stdout).unwrap();
     assert!(
-        out.starts_with("would anonymise 0 registration(s) of sessions ended before "),
+        out.starts_with("would anonymise 0 registrations of sessions ended before "),
         "the demo's registrations are all to come: {out}"
     );
     assert!(out.contains("(retention: 90 days)"), "{out}");
@@ -303,7 +303,7 @@ fn retention_run_says_what_it_anonymises_and_refuses_a_zero_period() {
         .output()
         .unwrap();
     assert!(
-        String::from_utf8_lossy(&run.stdout).contains("anonymised 0 registration(s)")
+        String::from_utf8_lossy(&run.stdout).contains("anonymised 0 registrations")
             && String::from_utf8_lossy(&run.stdout).contains("(retention: 30 days)")
     );
     let zero = almanach()

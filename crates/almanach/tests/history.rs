@@ -423,7 +423,7 @@ fn a_dry_run_writes_nothing_and_a_second_import_creates_nothing() {
         again.contains("événements : 0") && again.contains("séances : 0"),
         "{again}"
     );
-    assert!(again.contains("déjà importées, laissées telles quelles : 181 séance(s)"));
+    assert!(again.contains("déjà importées, laissées telles quelles : 181 séances"));
     assert_eq!(
         report(&db, &["--season", "2024-2025"])["total"]["sessions"],
         153
@@ -467,7 +467,7 @@ fn every_error_is_reported_with_line_and_column_and_nothing_is_written() {
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
-    assert!(err.contains("almanach: error: 9 erreur(s)"), "{err}");
+    assert!(err.contains("almanach: error: 9 erreurs"), "{err}");
     assert!(!err.contains("ligne 2,"), "the good line has no error");
     assert!(!err.contains("ligne 6,"));
     let missing = almanach(
@@ -545,7 +545,7 @@ fn an_xlsx_workbook_on_its_named_sheet() {
     );
     let out = ok(almanach(&db, &["import", "--sheet", "Séances", &book]));
     assert!(
-        out.contains("XLSX, feuille «\u{a0}Séances\u{a0}», 3 ligne(s) lue(s)"),
+        out.contains("XLSX, feuille «\u{a0}Séances\u{a0}», 3 lignes lues"),
         "{out}"
     );
     let r = report(&db, &["--year", "2024"]);

@@ -84,6 +84,30 @@ pub fn day_with_year(date: Date, lang: Lang) -> String {
     format!("{} {}", day(date, lang), date.year())
 }
 
+/// Whether dates shown on `today` need their year: once one of them falls
+/// outside today's season (1 September – 31 August), all of them do, so a
+/// list spanning seasons reads alike (« samedi 13 janvier 2024 »).
+pub fn needs_year(dates: impl IntoIterator<Item = Date>, today: Date) -> bool {
+    let season = crate::programme::season_of(today).0;
+    dates
+        .into_iter()
+        .any(|d| crate::programme::season_of(d).0 != season)
+}
+
+/// `day`, or `day_with_year` when `year`.
+pub fn day_styled(date: Date, lang: Lang, year: bool) -> String {
+    if year {
+        day_with_year(date, lang)
+    } else {
+        day(date, lang)
+    }
+}
+
+/// `day` beside `today`: the year shown only outside today's season.
+pub fn day_near(date: Date, today: Date, lang: Lang) -> String {
+    day_styled(date, lang, needs_year([date], today))
+}
+
 /// "14 h", "15 h 30", "9 h 05" / "2 pm", "3:30 pm", "12 noon" kept simple: "12 pm".
 pub fn time(t: Time, lang: Lang) -> String {
     match lang {
@@ -120,6 +144,32 @@ pub fn span(start_date: Date, start: Time, end_date: Date, end: Time, lang: Lang
             day(start_date, lang),
             time(start, lang),
             day(end_date, lang),
+            time(end, lang)
+        )
+    }
+}
+
+/// `span` with the year after the first day when `year`:
+/// "samedi 13 janvier 2024, 14 h – 15 h 30".
+pub fn span_styled(
+    start_date: Date,
+    start: Time,
+    end_date: Date,
+    end: Time,
+    lang: Lang,
+    year: bool,
+) -> String {
+    if !year {
+        return span(start_date, start, end_date, end, lang);
+    }
+    let first = day_with_year(start_date, lang);
+    if start_date == end_date {
+        format!("{first}, {} – {}", time(start, lang), time(end, lang))
+    } else {
+        format!(
+            "{first}, {} – {}, {}",
+            time(start, lang),
+            day_styled(end_date, lang, end_date.year() != start_date.year()),
             time(end, lang)
         )
     }
@@ -308,6 +358,31 @@ mod tests {
         );
         assert_eq!(time(Time::constant(9, 5, 0, 0), Lang::Fr), "9 h 05");
         assert_eq!(time(Time::constant(0, 30, 0, 0), Lang::En), "12:30 am");
+    }
+
+    #[test]
+    fn the_year_shows_outside_the_season_of_today() {
+        let today = date(2026, 12, 1);
+        // The season 2026-2027 runs from 1 September 2026 to 31 August 2027.
+        assert_eq!(
+            day_near(date(2027, 1, 9), today, Lang::Fr),
+            "samedi 9 janvier"
+        );
+        assert_eq!(
+            day_near(date(2026, 12, 25), date(2025, 12, 1), Lang::Fr),
+            "vendredi 25 décembre 2026"
+        );
+        assert_eq!(
+            day_near(date(2026, 12, 25), date(2025, 12, 1), Lang::En),
+            "Friday 25 December 2026"
+        );
+        assert!(!needs_year([date(2026, 9, 1), date(2027, 8, 31)], today));
+        assert!(needs_year([date(2026, 9, 1), date(2026, 8, 31)], today));
+        let (d, t) = (date(2024, 1, 13), Time::constant(14, 0, 0, 0));
+        assert_eq!(
+            span_styled(d, t, d, Time::constant(15, 30, 0, 0), Lang::Fr, true),
+            "samedi 13 janvier 2024, 14 h – 15 h 30"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod attendance;
 pub mod calendar;
+pub mod collate;
 pub mod costs;
 pub mod csv;
 pub mod documents;
@@ -12,6 +13,7 @@ pub mod ical;
 pub mod import;
 pub mod link;
 pub mod logistics;
+pub mod plural;
 pub mod problem;
 pub mod programme;
 pub mod registration;

@@ -256,7 +256,7 @@ impl StatsRow {
             b.participants
                 .cmp(&a.participants)
                 .then(b.sessions.cmp(&a.sessions))
-                .then_with(|| a.theme.cmp(&b.theme))
+                .then_with(|| crate::collate::compare(&a.theme, &b.theme))
         });
         top.truncate(TOP_THEMES);
         let per_theme = themes.iter().map(|t| t.sessions);
@@ -310,7 +310,7 @@ pub fn merge_themes<'a>(groups: impl IntoIterator<Item = &'a ThemeFigures>) -> V
             participants,
         })
         .collect();
-    v.sort_by(|a, b| a.theme.cmp(&b.theme));
+    crate::collate::sort_by_name(&mut v, |t| &t.theme);
     v
 }
 

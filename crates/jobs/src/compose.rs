@@ -78,11 +78,7 @@ pub fn when(lang: Lang, tz: &TimeZone, starts_at: i64, ends_at: i64) -> String {
 }
 
 fn seats(w: Words, n: u32) -> String {
-    if n == 1 {
-        w.t("mail.seats.one").to_string()
-    } else {
-        w.tf("mail.seats.many", &[("n", &fmt::int(n.into(), w.0))])
-    }
+    w.tf("mail.seats", &[("n", &fmt::int(n.into(), w.0))])
 }
 
 fn subject_key(kind: MailKind, restored: bool) -> &'static str {

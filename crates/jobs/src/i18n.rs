@@ -35,13 +35,10 @@ impl Words {
         CATALOGUES[i].get(key).copied().unwrap_or(key)
     }
 
-    /// The text for `key` with `{name}` placeholders filled.
+    /// The text for `key` with `{name}` placeholders filled and each
+    /// counted word in its form: `{n} {n|place|places}` (`plural::fill`).
     pub fn tf(self, key: &'static str, args: &[(&str, &str)]) -> String {
-        let mut s = self.t(key).to_string();
-        for (k, v) in args {
-            s = s.replace(&format!("{{{k}}}"), v);
-        }
-        s
+        almanach_domain::plural::fill(self.t(key), self.0, args)
     }
 }
 

@@ -260,12 +260,23 @@ impl Store {
 }
 
 fn lines(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Line>> {
-    rows.iter()
+    let mut out = rows
+        .iter()
         .map(|r| {
             Ok(Line {
                 key: r.try_get("k")?,
                 tally: tally(r)?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| {
+        b.tally
+            .participants
+            .cmp(&a.tally.participants)
+            .then_with(|| match (&a.key, &b.key) {
+                (Some(x), Some(y)) => almanach_domain::collate::compare(x, y),
+                (x, y) => x.cmp(y),
+            })
+    });
+    Ok(out)
 }

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use almanach_domain::collate::sort_by_name;
 use almanach_domain::costs::{Billing, CostKind, per_participant_cents, split_among, spread};
 use almanach_domain::programme::THEME_CATEGORIES;
 use almanach_domain::stats::{Dimension, Period};
@@ -154,12 +155,12 @@ impl Store {
     // ---------------------------------------------------------------- tools
 
     pub async fn tools(&self, library_id: i64) -> Result<Vec<Tool>> {
-        let rows =
-            sqlx::query("select * from tools where library_id = $1 order by lower(name), id")
-                .bind(library_id)
-                .fetch_all(self.pool())
-                .await?;
+        let rows = sqlx::query("select * from tools where library_id = $1 order by id")
+            .bind(library_id)
+            .fetch_all(self.pool())
+            .await?;
         let mut tools = rows.iter().map(tool).collect::<Result<Vec<_>>>()?;
+        sort_by_name(&mut tools, |t| &t.name);
         for t in &mut tools {
             self.tool_links(t).await?;
         }
@@ -422,7 +423,7 @@ impl Store {
         let costs = self.session_costs(Some(library_id), &from, &to).await?;
         let rows = sqlx::query(
             "select se.id, se.name, b.planned_cents from series se \
-             left join budgets b on b.series_id = se.id and b.season = $1 where se.library_id = $2 order by lower(se.name), se.id",
+             left join budgets b on b.series_id = se.id and b.season = $1 where se.library_id = $2 order by se.id",
         )
         .bind(season)
         .bind(library_id)
@@ -443,7 +444,8 @@ impl Store {
                     costs.get(&r.try_get::<i64, _>("id")?).copied().unwrap_or(0);
             }
         }
-        rows.iter()
+        let mut all = rows
+            .iter()
             .map(|r| {
                 let series_id: i64 = r.try_get("id")?;
                 Ok(Budget {
@@ -453,7 +455,9 @@ impl Store {
                     spent_cents: spent.get(&series_id).copied().unwrap_or(0),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        sort_by_name(&mut all, |b| &b.series);
+        Ok(all)
     }
 
     pub async fn set_budget(

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use almanach_domain::calendar::OpeningHours;
+use almanach_domain::collate::sort_by_name;
 use almanach_domain::logistics::{
     DEFAULT_LEAD_DAYS, Deadline, ItCalendar, NeedStatus, Provider, Readiness, default_it_hours,
 };
@@ -500,13 +501,15 @@ impl Store {
     /// The catalogue, active types first, by name.
     pub async fn need_types(&self, library_id: i64) -> Result<Vec<NeedType>> {
         self.logistics_settings(library_id).await?;
-        let rows = sqlx::query(
-            "select * from need_types where library_id = $1 order by active desc, name",
-        )
-        .bind(library_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(need_type).collect()
+        let rows = sqlx::query("select * from need_types where library_id = $1 order by id")
+            .bind(library_id)
+            .fetch_all(self.pool())
+            .await?;
+        let mut all = rows.iter().map(need_type).collect::<Result<Vec<_>>>()?;
+        sort_by_name(&mut all, |t| &t.name);
+        // Stable: by name within active, then inactive.
+        all.sort_by_key(|t| !t.active);
+        Ok(all)
     }
 
     pub async fn need_type(&self, library_id: i64, id: i64) -> Result<NeedType> {

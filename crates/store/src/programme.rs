@@ -2,6 +2,7 @@
 //! sessions. Writes are transactional and audited; a session's room is
 //! checked for clashes inside the same transaction that saves it.
 
+use almanach_domain::collate::{SEARCH_FOLDS, search_fold, sort_by_name};
 use almanach_domain::programme::{AttendanceMode, EventStatus, RegistrationPolicy, SessionKind};
 use serde::Serialize;
 use sqlx::Row;
@@ -192,6 +193,104 @@ pub struct EventRow {
     pub sessions: i64,
 }
 
+/// Which events the staff list shows, by the dates of their sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EventPeriod {
+    /// Not over yet, or without a session: the soonest first, those
+    /// without a session last.
+    #[default]
+    Upcoming,
+    /// Every session over: the latest first.
+    Past,
+    /// The first session starting in [from, to): in date order.
+    Between(i64, i64),
+    /// Everything: the coming ones as `Upcoming`, then the past ones.
+    All,
+}
+
+/// The staff list's filters and page.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub series_id: Option<i64>,
+    pub status: Option<EventStatus>,
+    pub period: EventPeriod,
+    /// Words that must all appear in the title; accents and case aside.
+    pub words: Vec<String>,
+    /// The instant "coming" and "past" are measured from.
+    pub now: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// Each event's first start, last end and number of sessions (cancelled
+/// ones included: they still date the event), joined as `f`.
+const EVENT_FIRSTS: &str = "left join (select event_id, min(starts_at) as first_at, max(ends_at) as last_end, \
+     count(*) as n from sessions group by event_id) f on f.event_id = e.id";
+
+/// The `where` of the staff list: `$1` is the library and, unless the
+/// period is `Between`, `$2` is now.
+fn event_conditions(library_id: i64, q: &EventQuery) -> (String, Vec<Arg>) {
+    let mut sql = String::from("e.library_id = $1");
+    let mut args = vec![Arg::I(library_id)];
+    if !matches!(q.period, EventPeriod::Between(..)) {
+        args.push(Arg::I(q.now));
+    }
+    let mut push = |cond: &str, a: Arg, sql: &mut String| {
+        args.push(a);
+        sql.push_str(&cond.replace('?', &format!("${}", args.len())));
+    };
+    match q.period {
+        EventPeriod::Upcoming => sql.push_str(" and (f.last_end is null or f.last_end > $2)"),
+        EventPeriod::Past => sql.push_str(" and f.last_end <= $2"),
+        EventPeriod::Between(from, to) => {
+            push(" and f.first_at >= ?", Arg::I(from), &mut sql);
+            push(" and f.first_at < ?", Arg::I(to), &mut sql);
+        }
+        EventPeriod::All => {}
+    }
+    if let Some(v) = q.series_id {
+        push(" and e.series_id = ?", Arg::I(v), &mut sql);
+    }
+    if let Some(v) = q.status {
+        push(" and e.status = ?", Arg::S(v.slug().to_string()), &mut sql);
+    }
+    let title = search_folded("e.title");
+    for w in q.words.iter().filter(|w| !w.is_empty()) {
+        let pattern = format!("%{}%", like_escape(&search_fold(w)));
+        push(
+            &format!(" and {title} like ? escape '\\'"),
+            Arg::S(pattern),
+            &mut sql,
+        );
+    }
+    (sql, args)
+}
+
+/// `column` folded in SQL as `collate::search_fold` folds in Rust: lower
+/// case, accents off, ligatures spelled out. Written once for both
+/// databases with `lower` and `replace`, which both have.
+pub(crate) fn search_folded(column: &str) -> String {
+    let mut sql = format!("lower({column})");
+    for (from, to) in SEARCH_FOLDS {
+        let from = from.to_string().replace('\'', "''");
+        let to = to.replace('\'', "''");
+        sql = format!("replace({sql}, '{from}', '{to}')");
+    }
+    sql
+}
+
+/// `s` matched literally by `like … escape '\'`.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 // ---------------------------------------------------------------- sessions
 
 /// A session as stored, with what lists and pages show next to it.
@@ -325,6 +424,43 @@ pub(crate) enum Arg {
     S(String),
 }
 
+/// Binds `args` in order to a query built with `$n` placeholders.
+fn bind_args<'q, Q: BindArg<'q>>(mut q: Q, args: Vec<Arg>) -> Q {
+    for a in args {
+        q = match a {
+            Arg::I(i) => q.bind_i64(i),
+            Arg::S(s) => q.bind_string(s),
+        };
+    }
+    q
+}
+
+/// What `bind_args` binds to: a query or a scalar query.
+trait BindArg<'q>: Sized {
+    fn bind_i64(self, v: i64) -> Self;
+    fn bind_string(self, v: String) -> Self;
+}
+
+impl<'q> BindArg<'q> for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    fn bind_i64(self, v: i64) -> Self {
+        self.bind(v)
+    }
+    fn bind_string(self, v: String) -> Self {
+        self.bind(v)
+    }
+}
+
+impl<'q, O> BindArg<'q>
+    for sqlx::query::QueryScalar<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>
+{
+    fn bind_i64(self, v: i64) -> Self {
+        self.bind(v)
+    }
+    fn bind_string(self, v: String) -> Self {
+        self.bind(v)
+    }
+}
+
 impl Store {
     /// One row of `table` by id, only within the library: another library's
     /// record is as absent as a missing one.
@@ -357,8 +493,10 @@ impl Store {
     // ------------------------------------------------------------ rooms
 
     pub async fn list_rooms(&self, library_id: i64) -> Result<Vec<Room>> {
-        let rows = self.owned_rows("rooms", library_id, "name").await?;
-        rows.iter().map(room).collect()
+        let rows = self.owned_rows("rooms", library_id, "id").await?;
+        let mut rooms = rows.iter().map(room).collect::<Result<Vec<_>>>()?;
+        sort_by_name(&mut rooms, |r| &r.name);
+        Ok(rooms)
     }
 
     pub async fn room(&self, library_id: i64, id: i64) -> Result<Room> {
@@ -406,8 +544,10 @@ impl Store {
     // ------------------------------------------------------------ series
 
     pub async fn list_series(&self, library_id: i64) -> Result<Vec<Series>> {
-        let rows = self.owned_rows("series", library_id, "name").await?;
-        rows.iter().map(series).collect()
+        let rows = self.owned_rows("series", library_id, "id").await?;
+        let mut all = rows.iter().map(series).collect::<Result<Vec<_>>>()?;
+        sort_by_name(&mut all, |s| &s.name);
+        Ok(all)
     }
 
     pub async fn series(&self, library_id: i64, id: i64) -> Result<Series> {
@@ -479,12 +619,13 @@ impl Store {
              left join session_themes st on st.theme_id = t.id \
              left join sessions s on s.id = st.session_id and s.cancelled = 0 \
              where t.library_id = $1 group by t.id, t.library_id, t.title, t.description, t.categories, t.materials \
-             order by t.title",
+             order by t.id",
         )
         .bind(library_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
+        let mut all = rows
+            .iter()
             .map(|r| {
                 Ok(ThemeSummary {
                     theme: theme(r)?,
@@ -492,7 +633,9 @@ impl Store {
                     last_at: r.try_get("last_at")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        sort_by_name(&mut all, |t| &t.theme.title);
+        Ok(all)
     }
 
     pub async fn theme(&self, library_id: i64, id: i64) -> Result<Theme> {
@@ -561,11 +704,13 @@ impl Store {
     // ------------------------------------------------------------ speakers
 
     pub async fn list_speakers(&self, library_id: i64) -> Result<Vec<Speaker>> {
-        let rows = sqlx::query("select * from speakers where library_id = $1 order by name")
+        let rows = sqlx::query("select * from speakers where library_id = $1 order by id")
             .bind(library_id)
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(speaker).collect()
+        let mut all = rows.iter().map(speaker).collect::<Result<Vec<_>>>()?;
+        sort_by_name(&mut all, |s| &s.name);
+        Ok(all)
     }
 
     pub async fn speaker(&self, library_id: i64, id: i64) -> Result<Speaker> {
@@ -657,28 +802,45 @@ impl Store {
         Ok(id)
     }
 
-    /// Events for the staff list, newest first, with their series and the
-    /// start of their first session, in one query.
-    pub async fn list_event_rows(
-        &self,
-        library_id: i64,
-        series_id: Option<i64>,
-        status: Option<EventStatus>,
-        limit: i64,
-    ) -> Result<Vec<EventRow>> {
-        let rows = sqlx::query(
+    /// How many events the staff list holds for `q` (paging aside).
+    pub async fn count_event_rows(&self, library_id: i64, q: &EventQuery) -> Result<i64> {
+        let (cond, args) = event_conditions(library_id, q);
+        let sql = format!("select count(*) from events e {EVENT_FIRSTS} where {cond}");
+        Ok(bind_args(sqlx::query_scalar(&sql), args)
+            .fetch_one(self.pool())
+            .await?)
+    }
+
+    /// One page of the staff list for `q`, with each event's series and the
+    /// start of its first session; paging, filters and order all in SQL.
+    pub async fn list_event_rows(&self, library_id: i64, q: &EventQuery) -> Result<Vec<EventRow>> {
+        let (cond, mut args) = event_conditions(library_id, q);
+        let order = match q.period {
+            EventPeriod::Upcoming => {
+                "case when f.first_at is null then 1 else 0 end, f.first_at, e.id"
+            }
+            EventPeriod::Past => "f.first_at desc, e.id desc",
+            EventPeriod::Between(..) => "f.first_at, e.id",
+            // Coming events soonest first (those without a session after
+            // them), then past ones latest first: `now` is the last argument.
+            EventPeriod::All => {
+                "case when f.last_end is null or f.last_end > $2 then 0 else 1 end, \
+                 case when f.first_at is null then 1 else 0 end, \
+                 case when f.last_end is null or f.last_end > $2 then f.first_at else -f.first_at end, e.id"
+            }
+        };
+        args.push(Arg::I(q.limit.max(0)));
+        args.push(Arg::I(q.offset.max(0)));
+        let n = args.len();
+        let sql = format!(
             "select e.*, se.name as series_name, se.colour as series_colour, f.first_at, coalesce(f.n, 0) as n \
-             from events e left join series se on se.id = e.series_id \
-             left join (select event_id, min(starts_at) as first_at, count(*) as n from sessions group by event_id) f \
-             on f.event_id = e.id where e.library_id = $1 and ($2 is null or e.series_id = $2) \
-             and ($3 is null or e.status = $3) order by coalesce(f.first_at, e.created_at) desc, e.id desc limit $4",
-        )
-        .bind(library_id)
-        .bind(series_id)
-        .bind(status.map(|s| s.slug()))
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+             from events e left join series se on se.id = e.series_id {EVENT_FIRSTS} \
+             where {cond} order by {order} limit ${} offset ${n}",
+            n - 1
+        );
+        let rows = bind_args(sqlx::query(&sql), args)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(EventRow {

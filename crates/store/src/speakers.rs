@@ -3,6 +3,7 @@
 //! rating), the sessions each speaker led with their attendance and the
 //! team's rating, and the prospecting pipeline per speaker and project.
 
+use almanach_domain::collate::sort_by_name;
 use almanach_domain::programme::{AgeRange, SessionKind};
 use almanach_domain::speakers::{
     Audience, Booking, Facts, Fees, Format, Profile, Region, SpeakerKind, Stage, region,
@@ -296,12 +297,13 @@ impl Store {
             "select sp.*, (select count(*) {LIVE}) as n_sessions, (select max(s.local_date) {LIVE}) as last_date, \
              (select cast(coalesce(sum(r.rating), 0) as bigint) from speaker_ratings r where r.speaker_id = sp.id) as rating_sum, \
              (select count(*) from speaker_ratings r where r.speaker_id = sp.id) as n_ratings \
-             from speakers sp where sp.library_id = $1 order by sp.name, sp.id"
+             from speakers sp where sp.library_id = $1 order by sp.id"
         ))
         .bind(library_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
+        let mut all = rows
+            .iter()
             .map(|r| {
                 let record = speaker_record(r)?;
                 let ratings: i64 = r.try_get("n_ratings")?;
@@ -319,7 +321,9 @@ impl Store {
                     ratings,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        sort_by_name(&mut all, |s| &s.record.speaker.name);
+        Ok(all)
     }
 
     /// The sessions a speaker led or will lead, newest first.

@@ -1,6 +1,7 @@
 //! Staff members, their sign-in sessions, repeated sign-in failures and API
 //! tokens. Secrets arrive here already hashed; nothing here sees a password.
 
+use almanach_domain::collate::sort_by_name;
 use almanach_domain::staff::Role;
 use serde::Serialize;
 use sqlx::Row;
@@ -73,11 +74,16 @@ impl Store {
     }
 
     pub async fn list_staff(&self, library_id: i64) -> Result<Vec<StaffMember>> {
-        let rows = sqlx::query("select * from staff where library_id = $1 order by name")
+        let rows = sqlx::query("select * from staff where library_id = $1 order by id")
             .bind(library_id)
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(staff_from_row).collect()
+        let mut all = rows
+            .iter()
+            .map(staff_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        sort_by_name(&mut all, |m| &m.name);
+        Ok(all)
     }
 
     pub async fn staff_by_id(&self, library_id: i64, id: i64) -> Result<StaffMember> {

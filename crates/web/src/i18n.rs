@@ -86,13 +86,11 @@ impl Tr {
         self.catalogue().get(key).copied().unwrap_or(key)
     }
 
-    /// The text for `key` with `{name}` placeholders filled.
+    /// The text for `key` with `{name}` placeholders filled and each
+    /// counted word in its form: `{n} {n|place|places}` (`plural::fill`).
     pub fn tf(&self, key: &str, args: &[(&str, String)]) -> String {
-        let mut s = self.t(key).to_string();
-        for (k, v) in args {
-            s = s.replace(&format!("{{{k}}}"), v);
-        }
-        s
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        almanach_domain::plural::fill(self.t(key), self.lang, &args)
     }
 
     pub fn problem(&self, p: &Problem) -> String {
@@ -192,6 +190,110 @@ mod tests {
             "untranslated keys:\n{}",
             missing.join("\n")
         );
+    }
+
+    /// A word with its plural in brackets is not how French (or English)
+    /// is written: every counted word gives both forms, `{n|place|places}`.
+    /// Looks through the locales (pages and e-mails), the templates and the
+    /// string literals of every crate's sources.
+    #[test]
+    fn no_plural_in_brackets_anywhere() {
+        let crates = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut found = Vec::new();
+        let mut dirs: Vec<std::path::PathBuf> = [
+            "web/locales/fr",
+            "web/locales/en",
+            "jobs/locales/fr",
+            "jobs/locales/en",
+            "web/templates",
+        ]
+        .iter()
+        .map(|d| format!("{crates}/{d}").into())
+        .collect();
+        for krate in ["domain", "store", "web", "jobs", "almanach"] {
+            dirs.push(format!("{crates}/{krate}/src").into());
+        }
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let rust = path.extension().is_some_and(|x| x == "rs");
+                let template = path.extension().is_some_and(|x| x == "html" || x == "xml");
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for (n, line) in text.lines().enumerate() {
+                    for marker in ["(s)", "(es)", "(x)"] {
+                        for (i, _) in line.match_indices(marker) {
+                            let before = &line[..i];
+                            let after_letter =
+                                before.chars().next_back().is_some_and(char::is_alphabetic);
+                            let text = if rust {
+                                // Inside a string literal, not `Some(s)`.
+                                before.matches('"').count() % 2 == 1
+                            } else if template {
+                                // Outside `{% … %}` and `{{ … }}`.
+                                [before.rfind("{%"), before.rfind("{{")]
+                                    .into_iter()
+                                    .flatten()
+                                    .max()
+                                    .is_none_or(|o| {
+                                        before[o..].contains("%}") || before[o..].contains("}}")
+                                    })
+                            } else {
+                                true
+                            };
+                            if after_letter && text {
+                                found.push(format!(
+                                    "{}:{}: {}",
+                                    path.display(),
+                                    n + 1,
+                                    line.trim()
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        found.sort();
+        assert!(
+            found.is_empty(),
+            "plurals in brackets:\n{}",
+            found.join("\n")
+        );
+    }
+
+    /// Every `{n|…}` of both catalogues, pages and e-mails, has its forms.
+    #[test]
+    fn counted_words_have_their_forms() {
+        let jobs = concat!(env!("CARGO_MANIFEST_DIR"), "/../jobs/locales");
+        let mut values: Vec<String> = CATALOGUES
+            .iter()
+            .flat_map(|c| c.values().map(|v| v.to_string()))
+            .collect();
+        for lang in ["fr", "en"] {
+            let text = std::fs::read_to_string(format!("{jobs}/{lang}/email.txt")).unwrap();
+            values.extend(text.lines().map(str::to_string));
+        }
+        let bad: Vec<String> = values
+            .iter()
+            .flat_map(|v| almanach_domain::plural::malformed(v))
+            .collect();
+        assert!(bad.is_empty(), "{bad:?}");
+    }
+
+    #[test]
+    fn counted_words_agree_with_their_count() {
+        let fr = Tr::new(Lang::Fr);
+        let en = Tr::new(Lang::En);
+        let seats = |tr: Tr, n: &str| tr.tf("session.seats_free", &[("n", n.to_string())]);
+        assert_eq!(seats(fr, "0"), "entrée libre, 0 place");
+        assert_eq!(seats(fr, "1"), "entrée libre, 1 place");
+        assert_eq!(seats(fr, "2"), "entrée libre, 2 places");
+        assert_eq!(seats(en, "0"), "free entry, 0 seats");
+        assert_eq!(seats(en, "1"), "free entry, 1 seat");
     }
 
     #[test]

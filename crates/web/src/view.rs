@@ -6,6 +6,7 @@ use almanach_domain::{Lang, fmt};
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
@@ -260,8 +261,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
     }
 }
 
-/// A session's time in the library's zone: "samedi 13 janvier, 14 h – 15 h 30".
+/// A session's time in the library's zone: "samedi 13 janvier, 14 h –
+/// 15 h 30", with the year when it is not in this season
+/// ("samedi 13 janvier 2024, 14 h – 15 h 30").
 pub fn when(lang: Lang, tz: &TimeZone, starts_at: i64, ends_at: i64) -> String {
+    when_styled(lang, tz, starts_at, ends_at, year_needed(tz, [starts_at]))
+}
+
+/// `when`, with the year or without as a list decided (`year_needed`).
+pub fn when_styled(lang: Lang, tz: &TimeZone, starts_at: i64, ends_at: i64, year: bool) -> String {
     let (Ok(a), Ok(b)) = (
         Timestamp::from_second(starts_at),
         Timestamp::from_second(ends_at),
@@ -269,7 +277,23 @@ pub fn when(lang: Lang, tz: &TimeZone, starts_at: i64, ends_at: i64) -> String {
         return String::new();
     };
     let (a, b) = (a.to_zoned(tz.clone()), b.to_zoned(tz.clone()));
-    fmt::span(a.date(), a.time(), b.date(), b.time(), lang)
+    fmt::span_styled(a.date(), a.time(), b.date(), b.time(), lang, year)
+}
+
+/// Today in the library's zone.
+pub fn today_in(tz: &TimeZone) -> Date {
+    Timestamp::now().to_zoned(tz.clone()).date()
+}
+
+/// Whether dates of these instants are printed with their year: when one
+/// of them is outside this season, all are, so a list reads alike
+/// (`fmt::needs_year`).
+pub fn year_needed(tz: &TimeZone, instants: impl IntoIterator<Item = i64>) -> bool {
+    let days = instants
+        .into_iter()
+        .filter_map(|at| Timestamp::from_second(at).ok())
+        .map(|t| t.to_zoned(tz.clone()).date());
+    fmt::needs_year(days, today_in(tz))
 }
 
 /// "14 h" or "2 pm" in the library's zone.

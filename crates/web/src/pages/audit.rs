@@ -133,6 +133,13 @@ fn local_times(
         for (k, val) in obj.iter_mut() {
             if let (true, Some(secs)) = (k.ends_with("_at"), val.as_i64()) {
                 *val = Value::String(view::stamp(lang, tz, secs));
+            } else if let Some(d) = val
+                .as_str()
+                .filter(|s| s.len() == 10)
+                .and_then(|s| s.parse::<jiff::civil::Date>().ok())
+            {
+                // Dates as words too, never "2026-12-25".
+                *val = Value::String(almanach_domain::fmt::day_with_year(d, lang));
             }
         }
     }
@@ -222,7 +229,7 @@ mod tests {
 
     #[test]
     fn instants_read_as_local_times() {
-        let v = serde_json::json!({"starts_at": 1_708_261_200, "capacity": 12});
+        let v = serde_json::json!({"starts_at": 1_708_261_200, "capacity": 12, "renewal_on": "2026-12-25"});
         let out = local_times(
             Some(v),
             almanach_domain::Lang::Fr,
@@ -231,6 +238,7 @@ mod tests {
         .unwrap();
         assert_eq!(out["starts_at"], "18/02/2024 à 14 h");
         assert_eq!(out["capacity"], 12);
+        assert_eq!(out["renewal_on"], "vendredi 25 décembre 2026");
     }
 
     #[test]

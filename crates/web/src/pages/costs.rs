@@ -7,7 +7,7 @@ use almanach_domain::calendar::parse_date;
 use almanach_domain::costs::{Billing, CostKind, parse_amount};
 use almanach_domain::programme::{parse_capacity, parse_line, parse_name, parse_text, season_of};
 use almanach_domain::staff::{Action, Role};
-use almanach_domain::{Lang, Problem, Problems};
+use almanach_domain::{Lang, Problem, Problems, fmt};
 use almanach_store::{Budget, CostLine, Session, ThemeSummary, Tool, season_dates};
 use askama::Template;
 use axum::Router;
@@ -59,6 +59,8 @@ struct ToolRow {
     tool: Tool,
     owner: String,
     price: String,
+    /// "vendredi 25 décembre 2026"; empty without a date.
+    renewal: String,
 }
 
 #[derive(Template)]
@@ -76,12 +78,21 @@ async fn tools_list(
 ) -> Result<Html<String>, WebError> {
     let tr = Tr::new(s.lang);
     let staff = state.store.list_staff(s.library_id()).await?;
-    let tools = state
-        .store
-        .tools(s.library_id())
-        .await?
+    let tz = state.store.library(s.library_id()).await?.tz();
+    let today = crate::view::today_in(&tz);
+    let tools = state.store.tools(s.library_id()).await?;
+    let renewals: Vec<Option<jiff::civil::Date>> = tools
+        .iter()
+        .map(|t| t.renewal_on.as_deref().and_then(|d| d.parse().ok()))
+        .collect();
+    let year = fmt::needs_year(renewals.iter().flatten().copied(), today);
+    let tools = tools
         .into_iter()
-        .map(|tool| ToolRow {
+        .zip(renewals)
+        .map(|(tool, renewal)| ToolRow {
+            renewal: renewal
+                .map(|d| fmt::day_styled(d, s.lang, year))
+                .unwrap_or_default(),
             owner: staff
                 .iter()
                 .find(|m| Some(m.id) == tool.owner_id)
@@ -351,7 +362,15 @@ pub(super) async fn renewals(
         .await?;
     Ok(due
         .into_iter()
-        .map(|t| (t.id, t.name, t.renewal_on.unwrap_or_default()))
+        .map(|t| {
+            let on = t
+                .renewal_on
+                .as_deref()
+                .and_then(|d| d.parse().ok())
+                .map(|d| fmt::day_near(d, today, s.lang))
+                .unwrap_or_default();
+            (t.id, t.name, on)
+        })
         .collect())
 }
 

@@ -1,6 +1,7 @@
 //! The dashboard: the coming four weeks day by day, this week's and this
 //! month's session counts, and the drafts still to publish.
 
+use almanach_domain::fmt;
 use almanach_domain::programme::EventStatus;
 use almanach_store::SessionFilter;
 use askama::Template;
@@ -33,7 +34,7 @@ struct DashboardPage {
     month: i64,
     drafts: i64,
     logistics: super::needs::DashboardBlock,
-    /// Tools renewing within 30 days: (id, name, date).
+    /// Tools renewing within 30 days: (id, name, "vendredi 25 décembre").
     renewals: Vec<(i64, String, String)>,
 }
 
@@ -58,10 +59,11 @@ async fn dashboard(
     let mut rows = SessionRow::all(&tr, &tz, &store.list_sessions(lib, &f).await?);
     let (from, to) = (f.from.unwrap_or_default(), f.to.unwrap_or_default());
     let logistics = super::needs::dashboard_block(&state, &s, &tz, from, to, &mut rows).await?;
+    let year = fmt::needs_year(rows.iter().filter_map(|r| r.local_date.parse().ok()), now);
     for row in rows {
         if row.local_date != last_date {
             last_date = row.local_date.clone();
-            days.push((day_label(&tr, &row.local_date), Vec::new()));
+            days.push((day_label(&tr, &row.local_date, year), Vec::new()));
         }
         days.last_mut().expect("pushed above").1.push(row);
     }

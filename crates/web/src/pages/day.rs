@@ -143,10 +143,7 @@ fn party_row(tr: &Tr, a: &Arrival) -> PartyRow {
     } else {
         r.name.clone()
     };
-    let mut detail = tr.tf(
-        if r.seats > 1 { "day.seats" } else { "day.seat" },
-        &[("n", r.seats.to_string())],
-    );
+    let mut detail = tr.tf("day.seats", &[("n", r.seats.to_string())]);
     if !r.ages.is_empty() {
         let ages = r
             .ages
@@ -202,7 +199,7 @@ async fn day_page(
         .map(|a| party_row(&tr, a))
         .collect();
     // At the door people give their name: alphabetical order finds them.
-    parties.sort_by_key(|p| p.name.to_lowercase());
+    almanach_domain::collate::sort_by_name(&mut parties, |p| &p.name);
     let row = SessionRow::new(&tr, &tz, &session);
     let page = Page::new(
         &s,

@@ -3,12 +3,16 @@
 //! duplication to the same weekday of next month.
 
 use almanach_domain::calendar::{local_to_instant, parse_date};
+use almanach_domain::fmt::{self, needs_year};
 use almanach_domain::programme::{
-    EventStatus, calendar_warnings, parse_name, parse_text, same_weekday_next_month,
+    EventStatus, calendar_warnings, parse_name, parse_text, same_weekday_next_month, season_of,
 };
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
-use almanach_store::{Event, EventRow, Library, Session, SessionFilter, SessionWrite, StoreError};
+use almanach_store::{
+    Event, EventPeriod, EventQuery, EventRow, Library, Session, SessionFilter, SessionWrite,
+    StoreError,
+};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -20,9 +24,11 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
 
+use super::calendar::day_start;
 use super::opt_id;
 use super::sessions::{SessionRow, clash_problem, label};
 use crate::auth::{Posted, StaffSession};
+use crate::error::urlencode;
 use crate::forms::FormErrors;
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
@@ -48,8 +54,8 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// How many events the list shows; older ones are reached by filtering.
-const LIST_LIMIT: i64 = 300;
+/// Events per page of the list: a page fits a laptop screen or two.
+pub(crate) const PER_PAGE: i64 = 25;
 
 /// The series as `(id, name)` options, led by "none" or "all".
 async fn series_options(
@@ -72,18 +78,113 @@ fn status_options(tr: &Tr) -> Vec<(String, String)> {
 
 // ---------------------------------------------------------------- list
 
-#[derive(Debug, Default, Deserialize)]
+/// The periods the list offers, by their slug in the address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Period {
+    #[default]
+    Upcoming,
+    Past,
+    Season,
+    All,
+}
+
+impl Period {
+    const ALL: [Period; 4] = [Period::Upcoming, Period::Past, Period::Season, Period::All];
+
+    fn slug(self) -> &'static str {
+        match self {
+            Period::Upcoming => "a-venir",
+            Period::Past => "passes",
+            Period::Season => "saison",
+            Period::All => "toutes",
+        }
+    }
+
+    /// An unknown period (a hand-edited address) is the default one.
+    fn parse(s: &str) -> Period {
+        Period::ALL
+            .into_iter()
+            .find(|p| p.slug() == s.trim())
+            .unwrap_or_default()
+    }
+}
+
+/// The list's address as typed: French names (`?serie=3&periode=passes&page=2`);
+/// `series` and `status` are still read, as older links and the dashboard
+/// wrote them. Anything unreadable falls back to its default, never an error.
+#[derive(Debug, Default)]
 struct ListQuery {
-    #[serde(default)]
     series: String,
-    #[serde(default)]
     status: String,
+    period: Period,
+    q: String,
+    page: i64,
+}
+
+impl ListQuery {
+    fn read(pairs: Vec<(String, String)>) -> ListQuery {
+        let mut q = ListQuery {
+            page: 1,
+            ..Default::default()
+        };
+        for (k, v) in pairs {
+            match k.as_str() {
+                "serie" | "series" => {
+                    q.series = opt_id(&v).map(|i| i.to_string()).unwrap_or_default()
+                }
+                "statut" | "status" => {
+                    q.status = EventStatus::parse(v.trim())
+                        .map(|s| s.slug().to_string())
+                        .unwrap_or_default()
+                }
+                "periode" => q.period = Period::parse(&v),
+                "q" => q.q = v.trim().chars().take(200).collect(),
+                "page" => q.page = v.trim().parse::<i64>().unwrap_or(1).max(1),
+                _ => {}
+            }
+        }
+        q
+    }
+
+    /// This list on `page`, with the same filters.
+    fn link(&self, period: Period, page: i64) -> String {
+        let mut parts = Vec::new();
+        if period != Period::default() {
+            parts.push(format!("periode={}", period.slug()));
+        }
+        if let Some(id) = opt_id(&self.series) {
+            parts.push(format!("serie={id}"));
+        }
+        if let Some(st) = EventStatus::parse(&self.status) {
+            parts.push(format!("statut={}", st.slug()));
+        }
+        if !self.q.is_empty() {
+            parts.push(format!("q={}", urlencode(&self.q)));
+        }
+        if page > 1 {
+            parts.push(format!("page={page}"));
+        }
+        if parts.is_empty() {
+            "/staff/events".into()
+        } else {
+            format!("/staff/events?{}", parts.join("&"))
+        }
+    }
 }
 
 struct ListRow {
     row: EventRow,
     first: String,
     status: String,
+}
+
+/// Where the list's pages lead, "Page 2 sur 14" in between.
+struct Pager {
+    label: String,
+    first: Option<String>,
+    prev: Option<String>,
+    next: Option<String>,
+    last: Option<String>,
 }
 
 #[derive(Template)]
@@ -93,33 +194,71 @@ struct ListPage {
     events: Vec<ListRow>,
     series: Vec<(String, String)>,
     statuses: Vec<(String, String)>,
+    periods: Vec<(String, String)>,
     query: ListQuery,
+    period: String,
+    /// "275 événements"
+    count: String,
+    pages: i64,
+    pager: Pager,
+    /// Nothing in this period: the same search over every date.
+    everywhere: Option<String>,
 }
 
 async fn events_list(
     State(state): State<AppState>,
     s: StaffSession,
     flash: Flash,
-    Query(query): Query<ListQuery>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Html<String>, WebError> {
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
     let tz = state.store.library(lib).await?.tz();
-    let rows = state
-        .store
-        .list_event_rows(
-            lib,
-            opt_id(&query.series),
-            EventStatus::parse(&query.status),
-            LIST_LIMIT,
-        )
-        .await?;
+    let query = ListQuery::read(pairs);
+    let now = Timestamp::now();
+    let today = now.to_zoned(tz.clone()).date();
+    let (season_start, season) = season_of(today);
+    let period = match query.period {
+        Period::Upcoming => EventPeriod::Upcoming,
+        Period::Past => EventPeriod::Past,
+        Period::All => EventPeriod::All,
+        Period::Season => {
+            let from = jiff::civil::date(season_start, 9, 1);
+            let to = jiff::civil::date(season_start + 1, 9, 1);
+            EventPeriod::Between(day_start(&tz, from), day_start(&tz, to))
+        }
+    };
+    let mut filter = EventQuery {
+        series_id: opt_id(&query.series),
+        status: EventStatus::parse(&query.status),
+        period,
+        words: query
+            .q
+            .split_whitespace()
+            .take(8)
+            .map(str::to_string)
+            .collect(),
+        now: now.as_second(),
+        offset: 0,
+        limit: PER_PAGE,
+    };
+    let total = state.store.count_event_rows(lib, &filter).await?;
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    // Past the last page (a list that shrank meanwhile): the last one.
+    let current = query.page.min(pages);
+    filter.offset = (current - 1) * PER_PAGE;
+    let rows = state.store.list_event_rows(lib, &filter).await?;
+    let dates: Vec<Option<Date>> = rows
+        .iter()
+        .map(|r| r.first_at.and_then(|t| local_day(&tz, t)))
+        .collect();
+    let year = needs_year(dates.iter().flatten().copied(), today);
     let events = rows
         .into_iter()
-        .map(|row| ListRow {
-            first: row
-                .first_at
-                .map(|t| day_of(&tr, &tz, t))
+        .zip(dates)
+        .map(|(row, date)| ListRow {
+            first: date
+                .map(|d| fmt::day_styled(d, tr.lang, year))
                 .unwrap_or_default(),
             status: label(&tr, "status", row.event.status.slug()),
             row,
@@ -128,6 +267,30 @@ async fn events_list(
     let statuses = std::iter::once((String::new(), tr.t("event.all_statuses").to_string()))
         .chain(status_options(&tr))
         .collect();
+    let periods = Period::ALL
+        .iter()
+        .map(|p| {
+            let key = format!("event.period.{}", p.slug());
+            (
+                p.slug().to_string(),
+                tr.tf(&key, &[("season", season.clone())]),
+            )
+        })
+        .collect();
+    let link = |p: i64| query.link(query.period, p);
+    let pager = Pager {
+        label: tr.tf(
+            "event.page_of",
+            &[("page", current.to_string()), ("pages", pages.to_string())],
+        ),
+        first: (current > 2).then(|| link(1)),
+        prev: (current > 1).then(|| link(current - 1)),
+        next: (current < pages).then(|| link(current + 1)),
+        last: (current + 1 < pages).then(|| link(pages)),
+    };
+    let everywhere =
+        (total == 0 && query.period != Period::All).then(|| query.link(Period::All, 1));
+    let count = tr.tf("event.count", &[("n", total.to_string())]);
     let page = Page::new(&s, tr.t("event.list_title"), "events", &flash);
     let series = series_options(&state, lib, tr.t("event.all_series").to_string()).await?;
     Ok(Html(
@@ -136,17 +299,23 @@ async fn events_list(
             events,
             series,
             statuses,
+            periods,
+            period: query.period.slug().to_string(),
             query,
+            count,
+            pages,
+            pager,
+            everywhere,
         }
         .render()?,
     ))
 }
 
-/// "samedi 13 janvier 2025" for an instant, in the library's zone.
-fn day_of(tr: &Tr, tz: &TimeZone, at: i64) -> String {
+/// The library-local day of an instant.
+fn local_day(tz: &TimeZone, at: i64) -> Option<Date> {
     Timestamp::from_second(at)
-        .map(|t| almanach_domain::fmt::day_with_year(t.to_zoned(tz.clone()).date(), tr.lang))
-        .unwrap_or_default()
+        .ok()
+        .map(|t| t.to_zoned(tz.clone()).date())
 }
 
 // ---------------------------------------------------------------- form
@@ -731,6 +900,41 @@ async fn event_duplicate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Period labels are looked up by a computed key.
+    #[test]
+    fn every_period_has_a_label_and_reads_back() {
+        for p in Period::ALL {
+            let key = format!("event.period.{}", p.slug());
+            assert!(crate::i18n::has_key(&key), "{key}");
+            assert_eq!(Period::parse(p.slug()), p);
+        }
+        assert_eq!(Period::parse("n'importe quoi"), Period::Upcoming);
+    }
+
+    #[test]
+    fn the_address_keeps_the_filters_and_tolerates_anything() {
+        let pairs = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let q = ListQuery::read(pairs(&[
+            ("serie", "3"),
+            ("periode", "passes"),
+            ("q", " Écrire l'IA "),
+            ("page", "-4"),
+            ("statut", "draft"),
+        ]));
+        assert_eq!(q.page, 1);
+        assert_eq!(
+            q.link(q.period, 2),
+            "/staff/events?periode=passes&serie=3&statut=draft&q=%C3%89crire%20l%27IA&page=2"
+        );
+        let q = ListQuery::read(pairs(&[("series", "x"), ("page", "99999999999999999999")]));
+        assert_eq!((q.series.as_str(), q.page), ("", 1));
+        assert_eq!(q.link(Period::Upcoming, 1), "/staff/events");
+    }
 
     #[test]
     fn pictures_come_from_here_or_over_https() {

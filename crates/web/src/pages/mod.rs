@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(|| async { Redirect::to("/staff") }))
         .route("/static/app.css", get(css))
         .route("/static/nav.js", get(nav_js))
+        .route("/static/pick.js", get(pick_js))
         .route("/healthz", get(|| async { "ok" }))
         .merge(sign_in::routes())
         .merge(dashboard::routes())
@@ -79,12 +80,22 @@ async fn css() -> impl IntoResponse {
 
 /// The menu's few lines of progressive enhancement (base.html).
 async fn nav_js() -> impl IntoResponse {
+    script(include_str!("../../static/nav.js"))
+}
+
+/// The session form's theme filter, a static file so pages keep to
+/// `script-src 'self'`.
+async fn pick_js() -> impl IntoResponse {
+    script(include_str!("../../static/pick.js"))
+}
+
+fn script(body: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../static/nav.js"),
+        body,
     )
 }
 

@@ -164,7 +164,7 @@ pub(super) async fn dashboard_block(
             .map(|p| {
                 let d = p.next_action_on.unwrap_or(now);
                 FollowUp {
-                    on: fmt::day(d, s.lang),
+                    on: fmt::day_near(d, now, s.lang),
                     overdue: d < now,
                     prospect: p,
                 }
@@ -249,7 +249,7 @@ fn need_row(tr: &Tr, s: &StaffSession, tz: &TimeZone, now: Date, n: &Need) -> Ne
         name: need_name(n),
         details: n.details.clone(),
         provider: label(tr, "provider", n.provider.slug()),
-        due: fmt::day(n.due, tr.lang),
+        due: fmt::day_near(n.due, now, tr.lang),
         overridden: n.due_override.is_some(),
         badge: Badge::new(tr, n.readiness(now)),
         status: n.status.slug(),

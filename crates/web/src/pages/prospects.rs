@@ -79,7 +79,7 @@ pub(super) fn cards(
             next_action: p.next_action,
             next_on: p
                 .next_action_on
-                .map(|d| fmt::day(d, tr.lang))
+                .map(|d| fmt::day_near(d, now, tr.lang))
                 .unwrap_or_default(),
             overdue: p.next_action_on.is_some_and(|d| d < now),
             moves: if s.may(Action::EditSpeakers) {

@@ -4,12 +4,14 @@
 //! (event, calendar, dashboard) shows a session as.
 
 use almanach_domain::calendar::{local_to_instant, parse_time};
+use almanach_domain::collate::sort_by_name;
+use almanach_domain::programme::THEME_CATEGORIES;
 use almanach_domain::programme::{
     AttendanceMode, EventStatus, RawSession, SessionDraft, SessionKind, calendar_warnings,
 };
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems, fmt};
-use almanach_store::{Event, RoomClash, Session, SessionFilter, SessionWrite, StoreError};
+use almanach_store::{Event, RoomClash, Session, SessionFilter, SessionWrite, StoreError, Theme};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -22,9 +24,10 @@ use serde::Deserialize;
 
 use super::events::{DuplicateForm, duplicate_form_page, duplicate_save};
 use super::opt_id;
+use super::series::Choices;
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
-use crate::view::{Flash, Page, clock, local_iso, when};
+use crate::view::{Flash, Page, clock, local_iso, when, when_styled, year_needed};
 use crate::{AppState, Tr, WebError};
 
 pub fn routes() -> Router<AppState> {
@@ -89,7 +92,12 @@ pub(super) struct SessionRow {
 }
 
 impl SessionRow {
+    /// One session: its date with the year when not in this season.
     pub fn new(tr: &Tr, tz: &TimeZone, s: &Session) -> SessionRow {
+        SessionRow::styled(tr, tz, s, year_needed(tz, [s.starts_at]))
+    }
+
+    fn styled(tr: &Tr, tz: &TimeZone, s: &Session, year: bool) -> SessionRow {
         let seats = match (s.registration_required, s.capacity) {
             (true, Some(n)) => tr.tf("session.seats_registration", &[("n", n.to_string())]),
             (true, None) => tr.t("registration.required").to_string(),
@@ -100,7 +108,7 @@ impl SessionRow {
             id: s.id,
             title: s.event_title.clone(),
             local_date: s.local_date.clone(),
-            when: when(tr.lang, tz, s.starts_at, s.ends_at),
+            when: when_styled(tr.lang, tz, s.starts_at, s.ends_at, year),
             hours: format!(
                 "{} – {}",
                 clock(tr.lang, tz, s.starts_at),
@@ -118,10 +126,12 @@ impl SessionRow {
         }
     }
 
+    /// A list: every date with the year as soon as one needs it.
     pub fn all(tr: &Tr, tz: &TimeZone, sessions: &[Session]) -> Vec<SessionRow> {
+        let year = year_needed(tz, sessions.iter().map(|s| s.starts_at));
         sessions
             .iter()
-            .map(|s| SessionRow::new(tr, tz, s))
+            .map(|s| SessionRow::styled(tr, tz, s, year))
             .collect()
     }
 }
@@ -336,6 +346,65 @@ pub(super) fn clash_problem(tr: &Tr, tz: &TimeZone, field: &'static str, c: &Roo
         .arg("when", when(tr.lang, tz, c.starts_at, c.ends_at))
 }
 
+/// The session form's themes, short however long the catalogue: the
+/// chosen ones first, the others folded by category (`<details>`), each
+/// theme once, under its first category. A static script adds a filter box.
+#[derive(Debug, Default)]
+struct ThemePicker {
+    /// (id, title), ticked.
+    chosen: Choices,
+    /// (category's label, its themes), in French order of labels; the
+    /// themes without a category last.
+    groups: Vec<(String, Choices)>,
+}
+
+impl ThemePicker {
+    /// `themes` in the order to show them; `chosen` their ids as sent.
+    fn new(tr: &Tr, themes: Vec<Theme>, chosen: &[String]) -> ThemePicker {
+        let mut picker = ThemePicker::default();
+        let mut groups: Vec<(Option<&str>, Choices)> = THEME_CATEGORIES
+            .iter()
+            .map(|c| (Some(*c), Vec::new()))
+            .chain(std::iter::once((None, Vec::new())))
+            .collect();
+        for t in &themes {
+            let item = (t.id.to_string(), t.title.clone());
+            if chosen.contains(&item.0) {
+                picker.chosen.push(item);
+                continue;
+            }
+            let first = t
+                .categories
+                .iter()
+                .find(|c| THEME_CATEGORIES.contains(&c.as_str()));
+            if let Some(g) = groups
+                .iter_mut()
+                .find(|(c, _)| *c == first.map(String::as_str))
+            {
+                g.1.push(item);
+            }
+        }
+        let (other, mut named): (Vec<_>, Vec<_>) = groups
+            .into_iter()
+            .filter(|(_, items)| !items.is_empty())
+            .map(|(c, items)| {
+                let label = match c {
+                    Some(c) => tr.t(&super::themes::category_key(c)).to_string(),
+                    None => tr.t("session.themes_other").to_string(),
+                };
+                (c.is_none(), (label, items))
+            })
+            .partition(|(other, _)| *other);
+        sort_by_name(&mut named, |(_, (label, _))| label);
+        picker.groups = named.into_iter().chain(other).map(|(_, g)| g).collect();
+        picker
+    }
+
+    fn is_empty(&self) -> bool {
+        self.chosen.is_empty() && self.groups.is_empty()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "session_form.html")]
 struct FormPage {
@@ -350,7 +419,7 @@ struct FormPage {
     registrations: Vec<(String, String)>,
     modes: Vec<(String, String)>,
     rooms: Vec<(String, String)>,
-    themes: Vec<(String, String)>,
+    themes: ThemePicker,
     speakers: Vec<(String, String)>,
     leads: Vec<(String, String)>,
     end_hint: String,
@@ -392,12 +461,16 @@ async fn form_page(
                 .map(|r| (r.id.to_string(), r.name)),
         )
         .collect();
-    let themes = store
-        .list_themes(lib)
-        .await?
-        .into_iter()
-        .map(|t| (t.theme.id.to_string(), t.theme.title))
-        .collect();
+    let themes = ThemePicker::new(
+        &tr,
+        store
+            .list_themes(lib)
+            .await?
+            .into_iter()
+            .map(|t| t.theme)
+            .collect(),
+        &form.themes,
+    );
     let speakers = store
         .list_speakers(lib)
         .await?
@@ -680,10 +753,10 @@ async fn session_duplicate(
     duplicate_save(state, p, event, vec![session], action).await
 }
 
-/// Day labels for grouping: "samedi 13 janvier".
-pub(super) fn day_label(tr: &Tr, iso: &str) -> String {
+/// Day labels for grouping: "samedi 13 janvier", with the year when `year`.
+pub(super) fn day_label(tr: &Tr, iso: &str, year: bool) -> String {
     iso.parse::<jiff::civil::Date>()
-        .map(|d| fmt::day(d, tr.lang))
+        .map(|d| fmt::day_styled(d, tr.lang, year))
         .unwrap_or_else(|_| iso.to_string())
 }
 
@@ -724,6 +797,41 @@ mod tests {
                 "{k} missing in English"
             );
         }
+    }
+
+    #[test]
+    fn the_picker_puts_chosen_themes_first_and_folds_the_rest_by_category() {
+        let theme = |id: i64, title: &str, cats: &[&str]| Theme {
+            id,
+            title: title.into(),
+            categories: cats.iter().map(|c| c.to_string()).collect(),
+            ..Default::default()
+        };
+        let p = ThemePicker::new(
+            &Tr::new(Lang::Fr),
+            vec![
+                theme(1, "Deepfakes", &["video", "societe-ethique"]),
+                theme(2, "Écrire avec l'IA", &["texte"]),
+                theme(3, "Midjourney", &["image"]),
+                theme(4, "Sans rangement", &[]),
+                theme(5, "Sora", &["video"]),
+            ],
+            &["3".into()],
+        );
+        assert_eq!(p.chosen, [("3".to_string(), "Midjourney".to_string())]);
+        let groups: Vec<(&str, Vec<&str>)> = p
+            .groups
+            .iter()
+            .map(|(l, items)| (l.as_str(), items.iter().map(|i| i.1.as_str()).collect()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("Texte", vec!["Écrire avec l'IA"]),
+                ("Vidéo", vec!["Deepfakes", "Sora"]),
+                ("Autres thématiques", vec!["Sans rangement"]),
+            ]
+        );
     }
 
     #[test]

@@ -26,7 +26,7 @@ use super::sessions::label;
 use super::themes::{category_key, category_labels};
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
-use crate::view::{Flash, Page, when};
+use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
 
 pub fn routes() -> Router<AppState> {
@@ -308,11 +308,12 @@ struct LedRow {
 }
 
 fn led_rows(tr: &Tr, tz: &jiff::tz::TimeZone, now: i64, led: &[LedSession]) -> Vec<LedRow> {
+    let year = crate::view::year_needed(tz, led.iter().map(|l| l.starts_at));
     led.iter()
         .map(|l| LedRow {
             session_id: l.session_id,
             title: l.event_title.clone(),
-            when: when(tr.lang, tz, l.starts_at, l.ends_at),
+            when: crate::view::when_styled(tr.lang, tz, l.starts_at, l.ends_at, year),
             kind: tr.t(kind_key(l.kind)).to_string(),
             participants: l.participants.map(|p| p.to_string()).unwrap_or_default(),
             fill: fill_rate(l.participants, l.capacity)

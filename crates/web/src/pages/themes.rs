@@ -66,11 +66,13 @@ pub(super) fn session_rows(
     mark_replays: bool,
 ) -> Vec<SessionRow> {
     let mut given = false;
+    // A history spans seasons: the year on every date once one needs it.
+    let year = view::year_needed(tz, sessions.iter().map(|s| s.starts_at));
     sessions
         .iter()
         .map(|s| {
             let row = SessionRow {
-                when: view::when(tr.lang, tz, s.starts_at, s.ends_at),
+                when: view::when_styled(tr.lang, tz, s.starts_at, s.ends_at, year),
                 title: s.event_title.clone(),
                 series: s.series_name.clone().unwrap_or_default(),
                 kind: tr.t(kind_key(s.kind)).to_string(),
@@ -122,12 +124,16 @@ async fn themes_list(
         .category
         .filter(|c| THEME_CATEGORIES.contains(&c.as_str()))
         .unwrap_or_default();
-    let rows = state
+    let themes: Vec<_> = state
         .store
         .list_themes(s.library_id())
         .await?
         .into_iter()
         .filter(|t| category.is_empty() || t.theme.categories.contains(&category))
+        .collect();
+    let year = view::year_needed(&tz, themes.iter().filter_map(|t| t.last_at));
+    let rows = themes
+        .into_iter()
         .map(|t| Row {
             id: t.theme.id,
             title: t.theme.title.clone(),
@@ -136,7 +142,7 @@ async fn themes_list(
             last: t
                 .last_at
                 .and_then(|at| Timestamp::from_second(at).ok())
-                .map(|at| fmt::day_with_year(at.to_zoned(tz.clone()).date(), s.lang))
+                .map(|at| fmt::day_styled(at.to_zoned(tz.clone()).date(), s.lang, year))
                 .unwrap_or_default(),
         })
         .collect();

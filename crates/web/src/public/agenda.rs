@@ -406,8 +406,7 @@ async fn agenda(
         errors,
         count: match total {
             0 => tr.t("public.agenda.none").to_string(),
-            1 => tr.t("public.agenda.one").to_string(),
-            n => tr.tf("public.agenda.many", &[("n", n.to_string())]),
+            n => tr.tf("public.agenda.count", &[("n", n.to_string())]),
         },
         feed: q.with_filters("/agenda.rss"),
         q,

@@ -127,10 +127,7 @@ impl Fmt {
 
 /// "1 séance", "2 séances"; French keeps 0 singular.
 fn plural(tr: &Tr, f: Fmt, n: i64, one: &str, many: &str) -> String {
-    let many_form = match tr.lang {
-        Lang::Fr => n.abs() > 1,
-        Lang::En => n != 1,
-    };
+    let many_form = !almanach_domain::plural::is_one(n, tr.lang);
     format!(
         "{}\u{a0}{}",
         f.int(n),
@@ -671,7 +668,8 @@ impl ReviewView {
                 "review.sessions_one",
                 "review.sessions_many",
             );
-            notes.push(tr.tf("review.uncounted", &[("sessions", n)]));
+            let count = t.uncounted_sessions.to_string();
+            notes.push(tr.tf("review.uncounted", &[("sessions", n), ("n", count)]));
         }
         let (previous_period, changes) = match (&report.previous, &t.change) {
             (Some(p), Some(c)) => {

@@ -429,7 +429,7 @@ http_test!(
             .get(&mut c, &format!("/staff/sessions/{s}/emails"))
             .await;
         assert!(
-            page.body.contains("Envoyer à 1 personne(s)"),
+            page.body.contains("Envoyer à 1 personne"),
             "only the confirmed party"
         );
         assert!(

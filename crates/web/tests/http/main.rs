@@ -14,6 +14,7 @@ mod feeds;
 mod import;
 mod integration;
 mod layout;
+mod lists;
 mod logistics;
 mod public;
 mod rooms;

@@ -334,7 +334,7 @@ http_test!(
         let cancelled = row(&r.body, "Séance annulée");
         assert!(
             cancelled.contains("class=\"cancelled\"")
-                && cancelled.contains("<s>samedi 18 janvier, 14 h – 15 h</s>"),
+                && cancelled.contains("<s>samedi 18 janvier 2025, 14 h – 15 h</s>"),
             "{cancelled}"
         );
         assert!(

@@ -1,0 +1,248 @@
+//! The lists staff read: every list of names in French order, and the
+//! events list paged, filtered and searched in SQL, on SQLite and
+//! PostgreSQL alike.
+
+use almanach_domain::calendar::{local_to_instant, paris};
+use almanach_domain::costs::Billing;
+use almanach_domain::logistics::Provider;
+use almanach_domain::programme::{EventStatus, SessionKind};
+use almanach_domain::staff::Role;
+use almanach_store::testing::session_write;
+use almanach_store::*;
+use jiff::ToSpan;
+use jiff::civil::{Date, Time, date};
+
+fn actor(lib: i64) -> Actor {
+    Actor::system(lib, "test")
+}
+
+/// Shuffled on purpose: ids in this order must not decide the result.
+const NAMES: [&str; 8] = [
+    "Écrire", "écran", "Zoé", "Débuter", "Œuvre", "Dessiner", "ateliers", "Atelier",
+];
+/// Letters first, accents only as a tiebreak, then case; Œ as OE.
+const FRENCH: [&str; 8] = [
+    "Atelier", "ateliers", "Débuter", "Dessiner", "écran", "Écrire", "Œuvre", "Zoé",
+];
+
+/// `names` kept in the order given, leaving out whatever the store seeded.
+fn mine(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    names
+        .into_iter()
+        .filter(|n| NAMES.contains(&n.as_str()))
+        .collect()
+}
+
+almanach_store::on_both_backends! {
+    async fn every_list_of_names_is_in_french_order(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        let a = actor(lib);
+        for (i, name) in NAMES.iter().enumerate() {
+            let name = name.to_string();
+            store.save_room(&a, &Room { name: name.clone(), ..Default::default() }).await.unwrap();
+            store.save_series(&a, &Series { name: name.clone(), ..Default::default() }).await.unwrap();
+            store.save_theme(&a, &Theme { title: name.clone(), ..Default::default() }).await.unwrap();
+            store.save_speaker(&a, &Speaker { name: name.clone(), ..Default::default() }).await.unwrap();
+            store
+                .create_staff(&a, &format!("p{i}@mediatheque.test"), &name, Role::Mediator, "x")
+                .await
+                .unwrap();
+            let tool = Tool {
+                id: 0,
+                name: name.clone(),
+                provider: String::new(),
+                plan: String::new(),
+                cost_cents: 0,
+                billing: Billing::Monthly,
+                seats: None,
+                renewal_on: None,
+                owner_id: None,
+                notes: String::new(),
+                theme_ids: vec![],
+                session_ids: vec![],
+            };
+            store.save_tool(&a, &tool).await.unwrap();
+            let need = NeedType { id: 0, name: name.clone(), provider: Provider::It, hint: String::new(), active: true };
+            store.save_need_type(&a, &need).await.unwrap();
+        }
+        let rooms = store.list_rooms(lib).await.unwrap();
+        assert_eq!(mine(rooms.into_iter().map(|r| r.name)), FRENCH, "rooms");
+        let series = store.list_series(lib).await.unwrap();
+        assert_eq!(mine(series.into_iter().map(|s| s.name)), FRENCH, "series");
+        let themes = store.list_themes(lib).await.unwrap();
+        assert_eq!(mine(themes.into_iter().map(|t| t.theme.title)), FRENCH, "themes");
+        let speakers = store.list_speakers(lib).await.unwrap();
+        assert_eq!(mine(speakers.into_iter().map(|s| s.name)), FRENCH, "speakers");
+        let directory = store.speaker_summaries(lib, "75001").await.unwrap();
+        assert_eq!(
+            mine(directory.into_iter().map(|s| s.record.speaker.name)),
+            FRENCH,
+            "speaker directory"
+        );
+        let staff = store.list_staff(lib).await.unwrap();
+        assert_eq!(mine(staff.into_iter().map(|m| m.name)), FRENCH, "staff");
+        let tools = store.tools(lib).await.unwrap();
+        assert_eq!(mine(tools.into_iter().map(|t| t.name)), FRENCH, "tools");
+        let needs = store.need_types(lib).await.unwrap();
+        assert_eq!(mine(needs.into_iter().map(|t| t.name)), FRENCH, "need types");
+        let budgets = store.budgets(lib, "2025-2026").await.unwrap();
+        assert_eq!(mine(budgets.into_iter().map(|b| b.series)), FRENCH, "budgets");
+    }
+}
+
+fn at(d: Date, h: i8) -> i64 {
+    local_to_instant(&paris(), d, Time::constant(h, 0, 0, 0))
+        .unwrap()
+        .as_second()
+}
+
+/// Sixty published events, one a day from 1 November 2025, each with one
+/// session 14 h – 16 h, created in a scrambled order; event `i` is titled
+/// `Événement {i:02}` except a few the searches look for. Even ones are in
+/// series A, odd ones in B. Plus a draft without any session.
+async fn sixty_events(store: &Store, lib: i64) -> (i64, i64) {
+    let a = actor(lib);
+    let series = |name: &str| Series {
+        name: name.into(),
+        default_kind: SessionKind::Workshop,
+        ..Default::default()
+    };
+    let sa = store.save_series(&a, &series("A")).await.unwrap();
+    let sb = store.save_series(&a, &series("B")).await.unwrap();
+    for k in 0..60 {
+        let i = (k * 7) % 60;
+        let title = match i {
+            40 => "Écrire avec l'IA".to_string(),
+            41 => "Œuvres 100 % numériques".to_string(),
+            5 => "ateliers_photo".to_string(),
+            i => format!("Événement {i:02}"),
+        };
+        let e = Event {
+            id: 0,
+            series_id: Some(if i % 2 == 0 { sa } else { sb }),
+            title,
+            description: String::new(),
+            picture_url: String::new(),
+            status: EventStatus::Published,
+        };
+        let id = store.save_event(&a, &e).await.unwrap();
+        let d = date(2025, 11, 1).checked_add((i as i64).days()).unwrap();
+        store
+            .save_session(&a, None, &session_write(id, d, 14, 16))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let idea = Event {
+        id: 0,
+        series_id: None,
+        title: "Idée sans date".into(),
+        description: String::new(),
+        picture_url: String::new(),
+        status: EventStatus::Draft,
+    };
+    store.save_event(&a, &idea).await.unwrap();
+    (sa, sb)
+}
+
+fn titles(rows: &[EventRow]) -> Vec<String> {
+    rows.iter().map(|r| r.event.title.clone()).collect()
+}
+
+fn numbered(range: impl Iterator<Item = i64>) -> Vec<String> {
+    range
+        .map(|i| match i {
+            40 => "Écrire avec l'IA".to_string(),
+            41 => "Œuvres 100 % numériques".to_string(),
+            5 => "ateliers_photo".to_string(),
+            i => format!("Événement {i:02}"),
+        })
+        .collect()
+}
+
+almanach_store::on_both_backends! {
+    async fn the_events_list_is_paged_filtered_and_searched_in_sql(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        let (sa, _) = sixty_events(&store, lib).await;
+        // Now: 1 December 2025 at noon; events 0–29 are over, 30–59 to come.
+        let now = at(date(2025, 12, 1), 12);
+        let q = |period, offset| EventQuery {
+            period,
+            now,
+            offset,
+            limit: 25,
+            ..Default::default()
+        };
+
+        // Upcoming: the soonest first, the draft without a date last.
+        let upcoming = q(EventPeriod::Upcoming, 0);
+        assert_eq!(store.count_event_rows(lib, &upcoming).await.unwrap(), 31);
+        let page1 = store.list_event_rows(lib, &upcoming).await.unwrap();
+        assert_eq!(titles(&page1), numbered(30..55));
+        assert_eq!(page1[0].sessions, 1);
+        assert_eq!(page1[0].first_at, Some(at(date(2025, 12, 1), 14)));
+        let page2 = store.list_event_rows(lib, &q(EventPeriod::Upcoming, 25)).await.unwrap();
+        let mut expected = numbered(55..60);
+        expected.push("Idée sans date".into());
+        assert_eq!(titles(&page2), expected);
+
+        // Past: the latest first.
+        let past = q(EventPeriod::Past, 0);
+        assert_eq!(store.count_event_rows(lib, &past).await.unwrap(), 30);
+        let rows = store.list_event_rows(lib, &past).await.unwrap();
+        assert_eq!(titles(&rows), numbered((5..30).rev()));
+        let rows = store.list_event_rows(lib, &q(EventPeriod::Past, 25)).await.unwrap();
+        assert_eq!(titles(&rows), numbered((0..5).rev()));
+
+        // A span of dates: in date order; events without a session are not in it.
+        let december = EventPeriod::Between(at(date(2025, 12, 1), 0), at(date(2026, 1, 1), 0));
+        let rows = store.list_event_rows(lib, &q(december, 0)).await.unwrap();
+        assert_eq!(store.count_event_rows(lib, &q(december, 0)).await.unwrap(), 30);
+        assert_eq!(titles(&rows), numbered(30..55));
+
+        // Everything: coming ones soonest first, then past ones latest first.
+        let all = q(EventPeriod::All, 25);
+        assert_eq!(store.count_event_rows(lib, &all).await.unwrap(), 61);
+        let rows = store
+            .list_event_rows(lib, &EventQuery { limit: 10, ..all })
+            .await
+            .unwrap();
+        let mut expected = numbered(55..60);
+        expected.push("Idée sans date".into());
+        expected.extend(numbered((26..30).rev()));
+        assert_eq!(titles(&rows), expected);
+
+        // One series, one status.
+        let a_only = EventQuery { series_id: Some(sa), ..q(EventPeriod::Upcoming, 0) };
+        assert_eq!(store.count_event_rows(lib, &a_only).await.unwrap(), 15);
+        let rows = store.list_event_rows(lib, &a_only).await.unwrap();
+        assert_eq!(titles(&rows), numbered((30..60).step_by(2)));
+        let drafts = EventQuery { status: Some(EventStatus::Draft), ..q(EventPeriod::All, 0) };
+        let rows = store.list_event_rows(lib, &drafts).await.unwrap();
+        assert_eq!(titles(&rows), ["Idée sans date"]);
+
+        // Title search: accents, case and ligatures aside; % and _ literal.
+        let search = |words: &[&str]| EventQuery {
+            words: words.iter().map(|w| w.to_string()).collect(),
+            ..q(EventPeriod::All, 0)
+        };
+        for (words, found) in [
+            (&["ecrire"][..], vec!["Écrire avec l'IA"]),
+            (&["ÉCRIRE", "l’ia"][..], vec!["Écrire avec l'IA"]),
+            (&["oeuvres"][..], vec!["Œuvres 100 % numériques"]),
+            (&["NUMERIQUES"][..], vec!["Œuvres 100 % numériques"]),
+            (&["%"][..], vec!["Œuvres 100 % numériques"]),
+            (&["s_p"][..], vec!["ateliers_photo"]),
+            (&["_"][..], vec!["ateliers_photo"]),
+            (&["evenement", "07"][..], vec!["Événement 07"]),
+            (&["introuvable"][..], vec![]),
+        ] {
+            let rows = store.list_event_rows(lib, &search(words)).await.unwrap();
+            assert_eq!(titles(&rows), found, "{words:?}");
+            assert_eq!(
+                store.count_event_rows(lib, &search(words)).await.unwrap(),
+                found.len() as i64
+            );
+        }
+    }
+}
