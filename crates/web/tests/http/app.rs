@@ -203,10 +203,12 @@ macro_rules! http_test {
                 run($crate::app::TestApp::spawn(almanach_store::Backend::Sqlite).await.unwrap()).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(almanach_postgres_tests),
+                ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
+            )]
             async fn postgres() {
-                if let Some(app) = $crate::app::TestApp::spawn(almanach_store::Backend::Postgres).await {
-                    run(app).await
-                }
+                run($crate::app::TestApp::spawn(almanach_store::Backend::Postgres).await.expect("postgres")).await
             }
         }
     };
