@@ -182,6 +182,14 @@ impl TestApp {
     }
 }
 
+/// The path of the first « Annuler cette action » form of a page.
+pub fn extract_undo(body: &str) -> Option<String> {
+    let start = body.find("action=\"/staff/actions/")? + "action=\"".len();
+    let rest = &body[start..];
+    let path = &rest[..rest.find('"')?];
+    path.ends_with("/undo").then(|| path.to_string())
+}
+
 fn extract_csrf(body: &str) -> Option<String> {
     let i = body.find("name=\"csrf\" value=\"")?;
     let rest = &body[i + "name=\"csrf\" value=\"".len()..];
