@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod costs;
 pub mod documents;
 pub mod fmt;
+pub mod french;
 pub mod ical;
 pub mod import;
 pub mod link;

@@ -120,6 +120,7 @@ pub fn compose(
     let tz = facts.library.tz();
     let title = facts.event.title.as_str();
     let library = facts.library.name.as_str();
+    let of_library = facts.library.of_name();
     let n_seats = seats(w, r.seats);
     let position = p["position"]
         .as_u64()
@@ -294,8 +295,14 @@ pub fn compose(
         } else {
             "mail.calendar"
         }),
-        signature: w.tf("mail.signature", &[("library", library)]),
-        footer: w.tf("mail.footer", &[("library", library)]),
+        signature: w.tf(
+            "mail.signature",
+            &[("library", library), ("of_library", &of_library)],
+        ),
+        footer: w.tf(
+            "mail.footer",
+            &[("library", library), ("of_library", &of_library)],
+        ),
         subject: subject.clone(),
     };
     // Both templates are checked at compile time and write into a String:

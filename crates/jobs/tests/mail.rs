@@ -633,7 +633,20 @@ on_both_backends!(
 
 on_both_backends!(
     async fn a_cancellation_takes_the_session_out_of_the_calendar_after_the_hold(store: Store) {
-        let lib = store.default_library().await.unwrap().id;
+        let library = store.default_library().await.unwrap();
+        let lib = library.id;
+        // The library's name takes « la »: « L'équipe de la Médiathèque… ».
+        store
+            .update_library(
+                &actor(lib),
+                &Library {
+                    name: "Médiathèque L'Apostrophe".into(),
+                    name_article: almanach_domain::french::Article::La,
+                    ..library
+                },
+            )
+            .await
+            .unwrap();
         let (_, s) = workshop(&store, lib, 10, day(12)).await;
         register(&store, lib, s, "anne@example.org", Lang::Fr).await;
         register(&store, lib, s, "ben@example.org", Lang::En).await;
@@ -693,6 +706,11 @@ on_both_backends!(
         assert!(
             body.contains("Un mot de l'équipe :\n\nL'intervenant est malade ; nous vous proposerons une autre date."),
             "staff's words are in the e-mail: {body}"
+        );
+        assert!(
+            body.contains("L'équipe de la Médiathèque L'Apostrophe")
+                && body.contains("sur l'agenda de la Médiathèque L'Apostrophe."),
+            "French elision and articles: {body}"
         );
         let html = &mail.leaf("text/html").body;
         assert!(html.contains("retire la séance") && !html.contains("ajoute la séance"));

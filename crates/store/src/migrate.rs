@@ -69,8 +69,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 13,
-        sqlite: include_str!("migrations/sqlite/0013_staff_actions.sql"),
-        postgres: include_str!("migrations/postgres/0013_staff_actions.sql"),
+        sqlite: include_str!("migrations/sqlite/0013_staff_actions_and_library_article.sql"),
+        postgres: include_str!("migrations/postgres/0013_staff_actions_and_library_article.sql"),
     },
 ];
 

@@ -13,6 +13,7 @@ mod events;
 mod feeds;
 mod import;
 mod integration;
+mod library;
 mod logistics;
 mod public;
 mod rooms;
