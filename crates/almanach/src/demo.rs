@@ -17,8 +17,6 @@ use jiff::civil::{Date, Time, Weekday, date};
 /// Every demo account signs in with this password, printed at start.
 pub const DEMO_PASSWORD: &str = "almanach-demo";
 pub const DEMO_ADMIN: &str = "admin@demo.almanach";
-/// Present once the demo is loaded; `load` does nothing when it exists.
-const MARKER_SERIES: &str = "Points de l'IA 2024-25";
 
 /// For `serve --demo`: load the demo on an empty database, then say how to sign in.
 pub async fn serve_demo(store: &Store) -> Result<()> {
@@ -37,16 +35,121 @@ pub async fn serve_demo(store: &Store) -> Result<()> {
         return Ok(());
     }
     println!("Démonstration — connectez-vous avec {DEMO_ADMIN} / {DEMO_PASSWORD}");
-    println!(
-        "(équipe : claire.martin@mediatheque.example coordinatrice, hugo.bernard@… médiateur, … même mot de passe)"
-    );
+    print!("{}", team_text());
     Ok(())
+}
+
+/// The demo's team: e-mail, name, role.
+const TEAM: [(&str, &str, Role); 7] = [
+    (DEMO_ADMIN, "Administratrice démo", Role::Admin),
+    (
+        "claire.martin@mediatheque.example",
+        "Claire Martin",
+        Role::Coordinator,
+    ),
+    (
+        "hugo.bernard@mediatheque.example",
+        "Hugo Bernard",
+        Role::Mediator,
+    ),
+    (
+        "ines.petit@mediatheque.example",
+        "Inès Petit",
+        Role::Mediator,
+    ),
+    ("marc.lefevre@mediatheque.example", "Marc Lefèvre", Role::It),
+    (
+        "sophie.moreau@mediatheque.example",
+        "Sophie Moreau",
+        Role::Communication,
+    ),
+    (
+        "jean.dubois@mediatheque.example",
+        "Jean Dubois",
+        Role::Viewer,
+    ),
+];
+
+/// The team as the console shows it, each role in the words of the staff
+/// pages (one wording per role: the interface's own, not gendered).
+pub fn team_text() -> String {
+    let tr = almanach_web::Tr::new(almanach_domain::Lang::Fr);
+    let mut out = String::from("L'équipe, même mot de passe :\n");
+    for (email, name, role) in &TEAM[1..] {
+        out.push_str(&format!(
+            "  {email} — {name}, {}\n",
+            tr.t(almanach_web::role_key(*role))
+        ));
+    }
+    out
 }
 
 struct Demo<'a> {
     store: &'a Store,
     actor: Actor,
     library: Library,
+    /// The day the demo is built around (its "current season"), and that
+    /// day's instant: sessions before it are past and counted.
+    today: Date,
+    now: i64,
+}
+
+/// A series that runs season after season: one series per season, named
+/// after the season its sessions fall in, as the product labels seasons
+/// (`season_of`: « Samedis de l'innovation 2024-2025 »).
+struct Seasonal {
+    base: &'static str,
+    description: &'static str,
+    kind: SessionKind,
+    minutes: u32,
+    policy: RegistrationPolicy,
+    colour: &'static str,
+}
+
+const DIMANCHES: Seasonal = Seasonal {
+    base: "Dimanches de l'innovation",
+    description: "Une fois par mois, une rencontre et des ateliers avec des intervenants extérieurs.",
+    kind: SessionKind::Workshop,
+    minutes: 240,
+    policy: RegistrationPolicy::WorkshopsOnly,
+    colour: "#7b3fa0",
+};
+const SAMEDIS: Seasonal = Seasonal {
+    base: "Samedis de l'innovation",
+    description: "Un samedi par mois : une rencontre à 14 h, un atelier à 16 h, pour toucher les publics qui fréquentent la médiathèque.",
+    kind: SessionKind::Talk,
+    minutes: 90,
+    policy: RegistrationPolicy::WorkshopsOnly,
+    colour: "#c2410c",
+};
+const POINTS_NUMERIQUE: Seasonal = Seasonal {
+    base: "Points du numérique",
+    description: "Des ateliers courts (1 h) sur le numérique du quotidien, peu à peu ouverts à l'IA.",
+    kind: SessionKind::Workshop,
+    minutes: 60,
+    policy: RegistrationPolicy::FreeEntry,
+    colour: "#0f766e",
+};
+const POINTS_IA: Seasonal = Seasonal {
+    base: "Points de l'IA",
+    description: "Une heure pour découvrir l'IA : présentation, démonstration, expérimentation ; une nouvelle thématique chaque semaine et des reprises des plus suivies.",
+    kind: SessionKind::Workshop,
+    minutes: 60,
+    policy: RegistrationPolicy::FreeEntry,
+    colour: "#1d4ed8",
+};
+const MEDIA_TECH: Seasonal = Seasonal {
+    base: "Ateliers de la Méd'IA Tech",
+    description: "L'IA dans les ateliers de création graphique, de programmation, de robotique et de modélisation 3D.",
+    kind: SessionKind::Workshop,
+    minutes: 120,
+    policy: RegistrationPolicy::Required,
+    colour: "#4d7c0f",
+};
+
+/// The season label of a day: « 2024-2025 ».
+fn season_label(day: Date) -> String {
+    season_of(day).1
 }
 
 fn t(h: i8, m: i8) -> Time {
@@ -109,6 +212,23 @@ impl S {
 }
 
 impl Demo<'_> {
+    /// The series of `spec` for the season `day` falls in, made the first time.
+    async fn seasonal(&self, spec: &Seasonal, day: Date) -> Result<i64> {
+        let name = format!("{} {}", spec.base, season_label(day));
+        if let Some(s) = self.store.series_by_name(self.library.id, &name).await? {
+            return Ok(s.id);
+        }
+        self.series(
+            &name,
+            spec.description,
+            spec.kind,
+            spec.minutes,
+            spec.policy,
+            spec.colour,
+        )
+        .await
+    }
+
     async fn series(
         &self,
         name: &str,
@@ -128,6 +248,22 @@ impl Demo<'_> {
             ..Series::default()
         };
         Ok(self.store.save_series(&self.actor, &s).await?)
+    }
+
+    /// An event of the season series `spec`, in the series of the season
+    /// its first session falls in.
+    async fn event_in(
+        &self,
+        spec: &Seasonal,
+        title: &str,
+        description: &str,
+        status: EventStatus,
+        sessions: &[S],
+    ) -> Result<i64> {
+        let first = sessions.iter().map(|s| s.day).min().context("a session")?;
+        let series = self.seasonal(spec, first).await?;
+        self.event(series, title, description, status, sessions)
+            .await
     }
 
     async fn speaker(&self, name: &str, organisation: &str, notes: &str) -> Result<i64> {
@@ -280,59 +416,48 @@ fn nth_weekday(year: i16, month: i8, weekday: Weekday, n: i8) -> Date {
         .expect("exists")
 }
 
-/// Loads the demo; false when it was already there.
+/// Loads the demo around today; false when it was already there.
 pub async fn load(store: &Store) -> Result<bool> {
+    let library = store.default_library().await?;
+    let today = jiff::Zoned::now().with_time_zone(library.tz()).date();
+    load_on(store, today).await
+}
+
+/// Loads the demo as if `today` were today: its current season is the one
+/// `today` falls in. False when it was already there (its administrator
+/// exists).
+pub async fn load_on(store: &Store, today: Date) -> Result<bool> {
     let mut library = store.default_library().await?;
-    if store
-        .series_by_name(library.id, MARKER_SERIES)
-        .await?
-        .is_some()
-    {
+    if store.staff_by_email(DEMO_ADMIN).await?.is_some() {
         return Ok(false);
     }
     let actor = Actor::system(library.id, "demo");
     library.name = "Médiathèque L'Apostrophe".into();
+    // « l'équipe de la Médiathèque L'Apostrophe »; an address for the
+    // event pages' schema.org location and for the public.
+    library.name_article = almanach_domain::french::Article::La;
+    library.street_address = "12 place de la République".into();
+    library.postal_code = "86000".into();
+    library.city = "Poitiers".into();
+    library.country = "FR".into();
     library.opening_hours = "mardi 10:00-19:00\nmercredi 10:00-18:00\njeudi 14:00-18:00\nvendredi 14:00-19:00\nsamedi 10:00-18:00\ndimanche 14:00-18:00".into();
     library.closing_days = "2024-07-29 2024-08-17\n2025-07-28 2025-08-16\n2025-12-24 2025-12-26\n2026-07-27 2026-08-15".into();
     store.update_library(&actor, &library).await?;
+    // Today's instant, moved to `today` when the demo is built around another day.
+    let real_today = jiff::Zoned::now().with_time_zone(library.tz()).date();
+    let now = almanach_store::now() + i64::from(real_today.until(today)?.get_days()) * 86_400;
     let d = Demo {
         store,
         actor,
         library,
+        today,
+        now,
     };
 
     // The team of six, and an administrator for the demo.
     let hash = hash_password(DEMO_PASSWORD);
     let mut team = Vec::new();
-    for (email, name, role) in [
-        (DEMO_ADMIN, "Administratrice démo", Role::Admin),
-        (
-            "claire.martin@mediatheque.example",
-            "Claire Martin",
-            Role::Coordinator,
-        ),
-        (
-            "hugo.bernard@mediatheque.example",
-            "Hugo Bernard",
-            Role::Mediator,
-        ),
-        (
-            "ines.petit@mediatheque.example",
-            "Inès Petit",
-            Role::Mediator,
-        ),
-        ("marc.lefevre@mediatheque.example", "Marc Lefèvre", Role::It),
-        (
-            "sophie.moreau@mediatheque.example",
-            "Sophie Moreau",
-            Role::Communication,
-        ),
-        (
-            "jean.dubois@mediatheque.example",
-            "Jean Dubois",
-            Role::Viewer,
-        ),
-    ] {
+    for (email, name, role) in TEAM {
         team.push(
             store
                 .create_staff(&d.actor, email, name, role, &hash)
@@ -358,40 +483,7 @@ pub async fn load(store: &Store) -> Result<bool> {
         .save_room(&d.actor, &Room { id: 0, name: "Espace numérique".into(), capacity: Some(20), equipment: "12 ordinateurs portables, 8 tablettes, 4 casques de réalité virtuelle, imprimante 3D".into(), step_free: true })
         .await?;
 
-    let dimanches = d
-        .series(
-            "Dimanches de l'innovation 2023-24",
-            "Une fois par mois, une rencontre et des ateliers avec des intervenants extérieurs.",
-            SessionKind::Workshop,
-            240,
-            RegistrationPolicy::WorkshopsOnly,
-            "#7b3fa0",
-        )
-        .await?;
-    let samedis = d.series("Samedis de l'innovation 2024-25", "Un samedi par mois : une rencontre à 14 h, un atelier à 16 h, pour toucher les publics qui fréquentent la médiathèque.", SessionKind::Talk, 90, RegistrationPolicy::WorkshopsOnly, "#c2410c").await?;
-    let points_num = d
-        .series(
-            "Points du numérique 2023-24",
-            "Des ateliers courts (1 h) sur le numérique du quotidien, peu à peu ouverts à l'IA.",
-            SessionKind::Workshop,
-            60,
-            RegistrationPolicy::FreeEntry,
-            "#0f766e",
-        )
-        .await?;
-    let points_ia = d
-        .series(
-            MARKER_SERIES,
-            "Une action autour de l'IA chaque jour, une nouvelle thématique chaque semaine.",
-            SessionKind::Workshop,
-            60,
-            RegistrationPolicy::FreeEntry,
-            "#1d4ed8",
-        )
-        .await?;
-    let points_ia_2526 = d.series("Points de l'IA 2025-26", "Les Points de l'IA deux fois par semaine : présentations, démonstrations, expérimentation.", SessionKind::Workshop, 60, RegistrationPolicy::FreeEntry, "#2563eb").await?;
     let semaine = d.series("Semaine du numérique 2025", "Du 8 au 13 décembre 2025 : tables rondes, ateliers, démonstrations, auteurs et spécialistes.", SessionKind::Talk, 90, RegistrationPolicy::WorkshopsOnly, "#be185d").await?;
-    let medialab = d.series("Ateliers de la Méd'IA Tech 2025-26", "L'IA dans les ateliers de création graphique, de programmation, de robotique et de modélisation 3D.", SessionKind::Workshop, 120, RegistrationPolicy::Required, "#4d7c0f").await?;
     let rdv = d
         .series(
             "Accompagnement individuel",
@@ -470,10 +562,10 @@ pub async fn load(store: &Store) -> Result<bool> {
     let published = EventStatus::Published;
 
     // Dimanches de l'innovation 2023-24: the four Sundays of the posters, and the other months.
-    d.event(dimanches, "Découvrez la réalité virtuelle", "Tentez des expériences inédites. Ateliers interactifs animés par Ogône. Entrée libre et gratuite.", published,
+    d.event_in(&DIMANCHES, "Découvrez la réalité virtuelle", "Tentez des expériences inédites. Ateliers interactifs animés par Ogône. Entrée libre et gratuite.", published,
         &[S::new(Workshop, date(2024, 2, 18), t(14, 0), t(18, 0), digital).ages(Some(14), None, false).speakers(&[ogone]).leads(&[hugo])]).await?;
-    d.event(
-        dimanches,
+    d.event_in(
+        &DIMANCHES,
         "Info/infos : l'information bousculée par l'intelligence artificielle ?",
         "Conférence et ateliers animés par Fake off. Entrée libre et gratuite.",
         published,
@@ -491,12 +583,12 @@ pub async fn load(store: &Store) -> Result<bool> {
         ],
     )
     .await?;
-    d.event(dimanches, "Créez votre IA !", "Conférence-débat et ateliers animés par Camillo Rodriguez, fondateur de Machine Learning Lab. Ateliers sur inscription.", published, &[
+    d.event_in(&DIMANCHES, "Créez votre IA !", "Conférence-débat et ateliers animés par Camillo Rodriguez, fondateur de Machine Learning Lab. Ateliers sur inscription.", published, &[
         S::new(Talk, date(2024, 5, 19), t(14, 0), t(15, 0), auditorium).speakers(&[rodriguez]).leads(&[ines]),
         S::new(Workshop, date(2024, 5, 19), t(15, 0), t(16, 0), digital).registration(12).speakers(&[rodriguez]).leads(&[ines]),
     ]).await?;
-    d.event(
-        dimanches,
+    d.event_in(
+        &DIMANCHES,
         "Invente ton histoire avec une IA : crée un ebook personnalisé et musical",
         "Animé par Ari Kouts, consultant en innovation. Entrée gratuite sans inscription.",
         published,
@@ -528,8 +620,8 @@ pub async fn load(store: &Store) -> Result<bool> {
         (date(2024, 1, 21), "Robots en famille", nguyen),
         (date(2024, 4, 21), "Dessiner avec une IA", fontaine),
     ] {
-        d.event(
-            dimanches,
+        d.event_in(
+            &DIMANCHES,
             title,
             "Rencontre et ateliers avec un intervenant du territoire.",
             published,
@@ -589,8 +681,8 @@ pub async fn load(store: &Store) -> Result<bool> {
             continue; // every other week
         }
         let theme = classic_ids[i / 2];
-        d.event(
-            points_num,
+        d.event_in(
+            &POINTS_NUMERIQUE,
             classic[i / 2],
             "Atelier d'une heure, entrée libre.",
             published,
@@ -629,8 +721,8 @@ pub async fn load(store: &Store) -> Result<bool> {
                     .leads(&[lead]),
             );
         }
-        d.event(
-            points_ia,
+        d.event_in(
+            &POINTS_IA,
             AI_THEMES[k].0,
             "Point de l'IA : une heure pour découvrir et essayer. Entrée libre.",
             published,
@@ -674,8 +766,8 @@ pub async fn load(store: &Store) -> Result<bool> {
         let day = nth_weekday(y, m, Weekday::Saturday, 2);
         let (title, speaker) = samedi_topics[i];
         let theme = themes[(i * 7) % themes.len()].0;
-        d.event(
-            samedis,
+        d.event_in(
+            &SAMEDIS,
             title,
             "Une rencontre à 14 h, puis un atelier sur inscription à 16 h.",
             published,
@@ -709,8 +801,8 @@ pub async fn load(store: &Store) -> Result<bool> {
                 (t(16, 0), t(17, 0))
             };
             let title = AI_THEMES[replay_order[k % replay_order.len()]].0;
-            d.event(
-                points_ia_2526,
+            d.event_in(
+                &POINTS_IA,
                 title,
                 "Point de l'IA : présentation, démonstration et expérimentation.",
                 published,
@@ -788,8 +880,8 @@ pub async fn load(store: &Store) -> Result<bool> {
                 .leads(&[hugo])
         })
         .collect();
-    d.event(
-        medialab,
+    d.event_in(
+        &MEDIA_TECH,
         "Robotique et IA (cycle de trois samedis)",
         "Un parcours en trois séances : construire, programmer, entraîner son robot.",
         published,
@@ -801,8 +893,8 @@ pub async fn load(store: &Store) -> Result<bool> {
         (date(2026, 3, 14), "Modélisation 3D assistée par l'IA", 39),
         (date(2026, 5, 16), "Programmer avec un assistant IA", 19),
     ] {
-        d.event(
-            medialab,
+        d.event_in(
+            &MEDIA_TECH,
             title,
             "Atelier sur inscription, à partir de 12 ans.",
             published,
@@ -816,24 +908,12 @@ pub async fn load(store: &Store) -> Result<bool> {
     }
 
     // The current season, whatever today is: twice-weekly Points de l'IA,
-    // monthly Samedis, appointments, and a draft waiting to be published.
-    let today = jiff::Zoned::now().with_time_zone(d.library.tz()).date();
-    let (season_year, label) = season_of(today);
+    // monthly Samedis and Dimanches de l'innovation (drafts beyond two
+    // months), appointments. The seasons above are the seed's own.
+    let today = d.today;
+    let (season_year, _) = season_of(today);
     let (from, to) = (date(season_year, 9, 1), date(season_year + 1, 6, 30));
-    let current_points = if season_year <= 2025 {
-        points_ia_2526
-    } else {
-        d.series(
-            &format!("Points de l'IA {label}"),
-            "Les Points de l'IA de la saison en cours.",
-            SessionKind::Workshop,
-            60,
-            RegistrationPolicy::FreeEntry,
-            "#1e40af",
-        )
-        .await?
-    };
-    if season_year > 2025 {
+    if season_year >= 2026 {
         let mut k = 0;
         for wd in [Weekday::Wednesday, Weekday::Saturday] {
             for day in weekly(from, to, wd) {
@@ -843,8 +923,8 @@ pub async fn load(store: &Store) -> Result<bool> {
                 } else {
                     (t(16, 0), t(17, 0))
                 };
-                d.event(
-                    current_points,
+                d.event_in(
+                    &POINTS_IA,
                     AI_THEMES[i].0,
                     "Point de l'IA : une heure pour découvrir et essayer.",
                     published,
@@ -856,30 +936,24 @@ pub async fn load(store: &Store) -> Result<bool> {
                 k += 1;
             }
         }
-        let current_samedis = d
-            .series(
-                &format!("Samedis de l'innovation {label}"),
-                "Un samedi par mois : rencontre et atelier.",
-                SessionKind::Talk,
-                90,
-                RegistrationPolicy::WorkshopsOnly,
-                "#ea580c",
-            )
-            .await?;
+    }
+    if season_year >= 2025 {
+        let planned = |day: Date| -> Result<EventStatus> {
+            Ok(if day > today.checked_add(60.days())? {
+                EventStatus::Draft
+            } else {
+                published
+            })
+        };
         for (i, m) in [10, 11, 12, 1, 2, 3, 4, 5].into_iter().enumerate() {
             let y = if m >= 9 { season_year } else { season_year + 1 };
             let day = nth_weekday(y, m, Weekday::Saturday, 2);
             let (title, speaker) = samedi_topics[(i + 3) % samedi_topics.len()];
-            let status = if day > today.checked_add(60.days())? {
-                EventStatus::Draft
-            } else {
-                published
-            };
-            d.event(
-                current_samedis,
+            d.event_in(
+                &SAMEDIS,
                 title,
                 "Une rencontre à 14 h, puis un atelier sur inscription à 16 h.",
-                status,
+                planned(day)?,
                 &[
                     S::new(Talk, day, t(14, 0), t(15, 30), auditorium)
                         .speakers(&[speaker])
@@ -887,6 +961,38 @@ pub async fn load(store: &Store) -> Result<bool> {
                     S::new(Workshop, day, t(16, 0), t(17, 30), digital)
                         .registration(20)
                         .ages(Some(10), None, false)
+                        .speakers(&[speaker])
+                        .leads(&[hugo]),
+                ],
+            )
+            .await?;
+        }
+        let sunday_topics = [
+            ("Réalité virtuelle : voyager sans bouger", ogone),
+            ("L'information à l'épreuve de l'IA", fakeoff),
+            ("Créez votre IA !", rodriguez),
+            ("Un livre animé avec l'IA", kouts),
+            ("Start-up du territoire : l'IA au travail", cm101),
+            ("Robots en famille", nguyen),
+            ("Dessiner avec une IA", fontaine),
+            ("Imprimer en 3D, de l'idée à l'objet", nguyen),
+            ("Musique et IA : composer en famille", cm101),
+        ];
+        for (i, m) in [10, 11, 12, 1, 2, 3, 4, 5, 6].into_iter().enumerate() {
+            let y = if m >= 9 { season_year } else { season_year + 1 };
+            let day = nth_weekday(y, m, Weekday::Sunday, 3);
+            let (title, speaker) = sunday_topics[i];
+            d.event_in(
+                &DIMANCHES,
+                title,
+                "Rencontre et ateliers avec un intervenant du territoire. Entrée libre, ateliers sur inscription.",
+                planned(day)?,
+                &[
+                    S::new(Talk, day, t(14, 0), t(15, 0), auditorium)
+                        .speakers(&[speaker])
+                        .leads(&[claire]),
+                    S::new(Workshop, day, t(15, 30), t(17, 30), digital)
+                        .registration(16)
                         .speakers(&[speaker])
                         .leads(&[hugo]),
                 ],
@@ -910,7 +1016,7 @@ pub async fn load(store: &Store) -> Result<bool> {
         )
         .await?;
     }
-    registrations(&d, medialab, digital, &[nguyen], &[hugo]).await?;
+    registrations(&d, digital, &[nguyen], &[hugo]).await?;
     past_attendance(&d).await?;
     logistics(&d, &[ogone, fakeoff, fontaine, nguyen]).await?;
     costs(&d).await?;
@@ -925,7 +1031,7 @@ async fn past_attendance(d: &Demo<'_>) -> Result<()> {
     use almanach_domain::attendance::Headcount;
     let lib = d.library.id;
     let past = almanach_store::SessionFilter {
-        to: Some(almanach_store::now()),
+        to: Some(d.now),
         ..Default::default()
     };
     for s in d.store.list_sessions(lib, &past).await? {
@@ -974,17 +1080,11 @@ async fn past_attendance(d: &Demo<'_>) -> Result<()> {
 /// Registrations in the coming weeks, whatever today is: a full workshop
 /// with a waiting list, one whose registration opens in a few days, one
 /// filling up, and a three-Saturday robotics course.
-async fn registrations(
-    d: &Demo<'_>,
-    series: i64,
-    room: i64,
-    speakers: &[i64],
-    leads: &[i64],
-) -> Result<()> {
+async fn registrations(d: &Demo<'_>, room: i64, speakers: &[i64], leads: &[i64]) -> Result<()> {
     use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
     use almanach_store::{NewRegistration, Target};
     let (store, lib, tz) = (d.store, d.library.id, d.library.tz());
-    let today = jiff::Zoned::now().with_time_zone(tz.clone()).date();
+    let today = d.today;
     // The demo's people have no private link: their hashes match no token.
     let mut n = 0;
     let mut register = |target: Target, name: &str, seats: u32, ages: &[u8]| {
@@ -1028,7 +1128,7 @@ async fn registrations(
         "Mathis Faure",
     ];
     let workshops: Vec<_> = store
-        .registration_targets(lib, almanach_store::now())
+        .registration_targets(lib, d.now)
         .await?
         .into_iter()
         .filter(|(s, course)| {
@@ -1102,7 +1202,7 @@ async fn registrations(
             .leads(leads)
         })
         .collect();
-    let course = d.event(series, "Robotique et IA : le parcours (trois samedis)", "Construire, programmer puis entraîner son robot, en trois séances : une seule inscription pour les trois.", EventStatus::Published, &days).await?;
+    let course = d.event_in(&MEDIA_TECH, "Robotique et IA : le parcours (trois samedis)", "Construire, programmer puis entraîner son robot, en trois séances : une seule inscription pour les trois.", EventStatus::Published, &days).await?;
     store.set_course(&d.actor, course, true).await?;
     for name in &PEOPLE[4..8] {
         register(Target::Course(course), name, 1, &[12]).await?;
@@ -1137,7 +1237,7 @@ async fn logistics(d: &Demo<'_>, speakers: &[i64]) -> Result<()> {
             .map(|t| t.id)
             .context("a seeded need type")
     };
-    let today = jiff::Zoned::now().with_time_zone(d.library.tz()).date();
+    let today = d.today;
     let from = local_to_instant(&d.library.tz(), today, t(0, 0))
         .map_err(|p| anyhow::anyhow!("{p:?}"))?
         .as_second();
@@ -1321,7 +1421,7 @@ async fn costs(d: &Demo<'_>) -> Result<()> {
     use almanach_domain::costs::{Billing, CostKind};
     use almanach_store::{CostLine, SessionFilter, Tool};
     let (store, lib) = (d.store, d.library.id);
-    let today = jiff::Zoned::now().with_time_zone(d.library.tz()).date();
+    let today = d.today;
     let first = if today.month() >= 9 {
         today.year()
     } else {
@@ -1338,7 +1438,7 @@ async fn costs(d: &Demo<'_>) -> Result<()> {
             lib,
             &SessionFilter {
                 from: Some(start),
-                to: Some(almanach_store::now() + 28 * 86_400),
+                to: Some(d.now + 28 * 86_400),
                 ..Default::default()
             },
         )
@@ -1407,7 +1507,7 @@ async fn costs(d: &Demo<'_>) -> Result<()> {
         };
         store.save_tool(&d.actor, &tool).await?;
     }
-    let now = almanach_store::now();
+    let now = d.now;
     for s in sessions.iter().filter(|s| s.starts_at < now) {
         let festive = s
             .series_name
@@ -1547,11 +1647,12 @@ mod tests {
         let lib = store.default_library().await.unwrap().id;
         let series = store.list_series(lib).await.unwrap();
         for name in [
-            "Dimanches de l'innovation 2023-24",
-            "Samedis de l'innovation 2024-25",
-            "Points du numérique 2023-24",
-            "Points de l'IA 2024-25",
-            "Points de l'IA 2025-26",
+            "Dimanches de l'innovation 2023-2024",
+            "Samedis de l'innovation 2023-2024",
+            "Samedis de l'innovation 2024-2025",
+            "Points du numérique 2023-2024",
+            "Points de l'IA 2024-2025",
+            "Points de l'IA 2025-2026",
             "Semaine du numérique 2025",
         ] {
             assert!(series.iter().any(|s| s.name == name), "{name}");

@@ -97,7 +97,12 @@ enum Command {
         command: RetentionCommand,
     },
     /// Load the demo season (idempotent: does nothing if already loaded).
-    Demo,
+    Demo {
+        /// Build it around this day (YYYY-MM-DD) instead of today: its
+        /// current season is the one this day falls in.
+        #[arg(long)]
+        today: Option<String>,
+    },
     /// Write a consistent copy of the SQLite database, even while the server runs.
     Backup {
         /// File to create (never overwritten).
@@ -425,10 +430,21 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 "{verb} {registrations} of sessions ended before {before} (retention: {days} days)"
             );
         }
-        Command::Demo => {
+        Command::Demo { today } => {
             let store = Store::open(&url).await?;
-            match demo::load(&store).await? {
-                true => println!("demo season loaded into {shown}"),
+            let loaded = match today {
+                Some(day) => {
+                    let day = almanach_domain::calendar::parse_date(&day)
+                        .with_context(|| format!("--today {day:?}: expected YYYY-MM-DD"))?;
+                    demo::load_on(&store, day).await?
+                }
+                None => demo::load(&store).await?,
+            };
+            match loaded {
+                true => {
+                    println!("demo season loaded into {shown}");
+                    print!("{}", demo::team_text());
+                }
                 false => println!("demo season already present in {shown}; nothing to do"),
             }
         }

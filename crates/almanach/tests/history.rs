@@ -150,10 +150,12 @@ fn the_seed_figures_come_out_of_the_imported_records_on_sqlite() {
 }
 
 #[test]
+#[cfg_attr(
+    not(almanach_postgres_tests),
+    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
+)]
 fn the_seed_figures_come_out_of_the_imported_records_on_postgres() {
-    if let Some(db) = url(Backend::Postgres) {
-        seed_proof(&db);
-    }
+    seed_proof(&url(Backend::Postgres).expect("postgres"));
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub mod costs;
 pub mod csv;
 pub mod documents;
 pub mod fmt;
+pub mod french;
 pub mod ical;
 pub mod import;
 pub mod link;

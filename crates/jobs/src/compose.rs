@@ -96,6 +96,7 @@ fn subject_key(kind: MailKind, restored: bool) -> &'static str {
         MailKind::Staff => "mail.subject.staff",
         // Composed by `digest::compose_digest`, never here.
         MailKind::ItDigest => "mail.digest.subject",
+        MailKind::Correction => "mail.subject.correction",
     }
 }
 
@@ -115,6 +116,7 @@ pub fn compose(
     let tz = facts.library.tz();
     let title = facts.event.title.as_str();
     let library = facts.library.name.as_str();
+    let of_library = facts.library.of_name();
     let n_seats = seats(w, r.seats);
     let position = p["position"]
         .as_i64()
@@ -163,12 +165,34 @@ pub fn compose(
         ],
         MailKind::Staff => vec![w.tf("mail.staff", &tt)],
         MailKind::ItDigest => Vec::new(),
+        // Staff undid an action whose message had reached the person.
+        MailKind::Correction => match p["undone"].as_str() {
+            Some("message") => vec![w.tf(
+                "mail.correction.message",
+                &[
+                    ("title", title),
+                    ("subject", p["subject"].as_str().unwrap_or_default()),
+                ],
+            )],
+            _ => vec![w.tf("mail.correction.registration", &tt)],
+        },
     };
-    if matches!(m.kind, MailKind::Moved | MailKind::AlreadyRegistered) {
+    if matches!(
+        m.kind,
+        MailKind::Moved | MailKind::AlreadyRegistered | MailKind::Correction
+    ) && p["undone"].as_str() != Some("message")
+    {
         paragraphs.extend(state_line);
     }
-    let staff_message =
-        (m.kind == MailKind::Staff).then(|| p["message"].as_str().unwrap_or_default().to_string());
+    // Staff's message, or the words they added to the action that caused this one.
+    let staff_message = if m.kind == MailKind::Staff {
+        Some(p["message"].as_str().unwrap_or_default().to_string())
+    } else if facts.note.trim().is_empty() {
+        None
+    } else {
+        paragraphs.push(w.t("mail.note").to_string());
+        Some(facts.note.trim().to_string())
+    };
     let subject = match m.kind {
         MailKind::Staff => w.tf(
             subject_key(m.kind, false),
@@ -179,7 +203,8 @@ pub fn compose(
         ),
         kind => w.tf(subject_key(kind, restored), &tt),
     };
-    // A calendar entry for those who are going (or were, for a cancelled session).
+    // A calendar entry for those who are going; for a cancelled session,
+    // one that takes it out of their calendar.
     let has_ics = match m.kind {
         MailKind::Confirmed
         | MailKind::Promoted
@@ -187,22 +212,34 @@ pub fn compose(
         | MailKind::Changed
         | MailKind::Reminder => true,
         MailKind::Moved | MailKind::AlreadyRegistered | MailKind::Staff => confirmed_then,
+        MailKind::Correction => confirmed_then && p["undone"].as_str() != Some("message"),
         MailKind::Waiting | MailKind::Cancelled | MailKind::ItDigest => false,
     } && !facts.sessions.is_empty();
+    let cancels = m.kind == MailKind::SessionCancelled;
     let ics = if has_ics {
         // An attachment is a new object each time: stamped now (RFC 5545,
         // DTSTAMP with METHOD), its SEQUENCE telling clients what is newer.
+        // A cancellation is iTIP's CANCEL of the same UIDs (RFC 5546), each
+        // event CANCELLED whatever happened since: it never adds a session.
         let events: Vec<ical::Event> = facts
             .sessions
             .iter()
-            .map(|c| ical::Event {
-                stamp: now,
-                ..c.ical_event(public_url, library)
+            .map(|c| {
+                let e = c.ical_event(public_url, library);
+                ical::Event {
+                    stamp: now,
+                    status: if cancels {
+                        ical::Status::Cancelled
+                    } else {
+                        e.status
+                    },
+                    ..e
+                }
             })
             .collect();
         Calendar {
             name: None,
-            method: Some("PUBLISH"),
+            method: Some(if cancels { "CANCEL" } else { "PUBLISH" }),
             events,
         }
         .write(&tz)
@@ -249,9 +286,19 @@ pub fn compose(
         link_intro: w.t("mail.link"),
         link_keep: w.t("mail.link_keep"),
         has_ics,
-        calendar: w.t("mail.calendar"),
-        signature: w.tf("mail.signature", &[("library", library)]),
-        footer: w.tf("mail.footer", &[("library", library)]),
+        calendar: w.t(if cancels {
+            "mail.calendar_cancel"
+        } else {
+            "mail.calendar"
+        }),
+        signature: w.tf(
+            "mail.signature",
+            &[("library", library), ("of_library", &of_library)],
+        ),
+        footer: w.tf(
+            "mail.footer",
+            &[("library", library), ("of_library", &of_library)],
+        ),
         subject: subject.clone(),
     };
     // Both templates are checked at compile time and write into a String:

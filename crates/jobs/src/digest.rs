@@ -98,6 +98,7 @@ pub fn compose_digest(d: &Digest, lang: Lang, tz: &TimeZone, public_url: &str) -
     let w = Words(lang);
     let base = public_url.trim_end_matches('/');
     let library = d.library_name.as_str();
+    let of_library = d.library_of_name.as_str();
     let (from, to) = (fmt::day(d.from, lang), fmt::day(d.to, lang));
     let subject = w.tf(
         "mail.digest.subject",
@@ -135,7 +136,12 @@ pub fn compose_digest(d: &Digest, lang: Lang, tz: &TimeZone, public_url: &str) -
         hello: w.t("mail.hello_anonymous"),
         intro: w.tf(
             "mail.digest.intro",
-            &[("library", library), ("from", &from), ("to", &to)],
+            &[
+                ("library", library),
+                ("of_library", of_library),
+                ("from", &from),
+                ("to", &to),
+            ],
         ),
         sections,
         away_title: w.t("mail.digest.away"),
@@ -143,8 +149,14 @@ pub fn compose_digest(d: &Digest, lang: Lang, tz: &TimeZone, public_url: &str) -
         nothing: d.is_empty().then(|| w.t("mail.digest.nothing")),
         board_intro: w.t("mail.digest.board"),
         board_url: format!("{base}/staff/it"),
-        signature: w.tf("mail.signature", &[("library", library)]),
-        footer: w.tf("mail.digest.footer", &[("library", library)]),
+        signature: w.tf(
+            "mail.signature",
+            &[("library", library), ("of_library", of_library)],
+        ),
+        footer: w.tf(
+            "mail.digest.footer",
+            &[("library", library), ("of_library", of_library)],
+        ),
         subject: subject.clone(),
     };
     // Checked at compile time, written into a String: cannot fail here.

@@ -373,8 +373,16 @@ impl Worker {
         let body = if m.ics.is_empty() {
             body
         } else {
-            let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
-                .expect("a valid content type");
+            // The part's method says what the calendar does (RFC 6047).
+            let method = m
+                .ics
+                .lines()
+                .find_map(|l| l.strip_prefix("METHOD:"))
+                .filter(|v| v.chars().all(|c| c.is_ascii_uppercase()) && !v.is_empty())
+                .unwrap_or("PUBLISH");
+            let calendar =
+                ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                    .expect("a valid content type");
             MultiPart::mixed()
                 .multipart(body)
                 .singlepart(Attachment::new("seance.ics".into()).body(m.ics.clone(), calendar))

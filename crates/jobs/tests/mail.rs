@@ -630,3 +630,116 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    async fn a_cancellation_takes_the_session_out_of_the_calendar_after_the_hold(store: Store) {
+        let library = store.default_library().await.unwrap();
+        let lib = library.id;
+        // The library's name takes « la »: « L'équipe de la Médiathèque… ».
+        store
+            .update_library(
+                &actor(lib),
+                &Library {
+                    name: "Médiathèque L'Apostrophe".into(),
+                    name_article: almanach_domain::french::Article::La,
+                    ..library
+                },
+            )
+            .await
+            .unwrap();
+        let (_, s) = workshop(&store, lib, 10, day(12)).await;
+        register(&store, lib, s, "anne@example.org", Lang::Fr).await;
+        register(&store, lib, s, "ben@example.org", Lang::En).await;
+        let server = TestSmtp::start().await;
+        let worker = smtp_worker(&store, &server, settings());
+        worker.drain_once(now()).await.unwrap();
+        let confirmation = received(&server);
+        let uid = format!("session-{s}@agenda.test");
+        assert_eq!(
+            property(
+                &unfold(
+                    &to(&confirmation, "anne@example.org")[0]
+                        .leaf("text/calendar")
+                        .body
+                ),
+                "UID"
+            ),
+            Some(uid.as_str())
+        );
+
+        store
+            .cancel_session_held(
+                &actor(lib),
+                s,
+                true,
+                "L'intervenant est malade ; nous vous proposerons une autre date.",
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            worker.drain_once(now()).await.unwrap(),
+            Drained::default(),
+            "held: nothing goes at once"
+        );
+        assert_eq!(
+            worker
+                .drain_once(now() + HOLD_SECONDS + 1)
+                .await
+                .unwrap()
+                .sent,
+            2
+        );
+        let mails = received(&server);
+        let anne = to(&mails, "anne@example.org");
+        let mail = anne.last().unwrap();
+        assert_eq!(subject(mail), "Séance annulée : Atelier robotique");
+        let body = text(mail);
+        assert!(
+            !body.contains("ajoute la séance") && !body.contains("adds the session"),
+            "the text never says the attachment adds the session: {body}"
+        );
+        assert!(
+            body.contains("Le fichier joint (.ics) retire la séance de votre agenda."),
+            "{body}"
+        );
+        assert!(
+            body.contains("Un mot de l'équipe :\n\nL'intervenant est malade ; nous vous proposerons une autre date."),
+            "staff's words are in the e-mail: {body}"
+        );
+        assert!(
+            body.contains("L'équipe de la Médiathèque L'Apostrophe")
+                && body.contains("sur l'agenda de la Médiathèque L'Apostrophe."),
+            "French elision and articles: {body}"
+        );
+        let html = &mail.leaf("text/html").body;
+        assert!(html.contains("retire la séance") && !html.contains("ajoute la séance"));
+        assert!(
+            html.contains("L&#39;intervenant est malade")
+                || html.contains("L'intervenant est malade")
+        );
+
+        let part = mail.leaf("text/calendar");
+        assert!(
+            part.header("content-type")
+                .unwrap()
+                .contains("method=CANCEL"),
+            "{:?}",
+            part.header("content-type")
+        );
+        let lines = unfold(&part.body);
+        assert_eq!(property(&lines, "METHOD"), Some("CANCEL"));
+        assert_eq!(property(&lines, "UID"), Some(uid.as_str()), "the same UID");
+        assert_eq!(property(&lines, "STATUS"), Some("CANCELLED"));
+        assert!(!lines.iter().any(|l| l == "STATUS:CONFIRMED"));
+        independent_check(&part.body, &uid, "14:00");
+
+        let ben = to(&mails, "ben@example.org");
+        let body = text(ben.last().unwrap());
+        assert!(
+            body.contains("removes the session from your calendar")
+                && body.contains("A word from the team:"),
+            "{body}"
+        );
+    }
+);

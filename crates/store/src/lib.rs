@@ -2,6 +2,7 @@
 //! over an embedded SQLite file or a PostgreSQL server, chosen by the URL;
 //! migrations embedded per backend; one module per aggregate.
 
+mod actions;
 pub mod api_queries;
 mod attendance;
 mod audit;
@@ -26,6 +27,9 @@ mod staff;
 mod stats;
 pub mod testing;
 
+pub use actions::{
+    ActionKind, HOLD_SECONDS, Planned, StaffAction, UNDO_SECONDS, UndoRefusal, Undone,
+};
 pub use attendance::Attendance;
 pub use audit::{Actor, AuditEntry};
 pub use breakdown::{Bucket, Line, TREND_LENGTH};

@@ -2,6 +2,7 @@
 //! installation starts with one; every other record belongs to one.
 
 use almanach_domain::calendar::{ClosingDays, OpeningHours};
+use almanach_domain::french::{self, Article};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -13,6 +14,8 @@ use crate::{Result, Store, StoreError, classify, now};
 pub struct Library {
     pub id: i64,
     pub name: String,
+    /// The article its name takes in a sentence (« la » Médiathèque…).
+    pub name_article: Article,
     pub timezone: String,
     pub opening_hours: String,
     pub closing_days: String,
@@ -35,12 +38,26 @@ impl Library {
     pub fn closing(&self) -> ClosingDays {
         ClosingDays::parse(&self.closing_days).unwrap_or_default()
     }
+    /// « de la Médiathèque L'Apostrophe », for a French sentence.
+    pub fn of_name(&self) -> String {
+        french::of(self.name_article, &self.name)
+    }
+    /// « la Médiathèque L'Apostrophe ».
+    pub fn the_name(&self) -> String {
+        french::with_article(self.name_article, &self.name)
+    }
+    /// « La Médiathèque L'Apostrophe », to start a sentence.
+    pub fn the_name_capitalised(&self) -> String {
+        french::with_article_capitalised(self.name_article, &self.name)
+    }
 }
 
 fn from_row(r: &AnyRow) -> Result<Library, sqlx::Error> {
     Ok(Library {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
+        name_article: Article::parse(&r.try_get::<String, _>("name_article")?)
+            .unwrap_or(Article::None),
         timezone: r.try_get("timezone")?,
         opening_hours: r.try_get("opening_hours")?,
         closing_days: r.try_get("closing_days")?,
@@ -92,7 +109,7 @@ impl Store {
         let mut tx = self.write().await?;
         sqlx::query(
             "update libraries set name = $1, timezone = $2, opening_hours = $3, closing_days = $4, \
-             street_address = $5, postal_code = $6, city = $7, country = $8 where id = $9",
+             street_address = $5, postal_code = $6, city = $7, country = $8, name_article = $10 where id = $9",
         )
         .bind(&new.name)
         .bind(&new.timezone)
@@ -103,6 +120,7 @@ impl Store {
         .bind(&new.city)
         .bind(&new.country)
         .bind(new.id)
+        .bind(new.name_article.slug())
         .execute(&mut *tx)
         .await
         .map_err(classify)?;

@@ -271,6 +271,8 @@ pub struct DigestSession {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Digest {
     pub library_name: String,
+    /// « de la Médiathèque L'Apostrophe », for French sentences.
+    pub library_of_name: String,
     pub from: Date,
     /// The last day of the week covered.
     pub to: Date,
@@ -1056,6 +1058,7 @@ impl Store {
         }
         without_it.sort_by_key(|d| (d.starts_at, d.session_id));
         Ok(Digest {
+            library_of_name: library.of_name(),
             library_name: library.name,
             from: today,
             to,

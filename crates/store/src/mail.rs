@@ -8,6 +8,7 @@
 use almanach_domain::Lang;
 use serde::Serialize;
 use serde_json::{Value, json};
+use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -36,10 +37,13 @@ pub enum MailKind {
     Staff,
     /// The weekly digest to the IT department: about no registration.
     ItDigest,
+    /// Staff undid an action after its message went: what to disregard
+    /// (`payload.undone`: the action's kind).
+    Correction,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 11] = [
+    pub const ALL: [MailKind; 12] = [
         MailKind::Confirmed,
         MailKind::Waiting,
         MailKind::Promoted,
@@ -51,6 +55,7 @@ impl MailKind {
         MailKind::Reminder,
         MailKind::Staff,
         MailKind::ItDigest,
+        MailKind::Correction,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -66,6 +71,7 @@ impl MailKind {
             MailKind::Reminder => "reminder",
             MailKind::Staff => "staff",
             MailKind::ItDigest => "it_digest",
+            MailKind::Correction => "correction",
         }
     }
 
@@ -130,6 +136,8 @@ pub struct OutboxMessage {
     pub last_error: String,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// The staff action that caused it (see `actions`), if any.
+    pub action_id: Option<i64>,
 }
 
 impl std::fmt::Debug for OutboxMessage {
@@ -180,6 +188,7 @@ fn message(r: &AnyRow) -> Result<OutboxMessage> {
         last_error: r.try_get("last_error")?,
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,
+        action_id: r.try_get("action_id")?,
     })
 }
 
@@ -198,10 +207,14 @@ async fn enqueue(tx: &mut Tx, e: Enqueue<'_>) -> Result<()> {
         return Ok(());
     }
     let t = now();
-    sqlx::query(
+    // A message of a staff action belongs to it and waits out its hold
+    // (`actions::OPEN_ACTION`: the open action of this transaction, if any).
+    sqlx::query(&format!(
         "insert into outbox (library_id, kind, registration_id, session_id, recipient, lang, payload, \
-         next_attempt_at, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-    )
+         next_attempt_at, created_at, action_id) values ($1, $2, $3, $4, $5, $6, $7, \
+         coalesce((select max(hold_until) {open}), $8), $8, (select max(id) {open}))",
+        open = crate::actions::OPEN_ACTION
+    ))
     .bind(r.library_id)
     .bind(e.kind.slug())
     .bind(r.id)
@@ -251,10 +264,29 @@ pub(crate) async fn on_registration(
     }
 }
 
+/// A correction to one person after staff undid an action whose message
+/// had reached them: `extra` says what (`undone`, the message's `subject`).
+pub(crate) async fn correction(tx: &mut Tx, r: &Registration, extra: Value) -> Result<()> {
+    let mut payload = state_of(r);
+    if let (Value::Object(p), Value::Object(extra)) = (&mut payload, extra) {
+        p.extend(extra);
+    }
+    enqueue(
+        tx,
+        Enqueue {
+            kind: MailKind::Correction,
+            registration: r,
+            session_id: r.session_id,
+            payload,
+        },
+    )
+    .await
+}
+
 /// Live registrations (confirmed or waiting) concerned by a session, or by
 /// every session of an event when `session_id` is None.
 async fn live_registrations(
-    tx: &mut Tx,
+    c: &mut AnyConnection,
     event_id: i64,
     session_id: Option<i64>,
 ) -> Result<Vec<Registration>> {
@@ -264,15 +296,101 @@ async fn live_registrations(
     )
     .bind(event_id)
     .bind(session_id.unwrap_or(0))
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *c)
     .await?;
     rows.iter()
         .map(crate::registrations::registration)
         .collect()
 }
 
+/// Deletes the cancellation notices of an event's registrants that were
+/// not sent yet: the event is no longer cancelled, and whoever was not told
+/// need not be.
+pub(crate) async fn withdraw_unsent_cancellations(tx: &mut Tx, event_id: i64) -> Result<()> {
+    sqlx::query(
+        "delete from outbox where kind = 'session_cancelled' and status = 'pending' \
+         and registration_id in (select id from registrations where event_id = $1)",
+    )
+    .bind(event_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What becomes of one registrant's notice about a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plan {
+    Send,
+    /// Their last word about the session says the opposite and was never
+    /// sent: that message is deleted (its id) and neither goes.
+    Withdraw(i64),
+    /// Their last word says the opposite and was given up on: they were
+    /// never told, so there is nothing to take back.
+    Skip,
+}
+
+/// Whether a notice is "cancelled" or "maintained" (restored): the two that
+/// take each other back.
+fn cancel_or_restore(kind: &str, payload: &str) -> Option<bool> {
+    match kind {
+        "session_cancelled" => Some(true),
+        "changed" => serde_json::from_str::<Value>(payload)
+            .ok()
+            .filter(|p| p["restored"].as_bool() == Some(true))
+            .map(|_| false),
+        _ => None,
+    }
+}
+
+/// Who gets a notice of `kind` about a session (or a whole event), and
+/// what becomes of each one's earlier notice: a cancellation not yet sent
+/// is withdrawn by the restoring, instead of two messages crossing.
+pub(crate) async fn plan(
+    c: &mut AnyConnection,
+    event_id: i64,
+    session_id: Option<i64>,
+    kind: MailKind,
+    payload: &Value,
+) -> Result<Vec<(Registration, Plan)>> {
+    let cancels = match kind {
+        MailKind::SessionCancelled => Some(true),
+        MailKind::Changed if payload["restored"].as_bool() == Some(true) => Some(false),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for r in live_registrations(c, event_id, session_id).await? {
+        let mut plan = Plan::Send;
+        if let Some(cancels) = cancels {
+            let last = sqlx::query(
+                "select id, kind, status, payload from outbox where registration_id = $1 \
+                 and coalesce(session_id, 0) = $2 and kind in ('session_cancelled', 'changed') order by id desc limit 1",
+            )
+            .bind(r.id)
+            .bind(session_id.or(r.session_id).unwrap_or(0))
+            .fetch_optional(&mut *c)
+            .await?;
+            if let Some(last) = last {
+                let (k, status, p): (String, String, String) = (
+                    last.try_get("kind")?,
+                    last.try_get("status")?,
+                    last.try_get("payload")?,
+                );
+                if cancel_or_restore(&k, &p) == Some(!cancels) {
+                    plan = match status.as_str() {
+                        "pending" => Plan::Withdraw(last.try_get("id")?),
+                        "failed" => Plan::Skip,
+                        _ => Plan::Send,
+                    };
+                }
+            }
+        }
+        out.push((r, plan));
+    }
+    Ok(out)
+}
+
 /// Tells every live registrant of a session (or of a whole event, when
-/// `session_id` is None) about a change staff made.
+/// `session_id` is None) about a change staff made; see `plan`.
 pub(crate) async fn on_session(
     tx: &mut Tx,
     event_id: i64,
@@ -280,7 +398,18 @@ pub(crate) async fn on_session(
     kind: MailKind,
     payload: Value,
 ) -> Result<()> {
-    for r in live_registrations(tx, event_id, session_id).await? {
+    for (r, plan) in plan(tx, event_id, session_id, kind, &payload).await? {
+        match plan {
+            Plan::Send => {}
+            Plan::Skip => continue,
+            Plan::Withdraw(id) => {
+                sqlx::query("delete from outbox where id = $1 and status = 'pending'")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                continue;
+            }
+        }
         let mut p = state_of(&r);
         if let (Value::Object(p), Value::Object(extra)) = (&mut p, &payload) {
             p.extend(extra.clone());
@@ -332,6 +461,8 @@ pub struct MailFacts {
     pub event: Event,
     /// The sessions the message is about, in time order.
     pub sessions: Vec<CalendarSession>,
+    /// Staff's own words about the action that caused the message, if any.
+    pub note: String,
 }
 
 impl Store {
@@ -498,7 +629,17 @@ impl Store {
         .bind(only.unwrap_or(0))
         .fetch_all(self.pool())
         .await?;
+        let note: Option<String> = match m.action_id {
+            Some(id) => {
+                sqlx::query_scalar("select note from staff_actions where id = $1")
+                    .bind(id)
+                    .fetch_optional(self.pool())
+                    .await?
+            }
+            None => None,
+        };
         Ok(MailFacts {
+            note: note.unwrap_or_default(),
             library: self.library(m.library_id).await?,
             link_seed: row.try_get("idempotency_hash")?,
             token_hash: row.try_get("token_hash")?,
@@ -578,57 +719,7 @@ impl Store {
     ) -> Result<usize> {
         let list = self.list_registrations(actor.library_id, target).await?;
         let mut tx = self.write().await?;
-        let mut n = 0;
-        let session_id = match target {
-            Target::Session(id) => Some(id),
-            Target::Course(_) => None,
-        };
-        for r in list
-            .iter()
-            .filter(|r| r.status == almanach_domain::registration::RegistrationStatus::Confirmed)
-        {
-            if r.email.is_empty() {
-                continue;
-            }
-            let payload = json!({ "subject": subject, "message": text, "from": actor.label });
-            enqueue(
-                &mut tx,
-                Enqueue {
-                    kind: MailKind::Staff,
-                    registration: r,
-                    session_id: session_id.or(r.session_id),
-                    payload,
-                },
-            )
-            .await?;
-            n += 1;
-        }
-        #[derive(Serialize)]
-        struct Sent<'a> {
-            subject: &'a str,
-            recipients: usize,
-        }
-        let entity_id = match target {
-            Target::Session(id) | Target::Course(id) => id,
-        };
-        let entity = if session_id.is_some() {
-            "session"
-        } else {
-            "event"
-        };
-        crate::audit::record(
-            &mut tx,
-            actor,
-            entity,
-            entity_id,
-            "email_registrants",
-            None,
-            Some(&Sent {
-                subject,
-                recipients: n,
-            }),
-        )
-        .await?;
+        let n = email_registrants_in(&mut tx, actor, target, &list, subject, text).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -657,4 +748,69 @@ impl Store {
             )))
         }
     }
+}
+
+/// Staff's message to every confirmed party of `list` (the target's
+/// registrations), inside `tx`; how many will be written to.
+pub(crate) async fn email_registrants_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    target: Target,
+    list: &[Registration],
+    subject: &str,
+    text: &str,
+) -> Result<usize> {
+    let mut n = 0;
+
+    let session_id = match target {
+        Target::Session(id) => Some(id),
+        Target::Course(_) => None,
+    };
+    for r in list
+        .iter()
+        .filter(|r| r.status == almanach_domain::registration::RegistrationStatus::Confirmed)
+    {
+        if r.email.is_empty() {
+            continue;
+        }
+        let payload = json!({ "subject": subject, "message": text, "from": actor.label });
+        enqueue(
+            tx,
+            Enqueue {
+                kind: MailKind::Staff,
+                registration: r,
+                session_id: session_id.or(r.session_id),
+                payload,
+            },
+        )
+        .await?;
+        n += 1;
+    }
+    #[derive(Serialize)]
+    struct Sent<'a> {
+        subject: &'a str,
+        recipients: usize,
+    }
+    let entity_id = match target {
+        Target::Session(id) | Target::Course(id) => id,
+    };
+    let entity = if session_id.is_some() {
+        "session"
+    } else {
+        "event"
+    };
+    crate::audit::record(
+        tx,
+        actor,
+        entity,
+        entity_id,
+        "email_registrants",
+        None,
+        Some(&Sent {
+            subject,
+            recipients: n,
+        }),
+    )
+    .await?;
+    Ok(n)
 }

@@ -67,9 +67,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0011_it_digest.sql"),
         postgres: include_str!("migrations/postgres/0011_it_digest.sql"),
     },
+    Migration {
+        version: 13,
+        sqlite: include_str!("migrations/sqlite/0013_staff_actions_and_library_article.sql"),
+        postgres: include_str!("migrations/postgres/0013_staff_actions_and_library_article.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 11;
+pub const LATEST_SCHEMA: i64 = 13;
 
 impl Store {
     /// The schema version the database is at (0 when empty).

@@ -4,7 +4,8 @@
 
 use almanach_domain::collate::{SEARCH_FOLDS, search_fold, sort_by_name};
 use almanach_domain::programme::{AttendanceMode, EventStatus, RegistrationPolicy, SessionKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -337,6 +338,44 @@ pub(crate) const SESSION_SELECT: &str = "select s.*, e.title as event_title, e.s
      from sessions s join events e on e.id = s.event_id \
      left join series se on se.id = e.series_id left join rooms r on r.id = s.room_id";
 
+/// A session of the library with its themes, speakers and leads, read on
+/// `c` (inside a transaction, as it is there).
+pub(crate) async fn session_in(c: &mut AnyConnection, library_id: i64, id: i64) -> Result<Session> {
+    let r = sqlx::query(&format!(
+        "{SESSION_SELECT} where s.id = $1 and s.library_id = $2"
+    ))
+    .bind(id)
+    .bind(library_id)
+    .fetch_optional(&mut *c)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let mut s = session(&r)?;
+    session_links(c, &mut s).await?;
+    Ok(s)
+}
+
+async fn session_links(c: &mut AnyConnection, s: &mut Session) -> Result<()> {
+    s.theme_ids = sqlx::query_scalar(
+        "select theme_id from session_themes where session_id = $1 order by theme_id",
+    )
+    .bind(s.id)
+    .fetch_all(&mut *c)
+    .await?;
+    s.speaker_ids = sqlx::query_scalar(
+        "select speaker_id from session_speakers where session_id = $1 order by speaker_id",
+    )
+    .bind(s.id)
+    .fetch_all(&mut *c)
+    .await?;
+    s.lead_ids = sqlx::query_scalar(
+        "select staff_id from session_leads where session_id = $1 order by staff_id",
+    )
+    .bind(s.id)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(())
+}
+
 pub(crate) fn session(r: &AnyRow) -> Result<Session> {
     let kind: String = r.try_get("kind")?;
     let status: String = r.try_get("event_status")?;
@@ -372,7 +411,7 @@ pub(crate) fn session(r: &AnyRow) -> Result<Session> {
 }
 
 /// What a session write carries: the parsed draft and its instants.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionWrite {
     pub event_id: i64,
     pub kind: SessionKind,
@@ -391,6 +430,31 @@ pub struct SessionWrite {
     pub theme_ids: Vec<i64>,
     pub speaker_ids: Vec<i64>,
     pub lead_ids: Vec<i64>,
+}
+
+impl From<&Session> for SessionWrite {
+    /// The write that would leave the session as it is.
+    fn from(s: &Session) -> SessionWrite {
+        SessionWrite {
+            event_id: s.event_id,
+            kind: s.kind,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            local_date: s.local_date.clone(),
+            room_id: s.room_id,
+            capacity: s.capacity,
+            age_min: s.age_min,
+            age_max: s.age_max,
+            accompanied: s.accompanied,
+            price_cents: s.price_cents,
+            registration_required: s.registration_required,
+            attendance_mode: s.attendance_mode,
+            online_url: s.online_url.clone(),
+            theme_ids: s.theme_ids.clone(),
+            speaker_ids: s.speaker_ids.clone(),
+            lead_ids: s.lead_ids.clone(),
+        }
+    }
 }
 
 /// The other session a room is already taken by.
@@ -907,39 +971,11 @@ impl Store {
     // ------------------------------------------------------------ sessions
 
     async fn session_links(&self, s: &mut Session) -> Result<()> {
-        s.theme_ids = sqlx::query_scalar(
-            "select theme_id from session_themes where session_id = $1 order by theme_id",
-        )
-        .bind(s.id)
-        .fetch_all(self.pool())
-        .await?;
-        s.speaker_ids = sqlx::query_scalar(
-            "select speaker_id from session_speakers where session_id = $1 order by speaker_id",
-        )
-        .bind(s.id)
-        .fetch_all(self.pool())
-        .await?;
-        s.lead_ids = sqlx::query_scalar(
-            "select staff_id from session_leads where session_id = $1 order by staff_id",
-        )
-        .bind(s.id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(())
+        session_links(&mut *self.pool().acquire().await?, s).await
     }
 
     pub async fn session(&self, library_id: i64, id: i64) -> Result<Session> {
-        let r = sqlx::query(&format!(
-            "{SESSION_SELECT} where s.id = $1 and s.library_id = $2"
-        ))
-        .bind(id)
-        .bind(library_id)
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let mut s = session(&r)?;
-        self.session_links(&mut s).await?;
-        Ok(s)
+        session_in(&mut *self.pool().acquire().await?, library_id, id).await
     }
 
     /// Sessions in time order matching `f`, each with its themes, speakers
@@ -1058,50 +1094,65 @@ impl Store {
         Ok(saved)
     }
 
+    /// Cancels or restores a session; its registrants are told at once
+    /// (the API's way: its caller asked). Pages go through `actions`.
     pub async fn set_session_cancelled(
         &self,
         actor: &Actor,
         id: i64,
         cancelled: bool,
     ) -> Result<()> {
-        let before = self.session(actor.library_id, id).await?;
         let mut tx = self.write().await?;
-        sqlx::query("update sessions set cancelled = $1, updated_at = $2, sequence = sequence + 1 where id = $3")
-            .bind(i64::from(cancelled))
-            .bind(now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if before.cancelled != cancelled {
-            let (kind, payload) = if cancelled {
-                (MailKind::SessionCancelled, serde_json::json!({}))
-            } else {
-                (MailKind::Changed, serde_json::json!({ "restored": true }))
-            };
-            crate::mail::on_session(&mut tx, before.event_id, Some(id), kind, payload).await?;
-        }
-        let after = Session {
-            cancelled,
-            ..before.clone()
-        };
-        record(
-            &mut tx,
-            actor,
-            "session",
-            id,
-            if cancelled { "cancel" } else { "restore" },
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        set_cancelled_in(&mut tx, actor, id, cancelled).await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
+/// Cancels or restores a session inside `tx` and tells its registrants (a
+/// restoring withdraws the cancellations not sent yet: see `mail::plan`).
+/// The session as it was, back.
+pub(crate) async fn set_cancelled_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    cancelled: bool,
+) -> Result<Session> {
+    let before = session_in(tx, actor.library_id, id).await?;
+    sqlx::query("update sessions set cancelled = $1, updated_at = $2, sequence = sequence + 1 where id = $3")
+        .bind(i64::from(cancelled))
+        .bind(now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if before.cancelled != cancelled {
+        let (kind, payload) = if cancelled {
+            (MailKind::SessionCancelled, serde_json::json!({}))
+        } else {
+            (MailKind::Changed, serde_json::json!({ "restored": true }))
+        };
+        crate::mail::on_session(tx, before.event_id, Some(id), kind, payload).await?;
+    }
+    let after = Session {
+        cancelled,
+        ..before.clone()
+    };
+    record(
+        tx,
+        actor,
+        "session",
+        id,
+        if cancelled { "cancel" } else { "restore" },
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    Ok(before)
+}
+
 /// Inserts (`before` None) or updates an event inside `tx`, with its audit
 /// entry: "publish" and "cancel" are named so the trail reads as a history.
-async fn write_event(
+pub(crate) async fn write_event(
     tx: &mut Tx,
     actor: &Actor,
     before: Option<&Event>,
@@ -1141,6 +1192,9 @@ async fn write_event(
             )
             .await?;
         }
+        if b.status == EventStatus::Cancelled && new.status != EventStatus::Cancelled {
+            crate::mail::withdraw_unsent_cancellations(tx, b.id).await?;
+        }
         b.id
     } else {
         sqlx::query_scalar(
@@ -1172,7 +1226,7 @@ async fn write_event(
 /// Inserts (`before` None) or updates a session inside `tx`: the room is
 /// locked and checked for overlaps first, then the row, its links and the
 /// audit entry are written. A clash writes nothing and is returned inside.
-async fn write_session(
+pub(crate) async fn write_session(
     tx: &mut Tx,
     actor: &Actor,
     before: Option<&Session>,

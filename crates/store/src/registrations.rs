@@ -39,7 +39,7 @@ pub(crate) struct At {
 
 impl At {
     /// The `coalesce(session_id, 0)` the queries compare with.
-    fn key(self) -> i64 {
+    pub(crate) fn key(self) -> i64 {
         self.session_id.unwrap_or(0)
     }
     fn target(self) -> Target {
@@ -94,7 +94,7 @@ impl Registration {
         }
         .target()
     }
-    fn at(&self) -> At {
+    pub(crate) fn at(&self) -> At {
         At {
             event_id: self.event_id,
             session_id: self.session_id,
@@ -357,7 +357,11 @@ pub(crate) fn session_seats(r: &AnyRow, cancelled: bool) -> Result<(Offer, Regis
 }
 
 /// The event a target belongs to, checked against the library.
-async fn event_of(c: &mut AnyConnection, library_id: i64, target: Target) -> Result<i64> {
+pub(crate) async fn event_of(
+    c: &mut AnyConnection,
+    library_id: i64,
+    target: Target,
+) -> Result<i64> {
     let q = match target {
         Target::Session(_) => "select event_id from sessions where id = $1 and library_id = $2",
         Target::Course(_) => {
@@ -377,7 +381,7 @@ async fn event_of(c: &mut AnyConnection, library_id: i64, target: Target) -> Res
 
 /// Where registrations for `target` go: a session of a course registers for
 /// the whole course. Read after the event's lock, as the course flag may change.
-async fn resolve(c: &mut AnyConnection, event_id: i64, target: Target) -> Result<At> {
+pub(crate) async fn resolve(c: &mut AnyConnection, event_id: i64, target: Target) -> Result<At> {
     let course: i64 = sqlx::query_scalar("select course from events where id = $1")
         .bind(event_id)
         .fetch_one(&mut *c)
@@ -396,7 +400,7 @@ async fn resolve(c: &mut AnyConnection, event_id: i64, target: Target) -> Result
 }
 
 /// Takes the event's row lock (PostgreSQL); see the module comment.
-async fn lock_event(tx: &mut Tx, event_id: i64) -> Result<()> {
+pub(crate) async fn lock_event(tx: &mut Tx, event_id: i64) -> Result<()> {
     let n =
         sqlx::query("update events set registration_lock = registration_lock + 1 where id = $1")
             .bind(event_id)
@@ -553,7 +557,7 @@ async fn next_in_queue(tx: &mut Tx, event_id: i64) -> Result<i64> {
 /// Gives free seats to waiting parties by the domain's rule, after any
 /// change that may free seats. `newcomer` just joined the end of the list
 /// (registering, or moved here): it is confirmed, not "promoted", when it fits.
-async fn settle(
+pub(crate) async fn settle(
     tx: &mut Tx,
     actor: &Actor,
     at: At,
@@ -716,7 +720,7 @@ impl Store {
     /// Cancels a registration and promotes who now fits; returns them.
     pub async fn cancel_registration(&self, actor: &Actor, id: i64) -> Result<Vec<Registration>> {
         let mut tx = self.write().await?;
-        let r = self.locked(&mut tx, actor, id, &[]).await?;
+        let r = locked(&mut tx, actor, id, &[]).await?;
         let promoted = cancel_locked(&mut tx, actor, &r).await?;
         tx.commit().await?;
         Ok(promoted)
@@ -727,7 +731,7 @@ impl Store {
     /// first (nobody could be told or checked in any more).
     pub async fn forget_registration(&self, actor: &Actor, id: i64) -> Result<Vec<Registration>> {
         let mut tx = self.write().await?;
-        let r = self.locked(&mut tx, actor, id, &[]).await?;
+        let r = locked(&mut tx, actor, id, &[]).await?;
         let st = seat_state(&mut tx, r.at()).await?;
         let promoted = if now() < st.offer.starts_at {
             cancel_locked(&mut tx, actor, &r).await?
@@ -750,69 +754,11 @@ impl Store {
     /// confirmed if it fits there; who now fits on the session left is promoted.
     pub async fn move_registration(&self, actor: &Actor, id: i64, to: Target) -> Result<Moved> {
         let mut tx = self.write().await?;
-        let to_event = event_of(&mut tx, actor.library_id, to).await?;
-        let r = self.locked(&mut tx, actor, id, &[to_event]).await?;
-        let dest = resolve(&mut tx, to_event, to).await?;
-        if r.status == RegistrationStatus::Cancelled {
-            return Ok(Moved::Refused(Refusal::Cancelled));
+        let moved = move_in(&mut tx, actor, id, to).await?;
+        if matches!(moved, Moved::Done { .. }) {
+            tx.commit().await?;
         }
-        if dest == r.at() {
-            return Ok(Moved::Done {
-                confirmed: r.status == RegistrationStatus::Confirmed,
-                promoted: Vec::new(),
-            });
-        }
-        let st = seat_state(&mut tx, dest).await?;
-        if let Some(why) = refusal(&st, r.seats, true, now()) {
-            return Ok(Moved::Refused(why));
-        }
-        if !r.email.is_empty() && live_by_email(&mut tx, dest, &r.email).await?.is_some() {
-            return Ok(Moved::AlreadyRegistered);
-        }
-        let queue = next_in_queue(&mut tx, dest.event_id).await?;
-        sqlx::query(
-            "update registrations set event_id = $1, session_id = $2, status = 'waiting', queue_order = $3, \
-             promoted_at = null, updated_at = $4 where id = $5",
-        )
-        .bind(dest.event_id)
-        .bind(dest.session_id)
-        .bind(queue)
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(classify)?;
-        settle(&mut tx, actor, dest, Some(id)).await?;
-        let promoted = settle(&mut tx, actor, r.at(), None).await?;
-        let moved = by_id(&mut tx, id).await?;
-        notify(&mut tx, actor, &moved, Notice::Moved).await?;
-        tx.commit().await?;
-        Ok(Moved::Done {
-            confirmed: moved.status == RegistrationStatus::Confirmed,
-            promoted,
-        })
-    }
-
-    /// Loads a registration of the actor's library, locks its event (and
-    /// `others`, by increasing id), and reads it again under the lock.
-    async fn locked(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        id: i64,
-        others: &[i64],
-    ) -> Result<Registration> {
-        let r = by_id(tx, id).await?;
-        if r.library_id != actor.library_id {
-            return Err(StoreError::NotFound);
-        }
-        let mut events: Vec<i64> = others.iter().copied().chain([r.event_id]).collect();
-        events.sort_unstable();
-        events.dedup();
-        for e in events {
-            lock_event(tx, e).await?;
-        }
-        by_id(tx, id).await
+        Ok(moved)
     }
 
     /// Every registration of a target: confirmed, then waiting in line, then cancelled.
@@ -1080,7 +1026,11 @@ impl Store {
 }
 
 /// Cancels `r` (its event locked) and promotes who now fits.
-async fn cancel_locked(tx: &mut Tx, actor: &Actor, r: &Registration) -> Result<Vec<Registration>> {
+pub(crate) async fn cancel_locked(
+    tx: &mut Tx,
+    actor: &Actor,
+    r: &Registration,
+) -> Result<Vec<Registration>> {
     if r.status == RegistrationStatus::Cancelled {
         return Ok(Vec::new());
     }
@@ -1093,4 +1043,71 @@ async fn cancel_locked(tx: &mut Tx, actor: &Actor, r: &Registration) -> Result<V
     let cancelled = by_id(tx, r.id).await?;
     notify(tx, actor, &cancelled, Notice::Cancelled).await?;
     settle(tx, actor, r.at(), None).await
+}
+
+/// Moves a party inside `tx` (see `Store::move_registration`); a refusal
+/// has written nothing.
+pub(crate) async fn move_in(tx: &mut Tx, actor: &Actor, id: i64, to: Target) -> Result<Moved> {
+    let to_event = event_of(tx, actor.library_id, to).await?;
+    let r = locked(tx, actor, id, &[to_event]).await?;
+    let dest = resolve(tx, to_event, to).await?;
+
+    if r.status == RegistrationStatus::Cancelled {
+        return Ok(Moved::Refused(Refusal::Cancelled));
+    }
+    if dest == r.at() {
+        return Ok(Moved::Done {
+            confirmed: r.status == RegistrationStatus::Confirmed,
+            promoted: Vec::new(),
+        });
+    }
+    let st = seat_state(tx, dest).await?;
+    if let Some(why) = refusal(&st, r.seats, true, now()) {
+        return Ok(Moved::Refused(why));
+    }
+    if !r.email.is_empty() && live_by_email(tx, dest, &r.email).await?.is_some() {
+        return Ok(Moved::AlreadyRegistered);
+    }
+    let queue = next_in_queue(tx, dest.event_id).await?;
+    sqlx::query(
+        "update registrations set event_id = $1, session_id = $2, status = 'waiting', queue_order = $3, \
+         promoted_at = null, updated_at = $4 where id = $5",
+    )
+    .bind(dest.event_id)
+    .bind(dest.session_id)
+    .bind(queue)
+    .bind(now())
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(classify)?;
+    settle(tx, actor, dest, Some(id)).await?;
+    let promoted = settle(tx, actor, r.at(), None).await?;
+    let moved = by_id(tx, id).await?;
+    notify(tx, actor, &moved, Notice::Moved).await?;
+    Ok(Moved::Done {
+        confirmed: moved.status == RegistrationStatus::Confirmed,
+        promoted,
+    })
+}
+
+/// Loads a registration of the actor's library, locks its event (and
+/// `others`, by increasing id), and reads it again under the lock.
+pub(crate) async fn locked(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    others: &[i64],
+) -> Result<Registration> {
+    let r = by_id(tx, id).await?;
+    if r.library_id != actor.library_id {
+        return Err(StoreError::NotFound);
+    }
+    let mut events: Vec<i64> = others.iter().copied().chain([r.event_id]).collect();
+    events.sort_unstable();
+    events.dedup();
+    for e in events {
+        lock_event(tx, e).await?;
+    }
+    by_id(tx, id).await
 }

@@ -176,6 +176,10 @@ async fn sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(almanach_postgres_tests),
+    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
+)]
 async fn postgres() {
     makes_what_it_says(Backend::Postgres).await
 }

@@ -303,9 +303,7 @@ on_both_backends!(
 );
 
 async fn claim_with_two_servers(backend: Backend) {
-    let Some(url) = testing::fresh_url(backend).await else {
-        return;
-    };
+    let url = testing::fresh_url(backend).await.expect("a fresh database");
     let (one, two) = (
         Store::open(&url).await.unwrap(),
         Store::open(&url).await.unwrap(),
@@ -349,6 +347,10 @@ async fn two_servers_claim_each_message_once_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(
+    not(almanach_postgres_tests),
+    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
+)]
 async fn two_servers_claim_each_message_once_on_postgres() {
     claim_with_two_servers(Backend::Postgres).await
 }

@@ -23,6 +23,7 @@ const FR: &[&str] = &[
     include_str!("../locales/fr/import.txt"),
     include_str!("../locales/fr/documents.txt"),
     include_str!("../locales/fr/costs.txt"),
+    include_str!("../locales/fr/actions.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/common.txt"),
@@ -39,6 +40,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/import.txt"),
     include_str!("../locales/en/documents.txt"),
     include_str!("../locales/en/costs.txt"),
+    include_str!("../locales/en/actions.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -84,6 +86,25 @@ impl Tr {
         'static: 'a,
     {
         self.catalogue().get(key).copied().unwrap_or(key)
+    }
+
+    /// The text of `{key}.zero`, `.one` or `.many` for `n`, with `{n}` and
+    /// `args` filled. French counts 0 and 1 as singular; `.zero` is used
+    /// when the catalogue has it.
+    pub fn tn(&self, key: &str, n: usize, args: &[(&str, String)]) -> String {
+        let has = |k: &str| self.catalogue().contains_key(k);
+        let zero = format!("{key}.zero");
+        let one = format!("{key}.one");
+        let form = if n == 0 && has(&zero) {
+            zero
+        } else if n == 1 || (n == 0 && self.lang == Lang::Fr) {
+            one
+        } else {
+            format!("{key}.many")
+        };
+        let mut all = vec![("n", n.to_string())];
+        all.extend(args.iter().cloned());
+        self.tf(&form, &all)
     }
 
     /// The text for `key` with `{name}` placeholders filled and each

@@ -26,6 +26,7 @@ pub use error::WebError;
 pub use headers::parse_frame_ancestors;
 pub use i18n::{Tr, check_locales};
 pub use limits::Rate;
+pub use view::role_key;
 
 /// Settings the web layer needs; built by the binary from flags, environment
 /// and the configuration file.

@@ -10,8 +10,8 @@ use almanach_domain::programme::{
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
 use almanach_store::{
-    Event, EventPeriod, EventQuery, EventRow, Library, Session, SessionFilter, SessionWrite,
-    StoreError,
+    Event, EventPeriod, EventQuery, EventRow, Library, Planned, Session, SessionFilter,
+    SessionWrite, StoreError,
 };
 use askama::Template;
 use axum::Router;
@@ -24,6 +24,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
 
+use super::actions::{ActionRow, Confirm, NoteForm, confirm_page, note_or_page};
 use super::calendar::day_start;
 use super::opt_id;
 use super::sessions::{SessionRow, clash_problem, label};
@@ -73,6 +74,15 @@ fn status_options(tr: &Tr) -> Vec<(String, String)> {
     EventStatus::ALL
         .iter()
         .map(|v| (v.slug().to_string(), label(tr, "status", v.slug())))
+        .collect()
+}
+
+/// The form's statuses: cancelling tells the registrants, so it goes
+/// through its confirmation page, not this select.
+fn form_status_options(tr: &Tr, current: &str) -> Vec<(String, String)> {
+    status_options(tr)
+        .into_iter()
+        .filter(|(v, _)| v != EventStatus::Cancelled.slug() || v == current)
         .collect()
 }
 
@@ -412,13 +422,14 @@ async fn form_page(
     };
     let page = Page::new(s, title, "events", &Flash::default());
     let series = series_options(state, s.library_id(), tr.t("event.no_series").to_string()).await?;
+    let statuses = form_status_options(&tr, &form.status);
     Ok(FormPage {
         page,
         id,
         form,
         errors,
         series,
-        statuses: status_options(&tr),
+        statuses,
     }
     .render()?)
 }
@@ -478,7 +489,15 @@ async fn save(
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let tr = Tr::new(s.lang);
+    let was_cancelled = if id == 0 {
+        false
+    } else {
+        state.store.event(s.library_id(), id).await?.status == EventStatus::Cancelled
+    };
     let problems = match form.parse(id) {
+        Ok(event) if event.status == EventStatus::Cancelled && id != 0 && !was_cancelled => {
+            Problems::from(Problem::field("status", "error.cancel_from_event_page"))
+        }
         Ok(event) => match state.store.save_event(&s.actor(), &event).await {
             Ok(saved) => {
                 let done = if id == 0 { "created" } else { "saved" };
@@ -509,6 +528,8 @@ struct EventPage {
     series: String,
     colour: String,
     sessions: Vec<SessionRow>,
+    /// Recent actions that told the public, with their undo.
+    actions: Vec<ActionRow>,
 }
 
 async fn event_sessions(
@@ -549,6 +570,7 @@ async fn event_page(
     };
     let page = Page::new(&s, event.title.clone(), "events", &flash);
     let status = label(&tr, "status", event.status.slug());
+    let actions = super::actions::recent(&state, &s, id, None).await?;
     Ok(Html(
         EventPage {
             page,
@@ -557,6 +579,7 @@ async fn event_page(
             series,
             colour,
             sessions,
+            actions,
         }
         .render()?,
     ))
@@ -592,12 +615,21 @@ async fn event_publish(
     set_status(state, p, id, EventStatus::Published, "published").await
 }
 
+/// Cancels the event as staff confirmed it: its registrants' e-mails wait
+/// out the hold, and the event page offers to undo it.
 async fn event_cancel(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    p: Posted<Empty>,
+    Posted { session: s, form }: Posted<NoteForm>,
 ) -> Result<Response, WebError> {
-    set_status(state, p, id, EventStatus::Cancelled, "cancelled").await
+    s.require(Action::EditProgramme)?;
+    let confirm = cancel_confirm(&state, &s, id).await?;
+    let note = match note_or_page(&s, &form, || confirm)? {
+        Ok(note) => note,
+        Err(page) => return Ok(page),
+    };
+    state.store.cancel_event_held(&s.actor(), id, &note).await?;
+    Ok(Redirect::to(&format!("/staff/events/{id}?done=cancelled")).into_response())
 }
 
 async fn event_draft(
@@ -608,45 +640,44 @@ async fn event_draft(
     set_status(state, p, id, EventStatus::Draft, "restored").await
 }
 
-#[derive(Template)]
-#[template(path = "event_cancel.html")]
-struct CancelPage {
-    page: Page,
-    event: Event,
-    explain: String,
+/// What the page asking to confirm an event's cancellation says.
+async fn cancel_confirm(state: &AppState, s: &StaffSession, id: i64) -> Result<Confirm, WebError> {
+    let event = state.store.event(s.library_id(), id).await?;
+    let sessions = event_sessions(state, s.library_id(), id)
+        .await?
+        .iter()
+        .filter(|x| !x.cancelled)
+        .count();
+    let tr = Tr::new(s.lang);
+    Ok(Confirm {
+        question: tr.t("event.cancel_question").to_string(),
+        explain: tr.tf(
+            "notify.event_cancel.explain",
+            &[
+                ("title", event.title.clone()),
+                ("sessions", tr.tn("notify.sessions", sessions, &[])),
+            ],
+        ),
+        audience: state
+            .store
+            .audience(s.library_id(), Planned::EventCancel(id))
+            .await?,
+        action: format!("/staff/events/{id}/cancel"),
+        hidden: Vec::new(),
+        confirm: tr.t("event.cancel_confirm").to_string(),
+        back: format!("/staff/events/{id}"),
+        back_label: tr.t("event.cancel_keep").to_string(),
+    })
 }
 
 async fn event_cancel_confirm(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
-    let event = state.store.event(s.library_id(), id).await?;
-    let sessions = event_sessions(&state, s.library_id(), id)
-        .await?
-        .iter()
-        .filter(|x| !x.cancelled)
-        .count();
-    let tr = Tr::new(s.lang);
-    let explain = tr.tf(
-        "event.cancel_explain",
-        &[("title", event.title.clone()), ("n", sessions.to_string())],
-    );
-    let page = Page::new(
-        &s,
-        tr.t("event.cancel_question"),
-        "events",
-        &Flash::default(),
-    );
-    Ok(Html(
-        CancelPage {
-            page,
-            event,
-            explain,
-        }
-        .render()?,
-    ))
+    let c = cancel_confirm(&state, &s, id).await?;
+    confirm_page(&s, c, "", FormErrors::default())
 }
 
 // ---------------------------------------------------------------- duplicate

@@ -3,6 +3,7 @@
 //! form will warn about.
 
 use almanach_domain::calendar::{ClosingDays, OpeningHours, french_public_holidays};
+use almanach_domain::french::{self, Article};
 use almanach_domain::programme::{parse_line, parse_name};
 use almanach_domain::staff::Action;
 use almanach_domain::text::check_multi_line;
@@ -34,6 +35,8 @@ struct FormPage {
     page: Page,
     form: LibraryForm,
     errors: FormErrors,
+    /// The articles a name may take, each shown in a sentence.
+    articles: Vec<(String, String)>,
     /// The public holidays of the twelve months from today, "lundi 21 avril 2025".
     holidays: Vec<(String, &'static str)>,
 }
@@ -42,6 +45,8 @@ struct FormPage {
 struct LibraryForm {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    name_article: String,
     #[serde(default)]
     timezone: String,
     #[serde(default)]
@@ -62,6 +67,7 @@ impl LibraryForm {
     fn from_library(l: &Library) -> LibraryForm {
         LibraryForm {
             name: l.name.clone(),
+            name_article: l.name_article.slug().to_string(),
             timezone: l.timezone.clone(),
             opening_hours: l.opening_hours.clone(),
             closing_days: l.closing_days.clone(),
@@ -77,6 +83,10 @@ impl LibraryForm {
     fn parse(&self, id: i64) -> Result<Library, Problems> {
         let mut p = Problems::new();
         let name = p.take(parse_name("name", &self.name, 200));
+        let name_article = p.take(
+            Article::parse(&self.name_article)
+                .ok_or_else(|| Problem::field("name_article", "error.choose")),
+        );
         let tz = self.timezone.trim();
         let timezone = p.take(match TimeZone::get(tz) {
             Ok(_) if !tz.is_empty() => Ok(tz.to_string()),
@@ -104,6 +114,7 @@ impl LibraryForm {
         p.into_result(|| Library {
             id,
             name: name.unwrap(),
+            name_article: name_article.unwrap(),
             timezone: timezone.unwrap(),
             opening_hours: hours.unwrap().to_text(),
             closing_days: closing.unwrap().to_text(),
@@ -140,10 +151,29 @@ async fn form_page(
         .map(|(d, name)| (fmt::day_with_year(d, s.lang), name))
         .collect();
     let page = Page::new(s, tr.t("library.title"), "library", flash);
+    // Each choice as it reads: « l'équipe de la Médiathèque… ».
+    let example = if form.name.trim().is_empty() {
+        tr.t("library.name").to_string()
+    } else {
+        form.name.trim().to_string()
+    };
+    let articles = Article::ALL
+        .iter()
+        .map(|a| {
+            (
+                a.slug().to_string(),
+                tr.tf(
+                    "library.article_example",
+                    &[("of", french::of(*a, &example))],
+                ),
+            )
+        })
+        .collect();
     Ok(FormPage {
         page,
         form,
         errors,
+        articles,
         holidays,
     }
     .render()?)

@@ -1,6 +1,7 @@
 //! The staff interface: one file per area, each page action a function
 //! (`*_form` shows a form, `*_save` validates and saves, miniflux-style).
 
+mod actions;
 mod audit;
 mod calendar;
 mod costs;
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .merge(import::routes())
         .merge(documents::routes())
         .merge(costs::routes())
+        .merge(actions::routes())
 }
 
 async fn css() -> impl IntoResponse {

@@ -11,17 +11,18 @@ use almanach_domain::registration::{
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
 use almanach_store::{
-    Moved, NewRegistration, Refusal, Registered, Registration, SeatState, Session, SessionFilter,
-    StoreError, Target, now,
+    Moved, NewRegistration, Planned, Refusal, Registered, Registration, SeatState, Session,
+    SessionFilter, StoreError, Target, now,
 };
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::actions::{ActionRow, Confirm, NoteForm, confirm_page};
 use crate::auth::{Posted, StaffSession, random_token};
 use crate::forms::FormErrors;
 use crate::view::{Flash, Page, local_iso, stamp, when};
@@ -35,8 +36,14 @@ pub fn routes() -> Router<AppState> {
             "/staff/sessions/{id}/registration-settings",
             post(settings_save),
         )
-        .route("/staff/registrations/{id}/cancel", post(cancel))
-        .route("/staff/registrations/{id}/move", post(move_to))
+        .route(
+            "/staff/registrations/{id}/cancel",
+            get(cancel_form).post(cancel),
+        )
+        .route(
+            "/staff/registrations/{id}/move",
+            get(move_form).post(move_to),
+        )
 }
 
 /// Personal data serves running the session (welcoming, calling, checking
@@ -101,6 +108,8 @@ struct ListPage {
     general: Vec<String>,
     targets: Vec<(String, String)>,
     asks_ages: bool,
+    /// Recent removals and moves, with their undo.
+    actions: Vec<ActionRow>,
 }
 
 /// Problems shown on the list page, each in its form.
@@ -183,7 +192,9 @@ async fn render(
         "registrations.title",
         &[("title", session.event_title.clone())],
     );
+    let actions = super::actions::recent(state, s, session.event_id, Some(id)).await?;
     let page = ListPage {
+        actions,
         page: Page::new(s, title, "events", &flash),
         when: when(s.lang, &tz, session.starts_at, session.ends_at),
         asks_ages: session.age_min.is_some() || session.age_max.is_some(),
@@ -413,19 +424,163 @@ async fn settings_save(
     Ok(Redirect::to(&format!("/staff/sessions/{id}/registrations?done=saved")).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 struct BackForm {
     /// The session page to come back to.
     #[serde(default)]
     back: String,
     #[serde(default)]
     to: String,
+    /// Staff's message to the person (and to whoever gets the seat).
+    #[serde(default)]
+    note: String,
+}
+
+impl BackForm {
+    fn target(&self) -> Option<Target> {
+        match self.to.split_once(':') {
+            Some(("s", v)) => v.parse().ok().map(Target::Session),
+            Some(("c", v)) => v.parse().ok().map(Target::Course),
+            _ => None,
+        }
+    }
+}
+
+/// What the pages confirming a removal or a move say about the registration.
+async fn confirm_of(
+    state: &AppState,
+    s: &StaffSession,
+    r: &Registration,
+    form: &BackForm,
+    moving: bool,
+) -> Result<Confirm, WebError> {
+    let (lib, tr) = (s.library_id(), Tr::new(s.lang));
+    let tz = state.store.library(lib).await?.tz();
+    let back = back_to(form, r);
+    // A course's registration is shown with its first session.
+    let session_id = match r.session_id {
+        Some(id) => id,
+        None => state
+            .store
+            .list_sessions(
+                lib,
+                &SessionFilter {
+                    event_id: Some(r.event_id),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .first()
+            .map(|x| x.id)
+            .ok_or(WebError::NotFound)?,
+    };
+    let session = state.store.session(lib, session_id).await?;
+    let name = if r.name.trim().is_empty() {
+        tr.t("notify.anonymous").to_string()
+    } else {
+        r.name.clone()
+    };
+    let mut args = vec![
+        ("name", name),
+        ("seats", tr.tn("notify.seats", r.seats as usize, &[])),
+        ("title", session.event_title.clone()),
+        (
+            "when",
+            when(s.lang, &tz, session.starts_at, session.ends_at),
+        ),
+    ];
+    let (key, planned, path) = if moving {
+        let to = move_targets(state, s, &tz, Target::Session(session_id), session.kind)
+            .await?
+            .into_iter()
+            .find(|(v, _)| *v == form.to)
+            .map(|(_, label)| label)
+            .unwrap_or_default();
+        args.push(("to", to));
+        (
+            "notify.registration_move",
+            Planned::RegistrationMove(r.id),
+            "move",
+        )
+    } else {
+        (
+            "notify.registration_cancel",
+            Planned::RegistrationCancel(r.id),
+            "cancel",
+        )
+    };
+    let mut hidden = vec![("back", back.to_string())];
+    if moving {
+        hidden.push(("to", form.to.clone()));
+    }
+    Ok(Confirm {
+        question: tr.t(&format!("{key}.question")).to_string(),
+        explain: tr.tf(&format!("{key}.explain"), &args),
+        audience: state.store.audience(lib, planned).await?,
+        action: format!("/staff/registrations/{}/{path}", r.id),
+        hidden,
+        confirm: tr.t(&format!("{key}.confirm")).to_string(),
+        back: format!("/staff/sessions/{back}/registrations"),
+        back_label: tr.t("notify.back").to_string(),
+    })
+}
+
+async fn cancel_form(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    Query(form): Query<BackForm>,
+) -> Result<Response, WebError> {
+    s.require(Action::EditProgramme)?;
+    let r = state.store.registration(s.library_id(), id).await?;
+    let c = confirm_of(&state, &s, &r, &form, false).await?;
+    confirm_page(&s, c, "", FormErrors::default())
+}
+
+async fn move_form(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    Query(form): Query<BackForm>,
+) -> Result<Response, WebError> {
+    s.require(Action::EditProgramme)?;
+    let r = state.store.registration(s.library_id(), id).await?;
+    if form.target().is_none() {
+        let shown = Shown {
+            general: vec![Tr::new(s.lang).problem(&Problem::form("error.choose"))],
+            ..Default::default()
+        };
+        return render(&state, &s, back_to(&form, &r), Flash::default(), shown).await;
+    }
+    let c = confirm_of(&state, &s, &r, &form, true).await?;
+    confirm_page(&s, c, "", FormErrors::default())
 }
 
 fn back_to(form: &BackForm, r: &Registration) -> i64 {
     crate::pages::opt_id(&form.back)
         .or(r.session_id)
         .unwrap_or(0)
+}
+
+/// The message staff add, or the confirmation page again with its error.
+async fn note_of(
+    state: &AppState,
+    s: &StaffSession,
+    r: &Registration,
+    form: &BackForm,
+    moving: bool,
+) -> Result<Result<String, Response>, WebError> {
+    let note = NoteForm {
+        note: form.note.clone(),
+    };
+    match note.parse() {
+        Ok(note) => Ok(Ok(note)),
+        Err(p) => {
+            let c = confirm_of(state, s, r, form, moving).await?;
+            let errors = FormErrors::new(&Tr::new(s.lang), &Problems::from(p));
+            Ok(Err(confirm_page(s, c, &form.note, errors)?))
+        }
+    }
 }
 
 async fn cancel(
@@ -435,7 +590,14 @@ async fn cancel(
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let r = state.store.registration(s.library_id(), id).await?;
-    state.store.cancel_registration(&s.actor(), id).await?;
+    let note = match note_of(&state, &s, &r, &form, false).await? {
+        Ok(note) => note,
+        Err(page) => return Ok(page),
+    };
+    state
+        .store
+        .cancel_registration_held(&s.actor(), id, &note)
+        .await?;
     Ok(Redirect::to(&format!(
         "/staff/sessions/{}/registrations?done=cancelled",
         back_to(&form, &r)
@@ -452,23 +614,29 @@ async fn move_to(
     let tr = Tr::new(s.lang);
     let r = state.store.registration(s.library_id(), id).await?;
     let back = back_to(&form, &r);
-    let target = match form.to.split_once(':') {
-        Some(("s", v)) => v.parse().ok().map(Target::Session),
-        Some(("c", v)) => v.parse().ok().map(Target::Course),
-        _ => None,
-    };
-    let problem = match target {
+    let problem = match form.target() {
         None => Problem::form("error.choose"),
-        Some(t) => match state.store.move_registration(&s.actor(), id, t).await? {
-            Moved::Done { .. } => {
-                return Ok(Redirect::to(&format!(
-                    "/staff/sessions/{back}/registrations?done=saved"
-                ))
-                .into_response());
+        Some(t) => {
+            let note = match note_of(&state, &s, &r, &form, true).await? {
+                Ok(note) => note,
+                Err(page) => return Ok(page),
+            };
+            match state
+                .store
+                .move_registration_held(&s.actor(), id, t, &note)
+                .await?
+                .0
+            {
+                Moved::Done { .. } => {
+                    return Ok(Redirect::to(&format!(
+                        "/staff/sessions/{back}/registrations?done=saved"
+                    ))
+                    .into_response());
+                }
+                Moved::AlreadyRegistered => Problem::form("error.already_registered"),
+                Moved::Refused(why) => refusal_problem(why),
             }
-            Moved::AlreadyRegistered => Problem::form("error.already_registered"),
-            Moved::Refused(why) => refusal_problem(why),
-        },
+        }
     };
     let shown = Shown {
         general: vec![tr.problem(&problem)],

@@ -51,10 +51,15 @@ struct MailPage {
     when: String,
     recipients: usize,
     send_label: String,
+    /// "12 personnes seront prévenues par e-mail." and how long they wait.
+    people: String,
+    hold: String,
     form: MailForm,
     errors: FormErrors,
-    people: bool,
+    sees_people: bool,
     messages: Vec<Row>,
+    /// Recent messages (and other actions) about this session, with their undo.
+    actions: Vec<super::actions::ActionRow>,
 }
 
 fn kind_key(k: MailKind) -> &'static str {
@@ -70,6 +75,7 @@ fn kind_key(k: MailKind) -> &'static str {
         MailKind::Reminder => "mail.kind.reminder",
         MailKind::Staff => "mail.kind.staff",
         MailKind::ItDigest => "mail.kind.it_digest",
+        MailKind::Correction => "mail.kind.correction",
     }
 }
 
@@ -144,7 +150,11 @@ async fn render(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let actions = super::actions::recent(state, s, session.event_id, Some(id)).await?;
     let page = MailPage {
+        actions,
+        people: super::actions::people(&tr, recipients),
+        hold: super::actions::hold(&tr, recipients),
         page: Page::new(
             s,
             tr.tf("mail.page.title", &[("title", session.event_title.clone())]),
@@ -152,12 +162,12 @@ async fn render(
             &flash,
         ),
         when: when(s.lang, &tz, session.starts_at, session.ends_at),
-        send_label: tr.tf("mail.page.send", &[("n", recipients.to_string())]),
+        send_label: tr.tn("mail.page.send_to", recipients, &[]),
         session,
         recipients,
         form,
         errors,
-        people,
+        sees_people: people,
         messages,
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -202,9 +212,11 @@ async fn send(
         .seat_state(s.library_id(), Target::Session(id))
         .await?
         .target;
+    // Held like every action that tells the public: it can be undone
+    // from this page until it goes.
     state
         .store
-        .email_registrants(&s.actor(), target, &subject, &message)
+        .email_registrants_held(&s.actor(), target, &subject, &message)
         .await?;
     Ok(Redirect::to(&format!("/staff/sessions/{id}/emails?done=queued")).into_response())
 }

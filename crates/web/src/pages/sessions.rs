@@ -11,17 +11,20 @@ use almanach_domain::programme::{
 };
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems, fmt};
-use almanach_store::{Event, RoomClash, Session, SessionFilter, SessionWrite, StoreError, Theme};
+use almanach_store::{
+    Event, Planned, RoomClash, Session, SessionFilter, SessionWrite, StoreError, Theme,
+};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use jiff::ToSpan;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
+use super::actions::{Confirm, NoteForm, confirm_page, note_or_page};
 use super::events::{DuplicateForm, duplicate_form_page, duplicate_save};
 use super::opt_id;
 use super::series::Choices;
@@ -40,8 +43,14 @@ pub fn routes() -> Router<AppState> {
             "/staff/sessions/{id}",
             get(session_edit).post(session_update),
         )
-        .route("/staff/sessions/{id}/cancel", post(session_cancel))
-        .route("/staff/sessions/{id}/restore", post(session_restore))
+        .route(
+            "/staff/sessions/{id}/cancel",
+            get(session_cancel_form).post(session_cancel),
+        )
+        .route(
+            "/staff/sessions/{id}/restore",
+            get(session_restore_form).post(session_restore),
+        )
         .route(
             "/staff/sessions/{id}/duplicate",
             get(session_duplicate_form).post(session_duplicate),
@@ -173,6 +182,12 @@ pub(super) struct SessionForm {
     leads: Vec<String>,
     #[serde(default)]
     confirm_warnings: Option<String>,
+    /// Set once staff saw how many registrants a change of time or room tells.
+    #[serde(default)]
+    confirm_notify: Option<String>,
+    /// Their message to those registrants.
+    #[serde(default)]
+    note: String,
 }
 
 fn ids(values: &[String]) -> Vec<i64> {
@@ -197,6 +212,13 @@ fn opt_string<T: ToString>(v: Option<T>) -> String {
 }
 
 impl SessionForm {
+    fn note_parsed(&self) -> Result<String, Problem> {
+        NoteForm {
+            note: self.note.clone(),
+        }
+        .parse()
+    }
+
     /// A new session of `event`: its series' defaults (kind, duration,
     /// capacity, ages, registration policy), on the day of the event's
     /// latest session when it has one.
@@ -281,7 +303,7 @@ impl SessionForm {
             themes: id_strings(&s.theme_ids),
             speakers: id_strings(&s.speaker_ids),
             leads: id_strings(&s.lead_ids),
-            confirm_warnings: None,
+            ..Default::default()
         }
     }
 
@@ -427,6 +449,17 @@ struct FormPage {
     attendance: Option<super::day::AttendanceView>,
     /// Its technical preparation (saved sessions only).
     readiness: Option<super::needs::Badge>,
+    /// A change of time or room that tells registrants, to confirm.
+    notify: Option<Notify>,
+}
+
+/// The confirmation inside the session form: who a change of time or room
+/// tells, and the message staff may add.
+#[derive(Debug, Clone)]
+struct Notify {
+    people: String,
+    hold: String,
+    error: String,
 }
 
 impl FormPage {
@@ -447,6 +480,20 @@ async fn form_page(
     cancelled: bool,
     form: SessionForm,
     errors: FormErrors,
+) -> Result<String, WebError> {
+    form_page_notify(state, s, event, id, cancelled, form, errors, None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page_notify(
+    state: &AppState,
+    s: &StaffSession,
+    event: Event,
+    id: i64,
+    cancelled: bool,
+    form: SessionForm,
+    errors: FormErrors,
+    notify: Option<Notify>,
 ) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
@@ -537,6 +584,7 @@ async fn form_page(
         end_hint,
         attendance,
         readiness,
+        notify,
     }
     .render()?)
 }
@@ -654,11 +702,62 @@ async fn save(
         let body = form_page(&state, &s, event, id, cancelled, form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response());
     }
-    let problem = match state
-        .store
-        .save_session(&s.actor(), before.map(|b| b.id), &write)
-        .await
-    {
+    // A change of time or room tells the registrants: staff confirm it,
+    // seeing how many, and may add a message; its e-mails are held.
+    let moved = before.as_ref().filter(|b| {
+        !b.is_cancelled()
+            && (b.starts_at, b.ends_at, b.room_id)
+                != (write.starts_at, write.ends_at, write.room_id)
+    });
+    let audience = match moved {
+        Some(b) => {
+            state
+                .store
+                .audience(s.library_id(), Planned::SessionChange(b.id))
+                .await?
+        }
+        None => 0,
+    };
+    if audience > 0 {
+        let note = form.note_parsed();
+        if form.confirm_notify.is_none() || note.is_err() {
+            let notify = Notify {
+                people: super::actions::people(&tr, audience),
+                hold: super::actions::hold(&tr, audience),
+                error: note
+                    .err()
+                    .filter(|_| form.confirm_notify.is_some())
+                    .map(|p| tr.problem(&p))
+                    .unwrap_or_default(),
+            };
+            let status = if notify.error.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let mut errors = FormErrors::default();
+            if form.confirm_warnings.is_some() {
+                errors.warnings = warnings.iter().map(|w| tr.problem(w)).collect();
+            }
+            let body =
+                form_page_notify(&state, &s, event, id, cancelled, form, errors, Some(notify))
+                    .await?;
+            return Ok((status, Html(body)).into_response());
+        }
+    }
+    let saved = if audience > 0 {
+        let note = form.note_parsed().unwrap_or_default();
+        state
+            .store
+            .save_session_held(&s.actor(), id, &write, &note)
+            .await
+    } else {
+        state
+            .store
+            .save_session(&s.actor(), before.map(|b| b.id), &write)
+            .await
+    };
+    let problem = match saved {
         Ok(Ok(_)) => {
             let done = if id == 0 { "created" } else { "saved" };
             return Ok(
@@ -678,22 +777,90 @@ async fn save(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
 }
 
-/// Cancelling and restoring need nothing but the CSRF token.
-#[derive(Deserialize)]
-struct Empty {}
+/// The page that asks to confirm cancelling (or restoring) a session: how
+/// many people will be told, and the message they may be sent.
+async fn cancel_confirm(
+    state: &AppState,
+    s: &StaffSession,
+    id: i64,
+    cancelled: bool,
+) -> Result<Confirm, WebError> {
+    let tr = Tr::new(s.lang);
+    let lib = s.library_id();
+    let session = state.store.session(lib, id).await?;
+    let tz = state.store.library(lib).await?.tz();
+    let (planned, key, path) = if cancelled {
+        (
+            Planned::SessionCancel(id),
+            "notify.session_cancel",
+            "cancel",
+        )
+    } else {
+        (
+            Planned::SessionRestore(id),
+            "notify.session_restore",
+            "restore",
+        )
+    };
+    Ok(Confirm {
+        question: tr.t(&format!("{key}.question")).to_string(),
+        explain: tr.tf(
+            &format!("{key}.explain"),
+            &[
+                ("title", session.event_title.clone()),
+                (
+                    "when",
+                    when(s.lang, &tz, session.starts_at, session.ends_at),
+                ),
+            ],
+        ),
+        audience: state.store.audience(lib, planned).await?,
+        action: format!("/staff/sessions/{id}/{path}"),
+        hidden: Vec::new(),
+        confirm: tr.t(&format!("{key}.confirm")).to_string(),
+        back: format!("/staff/events/{}", session.event_id),
+        back_label: tr.t("notify.back").to_string(),
+    })
+}
 
+async fn session_cancel_form(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    s.require(Action::EditProgramme)?;
+    let c = cancel_confirm(&state, &s, id, true).await?;
+    confirm_page(&s, c, "", FormErrors::default())
+}
+
+async fn session_restore_form(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    s.require(Action::EditProgramme)?;
+    let c = cancel_confirm(&state, &s, id, false).await?;
+    confirm_page(&s, c, "", FormErrors::default())
+}
+
+/// Cancels or restores as staff confirmed: the e-mails wait out the hold,
+/// and the event page offers to undo it.
 async fn set_cancelled(
     state: AppState,
-    p: Posted<Empty>,
+    Posted { session: s, form }: Posted<NoteForm>,
     id: i64,
     cancelled: bool,
 ) -> Result<Response, WebError> {
-    let s = p.session;
     s.require(Action::EditProgramme)?;
     let session = state.store.session(s.library_id(), id).await?;
+    let confirm = cancel_confirm(&state, &s, id, cancelled).await?;
+    let note = match note_or_page(&s, &form, || confirm)? {
+        Ok(note) => note,
+        Err(page) => return Ok(page),
+    };
     state
         .store
-        .set_session_cancelled(&s.actor(), id, cancelled)
+        .cancel_session_held(&s.actor(), id, cancelled, &note)
         .await?;
     let done = if cancelled { "cancelled" } else { "restored" };
     Ok(Redirect::to(&format!("/staff/events/{}?done={done}", session.event_id)).into_response())
@@ -702,7 +869,7 @@ async fn set_cancelled(
 async fn session_cancel(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    p: Posted<Empty>,
+    p: Posted<NoteForm>,
 ) -> Result<Response, WebError> {
     set_cancelled(state, p, id, true).await
 }
@@ -710,7 +877,7 @@ async fn session_cancel(
 async fn session_restore(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    p: Posted<Empty>,
+    p: Posted<NoteForm>,
 ) -> Result<Response, WebError> {
     set_cancelled(state, p, id, false).await
 }

@@ -85,7 +85,10 @@ async fn feed(
         self_link: format!("{}{}", visit.base, q.with_filters("/agenda.rss")),
         description: xml_text(&tr.tf(
             "feed.description",
-            &[("library", visit.library.name.clone())],
+            &[
+                ("library", visit.library.name.clone()),
+                ("of_library", visit.library.of_name()),
+            ],
         )),
         language: tr.code(),
         built: jiff::fmt::rfc2822::to_string(&built).unwrap_or_default(),

@@ -73,7 +73,34 @@ fn place(ctx: &Context, room: Option<&str>) -> Value {
         Some(r) => format!("{r}, {}", lib.name),
         None => lib.name.clone(),
     };
-    json!({ "@type": "Place", "name": name, "address": address })
+    let mut place = json!({ "@type": "Place", "name": name, "address": address });
+    let hours = lib.hours();
+    if !hours.0.is_empty() {
+        const DAYS: [&str; 7] = [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ];
+        let hm = |t: jiff::civil::Time| format!("{:02}:{:02}", t.hour(), t.minute());
+        place["openingHoursSpecification"] = hours
+            .0
+            .iter()
+            .filter_map(|r| {
+                let day = DAYS.get(usize::try_from(r.weekday - 1).ok()?)?;
+                Some(json!({
+                    "@type": "OpeningHoursSpecification",
+                    "dayOfWeek": format!("https://schema.org/{day}"),
+                    "opens": hm(r.open),
+                    "closes": hm(r.close),
+                }))
+            })
+            .collect();
+    }
+    place
 }
 
 /// One session as a schema.org `Event`.

@@ -234,7 +234,10 @@ async fn accessibility(visit: Visit) -> Result<Html<String>, WebError> {
     let tr = visit.tr();
     let intro = tr.tf(
         "public.a11y.intro",
-        &[("library", visit.library.name.clone())],
+        &[
+            ("library", visit.library.name.clone()),
+            ("The_library", visit.library.the_name_capitalised()),
+        ],
     );
     Ok(Html(
         AccessibilityPage {

@@ -231,7 +231,10 @@ fn form_page(
         ),
         controller: tr.tf(
             "public.register.controller",
-            &[("library", visit.library.name.clone())],
+            &[
+                ("library", visit.library.name.clone()),
+                ("the_library", visit.library.the_name()),
+            ],
         ),
     };
     Ok((

@@ -51,7 +51,8 @@ impl Review {
             .into_iter()
             .map(|(y, t)| {
                 let label = match bucket {
-                    Bucket::Season => format!("{}-{:02}", y, (y + 1) % 100),
+                    // As every season is written: « 2025-2026 ».
+                    Bucket::Season => format!("{}-{}", y, y + 1),
                     Bucket::Year => y.to_string(),
                 };
                 (label, StatsRow::build(None, &t, &[]))

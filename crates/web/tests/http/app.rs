@@ -182,6 +182,14 @@ impl TestApp {
     }
 }
 
+/// The path of the first « Annuler cette action » form of a page.
+pub fn extract_undo(body: &str) -> Option<String> {
+    let start = body.find("action=\"/staff/actions/")? + "action=\"".len();
+    let rest = &body[start..];
+    let path = &rest[..rest.find('"')?];
+    path.ends_with("/undo").then(|| path.to_string())
+}
+
 fn extract_csrf(body: &str) -> Option<String> {
     let i = body.find("name=\"csrf\" value=\"")?;
     let rest = &body[i + "name=\"csrf\" value=\"".len()..];
@@ -203,10 +211,12 @@ macro_rules! http_test {
                 run($crate::app::TestApp::spawn(almanach_store::Backend::Sqlite).await.unwrap()).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(almanach_postgres_tests),
+                ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
+            )]
             async fn postgres() {
-                if let Some(app) = $crate::app::TestApp::spawn(almanach_store::Backend::Postgres).await {
-                    run(app).await
-                }
+                run($crate::app::TestApp::spawn(almanach_store::Backend::Postgres).await.expect("postgres")).await
             }
         }
     };

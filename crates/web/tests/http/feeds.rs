@@ -429,7 +429,8 @@ http_test!(
             .get(&mut c, &format!("/staff/sessions/{s}/emails"))
             .await;
         assert!(
-            page.body.contains("Envoyer à 1 personne"),
+            page.body.contains("Envoyer à 1 personne<")
+                && page.body.contains("1 personne sera prévenue par e-mail."),
             "only the confirmed party"
         );
         assert!(

@@ -1,6 +1,7 @@
 //! HTTP tests through the real router: one binary, a module per area, each
 //! test on a fresh database, SQLite and PostgreSQL alike.
 
+mod actions;
 mod api;
 mod app;
 mod auth;
@@ -14,6 +15,7 @@ mod feeds;
 mod import;
 mod integration;
 mod layout;
+mod library;
 mod lists;
 mod logistics;
 mod public;

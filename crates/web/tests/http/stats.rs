@@ -271,7 +271,7 @@ http_test!(
             b.contains("<title id=\"chart-themes-title\">Thématiques les plus suivies</title>")
         );
         assert!(
-            b.contains("<th scope=\"row\">2023-24</th>"),
+            b.contains("<th scope=\"row\">2023-2024</th>") && !b.contains(">2023-24<"),
             "the attendance chart's data"
         );
         // The breakdown by kind, in words.
