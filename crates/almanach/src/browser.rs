@@ -167,11 +167,27 @@ async fn records(store: &almanach_store::Store) -> serde_json::Value {
             .await
             .unwrap();
         if let Some(r) = regs.iter().find(|r| !r.email.is_empty()) {
-            session = Some((s.clone(), r.email.clone()));
+            session = Some((s.clone(), r.email.clone(), r.id));
             break;
         }
     }
-    let (session, email) = session.expect("a coming session with registrants");
+    let (session, email, registration) = session.expect("a coming session with registrants");
+    // Where the move page proposes to move its registrant.
+    let other = coming
+        .iter()
+        .find(|s| s.registration_required && s.id != session.id)
+        .expect("another coming session with registration");
+    // A message to its registrants, held: the action's page shows it.
+    let actor = almanach_store::Actor::system(lib, "browser test");
+    let (action, _) = store
+        .email_registrants_held(
+            &actor,
+            Target::Session(session.id),
+            "Changement de salle",
+            "Rendez-vous en salle 2.",
+        )
+        .await
+        .unwrap();
     let counter = coming
         .iter()
         .find(|s| !s.registration_required)
@@ -195,6 +211,9 @@ async fn records(store: &almanach_store::Store) -> serde_json::Value {
         "session": session.id,
         "event": session.event_id,
         "email": email,
+        "registration": registration,
+        "action": action,
+        "other": other.id,
         "counter": counter.id,
         "need": need.first().expect("a need").id,
         "need_type": store.need_types(lib).await.unwrap()[0].id,

@@ -1067,7 +1067,7 @@ async fn past_attendance(d: &Demo<'_>) -> Result<()> {
         let present = registered.map(|_| participants);
         let h = Headcount::new(Some(participants), Some(under_14), registered, present)
             .map_err(|p| anyhow::anyhow!("{p:?}"))?;
-        d.store.set_headcount(&d.actor, s.id, &h).await?;
+        d.store.set_headcount_at(&d.actor, s.id, &h, d.now).await?;
         if festive && s.kind == SessionKind::Talk {
             d.store
                 .set_session_cost(&d.actor, s.id, 30_000 + i64::from(spread(5)) * 5_000)

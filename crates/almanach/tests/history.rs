@@ -609,7 +609,7 @@ fn refused(db: &str, name: &str, bytes: &[u8], extra: &[&str]) -> String {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(!out.status.success(), "{name}: {err}");
     assert!(
-        err.contains("almanach: error: 1 erreur(s)") && err.contains("rien n'a été importé"),
+        err.contains("almanach: error: 1 erreur dans") && err.contains("rien n'a été importé"),
         "{name}: {err}"
     );
     assert_eq!(

@@ -71,6 +71,7 @@ pub(crate) async fn must_be_open(
     library_id: i64,
     session_id: i64,
     what: Recording,
+    now: i64,
 ) -> Result<()> {
     let starts_at: i64 =
         sqlx::query_scalar("select starts_at from sessions where id = $1 and library_id = $2")
@@ -79,7 +80,7 @@ pub(crate) async fn must_be_open(
             .fetch_optional(&mut **tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-    what.allowed(starts_at, now())
+    what.allowed(starts_at, now)
         .map_err(|p| StoreError::Conflict(p.key.into()))
 }
 
@@ -107,12 +108,23 @@ impl Store {
         session_id: i64,
         h: &Headcount,
     ) -> Result<Attendance> {
+        self.set_headcount_at(actor, session_id, h, now()).await
+    }
+
+    /// `set_headcount` as if it were `at` (unix seconds): the demo, built
+    /// around another day, counts the sessions that day has seen.
+    pub async fn set_headcount_at(
+        &self,
+        actor: &Actor,
+        session_id: i64,
+        h: &Headcount,
+        at: i64,
+    ) -> Result<Attendance> {
         let mut tx = self.write().await?;
         let before = lock(&mut tx, actor.library_id, session_id).await?;
         if h.is_counted() {
-            must_be_open(&mut tx, actor.library_id, session_id, Recording::Count).await?;
+            must_be_open(&mut tx, actor.library_id, session_id, Recording::Count, at).await?;
         }
-        let at = now();
         sqlx::query(
             "update sessions set participants = $1, under_14 = $2, registered = $3, present = $4, \
              counted_by_staff = $5, counted_by = $6, counted_at = $7 where id = $8",

@@ -72,7 +72,14 @@ impl Store {
         let d = i64::from(tap.delta.signum());
         let du = if tap.under_14 { d } else { 0 };
         let mut tx = self.write().await?;
-        must_be_open(&mut tx, actor.library_id, session_id, Recording::Count).await?;
+        must_be_open(
+            &mut tx,
+            actor.library_id,
+            session_id,
+            Recording::Count,
+            now(),
+        )
+        .await?;
         let sql = format!(
             "update sessions set participants = coalesce(participants, 0) + $1, under_14 = coalesce(under_14, 0) + $2, \
              counted_by_staff = $3, counted_by = $4, counted_at = $5 \
@@ -134,7 +141,14 @@ impl Store {
             .arrival_of(&mut tx, actor.library_id, session_id, registration_id)
             .await?;
         if present {
-            must_be_open(&mut tx, actor.library_id, session_id, Recording::CheckIn).await?;
+            must_be_open(
+                &mut tx,
+                actor.library_id,
+                session_id,
+                Recording::CheckIn,
+                now(),
+            )
+            .await?;
         }
         let changed = if present {
             sqlx::query(

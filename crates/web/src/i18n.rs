@@ -94,15 +94,17 @@ impl Tr {
     pub fn tn(&self, key: &str, n: usize, args: &[(&str, String)]) -> String {
         let has = |k: &str| self.catalogue().contains_key(k);
         let zero = format!("{key}.zero");
-        let one = format!("{key}.one");
+        let count = i64::try_from(n).unwrap_or(i64::MAX);
+        // One rule for every counted word (`plural`), whichever way the
+        // message spells its forms.
         let form = if n == 0 && has(&zero) {
             zero
-        } else if n == 1 || (n == 0 && self.lang == Lang::Fr) {
-            one
+        } else if almanach_domain::plural::is_one(count, self.lang) {
+            format!("{key}.one")
         } else {
             format!("{key}.many")
         };
-        let mut all = vec![("n", n.to_string())];
+        let mut all = vec![("n", almanach_domain::fmt::int(count, self.lang))];
         all.extend(args.iter().cloned());
         self.tf(&form, &all)
     }

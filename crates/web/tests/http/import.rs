@@ -541,7 +541,7 @@ http_test!(
             let csrf = c.csrf.clone();
             let r = upload(&app, &mut c, &[("csrf", &csrf)], Some((name, bytes))).await;
             assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
-            let read = format!("{name} ({says})\u{a0}: 1 ligne(s) lue(s)");
+            let read = format!("{name} ({says})\u{a0}: 1 ligne lue");
             assert!(r.body.contains(&read), "{read:?} in {}", r.body);
             assert!(
                 r.body.contains("<td>Médiathèque</td>"),

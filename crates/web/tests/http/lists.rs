@@ -386,7 +386,7 @@ http_test! {
         assert!(r.body.contains("<strong>1</strong> brouillon à publier"), "{}", r.body);
         assert!(!r.body.contains("(s)"), "{}", r.body);
         let r = app.get(&mut c, &format!("/staff/events/{event}/cancel")).await;
-        assert!(r.body.contains("sera retiré du programme avec sa séance."), "{}", r.body);
+        assert!(r.body.contains("ne sera plus au programme (1 séance)"), "{}", r.body);
         let r = app.get(&mut c, "/staff/events").await;
         assert!(r.body.contains("2 événements<"), "{}", r.body);
 
