@@ -11,6 +11,7 @@ mod limits;
 mod pages;
 mod public;
 pub mod review;
+mod target;
 mod view;
 
 use std::sync::Arc;

@@ -36,7 +36,8 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/staff") }))
+        // The public address is the public agenda; staff go to /staff.
+        .route("/", get(|| async { Redirect::to("/agenda") }))
         .route("/static/app.css", get(css))
         .route("/healthz", get(|| async { "ok" }))
         .merge(sign_in::routes())

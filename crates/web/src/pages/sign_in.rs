@@ -13,6 +13,7 @@ use crate::auth::{
     LANG_COOKIE, PRE_CSRF_COOKIE, Posted, SESSION_COOKIE, cookie, lang_of, random_token,
     same_secret, set_cookie, sha256_hex, verify_password,
 };
+use crate::target::local_target;
 use crate::{AppState, Tr, WebError};
 
 pub fn routes() -> Router<AppState> {
@@ -37,14 +38,10 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths, so the sign-in page cannot send people elsewhere.
+/// Where to go after signing in: a path of this site, else the dashboard.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with("/staff") && !n.starts_with("//") && !n.contains("://") => {
-            n.to_string()
-        }
-        _ => "/staff".into(),
-    }
+    next.and_then(local_target)
+        .unwrap_or_else(|| "/staff".into())
 }
 
 fn render_form(
@@ -228,10 +225,12 @@ async fn switch_lang(
     Query(q): Query<NextQuery>,
 ) -> Response {
     let lang = almanach_domain::Lang::parse(&code).unwrap_or_default();
-    let next = match q.next.as_deref() {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") => n.to_string(),
-        _ => "/staff".into(),
-    };
+    // Back where the switcher was, on this site only; else the agenda.
+    let next = q
+        .next
+        .as_deref()
+        .and_then(local_target)
+        .unwrap_or_else(|| "/".into());
     (
         [(
             header::SET_COOKIE,

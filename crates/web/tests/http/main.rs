@@ -8,6 +8,7 @@ mod browser;
 mod costs;
 mod day;
 mod documents;
+mod edge;
 mod events;
 mod feeds;
 mod import;
