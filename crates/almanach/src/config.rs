@@ -17,6 +17,8 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
     pub log: Option<String>,
+    /// "text" or "json".
+    pub log_format: Option<crate::LogFormat>,
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
     pub public_url: Option<String>,

@@ -40,6 +40,10 @@ struct Cli {
     /// public_url, reminder_hour, retention_days, rate_limit_ip, rate_limit_email, frame_ancestors).
     #[arg(long, global = true, env = "ALMANACH_CONFIG")]
     config: Option<PathBuf>,
+    /// Log lines as text (coloured only on a terminal, and never with NO_COLOR set) or as one JSON
+    /// object per line [default: text].
+    #[arg(long, global = true, env = "ALMANACH_LOG_FORMAT", value_enum)]
+    log_format: Option<LogFormat>,
     /// Days a registration's personal data is kept after its session, then anonymised [default: 90].
     #[arg(long, global = true, env = "ALMANACH_RETENTION_DAYS")]
     retention_days: Option<u32>,
@@ -137,6 +141,13 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
     Json,
@@ -200,11 +211,23 @@ fn main() -> ExitCode {
         .or_else(|| file.log.clone())
         .unwrap_or_else(|| "info".into());
     // Logs go to standard error: standard output carries reports and JSON.
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_target(false)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match cli
+        .log_format
+        .or(file.log_format)
+        .unwrap_or(LogFormat::Text)
+    {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs
+            .with_ansi(colours(
+                std::io::stderr().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+            ))
+            .init(),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -216,6 +239,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }
+}
+
+/// Colours in the log only for a person at a terminal: not in a file or a
+/// pipe (a journal, `2> server.log`), and not when `NO_COLOR` is set to
+/// anything but the empty string (no-color.org).
+fn colours(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 /// One clear line on standard error and a non-zero exit.
@@ -536,6 +566,23 @@ fn read_password(from_stdin: bool) -> Result<String> {
         bail!("the two passwords differ");
     }
     Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(colours(true, None));
+        assert!(
+            colours(true, Some(OsStr::new(""))),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(!colours(true, Some(OsStr::new("1"))));
+        assert!(!colours(false, None), "a file or a pipe");
+    }
 }
 
 async fn shutdown() {

@@ -314,3 +314,60 @@ fn retention_run_says_what_it_anonymises_and_refuses_a_zero_period() {
     assert!(!zero.status.success());
     assert!(String::from_utf8_lossy(&zero.stderr).contains("between 1 and 3650 days"));
 }
+
+#[test]
+fn logs_to_a_pipe_carry_no_colour_codes() {
+    let out = almanach()
+        .args(["--database", &temp_db(), "migrate"])
+        .env("ALMANACH_LOG", "info")
+        .env_remove("NO_COLOR")
+        .env_remove("ALMANACH_LOG_FORMAT")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("applied migration"), "a log line: {err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no escape sequence in a log written to a pipe: {err:?}"
+    );
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let out = almanach()
+        .args(["--database", &temp_db(), "--log-format", "json", "migrate"])
+        .env("ALMANACH_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+        .collect();
+    assert!(lines.len() >= 2, "{err}");
+    let applied = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "applied migration")
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(applied["level"], "INFO");
+    assert!(applied["fields"]["version"].is_number(), "{applied}");
+    assert!(applied["timestamp"].is_string());
+    // The same from the environment and from the configuration file.
+    let config = std::env::temp_dir().join(format!("almanach-log-{}.toml", rand_suffix()));
+    std::fs::write(&config, "log_format = \"json\"\n").unwrap();
+    let out = almanach()
+        .args(["--database", &temp_db(), "migrate"])
+        .env("ALMANACH_LOG", "info")
+        .env("ALMANACH_CONFIG", &config)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+            && !err.is_empty(),
+        "{err}"
+    );
+}
