@@ -330,7 +330,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             .await?;
             let config = WebConfig {
                 link_key: mail.link_key.clone(),
-                public_url: Some(mail.public_url.clone()),
+                public_url: Some(mail.public_url.to_string()),
                 ..config
             };
             tracing::info!(database = %shown, mail = %mail.worker.transport().describe(), public_url = %mail.public_url, "Almanach listening on http://{local}");

@@ -1,7 +1,8 @@
-//! A registration's private link. Its token is derived from a secret key of
-//! the installation and the registration's idempotency hash, so the server
-//! can write the link in any e-mail (a promotion, a reminder) while the
-//! database keeps only the token's hash and never the key.
+//! Links. A registration's private link: its token is derived from a
+//! secret key of the installation and the registration's idempotency hash,
+//! so the server can write the link in any e-mail (a promotion, a reminder)
+//! while the database keeps only the token's hash and never the key. And
+//! the public address every absolute link starts with (`PublicUrl`).
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -56,6 +57,85 @@ impl LinkKey {
     }
 }
 
+/// The address the public reaches (`--public-url`), e.g.
+/// `https://agenda.mediatheque.fr`: a scheme and a host, nothing else.
+/// Every absolute link (pages, API answers, e-mails, calendar entries) is
+/// made by `PublicUrl::link`, so none says `https://` on a server reached
+/// over plain HTTP, or the other way round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    /// `http://` or `https://`, a host (and port), an optional final `/`.
+    /// A path, a query, a user name or a space is refused: the application
+    /// answers at the root of its address.
+    pub fn parse(s: &str) -> Result<PublicUrl, String> {
+        let s = s.trim();
+        let bad = |why: &str| Err(format!("{s:?} {why}"));
+        let Some((scheme, rest)) = s.split_once("://") else {
+            return bad("must start with http:// or https://");
+        };
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return bad("must start with http:// or https://");
+        }
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.contains(['/', '?', '#']) {
+            return bad("must be an address without a path, like https://agenda.mediatheque.fr");
+        }
+        match PublicUrl::from_host(&scheme, authority) {
+            Some(u) => Ok(u),
+            None => bad("does not name a host, like https://agenda.mediatheque.fr"),
+        }
+    }
+
+    /// `scheme://host` from a request's `Host` header; None when the host
+    /// holds anything a host name, an IP address and a port do not.
+    pub fn from_host(scheme: &str, host: &str) -> Option<PublicUrl> {
+        let ok = !host.is_empty()
+            && host.len() <= 255
+            && !host.starts_with(':')
+            && host.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'_')
+            });
+        ok.then(|| PublicUrl(format!("{scheme}://{}", host.to_ascii_lowercase())))
+    }
+
+    /// The absolute address of `path` (which starts with `/`).
+    pub fn link(&self, path: &str) -> String {
+        debug_assert!(path.starts_with('/'), "{path}");
+        format!("{}{path}", self.0)
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+
+    /// `host` or `host:port`, as calendar UIDs and message ids use it.
+    pub fn authority(&self) -> &str {
+        self.0.split_once("://").map_or("", |(_, a)| a)
+    }
+
+    /// The host without the port.
+    pub fn host(&self) -> &str {
+        let a = self.authority();
+        match a.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(v6),
+            None => a.split(':').next().unwrap_or(a),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PublicUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// What the database keeps of a token: its SHA-256, hexadecimal.
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
@@ -81,6 +161,35 @@ mod tests {
             token_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn public_addresses_are_a_scheme_and_a_host() {
+        let u = PublicUrl::parse(" https://Agenda.Mediatheque.fr/ ").unwrap();
+        assert_eq!(u.as_str(), "https://agenda.mediatheque.fr");
+        assert_eq!(u.link("/r/ab"), "https://agenda.mediatheque.fr/r/ab");
+        assert!(u.is_https());
+        let u = PublicUrl::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(u.link("/events/3"), "http://127.0.0.1:8080/events/3");
+        assert!(!u.is_https());
+        assert_eq!((u.authority(), u.host()), ("127.0.0.1:8080", "127.0.0.1"));
+        let u = PublicUrl::parse("http://[::1]:8080").unwrap();
+        assert_eq!(u.host(), "::1");
+        for bad in [
+            "",
+            "agenda.mediatheque.fr",
+            "ftp://agenda.mediatheque.fr",
+            "https://",
+            "https://agenda.mediatheque.fr/agenda",
+            "https://agenda.mediatheque.fr?x=1",
+            "https://user:pw@agenda.mediatheque.fr",
+            "https://agenda mediatheque.fr",
+            "https://a.fr\\@evil.example",
+        ] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(PublicUrl::from_host("http", "evil.example/x"), None);
+        assert_eq!(PublicUrl::from_host("http", ""), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! what is stored for retries and for staff never holds it.
 
 use almanach_domain::ical::{self, Calendar};
+use almanach_domain::link::PublicUrl;
 use almanach_domain::registration::RegistrationStatus;
 use almanach_domain::{Lang, fmt};
 use almanach_store::{MailFacts, MailKind, OutboxMessage};
@@ -109,7 +110,7 @@ fn subject_key(kind: MailKind, restored: bool) -> &'static str {
 pub fn compose(
     m: &OutboxMessage,
     facts: &MailFacts,
-    public_url: &str,
+    public_url: &PublicUrl,
     has_link: bool,
     now: Timestamp,
 ) -> Composed {
@@ -244,11 +245,7 @@ pub fn compose(
             .collect(),
         cancelled_mark: w.t("mail.cancelled_mark"),
         event_title: title.to_string(),
-        event_url: format!(
-            "{}/events/{}",
-            public_url.trim_end_matches('/'),
-            facts.event.id
-        ),
+        event_url: public_url.link(&format!("/events/{}", facts.event.id)),
         has_link,
         link_intro: w.t("mail.link"),
         link_keep: w.t("mail.link_keep"),

@@ -14,7 +14,7 @@ pub mod transport;
 use std::future::Future;
 use std::time::Duration;
 
-use almanach_domain::link::{LinkKey, token_hash};
+use almanach_domain::link::{LinkKey, PublicUrl, token_hash};
 use almanach_store::{
     DigestWeek, DueDigest, MailFacts, MailKind, OutboxMessage, Store, StoreError,
 };
@@ -34,7 +34,7 @@ pub struct MailSettings {
     /// The sender, e.g. `Médiathèque <agenda@mediatheque.fr>`.
     pub from: Mailbox,
     /// The address the public reaches: links and calendar UIDs start with it.
-    pub public_url: String,
+    pub public_url: PublicUrl,
     pub link_key: LinkKey,
     /// Reminders go the day before at this hour, library time.
     pub reminder_hour: i8,
@@ -52,10 +52,13 @@ pub struct MailSettings {
 }
 
 impl MailSettings {
+    /// `public_url` as `PublicUrl::parse` accepts it (the binary checks it
+    /// first); anything else is a mistake of the caller.
     pub fn new(from: Mailbox, public_url: &str, link_key: LinkKey) -> MailSettings {
         MailSettings {
             from,
-            public_url: public_url.trim_end_matches('/').to_string(),
+            public_url: PublicUrl::parse(public_url)
+                .unwrap_or_else(|e| panic!("the public address: {e}")),
             link_key,
             reminder_hour: 18,
             lease_secs: 5 * 60,
@@ -351,7 +354,7 @@ impl Worker {
     fn link(&self, f: &MailFacts) -> Option<String> {
         let token = self.settings.link_key.token(&f.link_seed);
         (token_hash(&token) == f.token_hash)
-            .then(|| format!("{}/r/{token}", self.settings.public_url))
+            .then(|| self.settings.public_url.link(&format!("/r/{token}")))
     }
 
     /// The MIME message: text and HTML alternatives, and the calendar.
@@ -364,8 +367,7 @@ impl Worker {
             .recipient
             .parse()
             .map_err(|_| bad("the recipient's address cannot be used"))?;
-        let host = almanach_domain::ical::host_of(&self.settings.public_url);
-        let host = host.split(':').next().unwrap_or(host);
+        let host = self.settings.public_url.host();
         let body = MultiPart::alternative_plain_html(
             compose::with_link(&m.text_body, link, false),
             compose::with_link(&m.html_body, link, true),

@@ -16,9 +16,10 @@ mod view;
 
 use std::sync::Arc;
 
-use almanach_domain::link::LinkKey;
+use almanach_domain::link::{LinkKey, PublicUrl};
 use almanach_store::Store;
 use axum::Router;
+use axum::http::{HeaderMap, header};
 
 pub use auth::{hash_password, random_token, sha256_hex};
 pub use error::WebError;
@@ -41,8 +42,9 @@ pub struct WebConfig {
     /// The key private links derive from (`domain::link`); the mail worker
     /// holds the same one.
     pub link_key: LinkKey,
-    /// The address the public reaches (`--public-url`): calendar UIDs take
-    /// its host, as the e-mails' do. None: each request's own host.
+    /// The address the public reaches (`--public-url`, as
+    /// `PublicUrl::parse` reads it): every absolute link starts with it, as
+    /// in e-mails. None (tests): `http://` and each request's own host.
     pub public_url: Option<String>,
     /// Public registrations (form and API) per client address, and per
     /// e-mail address; `Rate::OFF` lifts a limit (benchmarks).
@@ -85,6 +87,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     limits: Arc<limits::Limits>,
+    public_url: Option<PublicUrl>,
 }
 
 impl AppState {
@@ -93,11 +96,32 @@ impl AppState {
             config.rate_limit_ip,
             config.rate_limit_email,
         ));
+        let public_url = config.public_url.as_deref().and_then(|u| {
+            PublicUrl::parse(u)
+                .inspect_err(|e| tracing::error!(%e, "public_url ignored"))
+                .ok()
+        });
         AppState {
             store,
             config: Arc::new(config),
             limits,
+            public_url,
         }
+    }
+
+    /// Where every absolute link starts: the configured public address;
+    /// without one, the scheme this server speaks (plain HTTP: TLS, when
+    /// there is, is a reverse proxy's, which `--public-url` names) and the
+    /// request's host.
+    pub fn public_url(&self, headers: &HeaderMap) -> PublicUrl {
+        if let Some(u) = &self.public_url {
+            return u.clone();
+        }
+        headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| PublicUrl::from_host("http", h))
+            .unwrap_or_else(|| PublicUrl::from_host("http", "localhost").expect("a host"))
     }
 }
 

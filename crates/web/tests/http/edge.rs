@@ -2,9 +2,55 @@
 //! headers every answer carries, absolute links.
 
 use almanach_domain::staff::Role;
-use axum::http::StatusCode;
+use almanach_web::{AppState, WebConfig, router};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 
+use crate::app::{Client, Response, TestApp};
 use crate::http_test;
+use crate::public::{register, workshop};
+
+/// The same application with other settings.
+pub(crate) fn configure(app: &mut TestApp, change: impl FnOnce(&mut WebConfig)) {
+    let mut config = WebConfig {
+        secure_cookies: false,
+        ..WebConfig::default()
+    };
+    change(&mut config);
+    app.router = router(AppState::new(app.store.clone(), config));
+}
+
+/// A GET as a browser sends it to `host`, with extra headers.
+async fn get_at(app: &TestApp, host: &str, path: &str, extra: &[(&str, &str)]) -> Response {
+    let mut req = Request::get(path).header(header::HOST, host);
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    app.send(&mut Client::default(), req.body(Body::empty()).unwrap())
+        .await
+}
+
+/// Names of vocabularies (XML namespaces, schema.org), not links.
+const VOCABULARIES: &[&str] = &[
+    "https://schema.org",
+    "http://www.w3.org/",
+    "http://purl.org/",
+];
+
+/// Every absolute address in `body` (href, value, JSON, text).
+fn absolute_links(body: &str) -> Vec<String> {
+    let body = body.replace("&#x2f;", "/").replace("&#47;", "/");
+    let mut out = Vec::new();
+    for scheme in ["http://", "https://"] {
+        for (i, _) in body.match_indices(scheme) {
+            let end = body[i..]
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | '\'' | '&' | ')'))
+                .map_or(body.len(), |e| i + e);
+            out.push(body[i..end].to_string());
+        }
+    }
+    out
+}
 
 /// `next` values as an attacker writes them in a link (already
 /// URL-encoded), each of which some browser follows to another site.
@@ -150,3 +196,110 @@ fn percent_decode(s: &str) -> String {
     }
     String::from_utf8(out).unwrap()
 }
+
+http_test!(
+    async fn every_absolute_link_starts_with_the_public_address(app: TestApp) {
+        let mut app = app;
+        // The binary's default: plain HTTP at the listening address, with
+        // Secure cookies (browsers accept them from 127.0.0.1).
+        configure(&mut app, |c| {
+            c.secure_cookies = true;
+            c.public_url = Some("http://127.0.0.1:8080".into());
+        });
+        let (e, s) = workshop(&app, "Atelier robots", 10, 2).await;
+        let base = "http://127.0.0.1:8080";
+        // A client's X-Forwarded-Proto or Host does not change them either.
+        let page = get_at(
+            &app,
+            "127.0.0.1:8080",
+            &format!("/events/{e}"),
+            &[
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "evil.example"),
+            ],
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let share = format!("{base}/events/{e}");
+        assert!(
+            page.body
+                .contains(&format!("<link rel=\"canonical\" href=\"{share}\">")),
+            "the canonical link: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains(&format!("value=\"{share}\"")),
+            "the share link"
+        );
+        assert!(page.body.contains(&format!("\"url\":\"{share}")), "JSON-LD");
+        let ours = |body: &str| {
+            for l in absolute_links(body) {
+                assert!(
+                    l.starts_with(&format!("{base}/"))
+                        || VOCABULARIES.iter().any(|v| l.starts_with(v)),
+                    "{l} does not start with the public address"
+                );
+            }
+        };
+        ours(&page.body);
+        // The private link, on its page and in the API's answer.
+        let r = register(
+            &app,
+            &format!("/events/{e}/sessions/{s}/register"),
+            &[("name", "Anne"), ("email", "anne@example.org")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let token_path = r.location().split('?').next().unwrap().to_string();
+        let private = get_at(&app, "127.0.0.1:8080", &token_path, &[]).await;
+        assert!(
+            private.body.contains(&format!("{base}{token_path}")),
+            "« Votre lien personnel »: {}",
+            private.body
+        );
+        ours(&private.body);
+        let req = Request::post(format!("/api/v1/sessions/{s}/registrations"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header("x-forwarded-proto", "https")
+            .body(Body::from(
+                serde_json::json!({"name": "Bob", "email": "bob@example.org", "seats": 1,
+                    "idempotency_key": "bob-key-0000000001"})
+                .to_string(),
+            ))
+            .unwrap();
+        let r = app.send(&mut Client::default(), req).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let link = r.json()["private_link"].as_str().unwrap().to_string();
+        assert!(link.starts_with(&format!("{base}/r/")), "{link}");
+        // The feeds too.
+        for path in ["/agenda.rss", "/agenda.ics"] {
+            let r = get_at(
+                &app,
+                "127.0.0.1:8080",
+                path,
+                &[("x-forwarded-proto", "https")],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert!(r.body.contains(&share), "{path}: {}", r.body);
+            ours(&r.body);
+        }
+
+        // Behind a proxy that adds TLS, --public-url says https: every link
+        // follows, whatever host the request names.
+        configure(&mut app, |c| {
+            c.secure_cookies = true;
+            c.public_url = Some("https://agenda.mediatheque.fr/".into());
+        });
+        let page = get_at(&app, "10.0.0.5:8080", &format!("/events/{e}"), &[]).await;
+        assert!(
+            page.body.contains(&format!(
+                "value=\"https://agenda.mediatheque.fr/events/{e}\""
+            )),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("10.0.0.5"));
+    }
+);
