@@ -109,6 +109,12 @@ impl AppState {
         }
     }
 
+    /// Whether the public reaches this server over https (then browsers
+    /// are told to never use plain HTTP for it again: HSTS).
+    pub fn serves_https(&self) -> bool {
+        self.public_url.as_ref().is_some_and(PublicUrl::is_https)
+    }
+
     /// Where every absolute link starts: the configured public address;
     /// without one, the scheme this server speaks (plain HTTP: TLS, when
     /// there is, is a reverse proxy's, which `--public-url` names) and the

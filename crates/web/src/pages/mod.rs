@@ -28,17 +28,21 @@ mod themes;
 mod tokens;
 
 use axum::Router;
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
-use crate::AppState;
+use crate::{AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         // The public address is the public agenda; staff go to /staff.
         .route("/", get(|| async { Redirect::to("/agenda") }))
         .route("/static/app.css", get(css))
+        .route("/static/review.css", get(review_css))
+        .route("/static/day.js", get(day_js))
+        .route("/static/colours.css", get(colours_css))
         .route("/healthz", get(|| async { "ok" }))
         .merge(sign_in::routes())
         .merge(dashboard::routes())
@@ -75,6 +79,50 @@ async fn css() -> impl IntoResponse {
         ],
         include_str!("../../static/app.css"),
     )
+}
+
+async fn review_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        crate::review::REVIEW_CSS,
+    )
+}
+
+async fn day_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/day.js"),
+    )
+}
+
+/// The series' colours (`view::colour_class`). It changes when a colour
+/// does, so browsers ask again each time, and get a 304 while it has not.
+async fn colours_css(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let css = crate::view::colours_css(&state.store.series_colours().await?);
+    let etag = format!("\"{}\"", &crate::auth::sha256_hex(&css)[..16]);
+    let same = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let head = [
+        (header::CONTENT_TYPE, "text/css; charset=utf-8".to_string()),
+        (header::CACHE_CONTROL, "no-cache".to_string()),
+        (header::ETAG, etag),
+    ];
+    Ok(if same {
+        (StatusCode::NOT_MODIFIED, head).into_response()
+    } else {
+        (head, css).into_response()
+    })
 }
 
 /// `Some(id)` from an optional form field holding an id; empty is `None`.

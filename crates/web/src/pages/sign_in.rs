@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::auth::{
-    LANG_COOKIE, PRE_CSRF_COOKIE, Posted, SESSION_COOKIE, cookie, lang_of, random_token,
-    same_secret, set_cookie, sha256_hex, verify_password,
+    LANG_COOKIE, PRE_CSRF_COOKIE, Posted, SESSION_COOKIE, cookie, host_cookie, lang_of,
+    random_token, same_secret, set_cookie, sha256_hex, verify_password,
 };
 use crate::target::local_target;
 use crate::{AppState, Tr, WebError};
@@ -52,7 +52,8 @@ fn render_form(
     error: String,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let csrf = cookie(headers, PRE_CSRF_COOKIE)
+    let name = host_cookie(PRE_CSRF_COOKIE, state.config.secure_cookies);
+    let csrf = cookie(headers, &name)
         .filter(|c| c.len() == 64)
         .unwrap_or_else(random_token);
     let page = SignInPage {
@@ -66,7 +67,7 @@ fn render_form(
         status,
         [(
             header::SET_COOKIE,
-            set_cookie(PRE_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies),
+            set_cookie(&name, &csrf, 3600, state.config.secure_cookies),
         )],
         Html(page.render()?),
     )
@@ -118,7 +119,11 @@ async fn sign_in_save(
     axum::Form(f): axum::Form<SignInForm>,
 ) -> Result<Response, WebError> {
     let tr = Tr::new(lang_of(&headers));
-    let pre = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_default();
+    let pre = cookie(
+        &headers,
+        &host_cookie(PRE_CSRF_COOKIE, state.config.secure_cookies),
+    )
+    .unwrap_or_default();
     if pre.is_empty() || !same_secret(&pre, &f.csrf) {
         return Err(WebError::Csrf);
     }
@@ -187,7 +192,7 @@ async fn sign_in_save(
         [(
             header::SET_COOKIE,
             set_cookie(
-                SESSION_COOKIE,
+                &host_cookie(SESSION_COOKIE, state.config.secure_cookies),
                 &id,
                 state.config.session_ttl_secs,
                 state.config.secure_cookies,
@@ -206,13 +211,14 @@ async fn sign_out(
     headers: HeaderMap,
     _p: Posted<Empty>,
 ) -> Result<Response, WebError> {
-    if let Some(id) = cookie(&headers, SESSION_COOKIE) {
+    let name = host_cookie(SESSION_COOKIE, state.config.secure_cookies);
+    if let Some(id) = cookie(&headers, &name) {
         state.store.delete_auth_session(&sha256_hex(&id)).await?;
     }
     Ok((
         [(
             header::SET_COOKIE,
-            set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies),
+            set_cookie(&name, "", 0, state.config.secure_cookies),
         )],
         Redirect::to("/staff/sign-in"),
     )

@@ -1,14 +1,16 @@
 //! The production edge: where redirects may lead, the address `/`, the
 //! headers every answer carries, absolute links.
 
+use almanach_domain::programme::EventStatus;
 use almanach_domain::staff::Role;
+use almanach_store::Series;
 use almanach_web::{AppState, WebConfig, router};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
 use crate::app::{Client, Response, TestApp};
 use crate::http_test;
-use crate::public::{register, workshop};
+use crate::public::{actor, event, on_registration, register, save, session, settings, workshop};
 
 /// The same application with other settings.
 pub(crate) fn configure(app: &mut TestApp, change: impl FnOnce(&mut WebConfig)) {
@@ -301,5 +303,267 @@ http_test!(
             page.body
         );
         assert!(!page.body.contains("10.0.0.5"));
+    }
+);
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data: https:; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+fn header<'a>(r: &'a Response, name: &str) -> &'a str {
+    r.headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// What a strict Content-Security-Policy would refuse: a `style`
+/// attribute, an inline script (data blocks such as JSON-LD are not
+/// scripts), an `on…=` handler.
+fn no_inline_code(path: &str, body: &str) {
+    for tag in body.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        let words: Vec<&str> = tag.split_whitespace().collect();
+        assert!(
+            !words.iter().any(|w| w.starts_with("style=")),
+            "{path}: a style attribute in <{tag}>"
+        );
+        assert!(
+            !words
+                .iter()
+                .skip(1)
+                .any(|w| w.starts_with("on") && w.contains('=')),
+            "{path}: an event handler in <{tag}>"
+        );
+        if words.first() == Some(&"script") {
+            assert!(
+                tag.contains(" src=\"/static/") || tag.contains("type=\"application/ld+json\""),
+                "{path}: an inline script <{tag}>"
+            );
+        }
+    }
+    assert!(!body.contains("<style"), "{path}: a style element");
+}
+
+http_test!(
+    async fn pages_run_only_the_products_own_code_and_personal_data_is_not_kept(app: TestApp) {
+        let a = actor(&app);
+        let series = app
+            .store
+            .save_series(
+                &a,
+                &Series {
+                    name: "Samedis de l'innovation".into(),
+                    colour: "#C0392B".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let e = event(&app, "Atelier robots", Some(series), EventStatus::Published).await;
+        let s = save(&app, on_registration(session(e, 1, (14, 0), (16, 0)), 10)).await;
+        settings(&app, s, 2, None, None).await;
+        let r = register(
+            &app,
+            &format!("/events/{e}/sessions/{s}/register"),
+            &[("name", "Anne Martin"), ("email", "anne@example.org")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let private = r.location().split('?').next().unwrap().to_string();
+        let mut c = app.signed_in(Role::Admin).await;
+        let staff_pages = [
+            "/staff".to_string(),
+            "/staff/calendar".into(),
+            "/staff/series".into(),
+            "/staff/events".into(),
+            format!("/staff/events/{e}"),
+            "/staff/day".into(),
+            format!("/staff/sessions/{s}/day"),
+            format!("/staff/sessions/{s}/registrations"),
+            "/staff/stats".into(),
+            "/staff/stats/review".into(),
+            "/staff/team".into(),
+        ];
+        for path in &staff_pages {
+            let r = app.get(&mut c, path).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert_eq!(header(&r, "cache-control"), "no-store", "{path}");
+            assert_eq!(
+                header(&r, "content-security-policy"),
+                format!("{CSP}; frame-ancestors 'none'"),
+                "{path}"
+            );
+            assert_eq!(header(&r, "x-frame-options"), "DENY");
+            assert_eq!(header(&r, "strict-transport-security"), "", "plain HTTP");
+            no_inline_code(path, &r.body);
+        }
+        // The series' colour comes from a stylesheet, not an attribute.
+        let day = app.get(&mut c, &format!("/staff/sessions/{s}/day")).await;
+        assert!(
+            day.body
+                .contains("<script src=\"/static/day.js\" defer></script>")
+        );
+        let events = app.get(&mut c, "/staff/events").await;
+        assert!(
+            events.body.contains("class=\"swatch c-c0392b\""),
+            "{}",
+            events.body
+        );
+        // Exports and the sign-in page are not kept either.
+        for path in [
+            format!("/staff/sessions/{s}/registrations.csv"),
+            "/staff/stats/review.csv".into(),
+            "/staff/stats/review.pdf".into(),
+            "/staff/sign-in".into(),
+        ] {
+            let cookies = c
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let req = Request::get(&path)
+                .header(header::COOKIE, cookies)
+                .body(Body::empty())
+                .unwrap();
+            // The PDF is not text: only the head is read.
+            let r = tower::ServiceExt::oneshot(app.router.clone(), req)
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+        }
+        // Public pages: the same policy; the private page is not kept.
+        let mut anon = Client::default();
+        for path in [
+            "/agenda".to_string(),
+            format!("/events/{e}"),
+            format!("/events/{e}/sessions/{s}/register"),
+            "/accessibilite".into(),
+            private.clone(),
+        ] {
+            let r = app.get(&mut anon, &path).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert_eq!(
+                header(&r, "content-security-policy"),
+                format!("{CSP}; frame-ancestors 'none'"),
+                "{path}"
+            );
+            no_inline_code(&path, &r.body);
+        }
+        let r = app.get(&mut anon, &private).await;
+        assert_eq!(header(&r, "cache-control"), "no-store");
+        let agenda = app.get(&mut anon, "/agenda").await;
+        assert!(
+            agenda.body.contains("class=\"session c-c0392b\""),
+            "{}",
+            agenda.body
+        );
+        // The embeddable agenda keeps its framing rule.
+        let r = app.get(&mut anon, "/embed/agenda").await;
+        assert_eq!(
+            header(&r, "content-security-policy"),
+            format!("{CSP}; frame-ancestors *")
+        );
+        assert_eq!(header(&r, "x-frame-options"), "");
+        no_inline_code("/embed/agenda", &r.body);
+        assert!(r.body.contains("c-c0392b"));
+        // The colours' stylesheet, revalidated cheaply.
+        let css = app.get(&mut anon, "/static/colours.css").await;
+        assert!(
+            css.body.contains(".c-c0392b { --c: #c0392b; }"),
+            "{}",
+            css.body
+        );
+        assert_eq!(header(&css, "content-type"), "text/css; charset=utf-8");
+        let etag = header(&css, "etag").to_string();
+        let again = app
+            .send(
+                &mut anon,
+                Request::get("/static/colours.css")
+                    .header(header::IF_NONE_MATCH, &etag)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+        // API answers carry registrations and people's details.
+        let r = app.api("GET", "/api/v1/sessions", None, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(header(&r, "cache-control"), "no-store");
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/sessions/{s}/registrations"),
+                None,
+                Some(
+                    serde_json::json!({"name": "Bob", "email": "bob@example.org",
+                    "seats": 1, "idempotency_key": "bob-key-0000000001"}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(header(&r, "cache-control"), "no-store");
+    }
+);
+
+http_test!(
+    async fn over_https_browsers_keep_to_it_and_cookies_are_host_only(app: TestApp) {
+        let mut app = app;
+        app.add_staff("claire@mediatheque.test", Role::Mediator)
+            .await;
+        configure(&mut app, |c| {
+            c.secure_cookies = true;
+            c.public_url = Some("https://agenda.mediatheque.fr".into());
+        });
+        let mut c = Client::default();
+        let r = app.get(&mut c, "/staff/sign-in").await;
+        assert_eq!(header(&r, "strict-transport-security"), "max-age=31536000");
+        let csrf = header(&r, "set-cookie");
+        assert!(
+            csrf.starts_with("__Host-almanach_csrf=")
+                && csrf.contains("; Path=/")
+                && csrf.contains("; Secure")
+                && !csrf.to_ascii_lowercase().contains("domain="),
+            "{csrf}"
+        );
+        let r = app
+            .post(
+                &mut c,
+                "/staff/sign-in",
+                &[("email", "claire@mediatheque.test"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let session = header(&r, "set-cookie");
+        assert!(
+            session.starts_with("__Host-almanach_session=") && session.contains("; Secure"),
+            "{session}"
+        );
+        let r = app.get(&mut c, "/staff").await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "signed in with the prefixed cookie"
+        );
+        assert_eq!(header(&r, "strict-transport-security"), "max-age=31536000");
+        // The same value under the unprefixed name, as another host of the
+        // domain could set it, is not a session.
+        let mut planted = Client {
+            cookies: c
+                .cookies
+                .iter()
+                .map(|(k, v)| (k.trim_start_matches("__Host-").to_string(), v.clone()))
+                .collect(),
+            csrf: String::new(),
+        };
+        let r = app.get(&mut planted, "/staff").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // Over plain HTTP, no HSTS.
+        configure(&mut app, |c| {
+            c.public_url = Some("http://127.0.0.1:8080".into());
+        });
+        let r = app.get(&mut Client::default(), "/agenda").await;
+        assert_eq!(header(&r, "strict-transport-security"), "");
     }
 );
