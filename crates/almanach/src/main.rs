@@ -36,8 +36,9 @@ struct Cli {
     /// Folder for the default SQLite database [default: ./data].
     #[arg(long, global = true, env = "ALMANACH_DATA_DIR")]
     data_dir: Option<PathBuf>,
-    /// Optional TOML configuration file (keys: database, data_dir, listen, secure_cookies, log, smtp_url, smtp_from,
-    /// public_url, reminder_hour, retention_days, rate_limit_ip, rate_limit_email, frame_ancestors).
+    /// Optional TOML configuration file (keys: database, data_dir, listen, secure_cookies, log, log_format, smtp_url,
+    /// smtp_from, public_url, reminder_hour, retention_days, rate_limit_ip, rate_limit_email, frame_ancestors,
+    /// trusted_proxies, staff_networks).
     #[arg(long, global = true, env = "ALMANACH_CONFIG")]
     config: Option<PathBuf>,
     /// Log lines as text (coloured only on a terminal, and never with NO_COLOR set) or as one JSON
@@ -75,6 +76,14 @@ enum Command {
         /// Sites allowed to frame the embeddable agenda (/embed/agenda): * or "https://www.ville.fr …" [default: *].
         #[arg(long, env = "ALMANACH_FRAME_ANCESTORS")]
         frame_ancestors: Option<String>,
+        /// Reverse proxies whose X-Forwarded-For is believed, addresses or networks: "127.0.0.1, 10.0.0.0/8"
+        /// [default: none: the TCP peer is the client].
+        #[arg(long, env = "ALMANACH_TRUSTED_PROXIES")]
+        trusted_proxies: Option<String>,
+        /// The library's own networks, where a locked account can still sign in: "192.168.10.0/24"
+        /// [default: none].
+        #[arg(long, env = "ALMANACH_STAFF_NETWORKS")]
+        staff_networks: Option<String>,
     },
     /// Apply pending database migrations, then exit.
     Migrate,
@@ -198,6 +207,11 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Lift the lock on an account after too many failed sign-ins.
+    Unlock {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -275,6 +289,8 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             rate_limit_ip,
             rate_limit_email,
             frame_ancestors,
+            trusted_proxies,
+            staff_networks,
         } => {
             let store = Store::open(&url).await?;
             let listen = listen
@@ -308,8 +324,29 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 retention_days: config::retention_days(cli.retention_days, &file)?,
                 frame_ancestors: parse_frame_ancestors(&frame_ancestors)
                     .map_err(|e| anyhow::anyhow!("--frame-ancestors: {e}"))?,
+                trusted_proxies: config::networks(
+                    trusted_proxies,
+                    file.trusted_proxies.as_ref(),
+                    "trusted_proxies",
+                )?,
+                staff_networks: config::networks(
+                    staff_networks,
+                    file.staff_networks.as_ref(),
+                    "staff_networks",
+                )?,
                 ..defaults
             };
+            let nets = |nets: &[almanach_web::IpNet]| {
+                nets.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            tracing::info!(
+                trusted_proxies = %nets(&config.trusted_proxies),
+                staff_networks = %nets(&config.staff_networks),
+                "client addresses: the TCP peer's, or what a trusted proxy says"
+            );
             tracing::info!(
                 rate_limit_ip = %config.rate_limit_ip,
                 rate_limit_email = %config.rate_limit_email,
@@ -382,6 +419,19 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                     bail!("{email} already has an account")
                 }
                 Err(e) => return Err(e.into()),
+            }
+        }
+        Command::User {
+            command: UserCommand::Unlock { email },
+        } => {
+            let store = Store::open(&url).await?;
+            let email = email.trim().to_lowercase();
+            let known = store.staff_by_email(&email).await?.is_some();
+            let was_locked = store.unlock_account("cli", &email).await?;
+            match (known, was_locked) {
+                (_, true) => println!("{email} may sign in again"),
+                (true, false) => println!("{email} was not locked; nothing to do"),
+                (false, false) => bail!("no staff member with the e-mail {email}"),
             }
         }
         Command::Token {
@@ -568,6 +618,11 @@ fn read_password(from_stdin: bool) -> Result<String> {
     Ok(a)
 }
 
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -583,9 +638,4 @@ mod tests {
         assert!(!colours(true, Some(OsStr::new("1"))));
         assert!(!colours(false, None), "a file or a pipe");
     }
-}
-
-async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
-    tracing::info!("shutting down");
 }

@@ -371,3 +371,76 @@ fn json_logs_are_one_object_per_line() {
         "{err}"
     );
 }
+
+#[test]
+fn user_unlock_lifts_a_sign_in_lock() {
+    let db = temp_db();
+    let mut child = almanach()
+        .args([
+            "--database",
+            &db,
+            "user",
+            "add",
+            "--email",
+            "claire@example.org",
+            "--role",
+            "coordinator",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    // Five failed sign-ins lock the account, as the server counts them.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let key = almanach_store::login_account_key("claire@example.org");
+    let failures = |db: &str| {
+        rt.block_on(async {
+            let store = almanach_store::Store::open(db).await.unwrap();
+            let n = store.login_failures(&key).await.unwrap().0;
+            store.close().await;
+            n
+        })
+    };
+    rt.block_on(async {
+        let store = almanach_store::Store::open(&db).await.unwrap();
+        for _ in 0..5 {
+            let now = almanach_store::now();
+            store
+                .take_login_attempt(&[(key.as_str(), 5)], 900, now)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        store.close().await;
+    });
+    assert_eq!(failures(&db), 5);
+    let unlock = |email: &str| {
+        almanach()
+            .args(["--database", &db, "user", "unlock", "--email", email])
+            .output()
+            .unwrap()
+    };
+    let out = unlock("Claire@Example.org");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("claire@example.org may sign in again"));
+    assert_eq!(failures(&db), 0);
+    let out = unlock("claire@example.org");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("was not locked"));
+    let out = unlock("nobody@example.org");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no staff member"));
+}

@@ -48,6 +48,22 @@ impl LinkKey {
         hex(&mac.finalize().into_bytes())
     }
 
+    /// A staff member's password reset token: `{staff id}.{expiry}.{MAC}`,
+    /// the MAC (this key's) over both and the account's password hash as
+    /// it is now. Nothing is stored: the link stops working when it expires
+    /// and once used, since the hash then changes. Compare with
+    /// `same_token`.
+    pub fn reset_token(&self, staff_id: i64, expires_at: i64, password_hash: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(b"almanach password reset\0");
+        mac.update(format!("{staff_id}\0{expires_at}\0").as_bytes());
+        mac.update(password_hash.as_bytes());
+        format!(
+            "{staff_id}.{expires_at}.{}",
+            hex(&mac.finalize().into_bytes())
+        )
+    }
+
     /// Names the key without revealing it (16 hex digits).
     pub fn fingerprint(&self) -> String {
         let mut h = Sha256::new();
@@ -136,6 +152,28 @@ impl std::fmt::Display for PublicUrl {
     }
 }
 
+/// The staff id and expiry a reset token names, before anything checks
+/// it: None for anything that is not shaped like one.
+pub fn reset_token_parts(token: &str) -> Option<(i64, i64)> {
+    let mut parts = token.split('.');
+    let (id, expires, mac) = (parts.next()?, parts.next()?, parts.next()?);
+    let ok = parts.next().is_none()
+        && mac.len() == 64
+        && mac
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    ok.then_some((id.parse().ok()?, expires.parse().ok()?))
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// What the database keeps of a token: its SHA-256, hexadecimal.
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
@@ -161,6 +199,45 @@ mod tests {
             token_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn reset_tokens_name_the_account_and_expiry_and_follow_the_password() {
+        let k = LinkKey::from_bytes([7; 32]);
+        let t = k.reset_token(12, 1_800_000_000, "$argon2id$old");
+        assert!(t.starts_with("12.1800000000."), "{t}");
+        assert_eq!(reset_token_parts(&t), Some((12, 1_800_000_000)));
+        assert!(same_token(
+            &t,
+            &k.reset_token(12, 1_800_000_000, "$argon2id$old")
+        ));
+        assert!(!same_token(
+            &t,
+            &k.reset_token(12, 1_800_000_000, "$argon2id$new")
+        ));
+        assert!(!same_token(
+            &t,
+            &k.reset_token(12, 1_800_000_001, "$argon2id$old")
+        ));
+        assert!(!same_token(
+            &t,
+            &k.reset_token(13, 1_800_000_000, "$argon2id$old")
+        ));
+        let other = LinkKey::from_bytes([8; 32]);
+        assert!(!same_token(
+            &t,
+            &other.reset_token(12, 1_800_000_000, "$argon2id$old")
+        ));
+        for bad in [
+            "",
+            "12",
+            "12.3",
+            "x.1.aa",
+            &format!("{t}.0"),
+            &t.to_uppercase(),
+        ] {
+            assert_eq!(reset_token_parts(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -101,6 +101,8 @@ fn subject_key(kind: MailKind, restored: bool) -> &'static str {
         MailKind::Staff => "mail.subject.staff",
         // Composed by `digest::compose_digest`, never here.
         MailKind::ItDigest => "mail.digest.subject",
+        // Composed by `account::compose_password_reset`, never here.
+        MailKind::PasswordReset => "mail.reset.subject",
     }
 }
 
@@ -167,7 +169,7 @@ pub fn compose(
             w.t("mail.reminder_cancel").to_string(),
         ],
         MailKind::Staff => vec![w.tf("mail.staff", &tt)],
-        MailKind::ItDigest => Vec::new(),
+        MailKind::ItDigest | MailKind::PasswordReset => Vec::new(),
     };
     if matches!(m.kind, MailKind::Moved | MailKind::AlreadyRegistered) {
         paragraphs.extend(state_line);
@@ -192,7 +194,9 @@ pub fn compose(
         | MailKind::Changed
         | MailKind::Reminder => true,
         MailKind::Moved | MailKind::AlreadyRegistered | MailKind::Staff => confirmed_then,
-        MailKind::Waiting | MailKind::Cancelled | MailKind::ItDigest => false,
+        MailKind::Waiting | MailKind::Cancelled | MailKind::ItDigest | MailKind::PasswordReset => {
+            false
+        }
     } && !facts.sessions.is_empty();
     let ics = if has_ics {
         // An attachment is a new object each time: stamped now (RFC 5545,

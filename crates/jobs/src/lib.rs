@@ -5,6 +5,7 @@
 //! runs `Worker::run`; tests call `Worker::tick` or `drain_once` with their
 //! own clock and never sleep.
 
+mod account;
 pub mod compose;
 pub mod digest;
 mod i18n;
@@ -239,6 +240,13 @@ impl Worker {
         }
         let (m, link) = match m.kind {
             MailKind::ItDigest => (self.composed_digest(m, now).await?, None),
+            MailKind::PasswordReset => match self.composed_reset(m, now).await? {
+                Some(ml) => ml,
+                None => {
+                    d.failed += 1;
+                    return Ok(());
+                }
+            },
             _ => match self.composed(m, now).await? {
                 Some(ml) => ml,
                 None => {
@@ -334,6 +342,56 @@ impl Worker {
         let content = self.store.it_digest(m.library_id, from).await?;
         let c = digest::compose_digest(&content, m.lang, &tz, &self.settings.public_url);
         self.keep(m, c).await
+    }
+
+    /// A password reset message, composed at its first attempt, and its
+    /// link, made now from the account's password hash (so a link sent
+    /// after the password changed is for the new one); `None` when the
+    /// account is gone or inactive, or the link already expired (the
+    /// message is then given up on).
+    async fn composed_reset(
+        &self,
+        m: OutboxMessage,
+        now: i64,
+    ) -> Result<Option<(OutboxMessage, Option<String>)>, StoreError> {
+        let staff = match m.payload["staff_id"].as_i64() {
+            Some(id) => self.store.staff_member(id).await?,
+            None => None,
+        };
+        let expires = m.payload["expires_at"].as_i64().unwrap_or(0);
+        let Some(staff) = staff.filter(|s| s.active) else {
+            self.store
+                .mark_failed(&m, "the account no longer exists or is inactive", None)
+                .await?;
+            return Ok(None);
+        };
+        if expires <= now {
+            self.store
+                .mark_failed(&m, "the link expired before it could be sent", None)
+                .await?;
+            return Ok(None);
+        }
+        let token = self
+            .settings
+            .link_key
+            .reset_token(staff.id, expires, &staff.password_hash);
+        let link = self
+            .settings
+            .public_url
+            .link(&format!("/staff/password-reset/{token}"));
+        if m.composed() {
+            return Ok(Some((m, Some(link))));
+        }
+        let library = self.store.library(staff.library_id).await?;
+        let minutes = (expires - m.created_at + 59) / 60;
+        let c = account::compose_password_reset(
+            m.lang,
+            &staff.name,
+            &staff.email,
+            &library.name,
+            minutes,
+        );
+        Ok(Some((self.keep(m, c).await?, Some(link))))
     }
 
     /// Stores what was composed, so retries send the same message.

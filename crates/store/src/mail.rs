@@ -36,10 +36,12 @@ pub enum MailKind {
     Staff,
     /// The weekly digest to the IT department: about no registration.
     ItDigest,
+    /// A link to choose a new password, to a staff member who asked.
+    PasswordReset,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 11] = [
+    pub const ALL: [MailKind; 12] = [
         MailKind::Confirmed,
         MailKind::Waiting,
         MailKind::Promoted,
@@ -51,6 +53,7 @@ impl MailKind {
         MailKind::Reminder,
         MailKind::Staff,
         MailKind::ItDigest,
+        MailKind::PasswordReset,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -66,6 +69,7 @@ impl MailKind {
             MailKind::Reminder => "reminder",
             MailKind::Staff => "staff",
             MailKind::ItDigest => "it_digest",
+            MailKind::PasswordReset => "password_reset",
         }
     }
 

@@ -13,6 +13,7 @@ mod import;
 mod it_setup;
 mod library;
 mod needs;
+mod password_reset;
 mod personal_data;
 mod prospects;
 mod registrations;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/colours.css", get(colours_css))
         .route("/healthz", get(|| async { "ok" }))
         .merge(sign_in::routes())
+        .merge(password_reset::routes())
         .merge(dashboard::routes())
         .merge(calendar::routes())
         .merge(events::routes())

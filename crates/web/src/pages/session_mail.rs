@@ -70,6 +70,7 @@ fn kind_key(k: MailKind) -> &'static str {
         MailKind::Reminder => "mail.kind.reminder",
         MailKind::Staff => "mail.kind.staff",
         MailKind::ItDigest => "mail.kind.it_digest",
+        MailKind::PasswordReset => "mail.kind.password_reset",
     }
 }
 

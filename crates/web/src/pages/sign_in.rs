@@ -1,6 +1,8 @@
 //! Signing in and out, and switching the interface language.
 
-use almanach_store::now;
+use std::sync::LazyLock;
+
+use almanach_store::{login_account_key, login_address_key, now};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -10,9 +12,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::auth::{
-    LANG_COOKIE, PRE_CSRF_COOKIE, Posted, SESSION_COOKIE, cookie, host_cookie, lang_of,
-    random_token, same_secret, set_cookie, sha256_hex, verify_password,
+    LANG_COOKIE, PRE_CSRF_COOKIE, Posted, SESSION_COOKIE, cookie, hash_password, host_cookie,
+    lang_of, random_token, same_secret, set_cookie, sha256_hex, verify_password,
 };
+use crate::limits::ClientIp;
 use crate::target::local_target;
 use crate::{AppState, Tr, WebError};
 
@@ -31,17 +34,42 @@ struct SignInPage {
     next: String,
     email: String,
     error: String,
+    notice: String,
 }
 
 #[derive(Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    /// After a new password was chosen through a reset link.
+    reset: Option<String>,
 }
 
 /// Where to go after signing in: a path of this site, else the dashboard.
 fn safe_next(next: Option<&str>) -> String {
     next.and_then(local_target)
         .unwrap_or_else(|| "/staff".into())
+}
+
+/// The CSRF token of a form shown before sign-in (sign-in, password
+/// reset): the visitor's double-submit cookie, or a new one, and the
+/// `Set-Cookie` that keeps it an hour.
+pub(super) fn pre_csrf(state: &AppState, headers: &HeaderMap) -> (String, String) {
+    let name = host_cookie(PRE_CSRF_COOKIE, state.config.secure_cookies);
+    let csrf = cookie(headers, &name)
+        .filter(|c| c.len() == 64)
+        .unwrap_or_else(random_token);
+    let set = set_cookie(&name, &csrf, 3600, state.config.secure_cookies);
+    (csrf, set)
+}
+
+/// Whether a form posted before sign-in carries its cookie's token.
+pub(super) fn pre_csrf_ok(state: &AppState, headers: &HeaderMap, posted: &str) -> bool {
+    let pre = cookie(
+        headers,
+        &host_cookie(PRE_CSRF_COOKIE, state.config.secure_cookies),
+    )
+    .unwrap_or_default();
+    !pre.is_empty() && same_secret(&pre, posted)
 }
 
 fn render_form(
@@ -52,26 +80,28 @@ fn render_form(
     error: String,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let name = host_cookie(PRE_CSRF_COOKIE, state.config.secure_cookies);
-    let csrf = cookie(headers, &name)
-        .filter(|c| c.len() == 64)
-        .unwrap_or_else(random_token);
+    render_page(state, headers, next, email, error, String::new(), status)
+}
+
+fn render_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    next: String,
+    email: String,
+    error: String,
+    notice: String,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let (csrf, set) = pre_csrf(state, headers);
     let page = SignInPage {
         tr: Tr::new(lang_of(headers)),
         csrf: csrf.clone(),
         next,
         email,
         error,
+        notice,
     };
-    Ok((
-        status,
-        [(
-            header::SET_COOKIE,
-            set_cookie(&name, &csrf, 3600, state.config.secure_cookies),
-        )],
-        Html(page.render()?),
-    )
-        .into_response())
+    Ok((status, [(header::SET_COOKIE, set)], Html(page.render()?)).into_response())
 }
 
 async fn sign_in_form(
@@ -79,12 +109,18 @@ async fn sign_in_form(
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, WebError> {
-    render_form(
+    let tr = Tr::new(lang_of(&headers));
+    let notice = match q.reset.as_deref() {
+        Some(_) => tr.t("sign_in.reset_done").to_string(),
+        None => String::new(),
+    };
+    render_page(
         &state,
         &headers,
         safe_next(q.next.as_deref()),
         String::new(),
         String::new(),
+        notice,
         StatusCode::OK,
     )
 }
@@ -101,70 +137,81 @@ struct SignInForm {
     next: String,
 }
 
-fn client_key(headers: &HeaderMap) -> String {
-    // Behind a reverse proxy the client address is the first hop it names.
-    let ip = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .unwrap_or("direct")
-        .trim()
-        .to_string();
-    format!("ip:{ip}")
+/// A hash to check when the account does not exist, with the same
+/// parameters as real ones: the answer takes as long either way.
+pub(super) static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("almanach dummy password"));
+
+/// Checks `password` against `hash` off the async threads (Argon2 takes
+/// tens of milliseconds on purpose), counting the check.
+pub(super) async fn check_password(state: &AppState, password: String, hash: String) -> bool {
+    state.count_password_check();
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 async fn sign_in_save(
     State(state): State<AppState>,
     headers: HeaderMap,
+    client: ClientIp,
     axum::Form(f): axum::Form<SignInForm>,
 ) -> Result<Response, WebError> {
     let tr = Tr::new(lang_of(&headers));
-    let pre = cookie(
-        &headers,
-        &host_cookie(PRE_CSRF_COOKIE, state.config.secure_cookies),
-    )
-    .unwrap_or_default();
-    if pre.is_empty() || !same_secret(&pre, &f.csrf) {
+    if !pre_csrf_ok(&state, &headers, &f.csrf) {
         return Err(WebError::Csrf);
     }
     let next = safe_next(Some(&f.next));
     let email = f.email.trim().to_lowercase();
-    let keys = [format!("email:{email}"), client_key(&headers)];
-    // Slow guessing down: after too many failures, pause sign-in for this
-    // e-mail (and this client) whatever the password.
-    for k in &keys {
-        let (failures, last) = state.store.login_failures(k).await?;
-        let wait = last + state.config.login_pause_secs - now();
-        if failures >= state.config.login_max_failures && wait > 0 {
-            let minutes = ((wait + 59) / 60).to_string();
-            let msg = tr.tf("sign_in.throttled", &[("minutes", minutes)]);
-            return render_form(
-                &state,
-                &headers,
-                next,
-                f.email,
-                msg,
-                StatusCode::TOO_MANY_REQUESTS,
-            );
-        }
+    let account = login_account_key(&email);
+    let address = login_address_key(&client.0);
+    // Slow guessing down, per client address and per account, before any
+    // password is checked: the attempt is counted first (as a failure,
+    // until the password proves right), so of many attempts at once no
+    // more than the limit reach a check. From the library's own network
+    // the account's lock does not apply, so its owner can still get in.
+    let at_the_library = client.1.is_some_and(|ip| {
+        state
+            .config
+            .staff_networks
+            .iter()
+            .any(|net| net.contains(ip))
+    });
+    let mut limits = vec![(address.as_str(), state.config.login_address_max_failures)];
+    if !at_the_library {
+        limits.push((account.as_str(), state.config.login_max_failures));
+    }
+    if let Err((key, wait)) = state
+        .store
+        .take_login_attempt(&limits, state.config.login_pause_secs, now())
+        .await?
+    {
+        let minutes = ((wait + 59) / 60).to_string();
+        let msg = if key == account {
+            tracing::info!(email = %email, client = %client.0, "sign-in refused: account locked");
+            tr.tf("sign_in.locked", &[("minutes", minutes)])
+        } else {
+            tracing::info!(client = %client.0, "sign-in refused: address paused");
+            tr.tf("sign_in.throttled", &[("minutes", minutes)])
+        };
+        return render_form(
+            &state,
+            &headers,
+            next,
+            f.email,
+            msg,
+            StatusCode::TOO_MANY_REQUESTS,
+        );
     }
     let staff = state.store.staff_by_email(&email).await?;
-    let ok = match &staff {
-        Some(s) => s.active && verify_password(&f.password, &s.password_hash),
-        None => {
-            // Same work whether or not the address exists.
-            let _ = verify_password(
-                &f.password,
-                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000",
-            );
-            false
-        }
+    let hash = match &staff {
+        Some(s) if s.active => s.password_hash.clone(),
+        _ => DUMMY_HASH.clone(),
     };
+    let ok =
+        check_password(&state, f.password, hash).await && staff.as_ref().is_some_and(|s| s.active);
     let Some(staff) = staff.filter(|_| ok) else {
-        for k in &keys {
-            state.store.record_login_failure(k).await?;
-        }
-        tracing::info!(email = %email, "sign-in failed");
+        tracing::info!(email = %email, client = %client.0, "sign-in failed");
         return render_form(
             &state,
             &headers,
@@ -174,9 +221,7 @@ async fn sign_in_save(
             StatusCode::UNAUTHORIZED,
         );
     };
-    for k in &keys {
-        state.store.clear_login_failures(k).await?;
-    }
+    state.store.login_succeeded(&account, &address).await?;
     let id = random_token();
     state
         .store

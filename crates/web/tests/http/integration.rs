@@ -858,6 +858,14 @@ http_test!(
     }
 );
 
+/// The request as it arrives from the TCP peer `ip` (`almanach serve`
+/// gives handlers the peer's address).
+fn from_peer(req: &mut Request<Body>, ip: &str) {
+    let peer: std::net::SocketAddr = format!("{ip}:50000").parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+}
+
 /// Posts a registration form from the client address `ip`.
 async fn register_from(app: &TestApp, path: &str, ip: &str, name: &str, email: &str) -> Response {
     let mut c = Client::default();
@@ -865,11 +873,11 @@ async fn register_from(app: &TestApp, path: &str, ip: &str, name: &str, email: &
     let body =
         serde_html_form::to_string([("name", name), ("email", email), ("key", key.as_str())])
             .unwrap();
-    let req = Request::post(path)
+    let mut req = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header("x-forwarded-for", ip)
         .body(Body::from(body))
         .unwrap();
+    from_peer(&mut req, ip);
     app.send(&mut c, req).await
 }
 
@@ -963,14 +971,14 @@ http_test!(
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(r.body.contains("Trop de tentatives"));
         // The API shares the limits.
-        let req = Request::post(format!("/api/v1/sessions/{}/registrations", paths[2].0))
+        let mut req = Request::post(format!("/api/v1/sessions/{}/registrations", paths[2].0))
             .header(header::CONTENT_TYPE, "application/json")
-            .header("x-forwarded-for", "198.51.100.4")
             .body(Body::from(
                 registration_body("Famille", "famille@example.org", 1, "famille-key-000001")
                     .to_string(),
             ))
             .unwrap();
+        from_peer(&mut req, "198.51.100.4");
         let r = app.send(&mut Client::default(), req).await;
         assert_eq!(
             (r.status, code(&r)),

@@ -17,4 +17,5 @@ mod logistics;
 mod public;
 mod rooms;
 mod setup;
+mod sign_in;
 mod stats;
