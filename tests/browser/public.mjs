@@ -167,6 +167,16 @@ test('series colours and the day page\'s script under the Content-Security-Polic
   const hex = (n) => parseInt(colour.slice(n, n + 2), 16);
   assert.equal(rgb, `rgb(${hex(1)}, ${hex(3)}, ${hex(5)})`, 'the session wears its series colour');
 
+  // « Mot de passe oublié ? », reached from the sign-in page.
+  await page.goto(`${BASE}/staff/sign-in`);
+  await axe(page, 'the sign-in page');
+  await navigating(page, () => page.getByRole('link', { name: /oublié/i }).click());
+  await axe(page, 'the password reset form');
+  await page.fill('#f-email', 'pas-une-adresse');
+  await navigating(page, () => page.getByRole('button', { name: /lien/i }).click());
+  assert.ok(await page.locator('#e-email').isVisible(), 'the error next to the field');
+  await axe(page, 'the password reset form with its error');
+
   // Signing in with the server's cookies (Secure, __Host- prefixed).
   await page.goto(`${BASE}/staff`);
   assert.match(page.url(), /\/staff\/sign-in/);
