@@ -178,6 +178,15 @@ pub fn colour_class(colour: impl AsRef<str>) -> String {
     }
 }
 
+/// `class` and, when `colour` is one, its colour's class: the value of a
+/// `class` attribute, `"session c-1a2b3c"` or `"session"`.
+pub fn with_colour(class: &str, colour: impl AsRef<str>) -> String {
+    match colour_class(colour) {
+        c if c.is_empty() => class.to_string(),
+        c => format!("{class} {c}"),
+    }
+}
+
 /// The stylesheet behind `colour_class`: one rule per colour in use.
 pub fn colours_css(colours: &[String]) -> String {
     let mut css = String::from("/* Series colours, made from the database. */\n");
@@ -198,6 +207,8 @@ mod colour_tests {
     #[test]
     fn colours_become_classes_and_nothing_else() {
         assert_eq!(colour_class("#1A2b3c"), "c-1a2b3c");
+        assert_eq!(with_colour("session", "#1A2b3c"), "session c-1a2b3c");
+        assert_eq!(with_colour("session", ""), "session");
         for bad in [
             "",
             "1a2b3c",

@@ -466,9 +466,10 @@ http_test!(
             )
             .await;
         assert_eq!(r.status, StatusCode::OK);
-        assert_eq!(
-            r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap(),
-            "frame-ancestors *"
+        let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.ends_with("; frame-ancestors *") && csp.contains("script-src 'self'"),
+            "{csp}"
         );
         assert!(r.headers.get(header::X_FRAME_OPTIONS).is_none());
         assert_eq!(
@@ -476,7 +477,7 @@ http_test!(
             "nosniff"
         );
         assert_eq!(
-            r.body.matches("<li class=\"session\"").count(),
+            r.body.matches("<li class=\"session").count(),
             2,
             "the limit"
         );
@@ -518,11 +519,8 @@ http_test!(
                 Some("DENY"),
                 "{path}"
             );
-            assert_eq!(
-                r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap(),
-                "frame-ancestors 'none'",
-                "{path}"
-            );
+            let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+            assert!(csp.ends_with("; frame-ancestors 'none'"), "{path}: {csp}");
             assert_eq!(
                 r.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
                 "nosniff",
@@ -539,11 +537,12 @@ http_test!(
             c.frame_ancestors = "https://www.ville.example".into()
         });
         let r = app.get(&mut Client::default(), "/embed/agenda").await;
-        assert_eq!(
-            r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap(),
-            "frame-ancestors https://www.ville.example"
+        let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.ends_with("; frame-ancestors https://www.ville.example"),
+            "{csp}"
         );
-        assert_eq!(r.body.matches("<li class=\"session\"").count(), 4);
+        assert_eq!(r.body.matches("<li class=\"session").count(), 4);
     }
 );
 
