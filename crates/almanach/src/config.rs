@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use almanach_domain::import::ImportLimits;
-use almanach_web::Rate;
+use almanach_web::{IpNet, Rate, parse_networks};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
@@ -18,6 +18,8 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
     pub log: Option<String>,
+    /// "text" or "json".
+    pub log_format: Option<crate::LogFormat>,
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
     pub public_url: Option<String>,
@@ -34,6 +36,11 @@ pub struct FileConfig {
     pub import_max_columns: Option<usize>,
     pub import_max_file_mb: Option<u64>,
     pub import_max_unpacked_mb: Option<u64>,
+    /// Reverse proxies whose X-Forwarded-For is believed: a list of
+    /// addresses or networks, or one string of them.
+    pub trusted_proxies: Option<Networks>,
+    /// The library's own networks, where a locked account may still sign in.
+    pub staff_networks: Option<Networks>,
 }
 
 /// What a spreadsheet import may cost to read, for `almanach import` and
@@ -109,6 +116,25 @@ pub fn import_limits(args: &ImportArgs, file: &FileConfig) -> Result<ImportLimit
             .saturating_mul(columns)
             .min(d.max_cells.max(rows.saturating_mul(20))),
     })
+}
+
+/// Networks in the file: `["10.0.0.0/8", "127.0.0.1"]` or `"10.0.0.0/8, 127.0.0.1"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Networks {
+    List(Vec<String>),
+    Text(String),
+}
+
+/// Networks from the flag (or environment), else the file, else none.
+pub fn networks(flag: Option<String>, file: Option<&Networks>, key: &str) -> Result<Vec<IpNet>> {
+    let text = match (flag, file) {
+        (Some(f), _) => f,
+        (None, Some(Networks::Text(t))) => t.clone(),
+        (None, Some(Networks::List(l))) => l.join(","),
+        (None, None) => return Ok(Vec::new()),
+    };
+    parse_networks(&text).map_err(|e| anyhow::anyhow!("{key}: {e}"))
 }
 
 impl FileConfig {
@@ -258,6 +284,27 @@ mod tests {
         assert_eq!(retention_days(Some(7), &file).unwrap(), 7);
         assert_eq!(retention_days(None, &FileConfig::default()).unwrap(), 90);
         assert!(retention_days(Some(0), &file).is_err());
+    }
+
+    #[test]
+    fn networks_come_from_the_flag_then_the_file_as_a_list_or_a_string() {
+        let file: FileConfig =
+            toml::from_str("trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\nstaff_networks = \"192.168.1.0/24\"\n")
+                .unwrap();
+        let proxies = networks(None, file.trusted_proxies.as_ref(), "trusted_proxies").unwrap();
+        assert_eq!(proxies.len(), 2);
+        assert!(proxies[1].contains("10.1.2.3".parse().unwrap()));
+        let staff = networks(None, file.staff_networks.as_ref(), "staff_networks").unwrap();
+        assert!(staff[0].contains("192.168.1.20".parse().unwrap()));
+        assert_eq!(
+            networks(Some("::1".into()), file.trusted_proxies.as_ref(), "x")
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(networks(None, None, "x").unwrap().is_empty());
+        let e = networks(Some("10.0.0.0/99".into()), None, "trusted_proxies").unwrap_err();
+        assert!(e.to_string().contains("trusted_proxies"), "{e}");
     }
 
     #[test]

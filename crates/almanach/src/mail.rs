@@ -8,7 +8,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use almanach_domain::link::LinkKey;
+use almanach_domain::link::{LinkKey, PublicUrl};
 use almanach_jobs::{MailSettings, Mailbox, Transport, Worker};
 use almanach_store::{Store, StoreError};
 use anyhow::{Context, Result, bail};
@@ -39,7 +39,7 @@ pub struct MailArgs {
 /// What `serve` starts with.
 pub struct Mail {
     pub link_key: LinkKey,
-    pub public_url: String,
+    pub public_url: PublicUrl,
     pub worker: Worker,
 }
 
@@ -50,14 +50,16 @@ pub async fn setup(
     listen: SocketAddr,
     store: &Store,
 ) -> Result<Mail> {
-    let public_url = args
-        .public_url
-        .or_else(|| file.public_url.clone())
-        .unwrap_or_else(|| format!("http://{listen}"))
-        .trim_end_matches('/')
-        .to_string();
-    if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-        bail!("--public-url {public_url:?} must start with http:// or https://");
+    // Default: the scheme this server speaks (plain HTTP) at its address;
+    // behind a reverse proxy that adds TLS, --public-url says https://.
+    let given = args.public_url.or_else(|| file.public_url.clone());
+    let public_url = PublicUrl::parse(&given.clone().unwrap_or_else(|| format!("http://{listen}")))
+        .map_err(|e| anyhow::anyhow!("--public-url {e}"))?;
+    if given.is_none() && listen.ip().is_unspecified() {
+        tracing::warn!(
+            "no --public-url: links in pages and e-mails will say {public_url}, which \
+             nobody can open; set --public-url to the address people use"
+        );
     }
     let link_key = link_key(args.link_key.as_deref(), data_dir)?;
     match store.check_link_key(&link_key.fingerprint()).await {
@@ -69,11 +71,7 @@ pub async fn setup(
         ),
         Err(e) => return Err(e.into()),
     }
-    let host = almanach_domain::ical::host_of(&public_url)
-        .split(':')
-        .next()
-        .unwrap_or("localhost")
-        .to_string();
+    let host = public_url.host().to_string();
     let transport = match args.smtp_url.or_else(|| file.smtp_url.clone()) {
         Some(url) => Transport::smtp(&url, Some(&host)).map_err(anyhow::Error::msg)?,
         None => Transport::folder(&data_dir.join("outbox")).map_err(anyhow::Error::msg)?,
@@ -88,7 +86,7 @@ pub async fn setup(
                 .context("no usable sender address: give --smtp-from")?
         }
     };
-    let mut settings = MailSettings::new(from, &public_url, link_key.clone());
+    let mut settings = MailSettings::new(from, public_url.as_str(), link_key.clone());
     settings.reminder_hour = args.reminder_hour.or(file.reminder_hour).unwrap_or(18);
     Ok(Mail {
         link_key,

@@ -40,11 +40,16 @@ struct Cli {
     /// Folder for the default SQLite database [default: ./data].
     #[arg(long, global = true, env = "ALMANACH_DATA_DIR")]
     data_dir: Option<PathBuf>,
-    /// Optional TOML configuration file (keys: database, data_dir, listen, secure_cookies, log, smtp_url, smtp_from,
-    /// public_url, reminder_hour, retention_days, rate_limit_ip, rate_limit_email, frame_ancestors,
-    /// import_max_rows, import_max_columns, import_max_file_mb, import_max_unpacked_mb).
+    /// Optional TOML configuration file (keys: database, data_dir, listen, secure_cookies, log, log_format, smtp_url,
+    /// smtp_from, public_url, reminder_hour, retention_days, rate_limit_ip, rate_limit_email, frame_ancestors,
+    /// trusted_proxies, staff_networks, import_max_rows, import_max_columns, import_max_file_mb,
+    /// import_max_unpacked_mb).
     #[arg(long, global = true, env = "ALMANACH_CONFIG")]
     config: Option<PathBuf>,
+    /// Log lines as text (coloured only on a terminal, and never with NO_COLOR set) or as one JSON
+    /// object per line [default: text].
+    #[arg(long, global = true, env = "ALMANACH_LOG_FORMAT", value_enum)]
+    log_format: Option<LogFormat>,
     /// Days a registration's personal data is kept after its session, then anonymised [default: 90].
     #[arg(long, global = true, env = "ALMANACH_RETENTION_DAYS")]
     retention_days: Option<u32>,
@@ -78,6 +83,14 @@ enum Command {
         /// Sites allowed to frame the embeddable agenda (/embed/agenda): * or "https://www.ville.fr …" [default: *].
         #[arg(long, env = "ALMANACH_FRAME_ANCESTORS")]
         frame_ancestors: Option<String>,
+        /// Reverse proxies whose X-Forwarded-For is believed, addresses or networks: "127.0.0.1, 10.0.0.0/8"
+        /// [default: none: the TCP peer is the client].
+        #[arg(long, env = "ALMANACH_TRUSTED_PROXIES")]
+        trusted_proxies: Option<String>,
+        /// The library's own networks, where a locked account can still sign in: "192.168.10.0/24"
+        /// [default: none].
+        #[arg(long, env = "ALMANACH_STAFF_NETWORKS")]
+        staff_networks: Option<String>,
     },
     /// Apply pending database migrations, then exit.
     Migrate,
@@ -149,6 +162,13 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
     Json,
@@ -199,6 +219,11 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Lift the lock on an account after too many failed sign-ins.
+    Unlock {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -212,11 +237,23 @@ fn main() -> ExitCode {
         .or_else(|| file.log.clone())
         .unwrap_or_else(|| "info".into());
     // Logs go to standard error: standard output carries reports and JSON.
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_target(false)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match cli
+        .log_format
+        .or(file.log_format)
+        .unwrap_or(LogFormat::Text)
+    {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs
+            .with_ansi(colours(
+                std::io::stderr().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+            ))
+            .init(),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -228,6 +265,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }
+}
+
+/// Colours in the log only for a person at a terminal: not in a file or a
+/// pipe (a journal, `2> server.log`), and not when `NO_COLOR` is set to
+/// anything but the empty string (no-color.org).
+fn colours(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 /// One clear line on standard error and a non-zero exit.
@@ -262,6 +306,8 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             rate_limit_ip,
             rate_limit_email,
             frame_ancestors,
+            trusted_proxies,
+            staff_networks,
         } => {
             let store = Store::open(&url).await?;
             let listen = listen
@@ -296,8 +342,29 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 frame_ancestors: parse_frame_ancestors(&frame_ancestors)
                     .map_err(|e| anyhow::anyhow!("--frame-ancestors: {e}"))?,
                 import_limits,
+                trusted_proxies: config::networks(
+                    trusted_proxies,
+                    file.trusted_proxies.as_ref(),
+                    "trusted_proxies",
+                )?,
+                staff_networks: config::networks(
+                    staff_networks,
+                    file.staff_networks.as_ref(),
+                    "staff_networks",
+                )?,
                 ..defaults
             };
+            let nets = |nets: &[almanach_web::IpNet]| {
+                nets.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            tracing::info!(
+                trusted_proxies = %nets(&config.trusted_proxies),
+                staff_networks = %nets(&config.staff_networks),
+                "client addresses: the TCP peer's, or what a trusted proxy says"
+            );
             tracing::info!(
                 rate_limit_ip = %config.rate_limit_ip,
                 rate_limit_email = %config.rate_limit_email,
@@ -318,7 +385,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             .await?;
             let config = WebConfig {
                 link_key: mail.link_key.clone(),
-                public_url: Some(mail.public_url.clone()),
+                public_url: Some(mail.public_url.to_string()),
                 ..config
             };
             tracing::info!(database = %shown, mail = %mail.worker.transport().describe(), public_url = %mail.public_url, "Almanach listening on http://{local}");
@@ -370,6 +437,19 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                     bail!("{email} already has an account")
                 }
                 Err(e) => return Err(e.into()),
+            }
+        }
+        Command::User {
+            command: UserCommand::Unlock { email },
+        } => {
+            let store = Store::open(&url).await?;
+            let email = email.trim().to_lowercase();
+            let known = store.staff_by_email(&email).await?.is_some();
+            let was_locked = store.unlock_account("cli", &email).await?;
+            match (known, was_locked) {
+                (_, true) => println!("{email} may sign in again"),
+                (true, false) => println!("{email} was not locked; nothing to do"),
+                (false, false) => bail!("no staff member with the e-mail {email}"),
             }
         }
         Command::Token {
@@ -573,4 +653,21 @@ fn read_password(from_stdin: bool) -> Result<String> {
 async fn shutdown() {
     let _ = tokio::signal::ctrl_c().await;
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(colours(true, None));
+        assert!(
+            colours(true, Some(OsStr::new(""))),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(!colours(true, Some(OsStr::new("1"))));
+        assert!(!colours(false, None), "a file or a pipe");
+    }
 }

@@ -314,3 +314,133 @@ fn retention_run_says_what_it_anonymises_and_refuses_a_zero_period() {
     assert!(!zero.status.success());
     assert!(String::from_utf8_lossy(&zero.stderr).contains("between 1 and 3650 days"));
 }
+
+#[test]
+fn logs_to_a_pipe_carry_no_colour_codes() {
+    let out = almanach()
+        .args(["--database", &temp_db(), "migrate"])
+        .env("ALMANACH_LOG", "info")
+        .env_remove("NO_COLOR")
+        .env_remove("ALMANACH_LOG_FORMAT")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("applied migration"), "a log line: {err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no escape sequence in a log written to a pipe: {err:?}"
+    );
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let out = almanach()
+        .args(["--database", &temp_db(), "--log-format", "json", "migrate"])
+        .env("ALMANACH_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+        .collect();
+    assert!(lines.len() >= 2, "{err}");
+    let applied = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "applied migration")
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(applied["level"], "INFO");
+    assert!(applied["fields"]["version"].is_number(), "{applied}");
+    assert!(applied["timestamp"].is_string());
+    // The same from the environment and from the configuration file.
+    let config = std::env::temp_dir().join(format!("almanach-log-{}.toml", rand_suffix()));
+    std::fs::write(&config, "log_format = \"json\"\n").unwrap();
+    let out = almanach()
+        .args(["--database", &temp_db(), "migrate"])
+        .env("ALMANACH_LOG", "info")
+        .env("ALMANACH_CONFIG", &config)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+            && !err.is_empty(),
+        "{err}"
+    );
+}
+
+#[test]
+fn user_unlock_lifts_a_sign_in_lock() {
+    let db = temp_db();
+    let mut child = almanach()
+        .args([
+            "--database",
+            &db,
+            "user",
+            "add",
+            "--email",
+            "claire@example.org",
+            "--role",
+            "coordinator",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    // Five failed sign-ins lock the account, as the server counts them.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let key = almanach_store::login_account_key("claire@example.org");
+    let failures = |db: &str| {
+        rt.block_on(async {
+            let store = almanach_store::Store::open(db).await.unwrap();
+            let n = store.login_failures(&key).await.unwrap().0;
+            store.close().await;
+            n
+        })
+    };
+    rt.block_on(async {
+        let store = almanach_store::Store::open(&db).await.unwrap();
+        for _ in 0..5 {
+            let now = almanach_store::now();
+            store
+                .take_login_attempt(&[(key.as_str(), 5)], 900, now)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        store.close().await;
+    });
+    assert_eq!(failures(&db), 5);
+    let unlock = |email: &str| {
+        almanach()
+            .args(["--database", &db, "user", "unlock", "--email", email])
+            .output()
+            .unwrap()
+    };
+    let out = unlock("Claire@Example.org");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("claire@example.org may sign in again"));
+    assert_eq!(failures(&db), 0);
+    let out = unlock("claire@example.org");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("was not locked"));
+    let out = unlock("nobody@example.org");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no staff member"));
+}

@@ -1,7 +1,8 @@
-//! A registration's private link. Its token is derived from a secret key of
-//! the installation and the registration's idempotency hash, so the server
-//! can write the link in any e-mail (a promotion, a reminder) while the
-//! database keeps only the token's hash and never the key.
+//! Links. A registration's private link: its token is derived from a
+//! secret key of the installation and the registration's idempotency hash,
+//! so the server can write the link in any e-mail (a promotion, a reminder)
+//! while the database keeps only the token's hash and never the key. And
+//! the public address every absolute link starts with (`PublicUrl`).
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -47,6 +48,22 @@ impl LinkKey {
         hex(&mac.finalize().into_bytes())
     }
 
+    /// A staff member's password reset token: `{staff id}.{expiry}.{MAC}`,
+    /// the MAC (this key's) over both and the account's password hash as
+    /// it is now. Nothing is stored: the link stops working when it expires
+    /// and once used, since the hash then changes. Compare with
+    /// `same_token`.
+    pub fn reset_token(&self, staff_id: i64, expires_at: i64, password_hash: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(b"almanach password reset\0");
+        mac.update(format!("{staff_id}\0{expires_at}\0").as_bytes());
+        mac.update(password_hash.as_bytes());
+        format!(
+            "{staff_id}.{expires_at}.{}",
+            hex(&mac.finalize().into_bytes())
+        )
+    }
+
     /// Names the key without revealing it (16 hex digits).
     pub fn fingerprint(&self) -> String {
         let mut h = Sha256::new();
@@ -54,6 +71,107 @@ impl LinkKey {
         h.update(self.0);
         hex(&h.finalize()[..8])
     }
+}
+
+/// The address the public reaches (`--public-url`), e.g.
+/// `https://agenda.mediatheque.fr`: a scheme and a host, nothing else.
+/// Every absolute link (pages, API answers, e-mails, calendar entries) is
+/// made by `PublicUrl::link`, so none says `https://` on a server reached
+/// over plain HTTP, or the other way round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    /// `http://` or `https://`, a host (and port), an optional final `/`.
+    /// A path, a query, a user name or a space is refused: the application
+    /// answers at the root of its address.
+    pub fn parse(s: &str) -> Result<PublicUrl, String> {
+        let s = s.trim();
+        let bad = |why: &str| Err(format!("{s:?} {why}"));
+        let Some((scheme, rest)) = s.split_once("://") else {
+            return bad("must start with http:// or https://");
+        };
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return bad("must start with http:// or https://");
+        }
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.contains(['/', '?', '#']) {
+            return bad("must be an address without a path, like https://agenda.mediatheque.fr");
+        }
+        match PublicUrl::from_host(&scheme, authority) {
+            Some(u) => Ok(u),
+            None => bad("does not name a host, like https://agenda.mediatheque.fr"),
+        }
+    }
+
+    /// `scheme://host` from a request's `Host` header; None when the host
+    /// holds anything a host name, an IP address and a port do not.
+    pub fn from_host(scheme: &str, host: &str) -> Option<PublicUrl> {
+        let ok = !host.is_empty()
+            && host.len() <= 255
+            && !host.starts_with(':')
+            && host.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'_')
+            });
+        ok.then(|| PublicUrl(format!("{scheme}://{}", host.to_ascii_lowercase())))
+    }
+
+    /// The absolute address of `path` (which starts with `/`).
+    pub fn link(&self, path: &str) -> String {
+        debug_assert!(path.starts_with('/'), "{path}");
+        format!("{}{path}", self.0)
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+
+    /// `host` or `host:port`, as calendar UIDs and message ids use it.
+    pub fn authority(&self) -> &str {
+        self.0.split_once("://").map_or("", |(_, a)| a)
+    }
+
+    /// The host without the port.
+    pub fn host(&self) -> &str {
+        let a = self.authority();
+        match a.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(v6),
+            None => a.split(':').next().unwrap_or(a),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PublicUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The staff id and expiry a reset token names, before anything checks
+/// it: None for anything that is not shaped like one.
+pub fn reset_token_parts(token: &str) -> Option<(i64, i64)> {
+    let mut parts = token.split('.');
+    let (id, expires, mac) = (parts.next()?, parts.next()?, parts.next()?);
+    let ok = parts.next().is_none()
+        && mac.len() == 64
+        && mac
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    ok.then_some((id.parse().ok()?, expires.parse().ok()?))
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// What the database keeps of a token: its SHA-256, hexadecimal.
@@ -81,6 +199,74 @@ mod tests {
             token_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn reset_tokens_name_the_account_and_expiry_and_follow_the_password() {
+        let k = LinkKey::from_bytes([7; 32]);
+        let t = k.reset_token(12, 1_800_000_000, "$argon2id$old");
+        assert!(t.starts_with("12.1800000000."), "{t}");
+        assert_eq!(reset_token_parts(&t), Some((12, 1_800_000_000)));
+        assert!(same_token(
+            &t,
+            &k.reset_token(12, 1_800_000_000, "$argon2id$old")
+        ));
+        assert!(!same_token(
+            &t,
+            &k.reset_token(12, 1_800_000_000, "$argon2id$new")
+        ));
+        assert!(!same_token(
+            &t,
+            &k.reset_token(12, 1_800_000_001, "$argon2id$old")
+        ));
+        assert!(!same_token(
+            &t,
+            &k.reset_token(13, 1_800_000_000, "$argon2id$old")
+        ));
+        let other = LinkKey::from_bytes([8; 32]);
+        assert!(!same_token(
+            &t,
+            &other.reset_token(12, 1_800_000_000, "$argon2id$old")
+        ));
+        for bad in [
+            "",
+            "12",
+            "12.3",
+            "x.1.aa",
+            &format!("{t}.0"),
+            &t.to_uppercase(),
+        ] {
+            assert_eq!(reset_token_parts(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn public_addresses_are_a_scheme_and_a_host() {
+        let u = PublicUrl::parse(" https://Agenda.Mediatheque.fr/ ").unwrap();
+        assert_eq!(u.as_str(), "https://agenda.mediatheque.fr");
+        assert_eq!(u.link("/r/ab"), "https://agenda.mediatheque.fr/r/ab");
+        assert!(u.is_https());
+        let u = PublicUrl::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(u.link("/events/3"), "http://127.0.0.1:8080/events/3");
+        assert!(!u.is_https());
+        assert_eq!((u.authority(), u.host()), ("127.0.0.1:8080", "127.0.0.1"));
+        let u = PublicUrl::parse("http://[::1]:8080").unwrap();
+        assert_eq!(u.host(), "::1");
+        for bad in [
+            "",
+            "agenda.mediatheque.fr",
+            "ftp://agenda.mediatheque.fr",
+            "https://",
+            "https://agenda.mediatheque.fr/agenda",
+            "https://agenda.mediatheque.fr?x=1",
+            "https://user:pw@agenda.mediatheque.fr",
+            "https://agenda mediatheque.fr",
+            "https://a.fr\\@evil.example",
+        ] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(PublicUrl::from_host("http", "evil.example/x"), None);
+        assert_eq!(PublicUrl::from_host("http", ""), None);
     }
 
     #[test]

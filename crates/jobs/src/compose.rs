@@ -4,6 +4,7 @@
 //! what is stored for retries and for staff never holds it.
 
 use almanach_domain::ical::{self, Calendar};
+use almanach_domain::link::PublicUrl;
 use almanach_domain::registration::RegistrationStatus;
 use almanach_domain::{Lang, fmt};
 use almanach_store::{MailFacts, MailKind, OutboxMessage};
@@ -97,6 +98,8 @@ fn subject_key(kind: MailKind, restored: bool) -> &'static str {
         // Composed by `digest::compose_digest`, never here.
         MailKind::ItDigest => "mail.digest.subject",
         MailKind::Correction => "mail.subject.correction",
+        // Composed by `account::compose_password_reset`, never here.
+        MailKind::PasswordReset => "mail.reset.subject",
     }
 }
 
@@ -106,7 +109,7 @@ fn subject_key(kind: MailKind, restored: bool) -> &'static str {
 pub fn compose(
     m: &OutboxMessage,
     facts: &MailFacts,
-    public_url: &str,
+    public_url: &PublicUrl,
     has_link: bool,
     now: Timestamp,
 ) -> Composed {
@@ -164,7 +167,7 @@ pub fn compose(
             w.t("mail.reminder_cancel").to_string(),
         ],
         MailKind::Staff => vec![w.tf("mail.staff", &tt)],
-        MailKind::ItDigest => Vec::new(),
+        MailKind::ItDigest | MailKind::PasswordReset => Vec::new(),
         // Staff undid an action whose message had reached the person.
         MailKind::Correction => match p["undone"].as_str() {
             Some("message") => vec![w.tf(
@@ -213,7 +216,9 @@ pub fn compose(
         | MailKind::Reminder => true,
         MailKind::Moved | MailKind::AlreadyRegistered | MailKind::Staff => confirmed_then,
         MailKind::Correction => confirmed_then && p["undone"].as_str() != Some("message"),
-        MailKind::Waiting | MailKind::Cancelled | MailKind::ItDigest => false,
+        MailKind::Waiting | MailKind::Cancelled | MailKind::ItDigest | MailKind::PasswordReset => {
+            false
+        }
     } && !facts.sessions.is_empty();
     let cancels = m.kind == MailKind::SessionCancelled;
     let ics = if has_ics {
@@ -277,11 +282,7 @@ pub fn compose(
             .collect(),
         cancelled_mark: w.t("mail.cancelled_mark"),
         event_title: title.to_string(),
-        event_url: format!(
-            "{}/events/{}",
-            public_url.trim_end_matches('/'),
-            facts.event.id
-        ),
+        event_url: public_url.link(&format!("/events/{}", facts.event.id)),
         has_link,
         link_intro: w.t("mail.link"),
         link_keep: w.t("mail.link_keep"),

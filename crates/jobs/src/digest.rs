@@ -3,6 +3,7 @@
 //! has a problem, the sessions IT will not attend. Staff pages hold the
 //! details; the message gives each need's link to its page.
 
+use almanach_domain::link::PublicUrl;
 use almanach_domain::logistics::NeedStatus;
 use almanach_domain::{Lang, fmt};
 use almanach_store::{Digest, Need};
@@ -68,7 +69,7 @@ fn status_key(s: NeedStatus) -> &'static str {
     }
 }
 
-fn item(w: Words, lang: Lang, tz: &TimeZone, base: &str, n: &Need) -> Item {
+fn item(w: Words, lang: Lang, tz: &TimeZone, base: &PublicUrl, n: &Need) -> Item {
     let mut session = w.tf(
         "mail.digest.for",
         &[
@@ -89,14 +90,14 @@ fn item(w: Words, lang: Lang, tz: &TimeZone, base: &str, n: &Need) -> Item {
         session,
         due: w.tf("mail.digest.due", &[("date", &fmt::day(n.due, lang))]),
         status: w.t(status_key(n.status)),
-        url: format!("{base}/staff/needs/{}", n.id),
+        url: base.link(&format!("/staff/needs/{}", n.id)),
     }
 }
 
 /// The digest as a message, in `lang`; `public_url` starts its links.
-pub fn compose_digest(d: &Digest, lang: Lang, tz: &TimeZone, public_url: &str) -> Composed {
+pub fn compose_digest(d: &Digest, lang: Lang, tz: &TimeZone, public_url: &PublicUrl) -> Composed {
     let w = Words(lang);
-    let base = public_url.trim_end_matches('/');
+    let base = public_url;
     let library = d.library_name.as_str();
     let of_library = d.library_of_name.as_str();
     let (from, to) = (fmt::day(d.from, lang), fmt::day(d.to, lang));
@@ -148,7 +149,7 @@ pub fn compose_digest(d: &Digest, lang: Lang, tz: &TimeZone, public_url: &str) -
         away,
         nothing: d.is_empty().then(|| w.t("mail.digest.nothing")),
         board_intro: w.t("mail.digest.board"),
-        board_url: format!("{base}/staff/it"),
+        board_url: base.link("/staff/it"),
         signature: w.tf(
             "mail.signature",
             &[("library", library), ("of_library", of_library)],

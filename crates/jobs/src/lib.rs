@@ -5,6 +5,7 @@
 //! runs `Worker::run`; tests call `Worker::tick` or `drain_once` with their
 //! own clock and never sleep.
 
+mod account;
 pub mod compose;
 pub mod digest;
 mod i18n;
@@ -14,7 +15,7 @@ pub mod transport;
 use std::future::Future;
 use std::time::Duration;
 
-use almanach_domain::link::{LinkKey, token_hash};
+use almanach_domain::link::{LinkKey, PublicUrl, token_hash};
 use almanach_store::{
     DigestWeek, DueDigest, MailFacts, MailKind, OutboxMessage, Store, StoreError,
 };
@@ -34,7 +35,7 @@ pub struct MailSettings {
     /// The sender, e.g. `Médiathèque <agenda@mediatheque.fr>`.
     pub from: Mailbox,
     /// The address the public reaches: links and calendar UIDs start with it.
-    pub public_url: String,
+    pub public_url: PublicUrl,
     pub link_key: LinkKey,
     /// Reminders go the day before at this hour, library time.
     pub reminder_hour: i8,
@@ -52,10 +53,13 @@ pub struct MailSettings {
 }
 
 impl MailSettings {
+    /// `public_url` as `PublicUrl::parse` accepts it (the binary checks it
+    /// first); anything else is a mistake of the caller.
     pub fn new(from: Mailbox, public_url: &str, link_key: LinkKey) -> MailSettings {
         MailSettings {
             from,
-            public_url: public_url.trim_end_matches('/').to_string(),
+            public_url: PublicUrl::parse(public_url)
+                .unwrap_or_else(|e| panic!("the public address: {e}")),
             link_key,
             reminder_hour: 18,
             lease_secs: 5 * 60,
@@ -236,6 +240,13 @@ impl Worker {
         }
         let (m, link) = match m.kind {
             MailKind::ItDigest => (self.composed_digest(m, now).await?, None),
+            MailKind::PasswordReset => match self.composed_reset(m, now).await? {
+                Some(ml) => ml,
+                None => {
+                    d.failed += 1;
+                    return Ok(());
+                }
+            },
             _ => match self.composed(m, now).await? {
                 Some(ml) => ml,
                 None => {
@@ -333,6 +344,56 @@ impl Worker {
         self.keep(m, c).await
     }
 
+    /// A password reset message, composed at its first attempt, and its
+    /// link, made now from the account's password hash (so a link sent
+    /// after the password changed is for the new one); `None` when the
+    /// account is gone or inactive, or the link already expired (the
+    /// message is then given up on).
+    async fn composed_reset(
+        &self,
+        m: OutboxMessage,
+        now: i64,
+    ) -> Result<Option<(OutboxMessage, Option<String>)>, StoreError> {
+        let staff = match m.payload["staff_id"].as_i64() {
+            Some(id) => self.store.staff_member(id).await?,
+            None => None,
+        };
+        let expires = m.payload["expires_at"].as_i64().unwrap_or(0);
+        let Some(staff) = staff.filter(|s| s.active) else {
+            self.store
+                .mark_failed(&m, "the account no longer exists or is inactive", None)
+                .await?;
+            return Ok(None);
+        };
+        if expires <= now {
+            self.store
+                .mark_failed(&m, "the link expired before it could be sent", None)
+                .await?;
+            return Ok(None);
+        }
+        let token = self
+            .settings
+            .link_key
+            .reset_token(staff.id, expires, &staff.password_hash);
+        let link = self
+            .settings
+            .public_url
+            .link(&format!("/staff/password-reset/{token}"));
+        if m.composed() {
+            return Ok(Some((m, Some(link))));
+        }
+        let library = self.store.library(staff.library_id).await?;
+        let minutes = (expires - m.created_at + 59) / 60;
+        let c = account::compose_password_reset(
+            m.lang,
+            &staff.name,
+            &staff.email,
+            &library.name,
+            minutes,
+        );
+        Ok(Some((self.keep(m, c).await?, Some(link))))
+    }
+
     /// Stores what was composed, so retries send the same message.
     async fn keep(&self, m: OutboxMessage, c: Composed) -> Result<OutboxMessage, StoreError> {
         let m = OutboxMessage {
@@ -351,7 +412,7 @@ impl Worker {
     fn link(&self, f: &MailFacts) -> Option<String> {
         let token = self.settings.link_key.token(&f.link_seed);
         (token_hash(&token) == f.token_hash)
-            .then(|| format!("{}/r/{token}", self.settings.public_url))
+            .then(|| self.settings.public_url.link(&format!("/r/{token}")))
     }
 
     /// The MIME message: text and HTML alternatives, and the calendar.
@@ -364,8 +425,7 @@ impl Worker {
             .recipient
             .parse()
             .map_err(|_| bad("the recipient's address cannot be used"))?;
-        let host = almanach_domain::ical::host_of(&self.settings.public_url);
-        let host = host.split(':').next().unwrap_or(host);
+        let host = self.settings.public_url.host();
         let body = MultiPart::alternative_plain_html(
             compose::with_link(&m.text_body, link, false),
             compose::with_link(&m.html_body, link, true),

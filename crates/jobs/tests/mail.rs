@@ -743,3 +743,86 @@ on_both_backends!(
         );
     }
 );
+
+/// A form posted before sign-in, with its double-submit token.
+async fn post_before_sign_in(web: &Web, path: &str, body: String) -> support::Page {
+    let csrf = "c".repeat(64);
+    web.send(
+        axum::http::Request::post(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", format!("almanach_csrf={csrf}"))
+            .body(axum::body::Body::from(format!("{body}&csrf={csrf}")))
+            .unwrap(),
+    )
+    .await
+}
+
+on_both_backends!(
+    async fn a_forgotten_password_is_reset_through_an_emailed_link(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        let claire = store
+            .create_staff(
+                &actor(lib),
+                "claire@mediatheque.test",
+                "Claire Martin",
+                almanach_domain::staff::Role::Coordinator,
+                &almanach_web::hash_password("ancien mot de passe"),
+            )
+            .await
+            .unwrap();
+        let web = Web::new(&store);
+        for email in ["claire%40mediatheque.test", "personne%40mediatheque.test"] {
+            let r =
+                post_before_sign_in(&web, "/staff/password-reset", format!("email={email}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let server = TestSmtp::start().await;
+        let worker = smtp_worker(&store, &server, settings());
+        let d = worker.drain_once(now()).await.unwrap();
+        assert_eq!(d.sent, 1, "one message: to the account that exists");
+        let mails = received(&server);
+        let mail = &to(&mails, "claire@mediatheque.test")[0];
+        assert_eq!(
+            subject(mail),
+            "Ma médiathèque : choisir un nouveau mot de passe Almanach"
+        );
+        let body = text(mail);
+        assert!(body.starts_with("Bonjour Claire Martin,"), "{body}");
+        assert!(body.contains("expire dans 60 minutes"), "{body}");
+        let prefix = format!("{PUBLIC}/staff/password-reset/");
+        let start = body.find(&prefix).unwrap_or_else(|| panic!("{body}"));
+        let link: String = body[start..].split_whitespace().next().unwrap().to_string();
+        assert!(link.starts_with(&format!("{prefix}{claire}.")), "{link}");
+        let html = &mail.leaf("text/html").body;
+        assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+        // What staff and retries see keeps only the placeholder.
+        let kept = store.outbox(lib, &OutboxFilter::default()).await.unwrap();
+        assert!(kept[0].text_body.contains(LINK_PLACEHOLDER) && !kept[0].text_body.contains(&link));
+
+        // The link works, once.
+        let path = &link[PUBLIC.len()..];
+        assert_eq!(web.get(path).await.status, StatusCode::OK);
+        let r = post_before_sign_in(
+            &web,
+            path,
+            "password=nouveau+mot+de+passe&confirm=nouveau+mot+de+passe".into(),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.location.as_str()),
+            (StatusCode::SEE_OTHER, "/staff/sign-in?reset=1")
+        );
+        assert_eq!(web.get(path).await.status, StatusCode::GONE);
+        let r = post_before_sign_in(
+            &web,
+            "/staff/sign-in",
+            "email=claire%40mediatheque.test&password=nouveau+mot+de+passe".into(),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "signed in with the new password"
+        );
+    }
+);

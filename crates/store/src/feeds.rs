@@ -3,6 +3,7 @@
 //! needs beyond the session (its sequence, its last revision, the event's text).
 
 use almanach_domain::ical;
+use almanach_domain::link::PublicUrl;
 use sqlx::Row;
 
 use crate::programme::{SESSION_SELECT, session};
@@ -95,10 +96,9 @@ impl CalendarSession {
     /// The session as a calendar event, the same in feeds and in e-mails so
     /// calendar clients merge them: UID from the public address's host, the
     /// event page as URL, the room and the library as location.
-    pub fn ical_event(&self, public_url: &str, library_name: &str) -> ical::Event {
+    pub fn ical_event(&self, public_url: &PublicUrl, library_name: &str) -> ical::Event {
         let s = &self.session;
-        let public_url = public_url.trim_end_matches('/');
-        let url = format!("{public_url}/events/{}", s.event_id);
+        let url = public_url.link(&format!("/events/{}", s.event_id));
         let location = match &s.room_name {
             Some(room) => format!("{room}, {library_name}"),
             None => library_name.to_string(),
@@ -109,7 +109,7 @@ impl CalendarSession {
         };
         let at = |t: i64| jiff::Timestamp::from_second(t).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         ical::Event {
-            uid: ical::session_uid(s.id, ical::host_of(public_url)),
+            uid: ical::session_uid(s.id, public_url.authority()),
             stamp: at(self.revised_at),
             start: at(s.starts_at),
             end: at(s.ends_at),

@@ -47,7 +47,7 @@ pub use personal_data::{PersonalData, PersonalRegistration, RetentionRun};
 pub use programme::*;
 pub use registrations::*;
 pub use speakers::*;
-pub use staff::{ApiToken, AuthSession, StaffMember};
+pub use staff::{ApiToken, AuthSession, StaffMember, login_account_key, login_address_key};
 pub use stats::Scope;
 
 use std::path::PathBuf;

@@ -40,10 +40,12 @@ pub enum MailKind {
     /// Staff undid an action after its message went: what to disregard
     /// (`payload.undone`: the action's kind).
     Correction,
+    /// A link to choose a new password, to a staff member who asked.
+    PasswordReset,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 12] = [
+    pub const ALL: [MailKind; 13] = [
         MailKind::Confirmed,
         MailKind::Waiting,
         MailKind::Promoted,
@@ -56,6 +58,7 @@ impl MailKind {
         MailKind::Staff,
         MailKind::ItDigest,
         MailKind::Correction,
+        MailKind::PasswordReset,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -72,6 +75,7 @@ impl MailKind {
             MailKind::Staff => "staff",
             MailKind::ItDigest => "it_digest",
             MailKind::Correction => "correction",
+            MailKind::PasswordReset => "password_reset",
         }
     }
 

@@ -614,6 +614,16 @@ impl Store {
         Ok(all)
     }
 
+    /// Every colour a series has, in any library: the stylesheet that
+    /// gives pages their colours (`/static/colours.css`) is built from it.
+    pub async fn series_colours(&self) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("select distinct colour from series order by colour")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
     pub async fn series(&self, library_id: i64, id: i64) -> Result<Series> {
         let r = self.owned_row("series", library_id, id).await?;
         series(&r)

@@ -1,6 +1,8 @@
-//! Staff members, their sign-in sessions, repeated sign-in failures and API
-//! tokens. Secrets arrive here already hashed; nothing here sees a password.
+//! Staff members, their sign-in sessions, repeated sign-in failures,
+//! password resets and API tokens. Secrets arrive here already hashed;
+//! nothing here sees a password.
 
+use almanach_domain::Lang;
 use almanach_domain::collate::sort_by_name;
 use almanach_domain::staff::Role;
 use serde::Serialize;
@@ -8,7 +10,18 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Actor, record};
-use crate::{Result, Store, StoreError, classify, now};
+use crate::{Backend, Result, Store, StoreError, classify, now};
+
+/// The key sign-in failures of one account are counted under (whether or
+/// not the account exists, so the answer tells nothing).
+pub fn login_account_key(email: &str) -> String {
+    format!("email:{}", email.trim().to_lowercase())
+}
+
+/// The key sign-in failures from one client address are counted under.
+pub fn login_address_key(address: &str) -> String {
+    format!("ip:{address}")
+}
 
 #[derive(Clone, Serialize, PartialEq)]
 pub struct StaffMember {
@@ -170,6 +183,13 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        if password_hash.is_some() {
+            // A new password from an administrator lifts the account's lock.
+            sqlx::query("delete from login_failures where key = $1")
+                .bind(login_account_key(&before.email))
+                .execute(&mut *tx)
+                .await?;
+        }
         let after = StaffMember {
             name: name.to_string(),
             role,
@@ -265,32 +285,227 @@ impl Store {
         })
     }
 
-    pub async fn record_login_failure(&self, key: &str) -> Result<()> {
+    /// Takes one sign-in attempt for every `(key, max)` before a password is
+    /// checked, counting it as a failure until `login_succeeded` says
+    /// otherwise. `Ok(Err((key, seconds)))` when a key already had `max` failures
+    /// within `pause_secs` of `now`: nothing is counted then, and no
+    /// password may be checked. Check and count are one conditional UPDATE
+    /// per key in one transaction, so of many attempts at once no more than
+    /// `max` get through (SQLite: the write lock; PostgreSQL: the row lock,
+    /// the condition re-read after it). A key quiet for `pause_secs` starts
+    /// again from zero.
+    pub async fn take_login_attempt(
+        &self,
+        limits: &[(&str, i64)],
+        pause_secs: i64,
+        now: i64,
+    ) -> Result<std::result::Result<(), (String, i64)>> {
+        let cutoff = now - pause_secs;
+        let mut limits = limits.to_vec();
+        // Always in the same order, so two attempts never wait on each other.
+        limits.sort();
+        self.prune_login_failures(cutoff).await?;
         let mut tx = self.write().await?;
-        let updated = sqlx::query(
-            "update login_failures set failures = failures + 1, last_at = $1 where key = $2",
+        for (key, max) in limits {
+            sqlx::query(
+                "insert into login_failures (key, failures, last_at) values ($1, 0, $2) \
+                 on conflict (key) do nothing",
+            )
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            // A key quiet for the pause (the prune may have left it) starts
+            // again from one.
+            let counted: Option<i64> = sqlx::query_scalar(
+                "update login_failures set \
+                 failures = case when last_at <= $1 then 1 else failures + 1 end, last_at = $2 \
+                 where key = $3 and (failures < $4 or last_at <= $1) returning failures",
+            )
+            .bind(cutoff)
+            .bind(now)
+            .bind(key)
+            .bind(max)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if counted.is_none() {
+                let last: i64 =
+                    sqlx::query_scalar("select last_at from login_failures where key = $1")
+                        .bind(key)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                tx.rollback().await?;
+                return Ok(Err((key.to_string(), (last + pause_secs - now).max(1))));
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Forgets keys quiet since `cutoff`, in a statement of its own that
+    /// never waits: on PostgreSQL, rows an attempt holds are skipped (left
+    /// for next time), so pruning cannot deadlock with attempts. SQLite has
+    /// one writer at a time and no `skip locked`.
+    async fn prune_login_failures(&self, cutoff: i64) -> Result<()> {
+        let sql = match self.backend() {
+            Backend::Postgres => {
+                "delete from login_failures where key in \
+                 (select key from login_failures where last_at <= $1 for update skip locked)"
+            }
+            Backend::Sqlite => "delete from login_failures where last_at <= $1",
+        };
+        sqlx::query(sql).bind(cutoff).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// The password was right: the account's failures are forgotten, and
+    /// the attempt no longer counts against the address.
+    pub async fn login_succeeded(&self, account_key: &str, address_key: &str) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("delete from login_failures where key = $1")
+            .bind(account_key)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "update login_failures set failures = failures - 1 where key = $1 and failures > 0",
         )
-        .bind(now())
-        .bind(key)
+        .bind(address_key)
         .execute(&mut *tx)
         .await?;
-        if updated.rows_affected() == 0 {
-            sqlx::query("insert into login_failures (key, failures, last_at) values ($1, 1, $2)")
-                .bind(key)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-        }
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("delete from login_failures where key = $1")
-            .bind(key)
-            .execute(self.pool())
+    /// Lifts the lock on the account with this e-mail (`almanach user
+    /// unlock`); true when there was one. Recorded in the audit trail when
+    /// the account exists.
+    pub async fn unlock_account(&self, actor_label: &str, email: &str) -> Result<bool> {
+        let staff = self.staff_by_email(email).await?;
+        let mut tx = self.write().await?;
+        let n = sqlx::query("delete from login_failures where key = $1")
+            .bind(login_account_key(email))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if let Some(s) = staff {
+            let actor = Actor::system(s.library_id, actor_label);
+            record::<()>(&mut tx, &actor, "staff", s.id, "unlock", None, None).await?;
+        }
+        tx.commit().await?;
+        Ok(n > 0)
+    }
+
+    // --- password reset ---------------------------------------------------
+
+    /// A staff member by id, whichever library (a reset link names only the id).
+    pub async fn staff_member(&self, id: i64) -> Result<Option<StaffMember>> {
+        let r = sqlx::query("select * from staff where id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
             .await?;
-        Ok(())
+        r.as_ref().map(staff_from_row).transpose()
+    }
+
+    /// Enqueues a password reset message to the active account with this
+    /// e-mail, its link valid until `expires_at`; false (nothing written)
+    /// when there is none. The link itself is made when sending, from the
+    /// account's password hash then (see `domain::link`), so the outbox
+    /// never holds it.
+    pub async fn request_password_reset(
+        &self,
+        email: &str,
+        lang: Lang,
+        expires_at: i64,
+    ) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let r = sqlx::query("select * from staff where email = $1 and active = 1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(staff) = r.as_ref().map(staff_from_row).transpose()? else {
+            return Ok(false);
+        };
+        let t = now();
+        sqlx::query(
+            "insert into outbox (library_id, kind, recipient, lang, payload, next_attempt_at, created_at) \
+             values ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(staff.library_id)
+        .bind(crate::MailKind::PasswordReset.slug())
+        .bind(&staff.email)
+        .bind(lang.code())
+        .bind(serde_json::json!({ "staff_id": staff.id, "expires_at": expires_at }).to_string())
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
+        let actor = Actor::system(staff.library_id, "sign-in");
+        record::<()>(
+            &mut tx,
+            &actor,
+            "staff",
+            staff.id,
+            "password_reset_requested",
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Sets a new password through a reset link: only while the account's
+    /// hash is still `old_hash` (a link works once) and the account active.
+    /// Signs the person out everywhere and lifts the lock on the account.
+    pub async fn reset_password(
+        &self,
+        staff_id: i64,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let email: Option<String> = sqlx::query_scalar(
+            "update staff set password_hash = $1 where id = $2 and password_hash = $3 and active = 1 \
+             returning email",
+        )
+        .bind(new_hash)
+        .bind(staff_id)
+        .bind(old_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(email) = email else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        sqlx::query("delete from auth_sessions where staff_id = $1")
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("delete from login_failures where key = $1")
+            .bind(login_account_key(&email))
+            .execute(&mut *tx)
+            .await?;
+        let library_id: i64 = sqlx::query_scalar("select library_id from staff where id = $1")
+            .bind(staff_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let actor = Actor {
+            library_id,
+            staff_id: Some(staff_id),
+            label: email,
+        };
+        let after = serde_json::json!({ "password": "changed" });
+        record(
+            &mut tx,
+            &actor,
+            "staff",
+            staff_id,
+            "password_reset",
+            None,
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     // --- API tokens ---------------------------------------------------------

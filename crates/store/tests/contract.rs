@@ -1,5 +1,6 @@
 //! The storage contract: the same stories run on SQLite and PostgreSQL.
 
+use almanach_domain::Lang;
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::staff::Role;
 use almanach_store::*;
@@ -450,13 +451,172 @@ on_both_backends!(
                 .unwrap()
                 .is_none()
         );
+    }
+);
 
-        assert_eq!(store.login_failures("k").await.unwrap().0, 0);
-        store.record_login_failure("k").await.unwrap();
-        store.record_login_failure("k").await.unwrap();
-        assert_eq!(store.login_failures("k").await.unwrap().0, 2);
-        store.clear_login_failures("k").await.unwrap();
-        assert_eq!(store.login_failures("k").await.unwrap().0, 0);
+on_both_backends!(
+    async fn sign_in_attempts_are_counted_before_the_check_and_forgotten_after_a_pause(
+        store: Store,
+    ) {
+        let t = 1_800_000_000;
+        let attempt = |keys: Vec<(&'static str, i64)>, at: i64| {
+            let store = store.clone();
+            async move { store.take_login_attempt(&keys, 900, at).await.unwrap() }
+        };
+        for _ in 0..3 {
+            assert_eq!(attempt(vec![("email:a", 3)], t).await, Ok(()));
+        }
+        assert_eq!(
+            attempt(vec![("email:a", 3)], t + 10).await,
+            Err(("email:a".to_string(), 890)),
+            "locked, and for how long"
+        );
+        assert_eq!(
+            store.login_failures("email:a").await.unwrap(),
+            (3, t),
+            "not counted"
+        );
+        assert_eq!(
+            attempt(vec![("email:a", 3)], t + 600).await,
+            Err(("email:a".to_string(), 300))
+        );
+        // Quiet for the pause: counting starts again.
+        assert_eq!(attempt(vec![("email:a", 3)], t + 900).await, Ok(()));
+        assert_eq!(store.login_failures("email:a").await.unwrap(), (1, t + 900));
+        // When one key is locked, the others are not counted either.
+        for _ in 0..2 {
+            attempt(vec![("email:a", 3)], t + 901).await.unwrap();
+        }
+        assert!(
+            attempt(vec![("ip:1.2.3.4", 20), ("email:a", 3)], t + 902)
+                .await
+                .is_err()
+        );
+        assert_eq!(store.login_failures("ip:1.2.3.4").await.unwrap().0, 0);
+        // A right password: the account is forgotten, the address's
+        // attempt given back.
+        attempt(vec![("ip:1.2.3.4", 20), ("email:b", 3)], t + 903)
+            .await
+            .unwrap();
+        attempt(vec![("ip:1.2.3.4", 20), ("email:b", 3)], t + 903)
+            .await
+            .unwrap();
+        store
+            .login_succeeded("email:b", "ip:1.2.3.4")
+            .await
+            .unwrap();
+        assert_eq!(store.login_failures("email:b").await.unwrap().0, 0);
+        assert_eq!(store.login_failures("ip:1.2.3.4").await.unwrap().0, 1);
+        // The command line lifts a lock.
+        let lib = store.default_library().await.unwrap().id;
+        let a = Actor::system(lib, "test");
+        let id = store
+            .create_staff(&a, "a@example.org", "A", Role::Viewer, "hash-1")
+            .await
+            .unwrap();
+        let key = login_account_key("A@example.org ");
+        assert_eq!(key, "email:a@example.org");
+        for _ in 0..3 {
+            store
+                .take_login_attempt(&[(key.as_str(), 3)], 900, now())
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        assert!(store.unlock_account("cli", "a@example.org").await.unwrap());
+        assert!(!store.unlock_account("cli", "a@example.org").await.unwrap());
+        assert_eq!(store.login_failures(&key).await.unwrap().0, 0);
+        let audit = store.audit_log(lib, Some(("staff", id)), 10).await.unwrap();
+        assert_eq!(audit[0].action, "unlock");
+    }
+);
+
+on_both_backends!(
+    async fn a_password_reset_is_queued_for_accounts_only_and_works_once(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        let a = Actor::system(lib, "test");
+        let id = store
+            .create_staff(
+                &a,
+                "claire@example.org",
+                "Claire",
+                Role::Coordinator,
+                "hash-1",
+            )
+            .await
+            .unwrap();
+        let expires = now() + 3600;
+        assert!(
+            !store
+                .request_password_reset("nobody@example.org", Lang::Fr, expires)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .outbox(lib, &OutboxFilter::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store
+                .request_password_reset(" Claire@Example.org", Lang::En, expires)
+                .await
+                .unwrap()
+        );
+        let queued = store.outbox(lib, &OutboxFilter::default()).await.unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(
+            (queued[0].kind, queued[0].recipient.as_str(), queued[0].lang),
+            (MailKind::PasswordReset, "claire@example.org", Lang::En)
+        );
+        assert_eq!(queued[0].payload["staff_id"], id);
+        assert_eq!(queued[0].payload["expires_at"], expires);
+        // Signed in somewhere, and locked out elsewhere.
+        store
+            .create_auth_session(id, "sess", "csrf", 3600)
+            .await
+            .unwrap();
+        let key = login_account_key("claire@example.org");
+        for _ in 0..5 {
+            store
+                .take_login_attempt(&[(key.as_str(), 5)], 900, now())
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        assert!(
+            !store
+                .reset_password(id, "not-the-hash", "hash-2")
+                .await
+                .unwrap()
+        );
+        assert!(store.reset_password(id, "hash-1", "hash-2").await.unwrap());
+        assert_eq!(
+            store.staff_member(id).await.unwrap().unwrap().password_hash,
+            "hash-2"
+        );
+        assert!(
+            store.auth_session("sess").await.unwrap().is_none(),
+            "signed out"
+        );
+        assert_eq!(store.login_failures(&key).await.unwrap().0, 0, "unlocked");
+        assert!(
+            !store.reset_password(id, "hash-1", "hash-3").await.unwrap(),
+            "the same link again"
+        );
+        // An inactive account gets no message.
+        store
+            .update_staff(&a, id, "Claire", Role::Coordinator, false, None)
+            .await
+            .unwrap();
+        assert!(
+            !store
+                .request_password_reset("claire@example.org", Lang::Fr, expires)
+                .await
+                .unwrap()
+        );
     }
 );
 

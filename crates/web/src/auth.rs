@@ -83,6 +83,18 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String
     )
 }
 
+/// The name of the session or CSRF cookie: with `Secure`, the `__Host-`
+/// prefix, which browsers accept only over a secure origin, for the whole
+/// host (no `Domain`) and path `/`, so no other host of the library's
+/// domain can plant or overwrite it.
+pub fn host_cookie(name: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{name}")
+    } else {
+        name.to_string()
+    }
+}
+
 /// The language of this request: the cookie set by the switcher, French otherwise.
 pub fn lang_of(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
@@ -143,7 +155,8 @@ impl FromRequestParts<AppState> for StaffSession {
                 "/staff".into()
             },
         };
-        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
+        let name = host_cookie(SESSION_COOKIE, state.config.secure_cookies);
+        let Some(id) = cookie(&parts.headers, &name) else {
             return Err(sign_in());
         };
         let Some(s) = state.store.auth_session(&sha256_hex(&id)).await? else {

@@ -14,6 +14,8 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
+use crate::AppState;
+
 /// Requests allowed per period: "20/min", "5/hour"; "0" switches a limit off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rate {
@@ -153,58 +155,153 @@ impl Limiter {
     }
 }
 
-/// The limits the public registration paths share.
+/// The limits the public registration paths share, and the one on
+/// password reset requests (keyed by e-mail and by address alike).
 #[derive(Debug)]
 pub struct Limits {
     pub ip: Limiter,
     pub email: Limiter,
+    pub reset: Limiter,
 }
 
 impl Limits {
-    pub fn new(ip: Rate, email: Rate) -> Limits {
+    pub fn new(ip: Rate, email: Rate, reset: Rate) -> Limits {
         Limits {
             ip: Limiter::new(ip),
             email: Limiter::new(email),
+            reset: Limiter::new(reset),
         }
     }
 }
 
-/// The client's address: the peer's, or, when the peer is a reverse proxy
-/// on this machine or network (or unknown, as in tests), the address that
-/// proxy appended last to `X-Forwarded-For`.
+/// A network: an address and how many of its leading bits count
+/// (`192.168.10.0/24`, `fd00::/8`; a lone address is a network of one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        // Both as 128 bits, an IPv4 address in the leading 32, so the
+        // prefix counts from the left either way.
+        let bits = |a: IpAddr| -> (u128, u8) {
+            match a.to_canonical() {
+                IpAddr::V4(v4) => (u128::from(u32::from(v4)) << 96, 32),
+                IpAddr::V6(v6) => (u128::from(v6), 128),
+            }
+        };
+        let ((net, width), (ip, ip_width)) = (bits(self.addr), bits(ip));
+        if width != ip_width {
+            return false;
+        }
+        let mask = match self.prefix {
+            0 => 0,
+            n => u128::MAX << (128 - u32::from(n)),
+        };
+        net & mask == ip & mask
+    }
+}
+
+impl FromStr for IpNet {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<IpNet, String> {
+        let bad = || format!("{s:?} is not an address or a network like 10.0.0.0/8");
+        let (addr, prefix) = match s.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s.trim(), None),
+        };
+        let addr: IpAddr = addr.parse().map_err(|_| bad())?;
+        let addr = addr.to_canonical();
+        let width = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= width)
+                .ok_or_else(bad)?,
+            None => width,
+        };
+        Ok(IpNet { addr, prefix })
+    }
+}
+
+impl std::fmt::Display for IpNet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+/// A list of networks as an operator writes it: separated by commas or
+/// spaces; empty is none.
+pub fn parse_networks(s: &str) -> Result<Vec<IpNet>, String> {
+    s.split([',', ' ', '\n', '\t'])
+        .filter(|n| !n.trim().is_empty())
+        .map(str::parse)
+        .collect()
+}
+
+/// The client's address, one rule for sign-in and registrations: the TCP
+/// peer's, unless the peer is one of the configured reverse proxies; then
+/// the address that proxy appended to `X-Forwarded-For` (read from the
+/// right, skipping further trusted proxies). A client's own
+/// `X-Forwarded-For` is never believed: without a trusted proxy in front,
+/// it is just a header anyone can write.
+pub fn client_address(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    trusted_proxies: &[IpNet],
+) -> Option<IpAddr> {
+    let peer = peer?.to_canonical();
+    let trusted = |ip: IpAddr| trusted_proxies.iter().any(|n| n.contains(ip));
+    if !trusted(peer) {
+        return Some(peer);
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let hop = hop.trim_start_matches('[').split(']').next().unwrap_or(hop);
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            // Garbage before our proxy: the last address it vouched for.
+            break;
+        };
+        client = ip.to_canonical();
+        if !trusted(client) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+/// The client's address as a key for limits (`client_address`), or
+/// `unknown` without a peer (never under `almanach serve`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientIp(pub String);
+pub struct ClientIp(pub String, pub Option<IpAddr>);
 
-impl ClientIp {
-    pub fn of(headers: &HeaderMap, peer: Option<IpAddr>) -> ClientIp {
-        let trusted = peer.is_none_or(|ip| match ip {
-            IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
-            IpAddr::V6(v6) => v6.is_loopback() || v6.is_unique_local(),
-        });
-        let forwarded = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .next_back();
-        match (trusted, forwarded, peer) {
-            (true, Some(ip), _) => ClientIp(ip.to_string()),
-            (_, _, Some(ip)) => ClientIp(ip.to_string()),
-            _ => ClientIp("unknown".into()),
-        }
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        Ok(ClientIp::of(&parts.headers, peer))
+        let ip = client_address(peer, &parts.headers, &state.config.trusted_proxies);
+        Ok(ClientIp(
+            ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string()),
+            ip,
+        ))
     }
 }
 
@@ -276,24 +373,68 @@ mod tests {
     }
 
     #[test]
-    fn the_address_comes_from_the_peer_or_a_local_proxy() {
+    fn networks_are_read_as_operators_write_them() {
+        let n: IpNet = "192.168.10.0/24".parse().unwrap();
+        assert!(n.contains("192.168.10.77".parse().unwrap()));
+        assert!(!n.contains("192.168.11.1".parse().unwrap()));
+        assert!(
+            n.contains("::ffff:192.168.10.5".parse().unwrap()),
+            "an IPv4 peer on a dual-stack socket"
+        );
+        let one: IpNet = "127.0.0.1".parse().unwrap();
+        assert!(one.contains("127.0.0.1".parse().unwrap()));
+        assert!(!one.contains("127.0.0.2".parse().unwrap()));
+        let v6: IpNet = "fd00::/8".parse().unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!(!v6.contains("10.0.0.1".parse().unwrap()));
+        let all: IpNet = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("203.0.113.9".parse().unwrap()));
+        assert_eq!(n.to_string(), "192.168.10.0/24");
+        assert_eq!(
+            parse_networks("10.0.0.0/8, 127.0.0.1 ::1").unwrap().len(),
+            3
+        );
+        assert!(parse_networks("").unwrap().is_empty());
+        for bad in ["10.0.0.0/33", "10.0.0/8", "proxy", "::1/129", "10.0.0.1/x"] {
+            assert!(bad.parse::<IpNet>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_address_is_the_peers_unless_a_trusted_proxy_names_it() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
         let mut h = HeaderMap::new();
         h.insert(
             "x-forwarded-for",
-            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+            "6.6.6.6, 203.0.113.9, 10.0.0.3".parse().unwrap(),
         );
-        let local: IpAddr = "127.0.0.1".parse().unwrap();
-        let public: IpAddr = "192.0.2.1".parse().unwrap();
+        let none: Vec<IpNet> = Vec::new();
         assert_eq!(
-            ClientIp::of(&h, Some(local)).0,
-            "198.51.100.7",
-            "the address the proxy saw"
+            client_address(Some(ip("10.0.0.2")), &h, &none),
+            Some(ip("10.0.0.2")),
+            "no trusted proxy: the header is anyone's"
+        );
+        let proxies = parse_networks("10.0.0.0/8").unwrap();
+        assert_eq!(
+            client_address(Some(ip("10.0.0.2")), &h, &proxies),
+            Some(ip("203.0.113.9")),
+            "the first address a trusted proxy did not add"
         );
         assert_eq!(
-            ClientIp::of(&h, Some(public)).0,
-            "192.0.2.1",
+            client_address(Some(ip("198.51.100.1")), &h, &proxies),
+            Some(ip("198.51.100.1")),
             "a client cannot pick its address"
         );
-        assert_eq!(ClientIp::of(&HeaderMap::new(), None).0, "unknown");
+        assert_eq!(
+            client_address(Some(ip("10.0.0.2")), &HeaderMap::new(), &proxies),
+            Some(ip("10.0.0.2"))
+        );
+        let mut junk = HeaderMap::new();
+        junk.insert("x-forwarded-for", "nonsense, 10.0.0.9".parse().unwrap());
+        assert_eq!(
+            client_address(Some(ip("10.0.0.2")), &junk, &proxies),
+            Some(ip("10.0.0.9"))
+        );
+        assert_eq!(client_address(None, &h, &proxies), None);
     }
 }

@@ -347,3 +347,64 @@ mod tests {
         }
     }
 }
+
+/// The class that gives an element a series' colour (`c-1a2b3c`, from
+/// `/static/colours.css`); empty for anything but `#rrggbb`. Pages carry
+/// no `style` attribute: the Content-Security-Policy forbids them.
+pub fn colour_class(colour: impl AsRef<str>) -> String {
+    match colour.as_ref().strip_prefix('#') {
+        Some(hex) if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            format!("c-{}", hex.to_ascii_lowercase())
+        }
+        _ => String::new(),
+    }
+}
+
+/// `class` and, when `colour` is one, its colour's class: the value of a
+/// `class` attribute, `"session c-1a2b3c"` or `"session"`.
+pub fn with_colour(class: &str, colour: impl AsRef<str>) -> String {
+    match colour_class(colour) {
+        c if c.is_empty() => class.to_string(),
+        c => format!("{class} {c}"),
+    }
+}
+
+/// The stylesheet behind `colour_class`: one rule per colour in use.
+pub fn colours_css(colours: &[String]) -> String {
+    let mut css = String::from("/* Series colours, made from the database. */\n");
+    let mut seen = std::collections::BTreeSet::new();
+    for c in colours {
+        let class = colour_class(c);
+        if !class.is_empty() && seen.insert(class.clone()) {
+            css.push_str(&format!(".{class} {{ --c: #{}; }}\n", &class[2..]));
+        }
+    }
+    css
+}
+
+#[cfg(test)]
+mod colour_tests {
+    use super::*;
+
+    #[test]
+    fn colours_become_classes_and_nothing_else() {
+        assert_eq!(colour_class("#1A2b3c"), "c-1a2b3c");
+        assert_eq!(with_colour("session", "#1A2b3c"), "session c-1a2b3c");
+        assert_eq!(with_colour("session", ""), "session");
+        for bad in [
+            "",
+            "1a2b3c",
+            "#12345",
+            "#1a2b3g",
+            "red; } body { x",
+            "#1a2b3c;",
+        ] {
+            assert_eq!(colour_class(bad), "", "{bad}");
+        }
+        let css = colours_css(&["#3A6EA5".into(), "#3a6ea5".into(), "url(x)".into()]);
+        assert_eq!(
+            css.lines().skip(1).collect::<Vec<_>>(),
+            [".c-3a6ea5 { --c: #3a6ea5; }"]
+        );
+    }
+}

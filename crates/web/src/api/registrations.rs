@@ -31,7 +31,7 @@ use super::input::{ApiJson, Id, enum_schema, nullable_enum_schema};
 use super::sessions::{SessionOut, rfc3339};
 use crate::AppState;
 use crate::limits::ClientIp;
-use crate::public::{base_url, party_rules};
+use crate::public::party_rules;
 
 // ------------------------------------------------------------------ seats
 
@@ -371,12 +371,8 @@ async fn register(
         lang,
         link_sealed: None,
     };
-    let link = |token: &str| {
-        format!(
-            "{}/r/{token}",
-            base_url(&headers, state.config.secure_cookies)
-        )
-    };
+    let public_url = state.public_url(&headers);
+    let link = |token: &str| public_url.link(&format!("/r/{token}"));
     match state
         .store
         .register(&Actor::system(lib.id, "api:public"), &new)

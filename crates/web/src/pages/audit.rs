@@ -67,6 +67,9 @@ fn action_key(action: &str) -> Option<&'static str> {
         "anonymise" => "audit.action.anonymise",
         "export" => "audit.action.export",
         "erase" => "audit.action.erase",
+        "password_reset_requested" => "audit.action.password_reset_requested",
+        "password_reset" => "audit.action.password_reset",
+        "unlock" => "audit.action.unlock",
         _ => return None,
     })
 }

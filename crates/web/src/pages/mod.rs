@@ -14,6 +14,7 @@ mod import;
 mod it_setup;
 mod library;
 mod needs;
+mod password_reset;
 mod personal_data;
 mod prospects;
 mod registrations;
@@ -29,20 +30,26 @@ mod themes;
 mod tokens;
 
 use axum::Router;
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
-use crate::AppState;
+use crate::{AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/staff") }))
+        // The public address is the public agenda; staff go to /staff.
+        .route("/", get(|| async { Redirect::to("/agenda") }))
         .route("/static/app.css", get(css))
         .route("/static/nav.js", get(nav_js))
         .route("/static/pick.js", get(pick_js))
+        .route("/static/review.css", get(review_css))
+        .route("/static/day.js", get(day_js))
+        .route("/static/colours.css", get(colours_css))
         .route("/healthz", get(|| async { "ok" }))
         .merge(sign_in::routes())
+        .merge(password_reset::routes())
         .merge(dashboard::routes())
         .merge(calendar::routes())
         .merge(events::routes())
@@ -91,6 +98,20 @@ async fn pick_js() -> impl IntoResponse {
     script(include_str!("../../static/pick.js"))
 }
 
+async fn review_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        crate::review::REVIEW_CSS,
+    )
+}
+
+async fn day_js() -> impl IntoResponse {
+    script(include_str!("../../static/day.js"))
+}
+
 fn script(body: &'static str) -> impl IntoResponse {
     (
         [
@@ -99,6 +120,30 @@ fn script(body: &'static str) -> impl IntoResponse {
         ],
         body,
     )
+}
+
+/// The series' colours (`view::colour_class`). It changes when a colour
+/// does, so browsers ask again each time, and get a 304 while it has not.
+async fn colours_css(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let css = crate::view::colours_css(&state.store.series_colours().await?);
+    let etag = format!("\"{}\"", &crate::auth::sha256_hex(&css)[..16]);
+    let same = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let head = [
+        (header::CONTENT_TYPE, "text/css; charset=utf-8".to_string()),
+        (header::CACHE_CONTROL, "no-cache".to_string()),
+        (header::ETAG, etag),
+    ];
+    Ok(if same {
+        (StatusCode::NOT_MODIFIED, head).into_response()
+    } else {
+        (head, css).into_response()
+    })
 }
 
 /// `Some(id)` from an optional form field holding an id; empty is `None`.

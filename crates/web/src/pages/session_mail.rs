@@ -76,6 +76,7 @@ fn kind_key(k: MailKind) -> &'static str {
         MailKind::Staff => "mail.kind.staff",
         MailKind::ItDigest => "mail.kind.it_digest",
         MailKind::Correction => "mail.kind.correction",
+        MailKind::PasswordReset => "mail.kind.password_reset",
     }
 }
 

@@ -1,6 +1,8 @@
 //! Signing in and out, and switching the interface language.
 
-use almanach_store::now;
+use std::sync::LazyLock;
+
+use almanach_store::{login_account_key, login_address_key, now};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -10,9 +12,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::auth::{
-    LANG_COOKIE, PRE_CSRF_COOKIE, Posted, SESSION_COOKIE, cookie, lang_of, random_token,
-    same_secret, set_cookie, sha256_hex, verify_password,
+    LANG_COOKIE, PRE_CSRF_COOKIE, Posted, SESSION_COOKIE, cookie, hash_password, host_cookie,
+    lang_of, random_token, same_secret, set_cookie, sha256_hex, verify_password,
 };
+use crate::limits::ClientIp;
+use crate::target::local_target;
 use crate::{AppState, Tr, WebError};
 
 pub fn routes() -> Router<AppState> {
@@ -32,27 +36,42 @@ struct SignInPage {
     error: String,
     /// What is wrong with the e-mail as typed, shown next to it.
     email_error: String,
+    notice: String,
 }
 
 #[derive(Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    /// After a new password was chosen through a reset link.
+    reset: Option<String>,
 }
 
-/// Only local paths, so the sign-in page cannot send people elsewhere; in
-/// visible ASCII, as a `Location` header must be (links percent-encode).
+/// Where to go after signing in: a path of this site, else the dashboard.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with("/staff")
-                && !n.starts_with("//")
-                && !n.contains("://")
-                && n.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            n.to_string()
-        }
-        _ => "/staff".into(),
-    }
+    next.and_then(local_target)
+        .unwrap_or_else(|| "/staff".into())
+}
+
+/// The CSRF token of a form shown before sign-in (sign-in, password
+/// reset): the visitor's double-submit cookie, or a new one, and the
+/// `Set-Cookie` that keeps it an hour.
+pub(super) fn pre_csrf(state: &AppState, headers: &HeaderMap) -> (String, String) {
+    let name = host_cookie(PRE_CSRF_COOKIE, state.config.secure_cookies);
+    let csrf = cookie(headers, &name)
+        .filter(|c| c.len() == 64)
+        .unwrap_or_else(random_token);
+    let set = set_cookie(&name, &csrf, 3600, state.config.secure_cookies);
+    (csrf, set)
+}
+
+/// Whether a form posted before sign-in carries its cookie's token.
+pub(super) fn pre_csrf_ok(state: &AppState, headers: &HeaderMap, posted: &str) -> bool {
+    let pre = cookie(
+        headers,
+        &host_cookie(PRE_CSRF_COOKIE, state.config.secure_cookies),
+    )
+    .unwrap_or_default();
+    !pre.is_empty() && same_secret(&pre, posted)
 }
 
 fn render_form(
@@ -63,9 +82,19 @@ fn render_form(
     error: String,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let csrf = cookie(headers, PRE_CSRF_COOKIE)
-        .filter(|c| c.len() == 64)
-        .unwrap_or_else(random_token);
+    render_page(state, headers, next, email, error, String::new(), status)
+}
+
+fn render_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    next: String,
+    email: String,
+    error: String,
+    notice: String,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let (csrf, set) = pre_csrf(state, headers);
     let tr = Tr::new(lang_of(headers));
     // A control character in the address: said next to it, and the
     // address never reaches the database (PostgreSQL refuses a NUL).
@@ -80,16 +109,9 @@ fn render_form(
         email,
         error,
         email_error,
+        notice,
     };
-    Ok((
-        status,
-        [(
-            header::SET_COOKIE,
-            set_cookie(PRE_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies),
-        )],
-        Html(page.render()?),
-    )
-        .into_response())
+    Ok((status, [(header::SET_COOKIE, set)], Html(page.render()?)).into_response())
 }
 
 async fn sign_in_form(
@@ -97,12 +119,18 @@ async fn sign_in_form(
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, WebError> {
-    render_form(
+    let tr = Tr::new(lang_of(&headers));
+    let notice = match q.reset.as_deref() {
+        Some(_) => tr.t("sign_in.reset_done").to_string(),
+        None => String::new(),
+    };
+    render_page(
         &state,
         &headers,
         safe_next(q.next.as_deref()),
         String::new(),
         String::new(),
+        notice,
         StatusCode::OK,
     )
 }
@@ -119,26 +147,28 @@ struct SignInForm {
     next: String,
 }
 
-fn client_key(headers: &HeaderMap) -> String {
-    // Behind a reverse proxy the client address is the first hop it names.
-    let ip = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .unwrap_or("direct")
-        .trim()
-        .to_string();
-    format!("ip:{ip}")
+/// A hash to check when the account does not exist, with the same
+/// parameters as real ones: the answer takes as long either way.
+pub(super) static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("almanach dummy password"));
+
+/// Checks `password` against `hash` off the async threads (Argon2 takes
+/// tens of milliseconds on purpose), counting the check.
+pub(super) async fn check_password(state: &AppState, password: String, hash: String) -> bool {
+    state.count_password_check();
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 async fn sign_in_save(
     State(state): State<AppState>,
     headers: HeaderMap,
+    client: ClientIp,
     axum::Form(f): axum::Form<SignInForm>,
 ) -> Result<Response, WebError> {
     let tr = Tr::new(lang_of(&headers));
-    let pre = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_default();
-    if pre.is_empty() || !same_secret(&pre, &f.csrf) {
+    if !pre_csrf_ok(&state, &headers, &f.csrf) {
         return Err(WebError::Csrf);
     }
     let next = safe_next(Some(&f.next));
@@ -153,42 +183,55 @@ async fn sign_in_save(
         );
     }
     let email = f.email.trim().to_lowercase();
-    let keys = [format!("email:{email}"), client_key(&headers)];
-    // Slow guessing down: after too many failures, pause sign-in for this
-    // e-mail (and this client) whatever the password.
-    for k in &keys {
-        let (failures, last) = state.store.login_failures(k).await?;
-        let wait = last + state.config.login_pause_secs - now();
-        if failures >= state.config.login_max_failures && wait > 0 {
-            let minutes = ((wait + 59) / 60).to_string();
-            let msg = tr.tf("sign_in.throttled", &[("minutes", minutes)]);
-            return render_form(
-                &state,
-                &headers,
-                next,
-                f.email,
-                msg,
-                StatusCode::TOO_MANY_REQUESTS,
-            );
-        }
+    let account = login_account_key(&email);
+    let address = login_address_key(&client.0);
+    // Slow guessing down, per client address and per account, before any
+    // password is checked: the attempt is counted first (as a failure,
+    // until the password proves right), so of many attempts at once no
+    // more than the limit reach a check. From the library's own network
+    // the account's lock does not apply, so its owner can still get in.
+    let at_the_library = client.1.is_some_and(|ip| {
+        state
+            .config
+            .staff_networks
+            .iter()
+            .any(|net| net.contains(ip))
+    });
+    let mut limits = vec![(address.as_str(), state.config.login_address_max_failures)];
+    if !at_the_library {
+        limits.push((account.as_str(), state.config.login_max_failures));
+    }
+    if let Err((key, wait)) = state
+        .store
+        .take_login_attempt(&limits, state.config.login_pause_secs, now())
+        .await?
+    {
+        let minutes = ((wait + 59) / 60).to_string();
+        let msg = if key == account {
+            tracing::info!(email = %email, client = %client.0, "sign-in refused: account locked");
+            tr.tf("sign_in.locked", &[("minutes", minutes)])
+        } else {
+            tracing::info!(client = %client.0, "sign-in refused: address paused");
+            tr.tf("sign_in.throttled", &[("minutes", minutes)])
+        };
+        return render_form(
+            &state,
+            &headers,
+            next,
+            f.email,
+            msg,
+            StatusCode::TOO_MANY_REQUESTS,
+        );
     }
     let staff = state.store.staff_by_email(&email).await?;
-    let ok = match &staff {
-        Some(s) => s.active && verify_password(&f.password, &s.password_hash),
-        None => {
-            // Same work whether or not the address exists.
-            let _ = verify_password(
-                &f.password,
-                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000",
-            );
-            false
-        }
+    let hash = match &staff {
+        Some(s) if s.active => s.password_hash.clone(),
+        _ => DUMMY_HASH.clone(),
     };
+    let ok =
+        check_password(&state, f.password, hash).await && staff.as_ref().is_some_and(|s| s.active);
     let Some(staff) = staff.filter(|_| ok) else {
-        for k in &keys {
-            state.store.record_login_failure(k).await?;
-        }
-        tracing::info!(email = %email, "sign-in failed");
+        tracing::info!(email = %email, client = %client.0, "sign-in failed");
         return render_form(
             &state,
             &headers,
@@ -198,9 +241,7 @@ async fn sign_in_save(
             StatusCode::UNAUTHORIZED,
         );
     };
-    for k in &keys {
-        state.store.clear_login_failures(k).await?;
-    }
+    state.store.login_succeeded(&account, &address).await?;
     let id = random_token();
     state
         .store
@@ -216,7 +257,7 @@ async fn sign_in_save(
         [(
             header::SET_COOKIE,
             set_cookie(
-                SESSION_COOKIE,
+                &host_cookie(SESSION_COOKIE, state.config.secure_cookies),
                 &id,
                 state.config.session_ttl_secs,
                 state.config.secure_cookies,
@@ -235,13 +276,14 @@ async fn sign_out(
     headers: HeaderMap,
     _p: Posted<Empty>,
 ) -> Result<Response, WebError> {
-    if let Some(id) = cookie(&headers, SESSION_COOKIE) {
+    let name = host_cookie(SESSION_COOKIE, state.config.secure_cookies);
+    if let Some(id) = cookie(&headers, &name) {
         state.store.delete_auth_session(&sha256_hex(&id)).await?;
     }
     Ok((
         [(
             header::SET_COOKIE,
-            set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies),
+            set_cookie(&name, "", 0, state.config.secure_cookies),
         )],
         Redirect::to("/staff/sign-in"),
     )
@@ -254,16 +296,12 @@ async fn switch_lang(
     Query(q): Query<NextQuery>,
 ) -> Response {
     let lang = almanach_domain::Lang::parse(&code).unwrap_or_default();
-    let next = match q.next.as_deref() {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && n.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            n.to_string()
-        }
-        _ => "/staff".into(),
-    };
+    // Back where the switcher was, on this site only; else the agenda.
+    let next = q
+        .next
+        .as_deref()
+        .and_then(local_target)
+        .unwrap_or_else(|| "/".into());
     (
         [(
             header::SET_COOKIE,

@@ -28,10 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/team/{id}", get(member_edit).post(member_update))
 }
 
-const PASSWORD_MIN: usize = 10;
+pub(super) const PASSWORD_MIN: usize = 10;
 /// Argon2 hashes whatever it is given; a bound keeps a pasted novel from
 /// costing the server.
-const PASSWORD_MAX: usize = 200;
+pub(super) const PASSWORD_MAX: usize = 200;
 
 pub(super) fn role_choices(tr: &Tr, roles: impl Iterator<Item = Role>) -> Choices {
     roles

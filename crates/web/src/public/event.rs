@@ -123,12 +123,12 @@ async fn event_page(
         (b, link)
     });
     let all_speakers = state.store.list_speakers(lib).await?;
-    let share = format!("{}/events/{id}", visit.base);
+    let share = visit.link(&format!("/events/{id}"));
     let ctx = jsonld::Context {
         library: &visit.library,
         event: &event,
         page_url: &share,
-        base: &visit.base,
+        base: &visit.public_url,
         now: t,
     };
     let mut views = Vec::new();

@@ -72,7 +72,7 @@ async fn feed(
             let description = format!("{}\n\n{}", facts.join(" · "), i.description.trim());
             Item {
                 title: xml_text(&format!("{} — {when}", s.event_title)),
-                link: format!("{}/events/{}#s{}", visit.base, s.event_id, s.id),
+                link: visit.link(&format!("/events/{}#s{}", s.event_id, s.id)),
                 description: xml_text(description.trim()),
                 category: s.series_name.as_deref().map(xml_text),
             }
@@ -81,8 +81,8 @@ async fn feed(
     let built = Timestamp::now().to_zoned(tz.clone());
     let body = Feed {
         title: xml_text(&tr.tf("feed.title", &[("library", visit.library.name.clone())])),
-        link: format!("{}/agenda", visit.base),
-        self_link: format!("{}{}", visit.base, q.with_filters("/agenda.rss")),
+        link: visit.link("/agenda"),
+        self_link: visit.link(&q.with_filters("/agenda.rss")),
         description: xml_text(&tr.tf(
             "feed.description",
             &[

@@ -38,27 +38,12 @@ fn since() -> i64 {
     now() - PAST_DAYS * 24 * 3600
 }
 
-/// Calendar UIDs take the public address's host, as e-mails do, so a
-/// session added from an e-mail and from a feed is one entry.
-fn public_url(state: &AppState, visit: &Visit) -> String {
-    state
-        .config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| visit.base.clone())
-}
-
-fn calendar(
-    state: &AppState,
-    visit: &Visit,
-    name: String,
-    sessions: &[CalendarSession],
-    file: &str,
-) -> Response {
-    let base = public_url(state, visit);
+fn calendar(visit: &Visit, name: String, sessions: &[CalendarSession], file: &str) -> Response {
+    // Calendar UIDs take the public address's host, as e-mails do, so a
+    // session added from an e-mail and from a feed is one entry.
     let events = sessions
         .iter()
-        .map(|c| c.ical_event(&base, &visit.library.name))
+        .map(|c| c.ical_event(&visit.public_url, &visit.library.name))
         .collect();
     let body = Calendar {
         name: Some(name),
@@ -89,7 +74,6 @@ async fn agenda(State(state): State<AppState>, visit: Visit) -> Result<Response,
         .calendar_sessions(visit.library.id, FeedScope::All { since: since() })
         .await?;
     Ok(calendar(
-        &state,
         &visit,
         visit.library.name.clone(),
         &sessions,
@@ -109,7 +93,6 @@ async fn series(
         .calendar_sessions(visit.library.id, FeedScope::Series { id, since: since() })
         .await?;
     Ok(calendar(
-        &state,
         &visit,
         format!("{} — {}", series.name, visit.library.name),
         &sessions,
@@ -129,7 +112,6 @@ async fn theme(
         .calendar_sessions(visit.library.id, FeedScope::Theme { id, since: since() })
         .await?;
     Ok(calendar(
-        &state,
         &visit,
         format!("{} — {}", theme.title, visit.library.name),
         &sessions,
@@ -164,7 +146,7 @@ pub(crate) async fn event(
             return Err(WebError::NotFound);
         }
     }
-    Ok(calendar(&state, &visit, event.title, &sessions, file))
+    Ok(calendar(&visit, event.title, &sessions, file))
 }
 
 /// Query of `/events/{id}.ics`, for the event page's route.

@@ -4,6 +4,7 @@
 //! The page prints them with askama's `json` filter, which escapes `<`, `>`,
 //! `&` and `'` so no text can close the `<script>` element.
 
+use almanach_domain::link::PublicUrl;
 use almanach_domain::programme::AttendanceMode;
 use almanach_domain::registration::Availability;
 use almanach_store::{Event, Library, SeatState, Session, Speaker};
@@ -51,7 +52,7 @@ pub(crate) struct Context<'a> {
     /// This page's address, `https://host/events/12`.
     pub page_url: &'a str,
     /// The installation's address, for the organiser's.
-    pub base: &'a str,
+    pub base: &'a PublicUrl,
     pub now: i64,
 }
 
@@ -134,7 +135,7 @@ pub(crate) fn session(
         "price": price,
         "priceCurrency": "EUR",
         "availability": availability(seats.offer.availability(ctx.now)),
-        "url": register.map(|r| format!("{}{r}", ctx.base)).unwrap_or_else(|| url.clone()),
+        "url": register.map(|r| ctx.base.link(r)).unwrap_or_else(|| url.clone()),
     });
     if let Some(opens) = seats
         .settings
@@ -163,7 +164,7 @@ pub(crate) fn session(
         "location": location,
         "offers": offer,
         "isAccessibleForFree": s.price_cents == 0,
-        "organizer": { "@type": "Organization", "name": ctx.library.name, "url": format!("{}/agenda", ctx.base) },
+        "organizer": { "@type": "Organization", "name": ctx.library.name, "url": ctx.base.link("/agenda") },
     });
     if let Some(p) = previous {
         e["previousStartDate"] = p.into();

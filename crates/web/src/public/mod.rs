@@ -14,6 +14,7 @@ mod register;
 pub(crate) use jsonld::iso;
 pub(crate) use register::{party_rules, secrets};
 
+use almanach_domain::link::PublicUrl;
 use almanach_domain::registration::Availability;
 use almanach_domain::{Lang, fmt};
 use almanach_store::{Library, SeatState};
@@ -69,8 +70,8 @@ pub struct Visit {
     pub lang: Lang,
     pub library: Library,
     path_and_query: String,
-    /// `https://host`, from the request (and a reverse proxy's headers).
-    pub base: String,
+    /// Where absolute links start (`AppState::public_url`).
+    pub public_url: PublicUrl,
 }
 
 impl FromRequestParts<AppState> for Visit {
@@ -92,7 +93,7 @@ impl FromRequestParts<AppState> for Visit {
             lang: lang_of(&parts.headers),
             library,
             path_and_query,
-            base: base_url(&parts.headers, state.config.secure_cookies),
+            public_url: state.public_url(&parts.headers),
         })
     }
 }
@@ -104,6 +105,10 @@ impl Visit {
     pub fn tz(&self) -> TimeZone {
         self.library.tz()
     }
+    /// The absolute address of `path` on this site.
+    pub fn link(&self, path: &str) -> String {
+        self.public_url.link(path)
+    }
     pub fn page(&self, title: impl Into<String>) -> PublicPage {
         PublicPage {
             tr: self.tr(),
@@ -114,26 +119,6 @@ impl Visit {
             private: false,
         }
     }
-}
-
-pub(crate) fn base_url(headers: &HeaderMap, secure: bool) -> String {
-    let get = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(',').next().unwrap_or(v).trim().to_string())
-    };
-    let host = get("x-forwarded-host")
-        .or_else(|| get("host"))
-        .unwrap_or_else(|| "localhost".into());
-    let scheme = get("x-forwarded-proto").unwrap_or_else(|| {
-        if secure {
-            "https".into()
-        } else {
-            "http".into()
-        }
-    });
-    format!("{scheme}://{host}")
 }
 
 /// Public forms carry no CSRF cookie (their key and honeypot, and later

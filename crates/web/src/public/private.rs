@@ -123,7 +123,7 @@ async fn show(
                 )
             })
             .collect(),
-        link: format!("{}/r/{token}", visit.base),
+        link: visit.link(&format!("/r/{token}")),
         token,
         heading,
         notice,

@@ -719,6 +719,10 @@ impl ReviewView {
     }
 }
 
+/// The review's styles: linked when a page serves it, inlined in the
+/// standalone file the command line writes.
+pub const REVIEW_CSS: &str = include_str!("../../static/review.css");
+
 #[derive(Template)]
 #[template(path = "review.html")]
 struct ReviewPage<'a> {

@@ -6,10 +6,13 @@
 
 use std::process::Command;
 
-use almanach_store::Backend;
+use almanach_domain::programme::EventStatus;
+use almanach_domain::staff::Role;
+use almanach_store::{Backend, Series};
+use almanach_web::{AppState, WebConfig, router};
 
-use crate::app::TestApp;
-use crate::public::workshop;
+use crate::app::{PASSWORD, TestApp};
+use crate::public::{actor, event, on_registration, save, session, workshop};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_public_path_in_chromium_with_axe() {
@@ -26,9 +29,34 @@ async fn the_public_path_in_chromium_with_axe() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     // One seat, so the second person waits and is promoted when the first cancels.
     workshop(&app, "Atelier robots", 1, 1).await;
+    // A series with its colour, and a session staff count on the day.
+    let colour = "#8e44ad";
+    let series = app
+        .store
+        .save_series(
+            &actor(&app),
+            &Series {
+                name: "Samedis de l'innovation".into(),
+                colour: colour.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let e = event(&app, "Rencontre IA", Some(series), EventStatus::Published).await;
+    let counted = save(&app, on_registration(session(e, 2, (14, 0), (16, 0)), 30)).await;
+    let staff = "admin@mediatheque.test";
+    app.add_staff(staff, Role::Admin).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = app.router.clone();
+    // As `almanach serve` runs by default: Secure cookies over plain HTTP
+    // on the loopback address, links from http://<listen>.
+    let config = WebConfig {
+        secure_cookies: true,
+        public_url: Some(format!("http://{addr}")),
+        ..WebConfig::default()
+    };
+    let router = router(AppState::new(app.store.clone(), config));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/browser");
@@ -37,6 +65,10 @@ async fn the_public_path_in_chromium_with_axe() {
             .args(["--test", "--test-reporter=spec", "public.mjs"])
             .current_dir(dir)
             .env("ALMANACH_URL", format!("http://{addr}"))
+            .env("ALMANACH_STAFF_EMAIL", staff)
+            .env("ALMANACH_STAFF_PASSWORD", PASSWORD)
+            .env("ALMANACH_SESSION", counted.to_string())
+            .env("ALMANACH_COLOUR", colour)
             .output()
     })
     .await

@@ -836,8 +836,10 @@ http_test!(
         let r = app.get(&mut c, "/staff/calendar?month=2025-01").await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("<h1>Janvier 2025</h1>"), "{}", r.body);
+        // The colour is a class, set by /static/colours.css (no style
+        // attribute: the Content-Security-Policy refuses them).
         let link = format!(
-            "href=\"/staff/sessions/{talk}\" style=\"border-left-color: #c0392b\">14 h Créer avec l&#39;IA</a>"
+            "<a class=\"item c-c0392b\" href=\"/staff/sessions/{talk}\">14 h Créer avec l&#39;IA</a>"
         );
         assert!(r.body.contains(&link), "{}", r.body);
         assert!(

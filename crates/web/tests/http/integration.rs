@@ -466,9 +466,10 @@ http_test!(
             )
             .await;
         assert_eq!(r.status, StatusCode::OK);
-        assert_eq!(
-            r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap(),
-            "frame-ancestors *"
+        let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.ends_with("; frame-ancestors *") && csp.contains("script-src 'self'"),
+            "{csp}"
         );
         assert!(r.headers.get(header::X_FRAME_OPTIONS).is_none());
         assert_eq!(
@@ -476,7 +477,7 @@ http_test!(
             "nosniff"
         );
         assert_eq!(
-            r.body.matches("<li class=\"session\"").count(),
+            r.body.matches("<li class=\"session").count(),
             2,
             "the limit"
         );
@@ -518,11 +519,8 @@ http_test!(
                 Some("DENY"),
                 "{path}"
             );
-            assert_eq!(
-                r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap(),
-                "frame-ancestors 'none'",
-                "{path}"
-            );
+            let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+            assert!(csp.ends_with("; frame-ancestors 'none'"), "{path}: {csp}");
             assert_eq!(
                 r.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
                 "nosniff",
@@ -539,11 +537,12 @@ http_test!(
             c.frame_ancestors = "https://www.ville.example".into()
         });
         let r = app.get(&mut Client::default(), "/embed/agenda").await;
-        assert_eq!(
-            r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap(),
-            "frame-ancestors https://www.ville.example"
+        let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.ends_with("; frame-ancestors https://www.ville.example"),
+            "{csp}"
         );
-        assert_eq!(r.body.matches("<li class=\"session\"").count(), 4);
+        assert_eq!(r.body.matches("<li class=\"session").count(), 4);
     }
 );
 
@@ -858,6 +857,14 @@ http_test!(
     }
 );
 
+/// The request as it arrives from the TCP peer `ip` (`almanach serve`
+/// gives handlers the peer's address).
+fn from_peer(req: &mut Request<Body>, ip: &str) {
+    let peer: std::net::SocketAddr = format!("{ip}:50000").parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+}
+
 /// Posts a registration form from the client address `ip`.
 async fn register_from(app: &TestApp, path: &str, ip: &str, name: &str, email: &str) -> Response {
     let mut c = Client::default();
@@ -865,11 +872,11 @@ async fn register_from(app: &TestApp, path: &str, ip: &str, name: &str, email: &
     let body =
         serde_html_form::to_string([("name", name), ("email", email), ("key", key.as_str())])
             .unwrap();
-    let req = Request::post(path)
+    let mut req = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header("x-forwarded-for", ip)
         .body(Body::from(body))
         .unwrap();
+    from_peer(&mut req, ip);
     app.send(&mut c, req).await
 }
 
@@ -963,14 +970,14 @@ http_test!(
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(r.body.contains("Trop de tentatives"));
         // The API shares the limits.
-        let req = Request::post(format!("/api/v1/sessions/{}/registrations", paths[2].0))
+        let mut req = Request::post(format!("/api/v1/sessions/{}/registrations", paths[2].0))
             .header(header::CONTENT_TYPE, "application/json")
-            .header("x-forwarded-for", "198.51.100.4")
             .body(Body::from(
                 registration_body("Famille", "famille@example.org", 1, "famille-key-000001")
                     .to_string(),
             ))
             .unwrap();
+        from_peer(&mut req, "198.51.100.4");
         let r = app.send(&mut Client::default(), req).await;
         assert_eq!(
             (r.status, code(&r)),

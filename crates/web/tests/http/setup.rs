@@ -133,7 +133,7 @@ http_test!(
         );
         let r = app.get(&mut c, "/staff/series?done=created").await;
         let line = row(&r.body, "Samedis de l&#39;innovation");
-        assert!(line.contains("background: #c0392b"), "{line}");
+        assert!(line.contains("class=\"swatch c-c0392b\""), "{line}");
         assert!(
             line.contains("Atelier") && line.contains("Inscription pour les ateliers seulement"),
             "{line}"
