@@ -401,7 +401,7 @@ mod colour_tests {
         ] {
             assert_eq!(colour_class(bad), "", "{bad}");
         }
-        let css = colours_css(&["#3A6EA5".into(), "#3a6ea5".into(), "url(x)".into()]);
+        let css = colours_css(&["#3A6EA5".into(), "#3a6ea5".into(), "url(evil)".into()]);
         assert_eq!(
             css.lines().skip(1).collect::<Vec<_>>(),
             [".c-3a6ea5 { --c: #3a6ea5; }"]

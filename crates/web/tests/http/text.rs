@@ -446,9 +446,14 @@ http_test!(
                 ],
             )
             .await;
+        // A control character in the target: back to the dashboard.
         assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/staff"));
+        // A same-site path is kept, percent-encoded.
         let r = app.get(&mut c, "/lang/en?next=/staff/%C3%A9").await;
-        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/staff"));
+        assert_eq!(
+            (r.status, r.location()),
+            (StatusCode::SEE_OTHER, "/staff/%C3%A9")
+        );
         // The public registration form: name, e-mail, phone.
         let path = format!("/events/{e}/sessions/{s}/register");
         for field in ["name", "email", "phone"] {
