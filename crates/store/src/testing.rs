@@ -70,6 +70,49 @@ pub async fn fresh_store(backend: Backend) -> Option<Store> {
     Some(Store::open(&url).await.expect("open fresh test database"))
 }
 
+/// Removes a test's database once the test is over, so a run leaves no
+/// thousand databases behind (each PostgreSQL one takes megabytes): the
+/// SQLite file, or the PostgreSQL database, dropped even if a connection
+/// lingers. A test that panics keeps its database, to be looked at.
+pub async fn dispose(store: Store) {
+    match store.backend() {
+        Backend::Sqlite => {
+            let file: Option<String> =
+                sqlx::query_scalar("select file from pragma_database_list where name = 'main'")
+                    .fetch_optional(store.pool())
+                    .await
+                    .ok()
+                    .flatten();
+            store.close().await;
+            if let Some(file) = file.filter(|f| !f.is_empty()) {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{file}{suffix}"));
+                }
+            }
+        }
+        Backend::Postgres => {
+            let name: Option<String> = sqlx::query_scalar("select current_database()::text")
+                .fetch_optional(store.pool())
+                .await
+                .ok()
+                .flatten();
+            store.close().await;
+            let (Some(name), Ok(base)) = (name, std::env::var("ALMANACH_TEST_POSTGRES")) else {
+                return;
+            };
+            if !name.starts_with("almanach_test_") {
+                return;
+            }
+            if let Ok(admin) = Store::connect(&base).await {
+                let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
+                    .execute(admin.pool())
+                    .await;
+                admin.close().await;
+            }
+        }
+    }
+}
+
 /// Declares a test run once per backend: `mod name { sqlite, postgres }`.
 /// The crate using it needs the cfg of `crates/store/build.rs`
 /// (`build = "../store/build.rs"` in its Cargo.toml).
@@ -83,7 +126,8 @@ macro_rules! on_both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let s = $crate::testing::fresh_store($crate::Backend::Sqlite).await.expect("sqlite");
-                run(s).await
+                run(s.clone()).await;
+                $crate::testing::dispose(s).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             #[cfg_attr(
@@ -92,7 +136,8 @@ macro_rules! on_both_backends {
             )]
             async fn postgres() {
                 let s = $crate::testing::fresh_store($crate::Backend::Postgres).await.expect("postgres");
-                run(s).await
+                run(s.clone()).await;
+                $crate::testing::dispose(s).await
             }
         }
     };

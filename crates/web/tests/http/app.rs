@@ -208,7 +208,10 @@ macro_rules! http_test {
             async fn run($app: $crate::app::TestApp) $body
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                run($crate::app::TestApp::spawn(almanach_store::Backend::Sqlite).await.unwrap()).await
+                let app = $crate::app::TestApp::spawn(almanach_store::Backend::Sqlite).await.unwrap();
+                let store = app.store.clone();
+                run(app).await;
+                almanach_store::testing::dispose(store).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             #[cfg_attr(
@@ -216,7 +219,10 @@ macro_rules! http_test {
                 ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
             )]
             async fn postgres() {
-                run($crate::app::TestApp::spawn(almanach_store::Backend::Postgres).await.expect("postgres")).await
+                let app = $crate::app::TestApp::spawn(almanach_store::Backend::Postgres).await.expect("postgres");
+                let store = app.store.clone();
+                run(app).await;
+                almanach_store::testing::dispose(store).await
             }
         }
     };
