@@ -65,6 +65,9 @@ pub struct DueDigest {
     pub week: Date,
     /// The library's today: the digest tells what is due from it.
     pub today: Date,
+    /// The instant it was found due (the worker's clock, not the wall's):
+    /// the week is recorded and its messages are due at it.
+    pub at: i64,
 }
 
 async fn settings_in(tx: &mut Tx, library_id: i64) -> Result<DigestSettings> {
@@ -116,8 +119,8 @@ async fn enqueue_to(
     to: &[String],
     lang: Lang,
     payload: &serde_json::Value,
+    t: i64,
 ) -> Result<()> {
-    let t = now();
     for recipient in to {
         sqlx::query(
             "insert into outbox (library_id, kind, recipient, lang, payload, next_attempt_at, created_at) \
@@ -216,6 +219,7 @@ impl Store {
                     library_id: r.try_get("library_id")?,
                     week,
                     today: local.date(),
+                    at: now,
                 });
             }
         }
@@ -245,7 +249,7 @@ impl Store {
             None
         };
         let sent = if skipped.is_none() { to.len() } else { 0 };
-        let created_at = now();
+        let created_at = due.at;
         let n = sqlx::query(
             "insert into it_digests (library_id, week, created_at, recipients, skipped) values ($1, $2, $3, $4, $5) \
              on conflict (library_id, week) do nothing",
@@ -262,7 +266,7 @@ impl Store {
         }
         if skipped.is_none() {
             let payload = json!({ "from": due.today.to_string(), "week": due.week.to_string() });
-            enqueue_to(&mut tx, due.library_id, &to, settings.lang, &payload).await?;
+            enqueue_to(&mut tx, due.library_id, &to, settings.lang, &payload, due.at).await?;
         }
         tx.commit().await?;
         Ok(Some(DigestWeek {
@@ -285,7 +289,7 @@ impl Store {
             return Ok(0);
         }
         let payload = json!({ "from": today.to_string(), "by": actor.label });
-        enqueue_to(&mut tx, actor.library_id, &to, settings.lang, &payload).await?;
+        enqueue_to(&mut tx, actor.library_id, &to, settings.lang, &payload, now()).await?;
         #[derive(Serialize)]
         struct Sent<'a> {
             from: String,
