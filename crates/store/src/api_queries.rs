@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use almanach_domain::programme::EventStatus;
 
-use crate::programme::{SESSION_SELECT, event, session};
+use crate::rows::{event, session};
+use crate::select::SESSION_SELECT;
+use crate::sql::{Arg, Sql};
 use crate::{Event, Result, Session, Store};
 
 /// Which sessions a page holds; every filter optional.
@@ -41,63 +43,27 @@ pub struct EventPage {
     pub offset: i64,
 }
 
-enum Arg {
-    I(i64),
-    S(String),
-}
-
-/// A query whose `?` placeholders become `$n` as arguments are pushed.
-struct Query {
-    sql: String,
-    args: Vec<Arg>,
-}
-
-impl Query {
-    fn new(sql: &str, library_id: i64) -> Query {
-        Query {
-            sql: sql.to_string(),
-            args: vec![Arg::I(library_id)],
-        }
+/// `column in (…)` for the statuses given; nothing when there are none.
+fn statuses(q: &mut Sql, column: &str, statuses: &[EventStatus]) {
+    if statuses.is_empty() {
+        return;
     }
-
-    fn push(&mut self, cond: &str, a: Arg) {
-        self.args.push(a);
-        self.sql
-            .push_str(&cond.replace('?', &format!("${}", self.args.len())));
+    q.text(&format!(" and {column} in ("));
+    for (i, s) in statuses.iter().enumerate() {
+        q.push(
+            if i == 0 { "?" } else { ", ?" },
+            Arg::S(s.slug().to_string()),
+        );
     }
-
-    fn statuses(&mut self, column: &str, statuses: &[EventStatus]) {
-        if statuses.is_empty() {
-            return;
-        }
-        self.sql.push_str(&format!(" and {column} in ("));
-        for (i, s) in statuses.iter().enumerate() {
-            self.push(
-                if i == 0 { "?" } else { ", ?" },
-                Arg::S(s.slug().to_string()),
-            );
-        }
-        self.sql.push(')');
-    }
-
-    async fn fetch(self, store: &Store) -> Result<Vec<sqlx::any::AnyRow>> {
-        let mut q = sqlx::query(&self.sql);
-        for a in self.args {
-            q = match a {
-                Arg::I(i) => q.bind(i),
-                Arg::S(s) => q.bind(s),
-            };
-        }
-        Ok(q.fetch_all(store.pool()).await?)
-    }
+    q.text(")");
 }
 
 impl Store {
     /// Sessions in time order matching `p`, with their links.
     pub async fn session_page(&self, library_id: i64, p: &SessionPage) -> Result<Vec<Session>> {
-        let mut q = Query::new(
+        let mut q = Sql::new(
             &format!("{SESSION_SELECT} where s.library_id = $1"),
-            library_id,
+            vec![Arg::I(library_id)],
         );
         if let Some(v) = &p.from_date {
             q.push(" and s.local_date >= ?", Arg::S(v.clone()));
@@ -128,20 +94,20 @@ impl Store {
                 Arg::I(i64::from(age)),
             );
         }
-        q.statuses("e.status", &p.event_statuses);
+        statuses(&mut q, "e.status", &p.event_statuses);
         match p.cancelled {
-            Some(true) => q
-                .sql
-                .push_str(" and (s.cancelled = 1 or e.status = 'cancelled')"),
-            Some(false) => q
-                .sql
-                .push_str(" and s.cancelled = 0 and e.status <> 'cancelled'"),
+            Some(true) => {
+                q.text(" and (s.cancelled = 1 or e.status = 'cancelled')");
+            }
+            Some(false) => {
+                q.text(" and s.cancelled = 0 and e.status <> 'cancelled'");
+            }
             None => {}
         }
-        q.sql.push_str(" order by s.starts_at, s.id");
+        q.text(" order by s.starts_at, s.id");
         q.push(" limit ?", Arg::I(p.limit));
         q.push(" offset ?", Arg::I(p.offset));
-        let rows = q.fetch(self).await?;
+        let rows = q.query().fetch_all(self.pool()).await?;
         let mut out = rows.iter().map(session).collect::<Result<Vec<_>>>()?;
         self.load_links(&mut out).await?;
         Ok(out)
@@ -149,20 +115,19 @@ impl Store {
 
     /// Events, those with the latest first session first.
     pub async fn event_page(&self, library_id: i64, p: &EventPage) -> Result<Vec<Event>> {
-        let mut q = Query::new(
+        let mut q = Sql::new(
             "select e.* from events e left join (select event_id, min(starts_at) as first_at from sessions \
              group by event_id) f on f.event_id = e.id where e.library_id = $1",
-            library_id,
+            vec![Arg::I(library_id)],
         );
         if let Some(v) = p.series_id {
             q.push(" and e.series_id = ?", Arg::I(v));
         }
-        q.statuses("e.status", &p.statuses);
-        q.sql
-            .push_str(" order by coalesce(f.first_at, e.created_at) desc, e.id desc");
+        statuses(&mut q, "e.status", &p.statuses);
+        q.text(" order by coalesce(f.first_at, e.created_at) desc, e.id desc");
         q.push(" limit ?", Arg::I(p.limit));
         q.push(" offset ?", Arg::I(p.offset));
-        q.fetch(self).await?.iter().map(event).collect()
+        q.query().fetch_all(self.pool()).await?.iter().map(event).collect()
     }
 
     /// The name its creator gave an API token, for audit labels.
