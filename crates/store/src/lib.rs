@@ -6,6 +6,7 @@ mod actions;
 pub mod api_queries;
 mod attendance;
 mod audit;
+#[cfg(feature = "bench")]
 pub mod bench;
 mod breakdown;
 mod costs;
@@ -25,10 +26,12 @@ mod programme;
 mod registrations;
 mod rows;
 mod select;
+mod session_query;
 mod speakers;
 mod sql;
 mod staff;
 mod stats;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use actions::{
@@ -50,6 +53,7 @@ pub use migrate::LATEST_SCHEMA;
 pub use personal_data::{PersonalData, PersonalRegistration, RetentionRun};
 pub use programme::*;
 pub use registrations::*;
+pub use session_query::SessionQuery;
 pub use rows::{Event, Registration, Session, Speaker, Target};
 pub use speakers::*;
 pub use staff::{ApiToken, AuthSession, StaffMember, login_account_key, login_address_key};

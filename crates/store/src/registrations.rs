@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use almanach_domain::Lang;
-use almanach_domain::programme::SessionKind;
+use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::registration::{
     Offer, Party, RegistrationSettings, RegistrationStatus, WaitingParty, promotions,
 };
@@ -21,7 +21,7 @@ use crate::audit::{Actor, record};
 use crate::mail::MailKind;
 use crate::rows::{At, Registration, Target, registration, session};
 use crate::select::{SESSION_SELECT, TAKEN, WAITING, by_id, finish};
-use crate::sql::{Arg, Sql};
+use crate::session_query::SessionQuery;
 use crate::{Result, Session, Store, StoreError, Tx, classify, now};
 
 /// A registration to make. The web layer derives both hashes from secrets
@@ -197,6 +197,41 @@ pub struct AgendaFilter {
     pub from_date: Option<String>,
     pub to_date: Option<String>,
     pub room_id: Option<i64>,
+    /// Words that must all appear in the event's title or description or
+    /// the series' name, case and accents aside.
+    pub search: String,
+    /// Only sessions open for registration with a seat left at `now`.
+    pub seats_left: bool,
+    /// The page: `limit` sessions (all when None) after the first `offset`.
+    pub offset: i64,
+    pub limit: Option<i64>,
+}
+
+impl AgendaFilter {
+    /// The one session query this filter is: published, live sessions, the
+    /// coming ones soonest first or the past ones latest first.
+    pub fn query(&self, library_id: i64) -> SessionQuery {
+        let q = SessionQuery::new(library_id)
+            .statuses(vec![EventStatus::Published])
+            .cancelled(Some(false))
+            .series(self.series_id)
+            .category(self.category.clone())
+            .kind(self.kind)
+            .age(self.age)
+            .dates(self.from_date.clone(), self.to_date.clone())
+            .room(self.room_id)
+            .search(&self.search)
+            .seats_left(self.seats_left.then_some(self.now));
+        let q = if self.past {
+            q.past(self.now)
+        } else {
+            q.upcoming(self.now)
+        };
+        match (self.offset, self.limit) {
+            (0, limit) => q.limit(limit),
+            (offset, limit) => q.page(offset, limit.unwrap_or(i64::MAX)),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -750,53 +785,19 @@ impl Store {
         Ok(v != 0)
     }
 
+    /// How many sessions the public agenda (or its archive) lists for `f`,
+    /// paging aside.
+    pub async fn count_agenda(&self, library_id: i64, f: &AgendaFilter) -> Result<i64> {
+        self.session_count(&f.query(library_id)).await
+    }
+
     /// Published, live sessions for the public agenda (or its archive), in
-    /// time order, each with its seats. Text search and "seats left" are
-    /// left to the caller, which sees the seats.
+    /// time order, each with its seats: one page of what `f` selects, its
+    /// search and "seats left" included.
     pub async fn agenda(&self, library_id: i64, f: &AgendaFilter) -> Result<Vec<AgendaItem>> {
-        let mut sql = Sql::new(&format!(
-            "{} where s.library_id = $1 and e.status = 'published' and s.cancelled = 0 and {}",
-            with_seats(SESSION_SELECT),
-            if f.past {
-                "s.ends_at <= $2"
-            } else {
-                "s.ends_at > $2"
-            }
-        ), vec![Arg::I(library_id), Arg::I(f.now)]);
-        if let Some(v) = f.series_id {
-            sql.push(" and e.series_id = ?", Arg::I(v));
-        }
-        if let Some(v) = &f.category {
-            sql.push(
-                " and exists (select 1 from session_themes st join themes t on t.id = st.theme_id \
-                 where st.session_id = s.id and (',' || t.categories || ',') like ?)",
-                Arg::S(format!("%,{v},%")));
-        }
-        if let Some(v) = f.kind {
-            sql.push(" and s.kind = ?", Arg::S(v.slug().into()));
-        }
-        if let Some(v) = f.age {
-            sql.push(
-                " and (s.age_min is null or s.age_min <= ?)",
-                Arg::I(i64::from(v)));
-            sql.push(
-                " and (s.age_max is null or s.age_max >= ?)",
-                Arg::I(i64::from(v)));
-        }
-        if let Some(v) = &f.from_date {
-            sql.push(" and s.local_date >= ?", Arg::S(v.clone()));
-        }
-        if let Some(v) = &f.to_date {
-            sql.push(" and s.local_date <= ?", Arg::S(v.clone()));
-        }
-        if let Some(v) = f.room_id {
-            sql.push(" and s.room_id = ?", Arg::I(v));
-        }
-        sql.text(if f.past {
-            " order by s.starts_at desc, s.id desc"
-        } else {
-            " order by s.starts_at, s.id"
-        });
+        let sql = f
+            .query(library_id)
+            .sql(&with_seats(SESSION_SELECT), true);
         let mut c = self.pool().acquire().await?;
         let rows = sql.query().fetch_all(&mut *c).await?;
         let mut courses: HashMap<i64, SeatState> = HashMap::new();

@@ -29,7 +29,7 @@ pub(crate) async fn session_in(c: &mut AnyConnection, library_id: i64, id: i64) 
     Ok(s)
 }
 
-pub(crate) async fn session_links(c: &mut AnyConnection, s: &mut Session) -> Result<()> {
+async fn session_links(c: &mut AnyConnection, s: &mut Session) -> Result<()> {
     s.theme_ids = sqlx::query_scalar(
         "select theme_id from session_themes where session_id = $1 order by theme_id",
     )

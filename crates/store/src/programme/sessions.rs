@@ -9,9 +9,9 @@ use sqlx::Row;
 use crate::audit::{Actor, record};
 use crate::follow::{Change, follow};
 use crate::programme::owned::{check_owned, dedup};
-use crate::rows::{Session, session};
-use crate::select::{SESSION_SELECT, session_in, session_links};
-use crate::sql::{Arg, Sql};
+use crate::rows::Session;
+use crate::select::session_in;
+use crate::session_query::SessionQuery;
 use crate::{Result, Store, StoreError, Tx, classify, now};
 
 
@@ -87,11 +87,24 @@ pub struct SessionFilter {
     pub limit: Option<i64>,
 }
 
-impl Store {
-    async fn session_links(&self, s: &mut Session) -> Result<()> {
-        session_links(&mut *self.pool().acquire().await?, s).await
+impl SessionFilter {
+    /// The one session query this filter is.
+    pub fn query(&self, library_id: i64) -> SessionQuery {
+        SessionQuery::new(library_id)
+            .ends_after(self.from)
+            .starts_before(self.to)
+            .series(self.series_id)
+            .room(self.room_id)
+            .event(self.event_id)
+            .theme(self.theme_id)
+            .age(self.age)
+            .statuses(self.event_status.into_iter().collect())
+            .cancelled((!self.include_cancelled).then_some(false))
+            .limit(self.limit)
     }
+}
 
+impl Store {
     pub async fn session(&self, library_id: i64, id: i64) -> Result<Session> {
         session_in(&mut *self.pool().acquire().await?, library_id, id).await
     }
@@ -99,54 +112,7 @@ impl Store {
     /// Sessions in time order matching `f`, each with its themes, speakers
     /// and leads.
     pub async fn list_sessions(&self, library_id: i64, f: &SessionFilter) -> Result<Vec<Session>> {
-        let mut sql = Sql::new(
-            &format!("{SESSION_SELECT} where s.library_id = $1"),
-            vec![Arg::I(library_id)],
-        );
-        if let Some(v) = f.from {
-            sql.push(" and s.ends_at > ?", Arg::I(v));
-        }
-        if let Some(v) = f.to {
-            sql.push(" and s.starts_at < ?", Arg::I(v));
-        }
-        if let Some(v) = f.series_id {
-            sql.push(" and e.series_id = ?", Arg::I(v));
-        }
-        if let Some(v) = f.room_id {
-            sql.push(" and s.room_id = ?", Arg::I(v));
-        }
-        if let Some(v) = f.event_id {
-            sql.push(" and s.event_id = ?", Arg::I(v));
-        }
-        if let Some(v) = f.theme_id {
-            sql.push(
-                " and exists (select 1 from session_themes st where st.session_id = s.id and st.theme_id = ?)",
-                Arg::I(v));
-        }
-        if let Some(v) = f.age {
-            sql.push(
-                " and (s.age_min is null or s.age_min <= ?)",
-                Arg::I(i64::from(v)));
-            sql.push(
-                " and (s.age_max is null or s.age_max >= ?)",
-                Arg::I(i64::from(v)));
-        }
-        if let Some(v) = f.event_status {
-            sql.push(" and e.status = ?", Arg::S(v.slug().to_string()));
-        }
-        if !f.include_cancelled {
-            sql.text(" and s.cancelled = 0 and e.status <> 'cancelled'");
-        }
-        sql.text(" order by s.starts_at, s.id");
-        if let Some(l) = f.limit {
-            sql.push(" limit ?", Arg::I(l));
-        }
-        let rows = sql.query().fetch_all(self.pool()).await?;
-        let mut out = rows.iter().map(session).collect::<Result<Vec<_>>>()?;
-        for s in &mut out {
-            self.session_links(s).await?;
-        }
-        Ok(out)
+        self.session_list(&f.query(library_id)).await
     }
 
     /// Live sessions (neither they nor their event cancelled) starting in [from, to).
