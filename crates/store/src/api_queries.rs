@@ -90,7 +90,12 @@ impl Store {
         q.text(" order by coalesce(f.first_at, e.created_at) desc, e.id desc");
         q.push(" limit ?", Arg::I(p.limit));
         q.push(" offset ?", Arg::I(p.offset));
-        q.query().fetch_all(self.pool()).await?.iter().map(event).collect()
+        q.query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(event)
+            .collect()
     }
 
     /// The name its creator gave an API token, for audit labels.

@@ -68,8 +68,7 @@ pub(crate) async fn follow(tx: &mut Tx, actor: &Actor, change: Change) -> Result
             crate::mail::on_session(tx, event_id, Some(session_id), kind, payload).await
         }
         Change::EventCancelled { event_id } => {
-            crate::mail::on_session(tx, event_id, None, MailKind::SessionCancelled, json!({}))
-                .await
+            crate::mail::on_session(tx, event_id, None, MailKind::SessionCancelled, json!({})).await
         }
         Change::EventRestored { event_id } => {
             crate::mail::withdraw_unsent_cancellations(tx, event_id).await

@@ -303,9 +303,7 @@ async fn live_registrations(
     .bind(session_id.unwrap_or(0))
     .fetch_all(&mut *c)
     .await?;
-    rows.iter()
-        .map(registration)
-        .collect()
+    rows.iter().map(registration).collect()
 }
 
 /// Deletes the cancellation notices of an event's registrants that were

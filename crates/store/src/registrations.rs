@@ -795,9 +795,7 @@ impl Store {
     /// time order, each with its seats: one page of what `f` selects, its
     /// search and "seats left" included.
     pub async fn agenda(&self, library_id: i64, f: &AgendaFilter) -> Result<Vec<AgendaItem>> {
-        let sql = f
-            .query(library_id)
-            .sql(&with_seats(SESSION_SELECT), true);
+        let sql = f.query(library_id).sql(&with_seats(SESSION_SELECT), true);
         let mut c = self.pool().acquire().await?;
         let rows = sql.query().fetch_all(&mut *c).await?;
         let mut courses: HashMap<i64, SeatState> = HashMap::new();

@@ -11,7 +11,6 @@ use sqlx::any::AnyRow;
 
 use crate::{Result, Store, StoreError};
 
-
 /// A write the rules refused because the record is not where it must be
 /// for it (a need already checked, a project already evaluated); holds
 /// where it is, to tell the person.
@@ -177,4 +176,3 @@ impl Store {
         rows.iter().map(|r| need(ctx, r)).collect()
     }
 }
-

@@ -12,8 +12,8 @@ mod sessions;
 mod speakers;
 mod themes;
 
-pub use events::{EventPeriod, EventQuery, EventRow};
 pub(crate) use events::write_event;
+pub use events::{EventPeriod, EventQuery, EventRow};
 pub use rooms::Room;
 pub use series::Series;
 pub use sessions::{RoomClash, SessionFilter, SessionWrite};

@@ -9,7 +9,6 @@ use crate::rows::{flag, opt_u32};
 use crate::{Result, Store, classify};
 use almanach_domain::collate::sort_by_name;
 
-
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct Room {
     pub id: i64,

@@ -10,7 +10,6 @@ use crate::audit::{Actor, commit_saved};
 use crate::rows::{bad, opt_u8, opt_u32};
 use crate::{Result, Store, classify};
 
-
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Series {
     pub id: i64,

@@ -14,7 +14,6 @@ use crate::select::session_in;
 use crate::session_query::SessionQuery;
 use crate::{Result, Store, StoreError, Tx, classify, now};
 
-
 /// What a session write carries: the parsed draft and its instants.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionWrite {

@@ -9,7 +9,6 @@ use crate::audit::{Actor, commit_saved};
 use crate::programme::owned::dedup;
 use crate::{Result, Store, classify};
 
-
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct Theme {
     pub id: i64,
