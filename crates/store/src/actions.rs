@@ -18,17 +18,13 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{Actor, record};
 use crate::mail::{MailKind, Plan};
-use crate::programme::{event, session_in, set_cancelled_in, write_event, write_session};
-use crate::registrations::{At, by_id, locked, move_in, seat_state, settle};
+use crate::programme::{set_cancelled_in, write_event, write_session};
+use crate::registrations::{locked, move_in, seat_state, settle};
+use crate::rows::{At, event};
+use crate::select::{by_id, session_in};
 use crate::{
     Event, Moved, Registration, Result, RoomClash, SessionWrite, Store, StoreError, Target, Tx, now,
 };
-
-/// The open action of the current transaction, as SQL: `select max(id)
-/// {OPEN_ACTION}`. A transaction sees its own uncommitted row and nobody
-/// else's, and every action is closed (`in_progress = 0`) before it
-/// commits, so this names the action being made here, or nothing.
-pub(crate) const OPEN_ACTION: &str = "from staff_actions where in_progress = 1";
 
 /// How long an action's e-mails wait: the time to notice a mistake and undo
 /// it with nothing sent.

@@ -47,11 +47,11 @@ pub(crate) async fn record<T: Serialize>(
     after: Option<&T>,
 ) -> Result<()> {
     let json = |v: Option<&T>| v.map(|v| serde_json::to_string(v).expect("records serialise"));
-    // Written inside a staff action, the entry names it (see `actions`).
+    // Written inside a staff action, the entry names it (see `actions`, `select::OPEN_ACTION`).
     sqlx::query(&format!(
         "insert into audit_log (library_id, staff_id, actor, at, entity, entity_id, action, before_json, after_json, \
          action_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, (select max(id) {}))",
-        crate::actions::OPEN_ACTION
+        crate::select::OPEN_ACTION
     ))
     .bind(actor.library_id)
     .bind(actor.staff_id)

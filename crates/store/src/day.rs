@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::attendance::{Attendance, attendance, lock, must_be_open};
 use crate::audit::{Actor, record};
-use crate::registrations::{Registration, Target, by_id};
+use crate::rows::{Registration, Target};
+use crate::select::by_id;
 use crate::{Result, Store, StoreError, Tx, now};
 
 /// Under-14s are children aged 0 to 13 on the day.

@@ -6,7 +6,8 @@ use almanach_domain::ical;
 use almanach_domain::link::PublicUrl;
 use sqlx::Row;
 
-use crate::programme::{SESSION_SELECT, session};
+use crate::rows::session;
+use crate::select::SESSION_SELECT;
 use crate::{Result, Session, Store};
 
 /// A session with its calendar facts.

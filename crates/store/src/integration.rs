@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 
-use crate::registrations::{At, TAKEN, WAITING, seat_state, session_seats};
+use crate::registrations::{seat_state, session_seats};
+use crate::rows::At;
+use crate::select::{TAKEN, WAITING};
 use crate::{Result, SeatState, Store, Target};
 
 impl Store {

@@ -6,6 +6,7 @@ mod actions;
 pub mod api_queries;
 mod attendance;
 mod audit;
+#[cfg(feature = "bench")]
 pub mod bench;
 mod breakdown;
 mod costs;
@@ -13,6 +14,7 @@ mod day;
 mod digest;
 mod documents;
 mod feeds;
+mod follow;
 mod import;
 mod integration;
 mod library;
@@ -22,9 +24,14 @@ mod migrate;
 mod personal_data;
 mod programme;
 mod registrations;
+mod rows;
+mod select;
+mod session_query;
 mod speakers;
+mod sql;
 mod staff;
 mod stats;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use actions::{
@@ -46,6 +53,8 @@ pub use migrate::LATEST_SCHEMA;
 pub use personal_data::{PersonalData, PersonalRegistration, RetentionRun};
 pub use programme::*;
 pub use registrations::*;
+pub use rows::{Event, Registration, Session, Speaker, Target};
+pub use session_query::SessionQuery;
 pub use speakers::*;
 pub use staff::{ApiToken, AuthSession, StaffMember, login_account_key, login_address_key};
 pub use stats::Scope;

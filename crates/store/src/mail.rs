@@ -13,7 +13,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::feeds::{CalendarSession, calendar_select, calendar_session};
-use crate::registrations::{Registration, Target};
+use crate::rows::{Registration, Target, registration};
+use crate::select::by_id;
 use crate::{Actor, Event, Library, Result, Store, StoreError, Tx, classify, now};
 
 /// What a message tells.
@@ -212,12 +213,12 @@ async fn enqueue(tx: &mut Tx, e: Enqueue<'_>) -> Result<()> {
     }
     let t = now();
     // A message of a staff action belongs to it and waits out its hold
-    // (`actions::OPEN_ACTION`: the open action of this transaction, if any).
+    // (`select::OPEN_ACTION`: the open action of this transaction, if any).
     sqlx::query(&format!(
         "insert into outbox (library_id, kind, registration_id, session_id, recipient, lang, payload, \
          next_attempt_at, created_at, action_id) values ($1, $2, $3, $4, $5, $6, $7, \
          coalesce((select max(hold_until) {open}), $8), $8, (select max(id) {open}))",
-        open = crate::actions::OPEN_ACTION
+        open = crate::select::OPEN_ACTION
     ))
     .bind(r.library_id)
     .bind(e.kind.slug())
@@ -302,9 +303,7 @@ async fn live_registrations(
     .bind(session_id.unwrap_or(0))
     .fetch_all(&mut *c)
     .await?;
-    rows.iter()
-        .map(crate::registrations::registration)
-        .collect()
+    rows.iter().map(registration).collect()
 }
 
 /// Deletes the cancellation notices of an event's registrants that were
@@ -687,7 +686,7 @@ impl Store {
     /// exists (another server may have been first): true when enqueued.
     pub async fn enqueue_reminder(&self, c: &ReminderCandidate) -> Result<bool> {
         let mut tx = self.write().await?;
-        let r = crate::registrations::by_id(&mut tx, c.registration_id).await?;
+        let r = by_id(&mut tx, c.registration_id).await?;
         if r.status != almanach_domain::registration::RegistrationStatus::Confirmed
             || r.email.is_empty()
         {

@@ -9,7 +9,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Actor, record};
-use crate::registrations::{ANONYMISED, finish};
+use crate::registrations::ANONYMISED;
+use crate::select::finish;
 use crate::{Registration, Result, Speaker, StaffMember, Store};
 
 /// When a registration's session is over: its own end, or for a course the

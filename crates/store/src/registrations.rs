@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use almanach_domain::Lang;
-use almanach_domain::programme::SessionKind;
+use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::registration::{
     Offer, Party, RegistrationSettings, RegistrationStatus, WaitingParty, promotions,
 };
@@ -19,119 +19,10 @@ use sqlx::{AnyConnection, Row};
 
 use crate::audit::{Actor, record};
 use crate::mail::MailKind;
-use crate::programme::{Arg, SESSION_SELECT, session};
+use crate::rows::{At, Registration, Target, registration, session};
+use crate::select::{SESSION_SELECT, TAKEN, WAITING, by_id, finish};
+use crate::session_query::SessionQuery;
 use crate::{Result, Session, Store, StoreError, Tx, classify, now};
-
-/// What one registration is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Target {
-    Session(i64),
-    /// Every session of a course event (`events.course`).
-    Course(i64),
-}
-
-/// A target as stored: the event, and the session unless it is a course.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct At {
-    pub(crate) event_id: i64,
-    pub(crate) session_id: Option<i64>,
-}
-
-impl At {
-    /// The `coalesce(session_id, 0)` the queries compare with.
-    pub(crate) fn key(self) -> i64 {
-        self.session_id.unwrap_or(0)
-    }
-    fn target(self) -> Target {
-        self.session_id
-            .map_or(Target::Course(self.event_id), Target::Session)
-    }
-}
-
-/// A party registered for a session or a course. Its `Debug` leaves out the
-/// personal data, so it never lands in a log.
-#[derive(Clone, Serialize, PartialEq)]
-pub struct Registration {
-    pub id: i64,
-    pub library_id: i64,
-    pub event_id: i64,
-    pub session_id: Option<i64>,
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-    pub seats: u32,
-    pub ages: Vec<u8>,
-    pub status: RegistrationStatus,
-    /// 1-based rank on the waiting list, while waiting.
-    pub position: Option<u32>,
-    /// "public", or "staff" for a phone caller registered by the library.
-    pub source: String,
-    pub created_at: i64,
-    pub promoted_at: Option<i64>,
-    pub cancelled_at: Option<i64>,
-    pub anonymised: bool,
-    /// The language the person registered in; their e-mails are written in it.
-    pub lang: Lang,
-}
-
-impl std::fmt::Debug for Registration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registration")
-            .field("id", &self.id)
-            .field("target", &self.target())
-            .field("seats", &self.seats)
-            .field("status", &self.status)
-            .field("position", &self.position)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Registration {
-    pub fn target(&self) -> Target {
-        At {
-            event_id: self.event_id,
-            session_id: self.session_id,
-        }
-        .target()
-    }
-    pub(crate) fn at(&self) -> At {
-        At {
-            event_id: self.event_id,
-            session_id: self.session_id,
-        }
-    }
-}
-
-pub(crate) fn registration(r: &AnyRow) -> Result<Registration> {
-    let status: String = r.try_get("status")?;
-    let ages: String = r.try_get("ages")?;
-    Ok(Registration {
-        id: r.try_get("id")?,
-        library_id: r.try_get("library_id")?,
-        event_id: r.try_get("event_id")?,
-        session_id: r.try_get("session_id")?,
-        name: r.try_get("name")?,
-        email: r.try_get("email")?,
-        phone: r.try_get("phone")?,
-        seats: r.try_get::<i64, _>("seats")? as u32,
-        ages: ages
-            .split(',')
-            .filter_map(|a| a.trim().parse().ok())
-            .collect(),
-        status: RegistrationStatus::parse(&status).ok_or_else(|| {
-            StoreError::Unusable(format!(
-                "unknown registration status {status:?} in database"
-            ))
-        })?,
-        position: None,
-        source: r.try_get("source")?,
-        created_at: r.try_get("created_at")?,
-        promoted_at: r.try_get("promoted_at")?,
-        cancelled_at: r.try_get("cancelled_at")?,
-        anonymised: r.try_get::<Option<i64>, _>("anonymised_at")?.is_some(),
-        lang: Lang::parse(&r.try_get::<String, _>("lang")?).unwrap_or_default(),
-    })
-}
 
 /// A registration to make. The web layer derives both hashes from secrets
 /// only the person holds (the private link's token, the form's key).
@@ -306,6 +197,41 @@ pub struct AgendaFilter {
     pub from_date: Option<String>,
     pub to_date: Option<String>,
     pub room_id: Option<i64>,
+    /// Words that must all appear in the event's title or description or
+    /// the series' name, case and accents aside.
+    pub search: String,
+    /// Only sessions open for registration with a seat left at `now`.
+    pub seats_left: bool,
+    /// The page: `limit` sessions (all when None) after the first `offset`.
+    pub offset: i64,
+    pub limit: Option<i64>,
+}
+
+impl AgendaFilter {
+    /// The one session query this filter is: published, live sessions, the
+    /// coming ones soonest first or the past ones latest first.
+    pub fn query(&self, library_id: i64) -> SessionQuery {
+        let q = SessionQuery::new(library_id)
+            .statuses(vec![EventStatus::Published])
+            .cancelled(Some(false))
+            .series(self.series_id)
+            .category(self.category.clone())
+            .kind(self.kind)
+            .age(self.age)
+            .dates(self.from_date.clone(), self.to_date.clone())
+            .room(self.room_id)
+            .search(&self.search)
+            .seats_left(self.seats_left.then_some(self.now));
+        let q = if self.past {
+            q.past(self.now)
+        } else {
+            q.upcoming(self.now)
+        };
+        match (self.offset, self.limit) {
+            (0, limit) => q.limit(limit),
+            (offset, limit) => q.page(offset, limit.unwrap_or(i64::MAX)),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -314,11 +240,6 @@ pub struct AgendaItem {
     pub description: String,
     pub seats: SeatState,
 }
-
-pub(crate) const TAKEN: &str = "(select cast(coalesce(sum(r.seats), 0) as bigint) from registrations r \
-     where r.event_id = s.event_id and r.status = 'confirmed' and (r.session_id = s.id or r.session_id is null))";
-pub(crate) const WAITING: &str = "(select count(*) from registrations r \
-     where r.event_id = s.event_id and r.status = 'waiting' and (r.session_id = s.id or r.session_id is null))";
 
 /// `SESSION_SELECT` with the seats and the event's fields the agenda needs.
 fn with_seats(select: &str) -> String {
@@ -483,38 +404,6 @@ fn refusal(st: &SeatState, seats: u32, by_staff: bool, now: i64) -> Option<Refus
         Some(capacity) if seats > capacity => Some(Refusal::MoreThanCapacity { capacity }),
         _ => None,
     }
-}
-
-/// A registration row with its waiting-list position.
-pub(crate) async fn finish(
-    c: &mut AnyConnection,
-    row: Option<AnyRow>,
-) -> Result<Option<Registration>> {
-    let Some(row) = row else { return Ok(None) };
-    let mut r = registration(&row)?;
-    if r.status == RegistrationStatus::Waiting {
-        let order: i64 = row.try_get("queue_order")?;
-        let ahead: i64 = sqlx::query_scalar(
-            "select count(*) from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
-             and status = 'waiting' and (queue_order < $3 or (queue_order = $3 and id < $4))",
-        )
-        .bind(r.event_id)
-        .bind(r.at().key())
-        .bind(order)
-        .bind(r.id)
-        .fetch_one(&mut *c)
-        .await?;
-        r.position = Some(ahead as u32 + 1);
-    }
-    Ok(Some(r))
-}
-
-pub(crate) async fn by_id(c: &mut AnyConnection, id: i64) -> Result<Registration> {
-    let row = sqlx::query("select * from registrations where id = $1")
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await?;
-    finish(c, row).await?.ok_or(StoreError::NotFound)
 }
 
 /// By `token_hash` or `idempotency_hash`.
@@ -896,73 +785,19 @@ impl Store {
         Ok(v != 0)
     }
 
+    /// How many sessions the public agenda (or its archive) lists for `f`,
+    /// paging aside.
+    pub async fn count_agenda(&self, library_id: i64, f: &AgendaFilter) -> Result<i64> {
+        self.session_count(&f.query(library_id)).await
+    }
+
     /// Published, live sessions for the public agenda (or its archive), in
-    /// time order, each with its seats. Text search and "seats left" are
-    /// left to the caller, which sees the seats.
+    /// time order, each with its seats: one page of what `f` selects, its
+    /// search and "seats left" included.
     pub async fn agenda(&self, library_id: i64, f: &AgendaFilter) -> Result<Vec<AgendaItem>> {
-        let mut sql = format!(
-            "{} where s.library_id = $1 and e.status = 'published' and s.cancelled = 0 and {}",
-            with_seats(SESSION_SELECT),
-            if f.past {
-                "s.ends_at <= $2"
-            } else {
-                "s.ends_at > $2"
-            }
-        );
-        let mut args = vec![Arg::I(library_id), Arg::I(f.now)];
-        let mut push = |cond: &str, a: Arg, sql: &mut String| {
-            args.push(a);
-            sql.push_str(&cond.replace('?', &format!("${}", args.len())));
-        };
-        if let Some(v) = f.series_id {
-            push(" and e.series_id = ?", Arg::I(v), &mut sql);
-        }
-        if let Some(v) = &f.category {
-            push(
-                " and exists (select 1 from session_themes st join themes t on t.id = st.theme_id \
-                 where st.session_id = s.id and (',' || t.categories || ',') like ?)",
-                Arg::S(format!("%,{v},%")),
-                &mut sql,
-            );
-        }
-        if let Some(v) = f.kind {
-            push(" and s.kind = ?", Arg::S(v.slug().into()), &mut sql);
-        }
-        if let Some(v) = f.age {
-            push(
-                " and (s.age_min is null or s.age_min <= ?)",
-                Arg::I(i64::from(v)),
-                &mut sql,
-            );
-            push(
-                " and (s.age_max is null or s.age_max >= ?)",
-                Arg::I(i64::from(v)),
-                &mut sql,
-            );
-        }
-        if let Some(v) = &f.from_date {
-            push(" and s.local_date >= ?", Arg::S(v.clone()), &mut sql);
-        }
-        if let Some(v) = &f.to_date {
-            push(" and s.local_date <= ?", Arg::S(v.clone()), &mut sql);
-        }
-        if let Some(v) = f.room_id {
-            push(" and s.room_id = ?", Arg::I(v), &mut sql);
-        }
-        sql.push_str(if f.past {
-            " order by s.starts_at desc, s.id desc"
-        } else {
-            " order by s.starts_at, s.id"
-        });
-        let mut q = sqlx::query(&sql);
-        for a in args {
-            q = match a {
-                Arg::I(i) => q.bind(i),
-                Arg::S(s) => q.bind(s),
-            };
-        }
+        let sql = f.query(library_id).sql(&with_seats(SESSION_SELECT), true);
         let mut c = self.pool().acquire().await?;
-        let rows = q.fetch_all(&mut *c).await?;
+        let rows = sql.query().fetch_all(&mut *c).await?;
         let mut courses: HashMap<i64, SeatState> = HashMap::new();
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {

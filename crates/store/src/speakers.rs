@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{Actor, commit_saved, record};
 use crate::logistics::{Refused, opt_date};
-use crate::programme::{flag, opt_u8, opt_u32, speaker};
+use crate::rows::{flag, opt_u8, opt_u32, speaker};
 use crate::{Result, Speaker, Store, StoreError, Tx, classify, now};
 
 fn bad(what: &str, v: &str) -> StoreError {

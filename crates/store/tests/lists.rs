@@ -246,3 +246,165 @@ almanach_store::on_both_backends! {
         }
     }
 }
+
+// ------------------------------------------------------------ one session query
+
+/// Noon on `d`, Paris time, as the agenda's `now`.
+fn noon(d: Date) -> i64 {
+    local_to_instant(&paris(), d, Time::constant(12, 0, 0, 0))
+        .unwrap()
+        .as_second()
+}
+
+/// A published event titled `title` (with `description`, in `series_id`)
+/// and one session of it on `d`; the session's id.
+async fn session_on(
+    store: &Store,
+    lib: i64,
+    title: &str,
+    description: &str,
+    series_id: Option<i64>,
+    d: Date,
+    w: impl FnOnce(SessionWrite) -> SessionWrite,
+) -> i64 {
+    let e = Event {
+        id: 0,
+        series_id,
+        title: title.into(),
+        description: description.into(),
+        picture_url: String::new(),
+        status: EventStatus::Published,
+    };
+    let event_id = store.save_event(&actor(lib), &e).await.unwrap();
+    store
+        .save_session(&actor(lib), None, &w(session_write(event_id, d, 14, 16)))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// The agenda's titles for `f`, in its order.
+async fn agenda_titles(store: &Store, lib: i64, f: &AgendaFilter) -> Vec<String> {
+    store
+        .agenda(lib, f)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.session.event_title)
+        .collect()
+}
+
+almanach_store::on_both_backends! {
+    async fn the_agenda_searches_titles_descriptions_and_series_case_and_accents_aside(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        let d = date(2030, 3, 2);
+        let cafe = store
+            .save_series(&actor(lib), &Series { name: "Café numérique".into(), ..Default::default() })
+            .await
+            .unwrap();
+        session_on(&store, lib, "Créer une Œuvre avec l’IA", "", None, d, |w| w).await;
+        session_on(&store, lib, "Robotique", "Un atelier d’écriture de code", None, d, |w| w).await;
+        session_on(&store, lib, "Rencontre", "", Some(cafe), d, |w| w).await;
+        session_on(&store, lib, "Taux à 100%", "", None, d, |w| w).await;
+        let now = noon(date(2030, 3, 1));
+        let search = |s: &str| AgendaFilter { now, search: s.into(), ..Default::default() };
+        assert_eq!(agenda_titles(&store, lib, &search("creer")).await, ["Créer une Œuvre avec l’IA"]);
+        assert_eq!(agenda_titles(&store, lib, &search("OEUVRE l'ia")).await, ["Créer une Œuvre avec l’IA"]);
+        assert_eq!(agenda_titles(&store, lib, &search("ÉCRITURE")).await, ["Robotique"], "the description");
+        assert_eq!(agenda_titles(&store, lib, &search("cafe")).await, ["Rencontre"], "the series' name");
+        assert!(agenda_titles(&store, lib, &search("creer robotique")).await.is_empty(), "every word");
+        assert_eq!(agenda_titles(&store, lib, &search("100%")).await, ["Taux à 100%"], "% taken literally");
+        assert!(agenda_titles(&store, lib, &search("1%0")).await.is_empty(), "% is no wildcard");
+        assert_eq!(agenda_titles(&store, lib, &search("  ")).await.len(), 4, "no words: everything");
+        assert_eq!(store.count_agenda(lib, &search("a")).await.unwrap(), 4);
+        assert_eq!(store.count_agenda(lib, &search("creer")).await.unwrap(), 1);
+        // The staff's and the API's lists take the same search.
+        let q = SessionQuery::new(lib).search("CAFÉ");
+        let found = store.session_list(&q).await.unwrap();
+        assert_eq!(found.iter().map(|s| s.event_title.as_str()).collect::<Vec<_>>(), ["Rencontre"]);
+        assert_eq!(store.session_count(&q).await.unwrap(), 1);
+    }
+}
+
+almanach_store::on_both_backends! {
+    async fn seats_left_keeps_what_is_open_with_a_seat(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        let d = date(2030, 3, 2);
+        let open = |w: SessionWrite| SessionWrite { registration_required: true, capacity: Some(2), ..w };
+        session_on(&store, lib, "Ouvert", "", None, d, open).await;
+        session_on(&store, lib, "Sans limite", "", None, d, |w| SessionWrite { registration_required: true, capacity: None, ..w }).await;
+        let full = session_on(&store, lib, "Complet", "", None, d, |w| SessionWrite { registration_required: true, capacity: Some(1), ..w }).await;
+        session_on(&store, lib, "Entrée libre", "", None, d, |w| w).await;
+        let later = session_on(&store, lib, "Pas encore ouvert", "", None, d, open).await;
+        let closed = session_on(&store, lib, "Clos", "", None, d, open).await;
+        let now = noon(date(2030, 3, 1));
+        for (id, opens, closes) in [(later, Some(now + 3600), None), (closed, None, Some(now - 60))] {
+            let settings = almanach_domain::registration::RegistrationSettings { opens_at: opens, closes_at: closes, max_seats: 1 };
+            store.set_registration_settings(&actor(lib), id, &settings).await.unwrap();
+        }
+        let party = almanach_domain::registration::Party {
+            name: "Camille".into(),
+            email: Some(almanach_domain::registration::EmailAddress::parse("email", "camille@exemple.fr").unwrap()),
+            phone: String::new(),
+            seats: 1,
+            ages: vec![],
+        };
+        let new = NewRegistration {
+            target: Target::Session(full),
+            party,
+            token_hash: "t".into(),
+            idempotency_hash: "k".into(),
+            by_staff: false,
+            lang: almanach_domain::Lang::Fr,
+            link_sealed: None,
+        };
+        assert!(matches!(store.register(&actor(lib), &new).await.unwrap(), Registered::New(_)));
+        let f = AgendaFilter { now, seats_left: true, ..Default::default() };
+        assert_eq!(agenda_titles(&store, lib, &f).await, ["Ouvert", "Sans limite"]);
+        assert_eq!(store.count_agenda(lib, &f).await.unwrap(), 2);
+        let everything = AgendaFilter { now, ..Default::default() };
+        assert_eq!(store.count_agenda(lib, &everything).await.unwrap(), 6);
+        // Once begun, nothing is open any more.
+        let later_on = AgendaFilter { now: noon(d) + 3 * 3600, seats_left: true, ..Default::default() };
+        assert!(agenda_titles(&store, lib, &later_on).await.is_empty());
+    }
+}
+
+almanach_store::on_both_backends! {
+    async fn agenda_pages_end_where_the_sessions_do(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        for day in 1..=5 {
+            session_on(&store, lib, &format!("Séance {day}"), "", None, date(2030, 3, day), |w| w).await;
+        }
+        let now = noon(date(2030, 2, 1));
+        let page = |offset: i64, limit: i64| AgendaFilter { now, offset, limit: Some(limit), ..Default::default() };
+        assert_eq!(agenda_titles(&store, lib, &page(0, 5)).await.len(), 5, "the page size exactly reached");
+        assert!(agenda_titles(&store, lib, &page(5, 5)).await.is_empty(), "nothing after a full last page");
+        assert_eq!(agenda_titles(&store, lib, &page(0, 2)).await, ["Séance 1", "Séance 2"]);
+        assert_eq!(agenda_titles(&store, lib, &page(2, 2)).await, ["Séance 3", "Séance 4"]);
+        assert_eq!(agenda_titles(&store, lib, &page(4, 2)).await, ["Séance 5"], "the last page holds the rest");
+        assert_eq!(store.count_agenda(lib, &page(4, 2)).await.unwrap(), 5, "the count ignores the page");
+        // The API's pages are the same query.
+        let api = almanach_store::api_queries::SessionPage { limit: 2, offset: 4, ..Default::default() };
+        let sessions = store.session_page(lib, &api).await.unwrap();
+        assert_eq!(sessions.iter().map(|s| s.event_title.as_str()).collect::<Vec<_>>(), ["Séance 5"]);
+    }
+}
+
+almanach_store::on_both_backends! {
+    async fn the_archive_pages_past_sessions_latest_first(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        for day in 1..=5 {
+            session_on(&store, lib, &format!("Séance {day}"), "", None, date(2030, 3, day), |w| w).await;
+        }
+        // Between the third and the fourth day: three past, two to come.
+        let now = noon(date(2030, 3, 3)) + 6 * 3600;
+        let archive = |offset: i64, limit: i64| AgendaFilter { past: true, now, offset, limit: Some(limit), ..Default::default() };
+        assert_eq!(agenda_titles(&store, lib, &archive(0, 2)).await, ["Séance 3", "Séance 2"]);
+        assert_eq!(agenda_titles(&store, lib, &archive(2, 2)).await, ["Séance 1"]);
+        assert!(agenda_titles(&store, lib, &archive(3, 2)).await.is_empty());
+        assert_eq!(store.count_agenda(lib, &archive(0, 2)).await.unwrap(), 3);
+        let coming = AgendaFilter { now, ..Default::default() };
+        assert_eq!(agenda_titles(&store, lib, &coming).await, ["Séance 4", "Séance 5"]);
+    }
+}
