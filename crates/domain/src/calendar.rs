@@ -308,6 +308,133 @@ mod tests {
         assert_eq!(easter_sunday(2038), date(2038, 4, 25));
     }
 
+    /// Checked against python-dateutil's `easter` (Western, Gregorian):
+    /// years where one wrong constant of the algorithm moves the date.
+    #[test]
+    fn easter_and_the_holidays_it_moves_in_known_years() {
+        for (year, easter, ascension, whit_monday) in [
+            (2021, date(2021, 4, 4), date(2021, 5, 13), date(2021, 5, 24)),
+            (2029, date(2029, 4, 1), date(2029, 5, 10), date(2029, 5, 21)),
+            (2033, date(2033, 4, 17), date(2033, 5, 26), date(2033, 6, 6)),
+            (2049, date(2049, 4, 18), date(2049, 5, 27), date(2049, 6, 7)),
+            (2076, date(2076, 4, 19), date(2076, 5, 28), date(2076, 6, 8)),
+            (
+                2285,
+                date(2285, 3, 22),
+                date(2285, 4, 30),
+                date(2285, 5, 11),
+            ),
+        ] {
+            assert_eq!(easter_sunday(year), easter, "{year}");
+            let h = french_public_holidays(year);
+            assert_eq!(h.len(), 11);
+            assert!(h.windows(2).all(|w| w[0].0 < w[1].0), "{year} sorted");
+            assert_eq!(public_holiday(ascension), Some("Ascension"), "{year}");
+            assert_eq!(
+                public_holiday(whit_monday),
+                Some("Lundi de Pentecôte"),
+                "{year}"
+            );
+            assert_eq!(
+                public_holiday(easter.tomorrow().unwrap()),
+                Some("Lundi de Pâques")
+            );
+            assert_eq!(public_holiday(easter), None, "Easter Sunday is a Sunday");
+        }
+        let fixed: Vec<_> = french_public_holidays(2030)
+            .into_iter()
+            .filter(|(d, _)| d.month() != 4 && d.month() != 5 && d.month() != 6)
+            .map(|(d, n)| (d.month(), d.day(), n))
+            .collect();
+        assert_eq!(
+            fixed,
+            [
+                (1, 1, "Jour de l'an"),
+                (7, 14, "Fête nationale"),
+                (8, 15, "Assomption"),
+                (11, 1, "Toussaint"),
+                (11, 11, "Armistice 1918"),
+                (12, 25, "Noël"),
+            ]
+        );
+        assert_eq!(public_holiday(date(2030, 5, 1)), Some("Fête du Travail"));
+        assert_eq!(public_holiday(date(2030, 5, 8)), Some("Victoire 1945"));
+    }
+
+    #[test]
+    fn a_span_fits_its_opening_range_up_to_both_ends() {
+        let h = OpeningHours::parse("mar 10:00-12:30\nmardi 14h-18h").unwrap();
+        let tuesday = date(2024, 2, 20);
+        let t = |h, m| Time::constant(h, m, 0, 0);
+        assert!(h.contains(tuesday, t(10, 0), t(12, 30)));
+        assert!(h.contains(tuesday, t(14, 0), t(18, 0)));
+        assert!(!h.contains(tuesday, t(9, 59), t(12, 0)));
+        assert!(!h.contains(tuesday, t(10, 0), t(12, 31)));
+        // Across the lunch break is in no single range.
+        assert!(!h.contains(tuesday, t(12, 0), t(14, 30)));
+        assert!(h.open_on(Weekday::Tuesday));
+        assert!(!h.open_on(Weekday::Wednesday));
+        let none = OpeningHours::default();
+        assert!(none.contains(tuesday, t(3, 0), t(4, 0)));
+        assert!(none.open_on(Weekday::Sunday));
+        assert_eq!(h.to_text(), "mardi 10:00-12:30\nmardi 14:00-18:00");
+        // Day names: French or English, three letters at least.
+        let days = OpeningHours::parse("lun 9h-10h\nTuesday 9h-10h\nsunday 9h-10h").unwrap();
+        let weekdays: Vec<i8> = days.0.iter().map(|r| r.weekday).collect();
+        assert_eq!(weekdays, [1, 2, 7]);
+        assert!(OpeningHours::parse("ma 9h-10h").is_err());
+        assert!(OpeningHours::parse("mardi 10h-10h").is_err());
+        assert!(OpeningHours::parse("mardi 10h").is_err());
+        assert!(OpeningHours::parse("mardi").is_err());
+        assert_eq!(
+            OpeningHours::parse("\nmardi 9h-10h\nmardi 10h")
+                .unwrap_err()
+                .args,
+            vec![("line", "3".to_string())]
+        );
+    }
+
+    #[test]
+    fn times_and_dates_at_their_bounds() {
+        assert_eq!(parse_time("14.30"), Some(Time::constant(14, 30, 0, 0)));
+        assert_eq!(parse_time("7"), Some(Time::constant(7, 0, 0, 0)));
+        assert_eq!(parse_time("23:59"), Some(Time::constant(23, 59, 0, 0)));
+        assert_eq!(parse_time("0h"), Some(Time::MIN));
+        assert_eq!(parse_time("123:00"), None);
+        assert_eq!(parse_time("h30"), None);
+        assert_eq!(parse_time("12:345"), None);
+        assert_eq!(parse_time("12:60"), None);
+        assert_eq!(parse_date("1.2.2025"), Some(date(2025, 2, 1)));
+        assert_eq!(parse_date("01-02-2025"), Some(date(2025, 2, 1)));
+        assert_eq!(parse_date("1/2/3/2025"), None);
+        assert_eq!(parse_date("1/2/025"), None);
+        assert_eq!(parse_date("1/2"), None);
+        assert_eq!(parse_date(" 29/02/2024 "), Some(date(2024, 2, 29)));
+    }
+
+    #[test]
+    fn closing_days_at_their_bounds() {
+        let c =
+            ClosingDays::parse("01/08/2025 au 20/08/2025\n\n2025-12-25\n2025-05-01 – 2025-05-02")
+                .unwrap();
+        assert_eq!(c.0.len(), 3);
+        assert_eq!(c.0[0], (date(2025, 5, 1), date(2025, 5, 2)), "sorted");
+        assert!(c.contains(date(2025, 8, 1)) && c.contains(date(2025, 8, 20)));
+        assert!(!c.contains(date(2025, 7, 31)) && !c.contains(date(2025, 12, 24)));
+        assert_eq!(
+            c.to_text(),
+            "2025-05-01 2025-05-02\n2025-08-01 2025-08-20\n2025-12-25"
+        );
+        assert!(ClosingDays::parse("2025-08-20 2025-08-01").is_err());
+        assert!(ClosingDays::parse("2025-08-01 2025-08-02 2025-08-03").is_err());
+        assert_eq!(
+            ClosingDays::parse("2025-08-01\nnoël").unwrap_err().args,
+            vec![("line", "2".to_string())]
+        );
+        assert!(ClosingDays::parse("2025-08-01 demain").is_err());
+        assert!(ClosingDays::parse("").unwrap().0.is_empty());
+    }
+
     #[test]
     fn holidays_2025() {
         let h = french_public_holidays(2025);

@@ -200,6 +200,68 @@ mod tests {
         assert_eq!(CostKind::parse("bribe"), None);
     }
 
+    #[test]
+    fn a_yearly_price_that_does_not_divide_by_twelve_adds_up_month_by_month() {
+        // 1 000,00 € a year: 83,34 € for the first four months, 83,33 € after.
+        let shares: Vec<i64> = (1..=12)
+            .map(|m| Billing::Yearly.month_share(100_000, m))
+            .collect();
+        assert_eq!(shares[..4], [8_334; 4]);
+        assert_eq!(shares[4..], [8_333; 8]);
+        assert_eq!(shares.iter().sum::<i64>(), 100_000);
+        // Out-of-range months never panic: the first and the last share.
+        assert_eq!(Billing::Yearly.month_share(100_000, 0), 8_334);
+        assert_eq!(Billing::Yearly.month_share(100_000, 13), 8_333);
+        assert_eq!(Billing::Monthly.month_share(100_000, 13), 100_000);
+    }
+
+    #[test]
+    fn every_kind_and_billing_reads_back_from_its_text() {
+        let slugs: Vec<&str> = CostKind::ALL.iter().map(|k| k.slug()).collect();
+        assert_eq!(
+            slugs,
+            ["fee", "travel", "materials", "printing", "rental", "other"]
+        );
+        for k in CostKind::ALL {
+            assert_eq!(CostKind::parse(k.slug()), Some(k));
+            assert_eq!(CostKind::parse(&format!(" {} ", k.slug())), Some(k));
+        }
+        for (b, slug) in [(Billing::Monthly, "monthly"), (Billing::Yearly, "yearly")] {
+            assert_eq!(b.slug(), slug);
+            assert_eq!(Billing::parse(slug), Some(b));
+            assert_eq!(Billing::parse(&format!("{slug} ")), Some(b));
+        }
+        assert_eq!(Billing::parse("weekly"), None);
+    }
+
+    #[test]
+    fn amounts_keep_their_cents_and_their_bound() {
+        assert_eq!(parse_amount("amount", "0,01"), Ok(1));
+        assert_eq!(parse_amount("amount", "99999,99"), Ok(9_999_999));
+        assert_eq!(
+            parse_amount("amount", "100000").unwrap_err().key,
+            "error.price"
+        );
+        assert_eq!(parse_amount("cost", "").unwrap_err().field, Some("cost"));
+    }
+
+    #[test]
+    fn a_split_gives_the_extra_cents_in_the_callers_order() {
+        assert_eq!(
+            split_among(1_000, &[3, 1, 2]),
+            vec![(Some(3), 334), (Some(1), 333), (Some(2), 333)]
+        );
+        assert_eq!(
+            split_among(-1, &["a", "b"]),
+            vec![(Some("a"), 0), (Some("b"), -1)]
+        );
+        assert_eq!(spread(7, 1), vec![7]);
+        assert_eq!(per_participant_cents(-146_850, 100), Some(-1_469));
+        assert_eq!(per_participant_cents(1_000, -2), None);
+        assert_eq!(per_participant_cents(1, 3), Some(0));
+        assert_eq!(per_participant_cents(2, 3), Some(1));
+    }
+
     proptest! {
         #[test]
         fn rounding_is_within_half_a_cent(cost in -10_000_000i64..10_000_000, people in 1i64..5_000) {

@@ -482,7 +482,7 @@ mod tests {
         // and counts from Thursday.
         let hours = parse_it_hours("lun 8h-12h\nmar 8h-12h\nmer 8h-12h\njeu 8h-12h").unwrap();
         let c = ItCalendar::new(hours, ClosingDays::default(), 2);
-        let d = c.deadline(date(2025, 3, 14), t(10), t(11));
+        let d = c.deadline(date(2025, 3, 14), t(11), t(13));
         assert!(d.without_it);
         assert_eq!(d.last_it_day, date(2025, 3, 13));
         assert_eq!(d.due, date(2025, 3, 11));
@@ -574,6 +574,184 @@ mod tests {
                 assert!(s.may_become(to), "{s:?} → {to:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_session_starting_exactly_when_it_opens_is_prepared_the_day_before() {
+        let c = ItCalendar::new(OpeningHours::default(), ClosingDays::default(), 1);
+        let tuesday = date(2025, 3, 11);
+        let at_nine = c.deadline(tuesday, t(9), t(10));
+        assert_eq!(
+            at_nine.last_it_day,
+            date(2025, 3, 10),
+            "IT arrives as it starts"
+        );
+        assert_eq!(at_nine.due, date(2025, 3, 7));
+        assert!(!at_nine.without_it, "IT is there for the whole session");
+        let later = c.deadline(tuesday, Time::constant(9, 1, 0, 0), t(10));
+        assert_eq!((later.last_it_day, later.due), (tuesday, date(2025, 3, 10)));
+        // Up to the minute IT leaves is covered; a minute more is not.
+        assert!(!c.deadline(tuesday, t(16), t(17)).without_it);
+        assert!(
+            c.deadline(tuesday, t(16), Time::constant(17, 1, 0, 0))
+                .without_it
+        );
+        assert!(c.covers(tuesday, t(9), t(17)));
+        assert!(!c.covers(date(2025, 3, 15), t(10), t(11)), "a Saturday");
+    }
+
+    #[test]
+    fn the_calendar_keeps_its_lead_time_within_bounds_and_weekends_off() {
+        let none = ItCalendar::new(OpeningHours::default(), ClosingDays::default(), 0);
+        assert_eq!(
+            (none.lead_days, none.hours.clone()),
+            (1, default_it_hours())
+        );
+        let many = ItCalendar::new(OpeningHours::default(), ClosingDays::default(), 99);
+        assert_eq!(many.lead_days, MAX_LEAD_DAYS);
+        assert_eq!(
+            ItCalendar::new(OpeningHours::default(), ClosingDays::default(), 7).lead_days,
+            7
+        );
+        // Hours typed for a Saturday never make it an IT working day.
+        let hours = OpeningHours::parse("samedi 9h-17h\nvendredi 9h-12h").unwrap();
+        let c = ItCalendar::new(hours.clone(), ClosingDays::default(), 1);
+        assert_eq!(c.hours, hours);
+        assert!(!c.is_working_day(date(2025, 3, 15)));
+        assert!(c.is_working_day(date(2025, 3, 14)));
+        assert!(
+            !c.is_working_day(date(2025, 3, 13)),
+            "IT does not work Thursdays"
+        );
+        assert!(!c.is_working_day(date(2025, 5, 1)), "a holiday");
+        let d = c.deadline(date(2025, 3, 14), t(11), t(13));
+        assert_eq!(
+            (d.last_it_day, d.due),
+            (date(2025, 3, 14), date(2025, 3, 7))
+        );
+        assert!(d.without_it, "IT leaves at noon");
+        // A closing longer than the search falls back on the naive date.
+        let closed = cal("2020-01-01 2030-12-31");
+        let far = closed.deadline(date(2025, 3, 11), t(10), t(11));
+        assert_eq!(far.due, date(2025, 3, 6));
+        assert_eq!(far.last_it_day, date(2025, 3, 6));
+        assert!(far.without_it);
+    }
+
+    #[test]
+    fn the_worst_need_decides_whatever_its_place() {
+        let today = date(2025, 3, 10);
+        let r = |needs: &[(NeedStatus, Date)]| Readiness::of_session(needs.iter().copied(), today);
+        let late = (NeedStatus::Requested, date(2025, 3, 9));
+        let risk = (NeedStatus::Acknowledged, date(2025, 3, 13));
+        let on_track = (NeedStatus::Requested, date(2025, 3, 14));
+        let ready = (NeedStatus::Checked, date(2025, 3, 1));
+        assert_eq!(r(&[late, ready]), Some(Readiness::Late));
+        assert_eq!(r(&[ready, late, on_track]), Some(Readiness::Late));
+        assert_eq!(r(&[risk, on_track]), Some(Readiness::AtRisk));
+        assert_eq!(r(&[on_track, ready]), Some(Readiness::OnTrack));
+        assert_eq!(r(&[ready, ready]), Some(Readiness::Ready));
+        // RISK_DAYS ahead is at risk, one more day is on track.
+        assert_eq!(
+            Readiness::of_need(NeedStatus::Requested, date(2025, 3, 13), today),
+            Readiness::AtRisk
+        );
+        assert_eq!(
+            Readiness::of_need(NeedStatus::Requested, date(2025, 3, 14), today),
+            Readiness::OnTrack
+        );
+        assert_eq!(
+            Readiness::of_need(NeedStatus::Ready, date(2025, 3, 1), today),
+            Readiness::Ready
+        );
+        let worrying: Vec<_> = Readiness::ALL.iter().map(|r| r.is_worrying()).collect();
+        assert_eq!(worrying, [false, false, true, true]);
+    }
+
+    #[test]
+    fn every_status_provider_and_readiness_reads_back_from_its_text() {
+        let slugs = |v: Vec<&'static str>| v.join(" ");
+        assert_eq!(
+            slugs(Provider::ALL.iter().map(|p| p.slug()).collect()),
+            "it team speaker rental"
+        );
+        assert_eq!(
+            slugs(NeedStatus::ALL.iter().map(|p| p.slug()).collect()),
+            "requested acknowledged ready checked problem"
+        );
+        assert_eq!(
+            slugs(Readiness::ALL.iter().map(|p| p.slug()).collect()),
+            "ready on_track at_risk late"
+        );
+        for p in Provider::ALL {
+            assert_eq!(Provider::parse(p.slug()), Some(*p));
+        }
+        for s in NeedStatus::ALL {
+            assert_eq!(NeedStatus::parse(&format!(" {} ", s.slug())), Some(*s));
+        }
+        for r in Readiness::ALL {
+            assert_eq!(Readiness::parse(r.slug()), Some(*r));
+        }
+        assert_eq!(NeedStatus::parse("done"), None);
+        let done: Vec<_> = NeedStatus::ALL.iter().map(|s| s.is_done()).collect();
+        assert_eq!(done, [false, false, true, true, false]);
+    }
+
+    #[test]
+    fn who_may_set_what_and_bounds_of_the_numbers() {
+        use NeedStatus::*;
+        for role in [Role::Admin, Role::Coordinator, Role::Mediator] {
+            assert!(NeedStatus::ALL.iter().all(|&s| may_set_status(role, s)));
+        }
+        let it: Vec<_> = NeedStatus::ALL
+            .iter()
+            .map(|&s| may_set_status(Role::It, s))
+            .collect();
+        assert_eq!(it, [false, true, true, false, true]);
+        for role in [Role::Communication, Role::Viewer] {
+            assert!(!NeedStatus::ALL.iter().any(|&s| may_set_status(role, s)));
+        }
+        assert!(Problem.may_become(Ready) && !Problem.may_become(Checked));
+        assert!(Checked.next().is_empty());
+        let day = date(2025, 3, 11);
+        assert_eq!(next_step(Requested, Role::It, day, day), Some(Acknowledged));
+        assert_eq!(next_step(Problem, Role::It, day, day), Some(Ready));
+        assert_eq!(next_step(Ready, Role::It, day, day), None);
+        assert_eq!(next_step(Ready, Role::Mediator, day, day), Some(Checked));
+        assert_eq!(
+            next_step(Ready, Role::Mediator, day, date(2025, 3, 12)),
+            Some(Checked)
+        );
+        assert_eq!(
+            next_step(Ready, Role::Mediator, day, date(2025, 3, 10)),
+            None
+        );
+        assert_eq!(next_step(Checked, Role::Admin, day, day), None);
+        assert_eq!(next_step(Requested, Role::Viewer, day, day), None);
+        assert_eq!(parse_quantity(""), Ok(1));
+        assert_eq!(parse_quantity(" 1000 "), Ok(1000));
+        assert!(parse_quantity("0").is_err() && parse_quantity("1001").is_err());
+        assert_eq!(parse_lead_days("1"), Ok(1));
+        assert_eq!(parse_lead_days("30"), Ok(30));
+        for bad in ["0", "31", "", "x"] {
+            let e = parse_lead_days(bad).unwrap_err();
+            assert_eq!(e.args, vec![("max", "30".to_string())], "{bad}");
+        }
+        assert_eq!(parse_digest_weekday("1"), Ok(1));
+        assert_eq!(parse_digest_weekday("7"), Ok(7));
+        assert!(parse_digest_weekday("0").is_err() && parse_digest_weekday("8").is_err());
+        for (typed, hour) in [
+            ("8", 8),
+            ("08", 8),
+            ("8 h", 8),
+            ("8:00", 8),
+            ("8H00", 8),
+            ("0", 0),
+            ("23", 23),
+        ] {
+            assert_eq!(parse_digest_hour(typed), Ok(hour), "{typed}");
+        }
+        assert!(parse_digest_hour("24").is_err() && parse_digest_hour("8:30").is_err());
     }
 
     #[test]

@@ -278,6 +278,72 @@ pub fn promotions(free: u32, waiting: &[WaitingParty]) -> Vec<i64> {
     out
 }
 
+/// Why a registration was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Free entry: no registration needed.
+    NoRegistration,
+    Cancelled,
+    NotYetOpen {
+        opens_at: i64,
+    },
+    Closed,
+    TooManySeats {
+        max: u32,
+    },
+    /// The party is larger than the whole session: it could never get in.
+    MoreThanCapacity {
+        capacity: u32,
+    },
+}
+
+/// Why a party of `seats` cannot register now, if it cannot. Staff may
+/// register before the window opens and after it closes (a phone call, a
+/// latecomer at the desk), never on a cancelled session nor beyond the
+/// seats one registration may take or the whole session holds. A full
+/// session is no refusal: the party waits.
+pub fn refusal(
+    offer: &Offer,
+    settings: &RegistrationSettings,
+    seats: u32,
+    by_staff: bool,
+    now: i64,
+) -> Option<Refusal> {
+    if !offer.registration_required {
+        return Some(Refusal::NoRegistration);
+    }
+    match offer.availability(now) {
+        Availability::Cancelled => return Some(Refusal::Cancelled),
+        Availability::NotYetOpen { opens_at } if !by_staff => {
+            return Some(Refusal::NotYetOpen { opens_at });
+        }
+        Availability::Closed | Availability::Past if !by_staff => return Some(Refusal::Closed),
+        _ => {}
+    }
+    if seats > settings.max_seats {
+        return Some(Refusal::TooManySeats {
+            max: settings.max_seats,
+        });
+    }
+    match offer.capacity {
+        Some(capacity) if seats > capacity => Some(Refusal::MoreThanCapacity { capacity }),
+        _ => None,
+    }
+}
+
+/// The seats waiting parties may be given now, by `promotions`, after a
+/// change that may have freed some; None when nobody is to be placed. A
+/// cancelled session places nobody. Once it has started nobody waiting is
+/// promoted (they would be told too late), but a `newcomer` who just joined
+/// the end of the list (staff registering a latecomer, a party moved here)
+/// is still placed when it fits. Unlimited seats are `u32::MAX`.
+pub fn seats_to_settle(offer: &Offer, newcomer: bool, now: i64) -> Option<u32> {
+    if offer.cancelled || (!newcomer && now >= offer.starts_at) {
+        return None;
+    }
+    Some(offer.free().unwrap_or(u32::MAX))
+}
+
 /// When a session (or a course) takes registrations, and how full it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Offer {
@@ -673,6 +739,118 @@ mod tests {
             }
         );
         assert!(o.confirms(6, false) && !o.confirms(7, false) && !o.confirms(1, true));
+    }
+
+    fn offer() -> Offer {
+        Offer {
+            registration_required: true,
+            starts_at: 1000,
+            opens_at: Some(100),
+            closes_at: Some(900),
+            capacity: Some(10),
+            taken: 4,
+            ..Default::default()
+        }
+    }
+
+    fn settings(max_seats: u32) -> RegistrationSettings {
+        RegistrationSettings {
+            max_seats,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_public_registers_only_inside_the_window() {
+        let (o, s) = (offer(), settings(4));
+        assert_eq!(
+            refusal(&o, &s, 1, false, 99),
+            Some(Refusal::NotYetOpen { opens_at: 100 })
+        );
+        assert_eq!(refusal(&o, &s, 1, false, 100), None);
+        assert_eq!(refusal(&o, &s, 1, false, 899), None);
+        assert_eq!(refusal(&o, &s, 1, false, 900), Some(Refusal::Closed));
+        assert_eq!(refusal(&o, &s, 1, false, 1000), Some(Refusal::Closed));
+        // A full session is no refusal: the party waits.
+        assert_eq!(refusal(&Offer { taken: 10, ..o }, &s, 1, false, 500), None);
+    }
+
+    #[test]
+    fn staff_register_outside_the_window_but_never_beyond_the_seats() {
+        let (o, s) = (offer(), settings(4));
+        for now in [50, 950, 2000] {
+            assert_eq!(refusal(&o, &s, 1, true, now), None, "{now}");
+        }
+        assert_eq!(
+            refusal(&o, &s, 5, true, 500),
+            Some(Refusal::TooManySeats { max: 4 })
+        );
+        assert_eq!(refusal(&o, &s, 4, true, 500), None);
+        let small = Offer {
+            capacity: Some(3),
+            taken: 0,
+            ..o
+        };
+        assert_eq!(
+            refusal(&small, &s, 4, false, 500),
+            Some(Refusal::MoreThanCapacity { capacity: 3 })
+        );
+        assert_eq!(refusal(&small, &s, 3, false, 500), None);
+        let unlimited = Offer {
+            capacity: None,
+            ..o
+        };
+        assert_eq!(refusal(&unlimited, &s, 4, false, 500), None);
+        let cancelled = Offer {
+            cancelled: true,
+            ..o
+        };
+        assert_eq!(
+            refusal(&cancelled, &s, 1, true, 500),
+            Some(Refusal::Cancelled)
+        );
+        let free = Offer {
+            registration_required: false,
+            ..o
+        };
+        assert_eq!(
+            refusal(&free, &s, 1, true, 500),
+            Some(Refusal::NoRegistration)
+        );
+        // The window is checked before the seats.
+        assert_eq!(
+            refusal(&o, &s, 9, false, 50),
+            Some(Refusal::NotYetOpen { opens_at: 100 })
+        );
+    }
+
+    #[test]
+    fn seats_are_settled_until_the_session_starts_and_newcomers_after() {
+        let o = offer();
+        assert_eq!(seats_to_settle(&o, false, 999), Some(6));
+        assert_eq!(seats_to_settle(&o, false, 1000), None);
+        assert_eq!(seats_to_settle(&o, true, 1000), Some(6));
+        assert_eq!(
+            seats_to_settle(&Offer { taken: 12, ..o }, false, 0),
+            Some(0)
+        );
+        assert_eq!(
+            seats_to_settle(
+                &Offer {
+                    capacity: None,
+                    ..o
+                },
+                false,
+                0
+            ),
+            Some(u32::MAX)
+        );
+        let cancelled = Offer {
+            cancelled: true,
+            ..o
+        };
+        assert_eq!(seats_to_settle(&cancelled, true, 0), None);
+        assert_eq!(seats_to_settle(&cancelled, false, 0), None);
     }
 
     #[test]

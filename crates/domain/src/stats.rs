@@ -685,6 +685,254 @@ mod tests {
         }
     }
 
+    /// Every field different, so a sum that forgets or swaps one shows.
+    fn tally(k: i64) -> Tally {
+        Tally {
+            events: k,
+            sessions: 2 * k,
+            talks: 3 * k,
+            workshops: 4 * k,
+            appointments: 5 * k,
+            participants: 6 * k,
+            under_14: 7 * k,
+            uncounted_sessions: 8 * k,
+            counted_talks: 9 * k,
+            talk_participants: 10 * k,
+            counted_workshops: 11 * k,
+            workshop_participants: 12 * k,
+            cost_cents: 13 * k,
+        }
+    }
+
+    #[test]
+    fn tallies_add_up_field_by_field() {
+        let mut t = tally(1);
+        t += tally(10);
+        assert_eq!(t, tally(11));
+        let mut z = Tally::default();
+        z += tally(3);
+        assert_eq!(z, tally(3));
+        let r = StatsRow::build(None, &tally(2), &[]);
+        assert_eq!(
+            (
+                r.events,
+                r.sessions,
+                r.talks,
+                r.workshops,
+                r.appointments,
+                r.participants,
+                r.under_14,
+                r.uncounted_sessions,
+                r.cost_cents
+            ),
+            (2, 4, 6, 8, 10, 12, 14, 16, 26)
+        );
+        assert_eq!(r.avg_per_talk, Some(20.0 / 18.0));
+        assert_eq!(r.avg_per_workshop, Some(24.0 / 22.0));
+        assert_eq!(r.under_14_share(), Some(14.0 / 12.0));
+        assert_eq!((r.themes, r.series, r.change), (0, None, None));
+    }
+
+    fn row(series: Option<&str>, k: i64, cost_cents: i64) -> StatsRow {
+        StatsRow::build(
+            series.map(String::from),
+            &Tally {
+                cost_cents,
+                ..tally(k)
+            },
+            &[],
+        )
+    }
+
+    fn report(rows: Vec<StatsRow>, total: StatsRow) -> Report {
+        Report {
+            period: Period::Year(2025).dates(),
+            to_date: None,
+            label: "2025".into(),
+            series: rows,
+            total,
+            previous: None,
+        }
+    }
+
+    #[test]
+    fn every_figure_compares_with_the_previous_period() {
+        let c = Change::between(&row(None, 4, 30_000), &row(None, 2, 20_000));
+        let d = |previous, delta, percent| Delta {
+            previous,
+            delta,
+            percent,
+        };
+        assert_eq!(c.events, d(2, 2, Some(100.0)));
+        assert_eq!(c.sessions, d(4, 4, Some(100.0)));
+        assert_eq!(c.participants, d(12, 12, Some(100.0)));
+        assert_eq!(c.under_14, d(14, 14, Some(100.0)));
+        assert_eq!(
+            c.cost_eur,
+            Some(Delta {
+                previous: 200.0,
+                delta: 100.0,
+                percent: Some(50.0)
+            })
+        );
+        // Averages are the same ratio both years: no change.
+        let avg = c.avg_per_talk.unwrap();
+        assert_eq!((avg.delta, avg.percent), (0.0, Some(0.0)));
+        assert!(c.avg_per_workshop.is_some());
+        // A fall is negative; nothing before gives no percentage.
+        let down = Change::between(&row(None, 1, 0), &row(None, 4, 100));
+        assert_eq!(down.events, d(4, -3, Some(-75.0)));
+        assert_eq!(
+            down.cost_eur,
+            Some(Delta {
+                previous: 1.0,
+                delta: -1.0,
+                percent: Some(-100.0)
+            })
+        );
+        let from_zero = Change::between(&row(None, 1, 100), &row(None, 0, 0));
+        assert_eq!(from_zero.sessions.percent, None);
+        assert_eq!(from_zero.cost_eur.unwrap().percent, None);
+        assert_eq!(from_zero.avg_per_talk, None, "no counted talk before");
+    }
+
+    #[test]
+    fn a_report_compares_each_series_with_the_same_series() {
+        let mut now = report(
+            vec![row(Some("Contes"), 4, 0), row(Some("Nouveau"), 1, 0)],
+            row(None, 5, 0),
+        );
+        let before = report(
+            vec![row(Some("Ateliers"), 9, 0), row(Some("Contes"), 2, 0)],
+            row(None, 11, 0),
+        );
+        now.compare_with(before.clone());
+        assert_eq!(now.total.change.as_ref().unwrap().events.previous, 11);
+        assert_eq!(now.series[0].change.as_ref().unwrap().events.previous, 2);
+        assert_eq!(now.series[1].change, None, "no such series before");
+        assert_eq!(now.previous.as_deref(), Some(&before));
+    }
+
+    #[test]
+    fn themes_met_in_several_groups_add_up() {
+        let t = |theme: &str, sessions, participants| ThemeFigures {
+            theme: theme.into(),
+            sessions,
+            participants,
+        };
+        let merged = merge_themes(&[
+            t("Numérique", 2, 30),
+            t("Contes", 1, 5),
+            t("Numérique", 3, 12),
+        ]);
+        assert_eq!(merged, vec![t("Contes", 1, 5), t("Numérique", 5, 42)]);
+        // Ties on participants go to the theme with more sessions, then by name.
+        let r = StatsRow::build(
+            None,
+            &Tally::default(),
+            &[t("b", 1, 10), t("c", 2, 10), t("a", 1, 10)],
+        );
+        let order: Vec<_> = r.top_themes.iter().map(|t| t.theme.as_str()).collect();
+        assert_eq!(order, ["c", "a", "b"]);
+        let many: Vec<ThemeFigures> = (0..12).map(|i| t(&format!("t{i:02}"), 1, i)).collect();
+        let r = StatsRow::build(None, &Tally::default(), &many);
+        assert_eq!(r.top_themes.len(), TOP_THEMES);
+        assert_eq!(r.top_themes[0].theme, "t11");
+        assert_eq!(r.themes, 12);
+        assert_eq!(r.sessions_per_theme, Some(MinMax { min: 1, max: 1 }));
+    }
+
+    #[test]
+    fn periods_at_their_bounds() {
+        assert_eq!(Period::parse_season("1900-1901"), Ok(Period::Season(1900)));
+        assert_eq!(Period::parse_season("2999-3000"), Ok(Period::Season(2999)));
+        assert_eq!(Period::parse_season("1999/00"), Ok(Period::Season(1999)));
+        assert_eq!(
+            Period::parse_season(" 2024 - 2025 "),
+            Ok(Period::Season(2024))
+        );
+        for bad in [
+            "1899-1900",
+            "3000-3001",
+            "2024-2024",
+            "2024-24",
+            "2024-202",
+            "x-2025",
+        ] {
+            let e = Period::parse_season(bad).unwrap_err();
+            assert_eq!((e.field, e.key), (Some("season"), "error.season"), "{bad}");
+        }
+        assert_eq!(Period::year(1900), Ok(Period::Year(1900)));
+        assert_eq!(Period::year(2999), Ok(Period::Year(2999)));
+        assert!(Period::year(1899).is_err() && Period::year(3000).is_err());
+        assert_eq!(
+            Period::parse_range("x", "2025-01-01").unwrap_err().field,
+            Some("from")
+        );
+        assert_eq!(
+            Period::parse_range("2025-01-01", "x").unwrap_err().field,
+            Some("to")
+        );
+        let one_day = Period::parse_range("2025-03-01", "2025-03-01").unwrap();
+        assert_eq!(one_day.label(), "2025-03-01 – 2025-03-01");
+        assert_eq!(
+            one_day.previous(),
+            Period::Range {
+                from: date(2024, 3, 1),
+                to: date(2024, 3, 1)
+            }
+        );
+        // A whole year back just fits when the span is under a year.
+        let almost_a_year = Period::parse_range("2025-01-02", "2026-01-01").unwrap();
+        assert_eq!(almost_a_year.previous().from(), date(2024, 1, 2));
+        let a_year = Period::parse_range("2025-01-01", "2026-01-01").unwrap();
+        assert_eq!(a_year.previous().from(), date(2023, 1, 1));
+        assert_eq!(Period::Year(2024).label(), "2024");
+        assert_eq!(
+            Period::Season(2024).dates(),
+            PeriodDates {
+                from: "2024-09-01".into(),
+                to: "2025-08-31".into()
+            }
+        );
+        // The season's last day is still in progress; the next day it is over.
+        assert!(Period::Season(2024).so_far(date(2025, 8, 31)).is_some());
+        assert_eq!(Period::Season(2024).so_far(date(2025, 9, 1)), None);
+        assert_eq!(
+            Period::Season(2024).previous_to_date(Period::Season(2024)),
+            Period::Range {
+                from: date(2023, 9, 1),
+                to: date(2024, 8, 31)
+            }
+        );
+    }
+
+    #[test]
+    fn every_dimension_reads_back_from_its_text_and_rates_divide_right() {
+        let slugs: Vec<_> = Dimension::ALL.iter().map(|d| d.slug()).collect();
+        assert_eq!(
+            slugs,
+            [
+                "series", "kind", "theme", "category", "room", "speaker", "lead"
+            ]
+        );
+        assert_eq!(Dimension::parse(" room "), Some(Dimension::Room));
+        assert_eq!(Dimension::parse("weather"), None);
+        let e = Extras {
+            filled: 30,
+            seats: 20,
+            registered: 10,
+            present: 12,
+            ..Extras::default()
+        };
+        assert_eq!(e.fill_rate(), Some(1.5), "people stood");
+        assert_eq!(e.no_show_rate(), Some(-0.2));
+        assert_eq!(
+            StatsRow::build(None, &Tally::default(), &[]).under_14_share(),
+            None
+        );
+    }
+
     #[test]
     fn french_numbers() {
         assert_eq!(fr_int(1234), "1\u{202f}234");

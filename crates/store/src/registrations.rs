@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use almanach_domain::Lang;
 use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::registration::{
-    Offer, Party, RegistrationSettings, RegistrationStatus, WaitingParty, promotions,
+    self, Offer, Party, RegistrationSettings, RegistrationStatus, WaitingParty, promotions,
 };
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -43,24 +43,8 @@ pub struct NewRegistration {
     pub link_sealed: Option<String>,
 }
 
-/// Why a registration was not taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// Free entry: no registration needed.
-    NoRegistration,
-    Cancelled,
-    NotYetOpen {
-        opens_at: i64,
-    },
-    Closed,
-    TooManySeats {
-        max: u32,
-    },
-    /// The party is larger than the whole session: it could never get in.
-    MoreThanCapacity {
-        capacity: u32,
-    },
-}
+/// Why a registration was not taken: the domain's rule (`registration::refusal`).
+pub use almanach_domain::registration::Refusal;
 
 #[derive(Debug, Clone)]
 pub enum Registered {
@@ -383,27 +367,10 @@ pub(crate) async fn seat_state(c: &mut AnyConnection, at: At) -> Result<SeatStat
     })
 }
 
-/// Why a party of `seats` cannot register now, if it cannot.
+/// Why a party of `seats` cannot register now, if it cannot: the domain's
+/// rule on the seats read under the lock.
 fn refusal(st: &SeatState, seats: u32, by_staff: bool, now: i64) -> Option<Refusal> {
-    use almanach_domain::registration::Availability as A;
-    if !st.offer.registration_required {
-        return Some(Refusal::NoRegistration);
-    }
-    match st.offer.availability(now) {
-        A::Cancelled => return Some(Refusal::Cancelled),
-        A::NotYetOpen { opens_at } if !by_staff => return Some(Refusal::NotYetOpen { opens_at }),
-        A::Closed | A::Past if !by_staff => return Some(Refusal::Closed),
-        _ => {}
-    }
-    if seats > st.settings.max_seats {
-        return Some(Refusal::TooManySeats {
-            max: st.settings.max_seats,
-        });
-    }
-    match st.offer.capacity {
-        Some(capacity) if seats > capacity => Some(Refusal::MoreThanCapacity { capacity }),
-        _ => None,
-    }
+    registration::refusal(&st.offer, &st.settings, seats, by_staff, now)
 }
 
 /// By `token_hash` or `idempotency_hash`.
@@ -453,9 +420,9 @@ pub(crate) async fn settle(
     newcomer: Option<i64>,
 ) -> Result<Vec<Registration>> {
     let st = seat_state(tx, at).await?;
-    if st.offer.cancelled || (newcomer.is_none() && now() >= st.offer.starts_at) {
+    let Some(free) = registration::seats_to_settle(&st.offer, newcomer.is_some(), now()) else {
         return Ok(Vec::new());
-    }
+    };
     let rows = sqlx::query(
         "select id, seats from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
          and status = 'waiting' order by queue_order, id",
@@ -475,7 +442,7 @@ pub(crate) async fn settle(
         .collect::<Result<Vec<_>>>()?;
     let t = now();
     let mut promoted = Vec::new();
-    for id in promotions(st.offer.free().unwrap_or(u32::MAX), &waiting) {
+    for id in promotions(free, &waiting) {
         let is_new = Some(id) == newcomer;
         sqlx::query(
             "update registrations set status = 'confirmed', updated_at = $1, \
