@@ -49,6 +49,19 @@ def expand(tree):
         return out
     return go(tree)
 
+def inline_mods(src):
+    """(start, end) of every `mod name { … }` body in a stripped source."""
+    out = []
+    for mo in re.finditer(r'\bmod\s+\w+\s*\{', src):
+        depth, i = 0, mo.end() - 1
+        for i in range(mo.end() - 1, len(src)):
+            depth += src[i] == '{'
+            depth -= src[i] == '}'
+            if depth == 0:
+                break
+        out.append((mo.end(), i))
+    return out
+
 def modules(root):
     mods = {}
     for d, _, files in os.walk(root):
@@ -71,25 +84,35 @@ def graph(root):
         is_dir = path.endswith('mod.rs')
         here = list(m) if is_dir else list(m[:-1])  # where `self`/children resolve for a mod.rs
         children = set(re.findall(r'^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;', src, re.M))
+        blocks = inline_mods(src)
         paths = []
-        for tree in re.findall(r'\buse\s+([^;]+);', src):
-            paths += expand(tree)
-        paths += re.findall(r'\b((?:crate|super|self)(?:::\w+)+)', src)
-        paths += [p for p in re.findall(r'(?<![:\w])(\w+(?:::\w+)+)', src) if p.split('::')[0] in children]
-        for p in paths:
+        for u in re.finditer(r'\buse\s+([^;]+);', src):
+            paths += [(p, u.start()) for p in expand(u.group(1))]
+        paths += [(p.group(1), p.start()) for p in re.finditer(r'\b((?:crate|super|self)(?:::\w+)+)', src)]
+        paths += [(p.group(1), p.start()) for p in re.finditer(r'(?<![:\w])(\w+(?:::\w+)+)', src)
+                  if p.group(1).split('::')[0] in children]
+        for p, at in paths:
             parts = [x for x in p.split('::') if x]
             if not parts:
                 continue
+            # Inside an inline `mod tests { … }`, `self` is that block and its
+            # first `super` the file itself: neither leaves the file.
+            depth = sum(1 for a, b in blocks if a < at < b)
             if parts[0] == 'crate':
                 base, parts = [], parts[1:]
             elif parts[0] in ('super', 'self'):
-                base = list(m) if is_dir else list(m)
+                base = list(m)
                 while parts and parts[0] in ('super', 'self'):
                     if parts[0] == 'super':
-                        base = base[:-1]
+                        if depth:
+                            depth -= 1
+                        else:
+                            base = base[:-1]
+                    elif depth:
+                        base = None
                     parts = parts[1:]
-                    if not is_dir and base == list(m):
-                        pass
+                if base is None:
+                    continue
             elif parts[0] in children:
                 base = list(m)
             else:

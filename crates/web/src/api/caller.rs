@@ -7,7 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 
-use super::ApiError;
+use super::error::ApiError;
 use crate::AppState;
 use crate::auth::sha256_hex;
 

@@ -308,7 +308,7 @@ pub struct FieldError {
 }
 
 fn code_schema() -> utoipa::openapi::Object {
-    super::input::enum_schema(CODES.iter().copied())
+    super::schema::enum_schema(CODES.iter().copied())
 }
 
 fn describe(status: u16) -> &'static str {

@@ -14,11 +14,13 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::caller::{Caller, Identity};
+use super::error::ApiError;
 use super::error::{CreateErrors, GetErrors, ListErrors, WriteErrors};
-use super::input::{ApiJson, ApiQuery, Id, nullable_enum_schema, present, text, url};
+use super::input::{ApiJson, ApiQuery, Id, present, text, url};
 use super::registrations::outs;
-use super::sessions::{MAX_LIMIT, SeriesRef, SessionOut, paging, public_may_see, status_schema};
-use super::{ApiError, Caller, Identity};
+use super::schema::{SeriesRef, SessionOut, nullable_enum_schema, status_schema};
+use super::sessions::{MAX_LIMIT, paging, public_may_see};
 use crate::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -12,7 +12,7 @@ use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use utoipa::openapi::schema::{SchemaType, Type};
 use utoipa::openapi::{Object, ObjectBuilder};
 
-use super::ApiError;
+use super::error::ApiError;
 
 /// A JSON body; what cannot be read is a `bad_request`.
 pub struct ApiJson<T>(pub T);
@@ -140,27 +140,6 @@ pub fn price_schema() -> Object {
         .minimum(Some(0))
         .maximum(Some(99_999.99))
         .description(Some("In euros, as typed in the form (\"7,50\") or as a number (7.5); null or \"\" for free."))
-        .build()
-}
-
-/// A string that is one of `values`.
-pub fn enum_schema<'a>(values: impl IntoIterator<Item = &'a str>) -> Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(values.into_iter().map(str::to_string)))
-        .build()
-}
-
-/// The same, or null.
-pub fn nullable_enum_schema<'a>(values: impl IntoIterator<Item = &'a str>) -> Object {
-    ObjectBuilder::new()
-        .schema_type(SchemaType::Array(vec![Type::String, Type::Null]))
-        .enum_values(Some(
-            values
-                .into_iter()
-                .map(serde_json::Value::from)
-                .chain([serde_json::Value::Null]),
-        ))
         .build()
 }
 

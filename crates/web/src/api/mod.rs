@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod input;
 mod registrations;
+mod schema;
 mod sessions;
 mod setup;
 

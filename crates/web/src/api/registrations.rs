@@ -13,10 +13,9 @@
 
 use almanach_domain::Problem;
 use almanach_domain::programme::EventStatus;
-use almanach_domain::registration::{Availability, Party, RawParty, RegistrationStatus};
+use almanach_domain::registration::{Party, RawParty, RegistrationStatus};
 use almanach_store::{
-    Actor, NewRegistration, Refusal, Registered, Registration, SeatState, Session, SessionFilter,
-    Target, now,
+    Actor, NewRegistration, Refusal, Registered, Registration, Session, SessionFilter, Target, now,
 };
 use axum::Json;
 use axum::extract::State;
@@ -25,82 +24,14 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiError;
-use super::error::RegisterErrors;
-use super::input::{ApiJson, Id, enum_schema, nullable_enum_schema};
-use super::sessions::{SessionOut, rfc3339};
+use super::error::{ApiError, RegisterErrors};
+use super::input::{ApiJson, Id};
+use super::schema::{SeatsOut, SessionOut, enum_schema, nullable_enum_schema};
 use crate::AppState;
 use crate::limits::ClientIp;
 use crate::public::party_rules;
 
 // ------------------------------------------------------------------ seats
-
-/// A session's seats as the public sees them now.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SeatsOut {
-    /// Seats in all; null when there is no limit. For a course, its smallest session's.
-    #[schema(minimum = 1)]
-    pub capacity: Option<u32>,
-    /// Seats held by confirmed registrations.
-    #[schema(minimum = 0)]
-    pub confirmed: u32,
-    /// Seats still free; null when there is no limit.
-    #[schema(minimum = 0)]
-    pub seats_left: Option<u32>,
-    /// Parties on the waiting list.
-    #[schema(minimum = 0)]
-    pub waiting: u32,
-    /// `free_entry`: no registration; `not_yet_open` (see `opens_at`); `open`;
-    /// `full`: a new registration joins the waiting list; `closed` (also
-    /// when cancelled or started).
-    #[schema(schema_with = registration_state_schema)]
-    pub registration: String,
-    /// When registration opens, when it takes registrations at all.
-    #[schema(format = DateTime)]
-    pub opens_at: Option<String>,
-    /// When registration closes (at the latest, when the session starts).
-    #[schema(format = DateTime)]
-    pub closes_at: Option<String>,
-    #[schema(minimum = 1, maximum = 8)]
-    pub max_seats_per_registration: u32,
-    /// The event is a course: one registration holds a seat on every
-    /// session (`POST /api/v1/events/{event_id}/registrations`).
-    pub course: bool,
-}
-
-pub const REGISTRATION_STATES: [&str; 5] = ["free_entry", "not_yet_open", "open", "full", "closed"];
-
-fn registration_state_schema() -> utoipa::openapi::Object {
-    enum_schema(REGISTRATION_STATES)
-}
-
-impl SeatsOut {
-    pub fn new(st: &SeatState, tz: &TimeZone, now: i64) -> SeatsOut {
-        let registration = match st.offer.availability(now) {
-            Availability::FreeEntry => "free_entry",
-            Availability::NotYetOpen { .. } => "not_yet_open",
-            Availability::Open { .. } => "open",
-            Availability::WaitingList => "full",
-            Availability::Closed | Availability::Past | Availability::Cancelled => "closed",
-        };
-        let required = st.offer.registration_required;
-        SeatsOut {
-            capacity: st.offer.capacity,
-            confirmed: st.offer.taken,
-            seats_left: st.offer.free(),
-            waiting: st.waiting,
-            registration: registration.into(),
-            opens_at: st
-                .settings
-                .opens_at
-                .filter(|_| required)
-                .map(|at| rfc3339(tz, at)),
-            closes_at: required.then(|| rfc3339(tz, st.offer.closes_at())),
-            max_seats_per_registration: st.settings.max_seats,
-            course: matches!(st.target, Target::Course(_)),
-        }
-    }
-}
 
 /// The API's view of `sessions`, with their seats read in one go.
 pub async fn outs(

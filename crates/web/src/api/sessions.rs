@@ -7,7 +7,7 @@ use almanach_domain::programme::{
     AttendanceMode, EventStatus, RawSession, SessionDraft, SessionKind, calendar_warnings,
 };
 use almanach_domain::staff::Action;
-use almanach_domain::{Lang, Problem, Problems};
+use almanach_domain::{Problem, Problems};
 use almanach_store::api_queries::SessionPage;
 use almanach_store::{Library, Session, SessionWrite, Store};
 use axum::Json;
@@ -16,100 +16,17 @@ use axum::http::StatusCode;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::{ActionErrors, GetErrors, ListErrors, WriteErrors};
+use super::caller::{Caller, Identity};
+use super::error::{ActionErrors, ApiError, GetErrors, ListErrors, WriteErrors};
 use super::input::{
-    ApiJson, ApiQuery, Id, Loose, age_schema, capacity_schema, enum_schema, ids,
-    nullable_enum_schema, present, price_schema,
+    ApiJson, ApiQuery, Id, Loose, age_schema, capacity_schema, ids, present, price_schema,
 };
-use super::registrations::{SeatsOut, out, outs};
-use super::{ApiError, Caller, Identity};
+use super::registrations::{out, outs};
+use super::schema::{SessionOut, kind_schema, nullable_enum_schema, status_schema};
 use crate::AppState;
-
-// ------------------------------------------------------------------ output
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SeriesRef {
-    pub id: i64,
-    pub name: String,
-    /// `#1a2b3c`
-    pub colour: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RoomRef {
-    pub id: i64,
-    pub name: String,
-}
-
-/// Who a session is for, by age, with the phrase the agenda prints.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Audience {
-    #[schema(minimum = 0, maximum = 120)]
-    pub age_min: Option<u8>,
-    #[schema(minimum = 0, maximum = 120)]
-    pub age_max: Option<u8>,
-    /// Children must come with an adult.
-    pub accompanied: bool,
-    /// "à partir de 14 ans", ready to display: a no-break space keeps the
-    /// number with "ans" (and "4 à 10" together).
-    pub label_fr: String,
-    /// "ages 14 and up"
-    pub label_en: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SessionOut {
-    pub id: i64,
-    pub event_id: i64,
-    /// The event's title.
-    pub title: String,
-    pub series: Option<SeriesRef>,
-    #[schema(schema_with = kind_schema)]
-    pub kind: SessionKind,
-    /// RFC 3339 with the library's offset: `2025-01-18T14:00:00+01:00`.
-    #[schema(format = DateTime)]
-    pub start: String,
-    #[schema(format = DateTime)]
-    pub end: String,
-    /// The library-local day.
-    #[schema(format = Date)]
-    pub local_date: String,
-    pub room: Option<RoomRef>,
-    #[schema(minimum = 1, maximum = 100_000)]
-    pub capacity: Option<u32>,
-    pub audience: Audience,
-    #[schema(minimum = 0)]
-    pub price_cents: i64,
-    pub registration_required: bool,
-    #[schema(schema_with = attendance_schema)]
-    pub attendance_mode: AttendanceMode,
-    /// The link to join online (empty for sessions in person).
-    pub online_url: String,
-    /// The event's status.
-    #[schema(schema_with = status_schema)]
-    pub status: EventStatus,
-    /// Cancelled itself or through its event.
-    pub cancelled: bool,
-    pub theme_ids: Vec<i64>,
-    pub speaker_ids: Vec<i64>,
-    /// Seats and whether registration is open, now.
-    pub seats: SeatsOut,
-}
-
-pub fn kind_schema() -> utoipa::openapi::Object {
-    enum_schema(SessionKind::ALL.iter().map(|k| k.slug()))
-}
-
-pub fn attendance_schema() -> utoipa::openapi::Object {
-    enum_schema(AttendanceMode::ALL.iter().map(|k| k.slug()))
-}
-
-pub fn status_schema() -> utoipa::openapi::Object {
-    enum_schema(EventStatus::ALL.iter().map(|k| k.slug()))
-}
 
 // A parameter with its own schema loses its doc comment, so the text is here.
 fn session_status_param() -> utoipa::openapi::Object {
@@ -120,61 +37,6 @@ fn session_status_param() -> utoipa::openapi::Object {
             .into(),
     );
     s
-}
-
-/// An instant as RFC 3339 with the offset `tz` has then.
-pub fn rfc3339(tz: &TimeZone, at: i64) -> String {
-    Timestamp::from_second(at)
-        .map(|t| {
-            let z = t.to_zoned(tz.clone());
-            z.timestamp().display_with_offset(z.offset()).to_string()
-        })
-        .unwrap_or_default()
-}
-
-impl SessionOut {
-    pub fn new(s: &Session, tz: &TimeZone, seats: SeatsOut) -> SessionOut {
-        let ages = almanach_domain::programme::AgeRange {
-            min: s.age_min,
-            max: s.age_max,
-            accompanied: s.accompanied,
-        };
-        SessionOut {
-            id: s.id,
-            event_id: s.event_id,
-            title: s.event_title.clone(),
-            series: s.series_id.map(|id| SeriesRef {
-                id,
-                name: s.series_name.clone().unwrap_or_default(),
-                colour: s.series_colour.clone().unwrap_or_default(),
-            }),
-            kind: s.kind,
-            start: rfc3339(tz, s.starts_at),
-            end: rfc3339(tz, s.ends_at),
-            local_date: s.local_date.clone(),
-            room: s.room_id.map(|id| RoomRef {
-                id,
-                name: s.room_name.clone().unwrap_or_default(),
-            }),
-            capacity: s.capacity,
-            audience: Audience {
-                age_min: s.age_min,
-                age_max: s.age_max,
-                accompanied: s.accompanied,
-                label_fr: ages.describe(Lang::Fr),
-                label_en: ages.describe(Lang::En),
-            },
-            price_cents: s.price_cents,
-            registration_required: s.registration_required,
-            attendance_mode: s.attendance_mode,
-            online_url: s.online_url.clone(),
-            status: s.event_status,
-            cancelled: s.is_cancelled(),
-            theme_ids: s.theme_ids.clone(),
-            speaker_ids: s.speaker_ids.clone(),
-            seats,
-        }
-    }
 }
 
 // ------------------------------------------------------------------ reads

@@ -15,13 +15,12 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::error::{CreateErrors, ListErrors};
+use super::caller::{Caller, Identity};
+use super::error::{ApiError, CreateErrors, ListErrors};
 use super::input::{
-    ApiJson, Loose, age_schema, capacity_schema, enum_schema, ids, minutes_schema,
-    nullable_enum_schema, present, text,
+    ApiJson, Loose, age_schema, capacity_schema, ids, minutes_schema, present, text,
 };
-use super::sessions::kind_schema;
-use super::{ApiError, Caller, Identity};
+use super::schema::{enum_schema, kind_schema, nullable_enum_schema};
 use crate::AppState;
 use utoipa::openapi::schema::{SchemaType, Type};
 

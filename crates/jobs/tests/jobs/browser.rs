@@ -7,7 +7,7 @@
 //! the web crate's browser test, it runs when ALMANACH_BROWSER_TESTS is set
 //! (always in CI).
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

@@ -5,7 +5,7 @@
 //! configured hour, permanent refusals, and `.eml` files without SMTP. Every
 //! story runs on SQLite and PostgreSQL; the clock is passed in, never slept on.
 
-mod support;
+use crate::support;
 
 use almanach_domain::ical::{property, unfold};
 use almanach_domain::registration::{EmailAddress, Party};

@@ -5,7 +5,7 @@
 //! SMTP outage, and speaks English when asked. SQLite and PostgreSQL; the
 //! clock is passed in, never slept on.
 
-mod support;
+use crate::support;
 
 use almanach_domain::Lang;
 use almanach_domain::logistics::{NeedStatus, Provider};

@@ -1,0 +1,18 @@
+//! Storage stories: one binary (linking the store and sqlx once, not fifteen
+//! times), a module per area, each story on SQLite and PostgreSQL alike.
+
+mod actions;
+mod bench;
+mod breakdown;
+mod contract;
+mod costs;
+mod day;
+mod digest;
+mod documents;
+mod lists;
+mod logistics;
+mod outbox;
+mod registrations;
+mod retention;
+mod stats;
+mod summaries;
