@@ -654,6 +654,45 @@ mod tests {
     }
 
     #[test]
+    fn the_age_range_s_upper_bound_and_adults() {
+        // The oldest age of the range is in it.
+        let r = rules(Some(8), Some(12), false, 2);
+        assert!(Party::parse(&raw("1", "12"), &r).is_ok());
+        assert!(Party::parse(&raw("1", "8"), &r).is_ok());
+        // Up to 17 every seat is a child's; from 18 adults come too.
+        let teens = rules(None, Some(17), false, 2);
+        assert!(teens.children_only() && teens.asks_ages());
+        assert_eq!(
+            keys(&Party::parse(&raw("2", "15"), &teens).unwrap_err(), "ages"),
+            ["error.ages_one_per_seat"]
+        );
+        let up_to_adults = rules(None, Some(18), false, 2);
+        assert!(!up_to_adults.children_only());
+        assert!(Party::parse(&raw("2", "15"), &up_to_adults).is_ok());
+        assert!(!rules(None, Some(10), true, 2).children_only());
+        assert!(!rules(None, None, false, 2).asks_ages());
+        assert!(rules(Some(3), None, false, 2).asks_ages());
+        // Accompanied children from 18 on: no age is needed.
+        assert!(Party::parse(&raw("2", ""), &rules(Some(4), Some(18), true, 4)).is_ok());
+        assert_eq!(parse_ages("120"), Ok(vec![120]));
+        assert!(parse_ages("121").is_err());
+        assert_eq!(parse_ages("7ans/9 an+10"), Ok(vec![7, 9, 10]));
+    }
+
+    #[test]
+    fn every_status_reads_back_from_its_text() {
+        for (s, slug) in [
+            (RegistrationStatus::Confirmed, "confirmed"),
+            (RegistrationStatus::Waiting, "waiting"),
+            (RegistrationStatus::Cancelled, "cancelled"),
+        ] {
+            assert_eq!(s.slug(), slug);
+            assert_eq!(RegistrationStatus::parse(&format!(" {slug} ")), Some(s));
+        }
+        assert_eq!(RegistrationStatus::parse("promoted"), None);
+    }
+
+    #[test]
     fn every_problem_at_once_and_staff_may_give_a_phone_instead() {
         let e = Party::parse(
             &RawParty {
