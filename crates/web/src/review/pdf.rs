@@ -10,7 +10,9 @@ use almanach_domain::fmt::date_long;
 use pdf_writer::{Content, Filter, Finish, Pdf, Rect, Ref, TextStr};
 
 use super::chart::Chart;
-use super::{Figure, Fmt, ReviewView};
+use super::document::ReviewView;
+use super::figures::{Figure, RowView};
+use super::format::Fmt;
 use crate::pdf_fonts::{Font, Fonts, deflate, width};
 
 const PAGE_W: f32 = 595.28;
@@ -525,7 +527,7 @@ pub fn render(v: &ReviewView) -> Vec<u8> {
 
     // Per series: indicators down, series across (a page is too narrow for
     // fourteen columns), four series a table.
-    let all: Vec<&super::RowView> = v.rows.iter().chain(std::iter::once(&v.total)).collect();
+    let all: Vec<&RowView> = v.rows.iter().chain(std::iter::once(&v.total)).collect();
     for (n, group) in all.chunks(4).enumerate() {
         let mut head = vec![String::new()];
         head.extend(group.iter().map(|r| r.name.clone()));
