@@ -9,6 +9,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::Problem;
 
+/// The first day of the season (1 September) containing `date`, and its
+/// label "2024-2025".
+pub fn season_of(date: Date) -> (i16, String) {
+    let y = if date.month() >= 9 {
+        date.year()
+    } else {
+        date.year() - 1
+    };
+    (y, format!("{}-{}", y, y + 1))
+}
+
 /// Easter Sunday (Gregorian), by the anonymous Gregorian algorithm
 /// (Meeus/Jones/Butcher).
 pub fn easter_sunday(year: i16) -> Date {

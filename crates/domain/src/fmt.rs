@@ -88,10 +88,10 @@ pub fn day_with_year(date: Date, lang: Lang) -> String {
 /// outside today's season (1 September – 31 August), all of them do, so a
 /// list spanning seasons reads alike (« samedi 13 janvier 2024 »).
 pub fn needs_year(dates: impl IntoIterator<Item = Date>, today: Date) -> bool {
-    let season = crate::programme::season_of(today).0;
+    let season = crate::calendar::season_of(today).0;
     dates
         .into_iter()
-        .any(|d| crate::programme::season_of(d).0 != season)
+        .any(|d| crate::calendar::season_of(d).0 != season)
 }
 
 /// `day`, or `day_with_year` when `year`.

@@ -10,6 +10,9 @@ use crate::calendar::{ClosingDays, OpeningHours, parse_date, parse_time, public_
 use crate::text::{check_line, check_multi_line};
 use crate::{Problem, Problems, fmt};
 
+/// Seasons are the calendar's (a leaf `fmt` reads too); named here as before.
+pub use crate::calendar::season_of;
+
 macro_rules! slug_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $slug:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -422,17 +425,6 @@ pub fn calendar_warnings(
 /// that merely touch (one ends at 16 h, the next starts at 16 h) do not.
 pub fn overlaps(a_start: i64, a_end: i64, b_start: i64, b_end: i64) -> bool {
     a_start < b_end && b_start < a_end
-}
-
-/// The first day of the season (1 September) containing `date`, and its
-/// label "2024-2025".
-pub fn season_of(date: Date) -> (i16, String) {
-    let y = if date.month() >= 9 {
-        date.year()
-    } else {
-        date.year() - 1
-    };
-    (y, format!("{}-{}", y, y + 1))
 }
 
 /// The same weekday in the same week of the following month: the 3rd
