@@ -472,16 +472,6 @@ impl Extras {
     }
 }
 
-/// A number the French way: "1 234", "19,5" (see `fmt::number`, which
-/// words numbers in either language).
-pub fn fr_number(v: f64, decimals: usize) -> String {
-    crate::fmt::number(v, decimals, crate::Lang::Fr)
-}
-
-pub fn fr_int(v: i64) -> String {
-    crate::fmt::int(v, crate::Lang::Fr)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -683,15 +673,5 @@ mod tests {
         for d in Dimension::ALL {
             assert_eq!(Dimension::parse(d.slug()), Some(d));
         }
-    }
-
-    #[test]
-    fn french_numbers() {
-        assert_eq!(fr_int(1234), "1\u{202f}234");
-        assert_eq!(fr_int(1_234_567), "1\u{202f}234\u{202f}567");
-        assert_eq!(fr_int(999), "999");
-        assert_eq!(fr_number(19.333, 1), "19,3");
-        assert_eq!(fr_number(-1234.5, 2), "−1\u{202f}234,50");
-        assert_eq!(fr_number(-0.001, 1), "0,0");
     }
 }
