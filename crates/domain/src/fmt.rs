@@ -441,4 +441,16 @@ mod tests {
         assert_eq!(range(1, 6, en), "1\u{a0}to\u{a0}6");
         assert_eq!(date_long(date(2026, 12, 7), en), "7 December 2026");
     }
+
+    /// Moved from `stats` with `fr_number` and `fr_int`, which it replaces.
+    #[test]
+    fn french_numbers() {
+        let int = |v| int(v, Lang::Fr);
+        assert_eq!(int(1234), "1\u{202f}234");
+        assert_eq!(int(1_234_567), "1\u{202f}234\u{202f}567");
+        assert_eq!(int(999), "999");
+        assert_eq!(number(19.333, 1, Lang::Fr), "19,3");
+        assert_eq!(number(-1234.5, 2, Lang::Fr), "−1\u{202f}234,50");
+        assert_eq!(number(-0.001, 1, Lang::Fr), "0,0");
+    }
 }

@@ -12,7 +12,6 @@ use jiff::civil::{Date, Time, date};
 use crate::attendance::{Headcount, parse_count};
 use crate::calendar::{parse_date, parse_time};
 use crate::programme::{SessionKind, parse_capacity, parse_price};
-use crate::stats::fr_int;
 use crate::text::{Flaw, line_flaw, visible};
 
 pub mod build;
@@ -110,7 +109,7 @@ fn size_fr(bytes: u64) -> String {
     if bytes >= MB {
         let mb = bytes as f64 / MB as f64;
         if bytes.is_multiple_of(MB) {
-            format!("{}\u{a0}Mo", fr_int((bytes / MB) as i64))
+            format!("{}\u{a0}Mo", crate::fmt::int((bytes / MB) as i64, crate::Lang::Fr))
         } else {
             format!("{}\u{a0}Mo", format!("{mb:.1}").replace('.', ","))
         }
@@ -133,7 +132,7 @@ fn size_en(bytes: u64) -> String {
 
 impl Limit {
     fn reason_fr(&self) -> String {
-        let n = |v: usize| fr_int(v as i64);
+        let n = |v: usize| crate::fmt::int(v as i64, crate::Lang::Fr);
         let grid = |rows: usize, cols: usize| {
             format!(
                 "un import lit au plus {} lignes et {} colonnes (jusqu'à la colonne {})",

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod documents;
 pub mod fmt;
 pub mod french;
+pub mod i18n;
 pub mod ical;
 pub mod import;
 pub mod link;

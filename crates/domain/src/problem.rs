@@ -1,5 +1,5 @@
 //! What goes wrong with user input: a field, a message key and its arguments.
-//! The web layer turns keys into French or English text (see `locales/`).
+//! `i18n::Tr` turns keys into French or English text (see `locales/`).
 
 use serde::Serialize;
 

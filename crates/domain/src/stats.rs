@@ -472,16 +472,6 @@ impl Extras {
     }
 }
 
-/// A number the French way: "1 234", "19,5" (see `fmt::number`, which
-/// words numbers in either language).
-pub fn fr_number(v: f64, decimals: usize) -> String {
-    crate::fmt::number(v, decimals, crate::Lang::Fr)
-}
-
-pub fn fr_int(v: i64) -> String {
-    crate::fmt::int(v, crate::Lang::Fr)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

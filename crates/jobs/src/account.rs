@@ -2,11 +2,11 @@
 //! password reset link. The link is left as the placeholder, as in every
 //! message, and made when sending from the account as it is then.
 
-use almanach_domain::Lang;
+use almanach_domain::i18n::Tr;
+use almanach_domain::{Lang, fmt};
 use askama::Template;
 
 use crate::compose::Composed;
-use crate::i18n::Words;
 
 /// What both templates show.
 struct View {
@@ -41,7 +41,7 @@ pub fn compose_password_reset(
     library: &str,
     minutes: i64,
 ) -> Composed {
-    let w = Words(lang);
+    let w = Tr::new(lang);
     let view = View {
         lang: lang.code(),
         subject: w.tf("mail.reset.subject", &[("library", library)]),
@@ -54,7 +54,7 @@ pub fn compose_password_reset(
             "mail.reset.intro",
             &[("library", library), ("email", email)],
         ),
-        link_intro: w.tf("mail.reset.link", &[("minutes", &minutes.to_string())]),
+        link_intro: w.tf("mail.reset.link", &[("minutes", fmt::int(minutes, lang))]),
         ignore: w.t("mail.reset.ignore"),
         signature: w.tf("mail.signature", &[("library", library)]),
         footer: w.tf("mail.reset.footer", &[("library", library)]),

@@ -4,6 +4,7 @@
 //! what is stored for retries and for staff never holds it.
 
 use almanach_domain::ical::{self, Calendar};
+use almanach_domain::i18n::Tr;
 use almanach_domain::link::PublicUrl;
 use almanach_domain::registration::RegistrationStatus;
 use almanach_domain::{Lang, fmt};
@@ -11,8 +12,6 @@ use almanach_store::{MailFacts, MailKind, OutboxMessage};
 use askama::Template;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-
-use crate::i18n::Words;
 
 /// Stands for the private link in stored bodies; replaced when sending.
 pub const LINK_PLACEHOLDER: &str = "[[private-link]]";
@@ -78,8 +77,8 @@ pub fn when(lang: Lang, tz: &TimeZone, starts_at: i64, ends_at: i64) -> String {
     fmt::span(a.date(), a.time(), b.date(), b.time(), lang)
 }
 
-fn seats(w: Words, n: u32) -> String {
-    w.tf("mail.seats", &[("n", &fmt::int(n.into(), w.0))])
+fn seats(w: Tr, n: u32) -> String {
+    w.tf("mail.seats", &[("n", &fmt::int(n.into(), w.lang))])
 }
 
 fn subject_key(kind: MailKind, restored: bool) -> &'static str {
@@ -113,7 +112,7 @@ pub fn compose(
     has_link: bool,
     now: Timestamp,
 ) -> Composed {
-    let w = Words(m.lang);
+    let w = Tr::new(m.lang);
     let r = &facts.registration;
     let p = &m.payload;
     let tz = facts.library.tz();

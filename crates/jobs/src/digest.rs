@@ -3,6 +3,7 @@
 //! has a problem, the sessions IT will not attend. Staff pages hold the
 //! details; the message gives each need's link to its page.
 
+use almanach_domain::i18n::Tr;
 use almanach_domain::link::PublicUrl;
 use almanach_domain::logistics::NeedStatus;
 use almanach_domain::{Lang, fmt};
@@ -11,7 +12,6 @@ use askama::Template;
 use jiff::tz::TimeZone;
 
 use crate::compose::{Composed, when};
-use crate::i18n::Words;
 
 /// One need, as both templates show it.
 struct Item {
@@ -69,7 +69,7 @@ fn status_key(s: NeedStatus) -> &'static str {
     }
 }
 
-fn item(w: Words, lang: Lang, tz: &TimeZone, base: &PublicUrl, n: &Need) -> Item {
+fn item(w: Tr, lang: Lang, tz: &TimeZone, base: &PublicUrl, n: &Need) -> Item {
     let mut session = w.tf(
         "mail.digest.for",
         &[
@@ -96,7 +96,7 @@ fn item(w: Words, lang: Lang, tz: &TimeZone, base: &PublicUrl, n: &Need) -> Item
 
 /// The digest as a message, in `lang`; `public_url` starts its links.
 pub fn compose_digest(d: &Digest, lang: Lang, tz: &TimeZone, public_url: &PublicUrl) -> Composed {
-    let w = Words(lang);
+    let w = Tr::new(lang);
     let base = public_url;
     let library = d.library_name.as_str();
     let of_library = d.library_of_name.as_str();
@@ -106,7 +106,7 @@ pub fn compose_digest(d: &Digest, lang: Lang, tz: &TimeZone, public_url: &Public
         &[("library", library), ("from", &from), ("to", &to)],
     );
     let section = |key: &'static str, needs: &[Need]| Section {
-        title: w.tf(key, &[("n", &needs.len().to_string())]),
+        title: w.tf(key, &[("n", fmt::int(needs.len() as i64, lang))]),
         items: needs.iter().map(|n| item(w, lang, tz, base, n)).collect(),
     };
     let sections: Vec<Section> = [

@@ -8,7 +8,6 @@
 mod account;
 pub mod compose;
 pub mod digest;
-mod i18n;
 pub mod reminders;
 pub mod transport;
 
