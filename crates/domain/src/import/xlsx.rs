@@ -12,7 +12,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use calamine::{DataRef, Reader, Xlsx};
 use quick_xml::events::Event;
 
-use super::{ErrorKind, ImportError, ImportLimits, Limit, Record, excel_serial, normalize};
+use super::cells::{Record, excel_serial, normalize};
+use super::problems::{ErrorKind, ImportError, ImportLimits, Limit};
 
 /// More parts than any workbook of a season needs (Excel writes about 10).
 pub const MAX_ENTRIES: usize = 1_000;
