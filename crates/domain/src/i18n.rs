@@ -4,7 +4,7 @@
 //! English second. Messages fill `{name}` placeholders and counted words
 //! (`{n} {n|place|places}`) in one pass (`plural::fill`); `Tr::tn` picks a
 //! `.zero/.one/.many` message by the language's plural rule. Why not Fluent:
-//! docs/decisions/00XX-translations.md.
+//! docs/decisions/0019-translations.md.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -4,15 +4,13 @@
 //! line, its column and a reason in French (and English).
 
 use std::collections::HashMap;
-use std::fmt;
 
-use jiff::ToSpan;
 use jiff::civil::{Date, Time, date};
 
 use crate::attendance::{Headcount, parse_count};
 use crate::calendar::{parse_date, parse_time};
 use crate::programme::{SessionKind, parse_capacity, parse_price};
-use crate::text::{Flaw, line_flaw, visible};
+use crate::text::{Flaw, line_flaw};
 
 pub mod build;
 mod cells;
@@ -21,7 +19,7 @@ mod xlsx;
 
 use cells::{Record, excel_serial};
 pub use cells::normalize;
-pub use problems::{Column, ErrorKind, ImportError, ImportLimits, Limit};
+pub use problems::{Column, ErrorKind, ImportError, ImportLimits, Limit, MAX_ERRORS, MAX_LINE_CHARS};
 
 pub use xlsx::{MAX_ENTRIES, MAX_STYLES};
 

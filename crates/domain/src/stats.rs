@@ -922,14 +922,4 @@ mod tests {
             None
         );
     }
-
-    #[test]
-    fn french_numbers() {
-        assert_eq!(fr_int(1234), "1\u{202f}234");
-        assert_eq!(fr_int(1_234_567), "1\u{202f}234\u{202f}567");
-        assert_eq!(fr_int(999), "999");
-        assert_eq!(fr_number(19.333, 1), "19,3");
-        assert_eq!(fr_number(-1234.5, 2), "−1\u{202f}234,50");
-        assert_eq!(fr_number(-0.001, 1), "0,0");
-    }
 }

@@ -25,7 +25,6 @@ pub(super) fn excel_serial(v: f64) -> String {
     }
 }
 
-
 /// Lower case, accents and punctuation dropped, spaces collapsed: the key
 /// under which headers, kinds and names are compared ("Coût (€)" is "cout").
 pub fn normalize(s: &str) -> String {
@@ -65,3 +64,14 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
+/// "A1", "XFD1048576": a 0-based position as a spreadsheet names it.
+pub(crate) fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = u64::from(col) + 1;
+    while c > 0 {
+        let r = ((c - 1) % 26) as u8;
+        letters.push(char::from(b'A' + r));
+        c = (c - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
+}

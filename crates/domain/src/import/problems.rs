@@ -1,6 +1,11 @@
 //! What an import may cost and what it reports: the limits a file is read
 //! within, the columns, and every problem with its line, column and reason.
 
+use std::fmt;
+
+use super::cells::{cell_name, normalize};
+use crate::text::visible;
+
 /// What reading one file may cost at most; beyond, the file is refused
 /// with a French error before it is read further (docs/decisions/0013).
 /// A season holds a few thousand sessions at most: these leave room for a
@@ -33,7 +38,7 @@ impl Default for ImportLimits {
     }
 }
 
-const MB: u64 = 1024 * 1024;
+pub(super) const MB: u64 = 1024 * 1024;
 /// A CSV line (a record, quoted line breaks included) longer than this is
 /// not a row of a table.
 pub const MAX_LINE_CHARS: usize = 100_000;
@@ -87,7 +92,7 @@ pub enum Limit {
 }
 
 /// "10 Mo", "1,5 Mo", "800 Ko".
-fn size_fr(bytes: u64) -> String {
+pub(super) fn size_fr(bytes: u64) -> String {
     if bytes >= MB {
         let mb = bytes as f64 / MB as f64;
         if bytes.is_multiple_of(MB) {
@@ -100,7 +105,7 @@ fn size_fr(bytes: u64) -> String {
     }
 }
 
-fn size_en(bytes: u64) -> String {
+pub(super) fn size_en(bytes: u64) -> String {
     if bytes >= MB {
         if bytes.is_multiple_of(MB) {
             format!("{} MB", bytes / MB)
@@ -113,7 +118,7 @@ fn size_en(bytes: u64) -> String {
 }
 
 impl Limit {
-    fn reason_fr(&self) -> String {
+    pub(super) fn reason_fr(&self) -> String {
         let n = |v: usize| crate::fmt::int(v as i64, crate::Lang::Fr);
         let grid = |rows: usize, cols: usize| {
             format!(
@@ -171,7 +176,7 @@ impl Limit {
         }
     }
 
-    fn reason_en(&self) -> String {
+    pub(super) fn reason_en(&self) -> String {
         let grid = |rows: usize, cols: usize| {
             format!(
                 "an import reads at most {rows} rows and {cols} columns (up to column {})",
@@ -222,8 +227,8 @@ impl Limit {
 }
 
 /// "A" for 1, "GR" for 200: the letters of the `n`-th column.
-fn column_letters(n: usize) -> String {
-    let name = xlsx::cell_name(0, n.saturating_sub(1) as u32);
+pub(super) fn column_letters(n: usize) -> String {
+    let name = cell_name(0, n.saturating_sub(1) as u32);
     name.trim_end_matches('1').to_string()
 }
 
@@ -263,7 +268,7 @@ impl Column {
         Column::Speaker,
         Column::Cost,
     ];
-    const REQUIRED: [Column; 4] = [
+    pub(super) const REQUIRED: [Column; 4] = [
         Column::Date,
         Column::Series,
         Column::Kind,
@@ -271,7 +276,7 @@ impl Column {
     ];
 
     /// Header names, already normalised (see `normalize`).
-    fn aliases(self) -> &'static [&'static str] {
+    pub(super) fn aliases(self) -> &'static [&'static str] {
         match self {
             Column::Date => &["date", "jour", "day"],
             Column::Start => &["debut", "start", "heure", "heure de debut", "start time"],
@@ -320,7 +325,7 @@ impl Column {
         }
     }
 
-    fn from_header(h: &str) -> Option<Column> {
+    pub(super) fn from_header(h: &str) -> Option<Column> {
         let n = normalize(h);
         Column::ALL
             .into_iter()
@@ -384,7 +389,7 @@ pub struct ImportError {
 }
 
 impl ImportError {
-    fn new(line: usize, column: &str, kind: ErrorKind, value: &str) -> ImportError {
+    pub(super) fn new(line: usize, column: &str, kind: ErrorKind, value: &str) -> ImportError {
         // Shown to a person: control characters made visible, long cells cut.
         let mut value = visible(value);
         if value.chars().count() > 80 {
@@ -399,7 +404,7 @@ impl ImportError {
     }
 
     /// A problem with the file as a whole (line 0: no line of its own).
-    fn file(kind: ErrorKind) -> ImportError {
+    pub(super) fn file(kind: ErrorKind) -> ImportError {
         ImportError::new(0, "", kind, "")
     }
 

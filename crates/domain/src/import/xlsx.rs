@@ -12,7 +12,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use calamine::{DataRef, Reader, Xlsx};
 use quick_xml::events::Event;
 
-use super::cells::{Record, excel_serial, normalize};
+use super::cells::{Record, cell_name, excel_serial, normalize};
 use super::problems::{ErrorKind, ImportError, ImportLimits, Limit};
 
 /// More parts than any workbook of a season needs (Excel writes about 10).
@@ -184,18 +184,6 @@ fn count(
             Err(_) => return Err(unreadable("une partie XML du classeur est abîmée")),
         }
     }
-}
-
-/// "A1", "XFD1048576": a 0-based position as a spreadsheet names it.
-pub(super) fn cell_name(row: u32, col: u32) -> String {
-    let mut letters = Vec::new();
-    let mut c = u64::from(col) + 1;
-    while c > 0 {
-        let r = ((c - 1) % 26) as u8;
-        letters.push(char::from(b'A' + r));
-        c = (c - 1) / 26;
-    }
-    letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
 }
 
 fn cell_text(d: &DataRef<'_>) -> String {
