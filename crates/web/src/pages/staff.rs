@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::series::Choices;
 use super::speakers::parse_email;
-use crate::auth::{Posted, StaffSession, hash_password_blocking};
+use crate::auth::{Posted, StaffSession, hash_password};
 use crate::forms::FormErrors;
 use crate::view::{Flash, Page, role_key};
 use crate::{AppState, Tr, WebError};
@@ -251,10 +251,7 @@ async fn save(
         Ok(v) => v,
         Err(problems) => return invalid(form, FormErrors::new(&tr, &problems)),
     };
-    let hash = match m.password.clone() {
-        Some(p) => Some(hash_password_blocking(p).await?),
-        None => None,
-    };
+    let hash = m.password.as_deref().map(hash_password);
     let actor = s.actor();
     let saved = if id == 0 {
         let hash = hash.expect("parse requires a new member's password");
