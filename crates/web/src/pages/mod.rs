@@ -145,8 +145,3 @@ async fn colours_css(
         (head, css).into_response()
     })
 }
-
-/// `Some(id)` from an optional form field holding an id; empty is `None`.
-pub(crate) fn opt_id(s: &str) -> Option<i64> {
-    s.trim().parse().ok().filter(|&n: &i64| n > 0)
-}

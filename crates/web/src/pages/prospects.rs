@@ -20,12 +20,12 @@ use axum::routing::{get, post};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use super::calendar::today;
-use super::opt_id;
-use super::sessions::label;
 use super::speakers::{FilterChoices, Sight, filtered, record_page, sight};
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
+use crate::view::dates::today;
+use crate::view::keys::opt_id;
+use crate::view::session::label;
 use crate::view::{Flash, Page, stamp};
 use crate::{AppState, Tr, WebError};
 

@@ -14,7 +14,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use super::agenda::kind_key;
-use super::{Badge, PublicPage, Visit, badge, feeds, jsonld};
+use super::page::{Badge, PublicPage, Visit, badge};
+use super::{feeds, jsonld};
 use crate::view::when;
 use crate::{AppState, WebError};
 
