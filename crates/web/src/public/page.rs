@@ -2,9 +2,10 @@
 //! (`Visit`), the seats badge, dates in words, the same-origin check.
 
 use almanach_domain::link::PublicUrl;
+use almanach_domain::programme::EventStatus;
 use almanach_domain::registration::Availability;
 use almanach_domain::{Lang, fmt};
-use almanach_store::{Library, SeatState};
+use almanach_store::{Event, Library, SeatState};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -172,6 +173,20 @@ pub(crate) fn badge(tr: Tr, tz: &TimeZone, st: &SeatState, now: i64) -> Badge {
             can_register: true,
             full: true,
         },
+    }
+}
+
+/// A published event of the public library, or 404.
+pub(crate) async fn published_event(
+    state: &AppState,
+    visit: &Visit,
+    id: i64,
+) -> Result<Event, WebError> {
+    let event = state.store.event(visit.library.id, id).await?;
+    if event.status == EventStatus::Draft {
+        Err(WebError::NotFound)
+    } else {
+        Ok(event)
     }
 }
 

@@ -325,8 +325,8 @@ struct RecordPage {
     rating: String,
     can_rate: bool,
     rating_error: String,
-    projects: Vec<super::prospects::Card>,
-    new_project: super::prospects::NewForm,
+    projects: Vec<super::cards::Card>,
+    new_project: super::cards::NewForm,
 }
 
 pub(super) async fn record_page(
@@ -335,7 +335,7 @@ pub(super) async fn record_page(
     flash: &Flash,
     id: i64,
     rating_error: String,
-    project_form: Option<(super::prospects::ProspectForm, FormErrors)>,
+    project_form: Option<(super::cards::ProspectForm, FormErrors)>,
 ) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
@@ -390,11 +390,11 @@ pub(super) async fn record_page(
         String::new()
     };
     let projects = if sight.private {
-        super::prospects::cards(&tr, s, &tz, store.prospects(lib, Some(id)).await?)
+        super::cards::cards(&tr, s, &tz, store.prospects(lib, Some(id)).await?)
     } else {
         Vec::new()
     };
-    let new_project = super::prospects::new_form(state, s, id, project_form).await?;
+    let new_project = super::cards::new_form(state, s, id, project_form).await?;
     let page = Page::new(s, summary.record.speaker.name.clone(), "speakers", flash);
     Ok(RecordPage {
         page,
