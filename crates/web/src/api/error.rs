@@ -236,7 +236,7 @@ fn closed_message(tr: Tr, why: Refusal, tz: &TimeZone) -> String {
     match why {
         Refusal::NotYetOpen { opens_at } => tr.tf(
             "public.error.not_open",
-            &[("when", crate::public::moment(tr, tz, opens_at))],
+            &[("when", crate::public::page::moment(tr, tz, opens_at))],
         ),
         Refusal::Cancelled => tr.t("public.error.cancelled").to_string(),
         Refusal::NoRegistration => tr.t("public.error.no_registration").to_string(),

@@ -29,7 +29,7 @@ use super::input::{ApiJson, Id};
 use super::schema::{SeatsOut, SessionOut, enum_schema, nullable_enum_schema};
 use crate::AppState;
 use crate::limits::ClientIp;
-use crate::public::party_rules;
+use crate::public::register::party_rules;
 
 // ------------------------------------------------------------------ seats
 
@@ -287,7 +287,7 @@ async fn register(
         .map_err(ApiError::RateLimited)?;
     let key = body.idempotency_key.as_str();
     let (token, token_hash, idempotency_hash) =
-        crate::public::secrets(&format!("api:{email}:{key}"), &state.config.link_key);
+        crate::public::register::secrets(&format!("api:{email}:{key}"), &state.config.link_key);
     let lang = if body.lang.as_deref() == Some("en") {
         almanach_domain::Lang::En
     } else {

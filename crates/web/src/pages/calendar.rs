@@ -10,14 +10,15 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use axum::routing::get;
+use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
 
-use super::opt_id;
-use super::sessions::SessionRow;
 use crate::auth::StaffSession;
+use crate::view::dates::{add_days, day_start, monday, today};
+use crate::view::keys::opt_id;
+use crate::view::session::SessionRow;
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
 
@@ -25,28 +26,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff/calendar", get(month))
         .route("/staff/calendar/week", get(week))
-}
-
-/// Today in the library's zone.
-pub(super) fn today(tz: &TimeZone) -> Date {
-    Timestamp::now().to_zoned(tz.clone()).date()
-}
-
-/// The instant a library-local day begins (midnight, or the first instant
-/// after it where a zone skips midnight).
-pub(super) fn day_start(tz: &TimeZone, date: Date) -> i64 {
-    date.to_zoned(tz.clone())
-        .map(|z| z.timestamp().as_second())
-        .unwrap_or_default()
-}
-
-pub(super) fn add_days(date: Date, n: i64) -> Date {
-    date.checked_add(n.days()).unwrap_or(date)
-}
-
-/// The Monday of `date`'s ISO week.
-pub(super) fn monday(date: Date) -> Date {
-    add_days(date, -i64::from(date.weekday().to_monday_zero_offset()))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -127,7 +106,7 @@ async fn days(
         tz,
         &state.store.list_sessions(s.library_id(), &f).await?,
     );
-    super::needs::mark_readiness(
+    crate::view::badge::mark_readiness(
         state,
         s,
         tz,

@@ -17,10 +17,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::calendar::today;
-use super::opt_id;
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
+use crate::view::dates::today;
+use crate::view::keys::opt_id;
 use crate::view::{Flash, Page, when};
 use crate::{AppState, Tr, WebError};
 
@@ -355,7 +355,7 @@ pub(super) async fn renewals(
     if !s.may(Action::EditSetup) {
         return Ok(Vec::new());
     }
-    let until = super::calendar::add_days(today, RENEWAL_NOTICE_DAYS);
+    let until = crate::view::dates::add_days(today, RENEWAL_NOTICE_DAYS);
     let due = state
         .store
         .renewals_due(s.library_id(), &today.to_string(), &until.to_string())

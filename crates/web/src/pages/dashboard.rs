@@ -11,9 +11,9 @@ use axum::response::Html;
 use axum::routing::get;
 use jiff::ToSpan;
 
-use super::calendar::{add_days, day_start, monday, today};
-use super::sessions::{SessionRow, day_label};
 use crate::auth::StaffSession;
+use crate::view::dates::{add_days, day_start, monday, today};
+use crate::view::session::{SessionRow, day_label};
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
 

@@ -18,9 +18,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
-use super::calendar::{add_days, day_start, today};
-use super::sessions::SessionRow;
 use crate::auth::{Posted, StaffSession};
+use crate::view::dates::{add_days, day_start, today};
+use crate::view::session::SessionRow;
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
 

@@ -17,10 +17,10 @@ use axum::routing::{get, post};
 use jiff::ToSpan;
 use serde::Deserialize;
 
-use super::calendar::today;
-use super::session_mail::status_key;
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
+use crate::view::dates::today;
+use crate::view::keys::status_key;
 use crate::view::{Flash, Page, stamp};
 use crate::{AppState, Tr, WebError};
 

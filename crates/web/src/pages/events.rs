@@ -25,12 +25,12 @@ use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
 
 use super::actions::{ActionRow, Confirm, NoteForm, confirm_page, note_or_page};
-use super::calendar::day_start;
-use super::opt_id;
-use super::sessions::{SessionRow, clash_problem, label};
 use crate::auth::{Posted, StaffSession};
 use crate::error::urlencode;
 use crate::forms::FormErrors;
+use crate::view::dates::day_start;
+use crate::view::keys::opt_id;
+use crate::view::session::{SessionRow, clash_problem, label};
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
 
@@ -558,8 +558,15 @@ async fn event_page(
     let all = event_sessions(&state, lib, id).await?;
     let mut sessions = SessionRow::all(&tr, &tz, &all);
     if let (Some(a), Some(b)) = (all.first(), all.last()) {
-        super::needs::mark_readiness(&state, &s, &tz, a.starts_at, b.starts_at + 1, &mut sessions)
-            .await?;
+        crate::view::badge::mark_readiness(
+            &state,
+            &s,
+            &tz,
+            a.starts_at,
+            b.starts_at + 1,
+            &mut sessions,
+        )
+        .await?;
     }
     let (series, colour) = match event.series_id {
         Some(sid) => {

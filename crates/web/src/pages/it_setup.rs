@@ -17,9 +17,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::needs::{NeedForm, type_options};
-use super::sessions::label;
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
+use crate::view::session::label;
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
 

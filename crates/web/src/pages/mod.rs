@@ -16,7 +16,6 @@ mod library;
 mod needs;
 mod password_reset;
 mod personal_data;
-mod prospects;
 mod registrations;
 mod rooms;
 mod series;
@@ -68,7 +67,6 @@ pub fn routes() -> Router<AppState> {
         .merge(needs::routes())
         .merge(it_setup::routes())
         .merge(digest::routes())
-        .merge(prospects::routes())
         .merge(session_mail::routes())
         .merge(personal_data::routes())
         .merge(import::routes())
@@ -144,9 +142,4 @@ async fn colours_css(
     } else {
         (head, css).into_response()
     })
-}
-
-/// `Some(id)` from an optional form field holding an id; empty is `None`.
-pub(crate) fn opt_id(s: &str) -> Option<i64> {
-    s.trim().parse().ok().filter(|&n: &i64| n > 0)
 }

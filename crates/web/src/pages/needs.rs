@@ -3,12 +3,8 @@
 //! its thread), the IT board, and the readiness badges the calendar, the
 //! event page and the dashboard show.
 
-use std::collections::HashMap;
-
 use almanach_domain::calendar::parse_date;
-use almanach_domain::logistics::{
-    NeedStatus, Provider, Readiness, may_set_status, next_step, parse_quantity,
-};
+use almanach_domain::logistics::{NeedStatus, Provider, may_set_status, next_step, parse_quantity};
 use almanach_domain::programme::parse_text;
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems, fmt};
@@ -26,11 +22,13 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use super::calendar::today;
-use super::opt_id;
-use super::sessions::{SessionRow, label};
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
+use crate::view::badge::mark_readiness;
+use crate::view::dates::today;
+use crate::view::keys::opt_id;
+use crate::view::session::Badge;
+use crate::view::session::{SessionRow, label};
 use crate::view::{Flash, Page, stamp, when};
 use crate::{AppState, Tr, WebError};
 
@@ -52,68 +50,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 // ---------------------------------------------------------------- badges
-
-/// A readiness as a badge: its slug for the style, its words for everyone.
-#[derive(Debug, Clone)]
-pub(super) struct Badge {
-    pub slug: &'static str,
-    pub label: String,
-    /// A sign for tight places (a calendar cell); the label says it in words.
-    pub mark: &'static str,
-}
-
-impl Badge {
-    pub fn new(tr: &Tr, r: Readiness) -> Badge {
-        let mark = match r {
-            Readiness::Ready => "✓",
-            Readiness::OnTrack => "…",
-            Readiness::AtRisk => "!",
-            Readiness::Late => "!!",
-        };
-        Badge {
-            slug: r.slug(),
-            label: label(tr, "readiness", r.slug()),
-            mark,
-        }
-    }
-}
-
-/// Puts each row's readiness on it, for sessions starting in [from, to).
-pub(super) async fn mark_readiness(
-    state: &AppState,
-    s: &StaffSession,
-    tz: &TimeZone,
-    from: i64,
-    to: i64,
-    rows: &mut [SessionRow],
-) -> Result<(), WebError> {
-    let tr = Tr::new(s.lang);
-    let map: HashMap<i64, Readiness> = state
-        .store
-        .readiness_between(s.library_id(), from, to, today(tz))
-        .await?;
-    for r in rows {
-        r.readiness = map.get(&r.id).map(|x| Badge::new(&tr, *x));
-    }
-    Ok(())
-}
-
-/// A saved session's readiness (None for a new one, or one without needs).
-pub(super) async fn session_badge(
-    state: &AppState,
-    s: &StaffSession,
-    id: i64,
-) -> Result<Option<Badge>, WebError> {
-    if id == 0 {
-        return Ok(None);
-    }
-    let tz = state.store.library(s.library_id()).await?.tz();
-    let prep = state
-        .store
-        .session_prep(s.library_id(), id, today(&tz))
-        .await?;
-    Ok(prep.readiness.map(|r| Badge::new(&Tr::new(s.lang), r)))
-}
 
 /// The dashboard's two blocks of this area: sessions whose technical
 /// preparation worries (among those it lists), and the speakers to follow
@@ -855,6 +791,7 @@ async fn board(
 mod tests {
     use super::*;
     use almanach_domain::Lang;
+    use almanach_domain::logistics::Readiness;
 
     /// Labels are looked up by a computed key, which the locale test cannot see.
     #[test]

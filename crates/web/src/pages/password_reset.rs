@@ -17,11 +17,11 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::sign_in::{pre_csrf, pre_csrf_ok};
-use super::speakers::parse_email;
 use super::staff::{PASSWORD_MAX, PASSWORD_MIN};
 use crate::auth::{hash_password, lang_of};
 use crate::forms::FormErrors;
 use crate::limits::ClientIp;
+use crate::view::keys::parse_email;
 use crate::{AppState, Tr, WebError};
 
 pub fn routes() -> Router<AppState> {

@@ -233,7 +233,7 @@ async fn export(
         .store
         .personal_data(library.id, email.as_str())
         .await?;
-    let iso = |at: i64| crate::public::iso(&tz, at);
+    let iso = |at: i64| crate::public::jsonld::iso(&tz, at);
     let registrations = data
         .registrations
         .iter()

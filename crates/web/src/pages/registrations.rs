@@ -337,7 +337,7 @@ async fn add(
     };
     // The link goes to the person by e-mail (when they gave an address).
     let (_, token_hash, idempotency_hash) =
-        crate::public::secrets(&random_token(), &state.config.link_key);
+        crate::public::register::secrets(&random_token(), &state.config.link_key);
     let new = NewRegistration {
         target: Target::Session(id),
         party,
@@ -557,7 +557,7 @@ async fn move_form(
 }
 
 fn back_to(form: &BackForm, r: &Registration) -> i64 {
-    crate::pages::opt_id(&form.back)
+    crate::view::keys::opt_id(&form.back)
         .or(r.session_id)
         .unwrap_or(0)
 }

@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
+use crate::view::keys::{Choices, kind_key};
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
 
@@ -28,15 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/series/{id}", get(series_edit).post(series_update))
 }
 
-pub(super) fn kind_key(k: SessionKind) -> &'static str {
-    match k {
-        SessionKind::Talk => "setup.kind.talk",
-        SessionKind::Workshop => "setup.kind.workshop",
-        SessionKind::Appointment => "setup.kind.appointment",
-        SessionKind::Other => "setup.kind.other",
-    }
-}
-
 fn policy_key(p: RegistrationPolicy) -> &'static str {
     match p {
         RegistrationPolicy::FreeEntry => "series.policy.free_entry",
@@ -44,9 +36,6 @@ fn policy_key(p: RegistrationPolicy) -> &'static str {
         RegistrationPolicy::WorkshopsOnly => "series.policy.workshops_only",
     }
 }
-
-/// `(value, label)` pairs for a select or a group of checkboxes.
-pub(super) type Choices = Vec<(String, String)>;
 
 fn choices<T: Copy>(
     tr: &Tr,

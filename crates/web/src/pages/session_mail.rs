@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
+use crate::view::keys::status_key;
 use crate::view::{Flash, Page, stamp, when};
 use crate::{AppState, Tr, WebError};
 
@@ -77,16 +78,6 @@ fn kind_key(k: MailKind) -> &'static str {
         MailKind::ItDigest => "mail.kind.it_digest",
         MailKind::Correction => "mail.kind.correction",
         MailKind::PasswordReset => "mail.kind.password_reset",
-    }
-}
-
-/// The locale key of a message's status, for every page listing e-mails.
-pub(super) fn status_key(s: MailStatus) -> &'static str {
-    match s {
-        MailStatus::Pending => "mail.status.pending",
-        MailStatus::Sending => "mail.status.sending",
-        MailStatus::Sent => "mail.status.sent",
-        MailStatus::Failed => "mail.status.failed",
     }
 }
 

@@ -7,13 +7,11 @@ use almanach_domain::calendar::{local_to_instant, parse_time};
 use almanach_domain::collate::sort_by_name;
 use almanach_domain::programme::THEME_CATEGORIES;
 use almanach_domain::programme::{
-    AttendanceMode, EventStatus, RawSession, SessionDraft, SessionKind, calendar_warnings,
+    AttendanceMode, RawSession, SessionDraft, SessionKind, calendar_warnings,
 };
 use almanach_domain::staff::Action;
-use almanach_domain::{Problem, Problems, fmt};
-use almanach_store::{
-    Event, Planned, RoomClash, Session, SessionFilter, SessionWrite, StoreError, Theme,
-};
+use almanach_domain::{Problem, Problems};
+use almanach_store::{Event, Planned, Session, SessionFilter, SessionWrite, StoreError, Theme};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -26,11 +24,12 @@ use serde::Deserialize;
 
 use super::actions::{Confirm, NoteForm, confirm_page, note_or_page};
 use super::events::{DuplicateForm, duplicate_form_page, duplicate_save};
-use super::opt_id;
-use super::series::Choices;
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
-use crate::view::{Flash, Page, clock, local_iso, when, when_styled, year_needed};
+use crate::view::keys::Choices;
+use crate::view::keys::opt_id;
+use crate::view::session::{clash_problem, label};
+use crate::view::{Flash, Page, local_iso, when};
 use crate::{AppState, Tr, WebError};
 
 pub fn routes() -> Router<AppState> {
@@ -57,11 +56,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The label of an enum value from the locale files: `kind.talk`, `status.draft`…
-pub(super) fn label(tr: &Tr, prefix: &str, slug: &str) -> String {
-    tr.t(&format!("{prefix}.{slug}")).to_string()
-}
-
 /// `(slug, label)` pairs for a select or radio group.
 fn choices<T: Copy>(
     tr: &Tr,
@@ -72,77 +66,6 @@ fn choices<T: Copy>(
     all.iter()
         .map(|v| (slug(*v).to_string(), label(tr, prefix, slug(*v))))
         .collect()
-}
-
-/// A session as the programme pages list it, every text ready to print.
-#[derive(Debug, Clone)]
-pub(super) struct SessionRow {
-    pub id: i64,
-    pub title: String,
-    /// The library-local date, ISO, to group by day.
-    pub local_date: String,
-    /// "samedi 13 janvier, 14 h – 15 h 30"
-    pub when: String,
-    /// "14 h – 15 h 30"
-    pub hours: String,
-    /// "14 h"
-    pub start: String,
-    pub kind: String,
-    pub room: String,
-    pub series: String,
-    /// The series' colour, empty without a series (the stylesheet's accent then).
-    pub colour: String,
-    /// "sur inscription, 12 places" or "entrée libre".
-    pub seats: String,
-    pub cancelled: bool,
-    pub draft: bool,
-    /// Its technical preparation, when the page asked (`needs::mark_readiness`).
-    pub readiness: Option<super::needs::Badge>,
-}
-
-impl SessionRow {
-    /// One session: its date with the year when not in this season.
-    pub fn new(tr: &Tr, tz: &TimeZone, s: &Session) -> SessionRow {
-        SessionRow::styled(tr, tz, s, year_needed(tz, [s.starts_at]))
-    }
-
-    fn styled(tr: &Tr, tz: &TimeZone, s: &Session, year: bool) -> SessionRow {
-        let seats = match (s.registration_required, s.capacity) {
-            (true, Some(n)) => tr.tf("session.seats_registration", &[("n", n.to_string())]),
-            (true, None) => tr.t("registration.required").to_string(),
-            (false, Some(n)) => tr.tf("session.seats_free", &[("n", n.to_string())]),
-            (false, None) => tr.t("registration.free_entry").to_string(),
-        };
-        SessionRow {
-            id: s.id,
-            title: s.event_title.clone(),
-            local_date: s.local_date.clone(),
-            when: when_styled(tr.lang, tz, s.starts_at, s.ends_at, year),
-            hours: format!(
-                "{} – {}",
-                clock(tr.lang, tz, s.starts_at),
-                clock(tr.lang, tz, s.ends_at)
-            ),
-            start: clock(tr.lang, tz, s.starts_at),
-            kind: label(tr, "kind", s.kind.slug()),
-            room: s.room_name.clone().unwrap_or_default(),
-            series: s.series_name.clone().unwrap_or_default(),
-            colour: s.series_colour.clone().unwrap_or_default(),
-            seats,
-            cancelled: s.is_cancelled(),
-            draft: s.event_status == EventStatus::Draft,
-            readiness: None,
-        }
-    }
-
-    /// A list: every date with the year as soon as one needs it.
-    pub fn all(tr: &Tr, tz: &TimeZone, sessions: &[Session]) -> Vec<SessionRow> {
-        let year = year_needed(tz, sessions.iter().map(|s| s.starts_at));
-        sessions
-            .iter()
-            .map(|s| SessionRow::styled(tr, tz, s, year))
-            .collect()
-    }
 }
 
 /// The session form as typed: every field a string, parsed by the domain.
@@ -361,13 +284,6 @@ fn to_write(
     })
 }
 
-/// The room clash as a message on the room field, naming the other session.
-pub(super) fn clash_problem(tr: &Tr, tz: &TimeZone, field: &'static str, c: &RoomClash) -> Problem {
-    Problem::field(field, "error.room_clash")
-        .arg("title", c.event_title.clone())
-        .arg("when", when(tr.lang, tz, c.starts_at, c.ends_at))
-}
-
 /// The session form's themes, short however long the catalogue: the
 /// chosen ones first, the others folded by category (`<details>`), each
 /// theme once, under its first category. A static script adds a filter box.
@@ -411,7 +327,7 @@ impl ThemePicker {
             .filter(|(_, items)| !items.is_empty())
             .map(|(c, items)| {
                 let label = match c {
-                    Some(c) => tr.t(&super::themes::category_key(c)).to_string(),
+                    Some(c) => tr.t(&crate::view::keys::category_key(c)).to_string(),
                     None => tr.t("session.themes_other").to_string(),
                 };
                 (c.is_none(), (label, items))
@@ -448,7 +364,7 @@ struct FormPage {
     /// A saved session's attendance, shown under the form.
     attendance: Option<super::day::AttendanceView>,
     /// Its technical preparation (saved sessions only).
-    readiness: Option<super::needs::Badge>,
+    readiness: Option<crate::view::session::Badge>,
     /// A change of time or room that tells registrants, to confirm.
     notify: Option<Notify>,
 }
@@ -563,7 +479,7 @@ async fn form_page_notify(
         ))
     };
     let page = Page::new(s, title, "events", &Flash::default());
-    let readiness = super::needs::session_badge(state, s, id).await?;
+    let readiness = crate::view::badge::session_badge(state, s, id).await?;
     Ok(FormPage {
         page,
         event,
@@ -920,17 +836,11 @@ async fn session_duplicate(
     duplicate_save(state, p, event, vec![session], action).await
 }
 
-/// Day labels for grouping: "samedi 13 janvier", with the year when `year`.
-pub(super) fn day_label(tr: &Tr, iso: &str, year: bool) -> String {
-    iso.parse::<jiff::civil::Date>()
-        .map(|d| fmt::day_styled(d, tr.lang, year))
-        .unwrap_or_else(|_| iso.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use almanach_domain::Lang;
+    use almanach_domain::programme::EventStatus;
     use almanach_domain::programme::RegistrationPolicy;
 
     /// Labels are looked up by a computed key, which the locale test cannot see.

@@ -14,10 +14,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::series::Choices;
-use super::speakers::parse_email;
 use crate::auth::{Posted, StaffSession, hash_password};
 use crate::forms::FormErrors;
+use crate::view::keys::Choices;
+use crate::view::keys::parse_email;
 use crate::view::{Flash, Page, role_key};
 use crate::{AppState, Tr, WebError};
 

@@ -18,8 +18,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::calendar::today;
-use super::sessions::label;
 use crate::auth::StaffSession;
 use crate::error::urlencode;
 use crate::forms::FormErrors;
@@ -27,6 +25,8 @@ use crate::review::chart::Chart;
 use crate::review::{
     Fmt, Links, Review, ReviewView, csv, csv_decimal, csv_money, figures, pdf, report_csv, to_html,
 };
+use crate::view::dates::today;
+use crate::view::session::label;
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
 use almanach_domain::csv::Cell;

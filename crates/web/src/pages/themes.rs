@@ -16,9 +16,10 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use super::series::{Choices, kind_key};
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
+use crate::view::keys::{Choices, kind_key};
+use crate::view::keys::{category_key, category_labels};
 use crate::view::{self, Flash, Page};
 use crate::{AppState, Tr, WebError};
 
@@ -31,18 +32,6 @@ pub fn routes() -> Router<AppState> {
             "/staff/themes/{id}/edit",
             get(theme_edit).post(theme_update),
         )
-}
-
-pub(super) fn category_key(slug: &str) -> String {
-    format!("themes.category.{slug}")
-}
-
-pub(super) fn category_labels(tr: &Tr, slugs: &[String]) -> String {
-    slugs
-        .iter()
-        .map(|c| tr.t(&category_key(c)).to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A session as a table row on a theme's or a speaker's page.

@@ -13,10 +13,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::series::Choices;
 use super::staff::role_choices;
 use crate::auth::{Posted, StaffSession, random_token, sha256_hex};
 use crate::forms::FormErrors;
+use crate::view::keys::Choices;
 use crate::view::{self, Flash, Page, role_key};
 use crate::{AppState, Tr, WebError};
 

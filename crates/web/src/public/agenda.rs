@@ -13,10 +13,10 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::{Badge, PublicPage, Visit, badge, hours};
+use super::page::{Badge, PublicPage, Visit, badge, hours};
 use crate::error::urlencode;
 use crate::forms::FormErrors;
-use crate::pages::opt_id;
+use crate::view::keys::opt_id;
 use crate::{AppState, Tr, WebError};
 use jiff::tz::TimeZone;
 

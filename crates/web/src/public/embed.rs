@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
-use super::Visit;
 use super::agenda::{AgendaQuery, Day, by_day, select};
+use super::page::Visit;
 use crate::forms::FormErrors;
 use crate::{AppState, Tr, WebError};
 

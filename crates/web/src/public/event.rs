@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use almanach_domain::fmt;
-use almanach_domain::programme::{AgeRange, EventStatus};
+use almanach_domain::programme::AgeRange;
 use almanach_store::{Event, SessionFilter, Target, now};
 use askama::Template;
 use axum::Router;
@@ -14,7 +14,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use super::agenda::kind_key;
-use super::{Badge, PublicPage, Visit, badge, feeds, jsonld};
+use super::page::{Badge, PublicPage, Visit, badge, published_event};
+use super::{feeds, jsonld};
 use crate::view::when;
 use crate::{AppState, WebError};
 
@@ -74,20 +75,6 @@ struct EventPage {
     share: String,
     /// schema.org `Event`s, one per session, for the `application/ld+json` script.
     ld: Vec<serde_json::Value>,
-}
-
-/// A published event of the public library, or 404.
-pub(crate) async fn published_event(
-    state: &AppState,
-    visit: &Visit,
-    id: i64,
-) -> Result<Event, WebError> {
-    let event = state.store.event(visit.library.id, id).await?;
-    if event.status == EventStatus::Draft {
-        Err(WebError::NotFound)
-    } else {
-        Ok(event)
-    }
 }
 
 async fn event_page(

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::Timestamp;
 
-use super::Visit;
 use super::agenda::{AgendaQuery, kind_key, select};
+use super::page::Visit;
 use crate::view::when;
 use crate::{AppState, WebError};
 

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::Visit;
-use super::event::published_event;
+use super::page::Visit;
+use super::page::published_event;
 use crate::{AppState, WebError};
 
 /// Feeds reach back this far, so a subscribed calendar keeps the recent past.

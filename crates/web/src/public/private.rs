@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{PublicPage, Visit};
+use super::page::{PublicPage, Visit};
 use crate::auth::sha256_hex;
 use crate::view::when;
 use crate::{AppState, WebError};

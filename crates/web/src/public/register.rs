@@ -18,8 +18,8 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::event::published_event;
-use super::{Badge, PublicPage, Visit, badge, moment, same_origin};
+use super::page::published_event;
+use super::page::{Badge, PublicPage, Visit, badge, moment, same_origin};
 use crate::auth::{random_token, sha256_hex};
 use crate::forms::FormErrors;
 use crate::limits::ClientIp;

@@ -1,6 +1,11 @@
 //! What every staff page shows around its content, and helpers templates
 //! use to print dates and times in the library's zone and the reader's language.
 
+pub(crate) mod badge;
+pub(crate) mod dates;
+pub(crate) mod keys;
+pub(crate) mod session;
+
 use almanach_domain::staff::{Action, Role};
 use almanach_domain::{Lang, fmt};
 use axum::extract::{FromRequestParts, Query};

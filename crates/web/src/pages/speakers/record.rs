@@ -20,12 +20,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::calendar::today;
-use super::series::kind_key;
-use super::sessions::label;
-use super::themes::{category_key, category_labels};
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
+use crate::view::dates::today;
+use crate::view::keys::kind_key;
+use crate::view::keys::parse_email;
+use crate::view::keys::{category_key, category_labels};
+use crate::view::session::label;
 use crate::view::{Flash, Page};
 use crate::{AppState, Tr, WebError};
 
@@ -39,32 +40,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/speakers/{id}/edit", get(speaker_edit))
         .route("/staff/speakers/{id}/ratings", post(speaker_rate))
-}
-
-/// An e-mail address that can plausibly receive mail: one `@` with text on
-/// both sides, a dot inside the domain, no spaces. Deliverability is the
-/// mail server's business; this only catches typing slips.
-pub(super) fn parse_email(field: &'static str, s: &str) -> Result<String, Problem> {
-    let s = s.trim();
-    almanach_domain::text::check_line(field, s)?;
-    let ok = match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-        }
-        None => false,
-    };
-    if !ok {
-        return Err(Problem::field(field, "error.email"));
-    }
-    if s.chars().count() > 254 {
-        return Err(Problem::field(field, "error.too_long").arg("max", "254"));
-    }
-    Ok(s.to_string())
 }
 
 /// What this reader may see of speakers.
@@ -350,8 +325,8 @@ struct RecordPage {
     rating: String,
     can_rate: bool,
     rating_error: String,
-    projects: Vec<super::prospects::Card>,
-    new_project: super::prospects::NewForm,
+    projects: Vec<super::cards::Card>,
+    new_project: super::cards::NewForm,
 }
 
 pub(super) async fn record_page(
@@ -360,7 +335,7 @@ pub(super) async fn record_page(
     flash: &Flash,
     id: i64,
     rating_error: String,
-    project_form: Option<(super::prospects::ProspectForm, FormErrors)>,
+    project_form: Option<(super::cards::ProspectForm, FormErrors)>,
 ) -> Result<String, WebError> {
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
@@ -415,11 +390,11 @@ pub(super) async fn record_page(
         String::new()
     };
     let projects = if sight.private {
-        super::prospects::cards(&tr, s, &tz, store.prospects(lib, Some(id)).await?)
+        super::cards::cards(&tr, s, &tz, store.prospects(lib, Some(id)).await?)
     } else {
         Vec::new()
     };
-    let new_project = super::prospects::new_form(state, s, id, project_form).await?;
+    let new_project = super::cards::new_form(state, s, id, project_form).await?;
     let page = Page::new(s, summary.record.speaker.name.clone(), "speakers", flash);
     Ok(RecordPage {
         page,
@@ -484,7 +459,7 @@ async fn speaker_rate(
     let tr = Tr::new(s.lang);
     let parsed = parse_rating(&form.rating)
         .and_then(|r| Ok((r, parse_text("comment", &form.comment, 2000)?)));
-    let problem = match (parsed, super::opt_id(&form.session_id)) {
+    let problem = match (parsed, crate::view::keys::opt_id(&form.session_id)) {
         (Ok((rating, comment)), Some(session_id)) => match state
             .store
             .rate_speaker(&s.actor(), session_id, id, rating, &comment)

@@ -10,22 +10,22 @@ use almanach_domain::speakers::{
 };
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems, fmt};
-use almanach_store::{NewProspect, Prospect, Refused, StoreError};
+use almanach_store::{NewProspect, Refused, StoreError};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use super::calendar::today;
-use super::opt_id;
-use super::sessions::label;
-use super::speakers::{FilterChoices, Sight, filtered, record_page, sight};
+use super::cards::{Card, ProspectForm, cards};
+use super::record::{FilterChoices, Sight, filtered, record_page, sight};
 use crate::auth::{Posted, StaffSession};
 use crate::forms::FormErrors;
+use crate::view::dates::today;
+use crate::view::keys::opt_id;
+use crate::view::session::label;
 use crate::view::{Flash, Page, stamp};
 use crate::{AppState, Tr, WebError};
 
@@ -36,115 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/prospects/{id}", get(prospect_page))
         .route("/staff/prospects/{id}/move", post(prospect_move))
         .route("/staff/prospects/{id}/next", post(prospect_next))
-}
-
-/// A project as a card of the board, a row of the table, or a line of a
-/// speaker's record.
-pub(super) struct Card {
-    pub id: i64,
-    pub speaker_id: i64,
-    pub speaker: String,
-    pub project: String,
-    pub event: String,
-    pub event_id: i64,
-    pub stage: &'static str,
-    pub stage_label: String,
-    pub stage_on: String,
-    pub next_action: String,
-    pub next_on: String,
-    pub overdue: bool,
-    /// The stages this reader may move it to, with their labels.
-    pub moves: Vec<(String, String)>,
-}
-
-pub(super) fn cards(
-    tr: &Tr,
-    s: &StaffSession,
-    tz: &TimeZone,
-    prospects: Vec<Prospect>,
-) -> Vec<Card> {
-    let now = today(tz);
-    prospects
-        .into_iter()
-        .map(|p| Card {
-            id: p.id,
-            speaker_id: p.speaker_id,
-            speaker: p.speaker_name,
-            project: p.project,
-            event: p.event_title.unwrap_or_default(),
-            event_id: p.event_id.unwrap_or_default(),
-            stage: p.stage.slug(),
-            stage_label: label(tr, "stage", p.stage.slug()),
-            stage_on: fmt::day_with_year(p.stage_on, tr.lang),
-            next_action: p.next_action,
-            next_on: p
-                .next_action_on
-                .map(|d| fmt::day_near(d, now, tr.lang))
-                .unwrap_or_default(),
-            overdue: p.next_action_on.is_some_and(|d| d < now),
-            moves: if s.may(Action::EditSpeakers) {
-                p.stage
-                    .next()
-                    .iter()
-                    .map(|t| (t.slug().to_string(), label(tr, "stage", t.slug())))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        })
-        .collect()
-}
-
-/// Opening a project for a speaker, as typed.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct ProspectForm {
-    #[serde(default)]
-    pub project: String,
-    #[serde(default)]
-    pub event_id: String,
-    #[serde(default)]
-    pub next_action: String,
-    #[serde(default)]
-    pub next_action_on: String,
-}
-
-/// The "new project" form on a speaker's record.
-pub(super) struct NewForm {
-    pub show: bool,
-    pub form: ProspectForm,
-    pub errors: FormErrors,
-    pub events: Vec<(String, String)>,
-}
-
-pub(super) async fn new_form(
-    state: &AppState,
-    s: &StaffSession,
-    _speaker_id: i64,
-    typed: Option<(ProspectForm, FormErrors)>,
-) -> Result<NewForm, WebError> {
-    let show = s.may(Action::EditSpeakers);
-    let (form, errors) = typed.unwrap_or_default();
-    let events = if show {
-        let tr = Tr::new(s.lang);
-        std::iter::once((String::new(), tr.t("prospects.no_event").to_string()))
-            .chain(
-                state
-                    .store
-                    .list_events(s.library_id(), None, 200)
-                    .await?
-                    .into_iter()
-                    .map(|e| (e.id.to_string(), e.title)),
-            )
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Ok(NewForm {
-        show,
-        form,
-        errors,
-        events,
-    })
 }
 
 async fn prospect_create(
