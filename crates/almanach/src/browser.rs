@@ -18,10 +18,22 @@ const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/browser");
 
 /// The GET routes of the staff pages' sources, `{…}` as in the sources.
 fn get_routes() -> Vec<String> {
-    let pages = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src/pages");
+    // Every source file under pages/, folders of an area included.
+    let mut files = Vec::new();
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src/pages")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
     let mut routes = Vec::new();
-    for entry in std::fs::read_dir(pages).unwrap().flatten() {
-        let text = std::fs::read_to_string(entry.path()).unwrap();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
         let parts: Vec<&str> = text.split(".route(").skip(1).collect();
         for part in parts {
             // The call's arguments: up to the parenthesis that closes it.

@@ -185,15 +185,30 @@ mod tests {
         ("it.step.", "NeedStatus::slug, the next step (pages/needs)"),
         ("kind.", "Kind::slug (pages/sessions, pages/stats)"),
         ("need_status.", "NeedStatus::slug (pages/needs)"),
-        ("notify.registration_cancel.", "question/explain/confirm (pages/sessions)"),
-        ("notify.registration_move.", "question/explain/confirm (pages/sessions)"),
-        ("notify.session_cancel.", "question/explain/confirm (pages/sessions)"),
-        ("notify.session_restore.", "question/explain/confirm (pages/sessions)"),
+        (
+            "notify.registration_cancel.",
+            "question/explain/confirm (pages/sessions)",
+        ),
+        (
+            "notify.registration_move.",
+            "question/explain/confirm (pages/sessions)",
+        ),
+        (
+            "notify.session_cancel.",
+            "question/explain/confirm (pages/sessions)",
+        ),
+        (
+            "notify.session_restore.",
+            "question/explain/confirm (pages/sessions)",
+        ),
         ("policy.", "Policy::slug (pages/sessions)"),
         ("provider.", "Provider::slug (pages/needs)"),
         ("readiness.", "Readiness::slug (pages/needs)"),
         ("region.", "Region::slug (pages/speakers)"),
-        ("registrations.csv.", "the CSV's column names (pages/registrations)"),
+        (
+            "registrations.csv.",
+            "the CSV's column names (pages/registrations)",
+        ),
         ("speaker_kind.", "SpeakerKind::slug (pages/speakers)"),
         ("stage.", "Stage::slug (pages/prospects)"),
         ("stats.by.", "Dimension::slug (pages/stats)"),
@@ -251,7 +266,14 @@ mod tests {
     /// from a prefix (`"error."`, `"{…}"`) is left to `DYNAMIC`.
     fn named_keys(text: &str) -> Vec<String> {
         let mut keys = Vec::new();
-        for marker in [".t(\"", ".tf(\"", ".tn(\"", "\"error.", "\"warning.", "\"mail."] {
+        for marker in [
+            ".t(\"",
+            ".tf(\"",
+            ".tn(\"",
+            "\"error.",
+            "\"warning.",
+            "\"mail.",
+        ] {
             for (i, _) in text.match_indices(marker) {
                 // Keys start after the quote: for `.t("` past the marker,
                 // for `"error.` at the marker's second character.
@@ -296,7 +318,9 @@ mod tests {
         for (path, text) in sources() {
             // This file's tests show the scan keys that are not in the catalogue.
             let text = if path.ends_with("domain/src/i18n.rs") {
-                text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default()
+                text.split("#[cfg(test)]\nmod tests")
+                    .next()
+                    .unwrap_or_default()
             } else {
                 &text
             };
@@ -349,7 +373,9 @@ mod tests {
         let mut quoted: HashSet<String> = HashSet::new();
         for (path, text) in sources() {
             let code = if path.extension().is_some_and(|x| x == "rs") {
-                text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default()
+                text.split("#[cfg(test)]\nmod tests")
+                    .next()
+                    .unwrap_or_default()
             } else {
                 &text
             };
@@ -371,7 +397,11 @@ mod tests {
             })
             .collect();
         unused.sort();
-        assert!(unused.is_empty(), "keys no code uses:\n{}", unused.join("\n"));
+        assert!(
+            unused.is_empty(),
+            "keys no code uses:\n{}",
+            unused.join("\n")
+        );
     }
 
     /// A word with its plural in brackets is not how French (or English)

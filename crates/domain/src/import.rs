@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use jiff::civil::{Date, Time, date};
+use jiff::civil::{Date, Time};
 
 use crate::attendance::{Headcount, parse_count};
 use crate::calendar::{parse_date, parse_time};
@@ -17,9 +17,11 @@ mod cells;
 mod problems;
 mod xlsx;
 
-use cells::{Record, excel_serial};
 pub use cells::normalize;
-pub use problems::{Column, ErrorKind, ImportError, ImportLimits, Limit, MAX_ERRORS, MAX_LINE_CHARS};
+use cells::Record;
+pub use problems::{
+    Column, ErrorKind, ImportError, ImportLimits, Limit, MAX_ERRORS, MAX_LINE_CHARS,
+};
 
 pub use xlsx::{MAX_ENTRIES, MAX_STYLES};
 
@@ -669,7 +671,9 @@ fn parse_records(records: Vec<Record>) -> Result<(Vec<ImportRow>, Vec<String>), 
 
 #[cfg(test)]
 mod tests {
+    use super::cells::excel_serial;
     use super::*;
+    use jiff::civil::date;
 
     const HEADER: &str = "Date;Début;Fin;Cycle;Type;Titre;Thématique;Lieu;Participants;Moins de 14 ans;Inscrits;Jauge;Intervenant;Coût";
 

@@ -3,8 +3,8 @@
 //! iCalendar attachment. The private link is left as a placeholder, so
 //! what is stored for retries and for staff never holds it.
 
-use almanach_domain::ical::{self, Calendar};
 use almanach_domain::i18n::Tr;
+use almanach_domain::ical::{self, Calendar};
 use almanach_domain::link::PublicUrl;
 use almanach_domain::registration::RegistrationStatus;
 use almanach_domain::{Lang, fmt};

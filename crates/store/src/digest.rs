@@ -266,7 +266,15 @@ impl Store {
         }
         if skipped.is_none() {
             let payload = json!({ "from": due.today.to_string(), "week": due.week.to_string() });
-            enqueue_to(&mut tx, due.library_id, &to, settings.lang, &payload, due.at).await?;
+            enqueue_to(
+                &mut tx,
+                due.library_id,
+                &to,
+                settings.lang,
+                &payload,
+                due.at,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(Some(DigestWeek {
@@ -289,7 +297,15 @@ impl Store {
             return Ok(0);
         }
         let payload = json!({ "from": today.to_string(), "by": actor.label });
-        enqueue_to(&mut tx, actor.library_id, &to, settings.lang, &payload, now()).await?;
+        enqueue_to(
+            &mut tx,
+            actor.library_id,
+            &to,
+            settings.lang,
+            &payload,
+            now(),
+        )
+        .await?;
         #[derive(Serialize)]
         struct Sent<'a> {
             from: String,

@@ -59,7 +59,10 @@ pub fn table(rows: &[&[&str]]) -> Vec<u8> {
     for (r, row) in rows.iter().enumerate() {
         for (c, text) in row.iter().enumerate() {
             if !text.is_empty() {
-                cells.push((super::cells::cell_name(r as u32, c as u32), text.to_string()));
+                cells.push((
+                    super::cells::cell_name(r as u32, c as u32),
+                    text.to_string(),
+                ));
             }
         }
     }

@@ -96,7 +96,10 @@ pub(super) fn size_fr(bytes: u64) -> String {
     if bytes >= MB {
         let mb = bytes as f64 / MB as f64;
         if bytes.is_multiple_of(MB) {
-            format!("{}\u{a0}Mo", crate::fmt::int((bytes / MB) as i64, crate::Lang::Fr))
+            format!(
+                "{}\u{a0}Mo",
+                crate::fmt::int((bytes / MB) as i64, crate::Lang::Fr)
+            )
         } else {
             format!("{}\u{a0}Mo", format!("{mb:.1}").replace('.', ","))
         }
