@@ -17,8 +17,8 @@ mod cells;
 mod problems;
 mod xlsx;
 
-pub use cells::normalize;
 use cells::Record;
+pub use cells::normalize;
 pub use problems::{
     Column, ErrorKind, ImportError, ImportLimits, Limit, MAX_ERRORS, MAX_LINE_CHARS,
 };
