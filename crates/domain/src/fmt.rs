@@ -175,6 +175,26 @@ pub fn span_styled(
     }
 }
 
+/// The span between two instants (unix seconds) in the zone `tz`, with the
+/// year when `year`: what pages and e-mails print for a session. An instant
+/// out of range gives an empty text rather than a wrong date.
+pub fn instants(
+    starts_at: i64,
+    ends_at: i64,
+    tz: &jiff::tz::TimeZone,
+    lang: Lang,
+    year: bool,
+) -> String {
+    let (Ok(a), Ok(b)) = (
+        jiff::Timestamp::from_second(starts_at),
+        jiff::Timestamp::from_second(ends_at),
+    ) else {
+        return String::new();
+    };
+    let (a, b) = (a.to_zoned(tz.clone()), b.to_zoned(tz.clone()));
+    span_styled(a.date(), a.time(), b.date(), b.time(), lang, year)
+}
+
 /// A price in cents: "gratuit" / "free", "5 €", "7,50 €", "1 500 €".
 pub fn price(cents: i64, lang: Lang) -> String {
     if cents == 0 {
@@ -315,6 +335,38 @@ pub fn date_long(date: Date, lang: Lang) -> String {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn instants_are_read_in_the_library_zone() {
+        let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+        // 2024-01-13 13:00 UTC is 14 h in Paris (winter, UTC+1);
+        // 2024-07-06 12:00 UTC is 14 h in Paris (summer, UTC+2).
+        let winter = 1_705_150_800;
+        assert_eq!(
+            instants(winter, winter + 5400, &paris, Lang::Fr, false),
+            "samedi 13 janvier, 14 h – 15 h 30"
+        );
+        assert_eq!(
+            instants(winter, winter + 5400, &paris, Lang::Fr, true),
+            "samedi 13 janvier 2024, 14 h – 15 h 30"
+        );
+        let summer = 1_720_267_200;
+        assert_eq!(
+            instants(summer, summer + 3600, &paris, Lang::Fr, false),
+            "samedi 6 juillet, 14 h – 15 h"
+        );
+        assert_eq!(
+            instants(
+                summer,
+                summer + 3600,
+                &jiff::tz::TimeZone::UTC,
+                Lang::Fr,
+                false
+            ),
+            "samedi 6 juillet, 12 h – 13 h"
+        );
+        assert_eq!(instants(i64::MAX, i64::MAX, &paris, Lang::Fr, false), "");
+    }
 
     #[test]
     fn french_span_like_the_posters() {

@@ -68,13 +68,7 @@ struct HtmlMail<'a> {
 
 /// "samedi 13 janvier, 14 h – 15 h 30" in the library's zone.
 pub fn when(lang: Lang, tz: &TimeZone, starts_at: i64, ends_at: i64) -> String {
-    let z = |t: i64| {
-        Timestamp::from_second(t)
-            .unwrap_or(Timestamp::UNIX_EPOCH)
-            .to_zoned(tz.clone())
-    };
-    let (a, b) = (z(starts_at), z(ends_at));
-    fmt::span(a.date(), a.time(), b.date(), b.time(), lang)
+    fmt::instants(starts_at, ends_at, tz, lang, false)
 }
 
 fn seats(w: Tr, n: u32) -> String {

@@ -275,14 +275,7 @@ pub fn when(lang: Lang, tz: &TimeZone, starts_at: i64, ends_at: i64) -> String {
 
 /// `when`, with the year or without as a list decided (`year_needed`).
 pub fn when_styled(lang: Lang, tz: &TimeZone, starts_at: i64, ends_at: i64, year: bool) -> String {
-    let (Ok(a), Ok(b)) = (
-        Timestamp::from_second(starts_at),
-        Timestamp::from_second(ends_at),
-    ) else {
-        return String::new();
-    };
-    let (a, b) = (a.to_zoned(tz.clone()), b.to_zoned(tz.clone()));
-    fmt::span_styled(a.date(), a.time(), b.date(), b.time(), lang, year)
+    fmt::instants(starts_at, ends_at, tz, lang, year)
 }
 
 /// Today in the library's zone.
