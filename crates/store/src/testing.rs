@@ -152,7 +152,6 @@ pub fn session_write(
     start: i8,
     end: i8,
 ) -> crate::SessionWrite {
-    use almanach_domain::programme::{AttendanceMode, SessionKind};
     let at = |h: i8| {
         almanach_domain::calendar::local_to_instant(
             &almanach_domain::calendar::paris(),
@@ -163,13 +162,29 @@ pub fn session_write(
         .as_second()
     };
     crate::SessionWrite {
+        capacity: Some(12),
+        ..session_at(event_id, at(start), at(end))
+    }
+}
+
+/// A workshop of `event_id` between two instants (its local date is the
+/// start's, in Paris): no room, no capacity, free, without registration,
+/// no themes, speakers or leads.
+pub fn session_at(event_id: i64, starts_at: i64, ends_at: i64) -> crate::SessionWrite {
+    use almanach_domain::programme::{AttendanceMode, SessionKind};
+    let local_date = jiff::Timestamp::from_second(starts_at)
+        .expect("an instant in range")
+        .to_zoned(almanach_domain::calendar::paris())
+        .date()
+        .to_string();
+    crate::SessionWrite {
         event_id,
         kind: SessionKind::Workshop,
-        starts_at: at(start),
-        ends_at: at(end),
-        local_date: d.to_string(),
+        starts_at,
+        ends_at,
+        local_date,
         room_id: None,
-        capacity: Some(12),
+        capacity: None,
         age_min: None,
         age_max: None,
         accompanied: false,
@@ -183,18 +198,121 @@ pub fn session_write(
     }
 }
 
-/// A new published event titled `title`, in no series; its id.
-pub async fn published_event(store: &Store, library_id: i64, title: &str) -> i64 {
-    let e = crate::Event {
+/// A one-hour workshop of `event_id` on `day` (ISO), at 14:00 UTC, its
+/// local date `day`: the statistics and cost tests' session, where only
+/// the date matters.
+pub fn on_day(event_id: i64, day: &str) -> crate::SessionWrite {
+    let d: jiff::civil::Date = day.parse().expect("an ISO date");
+    let start = d
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .expect("a date in range")
+        .timestamp()
+        .as_second()
+        + 14 * 3600;
+    crate::SessionWrite {
+        local_date: day.into(),
+        ..session_at(event_id, start, start + 3600)
+    }
+}
+
+/// A two-hour workshop of `event_id` from `starts_at`; with a capacity it
+/// takes registrations, without one it is free entry.
+pub fn workshop_write(event_id: i64, capacity: Option<u32>, starts_at: i64) -> crate::SessionWrite {
+    crate::SessionWrite {
+        capacity,
+        registration_required: capacity.is_some(),
+        ..session_at(event_id, starts_at, starts_at + 7200)
+    }
+}
+
+/// A published event titled `title`, in no series, not saved yet.
+pub fn published(title: &str) -> crate::Event {
+    crate::Event {
         id: 0,
         series_id: None,
         title: title.into(),
         description: String::new(),
         picture_url: String::new(),
         status: almanach_domain::programme::EventStatus::Published,
+    }
+}
+
+/// `new` registered by `actor`: the registration it made (a test that
+/// expects a refusal or a replay matches `Store::register` itself).
+pub async fn registered(
+    store: &Store,
+    actor: &crate::Actor,
+    new: &crate::NewRegistration,
+) -> crate::Registration {
+    match store.register(actor, new).await.expect("register") {
+        crate::Registered::New(r) => r,
+        other => panic!("expected a new registration, got {other:?}"),
+    }
+}
+
+/// `w` saved as a new session of the library; its id.
+pub async fn saved_session(store: &Store, library_id: i64, w: &crate::SessionWrite) -> i64 {
+    store
+        .save_session(&crate::Actor::system(library_id, "test"), None, w)
+        .await
+        .expect("save the session")
+        .expect("a new session")
+}
+
+/// Up to `max_seats` seats per registration at session `id`, open now and
+/// until it starts.
+pub async fn max_seats(store: &Store, library_id: i64, id: i64, max_seats: u32) {
+    let settings = almanach_domain::registration::RegistrationSettings {
+        opens_at: None,
+        closes_at: None,
+        max_seats,
     };
     store
-        .save_event(&crate::Actor::system(library_id, "test"), &e)
+        .set_registration_settings(&crate::Actor::system(library_id, "test"), id, &settings)
+        .await
+        .expect("registration settings");
+}
+
+/// Someone booking `seats` seats: "Personne <email>", or, with no e-mail,
+/// a phone number (as staff take a booking at the desk).
+pub fn party(email: &str, seats: u32) -> almanach_domain::registration::Party {
+    use almanach_domain::registration::EmailAddress;
+    almanach_domain::registration::Party {
+        name: format!("Personne {email}"),
+        email: (!email.is_empty())
+            .then(|| EmailAddress::parse("email", email).expect("a valid address")),
+        phone: if email.is_empty() {
+            "0612345678".into()
+        } else {
+            String::new()
+        },
+        seats,
+        ages: vec![],
+    }
+}
+
+/// A public registration of `party` for `target` in French; its token and
+/// idempotency key are made from `key` (the same key is the same request).
+pub fn registration(
+    target: crate::Target,
+    party: almanach_domain::registration::Party,
+    key: &str,
+) -> crate::NewRegistration {
+    crate::NewRegistration {
+        target,
+        party,
+        token_hash: format!("token-{key}"),
+        idempotency_hash: format!("key-{key}"),
+        by_staff: false,
+        lang: almanach_domain::Lang::Fr,
+        link_sealed: None,
+    }
+}
+
+/// A new published event titled `title`, in no series; its id.
+pub async fn published_event(store: &Store, library_id: i64, title: &str) -> i64 {
+    store
+        .save_event(&crate::Actor::system(library_id, "test"), &published(title))
         .await
         .expect("save the event")
 }

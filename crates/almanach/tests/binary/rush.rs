@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use almanach_domain::calendar::{local_to_instant, paris};
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::{AttendanceMode, SessionKind};
 use almanach_domain::registration::{RegistrationSettings, RegistrationStatus};
 use almanach_store::{Actor, Backend, Event, SessionWrite, Store, Target};
 use jiff::ToSpan;
@@ -99,12 +99,7 @@ async fn two_servers_on_one_postgres_never_overbook() {
     let lib = store.default_library().await.unwrap().id;
     let actor = Actor::system(lib, "test");
     let event = Event {
-        id: 0,
-        series_id: None,
-        title: "Atelier en famille".into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
+        ..almanach_store::testing::published("Atelier en famille")
     };
     let event_id = store.save_event(&actor, &event).await.unwrap();
     let day = jiff::Zoned::now()

@@ -3,9 +3,9 @@
 //! nothing; once some went, undoing asks first and corrects only the people
 //! told; restoring a session whose cancellation was not sent sends nothing.
 
-use almanach_domain::Lang;
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
-use almanach_domain::registration::{EmailAddress, Party, RegistrationStatus};
+use almanach_domain::programme::EventStatus;
+use almanach_domain::registration::RegistrationStatus;
+use almanach_store::testing::{party, published_event, registered, registration, workshop_write};
 use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
@@ -14,66 +14,21 @@ fn actor(lib: i64) -> Actor {
     Actor::system(lib, "claire@mediatheque.test")
 }
 
+/// A registration taken by staff (`email` empty: by phone).
 fn new(target: Target, email: &str, seats: u32) -> NewRegistration {
     NewRegistration {
-        target,
-        party: Party {
-            name: format!("Personne {email}"),
-            email: (!email.is_empty()).then(|| EmailAddress::parse("email", email).unwrap()),
-            phone: if email.is_empty() {
-                "0612345678".into()
-            } else {
-                String::new()
-            },
-            seats,
-            ages: vec![],
-        },
-        token_hash: format!("token-{email}-{seats}"),
-        idempotency_hash: format!("key-{email}-{seats}"),
         by_staff: true,
-        lang: Lang::Fr,
-        link_sealed: None,
+        ..registration(target, party(email, seats), &format!("{email}-{seats}"))
     }
 }
 
 fn write(event_id: i64, capacity: u32, starts_at: i64) -> SessionWrite {
-    SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at,
-        ends_at: starts_at + 7200,
-        local_date: "2030-01-01".into(),
-        room_id: None,
-        capacity: Some(capacity),
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: true,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
-    }
+    workshop_write(event_id, Some(capacity), starts_at)
 }
 
 /// A published workshop in a week with `capacity` seats; (event, session).
 async fn workshop(store: &Store, lib: i64, capacity: u32) -> (i64, i64) {
-    let e = store
-        .save_event(
-            &actor(lib),
-            &Event {
-                id: 0,
-                series_id: None,
-                title: "Atelier robotique".into(),
-                description: String::new(),
-                picture_url: String::new(),
-                status: EventStatus::Published,
-            },
-        )
-        .await
-        .unwrap();
+    let e = published_event(store, lib, "Atelier robotique").await;
     let s = store
         .save_session(&actor(lib), None, &write(e, capacity, now() + 7 * DAY))
         .await
@@ -83,14 +38,7 @@ async fn workshop(store: &Store, lib: i64, capacity: u32) -> (i64, i64) {
 }
 
 async fn register(store: &Store, lib: i64, s: i64, email: &str) -> Registration {
-    match store
-        .register(&actor(lib), &new(Target::Session(s), email, 1))
-        .await
-        .unwrap()
-    {
-        Registered::New(r) => r,
-        other => panic!("expected a new registration, got {other:?}"),
-    }
+    registered(store, &actor(lib), &new(Target::Session(s), email, 1)).await
 }
 
 /// Sends every message due at `at` (as the worker would), oldest first.

@@ -4,9 +4,10 @@
 
 use almanach_domain::attendance::Headcount;
 use almanach_domain::costs::{Billing, CostKind};
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::SessionKind;
 use almanach_domain::staff::Role;
 use almanach_domain::stats::{Dimension, Period};
+use almanach_store::testing::{on_day, published};
 use almanach_store::*;
 
 fn actor(lib: i64) -> Actor {
@@ -120,39 +121,18 @@ impl Default for S<'_> {
 
 async fn add(store: &Store, lib: i64, s: S<'_>) -> i64 {
     let e = Event {
-        id: 0,
         series_id: s.series,
-        title: "E".into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
+        ..published("E")
     };
     let e = store.save_event(&actor(lib), &e).await.unwrap();
-    let d: jiff::civil::Date = s.day.parse().unwrap();
-    let start = d
-        .at(14, 0, 0, 0)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .unwrap()
-        .timestamp()
-        .as_second();
     let w = SessionWrite {
-        event_id: e,
         kind: s.kind,
-        starts_at: start,
-        ends_at: start + 3600,
-        local_date: s.day.into(),
         room_id: s.room,
         capacity: s.capacity,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
         theme_ids: s.themes,
         speaker_ids: s.speakers,
         lead_ids: s.leads,
+        ..on_day(e, s.day)
     };
     let id = store
         .save_session(&actor(lib), None, &w)

@@ -1,8 +1,8 @@
 //! The storage contract: the same stories run on SQLite and PostgreSQL.
 
 use almanach_domain::Lang;
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::staff::Role;
+use almanach_store::testing::{published_event, session_at};
 use almanach_store::*;
 
 fn actor(lib: i64) -> Actor {
@@ -11,41 +11,18 @@ fn actor(lib: i64) -> Actor {
 
 fn write(event_id: i64, room_id: Option<i64>, start: i64, end: i64) -> SessionWrite {
     SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at: start,
-        ends_at: end,
         local_date: "2025-01-18".into(),
         room_id,
         capacity: Some(12),
         age_min: Some(8),
         age_max: Some(12),
-        accompanied: false,
-        price_cents: 0,
         registration_required: true,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..session_at(event_id, start, end)
     }
 }
 
 async fn event(store: &Store, lib: i64, title: &str) -> i64 {
-    store
-        .save_event(
-            &actor(lib),
-            &Event {
-                id: 0,
-                series_id: None,
-                title: title.into(),
-                description: String::new(),
-                picture_url: String::new(),
-                status: EventStatus::Published,
-            },
-        )
-        .await
-        .unwrap()
+    published_event(store, lib, title).await
 }
 
 async fn room(store: &Store, lib: i64, name: &str) -> i64 {
@@ -271,12 +248,8 @@ on_both_backends!(
             .await
             .unwrap();
         let mut ev = Event {
-            id: 0,
             series_id: Some(series_id),
-            title: "Point IA".into(),
-            description: String::new(),
-            picture_url: String::new(),
-            status: EventStatus::Published,
+            ..almanach_store::testing::published("Point IA")
         };
         let e1 = store.save_event(&a, &ev).await.unwrap();
         ev.series_id = None;

@@ -3,8 +3,9 @@
 
 use almanach_domain::attendance::Headcount;
 use almanach_domain::costs::{Billing, CostKind};
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::EventStatus;
 use almanach_domain::stats::Period;
+use almanach_store::testing::{on_day, published};
 use almanach_store::*;
 
 fn actor(lib: i64) -> Actor {
@@ -26,12 +27,9 @@ async fn series(store: &Store, lib: i64, name: &str) -> i64 {
 
 async fn event(store: &Store, lib: i64, series_id: Option<i64>, status: EventStatus) -> i64 {
     let e = Event {
-        id: 0,
         series_id,
-        title: "E".into(),
-        description: String::new(),
-        picture_url: String::new(),
         status,
+        ..published("E")
     };
     store.save_event(&actor(lib), &e).await.unwrap()
 }
@@ -44,31 +42,10 @@ async fn session(
     themes: &[i64],
     speakers: &[i64],
 ) -> i64 {
-    let d: jiff::civil::Date = day.parse().unwrap();
-    let start = d
-        .at(14, 0, 0, 0)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .unwrap()
-        .timestamp()
-        .as_second();
     let w = SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at: start,
-        ends_at: start + 3600,
-        local_date: day.into(),
-        room_id: None,
-        capacity: None,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
         theme_ids: themes.to_vec(),
         speaker_ids: speakers.to_vec(),
-        lead_ids: vec![],
+        ..on_day(event_id, day)
     };
     store
         .save_session(&actor(lib), None, &w)

@@ -3,8 +3,10 @@
 //! participants, under-14s and registered/present, "not counted" again.
 
 use almanach_domain::attendance::Headcount;
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
-use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
+use almanach_domain::registration::{EmailAddress, Party};
+use almanach_store::testing::{
+    max_seats, published_event, registered, registration, saved_session, workshop_write,
+};
 use almanach_store::*;
 
 fn actor(lib: i64) -> Actor {
@@ -35,49 +37,14 @@ async fn session(store: &Store, lib: i64, capacity: Option<u32>) -> i64 {
 }
 
 async fn session_at(store: &Store, lib: i64, capacity: Option<u32>, starts_at: i64) -> i64 {
-    let e = Event {
-        id: 0,
-        series_id: None,
-        title: "Atelier".into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
-    };
-    let e = store.save_event(&actor(lib), &e).await.unwrap();
+    let e = published_event(store, lib, "Atelier").await;
     let w = SessionWrite {
-        event_id: e,
-        kind: SessionKind::Workshop,
-        starts_at,
         ends_at: starts_at + 3600,
-        local_date: "2030-01-01".into(),
-        room_id: None,
-        capacity,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: capacity.is_some(),
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..workshop_write(e, capacity, starts_at)
     };
-    let id = store
-        .save_session(&actor(lib), None, &w)
-        .await
-        .unwrap()
-        .unwrap();
+    let id = saved_session(store, lib, &w).await;
     if capacity.is_some() {
-        let settings = RegistrationSettings {
-            opens_at: None,
-            closes_at: None,
-            max_seats: 4,
-        };
-        store
-            .set_registration_settings(&actor(lib), id, &settings)
-            .await
-            .unwrap();
+        max_seats(store, lib, id, 4).await;
     }
     id
 }
@@ -98,18 +65,10 @@ async fn register(
         ages,
     };
     let new = NewRegistration {
-        target: Target::Session(session_id),
-        party,
-        token_hash: format!("t-{key}"),
-        idempotency_hash: format!("k-{key}"),
         by_staff: true,
-        lang: almanach_domain::Lang::Fr,
-        link_sealed: None,
+        ..registration(Target::Session(session_id), party, key)
     };
-    match store.register(&actor(lib), &new).await.unwrap() {
-        Registered::New(r) => r,
-        other => panic!("not registered: {other:?}"),
-    }
+    registered(store, &actor(lib), &new).await
 }
 
 fn counts(a: &Attendance) -> (Option<u32>, Option<u32>, Option<u32>, Option<u32>) {

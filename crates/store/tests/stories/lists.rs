@@ -134,12 +134,8 @@ async fn sixty_events(store: &Store, lib: i64) -> (i64, i64) {
             .unwrap();
     }
     let idea = Event {
-        id: 0,
-        series_id: None,
-        title: "Idée sans date".into(),
-        description: String::new(),
-        picture_url: String::new(),
         status: EventStatus::Draft,
+        ..almanach_store::testing::published("Idée sans date")
     };
     store.save_event(&a, &idea).await.unwrap();
     (sa, sb)
@@ -268,12 +264,9 @@ async fn session_on(
     w: impl FnOnce(SessionWrite) -> SessionWrite,
 ) -> i64 {
     let e = Event {
-        id: 0,
         series_id,
-        title: title.into(),
         description: description.into(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
+        ..almanach_store::testing::published(title)
     };
     let event_id = store.save_event(&actor(lib), &e).await.unwrap();
     store
@@ -367,6 +360,44 @@ almanach_store::on_both_backends! {
         // Once begun, nothing is open any more.
         let later_on = AgendaFilter { now: noon(d) + 3 * 3600, seats_left: true, ..Default::default() };
         assert!(agenda_titles(&store, lib, &later_on).await.is_empty());
+    }
+}
+
+almanach_store::on_both_backends! {
+    async fn a_course_has_seats_left_while_its_smallest_session_does(store: Store) {
+        use almanach_store::testing::{party, registration};
+        let lib = store.default_library().await.unwrap().id;
+        let e = almanach_store::testing::published_event(&store, lib, "Robotique (trois samedis)").await;
+        let mut sessions = Vec::new();
+        for (day, cap) in [(2, 10), (9, 3), (16, 12), (23, 1)] {
+            let w = SessionWrite { registration_required: true, capacity: Some(cap), ..session_write(e, date(2030, 3, day), 14, 16) };
+            sessions.push(store.save_session(&actor(lib), None, &w).await.unwrap().unwrap());
+        }
+        // The last session (1 seat) is cancelled: it no longer holds the course's capacity.
+        store.set_session_cancelled(&actor(lib), sessions[3], true).await.unwrap();
+        store.set_course(&actor(lib), e, true).await.unwrap();
+        session_on(&store, lib, "Seule", "", None, date(2030, 3, 2), |w| SessionWrite { registration_required: true, ..w }).await;
+        let now = noon(date(2030, 3, 1));
+        let open = AgendaFilter { now, seats_left: true, ..Default::default() };
+        let course = "Robotique (trois samedis)";
+        let titles = agenda_titles(&store, lib, &open).await;
+        assert_eq!(titles.iter().filter(|t| *t == course).count(), 3, "every live session of the course: {titles:?}");
+        for (who, target) in [("a", Target::Course(e)), ("b", Target::Session(sessions[2]))] {
+            let r = registration(target, party(&format!("{who}@x.org"), 1), who);
+            let done = store.register(&actor(lib), &r).await.unwrap();
+            assert!(matches!(done, Registered::New(_)), "{done:?}");
+            assert_eq!(agenda_titles(&store, lib, &open).await.iter().filter(|t| *t == course).count(), 3, "seats left");
+        }
+        let r = registration(Target::Session(sessions[0]), party("c@x.org", 1), "c");
+        assert!(matches!(store.register(&actor(lib), &r).await.unwrap(), Registered::New(_)));
+        assert_eq!(agenda_titles(&store, lib, &open).await, ["Seule"], "the 3-seat session is full: so is the course");
+        assert_eq!(store.count_agenda(lib, &open).await.unwrap(), 1);
+        // The course's window is its first live session's: once that has begun, nothing is open.
+        store.set_session_cancelled(&actor(lib), sessions[1], true).await.unwrap();
+        let titles = agenda_titles(&store, lib, &open).await;
+        assert_eq!(titles.iter().filter(|t| *t == course).count(), 2, "10 and 12 seats, 3 taken: {titles:?}");
+        let after_first = AgendaFilter { now: noon(date(2030, 3, 2)) + 3 * 3600, seats_left: true, ..Default::default() };
+        assert!(agenda_titles(&store, lib, &after_first).await.is_empty());
     }
 }
 

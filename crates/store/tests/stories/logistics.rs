@@ -3,7 +3,6 @@
 
 use almanach_domain::calendar::{local_to_instant, paris};
 use almanach_domain::logistics::{NeedStatus, Provider, Readiness};
-use almanach_domain::programme::EventStatus;
 use almanach_domain::speakers::{Booking, Fees, Profile, Region, SpeakerKind, Stage};
 use almanach_store::*;
 use jiff::civil::{Date, Time, date};
@@ -25,22 +24,14 @@ fn write(event_id: i64, d: Date, start: i8, end: i8) -> SessionWrite {
 
 async fn event(store: &Store, lib: i64, title: &str, series_id: Option<i64>) -> i64 {
     let e = Event {
-        id: 0,
         series_id,
-        title: title.into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
+        ..testing::published(title)
     };
     store.save_event(&actor(lib), &e).await.unwrap()
 }
 
 async fn session(store: &Store, lib: i64, event_id: i64, d: Date, start: i8, end: i8) -> i64 {
-    store
-        .save_session(&actor(lib), None, &write(event_id, d, start, end))
-        .await
-        .unwrap()
-        .unwrap()
+    testing::saved_session(store, lib, &write(event_id, d, start, end)).await
 }
 
 async fn type_id(store: &Store, lib: i64, name: &str) -> i64 {

@@ -4,8 +4,10 @@
 //! registrant, reminders are enqueued once, and the calendar feeds' sessions.
 
 use almanach_domain::Lang;
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
-use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
+use almanach_domain::programme::EventStatus;
+use almanach_store::testing::{
+    max_seats, party, published, registered, registration, saved_session, workshop_write,
+};
 use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
@@ -14,64 +16,22 @@ fn actor(lib: i64) -> Actor {
     Actor::system(lib, "test")
 }
 
+/// A registration by `email` (empty: taken by staff by phone; "en."
+/// first: in English).
 fn new(target: Target, email: &str, seats: u32) -> NewRegistration {
-    let party = Party {
-        name: format!("Personne {email}"),
-        email: (!email.is_empty()).then(|| EmailAddress::parse("email", email).unwrap()),
-        phone: if email.is_empty() {
-            "0612345678".into()
-        } else {
-            String::new()
-        },
-        seats,
-        ages: vec![],
-    };
     NewRegistration {
-        target,
-        party,
-        token_hash: format!("token-{email}-{seats}"),
-        idempotency_hash: format!("key-{email}-{seats}"),
         by_staff: email.is_empty(),
         lang: if email.starts_with("en.") {
             Lang::En
         } else {
             Lang::Fr
         },
-        link_sealed: None,
+        ..registration(target, party(email, seats), &format!("{email}-{seats}"))
     }
 }
 
 fn write(event_id: i64, capacity: u32, starts_at: i64) -> SessionWrite {
-    SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at,
-        ends_at: starts_at + 7200,
-        local_date: "2030-01-01".into(),
-        room_id: None,
-        capacity: Some(capacity),
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: true,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
-    }
-}
-
-fn published(title: &str) -> Event {
-    Event {
-        id: 0,
-        series_id: None,
-        title: title.into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
-    }
+    workshop_write(event_id, Some(capacity), starts_at)
 }
 
 /// A published workshop starting at `starts_at` with `capacity` seats, up to 2 per registration.
@@ -80,32 +40,13 @@ async fn workshop(store: &Store, lib: i64, capacity: u32, starts_at: i64) -> (i6
         .save_event(&actor(lib), &published("Atelier robotique"))
         .await
         .unwrap();
-    let s = store
-        .save_session(&actor(lib), None, &write(e, capacity, starts_at))
-        .await
-        .unwrap()
-        .unwrap();
-    let settings = RegistrationSettings {
-        opens_at: None,
-        closes_at: None,
-        max_seats: 2,
-    };
-    store
-        .set_registration_settings(&actor(lib), s, &settings)
-        .await
-        .unwrap();
+    let s = saved_session(store, lib, &write(e, capacity, starts_at)).await;
+    max_seats(store, lib, s, 2).await;
     (e, s)
 }
 
 async fn register(store: &Store, lib: i64, s: i64, email: &str, seats: u32) -> Registration {
-    match store
-        .register(&actor(lib), &new(Target::Session(s), email, seats))
-        .await
-        .unwrap()
-    {
-        Registered::New(r) => r,
-        other => panic!("expected a new registration, got {other:?}"),
-    }
+    registered(store, &actor(lib), &new(Target::Session(s), email, seats)).await
 }
 
 async fn kinds(store: &Store, lib: i64, registration_id: i64) -> Vec<MailKind> {

@@ -2,9 +2,9 @@
 //! under hundreds of concurrent requests, waiting lists in arrival order,
 //! promotion on cancellation, courses, moves, two servers on one database.
 
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
-use almanach_domain::registration::{
-    EmailAddress, Party, RegistrationSettings, RegistrationStatus,
+use almanach_domain::registration::{Party, RegistrationSettings, RegistrationStatus};
+use almanach_store::testing::{
+    party, published_event as event, registration as new, saved_session, workshop_write as write,
 };
 use almanach_store::*;
 
@@ -14,83 +14,11 @@ fn actor(lib: i64) -> Actor {
     Actor::system(lib, "test")
 }
 
-fn party(email: &str, seats: u32) -> Party {
-    Party {
-        name: format!("Personne {email}"),
-        email: Some(EmailAddress::parse("email", email).unwrap()),
-        phone: String::new(),
-        seats,
-        ages: vec![],
-    }
-}
-
-fn new(target: Target, p: Party, key: &str) -> NewRegistration {
-    NewRegistration {
-        target,
-        party: p,
-        token_hash: format!("token-{key}"),
-        idempotency_hash: format!("key-{key}"),
-        by_staff: false,
-        lang: almanach_domain::Lang::Fr,
-        link_sealed: None,
-    }
-}
-
-fn write(event_id: i64, capacity: Option<u32>, starts_at: i64) -> SessionWrite {
-    SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at,
-        ends_at: starts_at + 7200,
-        local_date: "2030-01-01".into(),
-        room_id: None,
-        capacity,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: capacity.is_some(),
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
-    }
-}
-
-async fn event(store: &Store, lib: i64, title: &str) -> i64 {
-    let e = Event {
-        id: 0,
-        series_id: None,
-        title: title.into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
-    };
-    store.save_event(&actor(lib), &e).await.unwrap()
-}
-
 /// A published workshop a week from now with `capacity` seats and up to `max_seats` per registration.
 async fn workshop(store: &Store, lib: i64, capacity: u32, max_seats: u32) -> i64 {
     let e = event(store, lib, "Atelier robotique").await;
-    let id = store
-        .save_session(
-            &actor(lib),
-            None,
-            &write(e, Some(capacity), now() + 7 * DAY),
-        )
-        .await
-        .unwrap()
-        .unwrap();
-    let settings = RegistrationSettings {
-        opens_at: None,
-        closes_at: None,
-        max_seats,
-    };
-    store
-        .set_registration_settings(&actor(lib), id, &settings)
-        .await
-        .unwrap();
+    let id = saved_session(store, lib, &write(e, Some(capacity), now() + 7 * DAY)).await;
+    almanach_store::testing::max_seats(store, lib, id, max_seats).await;
     id
 }
 

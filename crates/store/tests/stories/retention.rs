@@ -2,11 +2,11 @@
 //! their session or course ended (with an injected "now"), idempotently and
 //! audited without anyone's data; one person's data found and erased.
 
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
-use almanach_domain::registration::{
-    EmailAddress, Party, RegistrationSettings, RegistrationStatus,
-};
+use almanach_domain::registration::{EmailAddress, Party, RegistrationStatus};
 use almanach_domain::staff::Role;
+use almanach_store::testing::{
+    max_seats, published_event, registered, registration, saved_session, workshop_write,
+};
 use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
@@ -27,72 +27,29 @@ fn party(name: &str, email: &str, seats: u32) -> Party {
 
 async fn register(store: &Store, lib: i64, target: Target, p: Party) -> Registration {
     let key = format!("{:?}-{}", target, p.email.as_ref().unwrap().as_str());
-    let new = NewRegistration {
-        target,
-        party: p,
-        token_hash: format!("token-{key}"),
-        idempotency_hash: format!("key-{key}"),
-        by_staff: false,
-        link_sealed: None,
-        lang: almanach_domain::Lang::Fr,
-    };
-    match store
-        .register(&Actor::system(lib, "public"), &new)
-        .await
-        .unwrap()
-    {
-        Registered::New(r) => r,
-        other => panic!("expected a new registration, got {other:?}"),
-    }
+    registered(
+        store,
+        &Actor::system(lib, "public"),
+        &registration(target, p, &key),
+    )
+    .await
 }
 
 async fn event(store: &Store, lib: i64, title: &str) -> i64 {
-    let e = Event {
-        id: 0,
-        series_id: None,
-        title: title.into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
-    };
-    store.save_event(&actor(lib), &e).await.unwrap()
+    published_event(store, lib, title).await
 }
 
 /// A session on registration starting at `starts_at`, two hours long.
 async fn session(store: &Store, lib: i64, event_id: i64, starts_at: i64, capacity: u32) -> i64 {
     let w = SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at,
-        ends_at: starts_at + 2 * 3600,
         local_date: "2030-01-01".into(),
-        room_id: None,
-        capacity: Some(capacity),
         age_min: Some(6),
         age_max: Some(12),
         accompanied: true,
-        price_cents: 0,
-        registration_required: true,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..workshop_write(event_id, Some(capacity), starts_at)
     };
-    let id = store
-        .save_session(&actor(lib), None, &w)
-        .await
-        .unwrap()
-        .unwrap();
-    let settings = RegistrationSettings {
-        opens_at: None,
-        closes_at: None,
-        max_seats: 4,
-    };
-    store
-        .set_registration_settings(&actor(lib), id, &settings)
-        .await
-        .unwrap();
+    let id = saved_session(store, lib, &w).await;
+    max_seats(store, lib, id, 4).await;
     id
 }
 

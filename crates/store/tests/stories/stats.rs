@@ -2,8 +2,9 @@
 
 use almanach_domain::attendance::Headcount;
 use almanach_domain::import::parse_file;
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::stats::{MinMax, Period, ThemeFigures};
+use almanach_store::testing::on_day;
 use almanach_store::*;
 
 fn actor(lib: i64) -> Actor {
@@ -21,12 +22,9 @@ async fn series(store: &Store, lib: i64, name: &str, minutes: Option<u32>) -> i6
 
 async fn event(store: &Store, lib: i64, series_id: Option<i64>, status: EventStatus) -> i64 {
     let e = Event {
-        id: 0,
         series_id,
-        title: "E".into(),
-        description: String::new(),
-        picture_url: String::new(),
         status,
+        ..almanach_store::testing::published("E")
     };
     store.save_event(&actor(lib), &e).await.unwrap()
 }
@@ -53,31 +51,10 @@ async fn session(
     day: &str,
     themes: &[i64],
 ) -> i64 {
-    let d: jiff::civil::Date = day.parse().unwrap();
-    let start = d
-        .at(14, 0, 0, 0)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .unwrap()
-        .timestamp()
-        .as_second();
     let w = SessionWrite {
-        event_id,
         kind,
-        starts_at: start,
-        ends_at: start + 3600,
-        local_date: day.into(),
-        room_id: None,
-        capacity: None,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
         theme_ids: themes.to_vec(),
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..on_day(event_id, day)
     };
     store
         .save_session(&actor(lib), None, &w)

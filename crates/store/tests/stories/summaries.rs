@@ -6,8 +6,9 @@
 
 use almanach_domain::attendance::Headcount;
 use almanach_domain::import::parse_file;
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::stats::Period;
+use almanach_store::testing::on_day;
 use almanach_store::*;
 
 fn actor(lib: i64) -> Actor {
@@ -78,31 +79,10 @@ async fn check(store: &Store, lib: i64) -> i64 {
 }
 
 fn write(event_id: i64, kind: SessionKind, day: &str, themes: &[i64]) -> SessionWrite {
-    let d: jiff::civil::Date = day.parse().unwrap();
-    let start = d
-        .at(14, 0, 0, 0)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .unwrap()
-        .timestamp()
-        .as_second();
     SessionWrite {
-        event_id,
         kind,
-        starts_at: start,
-        ends_at: start + 3600,
-        local_date: day.into(),
-        room_id: None,
-        capacity: None,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
         theme_ids: themes.to_vec(),
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..on_day(event_id, day)
     }
 }
 

@@ -3,8 +3,8 @@
 //! direction on budgets; never communication or IT.
 
 use almanach_domain::attendance::Headcount;
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::staff::Role;
+use almanach_store::testing::{on_day, published, saved_session};
 use almanach_store::{Actor, Event, Series, SessionWrite, Speaker};
 use axum::http::StatusCode;
 
@@ -42,45 +42,16 @@ async fn session(
     speakers: Vec<i64>,
 ) -> i64 {
     let e = Event {
-        id: 0,
         series_id,
-        title: "Atelier IA".into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
+        ..published("Atelier IA")
     };
     let event_id = app.store.save_event(&actor(app), &e).await.unwrap();
-    let d: jiff::civil::Date = day.parse().unwrap();
-    let start = d
-        .at(14, 0, 0, 0)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .unwrap()
-        .timestamp()
-        .as_second();
     let w = SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at: start,
-        ends_at: start + 3600,
-        local_date: day.into(),
-        room_id: None,
-        capacity: None,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
         speaker_ids: speakers,
         lead_ids: leads,
+        ..on_day(event_id, day)
     };
-    app.store
-        .save_session(&actor(app), None, &w)
-        .await
-        .unwrap()
-        .unwrap()
+    saved_session(&app.store, app.library_id, &w).await
 }
 
 http_test!(

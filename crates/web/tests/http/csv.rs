@@ -3,7 +3,7 @@
 //! text; the figures the product writes stay numbers.
 
 use almanach_domain::attendance::Headcount;
-use almanach_domain::programme::{EventStatus, SessionKind};
+use almanach_domain::programme::SessionKind;
 use almanach_domain::staff::Role;
 use almanach_store::testing::session_write;
 use almanach_store::{Actor, Event, Series, SessionWrite, Theme};
@@ -42,12 +42,8 @@ async fn hostile_season(app: &TestApp) {
         (minus, SessionKind::Talk, vec![], 73, 0),
     ] {
         let e = Event {
-            id: 0,
             series_id: Some(series),
-            title: "@SUM(1+1)".into(),
-            description: String::new(),
-            picture_url: String::new(),
-            status: EventStatus::Published,
+            ..almanach_store::testing::published("@SUM(1+1)")
         };
         let e = app.store.save_event(&a, &e).await.unwrap();
         let w = SessionWrite {

@@ -3,10 +3,9 @@
 //! script sends them (Accept: application/json); who may count.
 
 use almanach_domain::calendar::{local_to_instant, paris};
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
-use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
+use almanach_domain::registration::{EmailAddress, Party};
 use almanach_domain::staff::Role;
-use almanach_store::{Actor, Event, NewRegistration, Registered, SessionWrite, Target};
+use almanach_store::{Actor, NewRegistration, Registered, SessionWrite, Target};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use jiff::civil::Time;
@@ -37,50 +36,21 @@ async fn session_at(
     day: &str,
     starts_at: i64,
 ) -> i64 {
-    let e = Event {
-        id: 0,
-        series_id: None,
-        title: "Atelier IA générative".into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
-    };
-    let e = app.store.save_event(&actor(app), &e).await.unwrap();
+    let e = almanach_store::testing::published_event(
+        &app.store,
+        app.library_id,
+        "Atelier IA générative",
+    )
+    .await;
     let w = SessionWrite {
-        event_id: e,
-        kind: SessionKind::Workshop,
-        starts_at,
         ends_at: starts_at + 3600,
         local_date: day.to_string(),
-        room_id: None,
-        capacity,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: capacity.is_some(),
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
         lead_ids: leads,
+        ..almanach_store::testing::workshop_write(e, capacity, starts_at)
     };
-    let id = app
-        .store
-        .save_session(&actor(app), None, &w)
-        .await
-        .unwrap()
-        .unwrap();
+    let id = almanach_store::testing::saved_session(&app.store, app.library_id, &w).await;
     if capacity.is_some() {
-        let s = RegistrationSettings {
-            opens_at: None,
-            closes_at: None,
-            max_seats: 4,
-        };
-        app.store
-            .set_registration_settings(&actor(app), id, &s)
-            .await
-            .unwrap();
+        almanach_store::testing::max_seats(&app.store, app.library_id, id, 4).await;
     }
     id
 }

@@ -3,7 +3,7 @@
 //! trail, duplication to next month, and what the calendar and dashboard show.
 
 use almanach_domain::calendar::{local_to_instant, paris, parse_date, parse_time};
-use almanach_domain::programme::{AttendanceMode, EventStatus, RegistrationPolicy, SessionKind};
+use almanach_domain::programme::{EventStatus, RegistrationPolicy, SessionKind};
 use almanach_domain::staff::Role;
 use almanach_store::{Actor, Event, Room, Series, SessionFilter, SessionWrite, Theme};
 use axum::http::StatusCode;
@@ -57,12 +57,10 @@ async fn series(app: &TestApp, name: &str, colour: &str) -> i64 {
 
 async fn event(app: &TestApp, title: &str, series_id: Option<i64>) -> i64 {
     let e = Event {
-        id: 0,
         series_id,
-        title: title.into(),
         description: "Une après-midi pour découvrir.".into(),
-        picture_url: String::new(),
         status: EventStatus::Draft,
+        ..almanach_store::testing::published(title)
     };
     app.store.save_event(&actor(app), &e).await.unwrap()
 }
@@ -77,23 +75,11 @@ async fn session(
     end: &str,
 ) -> i64 {
     let w = SessionWrite {
-        event_id,
         kind: SessionKind::Talk,
-        starts_at: at(date, start),
-        ends_at: at(date, end),
         local_date: date.into(),
         room_id,
         capacity: Some(30),
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..almanach_store::testing::session_at(event_id, at(date, start), at(date, end))
     };
     app.store
         .save_session(&actor(app), None, &w)
@@ -656,22 +642,10 @@ http_test!(
         let w = app.store.session(app.library_id, talk).await.unwrap();
         let write = SessionWrite {
             event_id: march,
-            kind: w.kind,
-            starts_at: w.starts_at,
-            ends_at: w.ends_at,
-            local_date: w.local_date.clone(),
-            room_id: w.room_id,
-            capacity: w.capacity,
-            age_min: w.age_min,
-            age_max: w.age_max,
-            accompanied: w.accompanied,
-            price_cents: w.price_cents,
-            registration_required: w.registration_required,
-            attendance_mode: w.attendance_mode,
-            online_url: w.online_url.clone(),
             theme_ids: vec![theme],
             speaker_ids: vec![],
             lead_ids: vec![],
+            ..SessionWrite::from(&w)
         };
         app.store
             .save_session(&actor(&app), Some(talk), &write)

@@ -6,7 +6,7 @@
 
 use almanach_domain::calendar::{local_to_instant, paris};
 use almanach_domain::ical::{property, unfold};
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::EventStatus;
 use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
 use almanach_domain::staff::Role;
 use almanach_store::{
@@ -30,34 +30,20 @@ fn afternoon(event_id: i64, d: Date, theme: Option<i64>) -> SessionWrite {
             .as_second()
     };
     SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at: at(14, 0),
-        ends_at: at(15, 30),
         local_date: d.to_string(),
-        room_id: None,
         capacity: Some(10),
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
         registration_required: true,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
         theme_ids: theme.into_iter().collect(),
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..almanach_store::testing::session_at(event_id, at(14, 0), at(15, 30))
     }
 }
 
 async fn event(app: &TestApp, title: &str, series_id: Option<i64>, status: EventStatus) -> i64 {
     let e = Event {
-        id: 0,
         series_id,
-        title: title.into(),
         description: "Venez, avec vos questions; et vos idées, bien sûr.".into(),
-        picture_url: String::new(),
         status,
+        ..almanach_store::testing::published(title)
     };
     app.store.save_event(&actor(app), &e).await.unwrap()
 }

@@ -47,12 +47,8 @@ pub(crate) async fn event_on(
     capacity: Option<u32>,
 ) -> (i64, i64) {
     let e = Event {
-        id: 0,
         series_id,
-        title: title.into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
+        ..almanach_store::testing::published(title)
     };
     let id = app.store.save_event(&actor(app), &e).await.unwrap();
     let w = almanach_store::SessionWrite {
@@ -369,12 +365,8 @@ http_test! {
         let a = actor(&app);
         let (event, _) = event_on(&app, "Atelier solo", None, in_days(1), Some(1)).await;
         let draft = Event {
-            id: 0,
-            series_id: None,
-            title: "Brouillon".into(),
-            description: String::new(),
-            picture_url: String::new(),
             status: EventStatus::Draft,
+            ..almanach_store::testing::published("Brouillon")
         };
         app.store.save_event(&a, &draft).await.unwrap();
         let mut c = app.signed_in(Role::Coordinator).await;

@@ -5,7 +5,6 @@
 use almanach_domain::attendance::Headcount;
 use almanach_domain::calendar::paris;
 use almanach_domain::logistics::NeedStatus;
-use almanach_domain::programme::EventStatus;
 use almanach_domain::speakers::{Fees, Profile, Stage};
 use almanach_domain::staff::Role;
 use almanach_store::{Actor, Event, Series, SessionWrite, Speaker, SpeakerRecord};
@@ -38,12 +37,8 @@ fn write(event_id: i64, d: Date, start: i8, end: i8) -> SessionWrite {
 
 async fn event(app: &TestApp, title: &str, series_id: Option<i64>) -> i64 {
     let e = Event {
-        id: 0,
         series_id,
-        title: title.into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
+        ..almanach_store::testing::published(title)
     };
     app.store.save_event(&actor(app), &e).await.unwrap()
 }

@@ -2,7 +2,7 @@
 //! through the form, the private link; and the staff's registrations page.
 
 use almanach_domain::calendar::{local_to_instant, paris};
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::registration::{RegistrationSettings, RegistrationStatus};
 use almanach_domain::staff::Role;
 use almanach_domain::{Lang, fmt};
@@ -46,23 +46,8 @@ pub(crate) fn session(event_id: i64, days: i64, start: (i8, i8), end: (i8, i8)) 
             .as_second()
     };
     SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at: at(start),
-        ends_at: at(end),
         local_date: d.to_string(),
-        room_id: None,
-        capacity: None,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..almanach_store::testing::session_at(event_id, at(start), at(end))
     }
 }
 
@@ -79,12 +64,10 @@ pub(crate) async fn event(
     status: EventStatus,
 ) -> i64 {
     let e = Event {
-        id: 0,
         series_id,
-        title: title.into(),
         description: format!("Description de {title}."),
-        picture_url: String::new(),
         status,
+        ..almanach_store::testing::published(title)
     };
     app.store.save_event(&actor(app), &e).await.unwrap()
 }

@@ -2,9 +2,9 @@
 //! settings, audit trail. Each form refuses bad input next to the field and
 //! saves nothing; each role sees and does only what it may.
 
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::SessionKind;
 use almanach_domain::staff::Role;
-use almanach_store::{Actor, Event, SessionWrite, Speaker, Theme};
+use almanach_store::{Actor, SessionWrite, Speaker, Theme};
 use axum::http::StatusCode;
 use sha2::{Digest, Sha256};
 
@@ -24,40 +24,17 @@ async fn session(
     theme: Option<i64>,
     speaker: Option<i64>,
 ) -> i64 {
-    let actor = Actor::system(app.library_id, "test");
-    let event = Event {
-        id: 0,
-        series_id: None,
-        title: title.into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
-    };
-    let event_id = app.store.save_event(&actor, &event).await.unwrap();
+    let _actor = Actor::system(app.library_id, "test");
+    let event_id =
+        almanach_store::testing::published_event(&app.store, app.library_id, title).await;
     let w = SessionWrite {
-        event_id,
         kind: SessionKind::Talk,
-        starts_at: start,
-        ends_at: start + H,
         local_date: String::new(),
-        room_id: None,
-        capacity: None,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
         theme_ids: theme.into_iter().collect(),
         speaker_ids: speaker.into_iter().collect(),
-        lead_ids: vec![],
+        ..almanach_store::testing::session_at(event_id, start, start + H)
     };
-    app.store
-        .save_session(&actor, None, &w)
-        .await
-        .unwrap()
-        .unwrap()
+    almanach_store::testing::saved_session(&app.store, app.library_id, &w).await
 }
 
 /// The table row of `body` that mentions `text`.

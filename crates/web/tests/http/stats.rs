@@ -4,8 +4,9 @@
 
 use almanach_domain::attendance::Headcount;
 use almanach_domain::costs::{Billing, CostKind};
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::SessionKind;
 use almanach_domain::staff::Role;
+use almanach_store::testing::{on_day, published, saved_session};
 use almanach_store::{Actor, CostLine, Event, Series, SessionWrite, Theme, Tool};
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -101,46 +102,16 @@ async fn counted(
     cost_cents: i64,
 ) {
     let e = Event {
-        id: 0,
         series_id: Some(series),
-        title: "E".into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
+        ..published("E")
     };
     let e = app.store.save_event(&actor(app), &e).await.unwrap();
-    let d: jiff::civil::Date = day.parse().unwrap();
-    let start = d
-        .at(14, 0, 0, 0)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .unwrap()
-        .timestamp()
-        .as_second();
     let w = SessionWrite {
-        event_id: e,
         kind,
-        starts_at: start,
-        ends_at: start + 3600,
-        local_date: day.into(),
-        room_id: None,
-        capacity: None,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
         theme_ids: themes,
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..on_day(e, day)
     };
-    let id = app
-        .store
-        .save_session(&actor(app), None, &w)
-        .await
-        .unwrap()
-        .unwrap();
+    let id = saved_session(&app.store, app.library_id, &w).await;
     let h = Headcount::new(Some(people.0), Some(people.1), None, None).unwrap();
     app.store.set_headcount(&actor(app), id, &h).await.unwrap();
     if cost_cents > 0 {
@@ -645,47 +616,21 @@ async fn session_of(
     people: Option<u32>,
 ) -> i64 {
     let e = Event {
-        id: 0,
         series_id: series,
-        title: "E".into(),
-        description: String::new(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
+        ..published("E")
     };
     let e = app.store.save_event(&actor(app), &e).await.unwrap();
-    let d: jiff::civil::Date = day.parse().unwrap();
-    let start = at.unwrap_or_else(|| {
-        d.at(14, 0, 0, 0)
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .unwrap()
-            .timestamp()
-            .as_second()
-    });
+    let w = on_day(e, day);
+    let start = at.unwrap_or(w.starts_at);
     let w = SessionWrite {
-        event_id: e,
         kind,
         starts_at: start,
         ends_at: start + 3600,
-        local_date: day.into(),
-        room_id: None,
-        capacity: None,
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
-        registration_required: false,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
         theme_ids: themes,
         speaker_ids: speakers,
-        lead_ids: vec![],
+        ..w
     };
-    let id = app
-        .store
-        .save_session(&actor(app), None, &w)
-        .await
-        .unwrap()
-        .unwrap();
+    let id = saved_session(&app.store, app.library_id, &w).await;
     if let Some(n) = people {
         let h = Headcount::new(Some(n), Some(0), None, None).unwrap();
         app.store.set_headcount(&actor(app), id, &h).await.unwrap();

@@ -9,7 +9,7 @@ pub mod smtp;
 
 use almanach_domain::calendar::{local_to_instant, paris};
 use almanach_domain::link::LinkKey;
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::{AttendanceMode, SessionKind};
 use almanach_domain::registration::RegistrationSettings;
 use almanach_jobs::{MailSettings, Transport, Worker};
 use almanach_store::{Actor, Event, SessionWrite, Store};
@@ -66,12 +66,8 @@ pub fn at(d: Date, h: i8, m: i8) -> i64 {
 pub async fn workshop(store: &Store, lib: i64, capacity: u32, d: Date) -> (i64, i64) {
     let a = actor(lib);
     let e = Event {
-        id: 0,
-        series_id: None,
-        title: "Atelier robotique".into(),
         description: "Construire et programmer un petit robot.".into(),
-        picture_url: String::new(),
-        status: EventStatus::Published,
+        ..almanach_store::testing::published("Atelier robotique")
     };
     let e = store.save_event(&a, &e).await.unwrap();
     let room = store
