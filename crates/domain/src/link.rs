@@ -6,6 +6,7 @@
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use url::Url;
 
 /// 32 secret bytes. Every server sharing a database must hold the same
 /// key; its `fingerprint` lets them check that without revealing it.
@@ -77,9 +78,19 @@ impl LinkKey {
 /// `https://agenda.mediatheque.fr`: a scheme and a host, nothing else.
 /// Every absolute link (pages, API answers, e-mails, calendar entries) is
 /// made by `PublicUrl::link`, so none says `https://` on a server reached
-/// over plain HTTP, or the other way round.
+/// over plain HTTP, or the other way round. Read by the `url` crate, as a
+/// browser reads an address (WHATWG): the host lowercased, an
+/// international name in its ASCII form, an IPv6 address in brackets, a
+/// port checked and dropped when it is the scheme's own (`:443` for
+/// https), so the links name the site the way browsers will.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublicUrl(String);
+pub struct PublicUrl {
+    /// `scheme://host[:port]`, without the final `/`: what links start with.
+    base: String,
+    /// The same, parsed: links are built on it, so their paths are
+    /// percent-encoded as an address must be.
+    url: Url,
+}
 
 impl PublicUrl {
     /// `http://` or `https://`, a host (and port), an optional final `/`.
@@ -108,31 +119,64 @@ impl PublicUrl {
     /// `scheme://host` from a request's `Host` header; None when the host
     /// holds anything a host name, an IP address and a port do not.
     pub fn from_host(scheme: &str, host: &str) -> Option<PublicUrl> {
-        let ok = !host.is_empty()
+        // Only what hosts and ports are made of goes to the parser, which
+        // would otherwise read `@` as a user name, `/` or `\` as a path,
+        // `%` as an escape, and silently drop a tab.
+        let plain = !host.is_empty()
             && host.len() <= 255
             && !host.starts_with(':')
-            && host.bytes().all(|b| {
-                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'_')
+            && host.chars().all(|c| {
+                c.is_ascii_alphanumeric()
+                    || matches!(c, '.' | '-' | ':' | '[' | ']' | '_')
+                    || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
             });
-        ok.then(|| PublicUrl(format!("{scheme}://{}", host.to_ascii_lowercase())))
+        if !plain || !matches!(scheme, "http" | "https") {
+            return None;
+        }
+        let url = Url::parse(&format!("{scheme}://{host}")).ok()?;
+        let bare = url.username().is_empty()
+            && url.password().is_none()
+            && url.path() == "/"
+            && url.query().is_none()
+            && url.fragment().is_none();
+        let name = url.host_str().filter(|h| bare && !h.is_empty())?;
+        let base = match url.port() {
+            Some(port) => format!("{}://{name}:{port}", url.scheme()),
+            None => format!("{}://{name}", url.scheme()),
+        };
+        Some(PublicUrl { base, url })
     }
 
-    /// The absolute address of `path` (which starts with `/`).
+    /// The absolute address of `path` (which starts with `/`, and may end
+    /// with a query and a fragment). What an address may not hold as it is
+    /// (a space, an accent) is percent-encoded; escapes already there stay.
     pub fn link(&self, path: &str) -> String {
         debug_assert!(path.starts_with('/'), "{path}");
-        format!("{}{path}", self.0)
+        let (rest, fragment) = match path.split_once('#') {
+            Some((rest, fragment)) => (rest, Some(fragment)),
+            None => (path, None),
+        };
+        let (path, query) = match rest.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (rest, None),
+        };
+        let mut url = self.url.clone();
+        url.set_path(path);
+        url.set_query(query);
+        url.set_fragment(fragment);
+        url.into()
     }
 
     pub fn is_https(&self) -> bool {
-        self.0.starts_with("https://")
+        self.url.scheme() == "https"
     }
 
     /// `host` or `host:port`, as calendar UIDs and message ids use it.
     pub fn authority(&self) -> &str {
-        self.0.split_once("://").map_or("", |(_, a)| a)
+        self.base.split_once("://").map_or("", |(_, a)| a)
     }
 
-    /// The host without the port.
+    /// The host without the port (an IPv6 address without its brackets).
     pub fn host(&self) -> &str {
         let a = self.authority();
         match a.strip_prefix('[') {
@@ -142,13 +186,13 @@ impl PublicUrl {
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.base
     }
 }
 
 impl std::fmt::Display for PublicUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.base)
     }
 }
 
@@ -267,6 +311,80 @@ mod tests {
         }
         assert_eq!(PublicUrl::from_host("http", "evil.example/x"), None);
         assert_eq!(PublicUrl::from_host("http", ""), None);
+    }
+
+    #[test]
+    fn public_addresses_are_read_as_browsers_read_them() {
+        // The scheme's own port is dropped, another one kept; a port that
+        // cannot be one is refused.
+        let u = PublicUrl::parse("https://agenda.mediatheque.fr:443/").unwrap();
+        assert_eq!(u.as_str(), "https://agenda.mediatheque.fr");
+        assert_eq!(u.authority(), "agenda.mediatheque.fr");
+        let u = PublicUrl::parse("HTTP://Agenda.Mediatheque.FR:80").unwrap();
+        assert_eq!(u.as_str(), "http://agenda.mediatheque.fr");
+        assert!(!u.is_https());
+        let u = PublicUrl::parse("http://agenda.mediatheque.fr:443").unwrap();
+        assert_eq!(u.as_str(), "http://agenda.mediatheque.fr:443");
+        assert!(PublicUrl::parse("https://agenda.mediatheque.fr:99999").is_err());
+        // IPv6 in brackets, written short; the host without them.
+        let u = PublicUrl::parse("https://[2001:DB8:0:0::1]:8443").unwrap();
+        assert_eq!(u.as_str(), "https://[2001:db8::1]:8443");
+        assert_eq!(
+            (u.authority(), u.host()),
+            ("[2001:db8::1]:8443", "2001:db8::1")
+        );
+        for bad in ["http://[::1", "http://[nothing]", "http://a.fr:8080:1"] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
+        // An international name in the ASCII form every client can send.
+        let u = PublicUrl::parse("https://Médiathèque.fr").unwrap();
+        assert_eq!(u.as_str(), "https://xn--mdiathque-53af.fr");
+        assert_eq!(u.host(), "xn--mdiathque-53af.fr");
+        // A user name, with or without a password, and what the parser
+        // would read as one or as a path or an escape, are refused.
+        for bad in [
+            "https://user@agenda.mediatheque.fr",
+            "https://:pw@agenda.mediatheque.fr",
+            "https://agenda.mediatheque.fr\\agenda",
+            "https://agenda%2emediatheque.fr",
+            "https://agenda.\tmediatheque.fr",
+            "https:///agenda.mediatheque.fr",
+            "https://agenda.mediatheque.fr//",
+        ] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(PublicUrl::from_host("ftp", "agenda.mediatheque.fr"), None);
+        assert_eq!(PublicUrl::from_host("http", "a@evil.example"), None);
+        assert_eq!(
+            PublicUrl::from_host("http", "LOCALHOST:8080").map(|u| u.link("/")),
+            Some("http://localhost:8080/".to_string())
+        );
+    }
+
+    #[test]
+    fn links_are_percent_encoded_and_keep_their_query_and_fragment() {
+        let u = PublicUrl::parse("https://agenda.mediatheque.fr").unwrap();
+        assert_eq!(
+            u.link("/events/3#s12"),
+            "https://agenda.mediatheque.fr/events/3#s12"
+        );
+        assert_eq!(
+            u.link("/agenda.rss?q=robot%20%C3%A9&age=8"),
+            "https://agenda.mediatheque.fr/agenda.rss?q=robot%20%C3%A9&age=8"
+        );
+        // What an address may not hold as it is gets escaped; an escape
+        // already there is left alone, never escaped twice.
+        assert_eq!(
+            u.link("/events/atelier vidéo?q=robot é#s 1"),
+            "https://agenda.mediatheque.fr/events/atelier%20vid%C3%A9o?q=robot%20%C3%A9#s%201"
+        );
+        assert_eq!(u.link("/a%20b"), "https://agenda.mediatheque.fr/a%20b");
+        // A path starting with `//` stays a path on this host.
+        assert_eq!(
+            u.link("//evil.example/x"),
+            "https://agenda.mediatheque.fr//evil.example/x"
+        );
+        assert_eq!(u.to_string(), "https://agenda.mediatheque.fr");
     }
 
     #[test]

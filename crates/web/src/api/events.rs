@@ -88,7 +88,7 @@ pub struct EventQuery {
 /// Events, those happening latest first.
 #[utoipa::path(
     get,
-    path = "/api/v1/events",
+    path = "/events",
     tag = "events",
     params(EventQuery),
     security((), ("bearer" = [])),
@@ -143,7 +143,7 @@ async fn detail(state: &AppState, library_id: i64, e: &Event) -> Result<EventDet
 /// One event with its sessions; without a token, only a published one.
 #[utoipa::path(
     get,
-    path = "/api/v1/events/{id}",
+    path = "/events/{id}",
     tag = "events",
     params(("id" = i64, Path, description = "Event id")),
     security((), ("bearer" = [])),
@@ -251,7 +251,7 @@ async fn parse(
 /// Creates an event (a draft unless `status` says otherwise).
 #[utoipa::path(
     post,
-    path = "/api/v1/events",
+    path = "/events",
     tag = "events",
     request_body = EventCreate,
     security(("bearer" = [])),
@@ -293,7 +293,7 @@ pub async fn create_event(
 /// Changes an event; `status` publishes or cancels it.
 #[utoipa::path(
     patch,
-    path = "/api/v1/events/{id}",
+    path = "/events/{id}",
     tag = "events",
     params(("id" = i64, Path, description = "Event id")),
     request_body = EventPatch,

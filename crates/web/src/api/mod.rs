@@ -21,53 +21,53 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 pub use caller::{Caller, Identity};
 pub use error::ApiError;
 
 use crate::AppState;
 
+/// Where `routes` is nested (in `crate::router`): the document's paths
+/// start with it.
+pub const PREFIX: &str = "/api/v1";
+
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/sessions", get(sessions::list_sessions))
-        .route(
-            "/sessions/{id}",
-            get(sessions::get_session).patch(sessions::patch_session),
-        )
-        .route("/sessions/{id}/cancel", post(sessions::cancel_session))
-        .route(
-            "/events",
-            get(events::list_events).post(events::create_event),
-        )
-        .route(
-            "/events/{id}",
-            get(events::get_event).patch(events::patch_event),
-        )
-        .route("/events/{id}/sessions", post(sessions::create_session))
-        .route(
-            "/sessions/{id}/registrations",
-            post(registrations::register_session).layer(body_limit()),
-        )
-        .route(
-            "/events/{id}/registrations",
-            post(registrations::register_course).layer(body_limit()),
-        )
-        .route(
-            "/series",
-            get(setup::list_series).post(setup::create_series),
-        )
-        .route("/themes", get(setup::list_themes).post(setup::create_theme))
-        .route("/rooms", get(setup::list_rooms).post(setup::create_room))
-        .route(
-            "/speakers",
-            get(setup::list_speakers).post(setup::create_speaker),
-        )
+    let (router, _) = operations().split_for_parts();
+    router
         .fallback(|| async { ApiError::NotFound })
         .layer(middleware::from_fn(localise))
+}
+
+/// Every operation of the API, once: each handler's `#[utoipa::path]`
+/// gives both its route (method and path, relative to `PREFIX`) and its
+/// entry in the OpenAPI document, so neither can list one the other lacks.
+fn operations() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(openapi))
+        .routes(routes!(sessions::list_sessions))
+        .routes(routes!(sessions::get_session, sessions::patch_session))
+        .routes(routes!(sessions::cancel_session))
+        .routes(routes!(events::list_events, events::create_event))
+        .routes(routes!(events::get_event, events::patch_event))
+        .routes(routes!(sessions::create_session))
+        .routes(routes!(registrations::register_session).layer(body_limit()))
+        .routes(routes!(registrations::register_course).layer(body_limit()))
+        .routes(routes!(setup::list_series, setup::create_series))
+        .routes(routes!(setup::list_themes, setup::create_theme))
+        .routes(routes!(setup::list_rooms, setup::create_room))
+        .routes(routes!(setup::list_speakers, setup::create_speaker))
+}
+
+/// The OpenAPI document: the description and security scheme of `ApiDoc`,
+/// the paths of `operations` under `PREFIX`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(PREFIX, operations())
+        .into_openapi()
 }
 
 /// Public registrations carry a few short fields.
@@ -87,28 +87,6 @@ fn body_limit() -> DefaultBodyLimit {
             Errors are JSON with a stable `code`; messages are French, or English with `Accept-Language: en`. \
             Texts may not hold control characters other than line breaks and tabs; names are trimmed and may \
             not be blank."
-    ),
-    paths(
-        openapi,
-        sessions::list_sessions,
-        sessions::get_session,
-        sessions::patch_session,
-        sessions::cancel_session,
-        sessions::create_session,
-        events::list_events,
-        events::get_event,
-        events::create_event,
-        events::patch_event,
-        registrations::register_session,
-        registrations::register_course,
-        setup::list_series,
-        setup::create_series,
-        setup::list_themes,
-        setup::create_theme,
-        setup::list_rooms,
-        setup::create_room,
-        setup::list_speakers,
-        setup::create_speaker,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerScheme)
@@ -132,7 +110,7 @@ impl Modify for BearerScheme {
 }
 
 static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
-    ApiDoc::openapi()
+    document()
         .to_json()
         .expect("the OpenAPI document serialises")
 });
@@ -140,7 +118,7 @@ static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
 /// This document.
 #[utoipa::path(
     get,
-    path = "/api/v1/openapi.json",
+    path = "/openapi.json",
     tag = "meta",
     responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json", body = Object))
 )]

@@ -337,7 +337,7 @@ async fn register(
 /// course). No token: this is the public form's equivalent.
 #[utoipa::path(
     post,
-    path = "/api/v1/sessions/{id}/registrations",
+    path = "/sessions/{id}/registrations",
     tag = "registrations",
     params(("id" = i64, Path, description = "Session id")),
     request_body = RegistrationCreate,
@@ -362,7 +362,7 @@ pub async fn register_session(
 /// session of the event. 404 when the event is not a course.
 #[utoipa::path(
     post,
-    path = "/api/v1/events/{id}/registrations",
+    path = "/events/{id}/registrations",
     tag = "registrations",
     params(("id" = i64, Path, description = "Event id of a course")),
     request_body = RegistrationCreate,

@@ -145,7 +145,7 @@ pub fn public_may_see(status: EventStatus) -> bool {
 /// Sessions in time order.
 #[utoipa::path(
     get,
-    path = "/api/v1/sessions",
+    path = "/sessions",
     tag = "sessions",
     params(SessionQuery),
     security((), ("bearer" = [])),
@@ -168,7 +168,7 @@ pub async fn list_sessions(
 /// One session; without a token, only those of published events.
 #[utoipa::path(
     get,
-    path = "/api/v1/sessions/{id}",
+    path = "/sessions/{id}",
     tag = "sessions",
     params(("id" = i64, Path, description = "Session id")),
     security((), ("bearer" = [])),
@@ -546,7 +546,7 @@ async fn save(
 /// Adds a session to an event.
 #[utoipa::path(
     post,
-    path = "/api/v1/events/{id}/sessions",
+    path = "/events/{id}/sessions",
     tag = "sessions",
     params(("id" = i64, Path, description = "Event id")),
     request_body = SessionCreate,
@@ -573,7 +573,7 @@ pub async fn create_session(
 /// Changes a session; absent fields keep their value.
 #[utoipa::path(
     patch,
-    path = "/api/v1/sessions/{id}",
+    path = "/sessions/{id}",
     tag = "sessions",
     params(("id" = i64, Path, description = "Session id")),
     request_body = SessionPatch,
@@ -599,7 +599,7 @@ pub async fn patch_session(
 /// Cancels a session (its registrants keep their place in the records).
 #[utoipa::path(
     post,
-    path = "/api/v1/sessions/{id}/cancel",
+    path = "/sessions/{id}/cancel",
     tag = "sessions",
     params(("id" = i64, Path, description = "Session id")),
     security(("bearer" = [])),

@@ -81,7 +81,7 @@ pub struct RoomCreate {
 /// The library's rooms.
 #[utoipa::path(
     get,
-    path = "/api/v1/rooms",
+    path = "/rooms",
     tag = "setup",
     security((), ("bearer" = [])),
     responses((status = 200, description = "Rooms by name", body = Vec<RoomOut>), ListErrors)
@@ -105,7 +105,7 @@ pub async fn list_rooms(
 /// Adds a room (coordinators and admins).
 #[utoipa::path(
     post,
-    path = "/api/v1/rooms",
+    path = "/rooms",
     tag = "setup",
     request_body = RoomCreate,
     security(("bearer" = [])),
@@ -229,7 +229,7 @@ pub struct SeriesCreate {
 /// The library's series (cycles).
 #[utoipa::path(
     get,
-    path = "/api/v1/series",
+    path = "/series",
     tag = "setup",
     security((), ("bearer" = [])),
     responses((status = 200, description = "Series by name", body = Vec<SeriesOut>), ListErrors)
@@ -253,7 +253,7 @@ pub async fn list_series(
 /// Adds a series (coordinators and admins).
 #[utoipa::path(
     post,
-    path = "/api/v1/series",
+    path = "/series",
     tag = "setup",
     request_body = SeriesCreate,
     security(("bearer" = [])),
@@ -397,7 +397,7 @@ pub struct ThemeCreate {
 /// The library's themes.
 #[utoipa::path(
     get,
-    path = "/api/v1/themes",
+    path = "/themes",
     tag = "setup",
     security((), ("bearer" = [])),
     responses((status = 200, description = "Themes by title", body = Vec<ThemeOut>), ListErrors)
@@ -421,7 +421,7 @@ pub async fn list_themes(
 /// Adds a theme (whoever edits the programme).
 #[utoipa::path(
     post,
-    path = "/api/v1/themes",
+    path = "/themes",
     tag = "setup",
     request_body = ThemeCreate,
     security(("bearer" = [])),
@@ -553,7 +553,7 @@ fn email(s: &str) -> Result<String, Problem> {
 /// empty for tokens whose role may not read them (IT, communication, viewer).
 #[utoipa::path(
     get,
-    path = "/api/v1/speakers",
+    path = "/speakers",
     tag = "setup",
     security(("bearer" = [])),
     responses((status = 200, description = "Speakers by name", body = Vec<SpeakerOut>), ListErrors)
@@ -586,7 +586,7 @@ pub async fn list_speakers(
 /// Adds a speaker to the directory (coordinators and admins).
 #[utoipa::path(
     post,
-    path = "/api/v1/speakers",
+    path = "/speakers",
     tag = "setup",
     request_body = SpeakerCreate,
     security(("bearer" = [])),

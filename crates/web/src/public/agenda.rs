@@ -14,7 +14,6 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::page::{Badge, PublicPage, Visit, badge, hours};
-use crate::error::urlencode;
 use crate::forms::FormErrors;
 use crate::view::keys::opt_id;
 use crate::{AppState, Tr, WebError};
@@ -112,21 +111,22 @@ impl AgendaQuery {
 
     /// This query's filters on another page, for the pagination links.
     fn link(&self, path: &str, page: usize) -> String {
-        let filters = self.filters();
-        let sep = if filters.is_empty() { "" } else { "&" };
-        format!("{path}?{filters}{sep}page={page}")
+        let mut query = self.filters();
+        query.append_pair("page", &page.to_string());
+        format!("{path}?{}", query.finish())
     }
 
     /// `path` with this query's filters, for the feed's and the embedded
     /// agenda's links.
     pub(crate) fn with_filters(&self, path: &str) -> String {
-        match self.filters() {
+        match self.filters().finish() {
             f if f.is_empty() => path.to_string(),
             f => format!("{path}?{f}"),
         }
     }
 
-    fn filters(&self) -> String {
+    /// The filters that are set, encoded as a browser sends the form.
+    fn filters(&self) -> form_urlencoded::Serializer<'static, String> {
         let pairs = [
             ("series", &self.series),
             ("category", &self.category),
@@ -138,12 +138,14 @@ impl AgendaQuery {
             ("seats", &self.seats),
             ("q", &self.q),
         ];
-        pairs
-            .iter()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(k, v)| format!("{k}={}", urlencode(v.trim())))
-            .collect::<Vec<_>>()
-            .join("&")
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.extend_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| (k, v.trim()))
+                .filter(|(_, v)| !v.is_empty()),
+        );
+        query
     }
 }
 
@@ -397,9 +399,30 @@ mod tests {
             q: "robot é".into(),
             ..Default::default()
         };
+        let link = q.link("/agenda", 2);
+        assert_eq!(link, "/agenda?age=8&q=robot+%C3%A9&page=2");
+        // Read back as the agenda reads its query, the words are the same.
+        let (_, query) = link.split_once('?').unwrap();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
         assert_eq!(
-            q.link("/agenda", 2),
-            "/agenda?age=8&q=robot%20%C3%A9&page=2"
+            pairs,
+            [pair("age", "8"), pair("q", "robot é"), pair("page", "2")]
+        );
+        // A value holding `&`, `=`, `+`, `#` or `%` stays one value.
+        let q = AgendaQuery {
+            q: "a&b=c+d#e%f".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            q.with_filters("/agenda.rss"),
+            "/agenda.rss?q=a%26b%3Dc%2Bd%23e%25f"
+        );
+        assert_eq!(
+            AgendaQuery::default().with_filters("/agenda.rss"),
+            "/agenda.rss"
         );
     }
 }

@@ -1209,6 +1209,69 @@ http_test!(
     }
 );
 
+http_test!(
+    async fn nothing_is_routed_under_the_api_that_the_document_does_not_list(app: TestApp) {
+        // The other way round from the test above: every method the
+        // document does not give a path is refused there as not allowed
+        // (405, so the path itself is routed), and a path next to the
+        // documented ones is not found.
+        let doc = call(
+            &app,
+            "GET",
+            "/api/v1/openapi.json",
+            None,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+        let paths = doc["paths"].as_object().unwrap();
+        assert!(paths.keys().all(|p| p.starts_with("/api/v1/")), "{paths:?}");
+        for (path, item) in paths {
+            let documented: BTreeSet<String> = item
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|m| m.to_uppercase())
+                .collect();
+            let path = path.replace("{id}", "1");
+            for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
+                let r = raw(
+                    &app,
+                    method,
+                    &path,
+                    &[("content-type", "application/json")],
+                    "{}",
+                )
+                .await;
+                if documented.contains(method) {
+                    assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+                } else {
+                    assert_eq!(
+                        r.status,
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        "{method} {path} is routed but not documented: {}",
+                        r.body
+                    );
+                    assert_json(&r);
+                }
+            }
+        }
+        for path in [
+            "/api/v1",
+            "/api/v1/",
+            "/api/v1/session",
+            "/api/v1/sessions/1/registrations/1",
+            "/api/v1/events/1/cancel",
+            "/api/v1/registrations",
+            "/api/v1/docs",
+            "/api/v2/sessions",
+        ] {
+            let r = app.api("GET", path, None, None).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+        }
+    }
+);
+
 /// Serves the API on `ALMANACH_FUZZ_LISTEN` (default 127.0.0.1:8765) over a
 /// fresh database (PostgreSQL when `ALMANACH_FUZZ_BACKEND=postgres`) with a
 /// few records, and writes an admin token to `ALMANACH_FUZZ_TOKEN_FILE`:
