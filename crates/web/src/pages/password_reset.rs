@@ -255,7 +255,7 @@ async fn choose_save(
     };
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        .map_err(|e| WebError::Internal(crate::error::with_causes(&e)))?;
     // Only if the password is still the one the link was made for: of two
     // uses of one link (two tabs, a replay), one wins.
     if !state

@@ -267,7 +267,7 @@ async fn export(
         speakers: &data.speakers,
     };
     let json =
-        serde_json::to_string_pretty(&body).map_err(|e| WebError::Internal(e.to_string()))?;
+        serde_json::to_string_pretty(&body).map_err(|e| WebError::Internal(crate::error::with_causes(&e)))?;
     state
         .store
         .record_personal_data_export(&s.actor(), &data)
