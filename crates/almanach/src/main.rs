@@ -428,8 +428,9 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
             let library = store.default_library().await?;
             let actor = Actor::system(library.id, "cli");
+            let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
             match store
-                .create_staff(&actor, &email, &name, role, &hash_password(&password))
+                .create_staff(&actor, &email, &name, role, &hash)
                 .await
             {
                 Ok(id) => println!("created {} ({}) with id {id}", email, role.slug()),

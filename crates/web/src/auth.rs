@@ -30,6 +30,15 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
+/// `hash_password` off the async threads: Argon2 takes tens of
+/// milliseconds on purpose, which would stall every request sharing the
+/// thread (the public agenda during a rush of sign-ins).
+pub async fn hash_password_blocking(password: String) -> Result<String, WebError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| WebError::Internal(crate::error::with_causes(&e)))
+}
+
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|h| {
