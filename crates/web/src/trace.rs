@@ -11,7 +11,7 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
-use tower_http::trace::{MakeSpan, OnResponse, TraceLayer};
+use tower_http::trace::{MakeSpan, OnRequest, OnResponse, TraceLayer};
 use tracing::Span;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -89,6 +89,17 @@ impl MakeSpan<Body> for RequestSpan {
     }
 }
 
+/// A line when a request starts, at debug level: with it a slow request
+/// shows in the log before it ends.
+#[derive(Clone, Copy)]
+pub struct Started;
+
+impl<B> OnRequest<B> for Started {
+    fn on_request(&mut self, _: &axum::http::Request<B>, _: &Span) {
+        tracing::debug!("started");
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct Answered;
 
@@ -102,10 +113,10 @@ impl<B> OnResponse<B> for Answered {
 
 /// The span per request; failures are not logged again here (an internal
 /// error logs its cause where it happens, inside this span).
-pub fn layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RequestSpan, (), Answered, (), (), ()> {
+pub fn layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RequestSpan, Started, Answered, (), (), ()> {
     TraceLayer::new_for_http()
         .make_span_with(RequestSpan)
-        .on_request(())
+        .on_request(Started)
         .on_response(Answered)
         .on_body_chunk(())
         .on_eos(())
