@@ -49,7 +49,7 @@ pub use import::ImportSummary;
 pub use library::Library;
 pub use logistics::*;
 pub use mail::{MailFacts, MailKind, MailStatus, OutboxFilter, OutboxMessage, ReminderCandidate};
-pub use migrate::LATEST_SCHEMA;
+pub use migrate::{LATEST_SCHEMA, checksum as migration_checksum};
 pub use personal_data::{PersonalData, PersonalRegistration, RetentionRun};
 pub use programme::*;
 pub use registrations::*;
