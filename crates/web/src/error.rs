@@ -114,17 +114,18 @@ impl IntoResponse for WebError {
     }
 }
 
+/// What `urlencode` leaves as it is: RFC 3986's unreserved characters, and
+/// `/` so that a path given back in `next=` stays readable.
+const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A query value, percent-encoded (UTF-8, upper-case hex).
 pub fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, KEPT).to_string()
 }
 
 #[cfg(test)]
@@ -133,6 +134,14 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
+
+    #[test]
+    fn query_values_are_percent_encoded_as_before() {
+        assert_eq!(urlencode("/staff/events"), "/staff/events");
+        assert_eq!(urlencode("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(urlencode("/staff?x=1&y=é z"), "/staff%3Fx%3D1%26y%3D%C3%A9%20z");
+        assert_eq!(urlencode("100%+#"), "100%25%2B%23");
+    }
 
     /// A message that does not repeat its cause, as most wrappers write.
     #[derive(Debug, thiserror::Error)]
