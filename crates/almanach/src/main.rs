@@ -444,10 +444,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             let library = store.default_library().await?;
             let actor = Actor::system(library.id, "cli");
             let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
-            match store
-                .create_staff(&actor, &email, &name, role, &hash)
-                .await
-            {
+            match store.create_staff(&actor, &email, &name, role, &hash).await {
                 Ok(id) => println!("created {} ({}) with id {id}", email, role.slug()),
                 Err(almanach_store::StoreError::Conflict(_)) => {
                     bail!("{email} already has an account")

@@ -168,12 +168,21 @@ impl Worker {
         }
         if now - *purged >= 3600 {
             *purged = now;
-            if let Err(e) = self.store.purge_outbox(now - self.settings.keep_days * 24 * 3600).await {
+            if let Err(e) = self
+                .store
+                .purge_outbox(now - self.settings.keep_days * 24 * 3600)
+                .await
+            {
                 tracing::warn!(error = %e, "outbox purge failed; trying again");
             }
         }
         match self.drain(now, stopping).await {
-            Ok(d) if d != Drained::default() => tracing::info!(sent = d.sent, retried = d.retried, failed = d.failed, "outbox"),
+            Ok(d) if d != Drained::default() => tracing::info!(
+                sent = d.sent,
+                retried = d.retried,
+                failed = d.failed,
+                "outbox"
+            ),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "outbox round failed; trying again"),
         }

@@ -166,10 +166,11 @@ impl Store {
 
     /// Whether `schema_migrations` has its checksum column yet.
     async fn has_checksums(&self) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("select count(*) from schema_migrations where version = $1")
-            .bind(CHECKSUMS_SINCE)
-            .fetch_one(self.pool())
-            .await?;
+        let n: i64 =
+            sqlx::query_scalar("select count(*) from schema_migrations where version = $1")
+                .bind(CHECKSUMS_SINCE)
+                .fetch_one(self.pool())
+                .await?;
         Ok(n > 0)
     }
 
@@ -185,7 +186,8 @@ impl Store {
                 .fetch_all(self.pool())
                 .await?;
         for (version, recorded) in rows {
-            let (Some(recorded), Some(m)) = (recorded, MIGRATIONS.iter().find(|m| m.version == version))
+            let (Some(recorded), Some(m)) =
+                (recorded, MIGRATIONS.iter().find(|m| m.version == version))
             else {
                 continue;
             };

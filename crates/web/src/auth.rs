@@ -220,7 +220,11 @@ mod tests {
         );
         let t = random_token();
         assert_eq!(t.len(), 64);
-        assert!(t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{t}");
+        assert!(
+            t.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "{t}"
+        );
         assert_ne!(t, random_token());
         assert!(same_secret("s3cret", "s3cret"));
         assert!(!same_secret("s3cret", "s3creT"));

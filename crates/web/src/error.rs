@@ -139,7 +139,10 @@ mod tests {
     fn query_values_are_percent_encoded_as_before() {
         assert_eq!(urlencode("/staff/events"), "/staff/events");
         assert_eq!(urlencode("a-b_c.d~e"), "a-b_c.d~e");
-        assert_eq!(urlencode("/staff?x=1&y=é z"), "/staff%3Fx%3D1%26y%3D%C3%A9%20z");
+        assert_eq!(
+            urlencode("/staff?x=1&y=é z"),
+            "/staff%3Fx%3D1%26y%3D%C3%A9%20z"
+        );
         assert_eq!(urlencode("100%+#"), "100%25%2B%23");
     }
 

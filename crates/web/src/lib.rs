@@ -27,10 +27,10 @@ use axum::http::{HeaderMap, header};
 
 pub use auth::{hash_password, random_token, sha256_hex};
 pub use error::{WebError, with_causes};
-pub use trace::{REQUEST_ID, current_request_id};
 pub use headers::parse_frame_ancestors;
 pub use i18n::{Tr, check_locales};
 pub use limits::{IpNet, Rate, client_address, parse_networks};
+pub use trace::{REQUEST_ID, current_request_id};
 pub use view::role_key;
 
 /// Settings the web layer needs; built by the binary from flags, environment

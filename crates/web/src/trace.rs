@@ -113,7 +113,9 @@ impl<B> OnResponse<B> for Answered {
 
 /// The span per request; failures are not logged again here (an internal
 /// error logs its cause where it happens, inside this span).
-pub fn layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RequestSpan, Started, Answered, (), (), ()> {
+pub fn layer()
+-> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RequestSpan, Started, Answered, (), (), ()>
+{
     TraceLayer::new_for_http()
         .make_span_with(RequestSpan)
         .on_request(Started)

@@ -468,7 +468,10 @@ fn sigterm_lets_a_request_in_flight_finish_and_exits_cleanly() {
     let mut line = String::new();
     let addr = loop {
         line.clear();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "no address printed");
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "no address printed"
+        );
         if let Some(rest) = line.trim().strip_prefix("Almanach : http://") {
             break rest.split('/').next().unwrap().to_string();
         }
@@ -487,22 +490,37 @@ fn sigterm_lets_a_request_in_flight_finish_and_exits_cleanly() {
     .unwrap();
     conn.flush().unwrap();
     // Signal once the server handles the request (not while it still
-    // waits in the listen queue, which a stop rightly refuses).
+    // waits in the listen queue, which a stop rightly refuses). The line
+    // must be the request's own, in its span: "mail worker started", written
+    // at start, also says "started", and waiting for any "started" sent the
+    // signal before the request was read.
     let mut logs = String::new();
-    let mut wait_for = |what: &str, logs: &mut String| {
-        while !logs.contains(what) {
-            line.clear();
-            assert!(stderr.read_line(&mut line).unwrap() > 0, "no {what:?}: {logs}");
-            logs.push_str(&line);
+    let mut wait_for = |what: &str, is: &dyn Fn(&str) -> bool, logs: &mut String| loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "no {what}: {logs}"
+        );
+        logs.push_str(&line);
+        if is(line.trim_end()) {
+            break;
         }
     };
-    wait_for("started", &mut logs);
+    wait_for(
+        "request started",
+        &|l| l.contains("request{") && l.contains("/staff/sign-in") && l.ends_with(" started"),
+        &mut logs,
+    );
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
-    wait_for("shutting down", &mut logs);
+    wait_for(
+        "shutting down",
+        &|l| l.ends_with("shutting down"),
+        &mut logs,
+    );
     conn.write_all(body[6..].as_bytes()).unwrap();
     let mut answer = String::new();
     conn.read_to_string(&mut answer).unwrap();
@@ -514,6 +532,10 @@ fn sigterm_lets_a_request_in_flight_finish_and_exits_cleanly() {
     stderr.read_to_string(&mut logs).unwrap();
     assert!(status.success(), "exit {status:?}: {logs}");
     assert!(logs.contains("mail worker stopped"), "{logs}");
-    assert!(logs.contains("stopped"), "{logs}");
+    assert!(
+        logs.lines()
+            .any(|l| l.ends_with(" stopped") && !l.contains("mail worker")),
+        "the server's own last line: {logs}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

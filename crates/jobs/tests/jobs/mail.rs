@@ -334,7 +334,10 @@ on_both_backends!(
         assert_eq!(d.sent, 0, "stopped before the round claimed anything");
         stopping.store(false, std::sync::atomic::Ordering::SeqCst);
 
-        let claimed = store.claim_due(t, worker.settings().lease_secs, 10).await.unwrap();
+        let claimed = store
+            .claim_due(t, worker.settings().lease_secs, 10)
+            .await
+            .unwrap();
         assert_eq!(claimed.len(), 3);
         for m in &claimed[1..] {
             assert!(store.release_claim(m).await.unwrap());
@@ -345,7 +348,10 @@ on_both_backends!(
         );
         let mut messages = store.outbox(lib, &OutboxFilter::default()).await.unwrap();
         messages.sort_by_key(|m| m.id);
-        let held: Vec<_> = messages.iter().filter(|m| m.status == MailStatus::Sending).collect();
+        let held: Vec<_> = messages
+            .iter()
+            .filter(|m| m.status == MailStatus::Sending)
+            .collect();
         assert_eq!(held.len(), 1, "only the claim not given back is held");
         for m in messages.iter().filter(|m| m.status != MailStatus::Sending) {
             assert_eq!(
@@ -389,10 +395,15 @@ on_both_backends!(
         assert!(d.sent >= 1, "the current message finished: {d:?}");
         let messages = store.outbox(lib, &OutboxFilter::default()).await.unwrap();
         assert!(
-            messages.iter().all(|m| m.status != MailStatus::Sending && m.lease_until.is_none()),
+            messages
+                .iter()
+                .all(|m| m.status != MailStatus::Sending && m.lease_until.is_none()),
             "no lease left held: {messages:?}"
         );
-        let sent = messages.iter().filter(|m| m.status == MailStatus::Sent).count();
+        let sent = messages
+            .iter()
+            .filter(|m| m.status == MailStatus::Sent)
+            .count();
         assert_eq!(sent, d.sent);
         assert_eq!(worker.drain_once(t).await.unwrap().sent, 3 - d.sent);
     }

@@ -572,7 +572,9 @@ http_test!(
 http_test!(
     async fn twenty_sign_ins_at_once_do_not_stall_the_public_agenda(app: TestApp) {
         // Twenty accounts: one account lets only five attempts in at once.
-        let team: Vec<String> = (1..=20).map(|i| format!("agent{i}@mediatheque.test")).collect();
+        let team: Vec<String> = (1..=20)
+            .map(|i| format!("agent{i}@mediatheque.test"))
+            .collect();
         for email in &team {
             app.add_staff(email, Role::Mediator).await;
         }
