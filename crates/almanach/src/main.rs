@@ -391,7 +391,14 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
             tracing::info!(database = %shown, mail = %mail.worker.transport().describe(), public_url = %mail.public_url, "Almanach listening on http://{local}");
             println!("Almanach : http://{local}/staff  (base : {shown})");
             println!("{}", mail::banner(&mail));
-            tokio::spawn(mail.worker.run(shutdown()));
+            // One stop for everything: the signal is awaited once, and the
+            // server and the mail worker each watch the same flag.
+            let (stop, stopping) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                shutdown().await;
+                let _ = stop.send(true);
+            });
+            let worker = tokio::spawn(mail.worker.run(stopped(stopping.clone())));
             retention::spawn_retention(
                 store.clone(),
                 retention::RetentionConfig::daily(config.retention_days),
@@ -402,8 +409,16 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 listener,
                 app.into_make_service_with_connect_info::<SocketAddr>(),
             )
-            .with_graceful_shutdown(shutdown())
+            // In-flight requests finish; new connections are refused.
+            .with_graceful_shutdown(stopped(stopping))
             .await?;
+            // The worker ends its current message and gives back the others
+            // it had claimed, so another server sends them without waiting
+            // for their leases to lapse.
+            if let Err(e) = worker.await {
+                tracing::error!(error = %e, "the mail worker did not stop cleanly");
+            }
+            tracing::info!("stopped");
         }
         Command::User {
             command:
@@ -428,10 +443,8 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
             let library = store.default_library().await?;
             let actor = Actor::system(library.id, "cli");
-            match store
-                .create_staff(&actor, &email, &name, role, &hash_password(&password))
-                .await
-            {
+            let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
+            match store.create_staff(&actor, &email, &name, role, &hash).await {
                 Ok(id) => println!("created {} ({}) with id {id}", email, role.slug()),
                 Err(almanach_store::StoreError::Conflict(_)) => {
                     bail!("{email} already has an account")
@@ -650,9 +663,33 @@ fn read_password(from_stdin: bool) -> Result<String> {
     Ok(a)
 }
 
+/// Ctrl-C in a terminal, SIGTERM from systemd, Docker or Kubernetes: both
+/// stop the server gracefully.
 async fn shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM cannot be caught; Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
     tracing::info!("shutting down");
+}
+
+/// Completes once `stop` says so (or its sender is gone).
+async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod reminders;
 pub mod transport;
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use almanach_domain::link::{LinkKey, PublicUrl, token_hash};
@@ -124,9 +125,12 @@ impl Worker {
     /// Runs until `shutdown` completes: due messages every `poll`,
     /// reminders and digests every minute, the purge every hour. Errors (the database
     /// away) are logged and the next round tries again: nothing is lost.
+    /// A stop during a round lets the message being sent finish and gives
+    /// back the others the round had claimed (`Store::release_claim`).
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tracing::info!(mail = %self.transport.describe(), "mail worker started");
         let mut shutdown = std::pin::pin!(shutdown);
+        let stopping = AtomicBool::new(false);
         let mut interval = tokio::time::interval(self.settings.poll);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // Zero: the first round does both at once (i64::MIN would overflow
@@ -134,31 +138,53 @@ impl Worker {
         let (mut reminded, mut purged) = (0_i64, 0_i64);
         loop {
             tokio::select! {
-                _ = interval.tick() => {
-                    let now = almanach_store::now();
-                    if now - reminded >= 60 {
-                        reminded = now;
-                        if let Err(e) = self.remind(now).await {
-                            tracing::warn!(error = %e, "reminders failed; trying again");
-                        }
-                        if let Err(e) = self.digests(now).await {
-                            tracing::warn!(error = %e, "IT digests failed; trying again");
-                        }
-                    }
-                    if now - purged >= 3600 {
-                        purged = now;
-                        if let Err(e) = self.store.purge_outbox(now - self.settings.keep_days * 24 * 3600).await {
-                            tracing::warn!(error = %e, "outbox purge failed; trying again");
-                        }
-                    }
-                    match self.drain_once(now).await {
-                        Ok(d) if d != Drained::default() => tracing::info!(sent = d.sent, retried = d.retried, failed = d.failed, "outbox"),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "outbox round failed; trying again"),
-                    }
-                }
+                _ = interval.tick() => {}
                 _ = &mut shutdown => break,
             }
+            let round = self.round(&mut reminded, &mut purged, &stopping);
+            let mut round = std::pin::pin!(round);
+            tokio::select! {
+                _ = &mut round => {}
+                _ = &mut shutdown => {
+                    stopping.store(true, Ordering::SeqCst);
+                    round.await;
+                    break;
+                }
+            }
+        }
+        tracing::info!("mail worker stopped");
+    }
+
+    async fn round(&self, reminded: &mut i64, purged: &mut i64, stopping: &AtomicBool) {
+        let now = almanach_store::now();
+        if now - *reminded >= 60 {
+            *reminded = now;
+            if let Err(e) = self.remind(now).await {
+                tracing::warn!(error = %e, "reminders failed; trying again");
+            }
+            if let Err(e) = self.digests(now).await {
+                tracing::warn!(error = %e, "IT digests failed; trying again");
+            }
+        }
+        if now - *purged >= 3600 {
+            *purged = now;
+            if let Err(e) = self
+                .store
+                .purge_outbox(now - self.settings.keep_days * 24 * 3600)
+                .await
+            {
+                tracing::warn!(error = %e, "outbox purge failed; trying again");
+            }
+        }
+        match self.drain(now, stopping).await {
+            Ok(d) if d != Drained::default() => tracing::info!(
+                sent = d.sent,
+                retried = d.retried,
+                failed = d.failed,
+                "outbox"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "outbox round failed; trying again"),
         }
     }
 
@@ -210,8 +236,18 @@ impl Worker {
 
     /// Sends every message due at `now`, once each.
     pub async fn drain_once(&self, now: i64) -> Result<Drained, StoreError> {
+        self.drain(now, &AtomicBool::new(false)).await
+    }
+
+    /// Sends every message due at `now`, once each, until `stopping`: then
+    /// the message being sent finishes and the rest of the claimed batch is
+    /// given back at once, not held until the lease lapses.
+    pub async fn drain(&self, now: i64, stopping: &AtomicBool) -> Result<Drained, StoreError> {
         let mut d = Drained::default();
         loop {
+            if stopping.load(Ordering::SeqCst) {
+                return Ok(d);
+            }
             let batch = self
                 .store
                 .claim_due(now, self.settings.lease_secs, 20)
@@ -219,8 +255,14 @@ impl Worker {
             if batch.is_empty() {
                 return Ok(d);
             }
-            for m in batch {
+            let mut batch = batch.into_iter();
+            while let Some(m) = batch.next() {
                 self.deliver(m, now, &mut d).await?;
+                if stopping.load(Ordering::SeqCst) {
+                    for m in batch.by_ref() {
+                        self.store.release_claim(&m).await?;
+                    }
+                }
             }
         }
     }

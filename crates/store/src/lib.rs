@@ -49,7 +49,7 @@ pub use import::ImportSummary;
 pub use library::Library;
 pub use logistics::*;
 pub use mail::{MailFacts, MailKind, MailStatus, OutboxFilter, OutboxMessage, ReminderCandidate};
-pub use migrate::LATEST_SCHEMA;
+pub use migrate::{LATEST_SCHEMA, checksum as migration_checksum};
 pub use personal_data::{PersonalData, PersonalRegistration, RetentionRun};
 pub use programme::*;
 pub use registrations::*;
@@ -110,7 +110,21 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Registrations allowed to hold a connection while they queue for an
+    /// event's lock (`registrations::lock_event`); the others wait here,
+    /// without a connection. See `LOCK_QUEUE_ONE_IN`.
+    lock_queue: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Registrations may park one connection in four of a pool behind event
+/// locks at once (4 of PostgreSQL's 16, 2 of SQLite's 8). The lock lets one registration of an event
+/// through at a time whatever the number queued, so more waiting gains
+/// nothing, while each waiter holds a connection the rest of the server
+/// needs. Without this bound a rush on one workshop (300 forms at once on
+/// two servers) parked every connection of both pools behind one row lock,
+/// and pages, the outbox worker and the rush's own last forms failed with
+/// "pool timed out" after 10 s.
+const LOCK_QUEUE_ONE_IN: u32 = 4;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -260,7 +274,13 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Unusable(format!("cannot open {}: {e}", parsed.redacted())))?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            lock_queue: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                (max / LOCK_QUEUE_ONE_IN).max(1) as usize,
+            )),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -280,6 +300,15 @@ impl Store {
             Backend::Postgres => self.pool.begin().await?,
         };
         Ok(tx)
+    }
+
+    /// A place among the registrations that may wait for an event's lock
+    /// holding a connection (`LOCK_QUEUE_ONE_IN`); held until dropped.
+    pub(crate) async fn lock_queue(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
+        self.lock_queue
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unusable("the store is closing".into()))
     }
 
     /// A consistent copy of a SQLite database, taken while others write.

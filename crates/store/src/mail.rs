@@ -501,6 +501,23 @@ impl Store {
         Ok(claimed)
     }
 
+    /// Gives back a claim not yet tried (a worker stopping mid-batch): the
+    /// message is pending again, due as before, and the attempt it was
+    /// charged is returned. Only the claim's holder writes.
+    pub async fn release_claim(&self, m: &OutboxMessage) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let n = sqlx::query(
+            "update outbox set status = 'pending', lease_until = null, attempts = attempts - 1 \
+             where id = $1 and attempts = $2 and status = 'sending'",
+        )
+        .bind(m.id)
+        .bind(m.attempts)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(n.rows_affected() == 1)
+    }
+
     /// Keeps what was composed at the first attempt, so retries send the
     /// same message. Only the claim's holder writes.
     pub async fn save_composed(&self, m: &OutboxMessage) -> Result<()> {

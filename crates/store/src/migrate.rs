@@ -72,9 +72,34 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0013_staff_actions_and_library_article.sql"),
         postgres: include_str!("migrations/postgres/0013_staff_actions_and_library_article.sql"),
     },
+    Migration {
+        version: 14,
+        sqlite: include_str!("migrations/sqlite/0014_migration_checksums.sql"),
+        postgres: include_str!("migrations/postgres/0014_migration_checksums.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 13;
+pub const LATEST_SCHEMA: i64 = 14;
+
+/// The migration that adds `schema_migrations.checksum`: before it is
+/// applied there is nowhere to read or write checksums.
+const CHECKSUMS_SINCE: i64 = 14;
+
+impl Migration {
+    fn text(&self, backend: Backend) -> &'static str {
+        match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        }
+    }
+}
+
+/// The SHA-256 of a migration's text, in lowercase hex: what
+/// `schema_migrations.checksum` holds.
+pub fn checksum(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}
 
 impl Store {
     /// The schema version the database is at (0 when empty).
@@ -101,6 +126,7 @@ impl Store {
     /// migrating twice.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
         self.ensure_version_table().await?;
+        self.verify_checksums().await?;
         let mut applied = Vec::new();
         for m in MIGRATIONS {
             let mut tx = self.write().await?;
@@ -122,10 +148,7 @@ impl Store {
             if recorded.contains(&m.version) {
                 continue;
             }
-            let sql = match self.backend() {
-                Backend::Sqlite => m.sqlite,
-                Backend::Postgres => m.postgres,
-            };
+            let sql = m.text(self.backend());
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
             sqlx::query("insert into schema_migrations (version, applied_at, by_version) values ($1, $2, $3)")
                 .bind(m.version)
@@ -137,6 +160,66 @@ impl Store {
             tracing::info!(version = m.version, "applied migration");
             applied.push(m.version);
         }
+        self.record_checksums().await?;
         Ok(applied)
+    }
+
+    /// Whether `schema_migrations` has its checksum column yet.
+    async fn has_checksums(&self) -> Result<bool> {
+        let n: i64 =
+            sqlx::query_scalar("select count(*) from schema_migrations where version = $1")
+                .bind(CHECKSUMS_SINCE)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(n > 0)
+    }
+
+    /// Refuses a database where an applied migration's recorded checksum is
+    /// not the one of the text this binary carries: the migration was edited
+    /// after it ran, and the schema may not be what the code expects.
+    async fn verify_checksums(&self) -> Result<()> {
+        if !self.has_checksums().await? {
+            return Ok(());
+        }
+        let rows: Vec<(i64, Option<String>)> =
+            sqlx::query_as("select version, checksum from schema_migrations order by version")
+                .fetch_all(self.pool())
+                .await?;
+        for (version, recorded) in rows {
+            let (Some(recorded), Some(m)) =
+                (recorded, MIGRATIONS.iter().find(|m| m.version == version))
+            else {
+                continue;
+            };
+            let expected = checksum(m.text(self.backend()));
+            if recorded != expected {
+                return Err(StoreError::Unusable(format!(
+                    "migration {version:04} was changed after it was applied to this database \
+                     (recorded checksum {recorded}, this binary's {expected}); an applied migration must \
+                     never be edited: restore its text or add a new migration / la migration {version:04} \
+                     a été modifiée après avoir été appliquée à cette base (empreinte enregistrée \
+                     {recorded}, celle de ce programme {expected}) ; une migration appliquée ne doit \
+                     jamais être modifiée : rétablissez son texte ou ajoutez une nouvelle migration"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the checksum of every applied migration that has none yet:
+    /// those applied in this run, and all of them on a database migrated
+    /// before checksums existed.
+    async fn record_checksums(&self) -> Result<()> {
+        if !self.has_checksums().await? {
+            return Ok(());
+        }
+        for m in MIGRATIONS {
+            sqlx::query("update schema_migrations set checksum = $1 where version = $2 and checksum is null")
+                .bind(checksum(m.text(self.backend())))
+                .bind(m.version)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(())
     }
 }

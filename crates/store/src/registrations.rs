@@ -491,6 +491,9 @@ impl Store {
     }
 
     async fn try_register(&self, actor: &Actor, new: &NewRegistration) -> Result<Registered> {
+        // Queue here, without a connection, rather than in the database
+        // behind the event's lock with one (`LOCK_QUEUE`).
+        let _queued = self.lock_queue().await?;
         let mut tx = self.write().await?;
         let event_id = event_of(&mut tx, actor.library_id, new.target).await?;
         lock_event(&mut tx, event_id).await?;

@@ -30,6 +30,15 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
+/// `hash_password` off the async threads: Argon2 takes tens of
+/// milliseconds on purpose, which would stall every request sharing the
+/// thread (the public agenda during a rush of sign-ins).
+pub async fn hash_password_blocking(password: String) -> Result<String, WebError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| WebError::Internal(crate::error::with_causes(&e)))
+}
+
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|h| {
@@ -45,24 +54,18 @@ pub fn random_token() -> String {
     use rand::RngCore;
     let mut b = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut b);
-    hex(&b)
+    hex::encode(b)
 }
 
 pub fn sha256_hex(s: &str) -> String {
-    hex(&Sha256::digest(s.as_bytes()))
+    hex::encode(Sha256::digest(s.as_bytes()))
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// Compares secrets in time independent of where they differ.
+/// Compares secrets in time independent of where they differ (`subtle`;
+/// only the length, which is not secret, can end it early).
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    use subtle::ConstantTimeEq;
+    bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -201,5 +204,32 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
         let form =
             serde_html_form::from_bytes(&bytes).map_err(|e| WebError::BadRequest(e.to_string()))?;
         Ok(Posted { session, form })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_tokens_and_secret_comparison() {
+        // The lowercase hex the stored hashes were written with.
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let t = random_token();
+        assert_eq!(t.len(), 64);
+        assert!(
+            t.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "{t}"
+        );
+        assert_ne!(t, random_token());
+        assert!(same_secret("s3cret", "s3cret"));
+        assert!(!same_secret("s3cret", "s3creT"));
+        assert!(!same_secret("s3cret", "s3cre"));
+        assert!(!same_secret("", "x"));
+        assert!(same_secret("", ""));
     }
 }

@@ -13,6 +13,7 @@ mod pdf_fonts;
 mod public;
 pub mod review;
 mod target;
+mod trace;
 mod view;
 
 use std::sync::Arc;
@@ -25,10 +26,11 @@ use axum::Router;
 use axum::http::{HeaderMap, header};
 
 pub use auth::{hash_password, random_token, sha256_hex};
-pub use error::WebError;
+pub use error::{WebError, with_causes};
 pub use headers::parse_frame_ancestors;
 pub use i18n::{Tr, check_locales};
 pub use limits::{IpNet, Rate, client_address, parse_networks};
+pub use trace::{REQUEST_ID, current_request_id};
 pub use view::role_key;
 
 /// Settings the web layer needs; built by the binary from flags, environment
@@ -183,5 +185,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             headers::secure,
         ))
+        // Outermost: the id exists before the span opens and every answer,
+        // headers' included, carries it.
+        .layer(trace::layer())
+        .layer(axum::middleware::from_fn(trace::request_id))
         .with_state(state)
 }

@@ -1,18 +1,25 @@
-//! Abuse limits on public registration: token buckets per client address
-//! and per e-mail address, kept in memory, pruned as they refill, bounded
-//! in size. Each server process counts on its own: two `almanach serve`
+//! Abuse limits on public registration: rate limits per client address
+//! and per e-mail address (governor's GCRA, a token bucket without a
+//! timer), kept in memory, pruned as they refill, bounded in size. Each server process counts on its own: two `almanach serve`
 //! behind one address let twice the rate through, which is acceptable for
 //! slowing robots down (the database, not this, prevents overbooking).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
 use std::str::FromStr;
-use std::sync::Mutex;
-use std::time::Instant;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use governor::clock::{Clock, DefaultClock, Reference};
+use governor::middleware::NoOpMiddleware;
+use governor::nanos::Nanos;
+use governor::state::StateStore;
+use governor::state::keyed::ShrinkableKeyedStateStore;
+use governor::{Quota, RateLimiter};
 
 use crate::AppState;
 
@@ -77,81 +84,123 @@ impl std::fmt::Display for Rate {
 const MAX_KEYS: usize = 50_000;
 const OVERFLOW: &str = "\u{0}overflow";
 
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    at: f64,
+/// Where governor keeps each key's state (its theoretical arrival time):
+/// governor's own `HashMapStateStore`, plus the one rule it lacks, the
+/// bound on keys (`MAX_KEYS`, `OVERFLOW`).
+#[derive(Debug, Default)]
+struct Keys(Mutex<HashMap<String, Nanos>>);
+
+impl Keys {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Nanos>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
-#[derive(Debug)]
-struct Buckets {
-    map: HashMap<String, Bucket>,
-    pruned_at: f64,
+impl StateStore for Keys {
+    type Key = String;
+
+    fn measure_and_replace<T, F, E>(&self, key: &String, f: F) -> Result<T, E>
+    where
+        F: Fn(Option<Nanos>) -> Result<(T, Nanos), E>,
+    {
+        // Under the lock, so one key's test and update cannot interleave.
+        let mut map = self.map();
+        let key = if map.len() >= MAX_KEYS && !map.contains_key(key) {
+            OVERFLOW
+        } else {
+            key.as_str()
+        };
+        let (out, next) = f(map.get(key).copied())?;
+        match map.get_mut(key) {
+            Some(state) => *state = next,
+            None => {
+                map.insert(key.to_string(), next);
+            }
+        }
+        Ok(out)
+    }
 }
 
-/// One limit: a bucket of `count` tokens per key, refilled continuously
-/// over `per_secs`.
-#[derive(Debug)]
-pub struct Limiter {
+impl ShrinkableKeyedStateStore<String> for Keys {
+    fn retain_recent(&self, drop_below: Nanos) {
+        self.map()
+            .retain(|_, at| u64::from(*at) > u64::from(drop_below));
+    }
+
+    fn len(&self) -> usize {
+        self.map().len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.map().is_empty()
+    }
+}
+
+/// One limit: `count` requests per key, refilled continuously over
+/// `per_secs` (governor's GCRA, the same as a bucket of `count` tokens).
+pub struct Limiter<C: Clock = DefaultClock> {
     rate: Rate,
-    epoch: Instant,
-    buckets: Mutex<Buckets>,
+    /// None when the limit is off.
+    limiter: Option<RateLimiter<String, Keys, C, NoOpMiddleware<C::Instant>>>,
+    /// When keys were last pruned.
+    pruned_at: Mutex<C::Instant>,
+}
+
+impl<C: Clock> std::fmt::Debug for Limiter<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limiter")
+            .field("rate", &self.rate)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Limiter {
     pub fn new(rate: Rate) -> Limiter {
+        Limiter::with_clock(rate, DefaultClock::default())
+    }
+}
+
+impl<C: Clock> Limiter<C> {
+    fn with_clock(rate: Rate, clock: C) -> Limiter<C> {
+        let quota = NonZeroU32::new(rate.count).and_then(|count| {
+            let every = Duration::from_secs(u64::from(rate.per_secs)) / count.get();
+            Quota::with_period(every).map(|q| q.allow_burst(count))
+        });
+        let pruned_at = Mutex::new(clock.now());
         Limiter {
             rate,
-            epoch: Instant::now(),
-            buckets: Mutex::new(Buckets {
-                map: HashMap::new(),
-                pruned_at: 0.0,
-            }),
+            limiter: quota.map(|q| RateLimiter::new(q, Keys::default(), clock)),
+            pruned_at,
         }
     }
 
-    /// Takes a token for `key` now; Err(seconds to wait) when none is left.
+    /// Takes a request for `key` now; Err(seconds to wait) when none is left.
     pub fn hit(&self, key: &str) -> Result<(), u64> {
-        self.hit_at(key, self.epoch.elapsed().as_secs_f64())
-    }
-
-    /// The same at `now` seconds since this limiter began (tests move time).
-    pub fn hit_at(&self, key: &str, now: f64) -> Result<(), u64> {
-        if self.rate.is_off() {
+        let Some(limiter) = &self.limiter else {
             return Ok(());
-        }
-        let capacity = f64::from(self.rate.count);
-        let per_sec = capacity / f64::from(self.rate.per_secs);
-        let refilled = |b: &Bucket| (b.tokens + (now - b.at) * per_sec).min(capacity);
-        let mut guard = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let buckets = &mut *guard;
-        // A bucket full again says nothing a fresh one would not: drop it.
-        if now - buckets.pruned_at >= f64::from(self.rate.per_secs).min(60.0) {
-            buckets.map.retain(|_, b| refilled(b) < capacity);
-            buckets.pruned_at = now;
-        }
-        let key = if buckets.map.len() >= MAX_KEYS && !buckets.map.contains_key(key) {
-            OVERFLOW
-        } else {
-            key
         };
-        let b = buckets.map.entry(key.to_string()).or_insert(Bucket {
-            tokens: capacity,
-            at: now,
-        });
-        b.tokens = refilled(b);
-        b.at = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - b.tokens) / per_sec).ceil().max(1.0) as u64)
+        let now = limiter.clock().now();
+        {
+            // A key full again says nothing a fresh one would not: drop it.
+            let mut pruned_at = self
+                .pruned_at
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let every = Duration::from_secs(u64::from(self.rate.per_secs.min(60)));
+            if Duration::from(now.duration_since(*pruned_at)) >= every {
+                limiter.retain_recent();
+                *pruned_at = now;
+            }
         }
+        limiter.check_key(&key.to_string()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(now);
+            (wait.as_secs_f64().ceil() as u64).max(1)
+        })
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.buckets.lock().unwrap().map.len()
+        self.limiter.as_ref().map_or(0, RateLimiter::len)
     }
 }
 
@@ -340,9 +389,27 @@ mod tests {
         );
     }
 
+    use governor::clock::FakeRelativeClock;
+
+    impl Limiter<FakeRelativeClock> {
+        fn fake(rate: Rate) -> Self {
+            Limiter::with_clock(rate, FakeRelativeClock::default())
+        }
+
+        /// `hit` at `now` seconds since the limiter began (time only moves on).
+        fn hit_at(&self, key: &str, now: f64) -> Result<(), u64> {
+            if let Some(l) = &self.limiter {
+                let at = Duration::from_secs_f64(now);
+                let elapsed = Duration::from(l.clock().now());
+                l.clock().advance(at.saturating_sub(elapsed));
+            }
+            self.hit(key)
+        }
+    }
+
     #[test]
     fn a_bucket_empties_refills_and_tells_how_long_to_wait() {
-        let l = Limiter::new("3/min".parse().unwrap());
+        let l = Limiter::fake("3/min".parse().unwrap());
         for _ in 0..3 {
             assert!(l.hit_at("a", 0.0).is_ok());
         }
@@ -354,13 +421,13 @@ mod tests {
         // Once full again, buckets are pruned.
         assert!(l.hit_at("c", 500.0).is_ok());
         assert_eq!(l.len(), 1, "only the bucket just used remains");
-        let off = Limiter::new(Rate::OFF);
+        let off = Limiter::fake(Rate::OFF);
         assert!((0..1000).all(|_| off.hit_at("a", 0.0).is_ok()));
     }
 
     #[test]
     fn a_flood_of_keys_shares_one_bucket() {
-        let l = Limiter::new("2/hour".parse().unwrap());
+        let l = Limiter::fake("2/hour".parse().unwrap());
         for i in 0..MAX_KEYS {
             assert!(l.hit_at(&i.to_string(), 1.0).is_ok());
         }

@@ -444,3 +444,98 @@ fn user_unlock_lifts_a_sign_in_lock() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no staff member"));
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_lets_a_request_in_flight_finish_and_exits_cleanly() {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let dir = std::env::temp_dir().join(format!("almanach-term-{}", rand_suffix()));
+    let db = format!("sqlite://{}", dir.join("db.sqlite3").display());
+    let mut child = almanach()
+        .args(["--database", &db, "--data-dir"])
+        .arg(&dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        // `started`: the line a request writes when its handling begins.
+        .env("ALMANACH_LOG", "info,almanach_web::trace=debug")
+        .env_remove("ALMANACH_LOG_FORMAT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "no address printed"
+        );
+        if let Some(rest) = line.trim().strip_prefix("Almanach : http://") {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+
+    // A request whose body is still arriving when the signal comes.
+    let body = "email=a%40b.fr&password=x";
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        conn,
+        "POST /staff/sign-in HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        &body[..6]
+    )
+    .unwrap();
+    conn.flush().unwrap();
+    // Signal once the server handles the request (not while it still
+    // waits in the listen queue, which a stop rightly refuses). The line
+    // must be the request's own, in its span: "mail worker started", written
+    // at start, also says "started", and waiting for any "started" sent the
+    // signal before the request was read.
+    let mut logs = String::new();
+    let mut wait_for = |what: &str, is: &dyn Fn(&str) -> bool, logs: &mut String| loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "no {what}: {logs}"
+        );
+        logs.push_str(&line);
+        if is(line.trim_end()) {
+            break;
+        }
+    };
+    wait_for(
+        "request started",
+        &|l| l.contains("request{") && l.contains("/staff/sign-in") && l.ends_with(" started"),
+        &mut logs,
+    );
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    wait_for(
+        "shutting down",
+        &|l| l.ends_with("shutting down"),
+        &mut logs,
+    );
+    conn.write_all(body[6..].as_bytes()).unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 403"),
+        "the request in flight was answered (a form without its CSRF token): {answer}"
+    );
+    let status = child.wait().unwrap();
+    stderr.read_to_string(&mut logs).unwrap();
+    assert!(status.success(), "exit {status:?}: {logs}");
+    assert!(logs.contains("mail worker stopped"), "{logs}");
+    assert!(
+        logs.lines()
+            .any(|l| l.ends_with(" stopped") && !l.contains("mail worker")),
+        "the server's own last line: {logs}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -318,6 +318,98 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    async fn a_stopping_worker_sends_its_current_message_and_gives_back_the_rest(store: Store) {
+        let lib = store.default_library().await.unwrap().id;
+        let (_, s) = workshop(&store, lib, 10, day(30)).await;
+        for who in ["anne", "ben", "chloe"] {
+            register(&store, lib, s, &format!("{who}@example.org"), Lang::Fr).await;
+        }
+        let server = TestSmtp::start().await;
+        let worker = smtp_worker(&store, &server, settings());
+        let t = now() + 1;
+        // SIGTERM arrived while the round was starting: one message goes,
+        // the two others the round claimed are pending again at once.
+        let stopping = std::sync::atomic::AtomicBool::new(true);
+        let d = worker.drain(t, &stopping).await.unwrap();
+        assert_eq!(d.sent, 0, "stopped before the round claimed anything");
+        stopping.store(false, std::sync::atomic::Ordering::SeqCst);
+
+        let claimed = store
+            .claim_due(t, worker.settings().lease_secs, 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 3);
+        for m in &claimed[1..] {
+            assert!(store.release_claim(m).await.unwrap());
+        }
+        assert!(
+            !store.release_claim(&claimed[1]).await.unwrap(),
+            "a claim is given back once"
+        );
+        let mut messages = store.outbox(lib, &OutboxFilter::default()).await.unwrap();
+        messages.sort_by_key(|m| m.id);
+        let held: Vec<_> = messages
+            .iter()
+            .filter(|m| m.status == MailStatus::Sending)
+            .collect();
+        assert_eq!(held.len(), 1, "only the claim not given back is held");
+        for m in messages.iter().filter(|m| m.status != MailStatus::Sending) {
+            assert_eq!(
+                (m.status, m.attempts, m.lease_until),
+                (MailStatus::Pending, 0, None),
+                "given back as it was"
+            );
+        }
+        // Another server takes the given-back messages without waiting for
+        // a lease to lapse.
+        assert_eq!(worker.drain_once(t).await.unwrap().sent, 2);
+        assert_eq!(server.received().len(), 2);
+    }
+);
+
+on_both_backends!(
+    async fn a_worker_told_to_stop_mid_round_finishes_one_message_and_releases_the_others(
+        store: Store,
+    ) {
+        let lib = store.default_library().await.unwrap().id;
+        let (_, s) = workshop(&store, lib, 10, day(30)).await;
+        for who in ["anne", "ben", "chloe"] {
+            register(&store, lib, s, &format!("{who}@example.org"), Lang::Fr).await;
+        }
+        let server = TestSmtp::start().await;
+        let worker = smtp_worker(&store, &server, settings());
+        let t = now() + 1;
+        // The stop comes during the first delivery (the SMTP exchange), as
+        // SIGTERM would: that message finishes, the others go back.
+        let stopping = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stopping.clone();
+        let watcher = server.clone();
+        let stopper = tokio::spawn(async move {
+            while watcher.received().is_empty() {
+                tokio::task::yield_now().await;
+            }
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let d = worker.drain(t, &stopping).await.unwrap();
+        stopper.await.unwrap();
+        assert!(d.sent >= 1, "the current message finished: {d:?}");
+        let messages = store.outbox(lib, &OutboxFilter::default()).await.unwrap();
+        assert!(
+            messages
+                .iter()
+                .all(|m| m.status != MailStatus::Sending && m.lease_until.is_none()),
+            "no lease left held: {messages:?}"
+        );
+        let sent = messages
+            .iter()
+            .filter(|m| m.status == MailStatus::Sent)
+            .count();
+        assert_eq!(sent, d.sent);
+        assert_eq!(worker.drain_once(t).await.unwrap().sent, 3 - d.sent);
+    }
+);
+
+on_both_backends!(
     async fn a_cancellation_promotes_the_waiting_party_who_is_told(store: Store) {
         let lib = store.default_library().await.unwrap().id;
         let (_, s) = workshop(&store, lib, 1, day(30)).await;

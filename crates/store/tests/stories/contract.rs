@@ -646,3 +646,196 @@ async fn a_sqlite_backup_is_a_consistent_copy() {
     assert!(store.backup_to(&to).await.is_err(), "never overwrites");
     let _ = std::fs::remove_file(&to);
 }
+
+on_both_backends!(
+    async fn an_applied_migration_edited_afterwards_is_refused(store: Store) {
+        let missing = || async {
+            let n: i64 =
+                sqlx::query_scalar("select count(*) from schema_migrations where checksum is null")
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap();
+            n
+        };
+        // A fresh database has every checksum, and the one of 0001 is the
+        // SHA-256 of the text this binary carries (not some constant).
+        assert_eq!(missing().await, 0);
+        let first: String =
+            sqlx::query_scalar("select checksum from schema_migrations where version = 1")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(first.len(), 64);
+        let second: String =
+            sqlx::query_scalar("select checksum from schema_migrations where version = 2")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_ne!(first, second);
+
+        // A database migrated before checksums existed gets them on start.
+        sqlx::query("update schema_migrations set checksum = null")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert!(store.migrate().await.unwrap().is_empty());
+        assert_eq!(missing().await, 0);
+
+        // Migration 0002 "edited" after it ran: start is refused, in both languages.
+        sqlx::query("update schema_migrations set checksum = $1 where version = 2")
+            .bind(migration_checksum("create table edited (id bigint);"))
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let err = store.migrate().await.unwrap_err().to_string();
+        assert!(
+            err.contains("migration 0002 was changed after it was applied"),
+            "{err}"
+        );
+        assert!(err.contains("a été modifiée"), "{err}");
+        // Put back, the database is usable again.
+        sqlx::query("update schema_migrations set checksum = $1 where version = 2")
+            .bind(second)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert!(store.migrate().await.unwrap().is_empty());
+    }
+);
+
+/// A column's type as both backends are meant to agree on it.
+fn type_class(t: &str) -> &'static str {
+    let t = t.to_ascii_lowercase();
+    if t.contains("int") {
+        "integer"
+    } else if t.contains("char") || t == "text" {
+        "text"
+    } else if t.contains("real") || t.contains("double") || t.contains("float") || t == "numeric" {
+        "real"
+    } else if t == "blob" || t == "bytea" {
+        "blob"
+    } else if t == "boolean" || t == "bool" {
+        "boolean"
+    } else {
+        "other"
+    }
+}
+
+type Schema = std::collections::BTreeMap<String, (Vec<(String, &'static str)>, Vec<String>)>;
+
+async fn sqlite_schema(store: &Store) -> Schema {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let mut schema = Schema::new();
+    for t in tables {
+        let cols: Vec<(String, String)> =
+            sqlx::query_as("select name, type from pragma_table_info($1) order by name")
+                .bind(&t)
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+        let idx: Vec<String> = sqlx::query_scalar(
+            "select name from sqlite_master where type = 'index' and tbl_name = $1 \
+             and name not like 'sqlite_autoindex%' order by name",
+        )
+        .bind(&t)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let cols = cols
+            .into_iter()
+            .map(|(n, ty)| (n, type_class(&ty)))
+            .collect();
+        schema.insert(t, (cols, idx));
+    }
+    schema
+}
+
+async fn postgres_schema(store: &Store) -> Schema {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "select table_name::text from information_schema.tables where table_schema = current_schema() \
+         and table_type = 'BASE TABLE' order by 1",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let mut schema = Schema::new();
+    for t in tables {
+        let cols: Vec<(String, String)> = sqlx::query_as(
+            "select column_name::text, data_type::text from information_schema.columns \
+             where table_schema = current_schema() and table_name = $1 order by 1",
+        )
+        .bind(&t)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        // Indexes created by a statement of their own; those PostgreSQL makes
+        // for primary keys and unique constraints are SQLite's autoindexes.
+        let idx: Vec<String> = sqlx::query_scalar(
+            "select indexname::text from pg_indexes i where schemaname = current_schema() and tablename = $1 \
+             and not exists (select 1 from pg_constraint c where c.conname = i.indexname) order by 1",
+        )
+        .bind(&t)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let cols = cols
+            .into_iter()
+            .map(|(n, ty)| (n, type_class(&ty)))
+            .collect();
+        schema.insert(t, (cols, idx));
+    }
+    schema
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(almanach_postgres_tests),
+    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
+)]
+async fn sqlite_and_postgres_schemas_are_the_same() {
+    let lite = testing::fresh_store(Backend::Sqlite).await.expect("sqlite");
+    let pg = testing::fresh_store(Backend::Postgres)
+        .await
+        .expect("postgres");
+    let (a, b) = (sqlite_schema(&lite).await, postgres_schema(&pg).await);
+    assert!(a.len() > 20, "{a:?}");
+    let mut differences = Vec::new();
+    for t in a
+        .keys()
+        .chain(b.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        match (a.get(t), b.get(t)) {
+            (Some(x), Some(y)) => {
+                if x.0 != y.0 {
+                    differences.push(format!(
+                        "{t} columns: sqlite {:?} / postgres {:?}",
+                        x.0, y.0
+                    ));
+                }
+                if x.1 != y.1 {
+                    differences.push(format!(
+                        "{t} indexes: sqlite {:?} / postgres {:?}",
+                        x.1, y.1
+                    ));
+                }
+            }
+            (x, y) => differences.push(format!(
+                "{t}: sqlite {} / postgres {}",
+                x.is_some(),
+                y.is_some()
+            )),
+        }
+    }
+    // Differences that exist on purpose, with why.
+    let known: &[&str] = &[];
+    differences.retain(|d| !known.iter().any(|k| d.starts_with(k)));
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    testing::dispose(lite).await;
+    testing::dispose(pg).await;
+}

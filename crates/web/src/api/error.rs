@@ -251,7 +251,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict(_) => ApiError::Conflict(Vec::new()),
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::Internal(crate::error::with_causes(&other)),
         }
     }
 }

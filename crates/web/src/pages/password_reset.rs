@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::sign_in::{pre_csrf, pre_csrf_ok};
 use super::staff::{PASSWORD_MAX, PASSWORD_MIN};
-use crate::auth::{hash_password, lang_of};
+use crate::auth::{hash_password_blocking, lang_of};
 use crate::forms::FormErrors;
 use crate::limits::ClientIp;
 use crate::view::keys::parse_email;
@@ -253,9 +253,7 @@ async fn choose_save(
             return respond(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let hash = hash_password_blocking(password).await?;
     // Only if the password is still the one the link was made for: of two
     // uses of one link (two tabs, a replay), one wins.
     if !state

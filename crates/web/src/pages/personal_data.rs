@@ -266,8 +266,8 @@ async fn export(
         staff_account: data.staff_account.as_ref(),
         speakers: &data.speakers,
     };
-    let json =
-        serde_json::to_string_pretty(&body).map_err(|e| WebError::Internal(e.to_string()))?;
+    let json = serde_json::to_string_pretty(&body)
+        .map_err(|e| WebError::Internal(crate::error::with_causes(&e)))?;
     state
         .store
         .record_personal_data_export(&s.actor(), &data)

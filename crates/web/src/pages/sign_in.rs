@@ -152,13 +152,21 @@ struct SignInForm {
 pub(super) static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("almanach dummy password"));
 
-/// Checks `password` against `hash` off the async threads (Argon2 takes
-/// tens of milliseconds on purpose), counting the check.
-pub(super) async fn check_password(state: &AppState, password: String, hash: String) -> bool {
+/// Checks `password` against `hash` (None: the dummy hash, for an account
+/// that does not exist) off the async threads (Argon2 takes tens of
+/// milliseconds on purpose; the dummy hash is made there too, the first
+/// time), counting the check.
+pub(super) async fn check_password(
+    state: &AppState,
+    password: String,
+    hash: Option<String>,
+) -> bool {
     state.count_password_check();
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || {
+        verify_password(&password, hash.as_deref().unwrap_or(&DUMMY_HASH))
+    })
+    .await
+    .unwrap_or(false)
 }
 
 async fn sign_in_save(
@@ -225,8 +233,8 @@ async fn sign_in_save(
     }
     let staff = state.store.staff_by_email(&email).await?;
     let hash = match &staff {
-        Some(s) if s.active => s.password_hash.clone(),
-        _ => DUMMY_HASH.clone(),
+        Some(s) if s.active => Some(s.password_hash.clone()),
+        _ => None,
     };
     let ok =
         check_password(&state, f.password, hash).await && staff.as_ref().is_some_and(|s| s.active);

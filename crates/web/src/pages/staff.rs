@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use crate::auth::{Posted, StaffSession, hash_password};
+use crate::auth::{Posted, StaffSession, hash_password_blocking};
 use crate::forms::FormErrors;
 use crate::view::keys::Choices;
 use crate::view::keys::parse_email;
@@ -251,7 +251,10 @@ async fn save(
         Ok(v) => v,
         Err(problems) => return invalid(form, FormErrors::new(&tr, &problems)),
     };
-    let hash = m.password.as_deref().map(hash_password);
+    let hash = match m.password.clone() {
+        Some(p) => Some(hash_password_blocking(p).await?),
+        None => None,
+    };
     let actor = s.actor();
     let saved = if id == 0 {
         let hash = hash.expect("parse requires a new member's password");

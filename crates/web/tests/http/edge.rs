@@ -567,3 +567,63 @@ http_test!(
         assert_eq!(header(&r, "strict-transport-security"), "");
     }
 );
+
+/// The id a response carries in `X-Request-Id`.
+fn request_id(r: &Response) -> String {
+    r.headers
+        .get("x-request-id")
+        .expect("an X-Request-Id header")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+http_test! {
+    async fn every_answer_carries_a_request_id_and_an_error_page_quotes_it(app: TestApp) {
+        let first = app.get(&mut Client::default(), "/agenda").await;
+        assert_eq!(first.status, StatusCode::OK);
+        let id = request_id(&first);
+        assert_eq!(id.len(), 16, "{id}");
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        let second = app.get(&mut Client::default(), "/agenda").await;
+        assert_ne!(request_id(&second), id, "one id per request");
+        assert!(!first.body.contains(&id), "a page that went well shows no reference");
+
+        // A fault the librarian did not cause: the page quotes the id.
+        sqlx::query("alter table sessions rename to sessions_elsewhere")
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        let from_proxy = app
+            .send(
+                &mut Client::default(),
+                Request::get("/agenda")
+                    .header("x-request-id", "nginx-7f3a.42")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(from_proxy.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(request_id(&from_proxy), "nginx-7f3a.42", "a proxy's plain id is kept");
+        assert!(
+            from_proxy.body.contains("Référence : <code>nginx-7f3a.42</code>"),
+            "{}",
+            from_proxy.body
+        );
+
+        let hostile = app
+            .send(
+                &mut Client::default(),
+                Request::get("/agenda")
+                    .header("x-request-id", "<script>alert(1)</script>")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(hostile.status, StatusCode::INTERNAL_SERVER_ERROR);
+        let own = request_id(&hostile);
+        assert_eq!(own.len(), 16, "a hostile id is replaced by our own: {own}");
+        assert!(!hostile.body.contains("<script>"), "{}", hostile.body);
+        assert!(hostile.body.contains(&format!("Référence : <code>{own}</code>")));
+    }
+}
