@@ -197,23 +197,20 @@ fn utf16(bytes: &[u8]) -> Option<bool> {
 }
 
 /// UTF-16 when it says so (Excel's "Unicode text"), UTF-8 (a BOM dropped)
-/// when the bytes are valid UTF-8, Windows-1252 otherwise.
+/// when the bytes are valid UTF-8, Windows-1252 otherwise (a superset of
+/// Latin-1; its five unassigned bytes are the C1 controls, as browsers read
+/// them). Decoding is encoding_rs's, the WHATWG tables.
 fn decode(bytes: &[u8]) -> (String, &'static str) {
     if let Some(little) = utf16(bytes) {
-        let body = bytes
-            .strip_prefix(if little { b"\xFF\xFE" } else { b"\xFE\xFF" })
-            .unwrap_or(bytes);
-        let units = body.chunks_exact(2).map(|p| {
-            if little {
-                u16::from_le_bytes([p[0], p[1]])
-            } else {
-                u16::from_be_bytes([p[0], p[1]])
-            }
-        });
-        let text = char::decode_utf16(units)
-            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect();
-        return (text, "UTF-16");
+        let encoding = if little {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
+        // A last odd byte is no character: dropped, not a U+FFFD cell.
+        let even = &bytes[..bytes.len() & !1];
+        let (text, _) = encoding.decode_with_bom_removal(even);
+        return (text.into_owned(), "UTF-16");
     }
     let (bytes, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (rest, true),
@@ -221,24 +218,10 @@ fn decode(bytes: &[u8]) -> (String, &'static str) {
     };
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), if bom { "UTF-8 avec BOM" } else { "UTF-8" }),
-        Err(_) => (
-            bytes.iter().map(|&b| windows_1252(b)).collect(),
-            "Windows-1252",
-        ),
-    }
-}
-
-/// Windows-1252 differs from Latin-1 only in 0x80–0x9F; the five unassigned
-/// bytes map to the C1 controls, as browsers do.
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
-        _ => char::from(b),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            (text.into_owned(), "Windows-1252")
+        }
     }
 }
 
@@ -736,6 +719,34 @@ mod tests {
     }
 
     #[test]
+    fn each_encoding_decodes_to_its_characters() {
+        // Windows-1252's own 0x80–0x9F (its unassigned bytes are the C1
+        // controls), Latin-1 above.
+        assert_eq!(
+            decode(b"\x80\x81\x8c\x9d\x9f;\xa0\xe9\xff"),
+            ("€\u{81}Œ\u{9d}Ÿ;\u{a0}éÿ".to_string(), "Windows-1252")
+        );
+        assert_eq!(decode("é;ü".as_bytes()), ("é;ü".to_string(), "UTF-8"));
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa\xC3\xA9"),
+            ("aé".to_string(), "UTF-8 avec BOM")
+        );
+        // UTF-16 big-endian with its BOM; a last odd byte is no character.
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("aé;€\r\n".encode_utf16().flat_map(u16::to_be_bytes));
+        be.push(b'x');
+        assert_eq!(decode(&be), ("aé;€\r\n".to_string(), "UTF-16"));
+        // A lone surrogate is shown as U+FFFD, the rest kept.
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(
+            [0xD800u16, u16::from(b'a')]
+                .into_iter()
+                .flat_map(u16::to_le_bytes),
+        );
+        assert_eq!(decode(&le), ("\u{fffd}a".to_string(), "UTF-16"));
+    }
+
+    #[test]
     fn empty_participants_is_not_counted_and_blank_lines_are_skipped() {
         let f = parse_file(
             &csv(&["", "02/02/2024;;;P;atelier;;;;;;;;;", ";;;;;;;;;;;;;"]),
@@ -808,6 +819,44 @@ mod tests {
         );
         let e = parse_file(b"PK\x03\x04garbage", None).unwrap_err();
         assert!(matches!(e[0].kind, ErrorKind::Unreadable(_)));
+    }
+
+    /// The tokenizer's habits that `csv-core` does not share (decision 0020).
+    #[test]
+    fn the_tokenizer_keeps_the_files_lines_and_spreadsheet_habits() {
+        let read = |text: &str| {
+            let (records, delimiter) = read_csv(text, &ImportLimits::default()).unwrap();
+            let lines: Vec<_> = records.into_iter().map(|r| (r.line, r.cells)).collect();
+            (lines, delimiter)
+        };
+        // Spaces before an opening quote: the quote still opens, its
+        // delimiter is text; a quote inside a cell is a character.
+        let (got, d) = read("a;  \"b;c\" ;d\"e\n");
+        assert_eq!(d, ';');
+        assert_eq!(got, [(1, vec!["a".into(), "b;c ".into(), "d\"e".into()])]);
+        // Blank lines are records of one empty cell, so every record keeps
+        // its line of the file; a record spanning lines is at its first.
+        let (got, _) = read("a,b\n\n\"x\r\ny\",z\r\n\rq\r");
+        assert_eq!(
+            got,
+            [
+                (1, vec!["a".into(), "b".into()]),
+                (2, vec![String::new()]),
+                (3, vec!["x\r\ny".into(), "z".into()]),
+                (5, vec![String::new()]),
+                (6, vec!["q".into()]),
+            ]
+        );
+        // Tabs win only over both others; a tie between `,` and `;` is `;`.
+        assert_eq!(read("a\tb\tc;d,e\n").1, '\t');
+        assert_eq!(read("a\tb;c;d\n").1, ';');
+        assert_eq!(read("a,b;c\n").1, ';');
+        assert_eq!(read("\"a;b\",c\n").1, ',');
+        // An unclosed quote is reported at the line its record starts on.
+        let e = read_csv("a;b\nc;\"d\ne\nf", &ImportLimits::default())
+            .err()
+            .unwrap();
+        assert_eq!((e.line, e.kind), (2, ErrorKind::UnterminatedQuote));
     }
 
     #[test]
