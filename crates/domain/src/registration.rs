@@ -950,6 +950,58 @@ mod tests {
     }
 
     #[test]
+    fn settings_bounds_and_each_problem_at_its_field() {
+        let tz = crate::calendar::paris();
+        let parse = |od: &str, ot: &str, cd: &str, ct: &str, seats: &str| {
+            let raw = RawSettings {
+                opens_date: od.into(),
+                opens_time: ot.into(),
+                closes_date: cd.into(),
+                closes_time: ct.into(),
+                max_seats: seats.into(),
+            };
+            RegistrationSettings::parse(&raw, &tz).map_err(|e| {
+                e.0.iter()
+                    .map(|p| (p.field.unwrap(), p.key))
+                    .collect::<Vec<_>>()
+            })
+        };
+        // The window must last: closing when it opens is refused, a minute
+        // later is fine.
+        assert_eq!(
+            parse("02/05/2026", "10:00", "02/05/2026", "10:00", ""),
+            Err(vec![("closes_date", "error.closes_before_opens")])
+        );
+        let s = parse("02/05/2026", "10:00", "02/05/2026", "10:01", "").unwrap();
+        assert_eq!(s.closes_at, Some(1_777_708_860));
+        assert_eq!(s.max_seats, 1);
+        // Seats per registration: 1 to 8.
+        assert_eq!(parse("", "", "", "", "8").unwrap().max_seats, 8);
+        assert_eq!(parse("", "", "", "", " 1 ").unwrap().max_seats, 1);
+        for bad in ["0", "9", "deux"] {
+            assert_eq!(
+                parse("", "", "", "", bad),
+                Err(vec![("max_seats", "error.max_seats")]),
+                "{bad}"
+            );
+        }
+        // A time without its date, unreadable text, and the hour skipped
+        // when clocks go forward, each at its own field.
+        assert_eq!(
+            parse("", "10:00", "31/02/2026", "25h", ""),
+            Err(vec![
+                ("opens_date", "error.required"),
+                ("closes_date", "error.date"),
+                ("closes_time", "error.time"),
+            ])
+        );
+        assert_eq!(
+            parse("", "", "29/03/2026", "02:30", ""),
+            Err(vec![("closes_time", "error.time_does_not_exist")])
+        );
+    }
+
+    #[test]
     fn settings_parse_the_window_in_local_time() {
         let tz = crate::calendar::paris();
         let raw = RawSettings {
