@@ -747,6 +747,99 @@ mod tests {
     }
 
     #[test]
+    fn utf16_without_a_bom_is_told_by_its_nuls() {
+        let le = |s: &str| {
+            s.encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect::<Vec<u8>>()
+        };
+        let swap = |v: Vec<u8>| v.chunks(2).flat_map(|p| [p[1], p[0]]).collect::<Vec<u8>>();
+        assert_eq!(utf16(b"\xFF\xFEa"), Some(true));
+        assert_eq!(utf16(b"\xFE\xFFa"), Some(false));
+        // Eight bytes are enough to tell, six are not; an odd last byte
+        // is left out.
+        assert_eq!(utf16(&le("abcd")), Some(true));
+        assert_eq!(utf16(&swap(le("abcd"))), Some(false));
+        assert_eq!(utf16(&le("abc")), None);
+        let mut nine = le("abcd");
+        nine.push(b'x');
+        assert_eq!(utf16(&nine), Some(true));
+        nine.truncate(7);
+        assert_eq!(utf16(&nine), None);
+        // Nine pairs in ten with a NUL on the high side is UTF-16, eight is not.
+        let mix = |nul: usize| -> Vec<u8> {
+            (0..10)
+                .flat_map(|i| if i < nul { [b'a', 0] } else { [b'a', b'b'] })
+                .collect()
+        };
+        assert_eq!(utf16(&mix(9)), Some(true));
+        assert_eq!(utf16(&mix(8)), None);
+        assert_eq!(utf16(&swap(mix(9))), Some(false));
+        assert_eq!(utf16(&swap(mix(8))), None);
+        // NULs on the other side too: one pair in twenty is already too many.
+        let nuls = |pairs: usize| {
+            let mut v = le(&"a".repeat(pairs - 1));
+            v.extend([0, 0]);
+            v
+        };
+        assert_eq!(utf16(&nuls(20)), None);
+        assert_eq!(utf16(&nuls(21)), Some(true));
+        assert_eq!(utf16(&swap(nuls(20))), None);
+        assert_eq!(utf16(&swap(nuls(21))), Some(false));
+        // Only the first 2048 bytes are looked at.
+        let mut long = le(&"a".repeat(1024));
+        long.extend(b"plain text after".repeat(200));
+        assert_eq!(utf16(&long), Some(true));
+        assert_eq!(utf16(b"date;cycle;type;participants"), None);
+    }
+
+    #[test]
+    fn text_is_told_from_binary_by_its_control_bytes() {
+        let text = |s: &[u8]| matches!(sniff(s), Sniffed::Text);
+        let with = |controls: usize, c: u8, len: usize| {
+            let mut v = vec![c; controls];
+            v.resize(len, b'a');
+            v
+        };
+        // More than 8 control bytes, and more than one in twenty.
+        assert!(!text(&with(9, 0, 179)));
+        assert!(text(&with(9, 0, 180)));
+        assert!(text(&with(8, 0, 20)));
+        for c in [1, 8, 0x0e, 0x1f] {
+            assert!(!text(&with(9, c, 100)), "{c:#x}");
+        }
+        // Tab, line ends, form feed and Ctrl-Z (end of an old DOS file) are text's.
+        for c in [b'\t', b'\n', 0x0b, 0x0c, b'\r', 0x1a, 0x7f] {
+            assert!(text(&with(50, c, 100)), "{c:#x}");
+        }
+        // Only the first 8 KiB are looked at.
+        let mut late = vec![b'a'; 8192];
+        late.extend([0u8; 100]);
+        assert!(text(&late));
+        for magic in [&b"PK\x03\x04"[..], b"PK\x05\x06"] {
+            assert!(matches!(sniff(magic), Sniffed::Zip));
+        }
+        for magic in [
+            &b"%PDF"[..],
+            b"\x89PNG",
+            b"\xFF\xD8\xFF",
+            b"GIF8",
+            b"\x1F\x8B",
+            b"7z\xBC\xAF",
+            b"Rar!",
+            b"\x7FELF",
+        ] {
+            assert!(matches!(sniff(magic), Sniffed::Binary));
+        }
+        // UTF-16's NULs are not binary.
+        let le: Vec<u8> = "date;cycle"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(text(&le));
+    }
+
+    #[test]
     fn empty_participants_is_not_counted_and_blank_lines_are_skipped() {
         let f = parse_file(
             &csv(&["", "02/02/2024;;;P;atelier;;;;;;;;;", ";;;;;;;;;;;;;"]),
@@ -864,6 +957,51 @@ mod tests {
         let f = parse_file(b"date;cycle;type;participants;remarque\n01/02/2024;P;atelier;4;\"two\nlines\"\n02/02/2024;P;atelier;5;\n", None).unwrap();
         assert_eq!(f.ignored_columns, ["remarque"]);
         assert_eq!(f.rows[1].line, 4);
+    }
+
+    #[test]
+    fn cells_at_their_bounds() {
+        let long = "x".repeat(MAX_TEXT);
+        let f = parse_file(
+            &csv(&[
+                &format!("01/03/2024;14h;14h01;{long};atelier;;;;;;;;;"),
+                &format!("01/03/2024;14h;14h;P;atelier;{long}x;;;;;;;;"),
+                "01/03/2024;;;P;atelier;;;;;1;;;;",
+                "01/03/2024;;;P;atelier;;;;2;3;;;;",
+            ]),
+            None,
+        )
+        .unwrap_err();
+        let got: Vec<(usize, &str, &ErrorKind)> = f
+            .iter()
+            .map(|e| (e.line, e.column.as_str(), &e.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (3, "Titre", &ErrorKind::TooLong),
+                (3, "Fin", &ErrorKind::EndBeforeStart),
+                (4, "Moins de 14 ans", &ErrorKind::Under14WithoutParticipants),
+                (5, "Moins de 14 ans", &ErrorKind::Under14OverParticipants),
+            ]
+        );
+        // The longest text and a one-minute session are fine; a line of
+        // only blank cells is no session.
+        let f = parse_file(
+            &csv(&[
+                &format!("01/03/2024;14h;14h01;{long};atelier;;;;;;;;;"),
+                " ; ;",
+                &format!("01/03/2024;14h;14h01;{long};atelier;;;;;;;;;"),
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(f.rows.len(), 2);
+        assert_eq!(f.rows[0].series, long);
+        assert_eq!(f.rows[1].line, 4);
+        // Identical lines are counted from 1 in their key.
+        assert!(f.rows[0].key.ends_with("#1"), "{}", f.rows[0].key);
+        assert!(f.rows[1].key.ends_with("#2"), "{}", f.rows[1].key);
     }
 
     #[test]
