@@ -447,6 +447,36 @@ mod tests {
     }
 
     #[test]
+    fn a_season_runs_from_the_first_of_september() {
+        assert_eq!(season_of(date(2024, 9, 1)), (2024, "2024-2025".to_string()));
+        assert_eq!(
+            season_of(date(2024, 8, 31)),
+            (2023, "2023-2024".to_string())
+        );
+        assert_eq!(
+            season_of(date(2025, 1, 15)),
+            (2024, "2024-2025".to_string())
+        );
+        assert_eq!(
+            season_of(date(2025, 12, 31)),
+            (2025, "2025-2026".to_string())
+        );
+    }
+
+    #[test]
+    fn weekdays_by_three_letters_or_more_in_french_or_english() {
+        assert_eq!(parse_weekday(" Lun "), Some(1));
+        assert_eq!(parse_weekday("mon"), Some(1));
+        assert_eq!(parse_weekday("MERC"), Some(3));
+        assert_eq!(parse_weekday("thu"), Some(4));
+        assert_eq!(parse_weekday("dimanche"), Some(7));
+        assert_eq!(parse_weekday("sunday"), Some(7));
+        assert_eq!(parse_weekday("di"), None);
+        assert_eq!(parse_weekday("lundis"), None);
+        assert_eq!(parse_weekday(""), None);
+    }
+
+    #[test]
     fn holidays_2025() {
         let h = french_public_holidays(2025);
         assert_eq!(h.len(), 11);

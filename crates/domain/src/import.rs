@@ -197,23 +197,20 @@ fn utf16(bytes: &[u8]) -> Option<bool> {
 }
 
 /// UTF-16 when it says so (Excel's "Unicode text"), UTF-8 (a BOM dropped)
-/// when the bytes are valid UTF-8, Windows-1252 otherwise.
+/// when the bytes are valid UTF-8, Windows-1252 otherwise (a superset of
+/// Latin-1; its five unassigned bytes are the C1 controls, as browsers read
+/// them). Decoding is encoding_rs's, the WHATWG tables.
 fn decode(bytes: &[u8]) -> (String, &'static str) {
     if let Some(little) = utf16(bytes) {
-        let body = bytes
-            .strip_prefix(if little { b"\xFF\xFE" } else { b"\xFE\xFF" })
-            .unwrap_or(bytes);
-        let units = body.chunks_exact(2).map(|p| {
-            if little {
-                u16::from_le_bytes([p[0], p[1]])
-            } else {
-                u16::from_be_bytes([p[0], p[1]])
-            }
-        });
-        let text = char::decode_utf16(units)
-            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect();
-        return (text, "UTF-16");
+        let encoding = if little {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
+        // A last odd byte is no character: dropped, not a U+FFFD cell.
+        let even = &bytes[..bytes.len() & !1];
+        let (text, _) = encoding.decode_with_bom_removal(even);
+        return (text.into_owned(), "UTF-16");
     }
     let (bytes, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (rest, true),
@@ -221,24 +218,10 @@ fn decode(bytes: &[u8]) -> (String, &'static str) {
     };
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), if bom { "UTF-8 avec BOM" } else { "UTF-8" }),
-        Err(_) => (
-            bytes.iter().map(|&b| windows_1252(b)).collect(),
-            "Windows-1252",
-        ),
-    }
-}
-
-/// Windows-1252 differs from Latin-1 only in 0x80–0x9F; the five unassigned
-/// bytes map to the C1 controls, as browsers do.
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
-        _ => char::from(b),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            (text.into_owned(), "Windows-1252")
+        }
     }
 }
 
@@ -736,6 +719,127 @@ mod tests {
     }
 
     #[test]
+    fn each_encoding_decodes_to_its_characters() {
+        // Windows-1252's own 0x80–0x9F (its unassigned bytes are the C1
+        // controls), Latin-1 above.
+        assert_eq!(
+            decode(b"\x80\x81\x8c\x9d\x9f;\xa0\xe9\xff"),
+            ("€\u{81}Œ\u{9d}Ÿ;\u{a0}éÿ".to_string(), "Windows-1252")
+        );
+        assert_eq!(decode("é;ü".as_bytes()), ("é;ü".to_string(), "UTF-8"));
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa\xC3\xA9"),
+            ("aé".to_string(), "UTF-8 avec BOM")
+        );
+        // UTF-16 big-endian with its BOM; a last odd byte is no character.
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("aé;€\r\n".encode_utf16().flat_map(u16::to_be_bytes));
+        be.push(b'x');
+        assert_eq!(decode(&be), ("aé;€\r\n".to_string(), "UTF-16"));
+        // A lone surrogate is shown as U+FFFD, the rest kept.
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(
+            [0xD800u16, u16::from(b'a')]
+                .into_iter()
+                .flat_map(u16::to_le_bytes),
+        );
+        assert_eq!(decode(&le), ("\u{fffd}a".to_string(), "UTF-16"));
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_told_by_its_nuls() {
+        let le = |s: &str| {
+            s.encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect::<Vec<u8>>()
+        };
+        let swap = |v: Vec<u8>| v.chunks(2).flat_map(|p| [p[1], p[0]]).collect::<Vec<u8>>();
+        assert_eq!(utf16(b"\xFF\xFEa"), Some(true));
+        assert_eq!(utf16(b"\xFE\xFFa"), Some(false));
+        // Eight bytes are enough to tell, six are not; an odd last byte
+        // is left out.
+        assert_eq!(utf16(&le("abcd")), Some(true));
+        assert_eq!(utf16(&swap(le("abcd"))), Some(false));
+        assert_eq!(utf16(&le("abc")), None);
+        let mut nine = le("abcd");
+        nine.push(b'x');
+        assert_eq!(utf16(&nine), Some(true));
+        nine.truncate(7);
+        assert_eq!(utf16(&nine), None);
+        // Nine pairs in ten with a NUL on the high side is UTF-16, eight is not.
+        let mix = |nul: usize| -> Vec<u8> {
+            (0..10)
+                .flat_map(|i| if i < nul { [b'a', 0] } else { [b'a', b'b'] })
+                .collect()
+        };
+        assert_eq!(utf16(&mix(9)), Some(true));
+        assert_eq!(utf16(&mix(8)), None);
+        assert_eq!(utf16(&swap(mix(9))), Some(false));
+        assert_eq!(utf16(&swap(mix(8))), None);
+        // NULs on the other side too: one pair in twenty is already too many.
+        let nuls = |pairs: usize| {
+            let mut v = le(&"a".repeat(pairs - 1));
+            v.extend([0, 0]);
+            v
+        };
+        assert_eq!(utf16(&nuls(20)), None);
+        assert_eq!(utf16(&nuls(21)), Some(true));
+        assert_eq!(utf16(&swap(nuls(20))), None);
+        assert_eq!(utf16(&swap(nuls(21))), Some(false));
+        // Only the first 2048 bytes are looked at.
+        let mut long = le(&"a".repeat(1024));
+        long.extend(b"plain text after".repeat(200));
+        assert_eq!(utf16(&long), Some(true));
+        assert_eq!(utf16(b"date;cycle;type;participants"), None);
+    }
+
+    #[test]
+    fn text_is_told_from_binary_by_its_control_bytes() {
+        let text = |s: &[u8]| matches!(sniff(s), Sniffed::Text);
+        let with = |controls: usize, c: u8, len: usize| {
+            let mut v = vec![c; controls];
+            v.resize(len, b'a');
+            v
+        };
+        // More than 8 control bytes, and more than one in twenty.
+        assert!(!text(&with(9, 0, 179)));
+        assert!(text(&with(9, 0, 180)));
+        assert!(text(&with(8, 0, 20)));
+        for c in [1, 8, 0x0e, 0x1f] {
+            assert!(!text(&with(9, c, 100)), "{c:#x}");
+        }
+        // Tab, line ends, form feed and Ctrl-Z (end of an old DOS file) are text's.
+        for c in [b'\t', b'\n', 0x0b, 0x0c, b'\r', 0x1a, 0x7f] {
+            assert!(text(&with(50, c, 100)), "{c:#x}");
+        }
+        // Only the first 8 KiB are looked at.
+        let mut late = vec![b'a'; 8192];
+        late.extend([0u8; 100]);
+        assert!(text(&late));
+        for magic in [&b"PK\x03\x04"[..], b"PK\x05\x06"] {
+            assert!(matches!(sniff(magic), Sniffed::Zip));
+        }
+        for magic in [
+            &b"%PDF"[..],
+            b"\x89PNG",
+            b"\xFF\xD8\xFF",
+            b"GIF8",
+            b"\x1F\x8B",
+            b"7z\xBC\xAF",
+            b"Rar!",
+            b"\x7FELF",
+        ] {
+            assert!(matches!(sniff(magic), Sniffed::Binary));
+        }
+        // UTF-16's NULs are not binary.
+        let le: Vec<u8> = "date;cycle"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(text(&le));
+    }
+
+    #[test]
     fn empty_participants_is_not_counted_and_blank_lines_are_skipped() {
         let f = parse_file(
             &csv(&["", "02/02/2024;;;P;atelier;;;;;;;;;", ";;;;;;;;;;;;;"]),
@@ -810,11 +914,94 @@ mod tests {
         assert!(matches!(e[0].kind, ErrorKind::Unreadable(_)));
     }
 
+    /// The tokenizer's habits that `csv-core` does not share (decision 0020).
+    #[test]
+    fn the_tokenizer_keeps_the_files_lines_and_spreadsheet_habits() {
+        let read = |text: &str| {
+            let (records, delimiter) = read_csv(text, &ImportLimits::default()).unwrap();
+            let lines: Vec<_> = records.into_iter().map(|r| (r.line, r.cells)).collect();
+            (lines, delimiter)
+        };
+        // Spaces before an opening quote: the quote still opens, its
+        // delimiter is text; a quote inside a cell is a character.
+        let (got, d) = read("a;  \"b;c\" ;d\"e\n");
+        assert_eq!(d, ';');
+        assert_eq!(got, [(1, vec!["a".into(), "b;c ".into(), "d\"e".into()])]);
+        // Blank lines are records of one empty cell, so every record keeps
+        // its line of the file; a record spanning lines is at its first.
+        let (got, _) = read("a,b\n\n\"x\r\ny\",z\r\n\rq\r");
+        assert_eq!(
+            got,
+            [
+                (1, vec!["a".into(), "b".into()]),
+                (2, vec![String::new()]),
+                (3, vec!["x\r\ny".into(), "z".into()]),
+                (5, vec![String::new()]),
+                (6, vec!["q".into()]),
+            ]
+        );
+        // Tabs win only over both others; a tie between `,` and `;` is `;`.
+        assert_eq!(read("a\tb\tc;d,e\n").1, '\t');
+        assert_eq!(read("a\tb;c;d\n").1, ';');
+        assert_eq!(read("a,b;c\n").1, ';');
+        assert_eq!(read("\"a;b\",c\n").1, ',');
+        // An unclosed quote is reported at the line its record starts on.
+        let e = read_csv("a;b\nc;\"d\ne\nf", &ImportLimits::default())
+            .err()
+            .unwrap();
+        assert_eq!((e.line, e.kind), (2, ErrorKind::UnterminatedQuote));
+    }
+
     #[test]
     fn unknown_columns_are_listed_and_quoted_newlines_keep_line_numbers() {
         let f = parse_file(b"date;cycle;type;participants;remarque\n01/02/2024;P;atelier;4;\"two\nlines\"\n02/02/2024;P;atelier;5;\n", None).unwrap();
         assert_eq!(f.ignored_columns, ["remarque"]);
         assert_eq!(f.rows[1].line, 4);
+    }
+
+    #[test]
+    fn cells_at_their_bounds() {
+        let long = "x".repeat(MAX_TEXT);
+        let f = parse_file(
+            &csv(&[
+                &format!("01/03/2024;14h;14h01;{long};atelier;;;;;;;;;"),
+                &format!("01/03/2024;14h;14h;P;atelier;{long}x;;;;;;;;"),
+                "01/03/2024;;;P;atelier;;;;;1;;;;",
+                "01/03/2024;;;P;atelier;;;;2;3;;;;",
+            ]),
+            None,
+        )
+        .unwrap_err();
+        let got: Vec<(usize, &str, &ErrorKind)> = f
+            .iter()
+            .map(|e| (e.line, e.column.as_str(), &e.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (3, "Titre", &ErrorKind::TooLong),
+                (3, "Fin", &ErrorKind::EndBeforeStart),
+                (4, "Moins de 14 ans", &ErrorKind::Under14WithoutParticipants),
+                (5, "Moins de 14 ans", &ErrorKind::Under14OverParticipants),
+            ]
+        );
+        // The longest text and a one-minute session are fine; a line of
+        // only blank cells is no session.
+        let f = parse_file(
+            &csv(&[
+                &format!("01/03/2024;14h;14h01;{long};atelier;;;;;;;;;"),
+                " ; ;",
+                &format!("01/03/2024;14h;14h01;{long};atelier;;;;;;;;;"),
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(f.rows.len(), 2);
+        assert_eq!(f.rows[0].series, long);
+        assert_eq!(f.rows[1].line, 4);
+        // Identical lines are counted from 1 in their key.
+        assert!(f.rows[0].key.ends_with("#1"), "{}", f.rows[0].key);
+        assert!(f.rows[1].key.ends_with("#2"), "{}", f.rows[1].key);
     }
 
     #[test]

@@ -492,8 +492,29 @@ mod tests {
     }
 
     #[test]
+    fn it_arrives_later_on_some_days() {
+        // IT works Monday 9 h – 17 h and Tuesday from 14 h: a Tuesday
+        // session at 10 h is before IT arrives that day, so IT's last day
+        // is Monday, and one IT working day before it is the Tuesday before.
+        let hours = parse_it_hours("lundi 9h-17h\nmardi 14h-17h").unwrap();
+        let c = ItCalendar::new(hours, ClosingDays::default(), 1);
+        let d = c.deadline(date(2025, 3, 11), t(10), t(11));
+        assert_eq!(
+            (d.last_it_day, d.due, d.without_it),
+            (date(2025, 3, 10), date(2025, 3, 4), true)
+        );
+        // At 15 h IT is there: the session's day is IT's last.
+        let d = c.deadline(date(2025, 3, 11), t(15), t(16));
+        assert_eq!(
+            (d.last_it_day, d.due, d.without_it),
+            (date(2025, 3, 11), date(2025, 3, 10), false)
+        );
+    }
+
+    #[test]
     fn it_hours_are_parsed_and_weekends_refused() {
         assert_eq!(parse_it_hours("").unwrap(), default_it_hours());
+        assert_eq!(parse_it_hours("vendredi 9h-17h").unwrap().0.len(), 1);
         assert_eq!(
             parse_it_hours("samedi 9h-12h").unwrap_err().key,
             "error.it_hours_weekend"
@@ -636,6 +657,13 @@ mod tests {
         assert_eq!(far.due, date(2025, 3, 6));
         assert_eq!(far.last_it_day, date(2025, 3, 6));
         assert!(far.without_it);
+        // Two years closed is within the search (three years): the due date
+        // is found before the closing, five IT working days before it.
+        let long = cal("2023-01-01 2024-12-31").deadline(date(2025, 1, 2), t(10), t(11));
+        assert_eq!(
+            (long.last_it_day, long.due),
+            (date(2025, 1, 2), date(2022, 12, 26))
+        );
     }
 
     #[test]

@@ -595,6 +595,63 @@ mod tests {
     }
 
     #[test]
+    fn each_email_and_phone_rule_on_its_own_and_at_its_bound() {
+        let email = |s: &str| EmailAddress::parse("email", s).map_err(|p| p.key);
+        // 254 characters at most, whatever the parts.
+        let longest = format!("{}@x.fr", "a".repeat(249));
+        assert_eq!(email(&longest).unwrap().as_str(), longest);
+        assert_eq!(email(&format!("a{longest}")), Err("error.too_long"));
+        // Each flaw alone is refused; the same address without it is not.
+        assert!(email("a.b@x-y.example").is_ok());
+        for bad in [
+            "a@x-.fr",
+            "a@.x.fr",
+            "a@x.fr.",
+            "a@x.-fr",
+            "a\"b@x.fr",
+            "a<b@x.fr",
+            "a>b@x.fr",
+            "a,b@x.fr",
+            "a;b@x.fr",
+            "a\u{a0}b@x.fr",
+        ] {
+            assert_eq!(email(bad), Err("error.email"), "{bad}");
+        }
+        let phone = |s: &str| parse_phone("phone", s).map_err(|p| p.key);
+        assert_eq!(phone("   "), Ok(String::new()));
+        // 6 to 20 digits, 30 characters at most.
+        assert_eq!(phone("123456"), Ok("123456".to_string()));
+        assert_eq!(phone("12345"), Err("error.phone"));
+        assert!(phone("12345678901234567890").is_ok());
+        assert_eq!(phone("123456789012345678901"), Err("error.phone"));
+        let thirty = "+12 34 56 78 90 12 34 56 78 90";
+        assert_eq!(thirty.len(), 30);
+        assert!(phone(thirty).is_ok());
+        assert_eq!(phone(&thirty.replacen(' ', "  ", 1)), Err("error.phone"));
+        assert_eq!(phone("06 12 34 56 7x"), Err("error.phone"));
+    }
+
+    #[test]
+    fn ages_as_people_write_them() {
+        assert_eq!(
+            parse_ages("7ans et 9 an/10+11;12"),
+            Ok(vec![7, 9, 10, 11, 12])
+        );
+        assert_eq!(parse_ages("0, 120"), Ok(vec![0, 120]));
+        assert_eq!(parse_ages("121").unwrap_err().key, "error.ages_format");
+        assert_eq!(parse_ages("sept").unwrap_err().key, "error.ages_format");
+        let sixty = "7, ".repeat(20);
+        assert_eq!(sixty.chars().count(), AGES_MAX_LEN);
+        assert_eq!(parse_ages(&sixty).unwrap().len(), 20);
+        assert_eq!(
+            parse_ages(&format!("{sixty}7")).unwrap_err().key,
+            "error.too_long"
+        );
+        assert_eq!(parse_seats(" ", 3), Ok(1));
+        assert_eq!(parse_seats("1", 1), Ok(1));
+    }
+
+    #[test]
     fn seats_between_one_and_the_maximum() {
         let r = rules(None, None, false, 4);
         assert_eq!(Party::parse(&raw("4", ""), &r).unwrap().seats, 4);
@@ -890,6 +947,58 @@ mod tests {
         };
         assert_eq!(seats_to_settle(&cancelled, true, 0), None);
         assert_eq!(seats_to_settle(&cancelled, false, 0), None);
+    }
+
+    #[test]
+    fn settings_bounds_and_each_problem_at_its_field() {
+        let tz = crate::calendar::paris();
+        let parse = |od: &str, ot: &str, cd: &str, ct: &str, seats: &str| {
+            let raw = RawSettings {
+                opens_date: od.into(),
+                opens_time: ot.into(),
+                closes_date: cd.into(),
+                closes_time: ct.into(),
+                max_seats: seats.into(),
+            };
+            RegistrationSettings::parse(&raw, &tz).map_err(|e| {
+                e.0.iter()
+                    .map(|p| (p.field.unwrap(), p.key))
+                    .collect::<Vec<_>>()
+            })
+        };
+        // The window must last: closing when it opens is refused, a minute
+        // later is fine.
+        assert_eq!(
+            parse("02/05/2026", "10:00", "02/05/2026", "10:00", ""),
+            Err(vec![("closes_date", "error.closes_before_opens")])
+        );
+        let s = parse("02/05/2026", "10:00", "02/05/2026", "10:01", "").unwrap();
+        assert_eq!(s.closes_at, Some(1_777_708_860));
+        assert_eq!(s.max_seats, 1);
+        // Seats per registration: 1 to 8.
+        assert_eq!(parse("", "", "", "", "8").unwrap().max_seats, 8);
+        assert_eq!(parse("", "", "", "", " 1 ").unwrap().max_seats, 1);
+        for bad in ["0", "9", "deux"] {
+            assert_eq!(
+                parse("", "", "", "", bad),
+                Err(vec![("max_seats", "error.max_seats")]),
+                "{bad}"
+            );
+        }
+        // A time without its date, unreadable text, and the hour skipped
+        // when clocks go forward, each at its own field.
+        assert_eq!(
+            parse("", "10:00", "31/02/2026", "25h", ""),
+            Err(vec![
+                ("opens_date", "error.required"),
+                ("closes_date", "error.date"),
+                ("closes_time", "error.time"),
+            ])
+        );
+        assert_eq!(
+            parse("", "", "29/03/2026", "02:30", ""),
+            Err(vec![("closes_time", "error.time_does_not_exist")])
+        );
     }
 
     #[test]
