@@ -7,6 +7,7 @@
 //! `crates/store/build.rs`). In CI (`CI` set) the cfg is on, so a missing
 //! server is a failure.
 
+use almanach_domain::ids::LibraryId;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{Backend, Store};
@@ -184,7 +185,7 @@ pub fn session_write(
 }
 
 /// A new published event titled `title`, in no series; its id.
-pub async fn published_event(store: &Store, library_id: i64, title: &str) -> i64 {
+pub async fn published_event(store: &Store, library_id: LibraryId, title: &str) -> i64 {
     let e = crate::Event {
         id: 0,
         series_id: None,
@@ -201,7 +202,7 @@ pub async fn published_event(store: &Store, library_id: i64, title: &str) -> i64
 
 /// The id of the need type called `name` in the library's catalogue
 /// (seeded with the usual equipment).
-pub async fn need_type_id(store: &Store, library_id: i64, name: &str) -> i64 {
+pub async fn need_type_id(store: &Store, library_id: LibraryId, name: &str) -> i64 {
     store
         .need_types(library_id)
         .await

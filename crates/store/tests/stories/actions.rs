@@ -6,11 +6,12 @@
 use almanach_domain::Lang;
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::registration::{EmailAddress, Party, RegistrationStatus};
+use almanach_store::LibraryId;
 use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "claire@mediatheque.test")
 }
 
@@ -59,7 +60,7 @@ fn write(event_id: i64, capacity: u32, starts_at: i64) -> SessionWrite {
 }
 
 /// A published workshop in a week with `capacity` seats; (event, session).
-async fn workshop(store: &Store, lib: i64, capacity: u32) -> (i64, i64) {
+async fn workshop(store: &Store, lib: LibraryId, capacity: u32) -> (i64, i64) {
     let e = store
         .save_event(
             &actor(lib),
@@ -82,7 +83,7 @@ async fn workshop(store: &Store, lib: i64, capacity: u32) -> (i64, i64) {
     (e, s)
 }
 
-async fn register(store: &Store, lib: i64, s: i64, email: &str) -> Registration {
+async fn register(store: &Store, lib: LibraryId, s: i64, email: &str) -> Registration {
     match store
         .register(&actor(lib), &new(Target::Session(s), email, 1))
         .await
@@ -102,7 +103,7 @@ async fn send_due(store: &Store, at: i64, limit: i64) -> Vec<OutboxMessage> {
     claimed
 }
 
-async fn outbox_of(store: &Store, lib: i64, kind: MailKind) -> Vec<OutboxMessage> {
+async fn outbox_of(store: &Store, lib: LibraryId, kind: MailKind) -> Vec<OutboxMessage> {
     let f = OutboxFilter {
         kind: Some(kind),
         ..Default::default()

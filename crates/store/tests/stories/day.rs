@@ -5,9 +5,10 @@
 use almanach_domain::attendance::Headcount;
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
+use almanach_store::LibraryId;
 use almanach_store::*;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -30,11 +31,11 @@ const REMOVE_CHILD: Tap = Tap {
 
 /// A published session that began ten minutes ago; on registration with
 /// `capacity` seats when given.
-async fn session(store: &Store, lib: i64, capacity: Option<u32>) -> i64 {
+async fn session(store: &Store, lib: LibraryId, capacity: Option<u32>) -> i64 {
     session_at(store, lib, capacity, now() - 600).await
 }
 
-async fn session_at(store: &Store, lib: i64, capacity: Option<u32>, starts_at: i64) -> i64 {
+async fn session_at(store: &Store, lib: LibraryId, capacity: Option<u32>, starts_at: i64) -> i64 {
     let e = Event {
         id: 0,
         series_id: None,
@@ -84,7 +85,7 @@ async fn session_at(store: &Store, lib: i64, capacity: Option<u32>, starts_at: i
 
 async fn register(
     store: &Store,
-    lib: i64,
+    lib: LibraryId,
     session_id: i64,
     key: &str,
     seats: u32,

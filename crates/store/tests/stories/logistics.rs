@@ -5,10 +5,11 @@ use almanach_domain::calendar::{local_to_instant, paris};
 use almanach_domain::logistics::{NeedStatus, Provider, Readiness};
 use almanach_domain::programme::EventStatus;
 use almanach_domain::speakers::{Booking, Fees, Profile, Region, SpeakerKind, Stage};
+use almanach_store::LibraryId;
 use almanach_store::*;
 use jiff::civil::{Date, Time, date};
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -23,7 +24,7 @@ fn write(event_id: i64, d: Date, start: i8, end: i8) -> SessionWrite {
     testing::session_write(event_id, d, start, end)
 }
 
-async fn event(store: &Store, lib: i64, title: &str, series_id: Option<i64>) -> i64 {
+async fn event(store: &Store, lib: LibraryId, title: &str, series_id: Option<i64>) -> i64 {
     let e = Event {
         id: 0,
         series_id,
@@ -35,7 +36,7 @@ async fn event(store: &Store, lib: i64, title: &str, series_id: Option<i64>) -> 
     store.save_event(&actor(lib), &e).await.unwrap()
 }
 
-async fn session(store: &Store, lib: i64, event_id: i64, d: Date, start: i8, end: i8) -> i64 {
+async fn session(store: &Store, lib: LibraryId, event_id: i64, d: Date, start: i8, end: i8) -> i64 {
     store
         .save_session(&actor(lib), None, &write(event_id, d, start, end))
         .await
@@ -43,7 +44,7 @@ async fn session(store: &Store, lib: i64, event_id: i64, d: Date, start: i8, end
         .unwrap()
 }
 
-async fn type_id(store: &Store, lib: i64, name: &str) -> i64 {
+async fn type_id(store: &Store, lib: LibraryId, name: &str) -> i64 {
     testing::need_type_id(store, lib, name).await
 }
 
@@ -98,7 +99,7 @@ on_both_backends!(
             .unwrap();
         assert_eq!(store.logistics_settings(lib).await.unwrap(), changed);
         let log = store
-            .audit_log(lib, Some(("logistics_settings", lib)), 5)
+            .audit_log(lib, Some(("logistics_settings", lib.get())), 5)
             .await
             .unwrap();
         assert_eq!(log.len(), 1);

@@ -6,11 +6,12 @@ use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::registration::{
     EmailAddress, Party, RegistrationSettings, RegistrationStatus,
 };
+use almanach_store::LibraryId;
 use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -58,7 +59,7 @@ fn write(event_id: i64, capacity: Option<u32>, starts_at: i64) -> SessionWrite {
     }
 }
 
-async fn event(store: &Store, lib: i64, title: &str) -> i64 {
+async fn event(store: &Store, lib: LibraryId, title: &str) -> i64 {
     let e = Event {
         id: 0,
         series_id: None,
@@ -71,7 +72,7 @@ async fn event(store: &Store, lib: i64, title: &str) -> i64 {
 }
 
 /// A published workshop a week from now with `capacity` seats and up to `max_seats` per registration.
-async fn workshop(store: &Store, lib: i64, capacity: u32, max_seats: u32) -> i64 {
+async fn workshop(store: &Store, lib: LibraryId, capacity: u32, max_seats: u32) -> i64 {
     let e = event(store, lib, "Atelier robotique").await;
     let id = store
         .save_session(

@@ -7,11 +7,12 @@ use almanach_domain::registration::{
     EmailAddress, Party, RegistrationSettings, RegistrationStatus,
 };
 use almanach_domain::staff::Role;
+use almanach_store::LibraryId;
 use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -25,7 +26,7 @@ fn party(name: &str, email: &str, seats: u32) -> Party {
     }
 }
 
-async fn register(store: &Store, lib: i64, target: Target, p: Party) -> Registration {
+async fn register(store: &Store, lib: LibraryId, target: Target, p: Party) -> Registration {
     let key = format!("{:?}-{}", target, p.email.as_ref().unwrap().as_str());
     let new = NewRegistration {
         target,
@@ -46,7 +47,7 @@ async fn register(store: &Store, lib: i64, target: Target, p: Party) -> Registra
     }
 }
 
-async fn event(store: &Store, lib: i64, title: &str) -> i64 {
+async fn event(store: &Store, lib: LibraryId, title: &str) -> i64 {
     let e = Event {
         id: 0,
         series_id: None,
@@ -59,7 +60,13 @@ async fn event(store: &Store, lib: i64, title: &str) -> i64 {
 }
 
 /// A session on registration starting at `starts_at`, two hours long.
-async fn session(store: &Store, lib: i64, event_id: i64, starts_at: i64, capacity: u32) -> i64 {
+async fn session(
+    store: &Store,
+    lib: LibraryId,
+    event_id: i64,
+    starts_at: i64,
+    capacity: u32,
+) -> i64 {
     let w = SessionWrite {
         event_id,
         kind: SessionKind::Workshop,
