@@ -6,7 +6,6 @@
 //! clock is passed in, never slept on.
 
 use crate::support;
-use almanach_store::LibraryId;
 
 use almanach_domain::Lang;
 use almanach_domain::logistics::{NeedStatus, Provider};

@@ -6,7 +6,6 @@
 //! story runs on SQLite and PostgreSQL; the clock is passed in, never slept on.
 
 use crate::support;
-use almanach_store::LibraryId;
 
 use almanach_domain::ical::{property, unfold};
 use almanach_domain::registration::{EmailAddress, Party};

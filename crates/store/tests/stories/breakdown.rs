@@ -7,7 +7,6 @@ use almanach_domain::costs::{Billing, CostKind};
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::staff::Role;
 use almanach_domain::stats::{Dimension, Period};
-use almanach_store::LibraryId;
 use almanach_store::*;
 
 fn actor(lib: LibraryId) -> Actor {

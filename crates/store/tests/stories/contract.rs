@@ -3,7 +3,6 @@
 use almanach_domain::Lang;
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::staff::Role;
-use almanach_store::LibraryId;
 use almanach_store::*;
 
 fn actor(lib: LibraryId) -> Actor {

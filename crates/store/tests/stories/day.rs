@@ -5,7 +5,6 @@
 use almanach_domain::attendance::Headcount;
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
-use almanach_store::LibraryId;
 use almanach_store::*;
 
 fn actor(lib: LibraryId) -> Actor {

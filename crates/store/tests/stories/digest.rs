@@ -7,7 +7,6 @@ use almanach_domain::Lang;
 use almanach_domain::calendar::{local_to_instant, paris};
 use almanach_domain::logistics::{DigestSchedule, NeedStatus, Provider};
 use almanach_domain::staff::Role;
-use almanach_store::LibraryId;
 use almanach_store::*;
 use jiff::civil::{Date, Time, date};
 

@@ -1,7 +1,6 @@
 //! Speakers' documents kept as bytes in the database, on both backends.
 
 use almanach_domain::documents::DocumentKind;
-use almanach_store::LibraryId;
 use almanach_store::*;
 
 fn actor(lib: LibraryId) -> Actor {

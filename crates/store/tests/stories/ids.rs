@@ -37,7 +37,9 @@ on_both_backends!(
         ));
         // Nor can the other library change it.
         assert!(matches!(
-            store.set_session_cancelled(&actor(theirs), session, true).await,
+            store
+                .set_session_cancelled(&actor(theirs), session, true)
+                .await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(

@@ -7,7 +7,6 @@ use almanach_domain::costs::Billing;
 use almanach_domain::logistics::Provider;
 use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::staff::Role;
-use almanach_store::LibraryId;
 use almanach_store::testing::session_write;
 use almanach_store::*;
 use jiff::ToSpan;

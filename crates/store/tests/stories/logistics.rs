@@ -5,7 +5,6 @@ use almanach_domain::calendar::{local_to_instant, paris};
 use almanach_domain::logistics::{NeedStatus, Provider, Readiness};
 use almanach_domain::programme::EventStatus;
 use almanach_domain::speakers::{Booking, Fees, Profile, Region, SpeakerKind, Stage};
-use almanach_store::LibraryId;
 use almanach_store::*;
 use jiff::civil::{Date, Time, date};
 

@@ -6,7 +6,6 @@ use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::registration::{
     EmailAddress, Party, RegistrationSettings, RegistrationStatus,
 };
-use almanach_store::LibraryId;
 use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;

@@ -7,7 +7,6 @@ use almanach_domain::registration::{
     EmailAddress, Party, RegistrationSettings, RegistrationStatus,
 };
 use almanach_domain::staff::Role;
-use almanach_store::LibraryId;
 use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;

@@ -8,7 +8,6 @@ use almanach_domain::attendance::Headcount;
 use almanach_domain::import::parse_file;
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::stats::Period;
-use almanach_store::LibraryId;
 use almanach_store::*;
 
 fn actor(lib: LibraryId) -> Actor {
