@@ -10,6 +10,7 @@ mod mail;
 mod report;
 mod retention;
 
+use almanach_store::LibraryId;
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -622,7 +623,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
 }
 
 /// The series' exact name from what was typed, case and accents ignored.
-async fn resolve_series(store: &Store, library_id: i64, typed: &str) -> Result<String> {
+async fn resolve_series(store: &Store, library_id: LibraryId, typed: &str) -> Result<String> {
     let all = store.list_series(library_id).await?;
     let key = normalize(typed);
     match all.iter().find(|s| normalize(&s.name) == key) {

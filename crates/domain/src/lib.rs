@@ -12,6 +12,7 @@ pub mod fmt;
 pub mod french;
 pub mod i18n;
 pub mod ical;
+pub mod ids;
 pub mod import;
 pub mod link;
 pub mod logistics;

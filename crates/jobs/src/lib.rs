@@ -215,12 +215,12 @@ impl Worker {
             // week stays unrecorded, so the next round tries it again.
             match self.digest(&due).await {
                 Ok(Some(week)) => {
-                    tracing::info!(library = due.library_id, week = %due.week, recipients = week.recipients, "IT digest");
+                    tracing::info!(library = due.library_id.get(), week = %due.week, recipients = week.recipients, "IT digest");
                     n += week.recipients as usize;
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    tracing::warn!(library = due.library_id, error = %e, "IT digest failed; trying again")
+                    tracing::warn!(library = due.library_id.get(), error = %e, "IT digest failed; trying again")
                 }
             }
         }

@@ -8,6 +8,7 @@
 //! undoing sends a correction to the people told, when staff confirm it.
 //! See docs/decisions/0015-undoable-actions.md.
 
+use almanach_domain::ids::LibraryId;
 use almanach_domain::programme::EventStatus;
 use almanach_domain::registration::{RegistrationStatus, WaitingParty, promotions};
 use serde::{Deserialize, Serialize};
@@ -82,7 +83,7 @@ impl ActionKind {
 #[derive(Debug, Clone)]
 pub struct StaffAction {
     pub id: i64,
-    pub library_id: i64,
+    pub library_id: LibraryId,
     pub kind: ActionKind,
     pub event_id: Option<i64>,
     pub session_id: Option<i64>,
@@ -300,7 +301,7 @@ async fn put_back(tx: &mut Tx, id: i64, p: &Place) -> Result<()> {
     Ok(())
 }
 
-async fn event_in(c: &mut AnyConnection, library_id: i64, id: i64) -> Result<Event> {
+async fn event_in(c: &mut AnyConnection, library_id: LibraryId, id: i64) -> Result<Event> {
     let r = sqlx::query("select * from events where id = $1 and library_id = $2")
         .bind(id)
         .bind(library_id)
@@ -358,7 +359,7 @@ async fn would_promote(c: &mut AnyConnection, at: At, leaving: i64, freed: u32) 
 impl Store {
     /// How many people the action will write to, for the page that asks
     /// staff to confirm it.
-    pub async fn audience(&self, library_id: i64, p: Planned) -> Result<usize> {
+    pub async fn audience(&self, library_id: LibraryId, p: Planned) -> Result<usize> {
         let mut c = self.pool().acquire().await?;
         let c = &mut *c;
         let sends = |plans: Vec<(Registration, Plan)>| {
@@ -414,7 +415,7 @@ impl Store {
         })
     }
 
-    pub async fn staff_action(&self, library_id: i64, id: i64) -> Result<StaffAction> {
+    pub async fn staff_action(&self, library_id: LibraryId, id: i64) -> Result<StaffAction> {
         let r = sqlx::query(&format!(
             "{ACTION_SELECT} where a.id = $1 and a.library_id = $2"
         ))
@@ -429,7 +430,7 @@ impl Store {
     /// An event's actions that can still be undone, newest first.
     pub async fn undoable_actions(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         event_id: i64,
     ) -> Result<Vec<StaffAction>> {
         let rows = sqlx::query(&format!(

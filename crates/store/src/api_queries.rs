@@ -2,6 +2,7 @@
 //! (a `SessionQuery`) and events with an offset, "cancelled" meaning the
 //! session's or its event's.
 
+use almanach_domain::ids::LibraryId;
 use almanach_domain::programme::EventStatus;
 
 use crate::rows::event;
@@ -31,7 +32,7 @@ pub struct SessionPage {
 
 impl SessionPage {
     /// The one session query this page is.
-    pub fn query(&self, library_id: i64) -> SessionQuery {
+    pub fn query(&self, library_id: LibraryId) -> SessionQuery {
         SessionQuery::new(library_id)
             .dates(self.from_date.clone(), self.to_date.clone())
             .series(self.series_id)
@@ -72,16 +73,20 @@ fn statuses(q: &mut Sql, column: &str, statuses: &[EventStatus]) {
 
 impl Store {
     /// Sessions in time order matching `p`, with their links.
-    pub async fn session_page(&self, library_id: i64, p: &SessionPage) -> Result<Vec<Session>> {
+    pub async fn session_page(
+        &self,
+        library_id: LibraryId,
+        p: &SessionPage,
+    ) -> Result<Vec<Session>> {
         self.session_list(&p.query(library_id)).await
     }
 
     /// Events, those with the latest first session first.
-    pub async fn event_page(&self, library_id: i64, p: &EventPage) -> Result<Vec<Event>> {
+    pub async fn event_page(&self, library_id: LibraryId, p: &EventPage) -> Result<Vec<Event>> {
         let mut q = Sql::new(
             "select e.* from events e left join (select event_id, min(starts_at) as first_at from sessions \
              group by event_id) f on f.event_id = e.id where e.library_id = $1",
-            vec![Arg::I(library_id)],
+            vec![Arg::I(library_id.get())],
         );
         if let Some(v) = p.series_id {
             q.push(" and e.series_id = ?", Arg::I(v));

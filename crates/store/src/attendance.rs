@@ -2,6 +2,7 @@
 //! imported), who counted it and when. Every change is audited.
 
 use almanach_domain::attendance::{Headcount, Recording};
+use almanach_domain::ids::LibraryId;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -44,7 +45,11 @@ const SELECT: &str = "select id, participants, under_14, registered, present, co
 /// SQLite writer holds the whole database) and reads it, so two people
 /// counting at once are applied one after the other and each audit entry
 /// shows the true "before".
-pub(crate) async fn lock(tx: &mut Tx, library_id: i64, session_id: i64) -> Result<Attendance> {
+pub(crate) async fn lock(
+    tx: &mut Tx,
+    library_id: LibraryId,
+    session_id: i64,
+) -> Result<Attendance> {
     let n = sqlx::query(
         "update sessions set cost_cents = cost_cents where id = $1 and library_id = $2",
     )
@@ -68,7 +73,7 @@ pub(crate) async fn lock(tx: &mut Tx, library_id: i64, session_id: i64) -> Resul
 /// open): `Conflict` with the message's key, e.g. "error.count_before_start".
 pub(crate) async fn must_be_open(
     tx: &mut Tx,
-    library_id: i64,
+    library_id: LibraryId,
     session_id: i64,
     what: Recording,
     now: i64,
@@ -89,7 +94,7 @@ fn opt(v: Option<u32>) -> Option<i64> {
 }
 
 impl Store {
-    pub async fn attendance(&self, library_id: i64, session_id: i64) -> Result<Attendance> {
+    pub async fn attendance(&self, library_id: LibraryId, session_id: i64) -> Result<Attendance> {
         let r = sqlx::query(SELECT)
             .bind(session_id)
             .bind(library_id)

@@ -1,6 +1,7 @@
 //! The audit trail: every staff change, who, when, before and after. Written
 //! in the same transaction as the change, so neither exists without the other.
 
+use almanach_domain::ids::LibraryId;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -10,13 +11,13 @@ use crate::{Result, Store, Tx, now};
 /// command line.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub library_id: i64,
+    pub library_id: LibraryId,
     pub staff_id: Option<i64>,
     pub label: String,
 }
 
 impl Actor {
-    pub fn system(library_id: i64, label: &str) -> Actor {
+    pub fn system(library_id: LibraryId, label: &str) -> Actor {
         Actor {
             library_id,
             staff_id: None,
@@ -41,7 +42,7 @@ pub(crate) async fn record<T: Serialize>(
     tx: &mut Tx,
     actor: &Actor,
     entity: &str,
-    entity_id: i64,
+    entity_id: impl Into<i64>,
     action: &str,
     before: Option<&T>,
     after: Option<&T>,
@@ -58,7 +59,7 @@ pub(crate) async fn record<T: Serialize>(
     .bind(&actor.label)
     .bind(now())
     .bind(entity)
-    .bind(entity_id)
+    .bind(entity_id.into())
     .bind(action)
     .bind(json(before))
     .bind(json(after))
@@ -69,14 +70,14 @@ pub(crate) async fn record<T: Serialize>(
 
 /// Ends a create-or-update: records it ("create" when there was nothing
 /// before, else "update") and commits; the record's id back.
-pub(crate) async fn commit_saved<T: Serialize>(
+pub(crate) async fn commit_saved<T: Serialize, I: Into<i64> + Copy>(
     mut tx: Tx,
     actor: &Actor,
     entity: &str,
-    id: i64,
+    id: I,
     before: Option<&T>,
     after: &T,
-) -> Result<i64> {
+) -> Result<I> {
     let action = if before.is_some() { "update" } else { "create" };
     record(&mut tx, actor, entity, id, action, before, Some(after)).await?;
     tx.commit().await?;
@@ -87,7 +88,7 @@ impl Store {
     /// The newest entries first; optionally those of one record.
     pub async fn audit_log(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         entity: Option<(&str, i64)>,
         limit: i64,
     ) -> Result<Vec<AuditEntry>> {

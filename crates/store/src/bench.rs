@@ -8,6 +8,7 @@
 //! which only the concrete Postgres driver offers; millions of rows would
 //! otherwise take many minutes.
 
+use almanach_domain::ids::LibraryId;
 use std::fmt::Write as _;
 
 use jiff::ToSpan;
@@ -85,7 +86,7 @@ pub enum Progress {
 /// Marks one session of `library_id` in `season` as written again (its head
 /// count set to what it was), as a head count on the day would: the next
 /// season report of that library rebuilds its summary first.
-pub async fn touch(store: &Store, library_id: i64, season: i16) -> Result<()> {
+pub async fn touch(store: &Store, library_id: LibraryId, season: i16) -> Result<()> {
     let period = almanach_domain::stats::Period::Season(season);
     sqlx::query(
         "update sessions set participants = participants where id = (select min(id) from sessions \
@@ -105,7 +106,7 @@ pub struct Dataset {
     pub first_date: Date,
     pub last_date: Date,
     pub sessions: i64,
-    pub libraries: Vec<i64>,
+    pub libraries: Vec<LibraryId>,
 }
 
 /// None when there is no session at all.

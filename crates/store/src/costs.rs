@@ -3,6 +3,7 @@
 //! report, every breakdown, the budgets and the speakers' records read
 //! (docs/decisions/0009 and 0014).
 
+use almanach_domain::ids::LibraryId;
 use std::collections::HashMap;
 
 use almanach_domain::collate::sort_by_name;
@@ -154,7 +155,7 @@ const LIVE: &str = "join events e on e.id = s.event_id where s.cancelled = 0 and
 impl Store {
     // ---------------------------------------------------------------- tools
 
-    pub async fn tools(&self, library_id: i64) -> Result<Vec<Tool>> {
+    pub async fn tools(&self, library_id: LibraryId) -> Result<Vec<Tool>> {
         let rows = sqlx::query("select * from tools where library_id = $1 order by id")
             .bind(library_id)
             .fetch_all(self.pool())
@@ -167,7 +168,7 @@ impl Store {
         Ok(tools)
     }
 
-    pub async fn tool(&self, library_id: i64, id: i64) -> Result<Tool> {
+    pub async fn tool(&self, library_id: LibraryId, id: i64) -> Result<Tool> {
         let r = sqlx::query("select * from tools where id = $1 and library_id = $2")
             .bind(id)
             .bind(library_id)
@@ -288,7 +289,7 @@ impl Store {
     /// Tools renewing between `today` and 30 days later (YYYY-MM-DD).
     pub async fn renewals_due(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         today: &str,
         in_30_days: &str,
     ) -> Result<Vec<Tool>> {
@@ -418,7 +419,7 @@ impl Store {
     // -------------------------------------------------------------- budgets
 
     /// Every series of the library with its budget and spending in `season`.
-    pub async fn budgets(&self, library_id: i64, season: &str) -> Result<Vec<Budget>> {
+    pub async fn budgets(&self, library_id: LibraryId, season: &str) -> Result<Vec<Budget>> {
         let (from, to) = season_dates(season).ok_or(StoreError::NotFound)?;
         let costs = self.session_costs(Some(library_id), &from, &to).await?;
         let rows = sqlx::query(
@@ -514,7 +515,7 @@ impl Store {
     /// are read whole even when the range cuts them.
     pub async fn session_costs(
         &self,
-        library_id: Option<i64>,
+        library_id: Option<LibraryId>,
         from: &str,
         to: &str,
     ) -> Result<HashMap<i64, i64>> {
@@ -525,7 +526,7 @@ impl Store {
         };
         let args = |a: String, b: String| {
             let mut v = vec![Value::S(a), Value::S(b)];
-            v.extend(library_id.map(Value::I));
+            v.extend(library_id.map(|l| Value::I(l.get())));
             v
         };
         let direct = format!(
@@ -717,7 +718,11 @@ impl Store {
     /// all time: the speaker's line of the breakdown by speaker, computed
     /// the same way (a session shared with another speaker gives each its
     /// share of the cost, and all its participants).
-    pub async fn speaker_cost(&self, library_id: i64, speaker_id: i64) -> Result<SpeakerCost> {
+    pub async fn speaker_cost(
+        &self,
+        library_id: LibraryId,
+        speaker_id: i64,
+    ) -> Result<SpeakerCost> {
         let scope = Scope {
             library_id: Some(library_id),
             series: None,
@@ -746,7 +751,7 @@ impl Store {
 }
 
 /// Refuses a row of another library (or none) as not found.
-async fn own(tx: &mut Tx, table: &str, id: i64, library_id: i64) -> Result<()> {
+async fn own(tx: &mut Tx, table: &str, id: i64, library_id: LibraryId) -> Result<()> {
     let found: Option<i64> = sqlx::query_scalar(&format!(
         "select id from {table} where id = $1 and library_id = $2"
     ))

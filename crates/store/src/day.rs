@@ -4,6 +4,7 @@
 //! a value computed by the page, so two people counting at once both count.
 
 use almanach_domain::attendance::Recording;
+use almanach_domain::ids::LibraryId;
 use almanach_domain::registration::RegistrationStatus;
 use serde::Serialize;
 
@@ -253,7 +254,7 @@ impl Store {
 
     /// The confirmed parties of a session (a course's included), in the
     /// order they registered, each with its tick.
-    pub async fn arrivals(&self, library_id: i64, session_id: i64) -> Result<Vec<Arrival>> {
+    pub async fn arrivals(&self, library_id: LibraryId, session_id: i64) -> Result<Vec<Arrival>> {
         let ticked: Vec<i64> =
             sqlx::query_scalar("select registration_id from check_ins where session_id = $1")
                 .bind(session_id)
@@ -276,7 +277,7 @@ impl Store {
     async fn arrival_of(
         &self,
         tx: &mut Tx,
-        library_id: i64,
+        library_id: LibraryId,
         session_id: i64,
         registration_id: i64,
     ) -> Result<Registration> {

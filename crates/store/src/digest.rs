@@ -5,6 +5,7 @@
 //! (see docs/decisions/0011-it-digest.md).
 
 use almanach_domain::Lang;
+use almanach_domain::ids::LibraryId;
 use almanach_domain::logistics::DigestSchedule;
 use almanach_domain::staff::Role;
 use jiff::civil::Date;
@@ -60,7 +61,7 @@ pub struct DigestWeek {
 /// A library whose digest of the week is due and not dealt with yet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DueDigest {
-    pub library_id: i64,
+    pub library_id: LibraryId,
     /// The week's Monday, library time.
     pub week: Date,
     /// The library's today: the digest tells what is due from it.
@@ -70,7 +71,7 @@ pub struct DueDigest {
     pub at: i64,
 }
 
-async fn settings_in(tx: &mut Tx, library_id: i64) -> Result<DigestSettings> {
+async fn settings_in(tx: &mut Tx, library_id: LibraryId) -> Result<DigestSettings> {
     let r = sqlx::query(
         "select digest_enabled, digest_weekday, digest_hour, digest_to, digest_lang \
          from library_logistics where library_id = $1",
@@ -97,7 +98,11 @@ async fn settings_in(tx: &mut Tx, library_id: i64) -> Result<DigestSettings> {
 }
 
 /// The active IT accounts' addresses, then the extra ones, each once.
-async fn recipients_in(tx: &mut Tx, library_id: i64, extra: &[String]) -> Result<Vec<String>> {
+async fn recipients_in(
+    tx: &mut Tx,
+    library_id: LibraryId,
+    extra: &[String],
+) -> Result<Vec<String>> {
     let mut to: Vec<String> = sqlx::query_scalar(
         "select email from staff where library_id = $1 and role = $2 and active = 1 order by email",
     )
@@ -115,7 +120,7 @@ async fn recipients_in(tx: &mut Tx, library_id: i64, extra: &[String]) -> Result
 
 async fn enqueue_to(
     tx: &mut Tx,
-    library_id: i64,
+    library_id: LibraryId,
     to: &[String],
     lang: Lang,
     payload: &serde_json::Value,
@@ -139,7 +144,7 @@ async fn enqueue_to(
 }
 
 impl Store {
-    pub async fn digest_settings(&self, library_id: i64) -> Result<DigestSettings> {
+    pub async fn digest_settings(&self, library_id: LibraryId) -> Result<DigestSettings> {
         // Creates the area's row with its defaults on first use.
         self.logistics_settings(library_id).await?;
         let mut tx = self.pool().begin().await?;
@@ -180,7 +185,7 @@ impl Store {
 
     /// Who receives the digest now: the active IT accounts, then the
     /// addresses given in the settings, each once.
-    pub async fn digest_recipients(&self, library_id: i64) -> Result<Vec<String>> {
+    pub async fn digest_recipients(&self, library_id: LibraryId) -> Result<Vec<String>> {
         let settings = self.digest_settings(library_id).await?;
         let mut tx = self.pool().begin().await?;
         let to = recipients_in(&mut tx, library_id, &settings.extra_to).await?;
@@ -329,7 +334,7 @@ impl Store {
     }
 
     /// The weeks' records, newest first.
-    pub async fn digest_weeks(&self, library_id: i64, limit: i64) -> Result<Vec<DigestWeek>> {
+    pub async fn digest_weeks(&self, library_id: LibraryId, limit: i64) -> Result<Vec<DigestWeek>> {
         let rows = sqlx::query(
             "select * from it_digests where library_id = $1 order by week desc limit $2",
         )

@@ -2,6 +2,7 @@
 //! listed without their bytes, audited without them too.
 
 use almanach_domain::documents::DocumentKind;
+use almanach_domain::ids::LibraryId;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -50,7 +51,7 @@ impl Store {
     /// A speaker's documents, newest first.
     pub async fn speaker_documents(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         speaker_id: i64,
     ) -> Result<Vec<Document>> {
         let rows = sqlx::query(&format!(
@@ -64,7 +65,11 @@ impl Store {
     }
 
     /// One document with its bytes.
-    pub async fn document_bytes(&self, library_id: i64, id: i64) -> Result<(Document, Vec<u8>)> {
+    pub async fn document_bytes(
+        &self,
+        library_id: LibraryId,
+        id: i64,
+    ) -> Result<(Document, Vec<u8>)> {
         let r = sqlx::query(&format!(
             "select {COLUMNS}, bytes from documents where library_id = $1 and id = $2"
         ))

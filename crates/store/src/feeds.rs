@@ -3,6 +3,7 @@
 //! needs beyond the session (its sequence, its last revision, the event's text).
 
 use almanach_domain::ical;
+use almanach_domain::ids::LibraryId;
 use almanach_domain::link::PublicUrl;
 use sqlx::Row;
 
@@ -64,7 +65,7 @@ impl Store {
     /// Public sessions of `scope` in time order, cancelled ones included.
     pub async fn calendar_sessions(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         scope: FeedScope,
     ) -> Result<Vec<CalendarSession>> {
         let (cond, id, since) = match scope {

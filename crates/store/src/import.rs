@@ -4,6 +4,7 @@
 //! creates nothing the second time. A dry run does the same work and rolls
 //! it back, so it reports exactly what the real import would create.
 
+use almanach_domain::ids::LibraryId;
 use std::collections::{HashMap, HashSet};
 
 use almanach_domain::attendance::Recording;
@@ -41,7 +42,7 @@ struct Names {
 impl Names {
     async fn load(
         tx: &mut Tx,
-        library_id: i64,
+        library_id: LibraryId,
         table: &'static str,
         column: &'static str,
     ) -> Result<Names> {
@@ -65,7 +66,7 @@ impl Names {
     }
 
     /// The record's id, and whether this import created it.
-    async fn id(&mut self, tx: &mut Tx, library_id: i64, name: &str) -> Result<(i64, bool)> {
+    async fn id(&mut self, tx: &mut Tx, library_id: LibraryId, name: &str) -> Result<(i64, bool)> {
         let key = normalize(name);
         if let Some(id) = self.ids.get(&key) {
             return Ok((*id, false));

@@ -1,6 +1,7 @@
 //! What the public integration reads beyond the agenda: the seats of many
 //! sessions in one query (the JSON API's lists).
 
+use almanach_domain::ids::LibraryId;
 use std::collections::HashMap;
 
 use sqlx::Row;
@@ -15,7 +16,7 @@ impl Store {
     /// out): one query for them all, plus one per course among them.
     pub async fn seat_states(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         session_ids: &[i64],
     ) -> Result<HashMap<i64, SeatState>> {
         let mut out = HashMap::with_capacity(session_ids.len());

@@ -37,6 +37,9 @@ pub mod testing;
 pub use actions::{
     ActionKind, HOLD_SECONDS, Planned, StaffAction, UNDO_SECONDS, UndoRefusal, Undone,
 };
+pub use almanach_domain::ids::{
+    EventId, LibraryId, RegistrationId, RoomId, SeriesId, SessionId, SpeakerId, StaffId, ThemeId,
+};
 pub use attendance::Attendance;
 pub use audit::{Actor, AuditEntry};
 pub use breakdown::{Bucket, Line, TREND_LENGTH};

@@ -3,6 +3,7 @@
 
 use almanach_domain::calendar::{ClosingDays, OpeningHours};
 use almanach_domain::french::{self, Article};
+use almanach_domain::ids::LibraryId;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -12,7 +13,7 @@ use crate::{Result, Store, StoreError, classify, now};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Library {
-    pub id: i64,
+    pub id: LibraryId,
     pub name: String,
     /// The article its name takes in a sentence (« la » Médiathèque…).
     pub name_article: Article,
@@ -84,7 +85,7 @@ impl Store {
         if let Some(r) = existing {
             return Ok(from_row(&r)?);
         }
-        let id: i64 = sqlx::query_scalar(
+        let id: LibraryId = sqlx::query_scalar(
             "insert into libraries (name, created_at) values ($1, $2) returning id",
         )
         .bind("Ma médiathèque")
@@ -95,7 +96,7 @@ impl Store {
         self.library(id).await
     }
 
-    pub async fn library(&self, id: i64) -> Result<Library> {
+    pub async fn library(&self, id: LibraryId) -> Result<Library> {
         let r = sqlx::query("select * from libraries where id = $1")
             .bind(id)
             .fetch_optional(self.pool())

@@ -6,6 +6,7 @@
 //! the jobs crate.
 
 use almanach_domain::Lang;
+use almanach_domain::ids::LibraryId;
 use serde::Serialize;
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
@@ -121,7 +122,7 @@ impl MailStatus {
 #[derive(Clone, PartialEq)]
 pub struct OutboxMessage {
     pub id: i64,
-    pub library_id: i64,
+    pub library_id: LibraryId,
     pub kind: MailKind,
     pub registration_id: Option<i64>,
     pub session_id: Option<i64>,
@@ -582,7 +583,11 @@ impl Store {
     }
 
     /// Messages of a library, newest first.
-    pub async fn outbox(&self, library_id: i64, f: &OutboxFilter) -> Result<Vec<OutboxMessage>> {
+    pub async fn outbox(
+        &self,
+        library_id: LibraryId,
+        f: &OutboxFilter,
+    ) -> Result<Vec<OutboxMessage>> {
         let rows = sqlx::query(
             "select * from outbox where library_id = $1 and ($2 = 0 or registration_id = $2) \
              and ($3 = 0 or session_id = $3 or registration_id in (select r.id from registrations r \

@@ -3,6 +3,7 @@
 //! ended, and everything about one e-mail address found, exported and
 //! erased for the person who asks. Audit entries name records by id only.
 
+use almanach_domain::ids::LibraryId;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -25,7 +26,7 @@ pub struct RetentionRun {
     /// Sessions that ended before this instant (unix seconds) are past keeping.
     pub ended_before: i64,
     /// Registration ids anonymised, by library.
-    pub anonymised: BTreeMap<i64, Vec<i64>>,
+    pub anonymised: BTreeMap<LibraryId, Vec<i64>>,
 }
 
 impl RetentionRun {
@@ -146,7 +147,7 @@ impl Store {
 
     /// Everything about `email` (lowercased) in the library: its
     /// registrations, a staff account, speakers with that address.
-    pub async fn personal_data(&self, library_id: i64, email: &str) -> Result<PersonalData> {
+    pub async fn personal_data(&self, library_id: LibraryId, email: &str) -> Result<PersonalData> {
         let email = email.trim().to_lowercase();
         let mut c = self.pool().acquire().await?;
         let rows = sqlx::query(

@@ -6,6 +6,7 @@
 //! servers on one PostgreSQL database. Locks are always taken in this order:
 //! a room, a session row, then events by increasing id.
 
+use almanach_domain::ids::LibraryId;
 use std::collections::HashMap;
 
 use almanach_domain::Lang;
@@ -194,7 +195,7 @@ pub struct AgendaFilter {
 impl AgendaFilter {
     /// The one session query this filter is: published, live sessions, the
     /// coming ones soonest first or the past ones latest first.
-    pub fn query(&self, library_id: i64) -> SessionQuery {
+    pub fn query(&self, library_id: LibraryId) -> SessionQuery {
         let q = SessionQuery::new(library_id)
             .statuses(vec![EventStatus::Published])
             .cancelled(Some(false))
@@ -264,7 +265,7 @@ pub(crate) fn session_seats(r: &AnyRow, cancelled: bool) -> Result<(Offer, Regis
 /// The event a target belongs to, checked against the library.
 pub(crate) async fn event_of(
     c: &mut AnyConnection,
-    library_id: i64,
+    library_id: LibraryId,
     target: Target,
 ) -> Result<i64> {
     let q = match target {
@@ -567,7 +568,7 @@ impl Store {
         by_hash(&mut c, "token_hash", token_hash).await
     }
 
-    pub async fn registration(&self, library_id: i64, id: i64) -> Result<Registration> {
+    pub async fn registration(&self, library_id: LibraryId, id: i64) -> Result<Registration> {
         let mut c = self.pool().acquire().await?;
         let r = by_id(&mut c, id).await?;
         if r.library_id != library_id {
@@ -623,7 +624,7 @@ impl Store {
     /// Every registration of a target: confirmed, then waiting in line, then cancelled.
     pub async fn list_registrations(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         target: Target,
     ) -> Result<Vec<Registration>> {
         let mut c = self.pool().acquire().await?;
@@ -650,7 +651,7 @@ impl Store {
     }
 
     /// The seats of a session, or of its course when the event is one.
-    pub async fn seat_state(&self, library_id: i64, target: Target) -> Result<SeatState> {
+    pub async fn seat_state(&self, library_id: LibraryId, target: Target) -> Result<SeatState> {
         let mut c = self.pool().acquire().await?;
         let event_id = event_of(&mut c, library_id, target).await?;
         let at = resolve(&mut c, event_id, target).await?;
@@ -744,7 +745,7 @@ impl Store {
     }
 
     /// Whether an event is a course.
-    pub async fn is_course(&self, library_id: i64, event_id: i64) -> Result<bool> {
+    pub async fn is_course(&self, library_id: LibraryId, event_id: i64) -> Result<bool> {
         let v: i64 =
             sqlx::query_scalar("select course from events where id = $1 and library_id = $2")
                 .bind(event_id)
@@ -757,14 +758,14 @@ impl Store {
 
     /// How many sessions the public agenda (or its archive) lists for `f`,
     /// paging aside.
-    pub async fn count_agenda(&self, library_id: i64, f: &AgendaFilter) -> Result<i64> {
+    pub async fn count_agenda(&self, library_id: LibraryId, f: &AgendaFilter) -> Result<i64> {
         self.session_count(&f.query(library_id)).await
     }
 
     /// Published, live sessions for the public agenda (or its archive), in
     /// time order, each with its seats: one page of what `f` selects, its
     /// search and "seats left" included.
-    pub async fn agenda(&self, library_id: i64, f: &AgendaFilter) -> Result<Vec<AgendaItem>> {
+    pub async fn agenda(&self, library_id: LibraryId, f: &AgendaFilter) -> Result<Vec<AgendaItem>> {
         let sql = f.query(library_id).sql(&with_seats(SESSION_SELECT), true);
         let mut c = self.pool().acquire().await?;
         let rows = sql.query().fetch_all(&mut *c).await?;
@@ -812,7 +813,7 @@ impl Store {
     /// registration, with whether their event is a course.
     pub async fn registration_targets(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         from: i64,
     ) -> Result<Vec<(Session, bool)>> {
         let rows = sqlx::query(&format!(

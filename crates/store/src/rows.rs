@@ -3,6 +3,7 @@
 //! it imports nothing else of the crate, so any module may import it.
 
 use almanach_domain::Lang;
+use almanach_domain::ids::LibraryId;
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::registration::RegistrationStatus;
 use serde::Serialize;
@@ -182,7 +183,7 @@ impl At {
 #[derive(Clone, Serialize, PartialEq)]
 pub struct Registration {
     pub id: i64,
-    pub library_id: i64,
+    pub library_id: LibraryId,
     pub event_id: i64,
     pub session_id: Option<i64>,
     pub name: String,

@@ -1,6 +1,7 @@
 //! The shared reads: the session select and one session or registration
 //! by id, the seat counts, a library's own rows. A leaf beside `rows`.
 
+use almanach_domain::ids::LibraryId;
 use almanach_domain::registration::RegistrationStatus;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -15,7 +16,11 @@ pub(crate) const SESSION_SELECT: &str = "select s.*, e.title as event_title, e.s
 
 /// A session of the library with its themes, speakers and leads, read on
 /// `c` (inside a transaction, as it is there).
-pub(crate) async fn session_in(c: &mut AnyConnection, library_id: i64, id: i64) -> Result<Session> {
+pub(crate) async fn session_in(
+    c: &mut AnyConnection,
+    library_id: LibraryId,
+    id: i64,
+) -> Result<Session> {
     let r = sqlx::query(&format!(
         "{SESSION_SELECT} where s.id = $1 and s.library_id = $2"
     ))
@@ -99,7 +104,12 @@ pub(crate) async fn by_id(c: &mut AnyConnection, id: i64) -> Result<Registration
 impl Store {
     /// One row of `table` by id, only within the library: another library's
     /// record is as absent as a missing one.
-    pub(crate) async fn owned_row(&self, table: &str, library_id: i64, id: i64) -> Result<AnyRow> {
+    pub(crate) async fn owned_row(
+        &self,
+        table: &str,
+        library_id: LibraryId,
+        id: i64,
+    ) -> Result<AnyRow> {
         sqlx::query(&format!(
             "select * from {table} where id = $1 and library_id = $2"
         ))
@@ -114,7 +124,7 @@ impl Store {
     pub(crate) async fn owned_rows(
         &self,
         table: &str,
-        library_id: i64,
+        library_id: LibraryId,
         order: &str,
     ) -> Result<Vec<AnyRow>> {
         Ok(sqlx::query(&format!(

@@ -3,6 +3,7 @@
 //! archive (`AgendaFilter`) all become a `SessionQuery`: filters, text
 //! search, "seats left" and paging run in SQL, the same on both databases.
 
+use almanach_domain::ids::LibraryId;
 use std::collections::HashMap;
 
 use almanach_domain::collate::search_fold;
@@ -20,7 +21,7 @@ const MAX_WORDS: usize = 8;
 /// `SessionQuery::new(library).theme(Some(3)).search("robot").upcoming(now).page(0, 40)`.
 #[derive(Debug, Clone, Default)]
 pub struct SessionQuery {
-    library_id: i64,
+    library_id: LibraryId,
     ends_after: Option<i64>,
     ends_before: Option<i64>,
     starts_before: Option<i64>,
@@ -54,7 +55,7 @@ pub(crate) fn search_words(text: &str) -> Vec<String> {
 
 impl SessionQuery {
     /// Every session of the library, in time order.
-    pub fn new(library_id: i64) -> SessionQuery {
+    pub fn new(library_id: LibraryId) -> SessionQuery {
         SessionQuery {
             library_id,
             ..SessionQuery::default()
@@ -180,7 +181,7 @@ impl SessionQuery {
     pub(crate) fn sql(&self, select: &str, paged: bool) -> Sql {
         let mut q = Sql::new(
             &format!("{select} where s.library_id = $1"),
-            vec![Arg::I(self.library_id)],
+            vec![Arg::I(self.library_id.get())],
         );
         if let Some(v) = self.ends_after {
             q.push(" and s.ends_at > ?", Arg::I(v));

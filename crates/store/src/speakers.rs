@@ -4,6 +4,7 @@
 //! team's rating, and the prospecting pipeline per speaker and project.
 
 use almanach_domain::collate::sort_by_name;
+use almanach_domain::ids::LibraryId;
 use almanach_domain::programme::{AgeRange, SessionKind};
 use almanach_domain::speakers::{
     Audience, Booking, Facts, Fees, Format, Profile, Region, SpeakerKind, Stage, region,
@@ -212,7 +213,7 @@ async fn insert_step(
 impl Store {
     // ------------------------------------------------------------ directory
 
-    pub async fn speaker_record(&self, library_id: i64, id: i64) -> Result<SpeakerRecord> {
+    pub async fn speaker_record(&self, library_id: LibraryId, id: i64) -> Result<SpeakerRecord> {
         let r = sqlx::query("select * from speakers where id = $1 and library_id = $2")
             .bind(id)
             .bind(library_id)
@@ -288,7 +289,7 @@ impl Store {
     /// often and how recently they were booked, and the team's rating.
     pub async fn speaker_summaries(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         library_postcode: &str,
     ) -> Result<Vec<SpeakerSummary>> {
         const LIVE: &str = "from session_speakers ss join sessions s on s.id = ss.session_id \
@@ -329,7 +330,7 @@ impl Store {
     /// The sessions a speaker led or will lead, newest first.
     pub async fn speaker_sessions(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         speaker_id: i64,
     ) -> Result<Vec<LedSession>> {
         let rows = sqlx::query(
@@ -415,7 +416,7 @@ impl Store {
 
     // ------------------------------------------------------------ pipeline
 
-    pub async fn prospect(&self, library_id: i64, id: i64) -> Result<Prospect> {
+    pub async fn prospect(&self, library_id: LibraryId, id: i64) -> Result<Prospect> {
         let r = sqlx::query(&format!(
             "{PROSPECT_SELECT} where p.id = $1 and p.library_id = $2"
         ))
@@ -430,7 +431,7 @@ impl Store {
     /// Every project, most recently moved first; or one speaker's.
     pub async fn prospects(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         speaker_id: Option<i64>,
     ) -> Result<Vec<Prospect>> {
         let rows = sqlx::query(&format!(
@@ -445,7 +446,7 @@ impl Store {
     }
 
     /// Projects whose next action falls on or before `until`, soonest first.
-    pub async fn follow_ups(&self, library_id: i64, until: Date) -> Result<Vec<Prospect>> {
+    pub async fn follow_ups(&self, library_id: LibraryId, until: Date) -> Result<Vec<Prospect>> {
         let rows = sqlx::query(&format!(
             "{PROSPECT_SELECT} where p.library_id = $1 and p.next_action_on is not null and p.next_action_on <= $2 \
              order by p.next_action_on, p.id"
@@ -457,7 +458,11 @@ impl Store {
         rows.iter().map(prospect).collect()
     }
 
-    pub async fn prospect_steps(&self, library_id: i64, id: i64) -> Result<Vec<ProspectStep>> {
+    pub async fn prospect_steps(
+        &self,
+        library_id: LibraryId,
+        id: i64,
+    ) -> Result<Vec<ProspectStep>> {
         let rows = sqlx::query(
             "select st.* from prospect_steps st join prospects p on p.id = st.prospect_id \
              where st.prospect_id = $1 and p.library_id = $2 order by st.id",

@@ -4,6 +4,7 @@
 
 use almanach_domain::Lang;
 use almanach_domain::collate::sort_by_name;
+use almanach_domain::ids::LibraryId;
 use almanach_domain::staff::Role;
 use serde::Serialize;
 use sqlx::Row;
@@ -26,7 +27,7 @@ pub fn login_address_key(address: &str) -> String {
 #[derive(Clone, Serialize, PartialEq)]
 pub struct StaffMember {
     pub id: i64,
-    pub library_id: i64,
+    pub library_id: LibraryId,
     pub email: String,
     pub name: String,
     pub role: Role,
@@ -86,7 +87,7 @@ impl Store {
             .await?)
     }
 
-    pub async fn list_staff(&self, library_id: i64) -> Result<Vec<StaffMember>> {
+    pub async fn list_staff(&self, library_id: LibraryId) -> Result<Vec<StaffMember>> {
         let rows = sqlx::query("select * from staff where library_id = $1 order by id")
             .bind(library_id)
             .fetch_all(self.pool())
@@ -99,7 +100,7 @@ impl Store {
         Ok(all)
     }
 
-    pub async fn staff_by_id(&self, library_id: i64, id: i64) -> Result<StaffMember> {
+    pub async fn staff_by_id(&self, library_id: LibraryId, id: i64) -> Result<StaffMember> {
         let r = sqlx::query("select * from staff where id = $1 and library_id = $2")
             .bind(id)
             .bind(library_id)
@@ -484,10 +485,11 @@ impl Store {
             .bind(login_account_key(&email))
             .execute(&mut *tx)
             .await?;
-        let library_id: i64 = sqlx::query_scalar("select library_id from staff where id = $1")
-            .bind(staff_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let library_id: LibraryId =
+            sqlx::query_scalar("select library_id from staff where id = $1")
+                .bind(staff_id)
+                .fetch_one(&mut *tx)
+                .await?;
         let actor = Actor {
             library_id,
             staff_id: Some(staff_id),
@@ -547,7 +549,7 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn list_api_tokens(&self, library_id: i64) -> Result<Vec<ApiToken>> {
+    pub async fn list_api_tokens(&self, library_id: LibraryId) -> Result<Vec<ApiToken>> {
         let rows = sqlx::query(
             "select t.*, s.name as staff_name from api_tokens t join staff s on s.id = t.staff_id \
              where t.library_id = $1 order by t.id desc",

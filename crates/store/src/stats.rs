@@ -6,6 +6,7 @@
 //! or the network's, rebuilt here first when triggers marked them stale;
 //! other periods, and a season in progress (to date), add up their sessions.
 
+use almanach_domain::ids::LibraryId;
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
@@ -20,7 +21,7 @@ use crate::{Backend, Result, Store, StoreError, Tx, now};
 #[derive(Debug, Clone, Copy)]
 pub struct Scope<'a> {
     /// One library, or (None) every library of the installation.
-    pub library_id: Option<i64>,
+    pub library_id: Option<LibraryId>,
     /// Only the series of this name.
     pub series: Option<&'a str>,
 }
@@ -40,7 +41,7 @@ pub(crate) fn filter(scope: Scope<'_>, period: &Period, extra_join: &str) -> (St
         Value::I(now()),
     ];
     if let Some(lib) = scope.library_id {
-        args.push(Value::I(lib));
+        args.push(Value::I(lib.get()));
         sql.push_str(&format!(" and s.library_id = ${}", args.len()));
     }
     if let Some(name) = scope.series {
@@ -156,7 +157,7 @@ fn summary_filter(scope: Scope<'_>, season: i16, table: &str) -> (String, Vec<Va
     let mut sql = format!(" from {table} r where r.season = $1");
     let mut args = vec![Value::I(i64::from(season))];
     if let Some(lib) = scope.library_id {
-        args.push(Value::I(lib));
+        args.push(Value::I(lib.get()));
         sql.push_str(&format!(" and r.library_id = ${}", args.len()));
     }
     if let Some(name) = scope.series {

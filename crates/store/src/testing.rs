@@ -7,6 +7,7 @@
 //! `crates/store/build.rs`). In CI (`CI` set) the cfg is on, so a missing
 //! server is a failure.
 
+use almanach_domain::ids::LibraryId;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{Backend, Store};
@@ -251,7 +252,7 @@ pub async fn registered(
 }
 
 /// `w` saved as a new session of the library; its id.
-pub async fn saved_session(store: &Store, library_id: i64, w: &crate::SessionWrite) -> i64 {
+pub async fn saved_session(store: &Store, library_id: LibraryId, w: &crate::SessionWrite) -> i64 {
     store
         .save_session(&crate::Actor::system(library_id, "test"), None, w)
         .await
@@ -261,7 +262,7 @@ pub async fn saved_session(store: &Store, library_id: i64, w: &crate::SessionWri
 
 /// Up to `max_seats` seats per registration at session `id`, open now and
 /// until it starts.
-pub async fn max_seats(store: &Store, library_id: i64, id: i64, max_seats: u32) {
+pub async fn max_seats(store: &Store, library_id: LibraryId, id: i64, max_seats: u32) {
     let settings = almanach_domain::registration::RegistrationSettings {
         opens_at: None,
         closes_at: None,
@@ -310,7 +311,7 @@ pub fn registration(
 }
 
 /// A new published event titled `title`, in no series; its id.
-pub async fn published_event(store: &Store, library_id: i64, title: &str) -> i64 {
+pub async fn published_event(store: &Store, library_id: LibraryId, title: &str) -> i64 {
     store
         .save_event(&crate::Actor::system(library_id, "test"), &published(title))
         .await
@@ -319,7 +320,7 @@ pub async fn published_event(store: &Store, library_id: i64, title: &str) -> i64
 
 /// The id of the need type called `name` in the library's catalogue
 /// (seeded with the usual equipment).
-pub async fn need_type_id(store: &Store, library_id: i64, name: &str) -> i64 {
+pub async fn need_type_id(store: &Store, library_id: LibraryId, name: &str) -> i64 {
     store
         .need_types(library_id)
         .await

@@ -134,7 +134,7 @@ impl StaffSession {
             label: self.staff.email.clone(),
         }
     }
-    pub fn library_id(&self) -> i64 {
+    pub fn library_id(&self) -> almanach_store::LibraryId {
         self.staff.library_id
     }
 }

@@ -21,7 +21,7 @@ use support::*;
 /// `room`, with one need.
 async fn need_on(
     store: &Store,
-    lib: i64,
+    lib: LibraryId,
     title: &str,
     d: Date,
     room: Option<i64>,
@@ -70,7 +70,7 @@ struct Week {
     team: i64,
 }
 
-async fn week(store: &Store, lib: i64) -> Week {
+async fn week(store: &Store, lib: LibraryId) -> Week {
     let room = store
         .save_room(
             &actor(lib),
@@ -150,7 +150,7 @@ async fn week(store: &Store, lib: i64) -> Week {
     }
 }
 
-async fn with_recipients(store: &Store, lib: i64, lang: Lang) {
+async fn with_recipients(store: &Store, lib: LibraryId, lang: Lang) {
     store
         .create_staff(
             &actor(lib),

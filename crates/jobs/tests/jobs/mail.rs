@@ -18,7 +18,13 @@ use support::smtp::{Mode, TestSmtp};
 use support::*;
 
 /// Registers through the store (the link is not under test here).
-async fn register(store: &Store, lib: i64, session: i64, email: &str, lang: Lang) -> Registration {
+async fn register(
+    store: &Store,
+    lib: LibraryId,
+    session: i64,
+    email: &str,
+    lang: Lang,
+) -> Registration {
     let seed = format!("key-{email}");
     let new = NewRegistration {
         target: Target::Session(session),
@@ -67,7 +73,7 @@ fn text(p: &Part) -> String {
     p.leaf("text/plain").body.replace("\r\n", "\n")
 }
 
-async fn only_message(store: &Store, lib: i64) -> OutboxMessage {
+async fn only_message(store: &Store, lib: LibraryId) -> OutboxMessage {
     let mut all = store.outbox(lib, &OutboxFilter::default()).await.unwrap();
     assert_eq!(all.len(), 1, "{all:?}");
     all.remove(0)
@@ -533,7 +539,7 @@ on_both_backends!(
 );
 
 /// The session's current write, to edit it.
-async fn write_of(store: &Store, lib: i64, id: i64) -> SessionWrite {
+async fn write_of(store: &Store, lib: LibraryId, id: i64) -> SessionWrite {
     let s = store.session(lib, id).await.unwrap();
     SessionWrite {
         event_id: s.event_id,

@@ -1,6 +1,7 @@
 //! What IT sees: the board of needs, readiness over a period, and the
 //! weekly digest.
 
+use almanach_domain::ids::LibraryId;
 use std::collections::HashMap;
 
 use almanach_domain::logistics::{NeedStatus, Provider, Readiness};
@@ -62,7 +63,7 @@ impl Store {
     /// session), filtered; late ones are those due before `today`.
     pub async fn it_board(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         f: &BoardFilter,
         today: Date,
     ) -> Result<Vec<Need>> {
@@ -89,7 +90,7 @@ impl Store {
     /// (a cancelled session needs nothing prepared).
     pub async fn readiness_between(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         from: i64,
         to: i64,
         today: Date,
@@ -135,7 +136,7 @@ impl Store {
     /// The weekly digest to IT from `today`: IT needs of live sessions not
     /// done yet that are late or due within seven days, those with a
     /// problem, and this week's sessions IT will not attend.
-    pub async fn it_digest(&self, library_id: i64, today: Date) -> Result<Digest> {
+    pub async fn it_digest(&self, library_id: LibraryId, today: Date) -> Result<Digest> {
         let library = self.library(library_id).await?;
         let to = today.checked_add(6.days()).unwrap_or(today);
         let needs = self

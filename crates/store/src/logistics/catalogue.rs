@@ -1,6 +1,7 @@
 //! The catalogue of needs: the types of equipment and help a session may ask for.
 
 use almanach_domain::collate::sort_by_name;
+use almanach_domain::ids::LibraryId;
 use almanach_domain::logistics::Provider;
 use serde::Serialize;
 use sqlx::Row;
@@ -31,7 +32,7 @@ fn need_type(r: &AnyRow) -> Result<NeedType> {
 
 impl Store {
     /// The catalogue, active types first, by name.
-    pub async fn need_types(&self, library_id: i64) -> Result<Vec<NeedType>> {
+    pub async fn need_types(&self, library_id: LibraryId) -> Result<Vec<NeedType>> {
         self.logistics_settings(library_id).await?;
         let rows = sqlx::query("select * from need_types where library_id = $1 order by id")
             .bind(library_id)
@@ -44,7 +45,7 @@ impl Store {
         Ok(all)
     }
 
-    pub async fn need_type(&self, library_id: i64, id: i64) -> Result<NeedType> {
+    pub async fn need_type(&self, library_id: LibraryId, id: i64) -> Result<NeedType> {
         let r = sqlx::query("select * from need_types where id = $1 and library_id = $2")
             .bind(id)
             .bind(library_id)

@@ -1,6 +1,7 @@
 //! Each session's needs with their comment thread and status, the team's
 //! "tested without IT" check, and a session's readiness.
 
+use almanach_domain::ids::LibraryId;
 use almanach_domain::logistics::{Deadline, NeedStatus, Provider, Readiness};
 use jiff::civil::Date;
 use serde::Serialize;
@@ -49,7 +50,7 @@ impl SessionPrep {
 }
 
 impl Store {
-    pub async fn need(&self, library_id: i64, id: i64) -> Result<Need> {
+    pub async fn need(&self, library_id: LibraryId, id: i64) -> Result<Need> {
         let ctx = self.it_context(library_id).await?;
         self.needs_where(&ctx, "n.id = $2", library_id, &[id])
             .await?
@@ -61,7 +62,7 @@ impl Store {
     /// IT and its readiness today.
     pub async fn session_prep(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         session_id: i64,
         today: Date,
     ) -> Result<SessionPrep> {
@@ -257,7 +258,11 @@ impl Store {
     }
 
     /// The thread, oldest first.
-    pub async fn need_comments(&self, library_id: i64, need_id: i64) -> Result<Vec<NeedComment>> {
+    pub async fn need_comments(
+        &self,
+        library_id: LibraryId,
+        need_id: i64,
+    ) -> Result<Vec<NeedComment>> {
         let rows = sqlx::query(
             "select c.* from need_comments c join session_needs n on n.id = c.need_id \
              where c.need_id = $1 and n.library_id = $2 order by c.id",

@@ -2,6 +2,7 @@
 //! that dates it by the domain's rule, the record the audit trail keeps,
 //! and the column readers of this area. The area's leaf.
 
+use almanach_domain::ids::LibraryId;
 use almanach_domain::logistics::{Deadline, ItCalendar, NeedStatus, Provider, Readiness};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -163,7 +164,7 @@ impl Store {
         &self,
         ctx: &ItContext,
         cond: &str,
-        library_id: i64,
+        library_id: LibraryId,
         args: &[i64],
     ) -> Result<Vec<Need>> {
         let sql =

@@ -1,5 +1,6 @@
 //! A series' default needs, and their copy onto each new session of it.
 
+use almanach_domain::ids::LibraryId;
 use almanach_domain::logistics::{NeedStatus, Provider};
 use serde::Serialize;
 use sqlx::Row;
@@ -54,7 +55,7 @@ pub(crate) async fn after_session_created(
             tx,
             actor,
             "need",
-            r.try_get("id")?,
+            r.try_get::<i64, _>("id")?,
             "create",
             None,
             Some(&after),
@@ -65,7 +66,11 @@ pub(crate) async fn after_session_created(
 }
 
 impl Store {
-    pub async fn series_needs(&self, library_id: i64, series_id: i64) -> Result<Vec<SeriesNeed>> {
+    pub async fn series_needs(
+        &self,
+        library_id: LibraryId,
+        series_id: i64,
+    ) -> Result<Vec<SeriesNeed>> {
         let rows = sqlx::query(
             "select sn.*, t.name as type_name from series_needs sn join need_types t on t.id = sn.need_type_id \
              join series se on se.id = sn.series_id where sn.series_id = $1 and se.library_id = $2 order by sn.id",

@@ -2,6 +2,7 @@
 //! the context the deadline rule reads them as.
 
 use almanach_domain::calendar::OpeningHours;
+use almanach_domain::ids::LibraryId;
 use almanach_domain::logistics::{DEFAULT_LEAD_DAYS, ItCalendar, Provider, default_it_hours};
 use serde::Serialize;
 use sqlx::Row;
@@ -13,7 +14,7 @@ use crate::{Result, Store, classify};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogisticsSettings {
-    pub library_id: i64,
+    pub library_id: LibraryId,
     /// IT's hours as text, one range per line.
     pub it_hours: String,
     pub it_lead_days: u32,
@@ -89,7 +90,7 @@ fn settings(r: &AnyRow) -> Result<LogisticsSettings> {
 impl Store {
     /// This area's settings, created with their defaults (and the
     /// library's catalogue of needs) on first use.
-    pub async fn logistics_settings(&self, library_id: i64) -> Result<LogisticsSettings> {
+    pub async fn logistics_settings(&self, library_id: LibraryId) -> Result<LogisticsSettings> {
         let select = "select * from library_logistics where library_id = $1";
         if let Some(r) = sqlx::query(select)
             .bind(library_id)
@@ -170,7 +171,7 @@ impl Store {
     }
 
     /// IT's calendar (hours, the library's closing days, lead time) and the zone.
-    pub async fn it_context(&self, library_id: i64) -> Result<ItContext> {
+    pub async fn it_context(&self, library_id: LibraryId) -> Result<ItContext> {
         let library = self.library(library_id).await?;
         let s = self.logistics_settings(library_id).await?;
         Ok(ItContext {

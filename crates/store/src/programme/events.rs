@@ -3,6 +3,7 @@
 //! by `follow` (its registrants told).
 
 use almanach_domain::collate::search_fold;
+use almanach_domain::ids::LibraryId;
 use almanach_domain::programme::EventStatus;
 use serde::Serialize;
 use sqlx::Row;
@@ -62,8 +63,8 @@ const EVENT_FIRSTS: &str = "left join (select event_id, min(starts_at) as first_
 
 /// `head` (a select ending in `where`) with the staff list's conditions:
 /// `$1` is the library and, unless the period is `Between`, `$2` is now.
-fn event_query(head: &str, library_id: i64, q: &EventQuery) -> Sql {
-    let mut args = vec![Arg::I(library_id)];
+fn event_query(head: &str, library_id: LibraryId, q: &EventQuery) -> Sql {
+    let mut args = vec![Arg::I(library_id.get())];
     if !matches!(q.period, EventPeriod::Between(..)) {
         args.push(Arg::I(q.now));
     }
@@ -96,7 +97,7 @@ fn event_query(head: &str, library_id: i64, q: &EventQuery) -> Sql {
 }
 
 impl Store {
-    pub async fn event(&self, library_id: i64, id: i64) -> Result<Event> {
+    pub async fn event(&self, library_id: LibraryId, id: i64) -> Result<Event> {
         let r = self.owned_row("events", library_id, id).await?;
         event(&r)
     }
@@ -104,7 +105,7 @@ impl Store {
     /// Events, newest first, optionally of one series.
     pub async fn list_events(
         &self,
-        library_id: i64,
+        library_id: LibraryId,
         series_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Event>> {
@@ -134,7 +135,7 @@ impl Store {
     }
 
     /// How many events the staff list holds for `q` (paging aside).
-    pub async fn count_event_rows(&self, library_id: i64, q: &EventQuery) -> Result<i64> {
+    pub async fn count_event_rows(&self, library_id: LibraryId, q: &EventQuery) -> Result<i64> {
         let sql = event_query(
             &format!("select count(*) from events e {EVENT_FIRSTS} where"),
             library_id,
@@ -145,7 +146,11 @@ impl Store {
 
     /// One page of the staff list for `q`, with each event's series and the
     /// start of its first session; paging, filters and order all in SQL.
-    pub async fn list_event_rows(&self, library_id: i64, q: &EventQuery) -> Result<Vec<EventRow>> {
+    pub async fn list_event_rows(
+        &self,
+        library_id: LibraryId,
+        q: &EventQuery,
+    ) -> Result<Vec<EventRow>> {
         let order = match q.period {
             EventPeriod::Upcoming => {
                 "case when f.first_at is null then 1 else 0 end, f.first_at, e.id"
@@ -186,7 +191,7 @@ impl Store {
             .collect()
     }
 
-    pub async fn count_events(&self, library_id: i64, status: EventStatus) -> Result<i64> {
+    pub async fn count_events(&self, library_id: LibraryId, status: EventStatus) -> Result<i64> {
         Ok(
             sqlx::query_scalar("select count(*) from events where library_id = $1 and status = $2")
                 .bind(library_id)

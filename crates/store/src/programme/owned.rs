@@ -1,6 +1,7 @@
 //! What every programme write checks: references stay within the library.
 
 use crate::{Result, StoreError, Tx};
+use almanach_domain::ids::LibraryId;
 
 pub(super) fn dedup(ids: &[i64]) -> Vec<i64> {
     let mut v = ids.to_vec();
@@ -10,7 +11,12 @@ pub(super) fn dedup(ids: &[i64]) -> Vec<i64> {
 }
 
 /// Refuses references to records of another library (or none).
-pub(super) async fn check_owned(tx: &mut Tx, table: &str, id: i64, library_id: i64) -> Result<()> {
+pub(super) async fn check_owned(
+    tx: &mut Tx,
+    table: &str,
+    id: i64,
+    library_id: LibraryId,
+) -> Result<()> {
     let n: i64 = sqlx::query_scalar(&format!(
         "select count(*) from {table} where id = $1 and library_id = $2"
     ))

@@ -1,5 +1,6 @@
 //! Rooms: where sessions take place, and how many people each holds.
 
+use almanach_domain::ids::LibraryId;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -29,14 +30,14 @@ fn room(r: &AnyRow) -> Result<Room> {
 }
 
 impl Store {
-    pub async fn list_rooms(&self, library_id: i64) -> Result<Vec<Room>> {
+    pub async fn list_rooms(&self, library_id: LibraryId) -> Result<Vec<Room>> {
         let rows = self.owned_rows("rooms", library_id, "id").await?;
         let mut rooms = rows.iter().map(room).collect::<Result<Vec<_>>>()?;
         sort_by_name(&mut rooms, |r| &r.name);
         Ok(rooms)
     }
 
-    pub async fn room(&self, library_id: i64, id: i64) -> Result<Room> {
+    pub async fn room(&self, library_id: LibraryId, id: i64) -> Result<Room> {
         let r = self.owned_row("rooms", library_id, id).await?;
         room(&r)
     }

@@ -1,6 +1,7 @@
 //! Series: recurring formats whose defaults new events and sessions take.
 
 use almanach_domain::collate::sort_by_name;
+use almanach_domain::ids::LibraryId;
 use almanach_domain::programme::{RegistrationPolicy, SessionKind};
 use serde::Serialize;
 use sqlx::Row;
@@ -60,7 +61,7 @@ fn series(r: &AnyRow) -> Result<Series> {
 }
 
 impl Store {
-    pub async fn list_series(&self, library_id: i64) -> Result<Vec<Series>> {
+    pub async fn list_series(&self, library_id: LibraryId) -> Result<Vec<Series>> {
         let rows = self.owned_rows("series", library_id, "id").await?;
         let mut all = rows.iter().map(series).collect::<Result<Vec<_>>>()?;
         sort_by_name(&mut all, |s| &s.name);
@@ -77,12 +78,16 @@ impl Store {
         )
     }
 
-    pub async fn series(&self, library_id: i64, id: i64) -> Result<Series> {
+    pub async fn series(&self, library_id: LibraryId, id: i64) -> Result<Series> {
         let r = self.owned_row("series", library_id, id).await?;
         series(&r)
     }
 
-    pub async fn series_by_name(&self, library_id: i64, name: &str) -> Result<Option<Series>> {
+    pub async fn series_by_name(
+        &self,
+        library_id: LibraryId,
+        name: &str,
+    ) -> Result<Option<Series>> {
         let r = sqlx::query("select * from series where library_id = $1 and name = $2")
             .bind(library_id)
             .bind(name)

@@ -2,6 +2,7 @@
 //! for clashes inside the same transaction; what follows a change (seats,
 //! notices, technical needs) is `follow`'s.
 
+use almanach_domain::ids::LibraryId;
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -88,7 +89,7 @@ pub struct SessionFilter {
 
 impl SessionFilter {
     /// The one session query this filter is.
-    pub fn query(&self, library_id: i64) -> SessionQuery {
+    pub fn query(&self, library_id: LibraryId) -> SessionQuery {
         SessionQuery::new(library_id)
             .ends_after(self.from)
             .starts_before(self.to)
@@ -104,18 +105,22 @@ impl SessionFilter {
 }
 
 impl Store {
-    pub async fn session(&self, library_id: i64, id: i64) -> Result<Session> {
+    pub async fn session(&self, library_id: LibraryId, id: i64) -> Result<Session> {
         session_in(&mut *self.pool().acquire().await?, library_id, id).await
     }
 
     /// Sessions in time order matching `f`, each with its themes, speakers
     /// and leads.
-    pub async fn list_sessions(&self, library_id: i64, f: &SessionFilter) -> Result<Vec<Session>> {
+    pub async fn list_sessions(
+        &self,
+        library_id: LibraryId,
+        f: &SessionFilter,
+    ) -> Result<Vec<Session>> {
         self.session_list(&f.query(library_id)).await
     }
 
     /// Live sessions (neither they nor their event cancelled) starting in [from, to).
-    pub async fn count_sessions(&self, library_id: i64, from: i64, to: i64) -> Result<i64> {
+    pub async fn count_sessions(&self, library_id: LibraryId, from: i64, to: i64) -> Result<i64> {
         Ok(sqlx::query_scalar(
             "select count(*) from sessions s join events e on e.id = s.event_id where s.library_id = $1 \
              and s.starts_at >= $2 and s.starts_at < $3 and s.cancelled = 0 and e.status <> 'cancelled'",
@@ -347,7 +352,7 @@ pub(crate) async fn write_session(
 /// write lock — then looks for a live session overlapping [start, end).
 async fn lock_room_and_find_clash(
     tx: &mut Tx,
-    library_id: i64,
+    library_id: LibraryId,
     room_id: i64,
     start: i64,
     end: i64,

@@ -2,13 +2,14 @@
 //! are `crate::speakers`).
 
 use almanach_domain::collate::sort_by_name;
+use almanach_domain::ids::LibraryId;
 
 use crate::audit::{Actor, commit_saved};
 use crate::rows::{Speaker, speaker};
 use crate::{Result, Store, StoreError, classify};
 
 impl Store {
-    pub async fn list_speakers(&self, library_id: i64) -> Result<Vec<Speaker>> {
+    pub async fn list_speakers(&self, library_id: LibraryId) -> Result<Vec<Speaker>> {
         let rows = sqlx::query("select * from speakers where library_id = $1 order by id")
             .bind(library_id)
             .fetch_all(self.pool())
@@ -18,7 +19,7 @@ impl Store {
         Ok(all)
     }
 
-    pub async fn speaker(&self, library_id: i64, id: i64) -> Result<Speaker> {
+    pub async fn speaker(&self, library_id: LibraryId, id: i64) -> Result<Speaker> {
         let r = sqlx::query("select * from speakers where id = $1 and library_id = $2")
             .bind(id)
             .bind(library_id)

@@ -1,6 +1,7 @@
 //! Themes: what sessions are about, with their leads and how often given.
 
 use almanach_domain::collate::sort_by_name;
+use almanach_domain::ids::LibraryId;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -54,7 +55,7 @@ impl Store {
 
     /// Every theme with how many sessions it had (cancelled ones left out)
     /// and when it was last given.
-    pub async fn list_themes(&self, library_id: i64) -> Result<Vec<ThemeSummary>> {
+    pub async fn list_themes(&self, library_id: LibraryId) -> Result<Vec<ThemeSummary>> {
         let rows = sqlx::query(
             "select t.*, count(s.id) as n, max(s.starts_at) as last_at from themes t \
              left join session_themes st on st.theme_id = t.id \
@@ -79,7 +80,7 @@ impl Store {
         Ok(all)
     }
 
-    pub async fn theme(&self, library_id: i64, id: i64) -> Result<Theme> {
+    pub async fn theme(&self, library_id: LibraryId, id: i64) -> Result<Theme> {
         let r = self.owned_row("themes", library_id, id).await?;
         let mut t = theme(&r)?;
         t.lead_ids = self.theme_leads(id).await?;

@@ -10,7 +10,7 @@ use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "claire@mediatheque.test")
 }
 
@@ -27,7 +27,7 @@ fn write(event_id: i64, capacity: u32, starts_at: i64) -> SessionWrite {
 }
 
 /// A published workshop in a week with `capacity` seats; (event, session).
-async fn workshop(store: &Store, lib: i64, capacity: u32) -> (i64, i64) {
+async fn workshop(store: &Store, lib: LibraryId, capacity: u32) -> (i64, i64) {
     let e = published_event(store, lib, "Atelier robotique").await;
     let s = store
         .save_session(&actor(lib), None, &write(e, capacity, now() + 7 * DAY))
@@ -37,7 +37,7 @@ async fn workshop(store: &Store, lib: i64, capacity: u32) -> (i64, i64) {
     (e, s)
 }
 
-async fn register(store: &Store, lib: i64, s: i64, email: &str) -> Registration {
+async fn register(store: &Store, lib: LibraryId, s: i64, email: &str) -> Registration {
     registered(store, &actor(lib), &new(Target::Session(s), email, 1)).await
 }
 
@@ -50,7 +50,7 @@ async fn send_due(store: &Store, at: i64, limit: i64) -> Vec<OutboxMessage> {
     claimed
 }
 
-async fn outbox_of(store: &Store, lib: i64, kind: MailKind) -> Vec<OutboxMessage> {
+async fn outbox_of(store: &Store, lib: LibraryId, kind: MailKind) -> Vec<OutboxMessage> {
     let f = OutboxFilter {
         kind: Some(kind),
         ..Default::default()

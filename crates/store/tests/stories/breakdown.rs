@@ -10,12 +10,12 @@ use almanach_domain::stats::{Dimension, Period};
 use almanach_store::testing::{on_day, published};
 use almanach_store::*;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
 struct Fixture {
-    lib: i64,
+    lib: LibraryId,
     image: i64,
     texte: i64,
     room: i64,
@@ -119,7 +119,7 @@ impl Default for S<'_> {
     }
 }
 
-async fn add(store: &Store, lib: i64, s: S<'_>) -> i64 {
+async fn add(store: &Store, lib: LibraryId, s: S<'_>) -> i64 {
     let e = Event {
         series_id: s.series,
         ..published("E")
@@ -155,7 +155,7 @@ fn head(p: u32, u: u32) -> Option<Headcount> {
     Some(Headcount::new(Some(p), Some(u), None, None).unwrap())
 }
 
-fn scope(lib: i64) -> Scope<'static> {
+fn scope(lib: LibraryId) -> Scope<'static> {
     Scope {
         library_id: Some(lib),
         series: None,

@@ -5,7 +5,7 @@ use almanach_domain::staff::Role;
 use almanach_store::testing::{published_event, session_at};
 use almanach_store::*;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -21,11 +21,11 @@ fn write(event_id: i64, room_id: Option<i64>, start: i64, end: i64) -> SessionWr
     }
 }
 
-async fn event(store: &Store, lib: i64, title: &str) -> i64 {
+async fn event(store: &Store, lib: LibraryId, title: &str) -> i64 {
     published_event(store, lib, title).await
 }
 
-async fn room(store: &Store, lib: i64, name: &str) -> i64 {
+async fn room(store: &Store, lib: LibraryId, name: &str) -> i64 {
     store
         .save_room(
             &actor(lib),
@@ -54,7 +54,7 @@ on_both_backends!(
         store.update_library(&actor(a.id), &changed).await.unwrap();
         assert_eq!(store.library(a.id).await.unwrap(), changed);
         let log = store
-            .audit_log(a.id, Some(("library", a.id)), 10)
+            .audit_log(a.id, Some(("library", a.id.into())), 10)
             .await
             .unwrap();
         assert_eq!(log.len(), 1);

@@ -8,11 +8,11 @@ use almanach_domain::stats::Period;
 use almanach_store::testing::{on_day, published};
 use almanach_store::*;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
-async fn series(store: &Store, lib: i64, name: &str) -> i64 {
+async fn series(store: &Store, lib: LibraryId, name: &str) -> i64 {
     store
         .save_series(
             &actor(lib),
@@ -25,7 +25,7 @@ async fn series(store: &Store, lib: i64, name: &str) -> i64 {
         .unwrap()
 }
 
-async fn event(store: &Store, lib: i64, series_id: Option<i64>, status: EventStatus) -> i64 {
+async fn event(store: &Store, lib: LibraryId, series_id: Option<i64>, status: EventStatus) -> i64 {
     let e = Event {
         series_id,
         status,
@@ -36,7 +36,7 @@ async fn event(store: &Store, lib: i64, series_id: Option<i64>, status: EventSta
 
 async fn session(
     store: &Store,
-    lib: i64,
+    lib: LibraryId,
     event_id: i64,
     day: &str,
     themes: &[i64],
@@ -202,7 +202,7 @@ on_both_backends!(
             ),
             (1, CostKind::Travel, 4_550, "facture")
         );
-        let other: i64 = sqlx::query_scalar(
+        let other: LibraryId = sqlx::query_scalar(
             "insert into libraries (name, created_at) values ('B', 0) returning id",
         )
         .fetch_one(store.pool())

@@ -9,7 +9,7 @@ use almanach_store::testing::{
 };
 use almanach_store::*;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -32,11 +32,11 @@ const REMOVE_CHILD: Tap = Tap {
 
 /// A published session that began ten minutes ago; on registration with
 /// `capacity` seats when given.
-async fn session(store: &Store, lib: i64, capacity: Option<u32>) -> i64 {
+async fn session(store: &Store, lib: LibraryId, capacity: Option<u32>) -> i64 {
     session_at(store, lib, capacity, now() - 600).await
 }
 
-async fn session_at(store: &Store, lib: i64, capacity: Option<u32>, starts_at: i64) -> i64 {
+async fn session_at(store: &Store, lib: LibraryId, capacity: Option<u32>, starts_at: i64) -> i64 {
     let e = published_event(store, lib, "Atelier").await;
     let w = SessionWrite {
         ends_at: starts_at + 3600,
@@ -51,7 +51,7 @@ async fn session_at(store: &Store, lib: i64, capacity: Option<u32>, starts_at: i
 
 async fn register(
     store: &Store,
-    lib: i64,
+    lib: LibraryId,
     session_id: i64,
     key: &str,
     seats: u32,

@@ -10,7 +10,7 @@ use almanach_domain::staff::Role;
 use almanach_store::*;
 use jiff::civil::{Date, Time, date};
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -23,7 +23,7 @@ fn at(d: Date, h: i8, m: i8) -> i64 {
 
 /// A published event with one session on `d`, 14 h – 16 h, asking IT for
 /// a projector; returns the need.
-async fn it_need(store: &Store, lib: i64, title: &str, d: Date) -> i64 {
+async fn it_need(store: &Store, lib: LibraryId, title: &str, d: Date) -> i64 {
     let event_id = testing::published_event(store, lib, title).await;
     let session = store
         .save_session(
@@ -44,14 +44,14 @@ async fn it_need(store: &Store, lib: i64, title: &str, d: Date) -> i64 {
     store.add_need(&actor(lib), session, &w).await.unwrap()
 }
 
-async fn staff(store: &Store, lib: i64, email: &str, role: Role) -> i64 {
+async fn staff(store: &Store, lib: LibraryId, email: &str, role: Role) -> i64 {
     store
         .create_staff(&actor(lib), email, email, role, "x")
         .await
         .unwrap()
 }
 
-async fn digests(store: &Store, lib: i64) -> Vec<OutboxMessage> {
+async fn digests(store: &Store, lib: LibraryId) -> Vec<OutboxMessage> {
     let filter = OutboxFilter {
         kind: Some(MailKind::ItDigest),
         ..Default::default()
@@ -102,7 +102,7 @@ on_both_backends!(
         store.save_digest_settings(&actor(lib), &new).await.unwrap();
         assert_eq!(store.digest_settings(lib).await.unwrap(), new);
         let log = store
-            .audit_log(lib, Some(("digest_settings", lib)), 10)
+            .audit_log(lib, Some(("digest_settings", lib.get())), 10)
             .await
             .unwrap();
         assert_eq!(log.len(), 1);
@@ -338,7 +338,7 @@ on_both_backends!(
         // The weekly sending is not changed by it.
         assert!(store.digest_weeks(lib, 10).await.unwrap().is_empty());
         let log = store
-            .audit_log(lib, Some(("digest_settings", lib)), 10)
+            .audit_log(lib, Some(("digest_settings", lib.get())), 10)
             .await
             .unwrap();
         assert_eq!(

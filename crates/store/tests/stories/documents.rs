@@ -3,7 +3,7 @@
 use almanach_domain::documents::DocumentKind;
 use almanach_store::*;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -52,7 +52,7 @@ on_both_backends!(
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            store.document_bytes(lib + 1000, id).await,
+            store.document_bytes(LibraryId(lib.get() + 1000), id).await,
             Err(StoreError::NotFound)
         ));
 

@@ -12,7 +12,7 @@ use almanach_store::*;
 use jiff::ToSpan;
 use jiff::civil::{Date, Time, date};
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -100,7 +100,7 @@ fn at(d: Date, h: i8) -> i64 {
 /// session 14 h – 16 h, created in a scrambled order; event `i` is titled
 /// `Événement {i:02}` except a few the searches look for. Even ones are in
 /// series A, odd ones in B. Plus a draft without any session.
-async fn sixty_events(store: &Store, lib: i64) -> (i64, i64) {
+async fn sixty_events(store: &Store, lib: LibraryId) -> (i64, i64) {
     let a = actor(lib);
     let series = |name: &str| Series {
         name: name.into(),
@@ -256,7 +256,7 @@ fn noon(d: Date) -> i64 {
 /// and one session of it on `d`; the session's id.
 async fn session_on(
     store: &Store,
-    lib: i64,
+    lib: LibraryId,
     title: &str,
     description: &str,
     series_id: Option<i64>,
@@ -277,7 +277,7 @@ async fn session_on(
 }
 
 /// The agenda's titles for `f`, in its order.
-async fn agenda_titles(store: &Store, lib: i64, f: &AgendaFilter) -> Vec<String> {
+async fn agenda_titles(store: &Store, lib: LibraryId, f: &AgendaFilter) -> Vec<String> {
     store
         .agenda(lib, f)
         .await

@@ -7,7 +7,7 @@ use almanach_domain::speakers::{Booking, Fees, Profile, Region, SpeakerKind, Sta
 use almanach_store::*;
 use jiff::civil::{Date, Time, date};
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -22,7 +22,7 @@ fn write(event_id: i64, d: Date, start: i8, end: i8) -> SessionWrite {
     testing::session_write(event_id, d, start, end)
 }
 
-async fn event(store: &Store, lib: i64, title: &str, series_id: Option<i64>) -> i64 {
+async fn event(store: &Store, lib: LibraryId, title: &str, series_id: Option<i64>) -> i64 {
     let e = Event {
         series_id,
         ..testing::published(title)
@@ -30,11 +30,11 @@ async fn event(store: &Store, lib: i64, title: &str, series_id: Option<i64>) -> 
     store.save_event(&actor(lib), &e).await.unwrap()
 }
 
-async fn session(store: &Store, lib: i64, event_id: i64, d: Date, start: i8, end: i8) -> i64 {
+async fn session(store: &Store, lib: LibraryId, event_id: i64, d: Date, start: i8, end: i8) -> i64 {
     testing::saved_session(store, lib, &write(event_id, d, start, end)).await
 }
 
-async fn type_id(store: &Store, lib: i64, name: &str) -> i64 {
+async fn type_id(store: &Store, lib: LibraryId, name: &str) -> i64 {
     testing::need_type_id(store, lib, name).await
 }
 
@@ -89,7 +89,7 @@ on_both_backends!(
             .unwrap();
         assert_eq!(store.logistics_settings(lib).await.unwrap(), changed);
         let log = store
-            .audit_log(lib, Some(("logistics_settings", lib)), 5)
+            .audit_log(lib, Some(("logistics_settings", lib.into())), 5)
             .await
             .unwrap();
         assert_eq!(log.len(), 1);

@@ -9,6 +9,7 @@ mod costs;
 mod day;
 mod digest;
 mod documents;
+mod ids;
 mod lists;
 mod logistics;
 mod outbox;

@@ -12,7 +12,7 @@ use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -35,7 +35,7 @@ fn write(event_id: i64, capacity: u32, starts_at: i64) -> SessionWrite {
 }
 
 /// A published workshop starting at `starts_at` with `capacity` seats, up to 2 per registration.
-async fn workshop(store: &Store, lib: i64, capacity: u32, starts_at: i64) -> (i64, i64) {
+async fn workshop(store: &Store, lib: LibraryId, capacity: u32, starts_at: i64) -> (i64, i64) {
     let e = store
         .save_event(&actor(lib), &published("Atelier robotique"))
         .await
@@ -45,11 +45,11 @@ async fn workshop(store: &Store, lib: i64, capacity: u32, starts_at: i64) -> (i6
     (e, s)
 }
 
-async fn register(store: &Store, lib: i64, s: i64, email: &str, seats: u32) -> Registration {
+async fn register(store: &Store, lib: LibraryId, s: i64, email: &str, seats: u32) -> Registration {
     registered(store, &actor(lib), &new(Target::Session(s), email, seats)).await
 }
 
-async fn kinds(store: &Store, lib: i64, registration_id: i64) -> Vec<MailKind> {
+async fn kinds(store: &Store, lib: LibraryId, registration_id: i64) -> Vec<MailKind> {
     let f = OutboxFilter {
         registration_id: Some(registration_id),
         ..Default::default()

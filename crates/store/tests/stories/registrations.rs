@@ -10,12 +10,12 @@ use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
 /// A published workshop a week from now with `capacity` seats and up to `max_seats` per registration.
-async fn workshop(store: &Store, lib: i64, capacity: u32, max_seats: u32) -> i64 {
+async fn workshop(store: &Store, lib: LibraryId, capacity: u32, max_seats: u32) -> i64 {
     let e = event(store, lib, "Atelier robotique").await;
     let id = saved_session(store, lib, &write(e, Some(capacity), now() + 7 * DAY)).await;
     almanach_store::testing::max_seats(store, lib, id, max_seats).await;

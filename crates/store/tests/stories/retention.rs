@@ -11,7 +11,7 @@ use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -25,7 +25,7 @@ fn party(name: &str, email: &str, seats: u32) -> Party {
     }
 }
 
-async fn register(store: &Store, lib: i64, target: Target, p: Party) -> Registration {
+async fn register(store: &Store, lib: LibraryId, target: Target, p: Party) -> Registration {
     let key = format!("{:?}-{}", target, p.email.as_ref().unwrap().as_str());
     registered(
         store,
@@ -35,12 +35,18 @@ async fn register(store: &Store, lib: i64, target: Target, p: Party) -> Registra
     .await
 }
 
-async fn event(store: &Store, lib: i64, title: &str) -> i64 {
+async fn event(store: &Store, lib: LibraryId, title: &str) -> i64 {
     published_event(store, lib, title).await
 }
 
 /// A session on registration starting at `starts_at`, two hours long.
-async fn session(store: &Store, lib: i64, event_id: i64, starts_at: i64, capacity: u32) -> i64 {
+async fn session(
+    store: &Store,
+    lib: LibraryId,
+    event_id: i64,
+    starts_at: i64,
+    capacity: u32,
+) -> i64 {
     let w = SessionWrite {
         local_date: "2030-01-01".into(),
         age_min: Some(6),

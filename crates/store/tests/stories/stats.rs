@@ -7,11 +7,11 @@ use almanach_domain::stats::{MinMax, Period, ThemeFigures};
 use almanach_store::testing::on_day;
 use almanach_store::*;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
-async fn series(store: &Store, lib: i64, name: &str, minutes: Option<u32>) -> i64 {
+async fn series(store: &Store, lib: LibraryId, name: &str, minutes: Option<u32>) -> i64 {
     let s = Series {
         name: name.into(),
         duration_minutes: minutes,
@@ -20,7 +20,7 @@ async fn series(store: &Store, lib: i64, name: &str, minutes: Option<u32>) -> i6
     store.save_series(&actor(lib), &s).await.unwrap()
 }
 
-async fn event(store: &Store, lib: i64, series_id: Option<i64>, status: EventStatus) -> i64 {
+async fn event(store: &Store, lib: LibraryId, series_id: Option<i64>, status: EventStatus) -> i64 {
     let e = Event {
         series_id,
         status,
@@ -29,7 +29,7 @@ async fn event(store: &Store, lib: i64, series_id: Option<i64>, status: EventSta
     store.save_event(&actor(lib), &e).await.unwrap()
 }
 
-async fn theme(store: &Store, lib: i64, title: &str) -> i64 {
+async fn theme(store: &Store, lib: LibraryId, title: &str) -> i64 {
     store
         .save_theme(
             &actor(lib),
@@ -45,7 +45,7 @@ async fn theme(store: &Store, lib: i64, title: &str) -> i64 {
 /// A session on a local date; the instant only needs to be plausible.
 async fn session(
     store: &Store,
-    lib: i64,
+    lib: LibraryId,
     event_id: i64,
     kind: SessionKind,
     day: &str,
@@ -63,7 +63,7 @@ async fn session(
         .unwrap()
 }
 
-async fn count(store: &Store, lib: i64, session_id: i64, participants: u32, under_14: u32) {
+async fn count(store: &Store, lib: LibraryId, session_id: i64, participants: u32, under_14: u32) {
     let h = Headcount::new(Some(participants), Some(under_14), None, None).unwrap();
     store
         .set_headcount(&actor(lib), session_id, &h)
@@ -71,7 +71,7 @@ async fn count(store: &Store, lib: i64, session_id: i64, participants: u32, unde
         .unwrap();
 }
 
-fn scope(lib: i64) -> Scope<'static> {
+fn scope(lib: LibraryId) -> Scope<'static> {
     Scope {
         library_id: Some(lib),
         series: None,
@@ -134,7 +134,7 @@ on_both_backends!(
         );
 
         // Another library's session cannot be counted.
-        let other: i64 = sqlx::query_scalar(
+        let other: LibraryId = sqlx::query_scalar(
             "insert into libraries (name, created_at) values ('B', 0) returning id",
         )
         .fetch_one(store.pool())
@@ -551,7 +551,13 @@ on_both_backends!(
 );
 
 /// A session at an exact instant, dated `day` (library time).
-async fn session_at(store: &Store, lib: i64, event_id: i64, day: &str, starts_at: i64) -> i64 {
+async fn session_at(
+    store: &Store,
+    lib: LibraryId,
+    event_id: i64,
+    day: &str,
+    starts_at: i64,
+) -> i64 {
     let id = session(store, lib, event_id, SessionKind::Workshop, day, &[]).await;
     sqlx::query("update sessions set starts_at = $1, ends_at = $2 where id = $3")
         .bind(starts_at)

@@ -11,7 +11,7 @@ use almanach_domain::stats::Period;
 use almanach_store::testing::on_day;
 use almanach_store::*;
 
-fn actor(lib: i64) -> Actor {
+fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
@@ -44,7 +44,7 @@ async fn agrees(store: &Store, scope: Scope<'_>, season: i16) -> i64 {
 }
 
 /// Every scope the review offers, both seasons; the network's 2024 participants.
-async fn check(store: &Store, lib: i64) -> i64 {
+async fn check(store: &Store, lib: LibraryId) -> i64 {
     for season in [2023, 2024] {
         agrees(
             store,
@@ -86,7 +86,7 @@ fn write(event_id: i64, kind: SessionKind, day: &str, themes: &[i64]) -> Session
     }
 }
 
-async fn session(store: &Store, lib: i64, w: &SessionWrite, participants: u32) -> i64 {
+async fn session(store: &Store, lib: LibraryId, w: &SessionWrite, participants: u32) -> i64 {
     let id = store
         .save_session(&actor(lib), None, w)
         .await
@@ -96,7 +96,7 @@ async fn session(store: &Store, lib: i64, w: &SessionWrite, participants: u32) -
     id
 }
 
-async fn count(store: &Store, lib: i64, id: i64, participants: u32) {
+async fn count(store: &Store, lib: LibraryId, id: i64, participants: u32) {
     let h = Headcount::new(Some(participants), Some(participants / 4), None, None).unwrap();
     store.set_headcount(&actor(lib), id, &h).await.unwrap();
 }
@@ -342,7 +342,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(check(&store, lib).await, 12);
-        let other: i64 = sqlx::query_scalar(
+        let other: LibraryId = sqlx::query_scalar(
             "insert into libraries (name, created_at) values ('B', 0) returning id",
         )
         .fetch_one(store.pool())

@@ -1,6 +1,7 @@
 //! Events in the API: the list, one event with its sessions, and the writes
 //! (create, change, publish or cancel through `status`).
 
+use almanach_store::LibraryId;
 use std::collections::HashMap;
 
 use almanach_domain::programme::{EventStatus, parse_name};
@@ -62,7 +63,10 @@ impl EventOut {
     }
 }
 
-async fn series_by_id(state: &AppState, library_id: i64) -> Result<HashMap<i64, Series>, ApiError> {
+async fn series_by_id(
+    state: &AppState,
+    library_id: LibraryId,
+) -> Result<HashMap<i64, Series>, ApiError> {
     Ok(state
         .store
         .list_series(library_id)
@@ -125,7 +129,11 @@ pub async fn list_events(
     ))
 }
 
-async fn detail(state: &AppState, library_id: i64, e: &Event) -> Result<EventDetail, ApiError> {
+async fn detail(
+    state: &AppState,
+    library_id: LibraryId,
+    e: &Event,
+) -> Result<EventDetail, ApiError> {
     let lib = state.store.library(library_id).await?;
     let page = SessionPage {
         event_id: Some(e.id),
@@ -213,7 +221,7 @@ fn nullable_status_schema() -> utoipa::openapi::Object {
 /// Checks every field of an event as it would be saved.
 async fn parse(
     state: &AppState,
-    library_id: i64,
+    library_id: LibraryId,
     e: &Event,
     status: &str,
 ) -> Result<Event, ApiError> {

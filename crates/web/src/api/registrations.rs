@@ -14,6 +14,7 @@
 use almanach_domain::Problem;
 use almanach_domain::programme::EventStatus;
 use almanach_domain::registration::{Party, RawParty, RegistrationStatus};
+use almanach_store::LibraryId;
 use almanach_store::{
     Actor, NewRegistration, Refusal, Registered, Registration, Session, SessionFilter, Target, now,
 };
@@ -36,7 +37,7 @@ use crate::public::register::party_rules;
 /// The API's view of `sessions`, with their seats read in one go.
 pub async fn outs(
     state: &AppState,
-    library_id: i64,
+    library_id: LibraryId,
     tz: &TimeZone,
     sessions: &[Session],
 ) -> Result<Vec<SessionOut>, ApiError> {
@@ -56,7 +57,7 @@ pub async fn outs(
 
 pub async fn out(
     state: &AppState,
-    library_id: i64,
+    library_id: LibraryId,
     tz: &TimeZone,
     s: &Session,
 ) -> Result<SessionOut, ApiError> {
@@ -235,7 +236,11 @@ impl RegistrationCreate {
 }
 
 /// The published session or course registered for, and its first session.
-async fn target(state: &AppState, library_id: i64, target: Target) -> Result<Session, ApiError> {
+async fn target(
+    state: &AppState,
+    library_id: LibraryId,
+    target: Target,
+) -> Result<Session, ApiError> {
     let event_id = match target {
         Target::Session(id) => state.store.session(library_id, id).await?.event_id,
         Target::Course(id) => id,

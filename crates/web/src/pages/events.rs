@@ -9,6 +9,7 @@ use almanach_domain::programme::{
 };
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
+use almanach_store::LibraryId;
 use almanach_store::{
     Event, EventPeriod, EventQuery, EventRow, Library, Planned, Session, SessionFilter,
     SessionWrite, StoreError,
@@ -61,7 +62,7 @@ pub(crate) const PER_PAGE: i64 = 25;
 /// The series as `(id, name)` options, led by "none" or "all".
 async fn series_options(
     state: &AppState,
-    library_id: i64,
+    library_id: LibraryId,
     first: String,
 ) -> Result<Vec<(String, String)>, WebError> {
     let series = state.store.list_series(library_id).await?;
@@ -534,7 +535,7 @@ struct EventPage {
 
 async fn event_sessions(
     state: &AppState,
-    library_id: i64,
+    library_id: LibraryId,
     event_id: i64,
 ) -> Result<Vec<Session>, WebError> {
     let f = SessionFilter {
@@ -886,7 +887,11 @@ pub(super) async fn duplicate_save(
 }
 
 /// An event's live sessions are copied; cancelled ones stay behind.
-async fn duplicable(state: &AppState, library_id: i64, id: i64) -> Result<Vec<Session>, WebError> {
+async fn duplicable(
+    state: &AppState,
+    library_id: LibraryId,
+    id: i64,
+) -> Result<Vec<Session>, WebError> {
     Ok(event_sessions(state, library_id, id)
         .await?
         .into_iter()

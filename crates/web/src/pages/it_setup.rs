@@ -7,6 +7,7 @@ use almanach_domain::programme::{parse_line, parse_name};
 use almanach_domain::speakers::parse_postcode;
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
+use almanach_store::LibraryId;
 use almanach_store::{LogisticsSettings, NeedType, SeriesNeed, StoreError};
 use askama::Template;
 use axum::Router;
@@ -236,7 +237,7 @@ impl SettingsForm {
     }
 
     /// IT's hours are stored as parsed then written back, like opening hours.
-    fn parse(&self, library_id: i64) -> Result<LogisticsSettings, Problems> {
+    fn parse(&self, library_id: LibraryId) -> Result<LogisticsSettings, Problems> {
         let mut p = Problems::new();
         let hours = p.take(
             almanach_domain::text::check_multi_line("it_hours", &self.it_hours)
@@ -437,7 +438,7 @@ mod tests {
             postcode: "93200".into(),
             mediators_see_costs: Some("on".into()),
         };
-        let v = f.parse(1).unwrap();
+        let v = f.parse(almanach_store::LibraryId(1)).unwrap();
         assert_eq!(
             (v.it_hours.as_str(), v.it_lead_days, v.mediators_see_costs),
             ("lundi 08:00-12:00\nmardi 08:00-12:00", 3, true)
@@ -448,7 +449,7 @@ mod tests {
             postcode: "9320".into(),
             mediators_see_costs: None,
         };
-        let e = f.parse(1).unwrap_err();
+        let e = f.parse(almanach_store::LibraryId(1)).unwrap_err();
         for field in ["it_hours", "it_lead_days", "postcode"] {
             assert!(e.for_field(field).next().is_some(), "{field}");
         }

@@ -80,7 +80,7 @@ impl LibraryForm {
 
     /// Hours and closing days are stored as parsed then written back, so
     /// "sam 10h-17h30" reads "samedi 10:00-17:30" next time.
-    fn parse(&self, id: i64) -> Result<Library, Problems> {
+    fn parse(&self, id: almanach_store::LibraryId) -> Result<Library, Problems> {
         let mut p = Problems::new();
         let name = p.take(parse_name("name", &self.name, 200));
         let name_article = p.take(
@@ -236,13 +236,16 @@ mod tests {
             opening_hours: "sam 10h-17h30".into(),
             ..Default::default()
         };
-        assert_eq!(f.parse(1).unwrap().opening_hours, "samedi 10:00-17:30");
+        assert_eq!(
+            f.parse(almanach_store::LibraryId(1)).unwrap().opening_hours,
+            "samedi 10:00-17:30"
+        );
         let f = LibraryForm {
             timezone: "Europe/Lutece".into(),
             ..f
         };
         assert_eq!(
-            f.parse(1)
+            f.parse(almanach_store::LibraryId(1))
                 .unwrap_err()
                 .for_field("timezone")
                 .next()

@@ -11,6 +11,7 @@ use almanach_domain::programme::{
 };
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
+use almanach_store::LibraryId;
 use almanach_store::{Event, Planned, Session, SessionFilter, SessionWrite, StoreError, Theme};
 use askama::Template;
 use axum::Router;
@@ -147,7 +148,7 @@ impl SessionForm {
     /// latest session when it has one.
     async fn for_new(
         state: &AppState,
-        library_id: i64,
+        library_id: LibraryId,
         event: &Event,
     ) -> Result<SessionForm, WebError> {
         let series = match event.series_id {

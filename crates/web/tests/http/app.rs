@@ -2,6 +2,7 @@
 //! and a cookie jar per signed-in client.
 
 use almanach_domain::staff::Role;
+use almanach_store::LibraryId;
 use almanach_store::{Actor, Backend, Store};
 use almanach_web::{AppState, WebConfig, hash_password, router};
 use axum::Router;
@@ -13,7 +14,7 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub router: Router,
     pub store: Store,
-    pub library_id: i64,
+    pub library_id: LibraryId,
 }
 
 pub struct Response {

@@ -12,6 +12,7 @@ use almanach_domain::link::LinkKey;
 use almanach_domain::programme::{AttendanceMode, SessionKind};
 use almanach_domain::registration::RegistrationSettings;
 use almanach_jobs::{MailSettings, Transport, Worker};
+use almanach_store::LibraryId;
 use almanach_store::{Actor, Event, SessionWrite, Store};
 use almanach_web::{AppState, WebConfig, router};
 use axum::body::Body;
@@ -42,7 +43,7 @@ pub fn smtp_worker(store: &Store, server: &smtp::TestSmtp, settings: MailSetting
     )
 }
 
-pub fn actor(store_library: i64) -> Actor {
+pub fn actor(store_library: LibraryId) -> Actor {
     Actor::system(store_library, "test")
 }
 
@@ -63,7 +64,7 @@ pub fn at(d: Date, h: i8, m: i8) -> i64 {
 
 /// A published workshop "Atelier robotique" on `d`, 14:00 to 16:00 Paris
 /// time, in the Salle Jules Verne, with `capacity` seats, one per registration.
-pub async fn workshop(store: &Store, lib: i64, capacity: u32, d: Date) -> (i64, i64) {
+pub async fn workshop(store: &Store, lib: LibraryId, capacity: u32, d: Date) -> (i64, i64) {
     let a = actor(lib);
     let e = Event {
         description: "Construire et programmer un petit robot.".into(),
