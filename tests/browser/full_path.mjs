@@ -5,21 +5,14 @@
 // mailbox (MAILBOX_URL/mail/{address}: sends what is due, lists what arrived).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 
 const BASE = process.env.ALMANACH_URL;
 const MAILBOX = process.env.MAILBOX_URL;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 assert.ok(BASE && MAILBOX, 'ALMANACH_URL and MAILBOX_URL must be set');
 
 let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 async function navigating(page, action) {

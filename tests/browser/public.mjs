@@ -9,24 +9,17 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 
 const require = createRequire(import.meta.url);
 // Evaluated through the DevTools protocol, which the page's CSP does not
 // govern (an injected <script> would be refused, and rightly so).
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const BASE = process.env.ALMANACH_URL;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 assert.ok(BASE, 'ALMANACH_URL must name the server');
 
 let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** Runs axe on the page; fails listing every violation and its nodes. */

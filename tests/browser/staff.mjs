@@ -14,7 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 
 const require = createRequire(import.meta.url);
 // Evaluated through the DevTools protocol: the Content-Security-Policy of the pages
@@ -22,7 +22,6 @@ const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const BASE = process.env.ALMANACH_URL;
 const IDS = JSON.parse(process.env.ALMANACH_IDS || '{}');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 assert.ok(BASE, 'ALMANACH_URL must name the server');
 
 /** Every staff page, `{name}` standing for a record of ALMANACH_IDS. */
@@ -120,13 +119,7 @@ const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
 
 let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** A page of its own context, signed in as the demo's administrator. */

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 
 const require = createRequire(import.meta.url);
 // Evaluated through the DevTools protocol: the Content-Security-Policy of the pages
@@ -20,17 +20,10 @@ const BASE = process.env.ALMANACH_URL;
 const EMAIL = process.env.ALMANACH_EMAIL;
 const PASSWORD = process.env.ALMANACH_PASSWORD;
 const EVENT = process.env.ALMANACH_EVENT;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 assert.ok(BASE && EMAIL && PASSWORD && EVENT, 'ALMANACH_URL, _EMAIL, _PASSWORD and _EVENT must be set');
 
 let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** Runs axe on the page; fails listing every violation and its nodes. */

@@ -7,7 +7,6 @@
 //! always in CI, where a missing setup is a failure, not a skip.
 
 use std::path::Path;
-use std::process::Command;
 
 use almanach_store::{Backend, BoardFilter, SessionFilter, Target};
 use almanach_web::{AppState, WebConfig};
@@ -109,14 +108,7 @@ fn the_browser_test_visits_every_staff_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_staff_page_on_the_demo_in_chromium_with_axe() {
-    if std::env::var_os("ALMANACH_BROWSER_TESTS").is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "ALMANACH_BROWSER_TESTS must be set in CI: browser tests may not be skipped"
-        );
-        eprintln!(
-            "skipping the browser test: set ALMANACH_BROWSER_TESTS=1 after `npm ci` in tests/browser"
-        );
+    if !almanach_store::testing::browser_tests_enabled() {
         return;
     }
     let store = almanach_store::testing::fresh_store(Backend::Sqlite)
@@ -134,24 +126,14 @@ async fn every_staff_page_on_the_demo_in_chromium_with_axe() {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .args(["--test", "--test-reporter=spec", "staff.mjs"])
-            .current_dir(DIR)
-            .env("ALMANACH_URL", format!("http://{addr}"))
-            .env("ALMANACH_IDS", ids.to_string())
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("node runs");
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "the browser tests failed:\n{text}");
-    println!("{text}");
+    almanach_store::testing::run_browser_script(
+        "staff.mjs",
+        vec![
+            ("ALMANACH_URL", format!("http://{addr}")),
+            ("ALMANACH_IDS", ids.to_string()),
+        ],
+    )
+    .await;
 }
 
 /// The demo's records the pages are shown for: a coming workshop with its

@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use almanach_domain::import::{ImportError, ImportLimits, counted_ahead, parse_file_with};
+use almanach_domain::import::{ImportError, ImportLimits, nothing_counted_ahead, parse_file_with};
 use almanach_store::{Actor, ImportSummary, Store};
 use anyhow::{Result, bail};
 
@@ -23,10 +23,7 @@ pub async fn run(
     let library = store.default_library().await?;
     let now = jiff::Zoned::now().with_time_zone(library.tz()).datetime();
     // Attendance of sessions still to come is refused like any error of the file.
-    let parsed = parsed.and_then(|p| {
-        let ahead = counted_ahead(&p.rows, now);
-        if ahead.is_empty() { Ok(p) } else { Err(ahead) }
-    });
+    let parsed = parsed.and_then(|p| nothing_counted_ahead(p, now));
     let parsed = match parsed {
         Ok(p) => p,
         Err(errors) => {

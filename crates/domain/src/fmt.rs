@@ -10,7 +10,8 @@ use crate::Lang;
 const DAYS_FR: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
 ];
-const DAYS_EN: [&str; 7] = [
+/// The days of the week in English, Monday first (also schema.org's names).
+pub const DAYS_EN: [&str; 7] = [
     "Monday",
     "Tuesday",
     "Wednesday",

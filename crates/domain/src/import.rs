@@ -104,6 +104,20 @@ pub fn parse_file_with(
     })
 }
 
+/// `file`, unless it counts a session that has not begun by `now`: then
+/// those rows, as errors of the file (`counted_ahead`).
+pub fn nothing_counted_ahead(
+    file: ParsedFile,
+    now: jiff::civil::DateTime,
+) -> Result<ParsedFile, Vec<ImportError>> {
+    let ahead = counted_ahead(&file.rows, now);
+    if ahead.is_empty() {
+        Ok(file)
+    } else {
+        Err(ahead)
+    }
+}
+
 /// The rows counting a session that has not begun by `now` (library time),
 /// refused as errors of the file like any other: attendance is recorded
 /// once a session has begun (`attendance::Recording::Count`). A row

@@ -110,6 +110,16 @@ pub struct Session {
 }
 
 impl Session {
+    /// Who the session is for: its age range and whether children come
+    /// with an adult.
+    pub fn ages(&self) -> almanach_domain::programme::AgeRange {
+        almanach_domain::programme::AgeRange {
+            min: self.age_min,
+            max: self.age_max,
+            accompanied: self.accompanied,
+        }
+    }
+
     /// Cancelled itself or through its event.
     pub fn is_cancelled(&self) -> bool {
         self.cancelled || self.event_status == EventStatus::Cancelled

@@ -330,3 +330,46 @@ pub async fn need_type_id(store: &Store, library_id: LibraryId, name: &str) -> i
         .unwrap_or_else(|| panic!("no need type {name:?}"))
         .id
 }
+
+/// Whether the browser tests run: `ALMANACH_BROWSER_TESTS` set (after
+/// `npm ci` in tests/browser). In CI they may not be skipped: there, a
+/// missing variable fails the test.
+pub fn browser_tests_enabled() -> bool {
+    if std::env::var_os("ALMANACH_BROWSER_TESTS").is_some() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "ALMANACH_BROWSER_TESTS must be set in CI: browser tests may not be skipped"
+    );
+    eprintln!(
+        "skipping the browser test: set ALMANACH_BROWSER_TESTS=1 after `npm ci` in tests/browser"
+    );
+    false
+}
+
+/// Runs `tests/browser/<script>` with node's test runner and `env`; fails
+/// with the whole output when a browser test fails, prints it otherwise.
+pub async fn run_browser_script(script: &'static str, env: Vec<(&'static str, String)>) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/browser");
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .args(["--test", "--test-reporter=spec", script])
+            .current_dir(dir)
+            .envs(env)
+            .output()
+    })
+    .await
+    .expect("the node task")
+    .expect("node runs");
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "the browser tests ({script}) failed:\n{text}"
+    );
+    println!("{text}");
+}

@@ -9,10 +9,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
-use almanach_domain::calendar::{local_to_instant, paris};
-use almanach_domain::programme::{AttendanceMode, SessionKind};
+use almanach_domain::calendar::paris;
 use almanach_domain::registration::{RegistrationSettings, RegistrationStatus};
-use almanach_store::{Actor, Backend, Event, SessionWrite, Store, Target};
+use almanach_store::{Actor, Backend, SessionWrite, Store, Target};
 use jiff::ToSpan;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -98,38 +97,23 @@ async fn two_servers_on_one_postgres_never_overbook() {
     let store = Store::open(&db).await.unwrap();
     let lib = store.default_library().await.unwrap().id;
     let actor = Actor::system(lib, "test");
-    let event = Event {
-        ..almanach_store::testing::published("Atelier en famille")
-    };
-    let event_id = store.save_event(&actor, &event).await.unwrap();
+    let event_id = store
+        .save_event(
+            &actor,
+            &almanach_store::testing::published("Atelier en famille"),
+        )
+        .await
+        .unwrap();
     let day = jiff::Zoned::now()
         .with_time_zone(paris())
         .date()
         .checked_add(10.days())
         .unwrap();
-    let at = |h| {
-        local_to_instant(&paris(), day, jiff::civil::Time::constant(h, 0, 0, 0))
-            .unwrap()
-            .as_second()
-    };
+    let w = almanach_store::testing::session_write(event_id, day, 14, 16);
     let w = SessionWrite {
-        event_id,
-        kind: SessionKind::Workshop,
-        starts_at: at(14),
-        ends_at: at(16),
-        local_date: day.to_string(),
-        room_id: None,
         capacity: Some(CAPACITY),
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
         registration_required: true,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..w
     };
     let session_id = store.save_session(&actor, None, &w).await.unwrap().unwrap();
     store

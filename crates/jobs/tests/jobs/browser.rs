@@ -9,8 +9,6 @@
 
 use crate::support;
 
-use std::process::Command;
-
 use almanach_jobs::{MailSettings, Transport, Worker};
 use almanach_store::Backend;
 use almanach_web::{AppState, WebConfig, router};
@@ -48,14 +46,7 @@ async fn mail_for(State(m): State<Mailbox>, Path(to): Path<String>) -> Json<serd
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_path_with_its_emails_in_chromium() {
-    if std::env::var_os("ALMANACH_BROWSER_TESTS").is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "ALMANACH_BROWSER_TESTS must be set in CI: browser tests may not be skipped"
-        );
-        eprintln!(
-            "skipping the browser test: set ALMANACH_BROWSER_TESTS=1 after `npm ci` in tests/browser"
-        );
+    if !almanach_store::testing::browser_tests_enabled() {
         return;
     }
     let store = almanach_store::testing::fresh_store(Backend::Sqlite)
@@ -98,23 +89,12 @@ async fn the_whole_path_with_its_emails_in_chromium() {
         .with_state(mailbox);
     tokio::spawn(async move { axum::serve(mail_listener, mail_app).await.unwrap() });
 
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/browser");
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .args(["--test", "--test-reporter=spec", "full_path.mjs"])
-            .current_dir(dir)
-            .env("ALMANACH_URL", &public)
-            .env("MAILBOX_URL", &mail_url)
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("node runs");
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "the browser test failed:\n{text}");
-    println!("{text}");
+    almanach_store::testing::run_browser_script(
+        "full_path.mjs",
+        vec![
+            ("ALMANACH_URL", public.to_string()),
+            ("MAILBOX_URL", mail_url.to_string()),
+        ],
+    )
+    .await;
 }

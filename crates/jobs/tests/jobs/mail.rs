@@ -540,26 +540,7 @@ on_both_backends!(
 
 /// The session's current write, to edit it.
 async fn write_of(store: &Store, lib: LibraryId, id: i64) -> SessionWrite {
-    let s = store.session(lib, id).await.unwrap();
-    SessionWrite {
-        event_id: s.event_id,
-        kind: s.kind,
-        starts_at: s.starts_at,
-        ends_at: s.ends_at,
-        local_date: s.local_date,
-        room_id: s.room_id,
-        capacity: s.capacity,
-        age_min: s.age_min,
-        age_max: s.age_max,
-        accompanied: s.accompanied,
-        price_cents: s.price_cents,
-        registration_required: s.registration_required,
-        attendance_mode: s.attendance_mode,
-        online_url: s.online_url,
-        theme_ids: s.theme_ids,
-        speaker_ids: s.speaker_ids,
-        lead_ids: s.lead_ids,
-    }
+    SessionWrite::from(&store.session(lib, id).await.unwrap())
 }
 
 on_both_backends!(

@@ -108,11 +108,7 @@ pub fn rfc3339(tz: &TimeZone, at: i64) -> String {
 
 impl SessionOut {
     pub fn new(s: &Session, tz: &TimeZone, seats: SeatsOut) -> SessionOut {
-        let ages = almanach_domain::programme::AgeRange {
-            min: s.age_min,
-            max: s.age_max,
-            accompanied: s.accompanied,
-        };
+        let ages = s.ages();
         SessionOut {
             id: s.id,
             event_id: s.event_id,

@@ -400,12 +400,7 @@ fn raw_of(s: &Session, tz: &TimeZone) -> (RawSession, Links) {
         age_max: s.age_max.map(|c| c.to_string()).unwrap_or_default(),
         accompanied: s.accompanied,
         price: format!("{}.{:02}", s.price_cents / 100, s.price_cents % 100),
-        registration: if s.registration_required {
-            "required"
-        } else {
-            "free_entry"
-        }
-        .into(),
+        registration: crate::view::session::registration_slug(s.registration_required).into(),
         attendance: s.attendance_mode.slug().into(),
         online_url: s.online_url.clone(),
     };

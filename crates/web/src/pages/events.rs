@@ -787,22 +787,10 @@ fn shifted(tz: &TimeZone, sources: &[Session], target: Date) -> Result<Vec<Sessi
             let (_, ends_at) = moved(s.ends_at)?;
             Ok(SessionWrite {
                 event_id: 0,
-                kind: s.kind,
                 starts_at,
                 ends_at,
                 local_date: date.to_string(),
-                room_id: s.room_id,
-                capacity: s.capacity,
-                age_min: s.age_min,
-                age_max: s.age_max,
-                accompanied: s.accompanied,
-                price_cents: s.price_cents,
-                registration_required: s.registration_required,
-                attendance_mode: s.attendance_mode,
-                online_url: s.online_url.clone(),
-                theme_ids: s.theme_ids.clone(),
-                speaker_ids: s.speaker_ids.clone(),
-                lead_ids: s.lead_ids.clone(),
+                ..SessionWrite::from(s)
             })
         })
         .collect()

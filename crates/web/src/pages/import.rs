@@ -11,7 +11,7 @@
 
 use almanach_domain::Lang;
 use almanach_domain::import::{
-    ImportError, ImportLimits, ParsedFile, counted_ahead, parse_file_with,
+    ImportError, ImportLimits, ParsedFile, nothing_counted_ahead, parse_file_with,
 };
 use almanach_domain::staff::Action;
 use almanach_store::ImportSummary;
@@ -213,10 +213,7 @@ async fn import_post(
     let now = jiff::Zoned::now().with_time_zone(tz).datetime();
     let (bytes, parsed) = parse(bytes, &u.sheet, state.config.import_limits).await;
     // Attendance of sessions still to come is refused like any error of the file.
-    let parsed = parsed.and_then(|p| {
-        let ahead = counted_ahead(&p.rows, now);
-        if ahead.is_empty() { Ok(p) } else { Err(ahead) }
-    });
+    let parsed = parsed.and_then(|p| nothing_counted_ahead(p, now));
     let parsed = match parsed {
         Ok(p) => p,
         Err(errors) => {

@@ -4,7 +4,7 @@
 //! shown only to the roles that run sessions; the others see counts.
 
 use almanach_domain::csv::{Cell, Csv};
-use almanach_domain::programme::{AgeRange, SessionKind};
+use almanach_domain::programme::SessionKind;
 use almanach_domain::registration::{
     Party, PartyRules, RawParty, RawSettings, RegistrationSettings, RegistrationStatus,
 };
@@ -310,11 +310,7 @@ async fn add(
     let seats = state.store.seat_state(lib, Target::Session(id)).await?;
     let rules = PartyRules {
         max_seats: seats.settings.max_seats,
-        ages: AgeRange {
-            min: session.age_min,
-            max: session.age_max,
-            accompanied: session.accompanied,
-        },
+        ages: session.ages(),
         email_required: false,
     };
     let raw = RawParty {

@@ -191,12 +191,7 @@ impl SessionForm {
             capacity: opt_string(series.as_ref().and_then(|s| s.capacity)),
             age_min: opt_string(series.as_ref().and_then(|s| s.age_min)),
             age_max: opt_string(series.as_ref().and_then(|s| s.age_max)),
-            registration: if registration {
-                "required"
-            } else {
-                "free_entry"
-            }
-            .into(),
+            registration: crate::view::session::registration_slug(registration).into(),
             attendance: AttendanceMode::InPerson.slug().into(),
             ..Default::default()
         })
@@ -216,12 +211,7 @@ impl SessionForm {
             age_max: opt_string(s.age_max),
             accompanied: s.accompanied.then(|| "on".into()),
             price: price_input(s.price_cents),
-            registration: if s.registration_required {
-                "required"
-            } else {
-                "free_entry"
-            }
-            .into(),
+            registration: crate::view::session::registration_slug(s.registration_required).into(),
             attendance: s.attendance_mode.slug().into(),
             online_url: s.online_url.clone(),
             themes: id_strings(&s.theme_ids),

@@ -2,7 +2,7 @@
 //! plain GET form, and the archive of past sessions.
 
 use almanach_domain::calendar::parse_date;
-use almanach_domain::programme::{AgeRange, SessionKind, THEME_CATEGORIES};
+use almanach_domain::programme::{SessionKind, THEME_CATEGORIES};
 use almanach_domain::{Problem, fmt};
 use almanach_store::{AgendaFilter, AgendaItem, Room, Series, now};
 use askama::Template;
@@ -314,12 +314,7 @@ pub(crate) fn by_day(
             kind: tr.t(kind_key(s.kind)).to_string(),
             hours: hours(tr, tz, s.starts_at, s.ends_at),
             room: s.room_name.clone(),
-            audience: AgeRange {
-                min: s.age_min,
-                max: s.age_max,
-                accompanied: s.accompanied,
-            }
-            .describe(tr.lang),
+            audience: s.ages().describe(tr.lang),
             price: fmt::price(s.price_cents, tr.lang),
             badge: b,
         };

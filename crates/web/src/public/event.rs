@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use almanach_domain::fmt;
-use almanach_domain::programme::AgeRange;
 use almanach_store::{Event, SessionFilter, Target, now};
 use askama::Template;
 use axum::Router;
@@ -154,12 +153,7 @@ async fn event_page(
             kind: tr.t(kind_key(s.kind)).to_string(),
             room: s.room_name.clone(),
             step_free: s.room_id.and_then(|r| rooms.get(&r).copied()),
-            audience: AgeRange {
-                min: s.age_min,
-                max: s.age_max,
-                accompanied: s.accompanied,
-            }
-            .describe(tr.lang),
+            audience: s.ages().describe(tr.lang),
             price: fmt::price(s.price_cents, tr.lang),
             cancelled: s.is_cancelled(),
             badge: own,

@@ -77,15 +77,7 @@ fn place(ctx: &Context, room: Option<&str>) -> Value {
     let mut place = json!({ "@type": "Place", "name": name, "address": address });
     let hours = lib.hours();
     if !hours.0.is_empty() {
-        const DAYS: [&str; 7] = [
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-            "Sunday",
-        ];
+        const DAYS: [&str; 7] = almanach_domain::fmt::DAYS_EN;
         let hm = |t: jiff::civil::Time| format!("{:02}:{:02}", t.hour(), t.minute());
         place["openingHoursSpecification"] = hours
             .0

@@ -4,7 +4,6 @@
 
 use almanach_domain::Problem;
 use almanach_domain::link::LinkKey;
-use almanach_domain::programme::AgeRange;
 use almanach_domain::registration::{Party, PartyRules, RawParty};
 use almanach_store::{
     Actor, Event, NewRegistration, Refusal, Registered, SeatState, Session, SessionFilter, Target,
@@ -109,11 +108,7 @@ struct Ctx {
 pub(crate) fn party_rules(first: &Session, seats: &SeatState) -> PartyRules {
     PartyRules {
         max_seats: seats.settings.max_seats,
-        ages: AgeRange {
-            min: first.age_min,
-            max: first.age_max,
-            accompanied: first.accompanied,
-        },
+        ages: first.ages(),
         email_required: true,
     }
 }

@@ -124,3 +124,9 @@ impl Badge {
         }
     }
 }
+
+/// How a session takes its public, as forms and the API spell it:
+/// `required` (registration) or `free_entry`.
+pub(crate) fn registration_slug(required: bool) -> &'static str {
+    if required { "required" } else { "free_entry" }
+}

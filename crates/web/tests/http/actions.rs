@@ -35,12 +35,7 @@ async fn workshop(app: &TestApp, capacity: u32) -> (i64, i64) {
         registration_required: true,
         ..session_write(e, d, 14, 16)
     };
-    let s = app
-        .store
-        .save_session(&actor(app), None, &w)
-        .await
-        .unwrap()
-        .unwrap();
+    let s = almanach_store::testing::saved_session(&app.store, app.library_id, &w).await;
     (e, s)
 }
 

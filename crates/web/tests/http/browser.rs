@@ -4,8 +4,6 @@
 //! it runs when ALMANACH_BROWSER_TESTS is set — always in CI, where a
 //! missing setup is a failure, not a skip.
 
-use std::process::Command;
-
 use almanach_domain::programme::EventStatus;
 use almanach_domain::staff::Role;
 use almanach_store::{Backend, Series};
@@ -16,14 +14,7 @@ use crate::public::{actor, event, on_registration, save, session, workshop};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_public_path_in_chromium_with_axe() {
-    if std::env::var_os("ALMANACH_BROWSER_TESTS").is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "ALMANACH_BROWSER_TESTS must be set in CI: browser tests may not be skipped"
-        );
-        eprintln!(
-            "skipping the browser test: set ALMANACH_BROWSER_TESTS=1 after `npm ci` in tests/browser"
-        );
+    if !almanach_store::testing::browser_tests_enabled() {
         return;
     }
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
@@ -59,28 +50,17 @@ async fn the_public_path_in_chromium_with_axe() {
     let router = router(AppState::new(app.store.clone(), config));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/browser");
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .args(["--test", "--test-reporter=spec", "public.mjs"])
-            .current_dir(dir)
-            .env("ALMANACH_URL", format!("http://{addr}"))
-            .env("ALMANACH_STAFF_EMAIL", staff)
-            .env("ALMANACH_STAFF_PASSWORD", PASSWORD)
-            .env("ALMANACH_SESSION", counted.to_string())
-            .env("ALMANACH_COLOUR", colour)
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("node runs");
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "the browser tests failed:\n{text}");
-    println!("{text}");
+    almanach_store::testing::run_browser_script(
+        "public.mjs",
+        vec![
+            ("ALMANACH_URL", format!("http://{addr}")),
+            ("ALMANACH_STAFF_EMAIL", staff.to_string()),
+            ("ALMANACH_STAFF_PASSWORD", PASSWORD.to_string()),
+            ("ALMANACH_SESSION", counted.to_string()),
+            ("ALMANACH_COLOUR", colour.to_string()),
+        ],
+    )
+    .await;
 }
 
 /// The staff lists at a laptop's width and a phone's (tests/browser/
@@ -88,14 +68,7 @@ async fn the_public_path_in_chromium_with_axe() {
 /// next, and the session form stays short with 55 themes; axe finds nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_staff_lists_in_chromium_with_axe() {
-    if std::env::var_os("ALMANACH_BROWSER_TESTS").is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "ALMANACH_BROWSER_TESTS must be set in CI: browser tests may not be skipped"
-        );
-        eprintln!(
-            "skipping the browser test: set ALMANACH_BROWSER_TESTS=1 after `npm ci` in tests/browser"
-        );
+    if !almanach_store::testing::browser_tests_enabled() {
         return;
     }
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
@@ -120,25 +93,14 @@ async fn the_staff_lists_in_chromium_with_axe() {
     let router = app.router.clone();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/browser");
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .args(["--test", "--test-reporter=spec", "staff_lists.mjs"])
-            .current_dir(dir)
-            .env("ALMANACH_URL", format!("http://{addr}"))
-            .env("ALMANACH_EMAIL", email)
-            .env("ALMANACH_PASSWORD", crate::app::PASSWORD)
-            .env("ALMANACH_EVENT", event.to_string())
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("node runs");
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "the browser tests failed:\n{text}");
-    println!("{text}");
+    almanach_store::testing::run_browser_script(
+        "staff_lists.mjs",
+        vec![
+            ("ALMANACH_URL", format!("http://{addr}")),
+            ("ALMANACH_EMAIL", email.to_string()),
+            ("ALMANACH_PASSWORD", crate::app::PASSWORD.to_string()),
+            ("ALMANACH_EVENT", event.to_string()),
+        ],
+    )
+    .await;
 }

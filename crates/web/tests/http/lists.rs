@@ -55,12 +55,7 @@ pub(crate) async fn event_on(
         capacity,
         ..session_write(id, d, 14, 16)
     };
-    let s = app
-        .store
-        .save_session(&actor(app), None, &w)
-        .await
-        .unwrap()
-        .unwrap();
+    let s = almanach_store::testing::saved_session(&app.store, app.library_id, &w).await;
     (id, s)
 }
 

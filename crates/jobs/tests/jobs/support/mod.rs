@@ -9,7 +9,6 @@ pub mod smtp;
 
 use almanach_domain::calendar::{local_to_instant, paris};
 use almanach_domain::link::LinkKey;
-use almanach_domain::programme::{AttendanceMode, SessionKind};
 use almanach_domain::registration::RegistrationSettings;
 use almanach_jobs::{MailSettings, Transport, Worker};
 use almanach_store::LibraryId;
@@ -82,23 +81,10 @@ pub async fn workshop(store: &Store, lib: LibraryId, capacity: u32, d: Date) -> 
         .await
         .unwrap();
     let w = SessionWrite {
-        event_id: e,
-        kind: SessionKind::Workshop,
-        starts_at: at(d, 14, 0),
-        ends_at: at(d, 16, 0),
-        local_date: d.to_string(),
         room_id: Some(room),
         capacity: Some(capacity),
-        age_min: None,
-        age_max: None,
-        accompanied: false,
-        price_cents: 0,
         registration_required: true,
-        attendance_mode: AttendanceMode::InPerson,
-        online_url: String::new(),
-        theme_ids: vec![],
-        speaker_ids: vec![],
-        lead_ids: vec![],
+        ..almanach_store::testing::session_write(e, d, 14, 16)
     };
     let s = store.save_session(&a, None, &w).await.unwrap().unwrap();
     store
