@@ -1584,10 +1584,7 @@ mod tests {
             .unwrap();
         load(&store).await.unwrap();
         let lib = store.default_library().await.unwrap().id;
-        let scope = almanach_store::Scope {
-            library_id: Some(lib),
-            series: None,
-        };
+        let scope = almanach_store::Scope::library(lib);
         let (now, _) = season_of(store.today(scope).await.unwrap());
         for year in now - 2..=now {
             let season = Period::Season(year);
@@ -1691,14 +1688,7 @@ mod tests {
         // Past sessions are counted, a few not; the future is not.
         let season = almanach_domain::stats::Period::parse_season("2024-2025").unwrap();
         let r = store
-            .report(
-                almanach_store::Scope {
-                    library_id: Some(lib),
-                    series: None,
-                },
-                &season,
-                false,
-            )
+            .report(almanach_store::Scope::library(lib), &season, false)
             .await
             .unwrap();
         assert!(r.total.participants > 500, "{:?}", r.total);

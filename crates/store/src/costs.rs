@@ -723,10 +723,7 @@ impl Store {
         library_id: LibraryId,
         speaker_id: i64,
     ) -> Result<SpeakerCost> {
-        let scope = Scope {
-            library_id: Some(library_id),
-            series: None,
-        };
+        let scope = Scope::library(library_id);
         let costs = self
             .session_costs(
                 Some(library_id),

@@ -26,6 +26,16 @@ pub struct Scope<'a> {
     pub series: Option<&'a str>,
 }
 
+impl Scope<'static> {
+    /// Every series of one library.
+    pub fn library(id: LibraryId) -> Scope<'static> {
+        Scope {
+            library_id: Some(id),
+            series: None,
+        }
+    }
+}
+
 /// The shared FROM and WHERE, and the values to bind in order: built as
 /// text so each query carries only the conditions it needs (a generic
 /// "$n is null or …" would keep PostgreSQL from using the date index).

@@ -190,10 +190,7 @@ async fn run_verify(url: &str) -> Result<bool> {
         libraries
             .iter()
             .step_by((libraries.len() / 5).max(1))
-            .map(|&id| Scope {
-                library_id: Some(id),
-                series: None,
-            }),
+            .map(|&id| Scope::library(id)),
     );
     let mut agree = true;
     for scope in scopes {
@@ -279,16 +276,7 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
     let label_one = format!("one library's season review ({label})");
     measures.push(
         time(label_one, Some(20.0), warmup, runs, |i| async move {
-            store
-                .report(
-                    Scope {
-                        library_id: Some(pick(i)),
-                        series: None,
-                    },
-                    season,
-                    false,
-                )
-                .await
+            store.report(Scope::library(pick(i)), season, false).await
         })
         .await?,
     );
@@ -321,18 +309,7 @@ async fn run_report(url: &str, runs: usize, warmup: usize) -> Result<bool> {
             None,
             warmup,
             runs,
-            |i| async move {
-                store
-                    .report(
-                        Scope {
-                            library_id: Some(pick(i)),
-                            series: None,
-                        },
-                        season,
-                        true,
-                    )
-                    .await
-            },
+            |i| async move { store.report(Scope::library(pick(i)), season, true).await },
         )
         .await?,
     );

@@ -156,10 +156,7 @@ fn head(p: u32, u: u32) -> Option<Headcount> {
 }
 
 fn scope(lib: LibraryId) -> Scope<'static> {
-    Scope {
-        library_id: Some(lib),
-        series: None,
-    }
+    Scope::library(lib)
 }
 
 /// (key, sessions, participants) of each line.

@@ -144,10 +144,7 @@ on_both_backends!(
         store.set_headcount(&actor(lib), a, &h).await.unwrap();
         let r = store
             .report(
-                Scope {
-                    library_id: Some(lib),
-                    series: None,
-                },
+                Scope::library(lib),
                 &Period::parse_season("2024-2025").unwrap(),
                 false,
             )

@@ -72,10 +72,7 @@ async fn count(store: &Store, lib: LibraryId, session_id: i64, participants: u32
 }
 
 fn scope(lib: LibraryId) -> Scope<'static> {
-    Scope {
-        library_id: Some(lib),
-        series: None,
-    }
+    Scope::library(lib)
 }
 
 on_both_backends!(

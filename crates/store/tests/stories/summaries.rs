@@ -46,15 +46,7 @@ async fn agrees(store: &Store, scope: Scope<'_>, season: i16) -> i64 {
 /// Every scope the review offers, both seasons; the network's 2024 participants.
 async fn check(store: &Store, lib: LibraryId) -> i64 {
     for season in [2023, 2024] {
-        agrees(
-            store,
-            Scope {
-                library_id: Some(lib),
-                series: None,
-            },
-            season,
-        )
-        .await;
+        agrees(store, Scope::library(lib), season).await;
         agrees(
             store,
             Scope {
@@ -437,10 +429,7 @@ on_both_backends!(
             )
             .await;
         }
-        let scope = Scope {
-            library_id: Some(lib),
-            series: None,
-        };
+        let scope = Scope::library(lib);
         let trend = store.trend(scope, 2021..=2024).await.unwrap();
         let mut seasons = Vec::new();
         for year in 2021..=2024 {

@@ -220,10 +220,7 @@ http_test!(
         let report = app
             .store
             .report(
-                almanach_store::Scope {
-                    library_id: Some(app.library_id),
-                    series: None,
-                },
+                almanach_store::Scope::library(app.library_id),
                 &almanach_domain::stats::Period::parse_season("2024-2025").unwrap(),
                 false,
             )

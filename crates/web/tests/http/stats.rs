@@ -899,10 +899,7 @@ http_test!(
         let report = app
             .store
             .report(
-                almanach_store::Scope {
-                    library_id: Some(app.library_id),
-                    series: None,
-                },
+                almanach_store::Scope::library(app.library_id),
                 &almanach_domain::stats::Period::Season(2024),
                 false,
             )
