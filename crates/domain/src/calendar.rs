@@ -478,6 +478,9 @@ mod tests {
         assert_eq!(parse_time("23:59"), Some(Time::constant(23, 59, 0, 0)));
         assert_eq!(parse_time("0h"), Some(Time::MIN));
         assert_eq!(parse_time("123:00"), None);
+        // At most two digits of hours, even when the number would fit.
+        assert_eq!(parse_time("014:30"), None);
+        assert_eq!(parse_time("007"), None);
         assert_eq!(parse_time("h30"), None);
         assert_eq!(parse_time("12:345"), None);
         assert_eq!(parse_time("12:60"), None);
