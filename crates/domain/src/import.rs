@@ -1066,6 +1066,21 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_file_of_exactly_the_size_limit_is_read() {
+        let bytes = csv(&["01/02/2024;14h;;P;atelier;;;;4;;;;;"]);
+        let exact = ImportLimits {
+            max_file_bytes: bytes.len() as u64,
+            ..limits()
+        };
+        assert!(parse_file_with(&bytes, None, &exact).is_ok());
+        let under = ImportLimits {
+            max_file_bytes: bytes.len() as u64 - 1,
+            ..limits()
+        };
+        assert!(parse_file_with(&bytes, None, &under).is_err());
+    }
+
     fn file_error(bytes: &[u8], limits: &ImportLimits) -> ErrorKind {
         let e = parse_file_with(bytes, None, limits).unwrap_err();
         assert_eq!(e.len(), 1, "{e:?}");
@@ -1376,6 +1391,37 @@ mod tests {
         );
         assert!(e[0].reason_fr().contains("séance à venir"));
         assert!(e[0].reason_en().contains("still to come"));
+    }
+
+    #[test]
+    fn a_session_that_begins_now_may_be_counted() {
+        let f = parse_file(&csv(&["07/12/2026;14h;;P;atelier;;;;6;;;;;"]), None).unwrap();
+        assert!(counted_ahead(&f.rows, date(2026, 12, 7).at(14, 0, 0, 0)).is_empty());
+        assert_eq!(
+            counted_ahead(&f.rows, date(2026, 12, 7).at(13, 59, 59, 0)).len(),
+            1
+        );
+        assert!(nothing_counted_ahead(f.clone(), date(2026, 12, 7).at(14, 0, 0, 0)).is_ok());
+        assert!(nothing_counted_ahead(f, date(2026, 12, 7).at(13, 0, 0, 0)).is_err());
+    }
+
+    #[test]
+    fn an_event_is_a_series_on_a_date() {
+        let f = parse_file(
+            &csv(&[
+                "01/02/2024;14h;;Samedis;atelier;;;;4;;;;;",
+                "01/02/2024;16h;;SAMEDIS;atelier;;;;4;;;;;",
+                "02/02/2024;14h;;Samedis;atelier;;;;4;;;;;",
+                "01/02/2024;14h;;Mercredis;atelier;;;;4;;;;;",
+            ]),
+            None,
+        )
+        .unwrap();
+        let keys: Vec<String> = f.rows.iter().map(ImportRow::event_key).collect();
+        assert_eq!(keys[0], keys[1], "the series' name, case aside");
+        assert_ne!(keys[0], keys[2], "another date");
+        assert_ne!(keys[0], keys[3], "another series");
+        assert_ne!(keys[2], keys[3]);
     }
 
     #[test]
