@@ -1067,6 +1067,31 @@ mod tests {
     }
 
     #[test]
+    fn the_delimiter_is_what_the_header_holds_most_of_outside_quotes() {
+        let guess = |header: &str| {
+            read_csv(&format!("{header}\n1;2,3\t4\n"), &limits())
+                .unwrap()
+                .1
+        };
+        assert_eq!(guess("a;b;c"), ';');
+        assert_eq!(guess("a,b,c"), ',');
+        assert_eq!(guess("a\tb\tc"), '\t');
+        // What is quoted does not count.
+        assert_eq!(guess("\"a;b;c;d\",e,f"), ',');
+        assert_eq!(guess("\"a,b,c,d\";e;f"), ';');
+        assert_eq!(guess("\"a\tb\tc\td\";e;f"), ';');
+        // Ties: a tab needs more than each of the others; a comma more than `;`.
+        assert_eq!(guess("a\tb;c"), ';');
+        assert_eq!(guess("a\tb,c"), ',');
+        assert_eq!(guess("a,b;c"), ';');
+        assert_eq!(
+            guess(""),
+            ';',
+            "a blank first line: the next decides, a tie is `;`"
+        );
+    }
+
+    #[test]
     fn a_file_of_exactly_the_size_limit_is_read() {
         let bytes = csv(&["01/02/2024;14h;;P;atelier;;;;4;;;;;"]);
         let exact = ImportLimits {
