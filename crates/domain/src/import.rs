@@ -1302,6 +1302,33 @@ mod tests {
     }
 
     #[test]
+    fn a_line_of_exactly_the_longest_length_is_read() {
+        let l = ImportLimits {
+            max_file_bytes: 1 << 20,
+            ..limits()
+        };
+        let line = |chars: usize| {
+            // The record and its line feed: `chars` characters in all.
+            // The padding is in a column Almanach ignores (a text cell is
+            // bounded on its own).
+            let frame = "01/02/2024;P;atelier;3;\n".chars().count();
+            format!(
+                "date;cycle;type;participants;remarque\n01/02/2024;P;atelier;3;{}\n",
+                "x".repeat(chars - frame)
+            )
+        };
+        let read = parse_file_with(line(MAX_LINE_CHARS).as_bytes(), None, &l).unwrap();
+        assert_eq!(read.rows.len(), 1);
+        let e = parse_file_with(line(MAX_LINE_CHARS + 1).as_bytes(), None, &l).unwrap_err();
+        assert_eq!(
+            e[0].kind,
+            ErrorKind::TooBig(Limit::Line {
+                max: MAX_LINE_CHARS
+            })
+        );
+    }
+
+    #[test]
     fn csv_lines_columns_and_rows_are_bounded() {
         let l = limits();
         let long = format!(
