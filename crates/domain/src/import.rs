@@ -1302,6 +1302,27 @@ mod tests {
     }
 
     #[test]
+    fn a_file_of_exactly_the_most_cells_is_read() {
+        let text = "date;cycle;type;participants\n01/02/2024;P;atelier;3\n";
+        let most = |max_cells| ImportLimits {
+            max_cells,
+            ..limits()
+        };
+        assert_eq!(
+            parse_file_with(text.as_bytes(), None, &most(8))
+                .unwrap()
+                .rows
+                .len(),
+            1
+        );
+        let e = parse_file_with(text.as_bytes(), None, &most(7)).unwrap_err();
+        assert_eq!(
+            (e[0].line, &e[0].kind),
+            (2, &ErrorKind::TooBig(Limit::Cells { max: 7 }))
+        );
+    }
+
+    #[test]
     fn a_line_of_exactly_the_longest_length_is_read() {
         let l = ImportLimits {
             max_file_bytes: 1 << 20,
