@@ -565,6 +565,33 @@ mod tests {
     }
 
     #[test]
+    fn staff_may_leave_the_email_out_but_keep_one_given() {
+        let desk = PartyRules {
+            email_required: false,
+            ..rules(None, None, false, 1)
+        };
+        let p = Party::parse(&raw("", ""), &desk).unwrap();
+        assert_eq!(p.email.unwrap().as_str(), "anne.dupont@example.fr", "kept");
+        let by_phone = RawParty {
+            email: " ".into(),
+            phone: "06 12 34 56 78".into(),
+            ..raw("", "")
+        };
+        assert_eq!(Party::parse(&by_phone, &desk).unwrap().email, None);
+        let e = Party::parse(&by_phone, &rules(None, None, false, 1)).unwrap_err();
+        assert_eq!(
+            keys(&e, "email"),
+            ["error.required"],
+            "the public gives one"
+        );
+        let bad = RawParty {
+            email: "anne@".into(),
+            ..raw("", "")
+        };
+        assert!(Party::parse(&bad, &desk).is_err(), "one given is checked");
+    }
+
+    #[test]
     fn emails_and_phones() {
         for bad in [
             "anne",
