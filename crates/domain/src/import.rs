@@ -876,10 +876,7 @@ mod tests {
             None,
         )
         .unwrap_err();
-        let got: Vec<(usize, &str, &ErrorKind)> = f
-            .iter()
-            .map(|e| (e.line, e.column.as_str(), &e.kind))
-            .collect();
+        let got = where_and_what(&f);
         assert_eq!(
             got,
             [
@@ -986,10 +983,7 @@ mod tests {
             None,
         )
         .unwrap_err();
-        let got: Vec<(usize, &str, &ErrorKind)> = f
-            .iter()
-            .map(|e| (e.line, e.column.as_str(), &e.kind))
-            .collect();
+        let got = where_and_what(&f);
         assert_eq!(
             got,
             [
@@ -1054,6 +1048,14 @@ mod tests {
         assert_eq!(parse_kind("Round table"), Some(SessionKind::Talk));
         assert_eq!(parse_kind("autre"), Some(SessionKind::Other));
         assert_eq!(parse_kind("fête"), None);
+    }
+
+    /// Each problem's line, column and kind, in the order reported.
+    fn where_and_what(errors: &[ImportError]) -> Vec<(usize, &str, &ErrorKind)> {
+        errors
+            .iter()
+            .map(|e| (e.line, e.column.as_str(), &e.kind))
+            .collect()
     }
 
     fn limits() -> ImportLimits {
