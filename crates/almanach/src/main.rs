@@ -10,7 +10,7 @@ mod mail;
 mod report;
 mod retention;
 
-use almanach_store::LibraryId;
+use almanach_domain::ids::LibraryId;
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::path::PathBuf;

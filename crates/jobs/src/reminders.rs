@@ -36,6 +36,7 @@ pub fn is_due(c: &ReminderCandidate, now: i64, hour: i8) -> bool {
 mod tests {
     use super::*;
     use almanach_domain::calendar::paris;
+    use almanach_domain::ids::{RegistrationId, SessionId};
 
     fn paris_instant(s: &str) -> i64 {
         s.parse::<jiff::civil::DateTime>()
@@ -48,8 +49,8 @@ mod tests {
 
     fn candidate(starts: &str, confirmed: &str) -> ReminderCandidate {
         ReminderCandidate {
-            registration_id: 1,
-            session_id: 1,
+            registration_id: RegistrationId(1),
+            session_id: SessionId(1),
             starts_at: paris_instant(starts),
             confirmed_at: paris_instant(confirmed),
             timezone: "Europe/Paris".into(),

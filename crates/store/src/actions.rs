@@ -8,7 +8,7 @@
 //! undoing sends a correction to the people told, when staff confirm it.
 //! See docs/decisions/0015-undoable-actions.md.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId, RegistrationId, SessionId};
 use almanach_domain::programme::EventStatus;
 use almanach_domain::registration::{RegistrationStatus, WaitingParty, promotions};
 use serde::{Deserialize, Serialize};
@@ -85,9 +85,9 @@ pub struct StaffAction {
     pub id: i64,
     pub library_id: LibraryId,
     pub kind: ActionKind,
-    pub event_id: Option<i64>,
-    pub session_id: Option<i64>,
-    pub registration_id: Option<i64>,
+    pub event_id: Option<EventId>,
+    pub session_id: Option<SessionId>,
+    pub registration_id: Option<RegistrationId>,
     /// Staff's own words, added to every e-mail of the action.
     pub note: String,
     /// The subject of a message to registrants.
@@ -184,22 +184,22 @@ pub enum UndoRefusal {
 /// An action staff are about to confirm, to count who it will tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Planned {
-    SessionCancel(i64),
-    SessionRestore(i64),
+    SessionCancel(SessionId),
+    SessionRestore(SessionId),
     /// A change of the session's time or room.
-    SessionChange(i64),
-    EventCancel(i64),
+    SessionChange(SessionId),
+    EventCancel(EventId),
     Message(Target),
-    RegistrationCancel(i64),
-    RegistrationMove(i64),
+    RegistrationCancel(RegistrationId),
+    RegistrationMove(RegistrationId),
 }
 
 /// What an action is about.
 #[derive(Debug, Clone, Copy, Default)]
 struct About {
-    event_id: Option<i64>,
-    session_id: Option<i64>,
-    registration_id: Option<i64>,
+    event_id: Option<EventId>,
+    session_id: Option<SessionId>,
+    registration_id: Option<RegistrationId>,
 }
 
 /// Opens an action inside `tx`: from here until `close`, what `tx` enqueues
@@ -249,8 +249,8 @@ async fn close(tx: &mut Tx, id: i64, undo: &Value) -> Result<()> {
 /// A registration's place, as undoing puts it back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Place {
-    event_id: i64,
-    session_id: Option<i64>,
+    event_id: EventId,
+    session_id: Option<SessionId>,
     status: String,
     queue_order: i64,
     promoted_at: Option<i64>,
@@ -266,7 +266,7 @@ impl Place {
     }
 }
 
-async fn place(c: &mut AnyConnection, id: i64) -> Result<Place> {
+async fn place(c: &mut AnyConnection, id: RegistrationId) -> Result<Place> {
     let r = sqlx::query(
         "select event_id, session_id, status, queue_order, promoted_at, cancelled_at from registrations where id = $1",
     )
@@ -283,7 +283,7 @@ async fn place(c: &mut AnyConnection, id: i64) -> Result<Place> {
     })
 }
 
-async fn put_back(tx: &mut Tx, id: i64, p: &Place) -> Result<()> {
+async fn put_back(tx: &mut Tx, id: RegistrationId, p: &Place) -> Result<()> {
     sqlx::query(
         "update registrations set event_id = $1, session_id = $2, status = $3, queue_order = $4, promoted_at = $5, \
          cancelled_at = $6, updated_at = $7 where id = $8",
@@ -301,7 +301,7 @@ async fn put_back(tx: &mut Tx, id: i64, p: &Place) -> Result<()> {
     Ok(())
 }
 
-async fn event_in(c: &mut AnyConnection, library_id: LibraryId, id: i64) -> Result<Event> {
+async fn event_in(c: &mut AnyConnection, library_id: LibraryId, id: EventId) -> Result<Event> {
     let r = sqlx::query("select * from events where id = $1 and library_id = $2")
         .bind(id)
         .bind(library_id)
@@ -320,7 +320,12 @@ async fn overbooked(c: &mut AnyConnection, at: At) -> Result<bool> {
 /// How many waiting parties with an e-mail would be promoted if `freed`
 /// seats were given back at `at`, `leaving` out of the list (the same rule
 /// as `registrations::settle`).
-async fn would_promote(c: &mut AnyConnection, at: At, leaving: i64, freed: u32) -> Result<usize> {
+async fn would_promote(
+    c: &mut AnyConnection,
+    at: At,
+    leaving: RegistrationId,
+    freed: u32,
+) -> Result<usize> {
     let st = seat_state(c, at).await?;
     if st.offer.cancelled || now() >= st.offer.starts_at || freed == 0 {
         return Ok(0);
@@ -431,7 +436,7 @@ impl Store {
     pub async fn undoable_actions(
         &self,
         library_id: LibraryId,
-        event_id: i64,
+        event_id: EventId,
     ) -> Result<Vec<StaffAction>> {
         let rows = sqlx::query(&format!(
             "{ACTION_SELECT} where a.library_id = $1 and a.event_id = $2 and a.undone_at is null \
@@ -450,7 +455,7 @@ impl Store {
     pub async fn cancel_session_held(
         &self,
         actor: &Actor,
-        id: i64,
+        id: SessionId,
         cancelled: bool,
         note: &str,
     ) -> Result<Option<i64>> {
@@ -480,7 +485,7 @@ impl Store {
     pub async fn cancel_event_held(
         &self,
         actor: &Actor,
-        id: i64,
+        id: EventId,
         note: &str,
     ) -> Result<Option<i64>> {
         let mut tx = self.write().await?;
@@ -508,7 +513,7 @@ impl Store {
     pub async fn save_session_held(
         &self,
         actor: &Actor,
-        id: i64,
+        id: SessionId,
         w: &SessionWrite,
         note: &str,
     ) -> Result<Result<i64, RoomClash>> {
@@ -568,7 +573,7 @@ impl Store {
     pub async fn cancel_registration_held(
         &self,
         actor: &Actor,
-        id: i64,
+        id: RegistrationId,
         note: &str,
     ) -> Result<Option<i64>> {
         let mut tx = self.write().await?;
@@ -603,7 +608,7 @@ impl Store {
     pub async fn move_registration_held(
         &self,
         actor: &Actor,
-        id: i64,
+        id: RegistrationId,
         to: Target,
         note: &str,
     ) -> Result<(Moved, Option<i64>)> {
@@ -666,7 +671,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let told: Vec<i64> = sqlx::query_scalar(
+        let told: Vec<RegistrationId> = sqlx::query_scalar(
             "select distinct registration_id from outbox where action_id = $1 \
              and status in ('sent', 'sending') and registration_id is not null",
         )
@@ -732,9 +737,9 @@ async fn demote_promoted(
     tx: &mut Tx,
     actor: &Actor,
     action: i64,
-    told: &[i64],
+    told: &[RegistrationId],
 ) -> Result<Option<UndoRefusal>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
+    let ids: Vec<RegistrationId> = sqlx::query_scalar(
         "select distinct entity_id from audit_log where action_id = $1 and entity = 'registration' \
          and action = 'promote' order by entity_id",
     )
@@ -775,7 +780,7 @@ async fn revert(
     actor: &Actor,
     a: &StaffAction,
     undo: i64,
-    told: &[i64],
+    told: &[RegistrationId],
 ) -> Result<Option<UndoRefusal>> {
     let lib = actor.library_id;
     let changed = Ok(Some(UndoRefusal::ChangedSince));

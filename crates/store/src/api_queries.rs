@@ -2,7 +2,7 @@
 //! (a `SessionQuery`) and events with an offset, "cancelled" meaning the
 //! session's or its event's.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId};
 use almanach_domain::programme::EventStatus;
 
 use crate::rows::event;
@@ -18,7 +18,7 @@ pub struct SessionPage {
     pub series_id: Option<i64>,
     pub theme_id: Option<i64>,
     pub room_id: Option<i64>,
-    pub event_id: Option<i64>,
+    pub event_id: Option<EventId>,
     /// Sessions a person of this age may attend.
     pub age: Option<u8>,
     /// The event statuses allowed; empty allows any.

@@ -2,7 +2,7 @@
 //! imported), who counted it and when. Every change is audited.
 
 use almanach_domain::attendance::{Headcount, Recording};
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{LibraryId, SessionId};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -12,7 +12,7 @@ use crate::{Result, Store, StoreError, Tx, now};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attendance {
-    pub session_id: i64,
+    pub session_id: SessionId,
     pub headcount: Headcount,
     pub counted_by: Option<String>,
     pub counted_at: Option<i64>,
@@ -48,7 +48,7 @@ const SELECT: &str = "select id, participants, under_14, registered, present, co
 pub(crate) async fn lock(
     tx: &mut Tx,
     library_id: LibraryId,
-    session_id: i64,
+    session_id: SessionId,
 ) -> Result<Attendance> {
     let n = sqlx::query(
         "update sessions set cost_cents = cost_cents where id = $1 and library_id = $2",
@@ -74,7 +74,7 @@ pub(crate) async fn lock(
 pub(crate) async fn must_be_open(
     tx: &mut Tx,
     library_id: LibraryId,
-    session_id: i64,
+    session_id: SessionId,
     what: Recording,
     now: i64,
 ) -> Result<()> {
@@ -94,7 +94,11 @@ fn opt(v: Option<u32>) -> Option<i64> {
 }
 
 impl Store {
-    pub async fn attendance(&self, library_id: LibraryId, session_id: i64) -> Result<Attendance> {
+    pub async fn attendance(
+        &self,
+        library_id: LibraryId,
+        session_id: SessionId,
+    ) -> Result<Attendance> {
         let r = sqlx::query(SELECT)
             .bind(session_id)
             .bind(library_id)
@@ -110,7 +114,7 @@ impl Store {
     pub async fn set_headcount(
         &self,
         actor: &Actor,
-        session_id: i64,
+        session_id: SessionId,
         h: &Headcount,
     ) -> Result<Attendance> {
         self.set_headcount_at(actor, session_id, h, now()).await
@@ -121,7 +125,7 @@ impl Store {
     pub async fn set_headcount_at(
         &self,
         actor: &Actor,
-        session_id: i64,
+        session_id: SessionId,
         h: &Headcount,
         at: i64,
     ) -> Result<Attendance> {
@@ -168,7 +172,7 @@ impl Store {
     pub async fn set_session_cost(
         &self,
         actor: &Actor,
-        session_id: i64,
+        session_id: SessionId,
         cost_cents: i64,
     ) -> Result<()> {
         if cost_cents < 0 {

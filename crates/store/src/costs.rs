@@ -3,7 +3,7 @@
 //! report, every breakdown, the budgets and the speakers' records read
 //! (docs/decisions/0009 and 0014).
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{LibraryId, SessionId};
 use std::collections::HashMap;
 
 use almanach_domain::collate::sort_by_name;
@@ -41,7 +41,7 @@ pub struct Tool {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostLine {
     pub id: i64,
-    pub session_id: i64,
+    pub session_id: SessionId,
     pub kind: CostKind,
     pub cents: i64,
     pub note: String,
@@ -304,7 +304,7 @@ impl Store {
 
     /// The tools ticked for a session (those reaching it through a theme
     /// are not listed: they follow the theme).
-    pub async fn session_tools(&self, session_id: i64) -> Result<Vec<i64>> {
+    pub async fn session_tools(&self, session_id: SessionId) -> Result<Vec<i64>> {
         Ok(sqlx::query_scalar(
             "select tool_id from tool_sessions where session_id = $1 order by tool_id",
         )
@@ -316,7 +316,7 @@ impl Store {
     pub async fn set_session_tools(
         &self,
         actor: &Actor,
-        session_id: i64,
+        session_id: SessionId,
         tool_ids: &[i64],
     ) -> Result<()> {
         let before = self.session_tools(session_id).await?;
@@ -354,7 +354,7 @@ impl Store {
 
     // ----------------------------------------------------------- cost lines
 
-    pub async fn cost_lines(&self, session_id: i64) -> Result<Vec<CostLine>> {
+    pub async fn cost_lines(&self, session_id: SessionId) -> Result<Vec<CostLine>> {
         let rows = sqlx::query("select * from cost_lines where session_id = $1 order by id")
             .bind(session_id)
             .fetch_all(self.pool())
@@ -398,7 +398,12 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn delete_cost_line(&self, actor: &Actor, session_id: i64, id: i64) -> Result<()> {
+    pub async fn delete_cost_line(
+        &self,
+        actor: &Actor,
+        session_id: SessionId,
+        id: i64,
+    ) -> Result<()> {
         let line = self
             .cost_lines(session_id)
             .await?
@@ -748,11 +753,11 @@ impl Store {
 }
 
 /// Refuses a row of another library (or none) as not found.
-async fn own(tx: &mut Tx, table: &str, id: i64, library_id: LibraryId) -> Result<()> {
+async fn own(tx: &mut Tx, table: &str, id: impl Into<i64>, library_id: LibraryId) -> Result<()> {
     let found: Option<i64> = sqlx::query_scalar(&format!(
         "select id from {table} where id = $1 and library_id = $2"
     ))
-    .bind(id)
+    .bind(id.into())
     .bind(library_id)
     .fetch_optional(&mut **tx)
     .await?;

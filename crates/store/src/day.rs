@@ -4,7 +4,7 @@
 //! a value computed by the page, so two people counting at once both count.
 
 use almanach_domain::attendance::Recording;
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId, RegistrationId, SessionId};
 use almanach_domain::registration::RegistrationStatus;
 use serde::Serialize;
 
@@ -47,7 +47,7 @@ const RECOUNT: &str = "registered = (select cast(coalesce(sum(r.seats), 0) as bi
 struct Trace<'a> {
     #[serde(flatten)]
     tap: Option<Tap>,
-    registration_id: Option<i64>,
+    registration_id: Option<RegistrationId>,
     #[serde(flatten)]
     attendance: &'a Attendance,
 }
@@ -68,7 +68,7 @@ impl Store {
     pub async fn count_tap(
         &self,
         actor: &Actor,
-        session_id: i64,
+        session_id: SessionId,
         tap: Tap,
     ) -> Result<Option<Attendance>> {
         let d = i64::from(tap.delta.signum());
@@ -134,8 +134,8 @@ impl Store {
     pub async fn check_in(
         &self,
         actor: &Actor,
-        session_id: i64,
-        registration_id: i64,
+        session_id: SessionId,
+        registration_id: RegistrationId,
         present: bool,
     ) -> Result<Attendance> {
         let mut tx = self.write().await?;
@@ -219,7 +219,7 @@ impl Store {
     }
 
     /// Back to "not counted": the head count, the under-14s and the ticks go.
-    pub async fn reset_count(&self, actor: &Actor, session_id: i64) -> Result<Attendance> {
+    pub async fn reset_count(&self, actor: &Actor, session_id: SessionId) -> Result<Attendance> {
         let mut tx = self.write().await?;
         let before = lock(&mut tx, actor.library_id, session_id).await?;
         sqlx::query("delete from check_ins where session_id = $1")
@@ -254,8 +254,12 @@ impl Store {
 
     /// The confirmed parties of a session (a course's included), in the
     /// order they registered, each with its tick.
-    pub async fn arrivals(&self, library_id: LibraryId, session_id: i64) -> Result<Vec<Arrival>> {
-        let ticked: Vec<i64> =
+    pub async fn arrivals(
+        &self,
+        library_id: LibraryId,
+        session_id: SessionId,
+    ) -> Result<Vec<Arrival>> {
+        let ticked: Vec<RegistrationId> =
             sqlx::query_scalar("select registration_id from check_ins where session_id = $1")
                 .bind(session_id)
                 .fetch_all(self.pool())
@@ -278,13 +282,13 @@ impl Store {
         &self,
         tx: &mut Tx,
         library_id: LibraryId,
-        session_id: i64,
-        registration_id: i64,
+        session_id: SessionId,
+        registration_id: RegistrationId,
     ) -> Result<Registration> {
         // Ticks of one session queue on its row (PostgreSQL; SQLite has one writer).
         lock(tx, library_id, session_id).await?;
         let r = by_id(tx, registration_id).await?;
-        let event_id: i64 = sqlx::query_scalar("select event_id from sessions where id = $1")
+        let event_id: EventId = sqlx::query_scalar("select event_id from sessions where id = $1")
             .bind(session_id)
             .fetch_one(&mut **tx)
             .await?;

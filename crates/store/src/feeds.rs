@@ -3,7 +3,7 @@
 //! needs beyond the session (its sequence, its last revision, the event's text).
 
 use almanach_domain::ical;
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId};
 use almanach_domain::link::PublicUrl;
 use sqlx::Row;
 
@@ -38,7 +38,7 @@ pub enum FeedScope {
         since: i64,
     },
     /// Every session of one event, whenever.
-    Event(i64),
+    Event(EventId),
     Session(i64),
 }
 
@@ -76,7 +76,7 @@ impl Store {
                 id,
                 since,
             ),
-            FeedScope::Event(id) => (" and e.id = $2", id, i64::MIN),
+            FeedScope::Event(id) => (" and e.id = $2", id.get(), i64::MIN),
             FeedScope::Session(id) => (" and s.id = $2", id, i64::MIN),
         };
         let sql = format!(
@@ -111,7 +111,7 @@ impl CalendarSession {
         };
         let at = |t: i64| jiff::Timestamp::from_second(t).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         ical::Event {
-            uid: ical::session_uid(s.id, public_url.authority()),
+            uid: ical::session_uid(s.id.get(), public_url.authority()),
             stamp: at(self.revised_at),
             start: at(s.starts_at),
             end: at(s.ends_at),

@@ -4,6 +4,7 @@
 //! technical needs. Programme writes name the change here, once, instead of
 //! reaching into mail, registrations and logistics themselves.
 
+use almanach_domain::ids::{EventId, SessionId};
 use serde_json::{Value, json};
 
 use crate::Result;
@@ -15,24 +16,24 @@ use crate::mail::MailKind;
 #[derive(Debug, Clone)]
 pub(crate) enum Change {
     /// A new session.
-    SessionCreated { session_id: i64 },
+    SessionCreated { session_id: SessionId },
     /// A session saved again. `moved` holds its start, end and room before,
     /// when they changed while it was live.
     SessionSaved {
-        event_id: i64,
-        session_id: i64,
+        event_id: EventId,
+        session_id: SessionId,
         moved: Option<Value>,
     },
     /// A session cancelled (`true`) or restored (`false`).
     SessionCancelled {
-        event_id: i64,
-        session_id: i64,
+        event_id: EventId,
+        session_id: SessionId,
         cancelled: bool,
     },
     /// An event cancelled: every session of it.
-    EventCancelled { event_id: i64 },
+    EventCancelled { event_id: EventId },
     /// A cancelled event published or drafted again.
-    EventRestored { event_id: i64 },
+    EventRestored { event_id: EventId },
 }
 
 /// Does what follows `change`, inside `tx`.

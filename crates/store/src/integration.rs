@@ -1,7 +1,7 @@
 //! What the public integration reads beyond the agenda: the seats of many
 //! sessions in one query (the JSON API's lists).
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use std::collections::HashMap;
 
 use sqlx::Row;
@@ -17,8 +17,8 @@ impl Store {
     pub async fn seat_states(
         &self,
         library_id: LibraryId,
-        session_ids: &[i64],
-    ) -> Result<HashMap<i64, SeatState>> {
+        session_ids: &[SessionId],
+    ) -> Result<HashMap<SessionId, SeatState>> {
         let mut out = HashMap::with_capacity(session_ids.len());
         if session_ids.is_empty() {
             return Ok(out);
@@ -37,9 +37,9 @@ impl Store {
         }
         let mut c = self.pool().acquire().await?;
         let rows = q.fetch_all(&mut *c).await?;
-        let mut courses: HashMap<i64, SeatState> = HashMap::new();
+        let mut courses: HashMap<EventId, SeatState> = HashMap::new();
         for r in &rows {
-            let (id, event_id): (i64, i64) = (r.try_get("id")?, r.try_get("event_id")?);
+            let (id, event_id): (SessionId, EventId) = (r.try_get("id")?, r.try_get("event_id")?);
             let status: String = r.try_get("event_status")?;
             let st = if r.try_get::<i64, _>("event_course")? != 0 {
                 match courses.get(&event_id) {

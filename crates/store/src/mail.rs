@@ -6,7 +6,7 @@
 //! the jobs crate.
 
 use almanach_domain::Lang;
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId, RegistrationId, SessionId};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
@@ -124,8 +124,8 @@ pub struct OutboxMessage {
     pub id: i64,
     pub library_id: LibraryId,
     pub kind: MailKind,
-    pub registration_id: Option<i64>,
-    pub session_id: Option<i64>,
+    pub registration_id: Option<RegistrationId>,
+    pub session_id: Option<SessionId>,
     pub recipient: String,
     pub lang: Lang,
     pub payload: Value,
@@ -202,7 +202,7 @@ fn message(r: &AnyRow) -> Result<OutboxMessage> {
 struct Enqueue<'a> {
     kind: MailKind,
     registration: &'a Registration,
-    session_id: Option<i64>,
+    session_id: Option<SessionId>,
     payload: Value,
 }
 
@@ -293,15 +293,15 @@ pub(crate) async fn correction(tx: &mut Tx, r: &Registration, extra: Value) -> R
 /// every session of an event when `session_id` is None.
 async fn live_registrations(
     c: &mut AnyConnection,
-    event_id: i64,
-    session_id: Option<i64>,
+    event_id: EventId,
+    session_id: Option<SessionId>,
 ) -> Result<Vec<Registration>> {
     let rows = sqlx::query(
         "select * from registrations where event_id = $1 and status <> 'cancelled' and email <> '' \
          and ($2 = 0 or session_id = $2 or session_id is null) order by id",
     )
     .bind(event_id)
-    .bind(session_id.unwrap_or(0))
+    .bind(session_id.map_or(0, SessionId::get))
     .fetch_all(&mut *c)
     .await?;
     rows.iter().map(registration).collect()
@@ -310,7 +310,7 @@ async fn live_registrations(
 /// Deletes the cancellation notices of an event's registrants that were
 /// not sent yet: the event is no longer cancelled, and whoever was not told
 /// need not be.
-pub(crate) async fn withdraw_unsent_cancellations(tx: &mut Tx, event_id: i64) -> Result<()> {
+pub(crate) async fn withdraw_unsent_cancellations(tx: &mut Tx, event_id: EventId) -> Result<()> {
     sqlx::query(
         "delete from outbox where kind = 'session_cancelled' and status = 'pending' \
          and registration_id in (select id from registrations where event_id = $1)",
@@ -351,8 +351,8 @@ fn cancel_or_restore(kind: &str, payload: &str) -> Option<bool> {
 /// is withdrawn by the restoring, instead of two messages crossing.
 pub(crate) async fn plan(
     c: &mut AnyConnection,
-    event_id: i64,
-    session_id: Option<i64>,
+    event_id: EventId,
+    session_id: Option<SessionId>,
     kind: MailKind,
     payload: &Value,
 ) -> Result<Vec<(Registration, Plan)>> {
@@ -370,7 +370,7 @@ pub(crate) async fn plan(
                  and coalesce(session_id, 0) = $2 and kind in ('session_cancelled', 'changed') order by id desc limit 1",
             )
             .bind(r.id)
-            .bind(session_id.or(r.session_id).unwrap_or(0))
+            .bind(session_id.or(r.session_id).map_or(0, SessionId::get))
             .fetch_optional(&mut *c)
             .await?;
             if let Some(last) = last {
@@ -397,8 +397,8 @@ pub(crate) async fn plan(
 /// `session_id` is None) about a change staff made; see `plan`.
 pub(crate) async fn on_session(
     tx: &mut Tx,
-    event_id: i64,
-    session_id: Option<i64>,
+    event_id: EventId,
+    session_id: Option<SessionId>,
     kind: MailKind,
     payload: Value,
 ) -> Result<()> {
@@ -435,10 +435,10 @@ pub(crate) async fn on_session(
 /// What to look for in the outbox; every field optional.
 #[derive(Debug, Clone, Default)]
 pub struct OutboxFilter {
-    pub registration_id: Option<i64>,
+    pub registration_id: Option<RegistrationId>,
     /// About this session: sent for it, or to a registration for it (or
     /// for its course).
-    pub session_id: Option<i64>,
+    pub session_id: Option<SessionId>,
     pub kind: Option<MailKind>,
     pub status: Option<MailStatus>,
 }
@@ -446,8 +446,8 @@ pub struct OutboxFilter {
 /// A confirmed party's coming session, for the reminder job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReminderCandidate {
-    pub registration_id: i64,
-    pub session_id: i64,
+    pub registration_id: RegistrationId,
+    pub session_id: SessionId,
     pub starts_at: i64,
     /// When the party got its seats (registered confirmed, or promoted).
     pub confirmed_at: i64,
@@ -595,8 +595,8 @@ impl Store {
              and ($4 = '' or kind = $4) and ($5 = '' or status = $5) order by id desc limit 500",
         )
         .bind(library_id)
-        .bind(f.registration_id.unwrap_or(0))
-        .bind(f.session_id.unwrap_or(0))
+        .bind(f.registration_id.map_or(0, RegistrationId::get))
+        .bind(f.session_id.map_or(0, SessionId::get))
         .bind(f.kind.map_or("", MailKind::slug))
         .bind(f.status.map_or("", MailStatus::slug))
         .fetch_all(self.pool())
@@ -651,7 +651,7 @@ impl Store {
             calendar_select()
         ))
         .bind(registration.event_id)
-        .bind(only.unwrap_or(0))
+        .bind(only.map_or(0, SessionId::get))
         .fetch_all(self.pool())
         .await?;
         let note: Option<String> = match m.action_id {
@@ -816,9 +816,7 @@ pub(crate) async fn email_registrants_in(
         subject: &'a str,
         recipients: usize,
     }
-    let entity_id = match target {
-        Target::Session(id) | Target::Course(id) => id,
-    };
+    let entity_id = target.raw();
     let entity = if session_id.is_some() {
         "session"
     } else {

@@ -3,7 +3,7 @@
 //! ended, and everything about one e-mail address found, exported and
 //! erased for the person who asks. Audit entries name records by id only.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{LibraryId, RegistrationId};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -26,7 +26,7 @@ pub struct RetentionRun {
     /// Sessions that ended before this instant (unix seconds) are past keeping.
     pub ended_before: i64,
     /// Registration ids anonymised, by library.
-    pub anonymised: BTreeMap<LibraryId, Vec<i64>>,
+    pub anonymised: BTreeMap<LibraryId, Vec<RegistrationId>>,
 }
 
 impl RetentionRun {
@@ -41,7 +41,7 @@ struct RetentionTrace<'a> {
     retention_days: u32,
     ended_before: i64,
     registrations: usize,
-    ids: &'a [i64],
+    ids: &'a [RegistrationId],
 }
 
 /// One registration of a person, with what it was for.
@@ -72,7 +72,7 @@ impl PersonalData {
 /// The audit trail's account of an export or an erasure.
 #[derive(Serialize)]
 struct PersonTrace<'a> {
-    registration_ids: &'a [i64],
+    registration_ids: &'a [RegistrationId],
     staff_account: Option<i64>,
     speaker_ids: Vec<i64>,
 }
@@ -198,7 +198,7 @@ impl Store {
         data: &PersonalData,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        let ids: Vec<i64> = data
+        let ids: Vec<RegistrationId> = data
             .registrations
             .iter()
             .map(|r| r.registration.id)
@@ -223,7 +223,7 @@ impl Store {
     /// own pages. Returns how many registrations were erased.
     pub async fn erase_personal_data(&self, actor: &Actor, email: &str) -> Result<usize> {
         let data = self.personal_data(actor.library_id, email).await?;
-        let ids: Vec<i64> = data
+        let ids: Vec<RegistrationId> = data
             .registrations
             .iter()
             .map(|r| r.registration.id)
@@ -247,7 +247,7 @@ impl Store {
     }
 }
 
-fn trace<'a>(data: &PersonalData, ids: &'a [i64]) -> PersonTrace<'a> {
+fn trace<'a>(data: &PersonalData, ids: &'a [RegistrationId]) -> PersonTrace<'a> {
     PersonTrace {
         registration_ids: ids,
         staff_account: data.staff_account.as_ref().map(|s| s.id),

@@ -6,7 +6,7 @@
 //! servers on one PostgreSQL database. Locks are always taken in this order:
 //! a room, a session row, then events by increasing id.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId, RegistrationId, SessionId};
 use std::collections::HashMap;
 
 use almanach_domain::Lang;
@@ -74,7 +74,7 @@ pub enum Moved {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeatState {
     pub target: Target,
-    pub event_id: i64,
+    pub event_id: EventId,
     pub offer: Offer,
     pub settings: RegistrationSettings,
     /// Parties on the waiting list.
@@ -127,8 +127,8 @@ impl Notice {
 /// a person's data leaves nothing of it behind.
 #[derive(Serialize)]
 struct Trace {
-    event_id: i64,
-    session_id: Option<i64>,
+    event_id: EventId,
+    session_id: Option<SessionId>,
     seats: u32,
     status: &'static str,
     position: Option<u32>,
@@ -267,18 +267,15 @@ pub(crate) async fn event_of(
     c: &mut AnyConnection,
     library_id: LibraryId,
     target: Target,
-) -> Result<i64> {
+) -> Result<EventId> {
     let q = match target {
         Target::Session(_) => "select event_id from sessions where id = $1 and library_id = $2",
         Target::Course(_) => {
             "select id from events where id = $1 and library_id = $2 and course = 1"
         }
     };
-    let id = match target {
-        Target::Session(id) | Target::Course(id) => id,
-    };
     sqlx::query_scalar(q)
-        .bind(id)
+        .bind(target.raw())
         .bind(library_id)
         .fetch_optional(&mut *c)
         .await?
@@ -287,7 +284,11 @@ pub(crate) async fn event_of(
 
 /// Where registrations for `target` go: a session of a course registers for
 /// the whole course. Read after the event's lock, as the course flag may change.
-pub(crate) async fn resolve(c: &mut AnyConnection, event_id: i64, target: Target) -> Result<At> {
+pub(crate) async fn resolve(
+    c: &mut AnyConnection,
+    event_id: EventId,
+    target: Target,
+) -> Result<At> {
     let course: i64 = sqlx::query_scalar("select course from events where id = $1")
         .bind(event_id)
         .fetch_one(&mut *c)
@@ -306,7 +307,7 @@ pub(crate) async fn resolve(c: &mut AnyConnection, event_id: i64, target: Target
 }
 
 /// Takes the event's row lock (PostgreSQL); see the module comment.
-pub(crate) async fn lock_event(tx: &mut Tx, event_id: i64) -> Result<()> {
+pub(crate) async fn lock_event(tx: &mut Tx, event_id: EventId) -> Result<()> {
     let n =
         sqlx::query("update events set registration_lock = registration_lock + 1 where id = $1")
             .bind(event_id)
@@ -402,7 +403,7 @@ async fn live_by_email(c: &mut AnyConnection, at: At, email: &str) -> Result<Opt
 }
 
 /// The next arrival number on the event's waiting lists.
-async fn next_in_queue(tx: &mut Tx, event_id: i64) -> Result<i64> {
+async fn next_in_queue(tx: &mut Tx, event_id: EventId) -> Result<i64> {
     let max: Option<i64> =
         sqlx::query_scalar("select max(queue_order) from registrations where event_id = $1")
             .bind(event_id)
@@ -418,7 +419,7 @@ pub(crate) async fn settle(
     tx: &mut Tx,
     actor: &Actor,
     at: At,
-    newcomer: Option<i64>,
+    newcomer: Option<RegistrationId>,
 ) -> Result<Vec<Registration>> {
     let st = seat_state(tx, at).await?;
     let Some(free) = registration::seats_to_settle(&st.offer, newcomer.is_some(), now()) else {
@@ -443,7 +444,7 @@ pub(crate) async fn settle(
         .collect::<Result<Vec<_>>>()?;
     let t = now();
     let mut promoted = Vec::new();
-    for id in promotions(free, &waiting) {
+    for id in promotions(free, &waiting).into_iter().map(RegistrationId) {
         let is_new = Some(id) == newcomer;
         sqlx::query(
             "update registrations set status = 'confirmed', updated_at = $1, \
@@ -465,7 +466,11 @@ pub(crate) async fn settle(
 
 /// For `save_session`: after a session changed (its capacity may have
 /// grown), waiting parties that now fit are promoted in the same transaction.
-pub(crate) async fn after_session_saved(tx: &mut Tx, actor: &Actor, session_id: i64) -> Result<()> {
+pub(crate) async fn after_session_saved(
+    tx: &mut Tx,
+    actor: &Actor,
+    session_id: SessionId,
+) -> Result<()> {
     let event_id = event_of(tx, actor.library_id, Target::Session(session_id)).await?;
     lock_event(tx, event_id).await?;
     let at = resolve(tx, event_id, Target::Session(session_id)).await?;
@@ -527,7 +532,7 @@ impl Store {
             .map(u8::to_string)
             .collect::<Vec<_>>()
             .join(",");
-        let id: i64 = sqlx::query_scalar(
+        let id: RegistrationId = sqlx::query_scalar(
             "insert into registrations (library_id, event_id, session_id, name, email, phone, seats, ages, status, \
              queue_order, token_hash, idempotency_hash, source, created_at, updated_at, lang, link_sealed) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10, $11, $12, $13, $13, $14, $15) returning id",
@@ -568,7 +573,11 @@ impl Store {
         by_hash(&mut c, "token_hash", token_hash).await
     }
 
-    pub async fn registration(&self, library_id: LibraryId, id: i64) -> Result<Registration> {
+    pub async fn registration(
+        &self,
+        library_id: LibraryId,
+        id: RegistrationId,
+    ) -> Result<Registration> {
         let mut c = self.pool().acquire().await?;
         let r = by_id(&mut c, id).await?;
         if r.library_id != library_id {
@@ -578,7 +587,11 @@ impl Store {
     }
 
     /// Cancels a registration and promotes who now fits; returns them.
-    pub async fn cancel_registration(&self, actor: &Actor, id: i64) -> Result<Vec<Registration>> {
+    pub async fn cancel_registration(
+        &self,
+        actor: &Actor,
+        id: RegistrationId,
+    ) -> Result<Vec<Registration>> {
         let mut tx = self.write().await?;
         let r = locked(&mut tx, actor, id, &[]).await?;
         let promoted = cancel_locked(&mut tx, actor, &r).await?;
@@ -589,7 +602,11 @@ impl Store {
     /// Erases the person's name, e-mail, phone and children's ages, keeping
     /// the seats for statistics. A registration for a session yet to come is cancelled
     /// first (nobody could be told or checked in any more).
-    pub async fn forget_registration(&self, actor: &Actor, id: i64) -> Result<Vec<Registration>> {
+    pub async fn forget_registration(
+        &self,
+        actor: &Actor,
+        id: RegistrationId,
+    ) -> Result<Vec<Registration>> {
         let mut tx = self.write().await?;
         let r = locked(&mut tx, actor, id, &[]).await?;
         let st = seat_state(&mut tx, r.at()).await?;
@@ -612,7 +629,12 @@ impl Store {
     /// Moves a party to another session (or course) in one transaction: it
     /// leaves its place, joins the end of the other waiting list and is
     /// confirmed if it fits there; who now fits on the session left is promoted.
-    pub async fn move_registration(&self, actor: &Actor, id: i64, to: Target) -> Result<Moved> {
+    pub async fn move_registration(
+        &self,
+        actor: &Actor,
+        id: RegistrationId,
+        to: Target,
+    ) -> Result<Moved> {
         let mut tx = self.write().await?;
         let moved = move_in(&mut tx, actor, id, to).await?;
         if matches!(moved, Moved::Done { .. }) {
@@ -662,7 +684,7 @@ impl Store {
     pub async fn set_registration_settings(
         &self,
         actor: &Actor,
-        session_id: i64,
+        session_id: SessionId,
         s: &RegistrationSettings,
     ) -> Result<()> {
         let before = self
@@ -702,7 +724,7 @@ impl Store {
     /// Makes an event a course (one registration for all its sessions) or
     /// not; refused (`Conflict`) while it holds live registrations, which
     /// would otherwise be for the wrong thing.
-    pub async fn set_course(&self, actor: &Actor, event_id: i64, course: bool) -> Result<()> {
+    pub async fn set_course(&self, actor: &Actor, event_id: EventId, course: bool) -> Result<()> {
         let mut tx = self.write().await?;
         let before: i64 =
             sqlx::query_scalar("select course from events where id = $1 and library_id = $2")
@@ -745,7 +767,7 @@ impl Store {
     }
 
     /// Whether an event is a course.
-    pub async fn is_course(&self, library_id: LibraryId, event_id: i64) -> Result<bool> {
+    pub async fn is_course(&self, library_id: LibraryId, event_id: EventId) -> Result<bool> {
         let v: i64 =
             sqlx::query_scalar("select course from events where id = $1 and library_id = $2")
                 .bind(event_id)
@@ -769,7 +791,7 @@ impl Store {
         let sql = f.query(library_id).sql(&with_seats(SESSION_SELECT), true);
         let mut c = self.pool().acquire().await?;
         let rows = sql.query().fetch_all(&mut *c).await?;
-        let mut courses: HashMap<i64, SeatState> = HashMap::new();
+        let mut courses: HashMap<EventId, SeatState> = HashMap::new();
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let s = session(r)?;
@@ -853,7 +875,12 @@ pub(crate) async fn cancel_locked(
 
 /// Moves a party inside `tx` (see `Store::move_registration`); a refusal
 /// has written nothing.
-pub(crate) async fn move_in(tx: &mut Tx, actor: &Actor, id: i64, to: Target) -> Result<Moved> {
+pub(crate) async fn move_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: RegistrationId,
+    to: Target,
+) -> Result<Moved> {
     let to_event = event_of(tx, actor.library_id, to).await?;
     let r = locked(tx, actor, id, &[to_event]).await?;
     let dest = resolve(tx, to_event, to).await?;
@@ -902,14 +929,14 @@ pub(crate) async fn move_in(tx: &mut Tx, actor: &Actor, id: i64, to: Target) -> 
 pub(crate) async fn locked(
     tx: &mut Tx,
     actor: &Actor,
-    id: i64,
-    others: &[i64],
+    id: RegistrationId,
+    others: &[EventId],
 ) -> Result<Registration> {
     let r = by_id(tx, id).await?;
     if r.library_id != actor.library_id {
         return Err(StoreError::NotFound);
     }
-    let mut events: Vec<i64> = others.iter().copied().chain([r.event_id]).collect();
+    let mut events: Vec<EventId> = others.iter().copied().chain([r.event_id]).collect();
     events.sort_unstable();
     events.dedup();
     for e in events {

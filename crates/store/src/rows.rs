@@ -3,7 +3,7 @@
 //! it imports nothing else of the crate, so any module may import it.
 
 use almanach_domain::Lang;
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId, RegistrationId, SessionId};
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::registration::RegistrationStatus;
 use serde::Serialize;
@@ -55,7 +55,7 @@ pub(crate) fn speaker(r: &AnyRow) -> Result<Speaker> {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Event {
-    pub id: i64,
+    pub id: EventId,
     pub series_id: Option<i64>,
     pub title: String,
     pub description: String,
@@ -80,8 +80,8 @@ pub(crate) fn event(r: &AnyRow) -> Result<Event> {
 /// A session as stored, with what lists and pages show next to it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Session {
-    pub id: i64,
-    pub event_id: i64,
+    pub id: SessionId,
+    pub event_id: EventId,
     pub event_title: String,
     pub event_status: EventStatus,
     pub series_id: Option<i64>,
@@ -165,22 +165,32 @@ pub(crate) fn session(r: &AnyRow) -> Result<Session> {
 /// What one registration is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Target {
-    Session(i64),
+    Session(SessionId),
     /// Every session of a course event (`events.course`).
-    Course(i64),
+    Course(EventId),
+}
+
+impl Target {
+    /// The stored id: the session's, or the course's event's.
+    pub fn raw(self) -> i64 {
+        match self {
+            Target::Session(id) => id.get(),
+            Target::Course(id) => id.get(),
+        }
+    }
 }
 
 /// A target as stored: the event, and the session unless it is a course.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct At {
-    pub(crate) event_id: i64,
-    pub(crate) session_id: Option<i64>,
+    pub(crate) event_id: EventId,
+    pub(crate) session_id: Option<SessionId>,
 }
 
 impl At {
     /// The `coalesce(session_id, 0)` the queries compare with.
     pub(crate) fn key(self) -> i64 {
-        self.session_id.unwrap_or(0)
+        self.session_id.map_or(0, SessionId::get)
     }
     pub(crate) fn target(self) -> Target {
         self.session_id
@@ -192,10 +202,10 @@ impl At {
 /// personal data, so it never lands in a log.
 #[derive(Clone, Serialize, PartialEq)]
 pub struct Registration {
-    pub id: i64,
+    pub id: RegistrationId,
     pub library_id: LibraryId,
-    pub event_id: i64,
-    pub session_id: Option<i64>,
+    pub event_id: EventId,
+    pub session_id: Option<SessionId>,
     pub name: String,
     pub email: String,
     pub phone: String,

@@ -1,7 +1,7 @@
 //! The shared reads: the session select and one session or registration
 //! by id, the seat counts, a library's own rows. A leaf beside `rows`.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{LibraryId, RegistrationId, SessionId};
 use almanach_domain::registration::RegistrationStatus;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -19,7 +19,7 @@ pub(crate) const SESSION_SELECT: &str = "select s.*, e.title as event_title, e.s
 pub(crate) async fn session_in(
     c: &mut AnyConnection,
     library_id: LibraryId,
-    id: i64,
+    id: SessionId,
 ) -> Result<Session> {
     let r = sqlx::query(&format!(
         "{SESSION_SELECT} where s.id = $1 and s.library_id = $2"
@@ -93,7 +93,7 @@ pub(crate) async fn finish(
     Ok(Some(r))
 }
 
-pub(crate) async fn by_id(c: &mut AnyConnection, id: i64) -> Result<Registration> {
+pub(crate) async fn by_id(c: &mut AnyConnection, id: RegistrationId) -> Result<Registration> {
     let row = sqlx::query("select * from registrations where id = $1")
         .bind(id)
         .fetch_optional(&mut *c)
@@ -108,12 +108,12 @@ impl Store {
         &self,
         table: &str,
         library_id: LibraryId,
-        id: i64,
+        id: impl Into<i64>,
     ) -> Result<AnyRow> {
         sqlx::query(&format!(
             "select * from {table} where id = $1 and library_id = $2"
         ))
-        .bind(id)
+        .bind(id.into())
         .bind(library_id)
         .fetch_optional(self.pool())
         .await?

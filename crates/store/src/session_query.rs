@@ -3,7 +3,7 @@
 //! archive (`AgendaFilter`) all become a `SessionQuery`: filters, text
 //! search, "seats left" and paging run in SQL, the same on both databases.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use std::collections::HashMap;
 
 use almanach_domain::collate::search_fold;
@@ -30,7 +30,7 @@ pub struct SessionQuery {
     series_id: Option<i64>,
     theme_id: Option<i64>,
     room_id: Option<i64>,
-    event_id: Option<i64>,
+    event_id: Option<EventId>,
     age: Option<u8>,
     kind: Option<SessionKind>,
     category: Option<String>,
@@ -96,7 +96,7 @@ impl SessionQuery {
         self
     }
 
-    pub fn event(mut self, id: Option<i64>) -> Self {
+    pub fn event(mut self, id: Option<EventId>) -> Self {
         self.event_id = id;
         self
     }
@@ -201,7 +201,7 @@ impl SessionQuery {
         for (cond, v) in [
             (" and e.series_id = ?", self.series_id),
             (" and s.room_id = ?", self.room_id),
-            (" and s.event_id = ?", self.event_id),
+            (" and s.event_id = ?", self.event_id.map(EventId::get)),
             (
                 " and exists (select 1 from session_themes st where st.session_id = s.id and st.theme_id = ?)",
                 self.theme_id,
@@ -376,11 +376,11 @@ impl Store {
             let sql = format!(
                 "select session_id, {col} from {table} where session_id in ({placeholders}) order by session_id, {col}"
             );
-            let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+            let mut q = sqlx::query_as::<_, (SessionId, i64)>(&sql);
             for s in sessions.iter() {
                 q = q.bind(s.id);
             }
-            let mut by_session: HashMap<i64, Vec<i64>> = HashMap::new();
+            let mut by_session: HashMap<SessionId, Vec<i64>> = HashMap::new();
             for (sid, other) in q.fetch_all(self.pool()).await? {
                 by_session.entry(sid).or_default().push(other);
             }

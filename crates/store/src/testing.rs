@@ -7,7 +7,7 @@
 //! `crates/store/build.rs`). In CI (`CI` set) the cfg is on, so a missing
 //! server is a failure.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{Backend, Store};
@@ -148,7 +148,7 @@ macro_rules! on_both_backends {
 /// Paris time: a workshop for 12, no room, free, without registration.
 /// Tests set what they are about with `SessionWrite { room_id, ..w }`.
 pub fn session_write(
-    event_id: i64,
+    event_id: EventId,
     d: jiff::civil::Date,
     start: i8,
     end: i8,
@@ -171,7 +171,7 @@ pub fn session_write(
 /// A workshop of `event_id` between two instants (its local date is the
 /// start's, in Paris): no room, no capacity, free, without registration,
 /// no themes, speakers or leads.
-pub fn session_at(event_id: i64, starts_at: i64, ends_at: i64) -> crate::SessionWrite {
+pub fn session_at(event_id: EventId, starts_at: i64, ends_at: i64) -> crate::SessionWrite {
     use almanach_domain::programme::{AttendanceMode, SessionKind};
     let local_date = jiff::Timestamp::from_second(starts_at)
         .expect("an instant in range")
@@ -202,7 +202,7 @@ pub fn session_at(event_id: i64, starts_at: i64, ends_at: i64) -> crate::Session
 /// A one-hour workshop of `event_id` on `day` (ISO), at 14:00 UTC, its
 /// local date `day`: the statistics and cost tests' session, where only
 /// the date matters.
-pub fn on_day(event_id: i64, day: &str) -> crate::SessionWrite {
+pub fn on_day(event_id: EventId, day: &str) -> crate::SessionWrite {
     let d: jiff::civil::Date = day.parse().expect("an ISO date");
     let start = d
         .to_zoned(jiff::tz::TimeZone::UTC)
@@ -218,7 +218,11 @@ pub fn on_day(event_id: i64, day: &str) -> crate::SessionWrite {
 
 /// A two-hour workshop of `event_id` from `starts_at`; with a capacity it
 /// takes registrations, without one it is free entry.
-pub fn workshop_write(event_id: i64, capacity: Option<u32>, starts_at: i64) -> crate::SessionWrite {
+pub fn workshop_write(
+    event_id: EventId,
+    capacity: Option<u32>,
+    starts_at: i64,
+) -> crate::SessionWrite {
     crate::SessionWrite {
         capacity,
         registration_required: capacity.is_some(),
@@ -229,7 +233,7 @@ pub fn workshop_write(event_id: i64, capacity: Option<u32>, starts_at: i64) -> c
 /// A published event titled `title`, in no series, not saved yet.
 pub fn published(title: &str) -> crate::Event {
     crate::Event {
-        id: 0,
+        id: EventId(0),
         series_id: None,
         title: title.into(),
         description: String::new(),
@@ -252,7 +256,11 @@ pub async fn registered(
 }
 
 /// `w` saved as a new session of the library; its id.
-pub async fn saved_session(store: &Store, library_id: LibraryId, w: &crate::SessionWrite) -> i64 {
+pub async fn saved_session(
+    store: &Store,
+    library_id: LibraryId,
+    w: &crate::SessionWrite,
+) -> SessionId {
     store
         .save_session(&crate::Actor::system(library_id, "test"), None, w)
         .await
@@ -262,7 +270,7 @@ pub async fn saved_session(store: &Store, library_id: LibraryId, w: &crate::Sess
 
 /// Up to `max_seats` seats per registration at session `id`, open now and
 /// until it starts.
-pub async fn max_seats(store: &Store, library_id: LibraryId, id: i64, max_seats: u32) {
+pub async fn max_seats(store: &Store, library_id: LibraryId, id: SessionId, max_seats: u32) {
     let settings = almanach_domain::registration::RegistrationSettings {
         opens_at: None,
         closes_at: None,
@@ -311,7 +319,7 @@ pub fn registration(
 }
 
 /// A new published event titled `title`, in no series; its id.
-pub async fn published_event(store: &Store, library_id: LibraryId, title: &str) -> i64 {
+pub async fn published_event(store: &Store, library_id: LibraryId, title: &str) -> EventId {
     store
         .save_event(&crate::Actor::system(library_id, "test"), &published(title))
         .await

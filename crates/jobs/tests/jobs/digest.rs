@@ -6,6 +6,7 @@
 //! clock is passed in, never slept on.
 
 use crate::support;
+use almanach_domain::ids::LibraryId;
 
 use almanach_domain::Lang;
 use almanach_domain::logistics::{NeedStatus, Provider};

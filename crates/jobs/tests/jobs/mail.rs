@@ -6,6 +6,7 @@
 //! story runs on SQLite and PostgreSQL; the clock is passed in, never slept on.
 
 use crate::support;
+use almanach_domain::ids::{LibraryId, SessionId};
 
 use almanach_domain::ical::{property, unfold};
 use almanach_domain::registration::{EmailAddress, Party};
@@ -21,7 +22,7 @@ use support::*;
 async fn register(
     store: &Store,
     lib: LibraryId,
-    session: i64,
+    session: SessionId,
     email: &str,
     lang: Lang,
 ) -> Registration {
@@ -483,7 +484,7 @@ on_both_backends!(
         worker.drain_once(now()).await.unwrap();
 
         // An hour later, same room.
-        let mut w = write_of(&store, lib, s).await;
+        let mut w = write_of(&store, lib, s.get()).await;
         w.starts_at += 3600;
         w.ends_at += 3600;
         store
@@ -540,7 +541,7 @@ on_both_backends!(
 
 /// The session's current write, to edit it.
 async fn write_of(store: &Store, lib: LibraryId, id: i64) -> SessionWrite {
-    SessionWrite::from(&store.session(lib, id).await.unwrap())
+    SessionWrite::from(&store.session(lib, SessionId(id)).await.unwrap())
 }
 
 on_both_backends!(

@@ -1,7 +1,7 @@
 //! What IT sees: the board of needs, readiness over a period, and the
 //! weekly digest.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{LibraryId, SessionId};
 use std::collections::HashMap;
 
 use almanach_domain::logistics::{NeedStatus, Provider, Readiness};
@@ -25,7 +25,7 @@ pub struct BoardFilter {
 /// A session IT will not attend in the digest's week.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DigestSession {
-    pub session_id: i64,
+    pub session_id: SessionId,
     pub event_title: String,
     pub starts_at: i64,
     pub ends_at: i64,
@@ -94,13 +94,13 @@ impl Store {
         from: i64,
         to: i64,
         today: Date,
-    ) -> Result<HashMap<i64, Readiness>> {
+    ) -> Result<HashMap<SessionId, Readiness>> {
         let ctx = self.it_context(library_id).await?;
         let live = "s.starts_at >= $2 and s.starts_at < $3 and s.cancelled = 0 and e.status <> 'cancelled'";
         let needs = self
             .needs_where(&ctx, live, library_id, &[from, to])
             .await?;
-        let tested: Vec<(i64, String, i64)> = sqlx::query_as(
+        let tested: Vec<(SessionId, String, i64)> = sqlx::query_as(
             "select c.session_id, c.checked_by, c.checked_at from it_free_checks c join sessions s on s.id = c.session_id \
              where s.library_id = $1 and s.starts_at >= $2 and s.starts_at < $3",
         )
@@ -109,7 +109,7 @@ impl Store {
         .bind(to)
         .fetch_all(self.pool())
         .await?;
-        let mut by_session: HashMap<i64, SessionPrep> = HashMap::new();
+        let mut by_session: HashMap<SessionId, SessionPrep> = HashMap::new();
         for n in needs {
             let (starts_at, ends_at) = (n.starts_at, n.ends_at);
             let prep = by_session

@@ -1,7 +1,7 @@
 //! Each session's needs with their comment thread and status, the team's
 //! "tested without IT" check, and a session's readiness.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{LibraryId, SessionId};
 use almanach_domain::logistics::{Deadline, NeedStatus, Provider, Readiness};
 use jiff::civil::Date;
 use serde::Serialize;
@@ -63,7 +63,7 @@ impl Store {
     pub async fn session_prep(
         &self,
         library_id: LibraryId,
-        session_id: i64,
+        session_id: SessionId,
         today: Date,
     ) -> Result<SessionPrep> {
         let ctx = self.it_context(library_id).await?;
@@ -76,7 +76,7 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let needs = self
-            .needs_where(&ctx, "n.session_id = $2", library_id, &[session_id])
+            .needs_where(&ctx, "n.session_id = $2", library_id, &[session_id.get()])
             .await?;
         let tested: Option<(String, i64)> = sqlx::query_as(
             "select checked_by, checked_at from it_free_checks where session_id = $1",
@@ -96,7 +96,12 @@ impl Store {
 
     /// Adds a need to a session of the library; an unknown type or session
     /// is `NotFound`.
-    pub async fn add_need(&self, actor: &Actor, session_id: i64, w: &NeedWrite) -> Result<i64> {
+    pub async fn add_need(
+        &self,
+        actor: &Actor,
+        session_id: SessionId,
+        w: &NeedWrite,
+    ) -> Result<i64> {
         let mut tx = self.write().await?;
         let t = now();
         let id: i64 = sqlx::query_scalar(
@@ -291,7 +296,7 @@ impl Store {
     pub async fn set_tested_without_it(
         &self,
         actor: &Actor,
-        session_id: i64,
+        session_id: SessionId,
         tested: bool,
     ) -> Result<()> {
         self.session(actor.library_id, session_id).await?;

@@ -2,7 +2,7 @@
 //! that dates it by the domain's rule, the record the audit trail keeps,
 //! and the column readers of this area. The area's leaf.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::logistics::{Deadline, ItCalendar, NeedStatus, Provider, Readiness};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -35,7 +35,7 @@ pub(crate) fn opt_date(v: Option<String>) -> Result<Option<Date>> {
 /// A need as the audit trail keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(super) struct NeedRecord {
-    pub(super) session_id: i64,
+    pub(super) session_id: SessionId,
     pub(super) need_type_id: i64,
     pub(super) quantity: u32,
     pub(super) details: String,
@@ -49,7 +49,7 @@ pub(super) struct NeedRecord {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Need {
     pub id: i64,
-    pub session_id: i64,
+    pub session_id: SessionId,
     pub need_type_id: i64,
     pub type_name: String,
     pub quantity: u32,
@@ -60,7 +60,7 @@ pub struct Need {
     /// working days before; for the others, the session's day.
     pub due: Date,
     pub due_override: Option<Date>,
-    pub event_id: i64,
+    pub event_id: EventId,
     pub event_title: String,
     pub starts_at: i64,
     pub ends_at: i64,

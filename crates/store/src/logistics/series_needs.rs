@@ -1,6 +1,6 @@
 //! A series' default needs, and their copy onto each new session of it.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{LibraryId, SessionId};
 use almanach_domain::logistics::{NeedStatus, Provider};
 use serde::Serialize;
 use sqlx::Row;
@@ -27,7 +27,7 @@ pub struct SeriesNeed {
 pub(crate) async fn after_session_created(
     tx: &mut Tx,
     actor: &Actor,
-    session_id: i64,
+    session_id: SessionId,
 ) -> Result<()> {
     let t = now();
     let rows = sqlx::query(

@@ -3,7 +3,7 @@
 //! by `follow` (its registrants told).
 
 use almanach_domain::collate::search_fold;
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId};
 use almanach_domain::programme::EventStatus;
 use serde::Serialize;
 use sqlx::Row;
@@ -97,7 +97,7 @@ fn event_query(head: &str, library_id: LibraryId, q: &EventQuery) -> Sql {
 }
 
 impl Store {
-    pub async fn event(&self, library_id: LibraryId, id: i64) -> Result<Event> {
+    pub async fn event(&self, library_id: LibraryId, id: EventId) -> Result<Event> {
         let r = self.owned_row("events", library_id, id).await?;
         event(&r)
     }
@@ -122,8 +122,8 @@ impl Store {
         rows.iter().map(event).collect()
     }
 
-    pub async fn save_event(&self, actor: &Actor, new: &Event) -> Result<i64> {
-        let before = if new.id == 0 {
+    pub async fn save_event(&self, actor: &Actor, new: &Event) -> Result<EventId> {
+        let before = if new.id.get() == 0 {
             None
         } else {
             Some(self.event(actor.library_id, new.id).await?)
@@ -209,14 +209,14 @@ impl Store {
         actor: &Actor,
         new: &Event,
         sessions: &[SessionWrite],
-    ) -> Result<Result<i64, RoomClash>> {
+    ) -> Result<Result<EventId, RoomClash>> {
         let mut tx = self.write().await?;
         let id = write_event(
             &mut tx,
             actor,
             None,
             &Event {
-                id: 0,
+                id: EventId(0),
                 ..new.clone()
             },
         )
@@ -249,12 +249,12 @@ pub(crate) async fn write_event(
     actor: &Actor,
     before: Option<&Event>,
     new: &Event,
-) -> Result<i64> {
+) -> Result<EventId> {
     if let Some(series_id) = new.series_id {
         check_owned(tx, "series", series_id, actor.library_id).await?;
     }
     let t = now();
-    let id: i64 = if let Some(b) = before {
+    let id: EventId = if let Some(b) = before {
         sqlx::query(
             "update events set series_id = $1, title = $2, description = $3, picture_url = $4, status = $5, \
              updated_at = $6 where id = $7",

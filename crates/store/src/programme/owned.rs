@@ -14,9 +14,10 @@ pub(super) fn dedup(ids: &[i64]) -> Vec<i64> {
 pub(super) async fn check_owned(
     tx: &mut Tx,
     table: &str,
-    id: i64,
+    id: impl Into<i64>,
     library_id: LibraryId,
 ) -> Result<()> {
+    let id = id.into();
     let n: i64 = sqlx::query_scalar(&format!(
         "select count(*) from {table} where id = $1 and library_id = $2"
     ))

@@ -2,7 +2,7 @@
 //! for clashes inside the same transaction; what follows a change (seats,
 //! notices, technical needs) is `follow`'s.
 
-use almanach_domain::ids::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -18,7 +18,7 @@ use crate::{Result, Store, StoreError, Tx, classify, now};
 /// What a session write carries: the parsed draft and its instants.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionWrite {
-    pub event_id: i64,
+    pub event_id: EventId,
     pub kind: SessionKind,
     pub starts_at: i64,
     pub ends_at: i64,
@@ -65,7 +65,7 @@ impl From<&Session> for SessionWrite {
 /// The other session a room is already taken by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomClash {
-    pub session_id: i64,
+    pub session_id: SessionId,
     pub event_title: String,
     pub starts_at: i64,
     pub ends_at: i64,
@@ -79,7 +79,7 @@ pub struct SessionFilter {
     pub series_id: Option<i64>,
     pub theme_id: Option<i64>,
     pub room_id: Option<i64>,
-    pub event_id: Option<i64>,
+    pub event_id: Option<EventId>,
     /// Sessions a person of this age may attend.
     pub age: Option<u8>,
     pub event_status: Option<EventStatus>,
@@ -105,7 +105,7 @@ impl SessionFilter {
 }
 
 impl Store {
-    pub async fn session(&self, library_id: LibraryId, id: i64) -> Result<Session> {
+    pub async fn session(&self, library_id: LibraryId, id: SessionId) -> Result<Session> {
         session_in(&mut *self.pool().acquire().await?, library_id, id).await
     }
 
@@ -152,9 +152,9 @@ impl Store {
     pub async fn save_session(
         &self,
         actor: &Actor,
-        id: Option<i64>,
+        id: Option<SessionId>,
         w: &SessionWrite,
-    ) -> Result<Result<i64, RoomClash>> {
+    ) -> Result<Result<SessionId, RoomClash>> {
         let before = match id {
             Some(id) => Some(self.session(actor.library_id, id).await?),
             None => None,
@@ -172,7 +172,7 @@ impl Store {
     pub async fn set_session_cancelled(
         &self,
         actor: &Actor,
-        id: i64,
+        id: SessionId,
         cancelled: bool,
     ) -> Result<()> {
         let mut tx = self.write().await?;
@@ -188,7 +188,7 @@ impl Store {
 pub(crate) async fn set_cancelled_in(
     tx: &mut Tx,
     actor: &Actor,
-    id: i64,
+    id: SessionId,
     cancelled: bool,
 ) -> Result<Session> {
     let before = session_in(tx, actor.library_id, id).await?;
@@ -231,7 +231,7 @@ pub(crate) async fn write_session(
     actor: &Actor,
     before: Option<&Session>,
     w: &SessionWrite,
-) -> Result<Result<i64, RoomClash>> {
+) -> Result<Result<SessionId, RoomClash>> {
     check_owned(tx, "events", w.event_id, actor.library_id).await?;
     if let Some(room_id) = w.room_id
         && let Some(clash) = lock_room_and_find_clash(
@@ -247,7 +247,7 @@ pub(crate) async fn write_session(
         return Ok(Err(clash));
     }
     let t = now();
-    let id: i64 = sqlx::query_scalar(if before.is_some() {
+    let id: SessionId = sqlx::query_scalar(if before.is_some() {
         "update sessions set event_id = $1, kind = $2, starts_at = $3, ends_at = $4, local_date = $5, room_id = $6, \
          capacity = $7, age_min = $8, age_max = $9, accompanied = $10, price_cents = $11, \
          registration_required = $12, attendance_mode = $13, online_url = $14, updated_at = $15, \
@@ -273,7 +273,7 @@ pub(crate) async fn write_session(
     .bind(w.attendance_mode.slug())
     .bind(&w.online_url)
     .bind(t)
-    .bind(before.map_or(0, |b| b.id))
+    .bind(before.map_or(0, |b| b.id.get()))
     .bind(actor.library_id)
     .fetch_one(&mut **tx)
     .await
@@ -356,7 +356,7 @@ async fn lock_room_and_find_clash(
     room_id: i64,
     start: i64,
     end: i64,
-    except: Option<i64>,
+    except: Option<SessionId>,
 ) -> Result<Option<RoomClash>> {
     let n = sqlx::query(
         "update rooms set lock_version = lock_version + 1 where id = $1 and library_id = $2",
@@ -378,7 +378,7 @@ async fn lock_room_and_find_clash(
     .bind(room_id)
     .bind(end)
     .bind(start)
-    .bind(except.unwrap_or(0))
+    .bind(except.map_or(0, SessionId::get))
     .fetch_optional(&mut **tx)
     .await?;
     r.map(|r| {

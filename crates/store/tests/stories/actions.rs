@@ -3,6 +3,7 @@
 //! nothing; once some went, undoing asks first and corrects only the people
 //! told; restoring a session whose cancellation was not sent sends nothing.
 
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::programme::EventStatus;
 use almanach_domain::registration::RegistrationStatus;
 use almanach_store::testing::{party, published_event, registered, registration, workshop_write};
@@ -22,12 +23,12 @@ fn new(target: Target, email: &str, seats: u32) -> NewRegistration {
     }
 }
 
-fn write(event_id: i64, capacity: u32, starts_at: i64) -> SessionWrite {
+fn write(event_id: EventId, capacity: u32, starts_at: i64) -> SessionWrite {
     workshop_write(event_id, Some(capacity), starts_at)
 }
 
 /// A published workshop in a week with `capacity` seats; (event, session).
-async fn workshop(store: &Store, lib: LibraryId, capacity: u32) -> (i64, i64) {
+async fn workshop(store: &Store, lib: LibraryId, capacity: u32) -> (EventId, SessionId) {
     let e = published_event(store, lib, "Atelier robotique").await;
     let s = store
         .save_session(&actor(lib), None, &write(e, capacity, now() + 7 * DAY))
@@ -37,7 +38,7 @@ async fn workshop(store: &Store, lib: LibraryId, capacity: u32) -> (i64, i64) {
     (e, s)
 }
 
-async fn register(store: &Store, lib: LibraryId, s: i64, email: &str) -> Registration {
+async fn register(store: &Store, lib: LibraryId, s: SessionId, email: &str) -> Registration {
     registered(store, &actor(lib), &new(Target::Session(s), email, 1)).await
 }
 

@@ -4,6 +4,7 @@
 
 use almanach_domain::attendance::Headcount;
 use almanach_domain::costs::{Billing, CostKind};
+use almanach_domain::ids::{LibraryId, SessionId};
 use almanach_domain::programme::SessionKind;
 use almanach_domain::staff::Role;
 use almanach_domain::stats::{Dimension, Period};
@@ -119,7 +120,7 @@ impl Default for S<'_> {
     }
 }
 
-async fn add(store: &Store, lib: LibraryId, s: S<'_>) -> i64 {
+async fn add(store: &Store, lib: LibraryId, s: S<'_>) -> SessionId {
     let e = Event {
         series_id: s.series,
         ..published("E")
@@ -648,7 +649,7 @@ async fn costly_season(store: &Store, f: &Fixture) -> i64 {
         .save_tool(
             &a,
             &Tool {
-                session_ids: vec![talk, bare, points_sessions[0]],
+                session_ids: vec![talk.get(), bare.get(), points_sessions[0].get()],
                 ..tool("HeyGen", 28_800, Billing::Yearly)
             },
         )

@@ -1,6 +1,7 @@
 //! The storage contract: the same stories run on SQLite and PostgreSQL.
 
 use almanach_domain::Lang;
+use almanach_domain::ids::{EventId, LibraryId};
 use almanach_domain::staff::Role;
 use almanach_store::testing::{published_event, session_at};
 use almanach_store::*;
@@ -9,7 +10,7 @@ fn actor(lib: LibraryId) -> Actor {
     Actor::system(lib, "test")
 }
 
-fn write(event_id: i64, room_id: Option<i64>, start: i64, end: i64) -> SessionWrite {
+fn write(event_id: EventId, room_id: Option<i64>, start: i64, end: i64) -> SessionWrite {
     SessionWrite {
         local_date: "2025-01-18".into(),
         room_id,
@@ -21,7 +22,7 @@ fn write(event_id: i64, room_id: Option<i64>, start: i64, end: i64) -> SessionWr
     }
 }
 
-async fn event(store: &Store, lib: LibraryId, title: &str) -> i64 {
+async fn event(store: &Store, lib: LibraryId, title: &str) -> EventId {
     published_event(store, lib, title).await
 }
 

@@ -3,6 +3,7 @@
 
 use almanach_domain::attendance::Headcount;
 use almanach_domain::costs::{Billing, CostKind};
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::programme::EventStatus;
 use almanach_domain::stats::Period;
 use almanach_store::testing::{on_day, published};
@@ -25,7 +26,12 @@ async fn series(store: &Store, lib: LibraryId, name: &str) -> i64 {
         .unwrap()
 }
 
-async fn event(store: &Store, lib: LibraryId, series_id: Option<i64>, status: EventStatus) -> i64 {
+async fn event(
+    store: &Store,
+    lib: LibraryId,
+    series_id: Option<i64>,
+    status: EventStatus,
+) -> EventId {
     let e = Event {
         series_id,
         status,
@@ -37,11 +43,11 @@ async fn event(store: &Store, lib: LibraryId, series_id: Option<i64>, status: Ev
 async fn session(
     store: &Store,
     lib: LibraryId,
-    event_id: i64,
+    event_id: EventId,
     day: &str,
     themes: &[i64],
     speakers: &[i64],
-) -> i64 {
+) -> SessionId {
     let w = SessionWrite {
         theme_ids: themes.to_vec(),
         speaker_ids: speakers.to_vec(),
@@ -71,7 +77,7 @@ fn tool(name: &str, cents: i64, billing: Billing) -> Tool {
     }
 }
 
-fn line(session_id: i64, kind: CostKind, cents: i64) -> CostLine {
+fn line(session_id: SessionId, kind: CostKind, cents: i64) -> CostLine {
     CostLine {
         id: 0,
         session_id,
@@ -104,7 +110,7 @@ on_both_backends!(
         let unused = session(&store, lib, e, "2025-01-25", &[], &[]).await;
         let mut t = tool("ChatGPT Plus", 2000, Billing::Monthly);
         t.theme_ids = vec![ia];
-        t.session_ids = vec![c];
+        t.session_ids = vec![c.get()];
         let id = store.save_tool(&actor(lib), &t).await.unwrap();
         let saved = store.tool(lib, id).await.unwrap();
         assert_eq!(
@@ -113,7 +119,7 @@ on_both_backends!(
                 saved.session_ids.clone(),
                 saved.billing
             ),
-            (vec![ia], vec![c], Billing::Monthly)
+            (vec![ia], vec![c.get()], Billing::Monthly)
         );
 
         let costs = store
@@ -122,17 +128,25 @@ on_both_backends!(
             .unwrap();
         // 20,00 € over three January sessions: 6,67 + 6,67 + 6,66, the first by id get the cent.
         assert_eq!(
-            (costs[&a], costs[&b], costs[&c], costs[&unused]),
+            (
+                costs[&a.get()],
+                costs[&b.get()],
+                costs[&c.get()],
+                costs[&unused.get()]
+            ),
             (667, 667, 666, 0)
         );
-        assert_eq!(costs[&d], 2000);
-        assert_eq!(costs[&a] + costs[&b] + costs[&c], 2000);
+        assert_eq!(costs[&d.get()], 2000);
+        assert_eq!(costs[&a.get()] + costs[&b.get()] + costs[&c.get()], 2000);
         // A range cutting January still spreads the whole month over all three.
         let cut = store
             .session_costs(Some(lib), "2025-01-10", "2025-01-31")
             .await
             .unwrap();
-        assert_eq!((cut.get(&a), cut[&b], cut[&c]), (None, 667, 666));
+        assert_eq!(
+            (cut.get(&a.get()), cut[&b.get()], cut[&c.get()]),
+            (None, 667, 666)
+        );
 
         // Lines and the legacy column add up with the shares in the report.
         store
@@ -168,15 +182,15 @@ on_both_backends!(
         let a = session(&store, lib, e, "2025-03-01", &[], &[]).await;
         let x = session(&store, lib, gone, "2025-03-02", &[], &[]).await;
         let mut t = tool("MidJourney", 100, Billing::Yearly);
-        t.session_ids = vec![a, x];
+        t.session_ids = vec![a.get(), x.get()];
         store.save_tool(&actor(lib), &t).await.unwrap();
         let costs = store
             .session_costs(Some(lib), "2025-01-01", "2025-12-31")
             .await
             .unwrap();
         // 1,00 € a year: March's share is 9 cents (January to April get 9, the rest 8), all on the live session.
-        assert_eq!(costs[&a], 9);
-        assert!(!costs.contains_key(&x));
+        assert_eq!(costs[&a.get()], 9);
+        assert!(!costs.contains_key(&x.get()));
     }
 );
 
@@ -358,7 +372,7 @@ on_both_backends!(
             store
                 .session_costs(Some(lib), "2025-03-01", "2025-03-01")
                 .await
-                .unwrap()[&s],
+                .unwrap()[&s.get()],
             2_900
         );
         assert!(matches!(
@@ -373,7 +387,7 @@ on_both_backends!(
         store.set_session_tools(&actor(lib), s, &[]).await.unwrap();
         assert!(store.session_tools(s).await.unwrap().is_empty());
         let log = store
-            .audit_log(lib, Some(("session_tools", s)), 5)
+            .audit_log(lib, Some(("session_tools", s.get())), 5)
             .await
             .unwrap();
         assert_eq!(log.len(), 2);

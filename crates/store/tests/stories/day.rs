@@ -3,6 +3,7 @@
 //! participants, under-14s and registered/present, "not counted" again.
 
 use almanach_domain::attendance::Headcount;
+use almanach_domain::ids::{LibraryId, RegistrationId, SessionId};
 use almanach_domain::registration::{EmailAddress, Party};
 use almanach_store::testing::{
     max_seats, published_event, registered, registration, saved_session, workshop_write,
@@ -32,11 +33,16 @@ const REMOVE_CHILD: Tap = Tap {
 
 /// A published session that began ten minutes ago; on registration with
 /// `capacity` seats when given.
-async fn session(store: &Store, lib: LibraryId, capacity: Option<u32>) -> i64 {
+async fn session(store: &Store, lib: LibraryId, capacity: Option<u32>) -> SessionId {
     session_at(store, lib, capacity, now() - 600).await
 }
 
-async fn session_at(store: &Store, lib: LibraryId, capacity: Option<u32>, starts_at: i64) -> i64 {
+async fn session_at(
+    store: &Store,
+    lib: LibraryId,
+    capacity: Option<u32>,
+    starts_at: i64,
+) -> SessionId {
     let e = published_event(store, lib, "Atelier").await;
     let w = SessionWrite {
         ends_at: starts_at + 3600,
@@ -52,7 +58,7 @@ async fn session_at(store: &Store, lib: LibraryId, capacity: Option<u32>, starts
 async fn register(
     store: &Store,
     lib: LibraryId,
-    session_id: i64,
+    session_id: SessionId,
     key: &str,
     seats: u32,
     ages: Vec<u8>,
@@ -165,7 +171,7 @@ on_both_backends!(
         let a = store.reset_count(&actor(lib), s).await.unwrap();
         assert_eq!(counts(&a), (None, None, None, None), "not counted again");
         let trail = store
-            .audit_log(lib, Some(("attendance", s)), 100)
+            .audit_log(lib, Some(("attendance", s.get())), 100)
             .await
             .unwrap();
         assert_eq!(
@@ -303,7 +309,7 @@ on_both_backends!(
             .unwrap();
         assert_eq!(counts(&a), (Some(3), Some(1), Some(6), Some(3)));
 
-        let ticked: Vec<(i64, bool)> = store
+        let ticked: Vec<(RegistrationId, bool)> = store
             .arrivals(lib, s)
             .await
             .unwrap()

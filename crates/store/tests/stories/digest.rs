@@ -5,6 +5,7 @@
 
 use almanach_domain::Lang;
 use almanach_domain::calendar::{local_to_instant, paris};
+use almanach_domain::ids::{LibraryId, RegistrationId, SessionId};
 use almanach_domain::logistics::{DigestSchedule, NeedStatus, Provider};
 use almanach_domain::staff::Role;
 use almanach_store::*;
@@ -189,7 +190,7 @@ on_both_backends!(
             }]
         );
         let sent = digests(&store, lib).await;
-        let to: Vec<(&str, Option<i64>, Option<i64>)> = sent
+        let to: Vec<(&str, Option<RegistrationId>, Option<SessionId>)> = sent
             .iter()
             .map(|m| (m.recipient.as_str(), m.registration_id, m.session_id))
             .collect();

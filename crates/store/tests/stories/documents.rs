@@ -1,6 +1,7 @@
 //! Speakers' documents kept as bytes in the database, on both backends.
 
 use almanach_domain::documents::DocumentKind;
+use almanach_domain::ids::LibraryId;
 use almanach_store::*;
 
 fn actor(lib: LibraryId) -> Actor {

@@ -4,6 +4,7 @@
 
 use almanach_domain::calendar::{local_to_instant, paris};
 use almanach_domain::costs::Billing;
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::logistics::Provider;
 use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::staff::Role;
@@ -118,7 +119,7 @@ async fn sixty_events(store: &Store, lib: LibraryId) -> (i64, i64) {
             i => format!("Événement {i:02}"),
         };
         let e = Event {
-            id: 0,
+            id: EventId(0),
             series_id: Some(if i % 2 == 0 { sa } else { sb }),
             title,
             description: String::new(),
@@ -262,7 +263,7 @@ async fn session_on(
     series_id: Option<i64>,
     d: Date,
     w: impl FnOnce(SessionWrite) -> SessionWrite,
-) -> i64 {
+) -> SessionId {
     let e = Event {
         series_id,
         description: description.into(),

@@ -2,6 +2,7 @@
 //! same stories on SQLite and PostgreSQL.
 
 use almanach_domain::calendar::{local_to_instant, paris};
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::logistics::{NeedStatus, Provider, Readiness};
 use almanach_domain::speakers::{Booking, Fees, Profile, Region, SpeakerKind, Stage};
 use almanach_store::*;
@@ -18,11 +19,11 @@ fn at(d: Date, h: i8) -> i64 {
         .as_second()
 }
 
-fn write(event_id: i64, d: Date, start: i8, end: i8) -> SessionWrite {
+fn write(event_id: EventId, d: Date, start: i8, end: i8) -> SessionWrite {
     testing::session_write(event_id, d, start, end)
 }
 
-async fn event(store: &Store, lib: LibraryId, title: &str, series_id: Option<i64>) -> i64 {
+async fn event(store: &Store, lib: LibraryId, title: &str, series_id: Option<i64>) -> EventId {
     let e = Event {
         series_id,
         ..testing::published(title)
@@ -30,7 +31,14 @@ async fn event(store: &Store, lib: LibraryId, title: &str, series_id: Option<i64
     store.save_event(&actor(lib), &e).await.unwrap()
 }
 
-async fn session(store: &Store, lib: LibraryId, event_id: i64, d: Date, start: i8, end: i8) -> i64 {
+async fn session(
+    store: &Store,
+    lib: LibraryId,
+    event_id: EventId,
+    d: Date,
+    start: i8,
+    end: i8,
+) -> SessionId {
     testing::saved_session(store, lib, &write(event_id, d, start, end)).await
 }
 
@@ -220,7 +228,7 @@ on_both_backends!(
         // Another library's type or session is not found.
         assert!(matches!(
             store
-                .add_need(&actor(lib), 9999, &need(vp, Provider::It))
+                .add_need(&actor(lib), SessionId(9999), &need(vp, Provider::It))
                 .await,
             Err(StoreError::NotFound)
         ));
@@ -757,16 +765,22 @@ on_both_backends!(
             .await
             .unwrap();
         store
-            .rate_speaker(&actor(lib), s1, fab, 4, "Très bon contact avec les ados")
+            .rate_speaker(
+                &actor(lib),
+                s1.get(),
+                fab,
+                4,
+                "Très bon contact avec les ados",
+            )
             .await
             .unwrap();
         store
-            .rate_speaker(&actor(lib), s1, fab, 5, "Excellent")
+            .rate_speaker(&actor(lib), s1.get(), fab, 5, "Excellent")
             .await
             .unwrap();
         assert!(
             matches!(
-                store.rate_speaker(&actor(lib), s1, lyon, 3, "").await,
+                store.rate_speaker(&actor(lib), s1.get(), lyon, 3, "").await,
                 Err(StoreError::NotFound)
             ),
             "Ada did not lead it"
@@ -833,7 +847,7 @@ on_both_backends!(
         let new = NewProspect {
             speaker_id: sp,
             project: "IA et illustration".into(),
-            event_id: Some(ev),
+            event_id: Some(ev.get()),
             on: date(2025, 2, 1),
             next: Some(("Appeler".into(), date(2025, 2, 10))),
         };

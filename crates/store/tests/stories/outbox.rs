@@ -4,6 +4,7 @@
 //! registrant, reminders are enqueued once, and the calendar feeds' sessions.
 
 use almanach_domain::Lang;
+use almanach_domain::ids::{EventId, LibraryId, RegistrationId, SessionId};
 use almanach_domain::programme::EventStatus;
 use almanach_store::testing::{
     max_seats, party, published, registered, registration, saved_session, workshop_write,
@@ -30,12 +31,17 @@ fn new(target: Target, email: &str, seats: u32) -> NewRegistration {
     }
 }
 
-fn write(event_id: i64, capacity: u32, starts_at: i64) -> SessionWrite {
+fn write(event_id: EventId, capacity: u32, starts_at: i64) -> SessionWrite {
     workshop_write(event_id, Some(capacity), starts_at)
 }
 
 /// A published workshop starting at `starts_at` with `capacity` seats, up to 2 per registration.
-async fn workshop(store: &Store, lib: LibraryId, capacity: u32, starts_at: i64) -> (i64, i64) {
+async fn workshop(
+    store: &Store,
+    lib: LibraryId,
+    capacity: u32,
+    starts_at: i64,
+) -> (EventId, SessionId) {
     let e = store
         .save_event(&actor(lib), &published("Atelier robotique"))
         .await
@@ -45,11 +51,17 @@ async fn workshop(store: &Store, lib: LibraryId, capacity: u32, starts_at: i64) 
     (e, s)
 }
 
-async fn register(store: &Store, lib: LibraryId, s: i64, email: &str, seats: u32) -> Registration {
+async fn register(
+    store: &Store,
+    lib: LibraryId,
+    s: SessionId,
+    email: &str,
+    seats: u32,
+) -> Registration {
     registered(store, &actor(lib), &new(Target::Session(s), email, seats)).await
 }
 
-async fn kinds(store: &Store, lib: LibraryId, registration_id: i64) -> Vec<MailKind> {
+async fn kinds(store: &Store, lib: LibraryId, registration_id: RegistrationId) -> Vec<MailKind> {
     let f = OutboxFilter {
         registration_id: Some(registration_id),
         ..Default::default()
@@ -310,7 +322,7 @@ on_both_backends!(
             .unwrap();
         let seq = |store: Store| async move {
             store
-                .calendar_sessions(lib, FeedScope::Session(s))
+                .calendar_sessions(lib, FeedScope::Session(s.get()))
                 .await
                 .unwrap()[0]
                 .sequence
@@ -529,7 +541,10 @@ on_both_backends!(
             [MailKind::Waiting],
             "the waiting party is not written to"
         );
-        let log = store.audit_log(lib, Some(("session", s)), 5).await.unwrap();
+        let log = store
+            .audit_log(lib, Some(("session", s.get())), 5)
+            .await
+            .unwrap();
         assert_eq!(log[0].action, "email_registrants");
     }
 );

@@ -2,6 +2,7 @@
 //! under hundreds of concurrent requests, waiting lists in arrival order,
 //! promotion on cancellation, courses, moves, two servers on one database.
 
+use almanach_domain::ids::{LibraryId, SessionId};
 use almanach_domain::registration::{Party, RegistrationSettings, RegistrationStatus};
 use almanach_store::testing::{
     party, published_event as event, registration as new, saved_session, workshop_write as write,
@@ -15,7 +16,7 @@ fn actor(lib: LibraryId) -> Actor {
 }
 
 /// A published workshop a week from now with `capacity` seats and up to `max_seats` per registration.
-async fn workshop(store: &Store, lib: LibraryId, capacity: u32, max_seats: u32) -> i64 {
+async fn workshop(store: &Store, lib: LibraryId, capacity: u32, max_seats: u32) -> SessionId {
     let e = event(store, lib, "Atelier robotique").await;
     let id = saved_session(store, lib, &write(e, Some(capacity), now() + 7 * DAY)).await;
     almanach_store::testing::max_seats(store, lib, id, max_seats).await;
@@ -188,7 +189,7 @@ on_both_backends!(
             "{again:?}"
         );
         let log = store
-            .audit_log(lib, Some(("registration", first.id)), 10)
+            .audit_log(lib, Some(("registration", first.id.get())), 10)
             .await
             .unwrap();
         assert_eq!(
@@ -268,7 +269,7 @@ on_both_backends!(
         );
         check_invariants(&list, 4);
         let log = store
-            .audit_log(lib, Some(("registration", d)), 10)
+            .audit_log(lib, Some(("registration", d.get())), 10)
             .await
             .unwrap();
         assert_eq!(log[0].action, "promote", "who was promoted is recorded");

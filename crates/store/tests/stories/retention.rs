@@ -2,6 +2,7 @@
 //! their session or course ended (with an injected "now"), idempotently and
 //! audited without anyone's data; one person's data found and erased.
 
+use almanach_domain::ids::{EventId, LibraryId, RegistrationId, SessionId};
 use almanach_domain::registration::{EmailAddress, Party, RegistrationStatus};
 use almanach_domain::staff::Role;
 use almanach_store::testing::{
@@ -35,7 +36,7 @@ async fn register(store: &Store, lib: LibraryId, target: Target, p: Party) -> Re
     .await
 }
 
-async fn event(store: &Store, lib: LibraryId, title: &str) -> i64 {
+async fn event(store: &Store, lib: LibraryId, title: &str) -> EventId {
     published_event(store, lib, title).await
 }
 
@@ -43,10 +44,10 @@ async fn event(store: &Store, lib: LibraryId, title: &str) -> i64 {
 async fn session(
     store: &Store,
     lib: LibraryId,
-    event_id: i64,
+    event_id: EventId,
     starts_at: i64,
     capacity: u32,
-) -> i64 {
+) -> SessionId {
     let w = SessionWrite {
         local_date: "2030-01-01".into(),
         age_min: Some(6),
@@ -303,7 +304,7 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(data.email, "anne@example.org");
-        let ids: Vec<i64> = data
+        let ids: Vec<RegistrationId> = data
             .registrations
             .iter()
             .map(|r| r.registration.id)

@@ -1,6 +1,7 @@
 //! Attendance, statistics and imported history: the same stories on SQLite and PostgreSQL.
 
 use almanach_domain::attendance::Headcount;
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::import::parse_file;
 use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::stats::{MinMax, Period, ThemeFigures};
@@ -20,7 +21,12 @@ async fn series(store: &Store, lib: LibraryId, name: &str, minutes: Option<u32>)
     store.save_series(&actor(lib), &s).await.unwrap()
 }
 
-async fn event(store: &Store, lib: LibraryId, series_id: Option<i64>, status: EventStatus) -> i64 {
+async fn event(
+    store: &Store,
+    lib: LibraryId,
+    series_id: Option<i64>,
+    status: EventStatus,
+) -> EventId {
     let e = Event {
         series_id,
         status,
@@ -46,11 +52,11 @@ async fn theme(store: &Store, lib: LibraryId, title: &str) -> i64 {
 async fn session(
     store: &Store,
     lib: LibraryId,
-    event_id: i64,
+    event_id: EventId,
     kind: SessionKind,
     day: &str,
     themes: &[i64],
-) -> i64 {
+) -> SessionId {
     let w = SessionWrite {
         kind,
         theme_ids: themes.to_vec(),
@@ -63,7 +69,13 @@ async fn session(
         .unwrap()
 }
 
-async fn count(store: &Store, lib: LibraryId, session_id: i64, participants: u32, under_14: u32) {
+async fn count(
+    store: &Store,
+    lib: LibraryId,
+    session_id: SessionId,
+    participants: u32,
+    under_14: u32,
+) {
     let h = Headcount::new(Some(participants), Some(under_14), None, None).unwrap();
     store
         .set_headcount(&actor(lib), session_id, &h)
@@ -116,7 +128,7 @@ on_both_backends!(
         ));
 
         let log = store
-            .audit_log(lib, Some(("attendance", s)), 10)
+            .audit_log(lib, Some(("attendance", s.get())), 10)
             .await
             .unwrap();
         let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
@@ -166,7 +178,7 @@ on_both_backends!(
         }
         // Oldest first: each entry's "before" is the previous entry's "after".
         let mut log = store
-            .audit_log(lib, Some(("attendance", s)), 50)
+            .audit_log(lib, Some(("attendance", s.get())), 50)
             .await
             .unwrap();
         log.reverse();
@@ -551,10 +563,10 @@ on_both_backends!(
 async fn session_at(
     store: &Store,
     lib: LibraryId,
-    event_id: i64,
+    event_id: EventId,
     day: &str,
     starts_at: i64,
-) -> i64 {
+) -> SessionId {
     let id = session(store, lib, event_id, SessionKind::Workshop, day, &[]).await;
     sqlx::query("update sessions set starts_at = $1, ends_at = $2 where id = $3")
         .bind(starts_at)

@@ -5,6 +5,7 @@
 //! head counts and reports run at once.
 
 use almanach_domain::attendance::Headcount;
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::import::parse_file;
 use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::stats::Period;
@@ -70,7 +71,7 @@ async fn check(store: &Store, lib: LibraryId) -> i64 {
     agrees(store, network(), 2024).await
 }
 
-fn write(event_id: i64, kind: SessionKind, day: &str, themes: &[i64]) -> SessionWrite {
+fn write(event_id: EventId, kind: SessionKind, day: &str, themes: &[i64]) -> SessionWrite {
     SessionWrite {
         kind,
         theme_ids: themes.to_vec(),
@@ -78,7 +79,7 @@ fn write(event_id: i64, kind: SessionKind, day: &str, themes: &[i64]) -> Session
     }
 }
 
-async fn session(store: &Store, lib: LibraryId, w: &SessionWrite, participants: u32) -> i64 {
+async fn session(store: &Store, lib: LibraryId, w: &SessionWrite, participants: u32) -> SessionId {
     let id = store
         .save_session(&actor(lib), None, w)
         .await
@@ -88,12 +89,12 @@ async fn session(store: &Store, lib: LibraryId, w: &SessionWrite, participants: 
     id
 }
 
-async fn count(store: &Store, lib: LibraryId, id: i64, participants: u32) {
+async fn count(store: &Store, lib: LibraryId, id: SessionId, participants: u32) {
     let h = Headcount::new(Some(participants), Some(participants / 4), None, None).unwrap();
     store.set_headcount(&actor(lib), id, &h).await.unwrap();
 }
 
-fn event(id: i64, series_id: Option<i64>, status: EventStatus) -> Event {
+fn event(id: EventId, series_id: Option<i64>, status: EventStatus) -> Event {
     Event {
         id,
         series_id,
@@ -149,11 +150,14 @@ on_both_backends!(
             .await
             .unwrap();
         let e1 = store
-            .save_event(&a, &event(0, Some(samedis), EventStatus::Published))
+            .save_event(
+                &a,
+                &event(EventId(0), Some(samedis), EventStatus::Published),
+            )
             .await
             .unwrap();
         let e2 = store
-            .save_event(&a, &event(0, Some(points), EventStatus::Published))
+            .save_event(&a, &event(EventId(0), Some(points), EventStatus::Published))
             .await
             .unwrap();
         let talk = write(e1, SessionKind::Talk, "2024-10-12", &[image]);
@@ -351,7 +355,10 @@ on_both_backends!(
             .await
             .unwrap();
         let e = store
-            .save_event(&actor(other), &event(0, Some(s), EventStatus::Published))
+            .save_event(
+                &actor(other),
+                &event(EventId(0), Some(s), EventStatus::Published),
+            )
             .await
             .unwrap();
         session(
@@ -412,7 +419,10 @@ on_both_backends!(
             .await
             .unwrap();
         let e = store
-            .save_event(&a, &event(0, Some(samedis), EventStatus::Published))
+            .save_event(
+                &a,
+                &event(EventId(0), Some(samedis), EventStatus::Published),
+            )
             .await
             .unwrap();
         for (day, n) in [
@@ -461,7 +471,10 @@ on_both_backends!(
             .await
             .unwrap();
         let e = store
-            .save_event(&a, &event(0, Some(samedis), EventStatus::Published))
+            .save_event(
+                &a,
+                &event(EventId(0), Some(samedis), EventStatus::Published),
+            )
             .await
             .unwrap();
         let mut ids = Vec::new();

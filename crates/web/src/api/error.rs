@@ -2,6 +2,7 @@
 //! reader's language, with the problem of each field when input was refused.
 //! Internal causes go to the log, never to the client.
 
+use almanach_domain::ids::SessionId;
 use std::collections::BTreeMap;
 
 use almanach_domain::{Lang, Problem, Problems};
@@ -206,7 +207,7 @@ impl ApiError {
                 message,
                 fields,
                 detail,
-                session_id,
+                session_id: session_id.map(SessionId::get),
             },
         }
     }

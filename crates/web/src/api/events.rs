@@ -1,7 +1,7 @@
 //! Events in the API: the list, one event with its sessions, and the writes
 //! (create, change, publish or cancel through `status`).
 
-use almanach_store::LibraryId;
+use almanach_domain::ids::{EventId, LibraryId};
 use std::collections::HashMap;
 
 use almanach_domain::programme::{EventStatus, parse_name};
@@ -46,7 +46,7 @@ pub struct EventDetail {
 impl EventOut {
     fn new(e: &Event, series: &HashMap<i64, Series>) -> EventOut {
         EventOut {
-            id: e.id,
+            id: e.id.get(),
             title: e.title.clone(),
             description: e.description.clone(),
             series: e
@@ -163,7 +163,7 @@ pub async fn get_event(
     Id(id): Id,
 ) -> Result<Json<EventDetail>, ApiError> {
     let lib = caller.library(&state).await?;
-    let e = state.store.event(lib.id, id).await?;
+    let e = state.store.event(lib.id, EventId(id)).await?;
     if caller.is_public() && !public_may_see(e.status) {
         return Err(ApiError::NotFound);
     }
@@ -273,7 +273,7 @@ pub async fn create_event(
     who.require(Action::EditProgramme)?;
     let lib_id = who.staff.library_id;
     let draft = Event {
-        id: 0,
+        id: EventId(0),
         series_id: b.series_id,
         title: b.title,
         description: b.description.unwrap_or_default(),
@@ -316,9 +316,9 @@ pub async fn patch_event(
 ) -> Result<Json<EventDetail>, ApiError> {
     who.require(Action::EditProgramme)?;
     let lib_id = who.staff.library_id;
-    let current = state.store.event(lib_id, id).await?;
+    let current = state.store.event(lib_id, EventId(id)).await?;
     let merged = Event {
-        id,
+        id: EventId(id),
         series_id: b.series_id.unwrap_or(current.series_id),
         title: b.title.unwrap_or_else(|| current.title.clone()),
         description: b.description.unwrap_or_else(|| current.description.clone()),
@@ -338,6 +338,6 @@ pub async fn patch_event(
             .save_event(&who.actor(&state).await?, &event)
             .await?;
     }
-    let saved = state.store.event(lib_id, id).await?;
+    let saved = state.store.event(lib_id, EventId(id)).await?;
     Ok(Json(detail(&state, lib_id, &saved).await?))
 }

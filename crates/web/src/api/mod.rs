@@ -199,6 +199,7 @@ async fn localise(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use almanach_domain::ids::SessionId;
 
     #[test]
     fn accept_language_picks_french_or_english() {
@@ -228,7 +229,7 @@ mod tests {
             ApiError::CalendarWarning(Vec::new()),
             ApiError::RoomClash {
                 clash: RoomClash {
-                    session_id: 1,
+                    session_id: SessionId(1),
                     event_title: "t".into(),
                     starts_at: 0,
                     ends_at: 60,

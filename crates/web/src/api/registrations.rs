@@ -12,9 +12,9 @@
 //! (docs/decisions/0005-outbox.md).
 
 use almanach_domain::Problem;
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::programme::EventStatus;
 use almanach_domain::registration::{Party, RawParty, RegistrationStatus};
-use almanach_store::LibraryId;
 use almanach_store::{
     Actor, NewRegistration, Refusal, Registered, Registration, Session, SessionFilter, Target, now,
 };
@@ -41,7 +41,7 @@ pub async fn outs(
     tz: &TimeZone,
     sessions: &[Session],
 ) -> Result<Vec<SessionOut>, ApiError> {
-    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
+    let ids: Vec<SessionId> = sessions.iter().map(|s| s.id).collect();
     let seats = state.store.seat_states(library_id, &ids).await?;
     let t = now();
     sessions
@@ -163,14 +163,14 @@ fn status_schema() -> utoipa::openapi::Object {
 impl RegistrationOut {
     fn new(r: &Registration, private_link: String) -> RegistrationOut {
         RegistrationOut {
-            id: r.id,
+            id: r.id.get(),
             status: r.status.slug().into(),
             position: r
                 .position
                 .filter(|_| r.status == RegistrationStatus::Waiting),
             seats: r.seats,
-            event_id: r.event_id,
-            session_id: r.session_id,
+            event_id: r.event_id.get(),
+            session_id: r.session_id.map(SessionId::get),
             private_link,
         }
     }
@@ -360,7 +360,7 @@ pub async fn register_session(
     Id(id): Id,
     ApiJson(body): ApiJson<RegistrationCreate>,
 ) -> Result<(StatusCode, Json<RegistrationOut>), ApiError> {
-    register(state, ip, headers, Target::Session(id), body).await
+    register(state, ip, headers, Target::Session(SessionId(id)), body).await
 }
 
 /// Registers a person for a course: one registration holds a seat on every
@@ -385,7 +385,7 @@ pub async fn register_course(
     Id(id): Id,
     ApiJson(body): ApiJson<RegistrationCreate>,
 ) -> Result<(StatusCode, Json<RegistrationOut>), ApiError> {
-    register(state, ip, headers, Target::Course(id), body).await
+    register(state, ip, headers, Target::Course(EventId(id)), body).await
 }
 
 #[cfg(test)]

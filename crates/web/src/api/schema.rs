@@ -110,8 +110,8 @@ impl SessionOut {
     pub fn new(s: &Session, tz: &TimeZone, seats: SeatsOut) -> SessionOut {
         let ages = s.ages();
         SessionOut {
-            id: s.id,
-            event_id: s.event_id,
+            id: s.id.get(),
+            event_id: s.event_id.get(),
             title: s.event_title.clone(),
             series: s.series_id.map(|id| SeriesRef {
                 id,

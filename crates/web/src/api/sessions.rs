@@ -3,6 +3,7 @@
 //! as the staff form and checked against the library's calendar.
 
 use almanach_domain::calendar::local_to_instant;
+use almanach_domain::ids::{EventId, SessionId};
 use almanach_domain::programme::{
     AttendanceMode, EventStatus, RawSession, SessionDraft, SessionKind, calendar_warnings,
 };
@@ -180,7 +181,7 @@ pub async fn get_session(
     Id(id): Id,
 ) -> Result<Json<SessionOut>, ApiError> {
     let lib = caller.library(&state).await?;
-    let s = state.store.session(lib.id, id).await?;
+    let s = state.store.session(lib.id, SessionId(id)).await?;
     if caller.is_public() && !public_may_see(s.event_status) {
         return Err(ApiError::NotFound);
     }
@@ -452,8 +453,8 @@ async fn save(
     state: &AppState,
     who: &Identity,
     lib: &Library,
-    event_id: i64,
-    id: Option<i64>,
+    event_id: EventId,
+    id: Option<SessionId>,
     change: Change,
 ) -> Result<SessionOut, ApiError> {
     let Change {
@@ -556,6 +557,7 @@ pub async fn create_session(
 ) -> Result<(StatusCode, Json<SessionOut>), ApiError> {
     who.require(Action::EditProgramme)?;
     let lib = state.store.library(who.staff.library_id).await?;
+    let event_id = EventId(event_id);
     state.store.event(lib.id, event_id).await?;
     let change = Change {
         moved: true,
@@ -583,11 +585,19 @@ pub async fn patch_session(
 ) -> Result<Json<SessionOut>, ApiError> {
     who.require(Action::EditProgramme)?;
     let lib = state.store.library(who.staff.library_id).await?;
-    let current = state.store.session(lib.id, id).await?;
+    let current = state.store.session(lib.id, SessionId(id)).await?;
     let (raw, links) = raw_of(&current, &lib.tz());
     let change = body.apply(raw, links);
     Ok(Json(
-        save(&state, &who, &lib, current.event_id, Some(id), change).await?,
+        save(
+            &state,
+            &who,
+            &lib,
+            current.event_id,
+            Some(SessionId(id)),
+            change,
+        )
+        .await?,
     ))
 }
 
@@ -607,11 +617,11 @@ pub async fn cancel_session(
 ) -> Result<Json<SessionOut>, ApiError> {
     who.require(Action::EditProgramme)?;
     let lib = state.store.library(who.staff.library_id).await?;
-    let current = state.store.session(lib.id, id).await?;
+    let current = state.store.session(lib.id, SessionId(id)).await?;
     if !current.cancelled {
         state
             .store
-            .set_session_cancelled(&who.actor(&state).await?, id, true)
+            .set_session_cancelled(&who.actor(&state).await?, SessionId(id), true)
             .await?;
     }
     Ok(Json(
@@ -619,7 +629,7 @@ pub async fn cancel_session(
             &state,
             lib.id,
             &lib.tz(),
-            &state.store.session(lib.id, id).await?,
+            &state.store.session(lib.id, SessionId(id)).await?,
         )
         .await?,
     ))

@@ -3,6 +3,7 @@
 //! list of recent ones with « Annuler cette action », and an action's own
 //! page, where undoing it happens (see `almanach_store::actions`).
 
+use almanach_domain::ids::{EventId, SessionId};
 use almanach_domain::programme::parse_text;
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
@@ -237,8 +238,8 @@ async fn row(
 pub(super) async fn recent(
     state: &AppState,
     s: &StaffSession,
-    event_id: i64,
-    session_id: Option<i64>,
+    event_id: EventId,
+    session_id: Option<SessionId>,
 ) -> Result<Vec<ActionRow>, WebError> {
     if !s.may(Action::EditProgramme) {
         return Ok(Vec::new());

@@ -5,6 +5,7 @@
 
 use almanach_domain::calendar::parse_date;
 use almanach_domain::costs::{Billing, CostKind, parse_amount};
+use almanach_domain::ids::SessionId;
 use almanach_domain::programme::{parse_capacity, parse_line, parse_name, parse_text, season_of};
 use almanach_domain::staff::{Action, Role};
 use almanach_domain::{Lang, Problem, Problems, fmt};
@@ -412,7 +413,7 @@ struct LineForm {
 }
 
 impl LineForm {
-    fn parse(&self, session_id: i64) -> Result<CostLine, Problems> {
+    fn parse(&self, session_id: SessionId) -> Result<CostLine, Problems> {
         let mut p = Problems::new();
         let kind = p.take(
             CostKind::parse(&self.kind).ok_or_else(|| Problem::field("kind", "error.choose")),
@@ -431,7 +432,7 @@ impl LineForm {
 
 /// The session, if this reader may see its costs: mediators only on the
 /// sessions they lead, and only when the library allows it.
-async fn readable(state: &AppState, s: &StaffSession, id: i64) -> Result<Session, WebError> {
+async fn readable(state: &AppState, s: &StaffSession, id: SessionId) -> Result<Session, WebError> {
     let session = state.store.session(s.library_id(), id).await?;
     let own = s.role() != Role::Mediator || session.lead_ids.contains(&s.staff.id);
     if !(sees_costs(state, s).await? && own) {
@@ -456,7 +457,7 @@ async fn costs_render(
         .store
         .session_costs(Some(s.library_id()), day, day)
         .await?
-        .get(&session.id)
+        .get(&session.id.get())
         .copied()
         .unwrap_or(0);
     let legacy = state
@@ -522,7 +523,7 @@ fn kind_key(k: CostKind) -> &'static str {
 async fn costs_page(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     flash: Flash,
 ) -> Result<Html<String>, WebError> {
     let session = readable(&state, &s, id).await?;
@@ -541,7 +542,7 @@ async fn costs_page(
 
 async fn line_add(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     Posted { session: s, form }: Posted<LineForm>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
@@ -568,7 +569,10 @@ async fn line_delete(
     Posted { session: s, .. }: Posted<Empty>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;
-    state.store.delete_cost_line(&s.actor(), id, line).await?;
+    state
+        .store
+        .delete_cost_line(&s.actor(), SessionId(id), line)
+        .await?;
     Ok(Redirect::to(&format!("/staff/sessions/{id}/costs?done=saved")).into_response())
 }
 
@@ -580,7 +584,7 @@ struct ToolsForm {
 
 async fn tools_save(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     Posted { session: s, form }: Posted<ToolsForm>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditSetup)?;

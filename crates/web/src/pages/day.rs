@@ -7,6 +7,7 @@
 use almanach_domain::Problem;
 use almanach_domain::attendance::{Headcount, Recording};
 use almanach_domain::fmt;
+use almanach_domain::ids::{RegistrationId, SessionId};
 use almanach_domain::staff::Action;
 use almanach_store::{Arrival, Attendance, Session, SessionFilter, StoreError, Tap};
 use askama::Template;
@@ -38,7 +39,7 @@ fn may_count(s: &StaffSession, session: &Session) -> bool {
     s.may(Action::EditProgramme) || session.lead_ids.contains(&s.staff.id)
 }
 
-async fn countable(state: &AppState, s: &StaffSession, id: i64) -> Result<Session, WebError> {
+async fn countable(state: &AppState, s: &StaffSession, id: SessionId) -> Result<Session, WebError> {
     let session = state.store.session(s.library_id(), id).await?;
     if may_count(s, &session) {
         Ok(session)
@@ -155,7 +156,7 @@ fn party_row(tr: &Tr, a: &Arrival) -> PartyRow {
         detail.push_str(&tr.tf("day.ages", &[("ages", ages)]));
     }
     PartyRow {
-        id: r.id,
+        id: r.id.get(),
         name,
         detail,
         present: a.present,
@@ -183,7 +184,7 @@ struct DayQuery {
 async fn day_page(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     Query(q): Query<DayQuery>,
 ) -> Result<Html<String>, WebError> {
     let session = countable(&state, &s, id).await?;
@@ -233,7 +234,7 @@ async fn day_page(
             page,
             registration: session.registration_required || !parties.is_empty(),
             session: row,
-            id,
+            id: id.get(),
             att,
             parties,
             notice,
@@ -269,7 +270,7 @@ enum Refused {
 async fn answer(
     state: &AppState,
     s: &StaffSession,
-    id: i64,
+    id: SessionId,
     headers: &HeaderMap,
     after: Result<Attendance, Refused>,
 ) -> Result<Response, WebError> {
@@ -325,13 +326,13 @@ struct TickForm {
 
 async fn tick(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     headers: HeaderMap,
     p: Posted<TickForm>,
 ) -> Result<Response, WebError> {
     let s = p.session;
     let session = countable(&state, &s, id).await?;
-    let reg: i64 = p
+    let reg: RegistrationId = p
         .form
         .registration
         .trim()
@@ -400,7 +401,7 @@ fn parse_tap(f: &CountForm) -> Option<Tap> {
 
 async fn count(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     headers: HeaderMap,
     p: Posted<CountForm>,
 ) -> Result<Response, WebError> {
@@ -424,7 +425,7 @@ struct Empty {}
 
 async fn reset(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     headers: HeaderMap,
     p: Posted<Empty>,
 ) -> Result<Response, WebError> {

@@ -4,12 +4,12 @@
 
 use almanach_domain::calendar::{local_to_instant, parse_date};
 use almanach_domain::fmt::{self, needs_year};
+use almanach_domain::ids::{EventId, LibraryId};
 use almanach_domain::programme::{
     EventStatus, calendar_warnings, parse_name, parse_text, same_weekday_next_month, season_of,
 };
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
-use almanach_store::LibraryId;
 use almanach_store::{
     Event, EventPeriod, EventQuery, EventRow, Library, Planned, Session, SessionFilter,
     SessionWrite, StoreError,
@@ -373,7 +373,8 @@ impl EventForm {
         }
     }
 
-    fn parse(&self, id: i64) -> Result<Event, Problems> {
+    /// The event as the form describes it; `id` None for a new one.
+    fn parse(&self, id: Option<EventId>) -> Result<Event, Problems> {
         let mut p = Problems::new();
         let title = p.take(parse_name("title", &self.title, 200));
         let description = p.take(parse_text("description", &self.description, 10_000));
@@ -387,7 +388,7 @@ impl EventForm {
             p.push(Problem::field("status", "error.choose"));
         }
         p.into_result(|| Event {
-            id,
+            id: id.unwrap_or_default(),
             series_id: opt_id(&self.series_id),
             title: title.expect("checked"),
             description: description.expect("checked"),
@@ -452,7 +453,7 @@ async fn event_new(
 async fn event_edit(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
 ) -> Result<Html<String>, WebError> {
     s.require(Action::EditProgramme)?;
     let event = state.store.event(s.library_id(), id).await?;
@@ -460,7 +461,7 @@ async fn event_edit(
         form_page(
             &state,
             &s,
-            id,
+            id.get(),
             EventForm::from_event(&event),
             FormErrors::default(),
         )
@@ -472,36 +473,35 @@ async fn event_create(
     State(state): State<AppState>,
     p: Posted<EventForm>,
 ) -> Result<Response, WebError> {
-    save(state, p, 0).await
+    save(state, p, None).await
 }
 
 async fn event_update(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     p: Posted<EventForm>,
 ) -> Result<Response, WebError> {
-    save(state, p, id).await
+    save(state, p, Some(id)).await
 }
 
 async fn save(
     state: AppState,
     Posted { session: s, form }: Posted<EventForm>,
-    id: i64,
+    id: Option<EventId>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let tr = Tr::new(s.lang);
-    let was_cancelled = if id == 0 {
-        false
-    } else {
-        state.store.event(s.library_id(), id).await?.status == EventStatus::Cancelled
+    let was_cancelled = match id {
+        None => false,
+        Some(id) => state.store.event(s.library_id(), id).await?.status == EventStatus::Cancelled,
     };
     let problems = match form.parse(id) {
-        Ok(event) if event.status == EventStatus::Cancelled && id != 0 && !was_cancelled => {
+        Ok(event) if event.status == EventStatus::Cancelled && id.is_some() && !was_cancelled => {
             Problems::from(Problem::field("status", "error.cancel_from_event_page"))
         }
         Ok(event) => match state.store.save_event(&s.actor(), &event).await {
             Ok(saved) => {
-                let done = if id == 0 { "created" } else { "saved" };
+                let done = if id.is_none() { "created" } else { "saved" };
                 return Ok(
                     Redirect::to(&format!("/staff/events/{saved}?done={done}")).into_response()
                 );
@@ -514,7 +514,14 @@ async fn save(
         },
         Err(problems) => problems,
     };
-    let body = form_page(&state, &s, id, form, FormErrors::new(&tr, &problems)).await?;
+    let body = form_page(
+        &state,
+        &s,
+        id.map_or(0, EventId::get),
+        form,
+        FormErrors::new(&tr, &problems),
+    )
+    .await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
 }
 
@@ -536,7 +543,7 @@ struct EventPage {
 async fn event_sessions(
     state: &AppState,
     library_id: LibraryId,
-    event_id: i64,
+    event_id: EventId,
 ) -> Result<Vec<Session>, WebError> {
     let f = SessionFilter {
         event_id: Some(event_id),
@@ -550,7 +557,7 @@ async fn event_page(
     State(state): State<AppState>,
     s: StaffSession,
     flash: Flash,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
 ) -> Result<Html<String>, WebError> {
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
@@ -601,7 +608,7 @@ struct Empty {}
 async fn set_status(
     state: AppState,
     p: Posted<Empty>,
-    id: i64,
+    id: EventId,
     status: EventStatus,
     done: &str,
 ) -> Result<Response, WebError> {
@@ -617,7 +624,7 @@ async fn set_status(
 
 async fn event_publish(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     p: Posted<Empty>,
 ) -> Result<Response, WebError> {
     set_status(state, p, id, EventStatus::Published, "published").await
@@ -627,7 +634,7 @@ async fn event_publish(
 /// out the hold, and the event page offers to undo it.
 async fn event_cancel(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     Posted { session: s, form }: Posted<NoteForm>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
@@ -642,14 +649,18 @@ async fn event_cancel(
 
 async fn event_draft(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     p: Posted<Empty>,
 ) -> Result<Response, WebError> {
     set_status(state, p, id, EventStatus::Draft, "restored").await
 }
 
 /// What the page asking to confirm an event's cancellation says.
-async fn cancel_confirm(state: &AppState, s: &StaffSession, id: i64) -> Result<Confirm, WebError> {
+async fn cancel_confirm(
+    state: &AppState,
+    s: &StaffSession,
+    id: EventId,
+) -> Result<Confirm, WebError> {
     let event = state.store.event(s.library_id(), id).await?;
     let sessions = event_sessions(state, s.library_id(), id)
         .await?
@@ -681,7 +692,7 @@ async fn cancel_confirm(state: &AppState, s: &StaffSession, id: i64) -> Result<C
 async fn event_cancel_confirm(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let c = cancel_confirm(&state, &s, id).await?;
@@ -786,7 +797,7 @@ fn shifted(tz: &TimeZone, sources: &[Session], target: Date) -> Result<Vec<Sessi
             let (date, starts_at) = moved(s.starts_at)?;
             let (_, ends_at) = moved(s.ends_at)?;
             Ok(SessionWrite {
-                event_id: 0,
+                event_id: EventId(0),
                 starts_at,
                 ends_at,
                 local_date: date.to_string(),
@@ -852,7 +863,7 @@ pub(super) async fn duplicate_save(
                 errors.warnings = warnings.iter().map(|w| tr.problem(w)).collect();
             } else {
                 let copy = Event {
-                    id: 0,
+                    id: EventId(0),
                     status: EventStatus::Draft,
                     ..event.clone()
                 };
@@ -878,7 +889,7 @@ pub(super) async fn duplicate_save(
 async fn duplicable(
     state: &AppState,
     library_id: LibraryId,
-    id: i64,
+    id: EventId,
 ) -> Result<Vec<Session>, WebError> {
     Ok(event_sessions(state, library_id, id)
         .await?
@@ -890,7 +901,7 @@ async fn duplicable(
 async fn event_duplicate_form(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
 ) -> Result<Html<String>, WebError> {
     s.require(Action::EditProgramme)?;
     let event = state.store.event(s.library_id(), id).await?;
@@ -912,7 +923,7 @@ async fn event_duplicate_form(
 
 async fn event_duplicate(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     p: Posted<DuplicateForm>,
 ) -> Result<Response, WebError> {
     p.session.require(Action::EditProgramme)?;

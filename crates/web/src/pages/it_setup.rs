@@ -2,12 +2,12 @@
 //! default needs, and this area's settings (IT's hours and lead time, the
 //! library's postcode for speakers' regions, whether mediators see costs).
 
+use almanach_domain::ids::LibraryId;
 use almanach_domain::logistics::{Provider, parse_it_hours, parse_lead_days};
 use almanach_domain::programme::{parse_line, parse_name};
 use almanach_domain::speakers::parse_postcode;
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
-use almanach_store::LibraryId;
 use almanach_store::{LogisticsSettings, NeedType, SeriesNeed, StoreError};
 use askama::Template;
 use axum::Router;

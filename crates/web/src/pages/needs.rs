@@ -4,6 +4,7 @@
 //! event page and the dashboard show.
 
 use almanach_domain::calendar::parse_date;
+use almanach_domain::ids::SessionId;
 use almanach_domain::logistics::{NeedStatus, Provider, may_set_status, next_step, parse_quantity};
 use almanach_domain::programme::parse_text;
 use almanach_domain::staff::Action;
@@ -179,7 +180,7 @@ fn board_step(
 fn need_row(tr: &Tr, s: &StaffSession, tz: &TimeZone, now: Date, n: &Need) -> NeedRow {
     NeedRow {
         id: n.id,
-        session_id: n.session_id,
+        session_id: n.session_id.get(),
         session: n.event_title.clone(),
         when: when(tr.lang, tz, n.starts_at, n.ends_at),
         name: need_name(n),
@@ -313,7 +314,7 @@ async fn session_needs_page(
     state: &AppState,
     s: &StaffSession,
     flash: &Flash,
-    id: i64,
+    id: SessionId,
     form: NeedForm,
     errors: FormErrors,
 ) -> Result<String, WebError> {
@@ -338,8 +339,8 @@ async fn session_needs_page(
     let page = Page::new(s, tr.t("needs.title"), "it", flash);
     Ok(SessionNeedsPage {
         page,
-        session_id: id,
-        event_id: session.event_id,
+        session_id: id.get(),
+        event_id: session.event_id.get(),
         title: session.event_title.clone(),
         when: when(tr.lang, &tz, session.starts_at, session.ends_at),
         badge: prep.readiness.map(|r| Badge::new(&tr, r)),
@@ -380,7 +381,7 @@ async fn session_needs(
     State(state): State<AppState>,
     s: StaffSession,
     flash: Flash,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
 ) -> Result<Html<String>, WebError> {
     Ok(Html(
         session_needs_page(
@@ -400,7 +401,7 @@ async fn session_needs(
 
 async fn need_add(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     Posted { session: s, form }: Posted<NeedForm>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
@@ -431,7 +432,7 @@ struct TestedForm {
 
 async fn tested_without_it(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     p: Posted<TestedForm>,
 ) -> Result<Response, WebError> {
     p.session.require(Action::EditProgramme)?;

@@ -4,6 +4,7 @@
 //! cancelled) after confirmation. Admins and coordinators only; every
 //! export and erasure is audited, by record ids.
 
+use almanach_domain::ids::SessionId;
 use almanach_domain::registration::{EmailAddress, RegistrationStatus};
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
@@ -91,7 +92,7 @@ fn found(tr: Tr, tz: &TimeZone, data: PersonalData) -> Found {
         .map(|p| {
             let r = p.registration;
             Row {
-                event_id: r.event_id,
+                event_id: r.event_id.get(),
                 event: p.event_title,
                 when: p
                     .starts_at
@@ -241,8 +242,8 @@ async fn export(
             let r = &p.registration;
             Exported {
                 event: p.event_title.clone(),
-                event_id: r.event_id,
-                session_id: r.session_id,
+                event_id: r.event_id.get(),
+                session_id: r.session_id.map(SessionId::get),
                 session_start: p.starts_at.map(iso),
                 status: r.status,
                 waiting_position: r.position,

@@ -4,6 +4,7 @@
 //! shown only to the roles that run sessions; the others see counts.
 
 use almanach_domain::csv::{Cell, Csv};
+use almanach_domain::ids::{RegistrationId, SessionId};
 use almanach_domain::programme::SessionKind;
 use almanach_domain::registration::{
     Party, PartyRules, RawParty, RawSettings, RegistrationSettings, RegistrationStatus,
@@ -123,7 +124,7 @@ struct Shown {
 async fn render(
     state: &AppState,
     s: &StaffSession,
-    id: i64,
+    id: SessionId,
     flash: Flash,
     shown: Shown,
 ) -> Result<Response, WebError> {
@@ -140,7 +141,7 @@ async fn render(
         Vec::new()
     };
     let row = |r: &Registration| Row {
-        id: r.id,
+        id: r.id.get(),
         name: r.name.clone(),
         email: r.email.clone(),
         phone: r.phone.clone(),
@@ -278,7 +279,7 @@ async fn list(
     State(state): State<AppState>,
     s: StaffSession,
     flash: Flash,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
 ) -> Result<Response, WebError> {
     render(&state, &s, id, flash, Shown::default()).await
 }
@@ -301,7 +302,7 @@ fn refusal_problem(why: Refusal) -> Problem {
 
 async fn add(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     Posted { session: s, form }: Posted<AddForm>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
@@ -362,7 +363,7 @@ async fn add(
 
 async fn settings_save(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     Posted { session: s, form }: Posted<SettingsForm>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
@@ -524,7 +525,7 @@ async fn confirm_of(
 async fn cancel_form(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<RegistrationId>,
     Query(form): Query<BackForm>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
@@ -536,7 +537,7 @@ async fn cancel_form(
 async fn move_form(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<RegistrationId>,
     Query(form): Query<BackForm>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
@@ -552,10 +553,11 @@ async fn move_form(
     confirm_page(&s, c, "", FormErrors::default())
 }
 
-fn back_to(form: &BackForm, r: &Registration) -> i64 {
+fn back_to(form: &BackForm, r: &Registration) -> SessionId {
     crate::view::keys::opt_id(&form.back)
+        .map(SessionId)
         .or(r.session_id)
-        .unwrap_or(0)
+        .unwrap_or_default()
 }
 
 /// The message staff add, or the confirmation page again with its error.
@@ -581,7 +583,7 @@ async fn note_of(
 
 async fn cancel(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<RegistrationId>,
     Posted { session: s, form }: Posted<BackForm>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
@@ -603,7 +605,7 @@ async fn cancel(
 
 async fn move_to(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<RegistrationId>,
     Posted { session: s, form }: Posted<BackForm>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
@@ -644,7 +646,7 @@ async fn move_to(
 async fn csv(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
 ) -> Result<Response, WebError> {
     if !sees_people(&s) {
         return Err(WebError::Forbidden);

@@ -2,6 +2,7 @@
 //! the outbox, like every other message), and what was sent to whom, with
 //! the messages that wait or were given up on and why.
 
+use almanach_domain::ids::SessionId;
 use almanach_domain::programme::{parse_name, parse_text};
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
@@ -84,7 +85,7 @@ fn kind_key(k: MailKind) -> &'static str {
 async fn render(
     state: &AppState,
     s: &StaffSession,
-    id: i64,
+    id: SessionId,
     flash: Flash,
     form: MailForm,
     errors: FormErrors,
@@ -169,7 +170,7 @@ async fn show(
     State(state): State<AppState>,
     s: StaffSession,
     flash: Flash,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
 ) -> Result<Response, WebError> {
     render(
         &state,
@@ -184,7 +185,7 @@ async fn show(
 
 async fn send(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     Posted { session: s, form }: Posted<MailForm>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;

@@ -5,13 +5,13 @@
 
 use almanach_domain::calendar::{local_to_instant, parse_time};
 use almanach_domain::collate::sort_by_name;
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::programme::THEME_CATEGORIES;
 use almanach_domain::programme::{
     AttendanceMode, RawSession, SessionDraft, SessionKind, calendar_warnings,
 };
 use almanach_domain::staff::Action;
 use almanach_domain::{Problem, Problems};
-use almanach_store::LibraryId;
 use almanach_store::{Event, Planned, Session, SessionFilter, SessionWrite, StoreError, Theme};
 use askama::Template;
 use axum::Router;
@@ -243,7 +243,7 @@ impl SessionForm {
 /// What to write once the form parsed: the draft placed in the library's zone.
 fn to_write(
     tz: &TimeZone,
-    event_id: i64,
+    event_id: EventId,
     d: &SessionDraft,
     form: &SessionForm,
 ) -> Result<SessionWrite, Problems> {
@@ -466,7 +466,7 @@ async fn form_page_notify(
     } else {
         Some(super::day::AttendanceView::new(
             &tr,
-            &store.attendance(lib, id).await?,
+            &store.attendance(lib, SessionId(id)).await?,
         ))
     };
     let page = Page::new(s, title, "events", &Flash::default());
@@ -499,7 +499,7 @@ async fn form_page_notify(
 async fn session_new(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(event_id): Path<i64>,
+    Path(event_id): Path<EventId>,
 ) -> Result<Html<String>, WebError> {
     s.require(Action::EditProgramme)?;
     let event = state.store.event(s.library_id(), event_id).await?;
@@ -512,7 +512,7 @@ async fn session_new(
 async fn session_edit(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
 ) -> Result<Html<String>, WebError> {
     let session = state.store.session(s.library_id(), id).await?;
     let event = state.store.event(s.library_id(), session.event_id).await?;
@@ -523,7 +523,7 @@ async fn session_edit(
             &state,
             &s,
             event,
-            id,
+            id.get(),
             session.cancelled,
             form,
             FormErrors::default(),
@@ -534,7 +534,7 @@ async fn session_edit(
 
 async fn session_create(
     State(state): State<AppState>,
-    Path(event_id): Path<i64>,
+    Path(event_id): Path<EventId>,
     p: Posted<SessionForm>,
 ) -> Result<Response, WebError> {
     p.session.require(Action::EditProgramme)?;
@@ -544,7 +544,7 @@ async fn session_create(
 
 async fn session_update(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     p: Posted<SessionForm>,
 ) -> Result<Response, WebError> {
     p.session.require(Action::EditProgramme)?;
@@ -568,7 +568,7 @@ async fn save(
     let tr = Tr::new(s.lang);
     let library = state.store.library(s.library_id()).await?;
     let tz = library.tz();
-    let id = before.as_ref().map_or(0, |b| b.id);
+    let id = before.as_ref().map_or(0, |b| b.id.get());
     let cancelled = before.as_ref().is_some_and(|b| b.cancelled);
     // An empty end takes the series' duration, as the hint says.
     if form.end.trim().is_empty()
@@ -656,13 +656,15 @@ async fn save(
         let note = form.note_parsed().unwrap_or_default();
         state
             .store
-            .save_session_held(&s.actor(), id, &write, &note)
+            .save_session_held(&s.actor(), SessionId(id), &write, &note)
             .await
+            .map(|saved| saved.map(drop))
     } else {
         state
             .store
             .save_session(&s.actor(), before.map(|b| b.id), &write)
             .await
+            .map(|saved| saved.map(drop))
     };
     let problem = match saved {
         Ok(Ok(_)) => {
@@ -689,7 +691,7 @@ async fn save(
 async fn cancel_confirm(
     state: &AppState,
     s: &StaffSession,
-    id: i64,
+    id: SessionId,
     cancelled: bool,
 ) -> Result<Confirm, WebError> {
     let tr = Tr::new(s.lang);
@@ -733,7 +735,7 @@ async fn cancel_confirm(
 async fn session_cancel_form(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let c = cancel_confirm(&state, &s, id, true).await?;
@@ -743,7 +745,7 @@ async fn session_cancel_form(
 async fn session_restore_form(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
     let c = cancel_confirm(&state, &s, id, false).await?;
@@ -755,7 +757,7 @@ async fn session_restore_form(
 async fn set_cancelled(
     state: AppState,
     Posted { session: s, form }: Posted<NoteForm>,
-    id: i64,
+    id: SessionId,
     cancelled: bool,
 ) -> Result<Response, WebError> {
     s.require(Action::EditProgramme)?;
@@ -775,7 +777,7 @@ async fn set_cancelled(
 
 async fn session_cancel(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     p: Posted<NoteForm>,
 ) -> Result<Response, WebError> {
     set_cancelled(state, p, id, true).await
@@ -783,7 +785,7 @@ async fn session_cancel(
 
 async fn session_restore(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     p: Posted<NoteForm>,
 ) -> Result<Response, WebError> {
     set_cancelled(state, p, id, false).await
@@ -792,7 +794,7 @@ async fn session_restore(
 async fn session_duplicate_form(
     State(state): State<AppState>,
     s: StaffSession,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
 ) -> Result<Html<String>, WebError> {
     s.require(Action::EditProgramme)?;
     let session = state.store.session(s.library_id(), id).await?;
@@ -814,7 +816,7 @@ async fn session_duplicate_form(
 
 async fn session_duplicate(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SessionId>,
     p: Posted<DuplicateForm>,
 ) -> Result<Response, WebError> {
     p.session.require(Action::EditProgramme)?;

@@ -306,8 +306,8 @@ pub(crate) fn by_day(
         let s = &i.session;
         let label = day_label(&s.local_date, tr.lang, this_year);
         let row = Row {
-            event_id: s.event_id,
-            session_id: s.id,
+            event_id: s.event_id.get(),
+            session_id: s.id.get(),
             title: s.event_title.clone(),
             series: s.series_name.clone(),
             colour: s.series_colour.clone().unwrap_or_else(|| "#3a6ea5".into()),

@@ -2,6 +2,7 @@
 //! access, audience, price and seats, its speakers, a link to share, and
 //! the same facts as schema.org JSON-LD.
 
+use almanach_domain::ids::EventId;
 use std::collections::HashMap;
 
 use almanach_domain::fmt;
@@ -79,7 +80,7 @@ struct EventPage {
 async fn event_page(
     State(state): State<AppState>,
     visit: Visit,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
 ) -> Result<Html<String>, WebError> {
     let (tr, tz, lib) = (visit.tr(), visit.tz(), visit.library.id);
     let event = published_event(&state, &visit, id).await?;
@@ -148,7 +149,7 @@ async fn event_page(
             register.as_deref(),
         ));
         views.push(SessionView {
-            id: s.id,
+            id: s.id.get(),
             when: when(tr.lang, &tz, s.starts_at, s.ends_at),
             kind: tr.t(kind_key(s.kind)).to_string(),
             room: s.room_name.clone(),

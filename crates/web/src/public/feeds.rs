@@ -4,6 +4,7 @@
 //! SEQUENCE, so subscribed calendars update instead of silently keeping them.
 
 use almanach_domain::ical::Calendar;
+use almanach_domain::ids::{EventId, SessionId};
 use almanach_store::{CalendarSession, FeedScope, now};
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -28,7 +29,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `12.ics` → 12; anything else is not a feed.
-fn feed_id(file: &str) -> Result<i64, WebError> {
+fn feed_id<T: std::str::FromStr>(file: &str) -> Result<T, WebError> {
     file.strip_suffix(".ics")
         .and_then(|id| id.parse().ok())
         .ok_or(WebError::NotFound)
@@ -86,7 +87,7 @@ async fn series(
     visit: Visit,
     Path(file): Path<String>,
 ) -> Result<Response, WebError> {
-    let id = feed_id(&file)?;
+    let id: i64 = feed_id(&file)?;
     let series = state.store.series(visit.library.id, id).await?;
     let sessions = state
         .store
@@ -105,7 +106,7 @@ async fn theme(
     visit: Visit,
     Path(file): Path<String>,
 ) -> Result<Response, WebError> {
-    let id = feed_id(&file)?;
+    let id: i64 = feed_id(&file)?;
     let theme = state.store.theme(visit.library.id, id).await?;
     let sessions = state
         .store
@@ -133,14 +134,14 @@ pub(crate) async fn event(
     file: &str,
     q: EventFeedQuery,
 ) -> Result<Response, WebError> {
-    let id = feed_id(file)?;
+    let id: EventId = feed_id(file)?;
     let event = published_event(&state, &visit, id).await?;
     let mut sessions = state
         .store
         .calendar_sessions(visit.library.id, FeedScope::Event(id))
         .await?;
     if let Some(sid) = q.session.as_deref().filter(|s| !s.is_empty()) {
-        let sid: i64 = sid.parse().map_err(|_| WebError::NotFound)?;
+        let sid: SessionId = sid.parse().map_err(|_| WebError::NotFound)?;
         sessions.retain(|c| c.session.id == sid);
         if sessions.is_empty() {
             return Err(WebError::NotFound);

@@ -1,6 +1,7 @@
 //! What public pages share: the frame of a page (`PublicPage`), who reads it
 //! (`Visit`), the seats badge, dates in words, the same-origin check.
 
+use almanach_domain::ids::EventId;
 use almanach_domain::link::PublicUrl;
 use almanach_domain::programme::EventStatus;
 use almanach_domain::registration::Availability;
@@ -180,7 +181,7 @@ pub(crate) fn badge(tr: Tr, tz: &TimeZone, st: &SeatState, now: i64) -> Badge {
 pub(crate) async fn published_event(
     state: &AppState,
     visit: &Visit,
-    id: i64,
+    id: EventId,
 ) -> Result<Event, WebError> {
     let event = state.store.event(visit.library.id, id).await?;
     if event.status == EventStatus::Draft {

@@ -113,7 +113,7 @@ async fn show(
     let body = PrivatePage {
         page,
         event_title: event.title,
-        event_id: event.id,
+        event_id: event.id.get(),
         sessions: sessions
             .iter()
             .map(|s| {

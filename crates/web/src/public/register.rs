@@ -3,6 +3,7 @@
 //! form so a double click registers once and lands on the same private link.
 
 use almanach_domain::Problem;
+use almanach_domain::ids::{EventId, SessionId};
 use almanach_domain::link::LinkKey;
 use almanach_domain::registration::{Party, PartyRules, RawParty};
 use almanach_store::{
@@ -116,8 +117,8 @@ pub(crate) fn party_rules(first: &Session, seats: &SeatState) -> PartyRules {
 async fn context(
     state: &AppState,
     visit: &Visit,
-    event_id: i64,
-    session_id: Option<i64>,
+    event_id: EventId,
+    session_id: Option<SessionId>,
 ) -> Result<Ctx, WebError> {
     let lib = visit.library.id;
     let event = published_event(state, visit, event_id).await?;
@@ -243,7 +244,7 @@ fn form_page(
 async fn course_form(
     State(state): State<AppState>,
     visit: Visit,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
 ) -> Result<Response, WebError> {
     let ctx = context(&state, &visit, id, None).await?;
     form_page(
@@ -258,7 +259,7 @@ async fn course_form(
 async fn session_form(
     State(state): State<AppState>,
     visit: Visit,
-    Path((id, sid)): Path<(i64, i64)>,
+    Path((id, sid)): Path<(EventId, SessionId)>,
 ) -> Result<Response, WebError> {
     let ctx = context(&state, &visit, id, Some(sid)).await?;
     form_page(
@@ -275,7 +276,7 @@ async fn course_save(
     visit: Visit,
     ip: ClientIp,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     Form(form): Form<RegisterForm>,
 ) -> Result<Response, WebError> {
     save(state, visit, ip, headers, id, None, form).await
@@ -286,7 +287,7 @@ async fn session_save(
     visit: Visit,
     ip: ClientIp,
     headers: HeaderMap,
-    Path((id, sid)): Path<(i64, i64)>,
+    Path((id, sid)): Path<(EventId, SessionId)>,
     Form(form): Form<RegisterForm>,
 ) -> Result<Response, WebError> {
     save(state, visit, ip, headers, id, Some(sid), form).await
@@ -346,8 +347,8 @@ async fn save(
     visit: Visit,
     ip: ClientIp,
     headers: HeaderMap,
-    event_id: i64,
-    session_id: Option<i64>,
+    event_id: EventId,
+    session_id: Option<SessionId>,
     form: RegisterForm,
 ) -> Result<Response, WebError> {
     same_origin(&headers)?;
@@ -364,14 +365,17 @@ async fn save(
     };
     if let Err(wait) = state.limits.ip.hit(&ip.0) {
         tracing::info!(
-            event_id,
+            event_id = event_id.get(),
             "registration form: too many attempts from one address"
         );
         return limited(form, wait);
     }
     if !form.website.trim().is_empty() {
         // A robot: answer as if it worked, keep nothing.
-        tracing::info!(event_id, "registration honeypot filled: ignored");
+        tracing::info!(
+            event_id = event_id.get(),
+            "registration honeypot filled: ignored"
+        );
         return message(
             &visit,
             StatusCode::OK,
@@ -397,7 +401,7 @@ async fn save(
         && let Err(wait) = state.limits.email.hit(email.as_str())
     {
         tracing::info!(
-            event_id,
+            event_id = event_id.get(),
             "registration form: too many attempts for one e-mail address"
         );
         return limited(form, wait);

@@ -1,6 +1,7 @@
 //! A session's technical readiness as a badge, for the lists and the
 //! session page.
 
+use almanach_domain::ids::SessionId;
 use std::collections::HashMap;
 
 use almanach_domain::logistics::Readiness;
@@ -21,12 +22,12 @@ pub(crate) async fn mark_readiness(
     rows: &mut [SessionRow],
 ) -> Result<(), WebError> {
     let tr = Tr::new(s.lang);
-    let map: HashMap<i64, Readiness> = state
+    let map: HashMap<SessionId, Readiness> = state
         .store
         .readiness_between(s.library_id(), from, to, today(tz))
         .await?;
     for r in rows {
-        r.readiness = map.get(&r.id).map(|x| Badge::new(&tr, *x));
+        r.readiness = map.get(&SessionId(r.id)).map(|x| Badge::new(&tr, *x));
     }
     Ok(())
 }
@@ -43,7 +44,7 @@ pub(crate) async fn session_badge(
     let tz = state.store.library(s.library_id()).await?.tz();
     let prep = state
         .store
-        .session_prep(s.library_id(), id, today(&tz))
+        .session_prep(s.library_id(), SessionId(id), today(&tz))
         .await?;
     Ok(prep.readiness.map(|r| Badge::new(&Tr::new(s.lang), r)))
 }

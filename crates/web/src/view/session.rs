@@ -55,7 +55,7 @@ impl SessionRow {
             (false, None) => tr.t("registration.free_entry").to_string(),
         };
         SessionRow {
-            id: s.id,
+            id: s.id.get(),
             title: s.event_title.clone(),
             local_date: s.local_date.clone(),
             when: when_styled(tr.lang, tz, s.starts_at, s.ends_at, year),

@@ -5,6 +5,7 @@
 //! corrects only on confirmation.
 
 use almanach_domain::Lang;
+use almanach_domain::ids::{EventId, SessionId};
 use almanach_domain::registration::{EmailAddress, Party, RegistrationStatus};
 use almanach_domain::staff::Role;
 use almanach_store::testing::{published_event, session_write};
@@ -27,7 +28,7 @@ fn html(s: &str) -> String {
 }
 
 /// A published workshop in three weeks, 14 h to 16 h, for `capacity`; (event, session).
-async fn workshop(app: &TestApp, capacity: u32) -> (i64, i64) {
+async fn workshop(app: &TestApp, capacity: u32) -> (EventId, SessionId) {
     let e = published_event(&app.store, app.library_id, "Atelier robotique").await;
     let d = jiff::Zoned::now().date() + jiff::Span::new().days(21);
     let w = almanach_store::SessionWrite {
@@ -39,7 +40,7 @@ async fn workshop(app: &TestApp, capacity: u32) -> (i64, i64) {
     (e, s)
 }
 
-async fn register(app: &TestApp, s: i64, name: &str) -> Registration {
+async fn register(app: &TestApp, s: SessionId, name: &str) -> Registration {
     let email = format!("{}@example.org", name.to_lowercase());
     let new = NewRegistration {
         target: Target::Session(s),
@@ -63,7 +64,7 @@ async fn register(app: &TestApp, s: i64, name: &str) -> Registration {
 }
 
 /// Twelve people registered, their confirmations already sent.
-async fn twelve(app: &TestApp, s: i64) -> Vec<Registration> {
+async fn twelve(app: &TestApp, s: SessionId) -> Vec<Registration> {
     let mut v = Vec::new();
     for i in 0..12 {
         v.push(register(app, s, &format!("Personne{i}")).await);

@@ -2,6 +2,7 @@
 //! errors as JSON, the audit trail, and an OpenAPI document that matches
 //! the routes.
 
+use almanach_domain::ids::{EventId, SessionId};
 use std::collections::BTreeSet;
 
 use almanach_domain::staff::Role;
@@ -124,7 +125,7 @@ async fn event(app: &TestApp, tok: &str, title: &str, extra: Value) -> i64 {
         .unwrap()
 }
 
-async fn session(app: &TestApp, tok: &str, event_id: i64, date: &str, extra: Value) -> i64 {
+async fn session(app: &TestApp, tok: &str, event_id: EventId, date: &str, extra: Value) -> i64 {
     let mut body = json!({"kind": "talk", "date": date, "start": "14:00", "end": "15:30"});
     body.as_object_mut()
         .unwrap()
@@ -158,12 +159,12 @@ http_test!(
         let shown = session(
             &app,
             &admin,
-            published,
+            EventId(published),
             "2025-01-18",
             json!({"age_min": 14, "capacity": "80", "price": 7.5}),
         )
         .await;
-        let hidden = session(&app, &admin, draft, "2025-01-25", json!({})).await;
+        let hidden = session(&app, &admin, EventId(draft), "2025-01-25", json!({})).await;
 
         let list = call(&app, "GET", "/api/v1/sessions", None, None, StatusCode::OK).await;
         assert_eq!(ids(&list), set(&[shown]));
@@ -300,7 +301,7 @@ http_test!(
         let s1 = session(
             &app,
             &t,
-            e1,
+            EventId(e1),
             "2025-01-18",
             json!({"room_id": r1, "theme_ids": [theme], "age_min": "14"}),
         )
@@ -308,14 +309,14 @@ http_test!(
         let s2 = session(
             &app,
             &t,
-            e1,
+            EventId(e1),
             "2025-02-08",
             json!({"room_id": r2, "kind": "workshop", "age_min": 4, "age_max": 10}),
         )
         .await;
-        let s3 = session(&app, &t, e2, "2025-03-15", json!({})).await;
-        let s4 = session(&app, &t, e3, "2025-01-25", json!({})).await;
-        let s5 = session(&app, &t, e2, "2025-03-22", json!({})).await;
+        let s3 = session(&app, &t, EventId(e2), "2025-03-15", json!({})).await;
+        let s4 = session(&app, &t, EventId(e3), "2025-01-25", json!({})).await;
+        let s5 = session(&app, &t, EventId(e2), "2025-03-22", json!({})).await;
         let r = call(
             &app,
             "POST",
@@ -475,7 +476,7 @@ http_test!(
     async fn a_token_writes_only_what_its_role_allows(app: TestApp) {
         let admin = token(&app, Role::Admin).await;
         let e = event(&app, &admin, "Rencontre", json!({})).await;
-        let s = session(&app, &admin, e, "2025-01-18", json!({})).await;
+        let s = session(&app, &admin, EventId(e), "2025-01-18", json!({})).await;
         let viewer = token(&app, Role::Viewer).await;
         let (revoked, revoked_id) = token_named(&app, Role::Admin, "old-script").await;
         let actor = Actor::system(app.library_id, "test");
@@ -540,7 +541,11 @@ http_test!(
             "nothing written"
         );
         assert_eq!(
-            app.store.session(app.library_id, s).await.unwrap().capacity,
+            app.store
+                .session(app.library_id, SessionId(s))
+                .await
+                .unwrap()
+                .capacity,
             None
         );
 
@@ -576,7 +581,7 @@ http_test!(
 
         let mediator = token(&app, Role::Mediator).await;
         let mine = event(&app, &mediator, "Atelier du médiateur", json!({})).await;
-        session(&app, &mediator, mine, "2025-02-01", json!({})).await;
+        session(&app, &mediator, EventId(mine), "2025-02-01", json!({})).await;
         call(
             &app,
             "POST",
@@ -798,7 +803,14 @@ http_test!(
             .clone();
         let e1 = event(&app, &t, "Conférence IA", json!({})).await;
         let e2 = event(&app, &t, "Atelier", json!({})).await;
-        let first = session(&app, &t, e1, "2025-01-18", json!({"room_id": room})).await;
+        let first = session(
+            &app,
+            &t,
+            EventId(e1),
+            "2025-01-18",
+            json!({"room_id": room}),
+        )
+        .await;
         let path = format!("/api/v1/events/{e2}/sessions");
         let body = json!({"kind": "workshop", "date": "2025-01-18", "start": "15:00", "end": "16:00", "room_id": room});
         let r = call(
@@ -820,7 +832,7 @@ http_test!(
             "{r}"
         );
         let page = almanach_store::api_queries::SessionPage {
-            event_id: Some(e2),
+            event_id: Some(EventId(e2)),
             limit: 10,
             ..Default::default()
         };
@@ -835,7 +847,7 @@ http_test!(
         session(
             &app,
             &t,
-            e2,
+            EventId(e2),
             "2025-01-18",
             json!({"room_id": room, "start": "15:30", "end": "16:30"}),
         )
@@ -892,7 +904,7 @@ http_test!(
             "{r}"
         );
         let page = almanach_store::api_queries::SessionPage {
-            event_id: Some(e),
+            event_id: Some(EventId(e)),
             limit: 10,
             ..Default::default()
         };
@@ -926,7 +938,7 @@ http_test!(
             StatusCode::OK,
         )
         .await;
-        let other = session(&app, &t, e, "2025-05-02", json!({})).await;
+        let other = session(&app, &t, EventId(e), "2025-05-02", json!({})).await;
         let r = call(
             &app,
             "PATCH",
@@ -1034,7 +1046,7 @@ http_test!(
     async fn writes_are_in_the_audit_trail_under_the_token_name(app: TestApp) {
         let (t, _) = token_named(&app, Role::Coordinator, "agenda-sync").await;
         let e = event(&app, &t, "Semaine du numérique", json!({})).await;
-        let s = session(&app, &t, e, "2025-03-04", json!({})).await;
+        let s = session(&app, &t, EventId(e), "2025-03-04", json!({})).await;
         call(
             &app,
             "PATCH",
@@ -1177,7 +1189,7 @@ http_test!(
         // (public registration excepted).
         let admin = token(&app, Role::Admin).await;
         let e = event(&app, &admin, "Rencontre", json!({"status": "published"})).await;
-        let s = session(&app, &admin, e, "2025-01-18", json!({})).await;
+        let s = session(&app, &admin, EventId(e), "2025-01-18", json!({})).await;
         for op in &operations {
             let (method, path) = op.split_once(' ').unwrap();
             let path = path.replace(
@@ -1331,7 +1343,7 @@ async fn serve_for_fuzzing() {
     session(
         &app,
         &admin,
-        e,
+        EventId(e),
         "2025-01-18",
         json!({"room_id": room["id"]}),
     )

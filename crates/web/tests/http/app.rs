@@ -1,8 +1,8 @@
 //! The test application: a fresh database, a router, typed request helpers
 //! and a cookie jar per signed-in client.
 
+use almanach_domain::ids::LibraryId;
 use almanach_domain::staff::Role;
-use almanach_store::LibraryId;
 use almanach_store::{Actor, Backend, Store};
 use almanach_web::{AppState, WebConfig, hash_password, router};
 use axum::Router;

@@ -35,7 +35,11 @@ async fn the_public_path_in_chromium_with_axe() {
         .await
         .unwrap();
     let e = event(&app, "Rencontre IA", Some(series), EventStatus::Published).await;
-    let counted = save(&app, on_registration(session(e, 2, (14, 0), (16, 0)), 30)).await;
+    let counted = save(
+        &app,
+        on_registration(session(e.get(), 2, (14, 0), (16, 0)), 30),
+    )
+    .await;
     let staff = "admin@mediatheque.test";
     app.add_staff(staff, Role::Admin).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

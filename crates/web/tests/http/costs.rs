@@ -3,6 +3,7 @@
 //! direction on budgets; never communication or IT.
 
 use almanach_domain::attendance::Headcount;
+use almanach_domain::ids::SessionId;
 use almanach_domain::staff::Role;
 use almanach_store::testing::{on_day, published, saved_session};
 use almanach_store::{Actor, Event, Series, SessionWrite, Speaker};
@@ -40,7 +41,7 @@ async fn session(
     day: &str,
     leads: Vec<i64>,
     speakers: Vec<i64>,
-) -> i64 {
+) -> SessionId {
     let e = Event {
         series_id,
         ..published("Atelier IA")
@@ -391,7 +392,7 @@ http_test!(
                 .await
                 .unwrap()
                 .session_ids,
-            vec![a, b]
+            vec![a.get(), b.get()]
         );
         let mut v = app.signed_in(Role::Viewer).await;
         app.get(&mut v, "/staff/tools").await;

@@ -3,6 +3,7 @@
 //! script sends them (Accept: application/json); who may count.
 
 use almanach_domain::calendar::{local_to_instant, paris};
+use almanach_domain::ids::SessionId;
 use almanach_domain::registration::{EmailAddress, Party};
 use almanach_domain::staff::Role;
 use almanach_store::{Actor, NewRegistration, Registered, SessionWrite, Target};
@@ -19,7 +20,7 @@ fn actor(app: &TestApp) -> Actor {
 
 /// A published session today (Paris) that began up to an hour ago, on
 /// registration with `capacity` seats when given.
-async fn today_session(app: &TestApp, capacity: Option<u32>, leads: Vec<i64>) -> i64 {
+async fn today_session(app: &TestApp, capacity: Option<u32>, leads: Vec<i64>) -> SessionId {
     let d = jiff::Zoned::now().with_time_zone(paris()).date();
     let midnight = local_to_instant(&paris(), d, Time::midnight())
         .unwrap()
@@ -35,7 +36,7 @@ async fn session_at(
     leads: Vec<i64>,
     day: &str,
     starts_at: i64,
-) -> i64 {
+) -> SessionId {
     let e = almanach_store::testing::published_event(
         &app.store,
         app.library_id,
@@ -55,7 +56,7 @@ async fn session_at(
     id
 }
 
-async fn register(app: &TestApp, session: i64, name: &str, seats: u32, ages: Vec<u8>) -> i64 {
+async fn register(app: &TestApp, session: SessionId, name: &str, seats: u32, ages: Vec<u8>) -> i64 {
     let party = Party {
         name: name.into(),
         email: Some(
@@ -81,7 +82,7 @@ async fn register(app: &TestApp, session: i64, name: &str, seats: u32, ages: Vec
         link_sealed: None,
     };
     match app.store.register(&actor(app), &new).await.unwrap() {
-        Registered::New(r) => r.id,
+        Registered::New(r) => r.id.get(),
         other => panic!("{other:?}"),
     }
 }

@@ -360,8 +360,12 @@ http_test!(
             .await
             .unwrap();
         let e = event(&app, "Atelier robots", Some(series), EventStatus::Published).await;
-        let s = save(&app, on_registration(session(e, 1, (14, 0), (16, 0)), 10)).await;
-        settings(&app, s, 2, None, None).await;
+        let s = save(
+            &app,
+            on_registration(session(e.get(), 1, (14, 0), (16, 0)), 10),
+        )
+        .await;
+        settings(&app, s.get(), 2, None, None).await;
         let r = register(
             &app,
             &format!("/events/{e}/sessions/{s}/register"),

@@ -3,6 +3,7 @@
 //! trail, duplication to next month, and what the calendar and dashboard show.
 
 use almanach_domain::calendar::{local_to_instant, paris, parse_date, parse_time};
+use almanach_domain::ids::{EventId, SessionId};
 use almanach_domain::programme::{EventStatus, RegistrationPolicy, SessionKind};
 use almanach_domain::staff::Role;
 use almanach_store::{Actor, Event, Room, Series, SessionFilter, SessionWrite, Theme};
@@ -55,7 +56,7 @@ async fn series(app: &TestApp, name: &str, colour: &str) -> i64 {
     app.store.save_series(&actor(app), &s).await.unwrap()
 }
 
-async fn event(app: &TestApp, title: &str, series_id: Option<i64>) -> i64 {
+async fn event(app: &TestApp, title: &str, series_id: Option<i64>) -> EventId {
     let e = Event {
         series_id,
         description: "Une après-midi pour découvrir.".into(),
@@ -68,12 +69,12 @@ async fn event(app: &TestApp, title: &str, series_id: Option<i64>) -> i64 {
 /// A session straight into the store, at Paris wall-clock times.
 async fn session(
     app: &TestApp,
-    event_id: i64,
+    event_id: EventId,
     room_id: Option<i64>,
     date: &str,
     start: &str,
     end: &str,
-) -> i64 {
+) -> SessionId {
     let w = SessionWrite {
         kind: SessionKind::Talk,
         local_date: date.into(),
@@ -88,7 +89,7 @@ async fn session(
         .unwrap()
 }
 
-async fn sessions_of(app: &TestApp, event_id: i64) -> Vec<almanach_store::Session> {
+async fn sessions_of(app: &TestApp, event_id: EventId) -> Vec<almanach_store::Session> {
     let f = SessionFilter {
         event_id: Some(event_id),
         include_cancelled: true,
@@ -539,7 +540,7 @@ http_test!(
         );
         let log = app
             .store
-            .audit_log(app.library_id, Some(("session", session_id)), 10)
+            .audit_log(app.library_id, Some(("session", session_id.get())), 10)
             .await
             .unwrap();
         let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
@@ -591,7 +592,7 @@ http_test!(
         );
         let log = app
             .store
-            .audit_log(app.library_id, Some(("event", event_id)), 10)
+            .audit_log(app.library_id, Some(("event", event_id.get())), 10)
             .await
             .unwrap();
         let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
@@ -674,13 +675,17 @@ http_test!(
             .trim_end_matches("?done=duplicated")
             .parse()
             .unwrap();
-        assert_ne!(copy_id, march);
-        let copy = app.store.event(app.library_id, copy_id).await.unwrap();
+        assert_ne!(copy_id, march.get());
+        let copy = app
+            .store
+            .event(app.library_id, EventId(copy_id))
+            .await
+            .unwrap();
         assert_eq!(
             (copy.title.as_str(), copy.series_id, copy.status),
             ("Dimanche de l'IA", Some(series_id), EventStatus::Draft)
         );
-        let copies = sessions_of(&app, copy_id).await;
+        let copies = sessions_of(&app, EventId(copy_id)).await;
         assert_eq!(copies.len(), 2, "the cancelled session stays behind");
         let original = app.store.session(app.library_id, talk).await.unwrap();
         // Same 14 h on the wall clock; one hour less in UTC once summer time began.

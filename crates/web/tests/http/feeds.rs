@@ -6,6 +6,7 @@
 
 use almanach_domain::calendar::{local_to_instant, paris};
 use almanach_domain::ical::{property, unfold};
+use almanach_domain::ids::EventId;
 use almanach_domain::programme::EventStatus;
 use almanach_domain::registration::{EmailAddress, Party, RegistrationSettings};
 use almanach_domain::staff::Role;
@@ -23,7 +24,7 @@ fn actor(app: &TestApp) -> Actor {
 }
 
 /// 14:00 to 15:30, Paris time, on `d`.
-fn afternoon(event_id: i64, d: Date, theme: Option<i64>) -> SessionWrite {
+fn afternoon(event_id: EventId, d: Date, theme: Option<i64>) -> SessionWrite {
     let at = |h, m| {
         local_to_instant(&paris(), d, Time::constant(h, m, 0, 0))
             .unwrap()
@@ -38,7 +39,7 @@ fn afternoon(event_id: i64, d: Date, theme: Option<i64>) -> SessionWrite {
     }
 }
 
-async fn event(app: &TestApp, title: &str, series_id: Option<i64>, status: EventStatus) -> i64 {
+async fn event(app: &TestApp, title: &str, series_id: Option<i64>, status: EventStatus) -> EventId {
     let e = Event {
         series_id,
         description: "Venez, avec vos questions; et vos idées, bien sûr.".into(),

@@ -3,6 +3,7 @@
 //! and registration in the JSON API, rate and length limits, the retention
 //! notice on the form, and the staff's personal-data page.
 
+use almanach_domain::ids::SessionId;
 use std::str::FromStr;
 
 use almanach_domain::calendar::{local_to_instant, paris};
@@ -107,14 +108,18 @@ http_test!(
         let title = "Dessiner avec l'IA </script><script>alert(1)</script> & « BD »";
         let e = event(&app, title, None, EventStatus::Published).await;
         // Free entry and free of charge, in the auditorium, with a speaker.
-        let mut w = session(e, 3, (10, 0), (11, 0));
+        let mut w = session(e.get(), 3, (10, 0), (11, 0));
         w.room_id = Some(room);
         w.speaker_ids = vec![speaker];
         let free = save(&app, w).await;
         // Full: its one seat taken since registration opened yesterday.
-        let full = save(&app, on_registration(session(e, 3, (14, 0), (15, 0)), 1)).await;
+        let full = save(
+            &app,
+            on_registration(session(e.get(), 3, (14, 0), (15, 0)), 1),
+        )
+        .await;
         let opened = now() - DAY;
-        settings(&app, full, 1, Some(opened), None).await;
+        settings(&app, full.get(), 1, Some(opened), None).await;
         let r = register(
             &app,
             &format!("/events/{e}/sessions/{full}/register"),
@@ -122,13 +127,13 @@ http_test!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let cancelled = save(&app, session(e, 4, (10, 0), (11, 0))).await;
+        let cancelled = save(&app, session(e.get(), 4, (10, 0), (11, 0))).await;
         app.store
             .set_session_cancelled(&a, cancelled, true)
             .await
             .unwrap();
         // For children of 4 to 10 with an adult, 5 €, also online; moved an hour later.
-        let mut w = on_registration(session(e, 5, (14, 0), (16, 0)), 12);
+        let mut w = on_registration(session(e.get(), 5, (14, 0), (16, 0)), 12);
         (w.age_min, w.age_max, w.accompanied, w.price_cents) = (Some(4), Some(10), true, 500);
         w.attendance_mode = AttendanceMode::Hybrid;
         w.online_url = "https://visio.example/atelier".into();
@@ -164,7 +169,7 @@ http_test!(
         };
         assert_eq!(ld.as_array().unwrap().len(), 4, "one Event per session");
 
-        let f = of(free);
+        let f = of(free.get());
         assert_eq!(
             (f["@context"].as_str(), f["@type"].as_str()),
             (Some("https://schema.org"), Some("Event"))
@@ -226,7 +231,7 @@ http_test!(
         );
         assert!(f.get("typicalAgeRange").is_none(), "all ages");
 
-        let x = of(full);
+        let x = of(full.get());
         assert_eq!(x["offers"]["availability"], "https://schema.org/SoldOut");
         assert_eq!(
             instant(&x["offers"]["validFrom"]),
@@ -240,14 +245,14 @@ http_test!(
         );
         assert_eq!(x["offers"]["inventoryLevel"]["value"], 0);
 
-        let c = of(cancelled);
+        let c = of(cancelled.get());
         assert_eq!(c["eventStatus"], "https://schema.org/EventCancelled");
         assert_eq!(
             c["offers"]["availability"],
             "https://schema.org/Discontinued"
         );
 
-        let k = of(kids);
+        let k = of(kids.get());
         assert_eq!(k["typicalAgeRange"], "4-10");
         assert_eq!(
             (
@@ -369,13 +374,13 @@ http_test!(
             EventStatus::Published,
         )
         .await;
-        let s1 = save(&app, session(e1, 2, (14, 0), (15, 0))).await;
+        let s1 = save(&app, session(e1.get(), 2, (14, 0), (15, 0))).await;
         let e2 = event(&app, "Rencontre « Société »", None, EventStatus::Published).await;
-        save(&app, session(e2, 3, (18, 0), (19, 0))).await;
+        save(&app, session(e2.get(), 3, (18, 0), (19, 0))).await;
         let draft = event(&app, "Brouillon", None, EventStatus::Draft).await;
-        save(&app, session(draft, 2, (10, 0), (11, 0))).await;
+        save(&app, session(draft.get(), 2, (10, 0), (11, 0))).await;
         let old = event(&app, "Séance passée", None, EventStatus::Published).await;
-        save(&app, session(old, -2, (10, 0), (11, 0))).await;
+        save(&app, session(old.get(), -2, (10, 0), (11, 0))).await;
 
         let r = app.get(&mut Client::default(), "/agenda.rss").await;
         assert_eq!(r.status, StatusCode::OK);
@@ -454,10 +459,10 @@ http_test!(
             .unwrap();
         for (i, title) in ["Point 1", "Point 2", "Point 3"].iter().enumerate() {
             let e = event(&app, title, Some(series), EventStatus::Published).await;
-            save(&app, session(e, 2 + i as i64, (12, 0), (13, 0))).await;
+            save(&app, session(e.get(), 2 + i as i64, (12, 0), (13, 0))).await;
         }
         let other = event(&app, "Hors cycle", None, EventStatus::Published).await;
-        save(&app, session(other, 1, (12, 0), (13, 0))).await;
+        save(&app, session(other.get(), 1, (12, 0), (13, 0))).await;
 
         let r = app
             .get(
@@ -561,14 +566,26 @@ http_test!(
     async fn the_api_tells_the_seats_and_takes_registrations(app: TestApp) {
         let a = actor(&app);
         let e = event(&app, "Atelier robots", None, EventStatus::Published).await;
-        let s = save(&app, on_registration(session(e, 7, (14, 0), (16, 0)), 2)).await;
-        settings(&app, s, 2, None, None).await;
-        let free = save(&app, session(e, 8, (14, 0), (16, 0))).await;
-        let soon = save(&app, on_registration(session(e, 9, (14, 0), (16, 0)), 5)).await;
+        let s = save(
+            &app,
+            on_registration(session(e.get(), 7, (14, 0), (16, 0)), 2),
+        )
+        .await;
+        settings(&app, s.get(), 2, None, None).await;
+        let free = save(&app, session(e.get(), 8, (14, 0), (16, 0))).await;
+        let soon = save(
+            &app,
+            on_registration(session(e.get(), 9, (14, 0), (16, 0)), 5),
+        )
+        .await;
         let opens = now() + 2 * DAY;
-        settings(&app, soon, 1, Some(opens), None).await;
-        let closed = save(&app, on_registration(session(e, 10, (14, 0), (16, 0)), 5)).await;
-        settings(&app, closed, 1, None, Some(now() - 60)).await;
+        settings(&app, soon.get(), 1, Some(opens), None).await;
+        let closed = save(
+            &app,
+            on_registration(session(e.get(), 10, (14, 0), (16, 0)), 5),
+        )
+        .await;
+        settings(&app, closed.get(), 1, None, Some(now() - 60)).await;
 
         let seats = |id: i64| {
             let app = &app;
@@ -579,7 +596,7 @@ http_test!(
                     .clone()
             }
         };
-        let st = seats(s).await;
+        let st = seats(s.get()).await;
         assert_eq!(
             (
                 st["capacity"].as_u64(),
@@ -598,11 +615,11 @@ http_test!(
             (Some("open"), Some(2), Some(false))
         );
         assert!(st["opens_at"].is_null() && st["closes_at"].is_string());
-        assert_eq!(seats(free).await["registration"], "free_entry");
-        let st = seats(soon).await;
+        assert_eq!(seats(free.get()).await["registration"], "free_entry");
+        let st = seats(soon.get()).await;
         assert_eq!(st["registration"], "not_yet_open");
         assert_eq!(instant(&st["opens_at"]), opens);
-        assert_eq!(seats(closed).await["registration"], "closed");
+        assert_eq!(seats(closed.get()).await["registration"], "closed");
 
         let post = |id: i64, body: Value| {
             let app = &app;
@@ -618,7 +635,7 @@ http_test!(
         };
         let key = "0b9c8c5e-1d5a-4a3e-9d0f-5a4b3c2d1e0f";
         let r = post(
-            s,
+            s.get(),
             registration_body("Anne Dupont", "Anne@Example.org", 1, key),
         )
         .await;
@@ -630,7 +647,7 @@ http_test!(
                 first["seats"].as_u64(),
                 first["session_id"].as_i64()
             ),
-            (Some("confirmed"), Some(1), Some(s))
+            (Some("confirmed"), Some(1), Some(s.get()))
         );
         assert!(first["position"].is_null());
         let link = first["private_link"].as_str().unwrap().to_string();
@@ -650,7 +667,7 @@ http_test!(
         assert!(page.body.contains("anne@example.org"));
         // The same request again: the same answer, nothing more saved.
         let again = post(
-            s,
+            s.get(),
             registration_body("Anne Dupont", "anne@example.org", 1, key),
         )
         .await;
@@ -658,7 +675,7 @@ http_test!(
         assert_eq!(again.json(), first, "the same link too");
         // The key with someone else's e-mail: keys are scoped by e-mail, so
         // this is Bob's own registration, never a way to Anne's link.
-        let r = post(s, registration_body("Bob", "bob@example.org", 1, key)).await;
+        let r = post(s.get(), registration_body("Bob", "bob@example.org", 1, key)).await;
         assert_eq!(r.status, StatusCode::CREATED);
         assert_ne!(
             r.json()["private_link"],
@@ -667,7 +684,7 @@ http_test!(
         );
         // The same e-mail with a new key.
         let r = post(
-            s,
+            s.get(),
             registration_body("Anne", "ANNE@example.org", 1, "another-key-for-anne-0001"),
         )
         .await;
@@ -677,7 +694,7 @@ http_test!(
         );
         // Invalid fields, each named, nothing saved.
         let r = post(
-            s,
+            s.get(),
             json!({ "name": " ", "email": "pas-un-email", "seats": 3, "idempotency_key": "court" }),
         )
         .await;
@@ -696,11 +713,11 @@ http_test!(
             .collect();
         fields.sort();
         assert_eq!(fields, ["email", "idempotency_key", "name", "seats"]);
-        let r = post(s, json!({ "name": "X", "email": "x@example.org", "seats": 1, "idempotency_key": "unknown-field-000001", "admin": true })).await;
+        let r = post(s.get(), json!({ "name": "X", "email": "x@example.org", "seats": 1, "idempotency_key": "unknown-field-000001", "admin": true })).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         // Full (Anne and Bob): the next party waits, and says where.
         let r = post(
-            s,
+            s.get(),
             registration_body("Chloé", "chloe@example.org", 2, "chloe-key-000000001"),
         )
         .await;
@@ -709,7 +726,7 @@ http_test!(
             (r.json()["status"].as_str(), r.json()["position"].as_u64()),
             (Some("waiting"), Some(1))
         );
-        let st = seats(s).await;
+        let st = seats(s.get()).await;
         assert_eq!(
             (
                 st["registration"].as_str(),
@@ -729,7 +746,7 @@ http_test!(
         // Sessions that take no registration now, in French or English.
         for id in [soon, closed, free] {
             let r = post(
-                id,
+                id.get(),
                 registration_body(
                     "Dan",
                     "dan@example.org",
@@ -745,7 +762,7 @@ http_test!(
             );
         }
         let r = post(
-            soon,
+            soon.get(),
             registration_body("Dan", "dan@example.org", 1, "dan-key-soon-00000000"),
         )
         .await;
@@ -761,12 +778,12 @@ http_test!(
         let draft = event(&app, "Brouillon", None, EventStatus::Draft).await;
         let hidden = save(
             &app,
-            on_registration(session(draft, 7, (10, 0), (11, 0)), 5),
+            on_registration(session(draft.get(), 7, (10, 0), (11, 0)), 5),
         )
         .await;
         assert_eq!(
             post(
-                hidden,
+                hidden.get(),
                 registration_body("Eve", "eve@example.org", 1, "eve-key-000000000001")
             )
             .await
@@ -793,7 +810,7 @@ http_test!(
         for week in 1..=3 {
             save(
                 &app,
-                on_registration(session(course, 7 * week, (10, 0), (12, 0)), 8),
+                on_registration(session(course.get(), 7 * week, (10, 0), (12, 0)), 8),
             )
             .await;
         }
@@ -829,17 +846,17 @@ http_test!(
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         // Children's ages are checked against the audience.
         let kids = event(&app, "Atelier 6-12 ans", None, EventStatus::Published).await;
-        let mut w = on_registration(session(kids, 7, (10, 0), (12, 0)), 8);
+        let mut w = on_registration(session(kids.get(), 7, (10, 0), (12, 0)), 8);
         (w.age_min, w.age_max) = (Some(6), Some(12));
         let k = save(&app, w).await;
-        settings(&app, k, 2, None, None).await;
+        settings(&app, k.get(), 2, None, None).await;
         let mut body = registration_body("Gaëlle", "gaelle@example.org", 2, "gaelle-key-00000001");
         body["children_ages"] = json!([5, 8]);
-        let r = post(k, body.clone()).await;
+        let r = post(k.get(), body.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.json()["error"]["fields"][0]["field"], "children_ages");
         body["children_ages"] = json!([7, 8]);
-        assert_eq!(post(k, body).await.status, StatusCode::CREATED);
+        assert_eq!(post(k.get(), body).await.status, StatusCode::CREATED);
         // The OpenAPI document says all this.
         let doc = app
             .api("GET", "/api/v1/openapi.json", None, None)
@@ -986,7 +1003,7 @@ http_test!(
         assert!(r.headers.get(header::RETRY_AFTER).is_some());
         assert!(
             app.store
-                .list_registrations(app.library_id, Target::Session(paths[2].0))
+                .list_registrations(app.library_id, Target::Session(SessionId(paths[2].0)))
                 .await
                 .unwrap()
                 .is_empty(),
@@ -1016,10 +1033,10 @@ http_test!(
 http_test!(
     async fn public_input_is_bounded_and_answered_next_to_the_field(app: TestApp) {
         let e = event(&app, "Atelier BD", None, EventStatus::Published).await;
-        let mut w = on_registration(session(e, 7, (14, 0), (16, 0)), 10);
+        let mut w = on_registration(session(e.get(), 7, (14, 0), (16, 0)), 10);
         (w.age_min, w.age_max) = (Some(6), Some(12));
         let s = save(&app, w).await;
-        settings(&app, s, 4, None, None).await;
+        settings(&app, s.get(), 4, None, None).await;
         let path = format!("/events/{e}/sessions/{s}/register");
         let long_email = format!("{}@example.org", "a".repeat(250));
         let long_ages = "8, ".repeat(25);
@@ -1097,7 +1114,7 @@ http_test!(
         let mut app = app;
         configure(&mut app, |c| c.retention_days = 30);
         let e = event(&app, "Atelier", None, EventStatus::Published).await;
-        let mut w = on_registration(session(e, 7, (14, 0), (16, 0)), 10);
+        let mut w = on_registration(session(e.get(), 7, (14, 0), (16, 0)), 10);
         (w.age_min, w.age_max) = (Some(6), Some(12));
         let s = save(&app, w).await;
         let path = format!("/events/{e}/sessions/{s}/register");
@@ -1264,7 +1281,7 @@ http_test!(
         );
         let list = app
             .store
-            .list_registrations(app.library_id, Target::Session(s1))
+            .list_registrations(app.library_id, Target::Session(SessionId(s1)))
             .await
             .unwrap();
         assert!(list.iter().any(|r| r.anonymised

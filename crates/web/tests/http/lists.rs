@@ -5,6 +5,7 @@
 
 use almanach_domain::calendar::paris;
 use almanach_domain::costs::Billing;
+use almanach_domain::ids::SessionId;
 use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::staff::Role;
 use almanach_domain::{Lang, fmt};
@@ -56,7 +57,7 @@ pub(crate) async fn event_on(
         ..session_write(id, d, 14, 16)
     };
     let s = almanach_store::testing::saved_session(&app.store, app.library_id, &w).await;
-    (id, s)
+    (id.get(), s.get())
 }
 
 /// How many rows the events table shows.
@@ -308,13 +309,13 @@ http_test! {
         let (e1, s1) = event_on(&app, "Premier Midjourney", None, old, None).await;
         let (_, s2) = event_on(&app, "Midjourney, la suite", None, in_days(7), None).await;
         for (id, room_id) in [(s1, Some(room)), (s2, None)] {
-            let s = app.store.session(app.library_id, id).await.unwrap();
+            let s = app.store.session(app.library_id, SessionId(id)).await.unwrap();
             let w = almanach_store::SessionWrite {
                 theme_ids: vec![theme],
                 room_id,
                 ..session_write(s.event_id, s.local_date.parse().unwrap(), 14, 16)
             };
-            app.store.save_session(&a, Some(id), &w).await.unwrap().unwrap();
+            app.store.save_session(&a, Some(SessionId(id)), &w).await.unwrap().unwrap();
         }
         let r = app.get(&mut c, &format!("/staff/themes/{theme}")).await;
         assert!(r.body.contains("samedi 18 janvier 2025, 14 h – 16 h"), "{}", r.body);
@@ -445,7 +446,7 @@ http_test! {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let saved = app.store.session(app.library_id, session).await.unwrap();
+        let saved = app.store.session(app.library_id, SessionId(session)).await.unwrap();
         assert_eq!(saved.theme_ids, [ids[7], ids[33]]);
         let r = app.get(&mut c, &form).await;
         let first_group = r.body.find("<details class=\"pick-group\">").unwrap();

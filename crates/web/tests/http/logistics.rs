@@ -4,6 +4,7 @@
 
 use almanach_domain::attendance::Headcount;
 use almanach_domain::calendar::paris;
+use almanach_domain::ids::{EventId, SessionId};
 use almanach_domain::logistics::NeedStatus;
 use almanach_domain::speakers::{Fees, Profile, Stage};
 use almanach_domain::staff::Role;
@@ -28,14 +29,14 @@ fn day(days: i64) -> Date {
         .unwrap()
 }
 
-fn write(event_id: i64, d: Date, start: i8, end: i8) -> SessionWrite {
+fn write(event_id: EventId, d: Date, start: i8, end: i8) -> SessionWrite {
     SessionWrite {
         capacity: Some(20),
         ..almanach_store::testing::session_write(event_id, d, start, end)
     }
 }
 
-async fn event(app: &TestApp, title: &str, series_id: Option<i64>) -> i64 {
+async fn event(app: &TestApp, title: &str, series_id: Option<i64>) -> EventId {
     let e = Event {
         series_id,
         ..almanach_store::testing::published(title)
@@ -44,7 +45,7 @@ async fn event(app: &TestApp, title: &str, series_id: Option<i64>) -> i64 {
 }
 
 /// An event with one session on `d`, 14 h – 16 h; returns (event, session).
-async fn session_on(app: &TestApp, title: &str, d: Date) -> (i64, i64) {
+async fn session_on(app: &TestApp, title: &str, d: Date) -> (EventId, SessionId) {
     let e = event(app, title, None).await;
     let s = app
         .store
@@ -107,7 +108,7 @@ fn row<'a>(body: &'a str, what: &str) -> &'a str {
 async fn add_need(
     app: &TestApp,
     c: &mut Client,
-    session: i64,
+    session: SessionId,
     fields: &[(&str, &str)],
 ) -> Response {
     app.get(c, &format!("/staff/sessions/{session}/needs"))
@@ -1037,7 +1038,7 @@ http_test!(
             .unwrap()
             .pop()
             .unwrap();
-        assert_eq!((p.stage, p.event_id), (Stage::ToContact, Some(e)));
+        assert_eq!((p.stage, p.event_id), (Stage::ToContact, Some(e.get())));
 
         let board = text(&app.get(&mut c, "/staff/speakers/pipeline").await);
         for column in [

@@ -2,6 +2,7 @@
 //! through the form, the private link; and the staff's registrations page.
 
 use almanach_domain::calendar::{local_to_instant, paris};
+use almanach_domain::ids::{EventId, SessionId};
 use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::registration::{RegistrationSettings, RegistrationStatus};
 use almanach_domain::staff::Role;
@@ -47,7 +48,7 @@ pub(crate) fn session(event_id: i64, days: i64, start: (i8, i8), end: (i8, i8)) 
     };
     SessionWrite {
         local_date: d.to_string(),
-        ..almanach_store::testing::session_at(event_id, at(start), at(end))
+        ..almanach_store::testing::session_at(EventId(event_id), at(start), at(end))
     }
 }
 
@@ -62,7 +63,7 @@ pub(crate) async fn event(
     title: &str,
     series_id: Option<i64>,
     status: EventStatus,
-) -> i64 {
+) -> EventId {
     let e = Event {
         series_id,
         description: format!("Description de {title}."),
@@ -72,7 +73,7 @@ pub(crate) async fn event(
     app.store.save_event(&actor(app), &e).await.unwrap()
 }
 
-pub(crate) async fn save(app: &TestApp, w: SessionWrite) -> i64 {
+pub(crate) async fn save(app: &TestApp, w: SessionWrite) -> SessionId {
     app.store
         .save_session(&actor(app), None, &w)
         .await
@@ -93,7 +94,7 @@ pub(crate) async fn settings(
         max_seats,
     };
     app.store
-        .set_registration_settings(&actor(app), session_id, &s)
+        .set_registration_settings(&actor(app), SessionId(session_id), &s)
         .await
         .unwrap();
 }
@@ -108,11 +109,11 @@ pub(crate) async fn workshop(
     let e = event(app, title, None, EventStatus::Published).await;
     let s = save(
         app,
-        on_registration(session(e, 7, (14, 0), (16, 0)), capacity),
+        on_registration(session(e.get(), 7, (14, 0), (16, 0)), capacity),
     )
     .await;
-    settings(app, s, max_seats, None, None).await;
-    (e, s)
+    settings(app, s.get(), max_seats, None, None).await;
+    (e.get(), s.get())
 }
 
 pub(crate) fn form_key(body: &str) -> String {
@@ -172,19 +173,19 @@ fn titles(body: &str) -> Vec<String> {
 http_test!(
     async fn the_agenda_groups_coming_published_sessions_by_day(app: TestApp) {
         let e = event(&app, "Robotique en famille", None, EventStatus::Published).await;
-        save(&app, session(e, 3, (14, 0), (15, 30))).await;
-        save(&app, session(e, 3, (16, 0), (17, 0))).await;
-        save(&app, session(e, 4, (10, 0), (11, 0))).await;
+        save(&app, session(e.get(), 3, (14, 0), (15, 30))).await;
+        save(&app, session(e.get(), 3, (16, 0), (17, 0))).await;
+        save(&app, session(e.get(), 4, (10, 0), (11, 0))).await;
         let draft = event(&app, "Brouillon secret", None, EventStatus::Draft).await;
-        save(&app, session(draft, 3, (9, 0), (10, 0))).await;
+        save(&app, session(draft.get(), 3, (9, 0), (10, 0))).await;
         let gone = event(&app, "Séance annulée", None, EventStatus::Published).await;
-        let cancelled = save(&app, session(gone, 3, (18, 0), (19, 0))).await;
+        let cancelled = save(&app, session(gone.get(), 3, (18, 0), (19, 0))).await;
         app.store
             .set_session_cancelled(&actor(&app), cancelled, true)
             .await
             .unwrap();
         let old = event(&app, "Atelier d'hier", None, EventStatus::Published).await;
-        save(&app, session(old, -2, (14, 0), (15, 0))).await;
+        save(&app, session(old.get(), -2, (14, 0), (15, 0))).await;
 
         let r = get(&app, &mut Client::default(), "/agenda").await;
         assert_eq!(r.status, StatusCode::OK);
@@ -260,19 +261,23 @@ http_test!(
             EventStatus::Published,
         )
         .await;
-        let mut w = session(talk, 2, (14, 0), (15, 0));
+        let mut w = session(talk.get(), 2, (14, 0), (15, 0));
         w.kind = SessionKind::Talk;
         w.room_id = Some(auditorium);
         w.age_min = Some(14);
         save(&app, w).await;
         let kids = event(&app, "Créer une BD", None, EventStatus::Published).await;
-        let mut w = on_registration(session(kids, 5, (14, 0), (16, 0)), 10);
+        let mut w = on_registration(session(kids.get(), 5, (14, 0), (16, 0)), 10);
         w.age_min = Some(7);
         w.age_max = Some(12);
         w.theme_ids = vec![image];
         save(&app, w).await;
         let full = event(&app, "Atelier complet", None, EventStatus::Published).await;
-        let s = save(&app, on_registration(session(full, 9, (10, 0), (12, 0)), 1)).await;
+        let s = save(
+            &app,
+            on_registration(session(full.get(), 9, (10, 0), (12, 0)), 1),
+        )
+        .await;
         let c = Client::default();
         register(
             &app,
@@ -371,7 +376,7 @@ http_test!(
             .await
             .unwrap();
         let e = event(&app, "Journée de l'image", None, EventStatus::Published).await;
-        let mut free = session(e, 3, (10, 0), (11, 0));
+        let mut free = session(e.get(), 3, (10, 0), (11, 0));
         free.room_id = Some(room);
         free.speaker_ids = vec![speaker];
         free.price_cents = 500;
@@ -379,15 +384,38 @@ http_test!(
         free.age_max = Some(10);
         free.accompanied = true;
         save(&app, free).await;
-        let open = save(&app, on_registration(session(e, 3, (11, 0), (12, 0)), 3)).await;
-        let full = save(&app, on_registration(session(e, 3, (13, 0), (14, 0)), 1)).await;
-        let soon = save(&app, on_registration(session(e, 3, (15, 0), (16, 0)), 5)).await;
+        let open = save(
+            &app,
+            on_registration(session(e.get(), 3, (11, 0), (12, 0)), 3),
+        )
+        .await;
+        let full = save(
+            &app,
+            on_registration(session(e.get(), 3, (13, 0), (14, 0)), 1),
+        )
+        .await;
+        let soon = save(
+            &app,
+            on_registration(session(e.get(), 3, (15, 0), (16, 0)), 5),
+        )
+        .await;
         let opens = local_to_instant(&paris(), day(1), Time::constant(10, 0, 0, 0))
             .unwrap()
             .as_second();
-        settings(&app, soon, 1, Some(opens), None).await;
-        let closed = save(&app, on_registration(session(e, 3, (17, 0), (18, 0)), 5)).await;
-        settings(&app, closed, 1, None, Some(almanach_store::now() - 60)).await;
+        settings(&app, soon.get(), 1, Some(opens), None).await;
+        let closed = save(
+            &app,
+            on_registration(session(e.get(), 3, (17, 0), (18, 0)), 5),
+        )
+        .await;
+        settings(
+            &app,
+            closed.get(),
+            1,
+            None,
+            Some(almanach_store::now() - 60),
+        )
+        .await;
         for (s, who) in [(open, "a"), (full, "b"), (full, "c")] {
             let r = register(
                 &app,
@@ -497,7 +525,7 @@ http_test!(
         );
         let list = app
             .store
-            .list_registrations(app.library_id, Target::Session(s))
+            .list_registrations(app.library_id, Target::Session(SessionId(s)))
             .await
             .unwrap();
         assert_eq!(
@@ -521,11 +549,11 @@ http_test!(
 http_test!(
     async fn form_errors_are_answered_next_to_the_field_and_nothing_is_saved(app: TestApp) {
         let e = event(&app, "Atelier BD", None, EventStatus::Published).await;
-        let mut w = on_registration(session(e, 7, (14, 0), (16, 0)), 10);
+        let mut w = on_registration(session(e.get(), 7, (14, 0), (16, 0)), 10);
         w.age_min = Some(8);
         w.age_max = Some(12);
         let s = save(&app, w).await;
-        settings(&app, s, 4, None, None).await;
+        settings(&app, s.get(), 4, None, None).await;
         let path = format!("/events/{e}/sessions/{s}/register");
         // (e-mail, seats, ages) typed, the field in error, its message.
         let cases = [
@@ -603,7 +631,7 @@ http_test!(
         assert!(r.body.contains("Votre demande a bien été reçue."));
         assert!(
             app.store
-                .list_registrations(app.library_id, Target::Session(s))
+                .list_registrations(app.library_id, Target::Session(SessionId(s)))
                 .await
                 .unwrap()
                 .is_empty()
@@ -636,7 +664,7 @@ http_test!(
         assert_eq!(
             registrations_count(
                 &app.store
-                    .list_registrations(app.library_id, Target::Session(s))
+                    .list_registrations(app.library_id, Target::Session(SessionId(s)))
                     .await
                     .unwrap()
             ),
@@ -669,7 +697,7 @@ http_test!(
         );
         assert_eq!(
             app.store
-                .list_registrations(app.library_id, Target::Session(s))
+                .list_registrations(app.library_id, Target::Session(SessionId(s)))
                 .await
                 .unwrap()
                 .len(),
@@ -698,7 +726,7 @@ http_test!(
         assert!(r.body.contains("Vous êtes déjà inscrit(e)"), "{}", r.body);
         assert_eq!(
             app.store
-                .list_registrations(app.library_id, Target::Session(s))
+                .list_registrations(app.library_id, Target::Session(SessionId(s)))
                 .await
                 .unwrap()
                 .len(),
@@ -934,7 +962,7 @@ http_test!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let list = app
             .store
-            .list_registrations(app.library_id, Target::Session(s))
+            .list_registrations(app.library_id, Target::Session(SessionId(s)))
             .await
             .unwrap();
         let girard = list.iter().find(|r| r.name == "M. Girard").unwrap();
@@ -960,7 +988,7 @@ http_test!(
         assert_eq!(r.location(), format!("{page}?done=cancelled"));
         let list = app
             .store
-            .list_registrations(app.library_id, Target::Session(s))
+            .list_registrations(app.library_id, Target::Session(SessionId(s)))
             .await
             .unwrap();
         assert_eq!(
@@ -984,11 +1012,11 @@ http_test!(
                 .await
                 .unwrap()
                 .session_id,
-            Some(other)
+            Some(SessionId(other))
         );
         let list = app
             .store
-            .list_registrations(app.library_id, Target::Session(s))
+            .list_registrations(app.library_id, Target::Session(SessionId(s)))
             .await
             .unwrap();
         assert_eq!(
@@ -1028,7 +1056,7 @@ http_test!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let st = app
             .store
-            .seat_state(app.library_id, Target::Session(s))
+            .seat_state(app.library_id, Target::Session(SessionId(s)))
             .await
             .unwrap();
         assert_eq!(
@@ -1063,7 +1091,7 @@ http_test!(
             ids.push(
                 save(
                     &app,
-                    on_registration(session(e, 7 * week, (14, 0), (16, 0)), 8),
+                    on_registration(session(e.get(), 7 * week, (14, 0), (16, 0)), 8),
                 )
                 .await,
             );

@@ -2,6 +2,7 @@
 //! settings, audit trail. Each form refuses bad input next to the field and
 //! saves nothing; each role sees and does only what it may.
 
+use almanach_domain::ids::SessionId;
 use almanach_domain::programme::SessionKind;
 use almanach_domain::staff::Role;
 use almanach_store::{Actor, SessionWrite, Speaker, Theme};
@@ -23,7 +24,7 @@ async fn session(
     start: i64,
     theme: Option<i64>,
     speaker: Option<i64>,
-) -> i64 {
+) -> SessionId {
     let _actor = Actor::system(app.library_id, "test");
     let event_id =
         almanach_store::testing::published_event(&app.store, app.library_id, title).await;

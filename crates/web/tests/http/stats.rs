@@ -4,6 +4,7 @@
 
 use almanach_domain::attendance::Headcount;
 use almanach_domain::costs::{Billing, CostKind};
+use almanach_domain::ids::SessionId;
 use almanach_domain::programme::SessionKind;
 use almanach_domain::staff::Role;
 use almanach_store::testing::{on_day, published, saved_session};
@@ -614,7 +615,7 @@ async fn session_of(
     themes: Vec<i64>,
     speakers: Vec<i64>,
     people: Option<u32>,
-) -> i64 {
+) -> SessionId {
     let e = Event {
         series_id: series,
         ..published("E")
@@ -638,7 +639,7 @@ async fn session_of(
     id
 }
 
-async fn cost_line(app: &TestApp, session_id: i64, kind: CostKind, cents: i64) {
+async fn cost_line(app: &TestApp, session_id: SessionId, kind: CostKind, cents: i64) {
     let line = CostLine {
         id: 0,
         session_id,
@@ -669,7 +670,7 @@ fn cost_column(csv: &str) -> i64 {
 /// Every kind of cost in 2024-2025: typed with the attendance, a speaker's
 /// fee as a cost line, a subscription reaching the Points de l'IA through
 /// their theme, materials on a session outside any series.
-async fn costly_season(app: &TestApp) -> i64 {
+async fn costly_season(app: &TestApp) -> SessionId {
     let a = actor(app);
     let save_series = |name: &'static str| {
         let a = a.clone();
@@ -764,7 +765,7 @@ async fn costly_season(app: &TestApp) -> i64 {
         session_ids: vec![],
     };
     app.store.save_tool(&a, &tool).await.unwrap();
-    speaker
+    SessionId(speaker)
 }
 
 http_test!(

@@ -3,6 +3,7 @@
 //! 422 and its message next to the field, on SQLite (which would keep it)
 //! and PostgreSQL (which would answer a 500), and nothing is stored.
 
+use almanach_domain::ids::SessionId;
 use almanach_domain::staff::Role;
 use almanach_store::testing::need_type_id;
 use axum::http::StatusCode;
@@ -71,7 +72,7 @@ http_test!(
             .store
             .add_need(
                 &almanach_store::Actor::system(app.library_id, "test"),
-                s,
+                SessionId(s),
                 &almanach_store::NeedWrite {
                     need_type_id: laptop.parse().unwrap(),
                     quantity: 1,
@@ -487,7 +488,10 @@ http_test!(
         }
         let seats = app
             .store
-            .seat_state(app.library_id, almanach_store::Target::Session(s))
+            .seat_state(
+                app.library_id,
+                almanach_store::Target::Session(SessionId(s)),
+            )
             .await
             .unwrap();
         assert!(

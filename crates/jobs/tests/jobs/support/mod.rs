@@ -8,10 +8,10 @@ pub mod mime;
 pub mod smtp;
 
 use almanach_domain::calendar::{local_to_instant, paris};
+use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::link::LinkKey;
 use almanach_domain::registration::RegistrationSettings;
 use almanach_jobs::{MailSettings, Transport, Worker};
-use almanach_store::LibraryId;
 use almanach_store::{Actor, Event, SessionWrite, Store};
 use almanach_web::{AppState, WebConfig, router};
 use axum::body::Body;
@@ -63,7 +63,12 @@ pub fn at(d: Date, h: i8, m: i8) -> i64 {
 
 /// A published workshop "Atelier robotique" on `d`, 14:00 to 16:00 Paris
 /// time, in the Salle Jules Verne, with `capacity` seats, one per registration.
-pub async fn workshop(store: &Store, lib: LibraryId, capacity: u32, d: Date) -> (i64, i64) {
+pub async fn workshop(
+    store: &Store,
+    lib: LibraryId,
+    capacity: u32,
+    d: Date,
+) -> (EventId, SessionId) {
     let a = actor(lib);
     let e = Event {
         description: "Construire et programmer un petit robot.".into(),
@@ -152,8 +157,8 @@ impl Web {
     /// where the answer leads (the private link, after a new registration).
     pub async fn register(
         &self,
-        event: i64,
-        session: i64,
+        event: EventId,
+        session: SessionId,
         name: &str,
         email: &str,
         lang: &str,
