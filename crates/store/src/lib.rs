@@ -83,8 +83,57 @@ pub enum StoreError {
     /// is written for the person who runs Almanach.
     #[error("{0}")]
     Unusable(String),
+    /// The database is overloaded or a lock could not be had in time (no
+    /// free connection within the acquire timeout, SQLite busy, a
+    /// PostgreSQL serialization failure, deadlock or lock/statement
+    /// timeout); retrying later may succeed. Nothing was written: the
+    /// transaction, if one was open, is rolled back when it is dropped.
+    #[error("database busy: {0}")]
+    Busy(#[source] sqlx::Error),
     #[error(transparent)]
-    Other(#[from] sqlx::Error),
+    Other(sqlx::Error),
+}
+
+/// Every `?` on a sqlx error comes here, so overload is `Busy` wherever it
+/// happens; `RowNotFound` stays `Other` (only `classify` makes it
+/// `NotFound`, where a missing row means a missing record).
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_busy(&e) {
+            StoreError::Busy(e)
+        } else {
+            StoreError::Other(e)
+        }
+    }
+}
+
+/// Whether `e` says "too much at once" rather than "something is wrong".
+fn is_busy(e: &sqlx::Error) -> bool {
+    if let sqlx::Error::PoolTimedOut = e {
+        return true;
+    }
+    let Some(db) = e.as_database_error() else {
+        return false;
+    };
+    if let Some(sqlite) = db.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+        // Extended result codes keep the primary code in the low byte:
+        // SQLITE_BUSY (5, "database is locked", after `busy_timeout`) and
+        // SQLITE_LOCKED (6) with all their variants.
+        use sqlx::error::DatabaseError;
+        let primary = sqlite
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .map(|c| c & 0xff);
+        return matches!(primary, Some(5 | 6));
+    }
+    // PostgreSQL: serialization_failure, deadlock_detected,
+    // lock_not_available (`lock_timeout`, `nowait`) and query_canceled
+    // (`statement_timeout`; also a cancel by an operator, which retrying
+    // may equally get past).
+    matches!(
+        db.code().as_deref(),
+        Some("40001" | "40P01" | "55P03" | "57014")
+    )
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -100,7 +149,25 @@ pub(crate) fn classify(e: sqlx::Error) -> StoreError {
     {
         return StoreError::Conflict(db.message().to_string());
     }
-    StoreError::Other(e)
+    StoreError::from(e)
+}
+
+/// How many connections the pool may open, and how long a query waits for
+/// one before giving up with `StoreError::Busy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// `None`: 8 for SQLite (one writer at a time anyway), 16 for PostgreSQL.
+    pub max_connections: Option<u32>,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,8 +278,15 @@ impl Store {
         Store::connect(url).await
     }
 
-    /// Opens without migrating (for `migrate` itself and version checks).
+    /// Opens without migrating (for `migrate` itself and version checks),
+    /// with the pool of `PoolOptions::default()`.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with(url, PoolOptions::default()).await
+    }
+
+    /// Opens without migrating, with a pool sized by `pool` (tests use a
+    /// tiny one to run out of connections on purpose).
+    pub async fn connect_with(url: &str, pool: PoolOptions) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let parsed = DatabaseUrl::parse(url)?;
         let (backend, options, max) = match &parsed {
@@ -229,9 +303,13 @@ impl Store {
                 }
                 let o =
                     AnyConnectOptions::from_str(&format!("sqlite://{}?mode=rwc", path.display()))?;
-                (Backend::Sqlite, o, 8)
+                (Backend::Sqlite, o, pool.max_connections.unwrap_or(8))
             }
-            DatabaseUrl::Postgres(u) => (Backend::Postgres, AnyConnectOptions::from_str(u)?, 16),
+            DatabaseUrl::Postgres(u) => (
+                Backend::Postgres,
+                AnyConnectOptions::from_str(u)?,
+                pool.max_connections.unwrap_or(16),
+            ),
         };
         if backend == Backend::Postgres {
             // One direct attempt first: a pool only says "timed out", while
@@ -259,7 +337,7 @@ impl Store {
         }
         let pool = AnyPoolOptions::new()
             .max_connections(max)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(pool.acquire_timeout)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -339,4 +417,40 @@ impl Store {
 /// Now, in unix seconds.
 pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_connection_in_time_is_busy_wherever_it_is_met() {
+        // Through `?` (the `From` every query uses) and through `classify`.
+        assert!(matches!(
+            StoreError::from(sqlx::Error::PoolTimedOut),
+            StoreError::Busy(sqlx::Error::PoolTimedOut)
+        ));
+        assert!(matches!(
+            classify(sqlx::Error::PoolTimedOut),
+            StoreError::Busy(sqlx::Error::PoolTimedOut)
+        ));
+    }
+
+    #[test]
+    fn other_errors_keep_their_old_variant() {
+        // A missing row is `NotFound` only where `classify` says so.
+        assert!(matches!(
+            StoreError::from(sqlx::Error::RowNotFound),
+            StoreError::Other(sqlx::Error::RowNotFound)
+        ));
+        assert!(matches!(
+            classify(sqlx::Error::RowNotFound),
+            StoreError::NotFound
+        ));
+        // A closing pool is not overload: retrying will not help.
+        assert!(matches!(
+            StoreError::from(sqlx::Error::PoolClosed),
+            StoreError::Other(sqlx::Error::PoolClosed)
+        ));
+    }
 }

@@ -71,6 +71,22 @@ pub async fn fresh_store(backend: Backend) -> Option<Store> {
     Some(Store::open(&url).await.expect("open fresh test database"))
 }
 
+/// A migrated store on a fresh database whose pool is `pool`: a tiny one
+/// with a short wait, for tests that run out of connections on purpose.
+pub async fn fresh_store_with(backend: Backend, pool: crate::PoolOptions) -> Option<Store> {
+    let url = fresh_url(backend).await?;
+    Store::open(&url)
+        .await
+        .expect("open fresh test database")
+        .close()
+        .await;
+    Some(
+        Store::connect_with(&url, pool)
+            .await
+            .expect("reopen the test database with a small pool"),
+    )
+}
+
 /// Removes a test's database once the test is over, so a run leaves no
 /// thousand databases behind (each PostgreSQL one takes megabytes): the
 /// SQLite file, or the PostgreSQL database, dropped even if a connection

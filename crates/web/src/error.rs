@@ -18,14 +18,33 @@ pub enum WebError {
     SignIn { next: String },
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The database is overloaded (no connection in time, a lock not had in
+    /// time); nothing was written and trying again soon may work. The
+    /// string is the cause, for the log.
+    #[error("busy: {0}")]
+    Busy(String),
     #[error("internal: {0}")]
     Internal(String),
+}
+
+/// What `Retry-After` says when the database is busy, in seconds. Overload
+/// passes in seconds (a pool wait is 10 s at most, a rush's transactions
+/// take milliseconds each), and a small number keeps people from giving up,
+/// while still spreading a crowd's retries over more than one instant.
+pub const BUSY_RETRY_AFTER: u64 = 2;
+
+/// Adds `Retry-After: BUSY_RETRY_AFTER` to an answer.
+pub fn retry_soon(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, BUSY_RETRY_AFTER.into());
+    res
 }
 
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => WebError::NotFound,
+            busy @ StoreError::Busy(_) => WebError::Busy(with_causes(&busy)),
             other => WebError::Internal(with_causes(&other)),
         }
     }
@@ -101,6 +120,14 @@ impl IntoResponse for WebError {
             WebError::BadRequest(why) => {
                 tracing::info!(%why, "bad request");
                 page(StatusCode::BAD_REQUEST, "Requête invalide", "Bad request")
+            }
+            WebError::Busy(cause) => {
+                tracing::warn!(%cause, "database busy: answered 503");
+                retry_soon(page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Trop de demandes en ce moment : réessayez dans quelques secondes",
+                    "Too many requests right now: try again in a few seconds",
+                ))
             }
             WebError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");

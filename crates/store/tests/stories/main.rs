@@ -4,6 +4,7 @@
 mod actions;
 mod bench;
 mod breakdown;
+mod busy;
 mod contract;
 mod costs;
 mod day;

@@ -51,6 +51,9 @@ pub enum ApiError {
         why: Refusal,
         tz: TimeZone,
     },
+    /// The database is overloaded: nothing was written, try again after
+    /// `BUSY_RETRY_AFTER` seconds. The string is the cause, for the log.
+    Busy(String),
     Internal(String),
 }
 
@@ -68,6 +71,7 @@ pub const CODES: &[&str] = &[
     "rate_limited",
     "already_registered",
     "registration_closed",
+    "busy",
     "internal",
 ];
 
@@ -86,6 +90,7 @@ impl ApiError {
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::AlreadyRegistered => "already_registered",
             ApiError::RegistrationClosed { .. } => "registration_closed",
+            ApiError::Busy(_) => "busy",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -105,6 +110,7 @@ impl ApiError {
             | ApiError::AlreadyRegistered
             | ApiError::RegistrationClosed { .. } => StatusCode::CONFLICT,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -116,6 +122,9 @@ impl ApiError {
             StatusCode::FORBIDDEN => ApiError::Forbidden,
             StatusCode::NOT_FOUND => ApiError::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                ApiError::Busy(format!("status {status} without a body"))
+            }
             s if s.is_client_error() => {
                 ApiError::BadRequest(s.canonical_reason().unwrap_or_default().to_string())
             }
@@ -199,6 +208,7 @@ impl ApiError {
             ApiError::RegistrationClosed { why, tz } => {
                 (closed_message(tr, *why, tz), Vec::new(), None, None)
             }
+            ApiError::Busy(_) => (tr.t("api.busy").to_string(), Vec::new(), None, None),
             ApiError::Internal(_) => (tr.t("api.internal").to_string(), Vec::new(), None, None),
         };
         ErrorBody {
@@ -226,6 +236,12 @@ impl ApiError {
                 res.headers_mut()
                     .insert(header::RETRY_AFTER, header::HeaderValue::from(*wait));
             }
+            ApiError::Busy(_) => {
+                res.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(crate::error::BUSY_RETRY_AFTER),
+                );
+            }
             _ => {}
         }
         res
@@ -252,6 +268,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict(_) => ApiError::Conflict(Vec::new()),
+            busy @ StoreError::Busy(_) => ApiError::Busy(crate::error::with_causes(&busy)),
             other => ApiError::Internal(crate::error::with_causes(&other)),
         }
     }
@@ -267,8 +284,12 @@ impl IntoResponse for ApiError {
     /// Answers in French and leaves the error in the response's extensions,
     /// so the API's `localise` layer can answer again in the reader's language.
     fn into_response(self) -> Response {
-        if let ApiError::Internal(cause) = &self {
-            tracing::error!(%cause, "internal error in the API");
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "internal error in the API"),
+            ApiError::Busy(cause) => {
+                tracing::warn!(%cause, "database busy in the API: answered 503")
+            }
+            _ => {}
         }
         let mut res = self.respond(Lang::Fr);
         res.extensions_mut().insert(self);
@@ -329,6 +350,9 @@ fn describe(status: u16) -> &'static str {
         429 => {
             "rate_limited: too many registrations from this address or for this e-mail; see Retry-After (seconds)"
         }
+        503 => {
+            "busy: the database is overloaded; nothing was written; try again after Retry-After (seconds)"
+        }
         _ => "internal: logged on the server",
     }
 }
@@ -364,25 +388,25 @@ macro_rules! error_set {
 
 error_set!(
     /// Lists: a bad query or an invalid token.
-    ListErrors: 400, 401, 500
+    ListErrors: 400, 401, 500, 503
 );
 error_set!(
     /// One record by id.
-    GetErrors: 400, 401, 404, 500
+    GetErrors: 400, 401, 404, 500, 503
 );
 error_set!(
     /// Creating a record that hangs off nothing else.
-    CreateErrors: 400, 401, 403, 409, 422, 500
+    CreateErrors: 400, 401, 403, 409, 422, 500, 503
 );
 error_set!(
     /// Writing under or to a record named in the path.
-    WriteErrors: 400, 401, 403, 404, 409, 422, 500
+    WriteErrors: 400, 401, 403, 404, 409, 422, 500, 503
 );
 error_set!(
     /// An action on a record named in the path, without a body.
-    ActionErrors: 400, 401, 403, 404, 500
+    ActionErrors: 400, 401, 403, 404, 500, 503
 );
 error_set!(
     /// A public registration.
-    RegisterErrors: 400, 404, 409, 422, 429, 500
+    RegisterErrors: 400, 404, 409, 422, 429, 500, 503
 );

@@ -7,8 +7,8 @@ use almanach_domain::ids::{EventId, SessionId};
 use almanach_domain::link::LinkKey;
 use almanach_domain::registration::{Party, PartyRules, RawParty};
 use almanach_store::{
-    Actor, Event, NewRegistration, Refusal, Registered, SeatState, Session, SessionFilter, Target,
-    now,
+    Actor, Event, NewRegistration, Refusal, Registered, SeatState, Session, SessionFilter,
+    StoreError, Target, now,
 };
 use askama::Template;
 use axum::extract::{Path, State};
@@ -417,7 +417,26 @@ async fn save(
         link_sealed: None,
     };
     let actor = Actor::system(visit.library.id, "public");
-    match state.store.register(&actor, &new).await? {
+    let registered = match state.store.register(&actor, &new).await {
+        // Overload while saving: the form again with what was typed (the
+        // same key, so sending it again cannot register twice), 503 and
+        // Retry-After. Nothing was written: the transaction was dropped.
+        Err(busy @ StoreError::Busy(_)) => {
+            tracing::warn!(
+                event_id,
+                cause = %crate::error::with_causes(&busy),
+                "registration form: database busy, answered 503"
+            );
+            let errors = FormErrors::new(
+                &tr,
+                &almanach_domain::Problems(vec![Problem::form("public.error.busy")]),
+            );
+            let res = form_page(&visit, &ctx, form, errors, StatusCode::SERVICE_UNAVAILABLE)?;
+            return Ok(crate::error::retry_soon(res));
+        }
+        other => other?,
+    };
+    match registered {
         Registered::New(_) => Ok(Redirect::to(&format!("/r/{token}?new=1")).into_response()),
         // The same form again (a double click): the same private link, as
         // long as it is the same person's form.

@@ -38,7 +38,7 @@ async fn token_named(app: &TestApp, role: Role, name: &str) -> (String, i64) {
     (secret, id)
 }
 
-async fn token(app: &TestApp, role: Role) -> String {
+pub(crate) async fn token(app: &TestApp, role: Role) -> String {
     token_named(app, role, role.slug()).await.0
 }
 
@@ -1125,7 +1125,7 @@ http_test!(
                 if path.ends_with("openapi.json") {
                     continue;
                 }
-                let mut want = vec!["400", "401", "500"];
+                let mut want = vec!["400", "401", "500", "503"];
                 if method != "get" {
                     want.extend(["403"]);
                 }
@@ -1137,7 +1137,7 @@ http_test!(
                 }
                 // Public registration takes no token, like the public form.
                 if path.ends_with("/registrations") {
-                    want = vec!["400", "404", "409", "422", "429", "500"];
+                    want = vec!["400", "404", "409", "422", "429", "500", "503"];
                 }
                 for status in want {
                     let r = &responses
@@ -1149,6 +1149,11 @@ http_test!(
                         "{method} {path} {status}"
                     );
                 }
+                let busy = responses["503"]["description"].as_str().unwrap();
+                assert!(
+                    busy.starts_with("busy") && busy.contains("Retry-After"),
+                    "{method} {path}: {busy}"
+                );
             }
         }
         let expected: BTreeSet<String> = [
@@ -1183,6 +1188,12 @@ http_test!(
                 .as_array()
                 .unwrap()
                 .contains(&json!("room_clash"))
+        );
+        assert!(
+            error["properties"]["code"]["enum"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("busy"))
         );
 
         // Every documented operation is served: reads answer, writes ask for a token

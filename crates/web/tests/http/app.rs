@@ -48,17 +48,22 @@ impl TestApp {
     /// A fresh application on `backend`; None when PostgreSQL is not configured here.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         let store = almanach_store::testing::fresh_store(backend).await?;
+        Some(TestApp::on(store).await)
+    }
+
+    /// The application over `store` (a migrated one).
+    pub async fn on(store: Store) -> TestApp {
         let library_id = store.default_library().await.unwrap().id;
         let config = WebConfig {
             secure_cookies: false,
             ..WebConfig::default()
         };
         let router = router(AppState::new(store.clone(), config));
-        Some(TestApp {
+        TestApp {
             router,
             store,
             library_id,
-        })
+        }
     }
 
     pub async fn add_staff(&self, email: &str, role: Role) -> i64 {

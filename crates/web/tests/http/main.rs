@@ -6,6 +6,7 @@ mod api;
 mod app;
 mod auth;
 mod browser;
+mod busy;
 mod costs;
 mod csv;
 mod day;

@@ -1,0 +1,152 @@
+//! Overload is `StoreError::Busy`, never `Other`: no free connection in
+//! time, SQLite's "database is locked", PostgreSQL's lock and statement
+//! timeouts; and a registration refused for it writes nothing.
+
+use std::time::Duration;
+
+use almanach_store::testing::{
+    dispose, fresh_store_with, party, published_event, registration, saved_session, workshop_write,
+};
+use almanach_store::*;
+
+/// A pool of one connection that gives up after 200 ms.
+const TINY: PoolOptions = PoolOptions {
+    max_connections: Some(1),
+    acquire_timeout: Duration::from_millis(200),
+};
+
+async fn pool_exhausted(backend: Backend) {
+    let store = fresh_store_with(backend, TINY).await.expect("store");
+    let lib = store.default_library().await.unwrap().id;
+    let actor = Actor::system(lib, "test");
+    let e = published_event(&store, lib, "Atelier robotique").await;
+    let s = saved_session(
+        &store,
+        lib,
+        &workshop_write(e, Some(10), now() + 7 * 86_400),
+    )
+    .await;
+    let new = registration(Target::Session(s), party("anne@example.org", 1), "a");
+
+    let held = store.pool().acquire().await.unwrap();
+    // A read (a plain `?` on the query) and a write (the transaction's begin).
+    let read = store.default_library().await;
+    assert!(matches!(read, Err(StoreError::Busy(_))), "{read:?}");
+    let write = store.register(&actor, &new).await;
+    assert!(matches!(write, Err(StoreError::Busy(_))), "{write:?}");
+
+    drop(held);
+    let list = store
+        .list_registrations(lib, Target::Session(s))
+        .await
+        .unwrap();
+    assert!(list.is_empty(), "the refused registration left nothing");
+    let again = store.register(&actor, &new).await.unwrap();
+    assert!(matches!(again, Registered::New(_)), "{again:?}");
+    let list = store
+        .list_registrations(lib, Target::Session(s))
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    dispose(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_free_connection_is_busy_and_writes_nothing_sqlite() {
+    pool_exhausted(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(almanach_postgres_tests),
+    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
+)]
+async fn no_free_connection_is_busy_and_writes_nothing_postgres() {
+    pool_exhausted(Backend::Postgres).await
+}
+
+/// What the database itself answers when a lock is not had in time.
+async fn locks_not_had_in_time(backend: Backend) {
+    let pool = PoolOptions {
+        max_connections: Some(2),
+        ..PoolOptions::default()
+    };
+    let store = fresh_store_with(backend, pool).await.expect("store");
+    let mut holder = store.pool().acquire().await.unwrap();
+    let mut waiter = store.pool().acquire().await.unwrap();
+    let busy = |r: Result<sqlx::any::AnyQueryResult, sqlx::Error>| {
+        let e = StoreError::from(r.expect_err("the lock was not free"));
+        assert!(matches!(e, StoreError::Busy(_)), "{e:?}");
+    };
+    match backend {
+        Backend::Sqlite => {
+            sqlx::query("begin immediate")
+                .execute(&mut *holder)
+                .await
+                .unwrap();
+            // Without waiting: SQLITE_BUSY at once instead of after 10 s.
+            sqlx::query("pragma busy_timeout = 0")
+                .execute(&mut *waiter)
+                .await
+                .unwrap();
+            busy(sqlx::query("begin immediate").execute(&mut *waiter).await);
+            sqlx::query("rollback").execute(&mut *holder).await.unwrap();
+            sqlx::query("pragma busy_timeout = 10000")
+                .execute(&mut *waiter)
+                .await
+                .unwrap();
+        }
+        Backend::Postgres => {
+            sqlx::query("begin").execute(&mut *holder).await.unwrap();
+            sqlx::query("lock table events in access exclusive mode")
+                .execute(&mut *holder)
+                .await
+                .unwrap();
+            // 55P03 lock_not_available.
+            sqlx::query("set lock_timeout = '100ms'")
+                .execute(&mut *waiter)
+                .await
+                .unwrap();
+            busy(
+                sqlx::query("select count(*) from events")
+                    .execute(&mut *waiter)
+                    .await,
+            );
+            sqlx::query("rollback").execute(&mut *holder).await.unwrap();
+            sqlx::query("set lock_timeout = 0")
+                .execute(&mut *waiter)
+                .await
+                .unwrap();
+            // 57014 query_canceled, by statement_timeout.
+            sqlx::query("set statement_timeout = '50ms'")
+                .execute(&mut *waiter)
+                .await
+                .unwrap();
+            busy(
+                sqlx::query("select pg_sleep(2)")
+                    .execute(&mut *waiter)
+                    .await,
+            );
+            sqlx::query("set statement_timeout = 0")
+                .execute(&mut *waiter)
+                .await
+                .unwrap();
+        }
+    }
+    drop((holder, waiter));
+    dispose(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_not_had_in_time_is_busy_sqlite() {
+    locks_not_had_in_time(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(almanach_postgres_tests),
+    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
+)]
+async fn a_lock_not_had_in_time_is_busy_postgres() {
+    locks_not_had_in_time(Backend::Postgres).await
+}
