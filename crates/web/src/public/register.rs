@@ -423,7 +423,7 @@ async fn save(
         // Retry-After. Nothing was written: the transaction was dropped.
         Err(busy @ StoreError::Busy(_)) => {
             tracing::warn!(
-                event_id,
+                event_id = event_id.get(),
                 cause = %crate::error::with_causes(&busy),
                 "registration form: database busy, answered 503"
             );

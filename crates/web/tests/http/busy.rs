@@ -2,6 +2,7 @@
 //! or a lock not had in time, pages, the API and the registration form
 //! answer 503 with Retry-After, save nothing, and work again afterwards.
 
+use almanach_domain::ids::SessionId;
 use std::time::Duration;
 
 use almanach_domain::staff::Role;
@@ -44,7 +45,7 @@ fn assert_busy(r: &Response, what: &str) {
     );
 }
 
-async fn registrations(app: &TestApp, session: i64) -> usize {
+async fn registrations(app: &TestApp, session: SessionId) -> usize {
     app.store
         .list_registrations(app.library_id, Target::Session(session))
         .await
@@ -88,7 +89,11 @@ async fn no_free_connection(backend: Backend) {
     assert_busy(&sent, "registration");
     drop(held);
 
-    assert_eq!(registrations(&app, s).await, 0, "nothing half-saved");
+    assert_eq!(
+        registrations(&app, SessionId(s)).await,
+        0,
+        "nothing half-saved"
+    );
     let agenda = app.get(&mut Client::default(), "/agenda").await;
     assert_eq!(agenda.status, StatusCode::OK);
     assert!(agenda.body.contains("Atelier Scratch"));
@@ -98,7 +103,7 @@ async fn no_free_connection(backend: Backend) {
     assert_eq!(api.status, StatusCode::OK, "{}", api.body);
     let sent = app.post(&mut person, &path, &fields).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
-    assert_eq!(registrations(&app, s).await, 1);
+    assert_eq!(registrations(&app, SessionId(s)).await, 1);
     dispose(app.store).await;
 }
 
@@ -179,10 +184,14 @@ async fn lock_held_while_saving(backend: Backend) {
     sqlx::query("rollback").execute(&mut *holder).await.unwrap();
     drop(holder);
 
-    assert_eq!(registrations(&app, s).await, 0, "nothing half-saved");
+    assert_eq!(
+        registrations(&app, SessionId(s)).await,
+        0,
+        "nothing half-saved"
+    );
     let again = app.post(&mut person, &path, &fields).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
-    assert_eq!(registrations(&app, s).await, 1);
+    assert_eq!(registrations(&app, SessionId(s)).await, 1);
     dispose(app.store).await;
 }
 
