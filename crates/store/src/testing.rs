@@ -160,6 +160,33 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Declares a test run once per backend for a story that builds its own
+/// store (or servers) from the backend: `on_each_backend!(name, story)`
+/// makes `mod name { sqlite, postgres }`, each calling `story(backend)`;
+/// a third argument sets the runtime's worker threads (2 by default).
+#[macro_export]
+macro_rules! on_each_backend {
+    ($name:ident, $story:path) => {
+        $crate::on_each_backend!($name, $story, 2);
+    };
+    ($name:ident, $story:path, $threads:literal) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+            async fn sqlite() {
+                $story($crate::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+            #[cfg_attr(
+                not(almanach_postgres_tests),
+                ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
+            )]
+            async fn postgres() {
+                $story($crate::Backend::Postgres).await
+            }
+        }
+    };
+}
+
 /// The plainest session of `event_id` on `d`, from `start` to `end` o'clock
 /// Paris time: a workshop for 12, no room, free, without registration.
 /// Tests set what they are about with `SessionWrite { room_id, ..w }`.
@@ -338,6 +365,33 @@ pub fn registration(
 pub async fn published_event(store: &Store, library_id: LibraryId, title: &str) -> EventId {
     store
         .save_event(&crate::Actor::system(library_id, "test"), &published(title))
+        .await
+        .expect("save the event")
+}
+
+/// Runs one SQL statement on a connection a test holds (to take a lock or
+/// set a timeout), failing the test if the database refuses it.
+pub async fn exec(c: &mut sqlx::AnyConnection, sql: &str) {
+    sqlx::query(sql)
+        .execute(&mut *c)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// An event "E" of `series_id` (or of none) with `status`.
+pub async fn series_event(
+    store: &Store,
+    library_id: LibraryId,
+    series_id: Option<i64>,
+    status: almanach_domain::programme::EventStatus,
+) -> EventId {
+    let e = crate::Event {
+        series_id,
+        status,
+        ..published("E")
+    };
+    store
+        .save_event(&crate::Actor::system(library_id, "test"), &e)
         .await
         .expect("save the event")
 }

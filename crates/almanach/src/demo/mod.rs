@@ -269,16 +269,11 @@ mod tests {
             );
         }
         // Registrations: a full workshop with a waiting list, and a course.
-        let agenda = store
-            .agenda(
-                lib,
-                &almanach_store::AgendaFilter {
-                    now,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+        let coming = almanach_store::AgendaFilter {
+            now,
+            ..Default::default()
+        };
+        let agenda = store.agenda(lib, &coming).await.unwrap();
         assert!(
             agenda
                 .iter()

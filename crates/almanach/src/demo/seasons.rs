@@ -34,6 +34,67 @@ fn samedi_topics(c: &Cast) -> [(&'static str, i64); 13] {
     ]
 }
 
+/// A Samedi de l'innovation on `day`: a talk at 14 h, then a workshop for
+/// 20 from 10 years old at 16 h, both with `speaker` and on `themes`.
+async fn samedi(
+    d: &Demo<'_>,
+    c: &Cast,
+    day: Date,
+    (title, speaker): (&str, i64),
+    themes: &[i64],
+    status: EventStatus,
+) -> Result<()> {
+    d.event_in(
+        &SAMEDIS,
+        title,
+        "Une rencontre à 14 h, puis un atelier sur inscription à 16 h.",
+        status,
+        &[
+            S::new(Talk, day, t(14, 0), t(15, 30), c.auditorium)
+                .speakers(&[speaker])
+                .themes(themes)
+                .leads(&[c.claire]),
+            S::new(Workshop, day, t(16, 0), t(17, 30), c.digital)
+                .registration(20)
+                .ages(Some(10), None, false)
+                .speakers(&[speaker])
+                .themes(themes)
+                .leads(&[c.hugo]),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A Dimanche de l'innovation on `day` with a speaker of the territory: a
+/// talk at 14 h, then a workshop for 16 at 15 h 30.
+async fn dimanche(
+    d: &Demo<'_>,
+    c: &Cast,
+    day: Date,
+    (title, speaker): (&str, i64),
+    description: &str,
+    status: EventStatus,
+) -> Result<()> {
+    d.event_in(
+        &DIMANCHES,
+        title,
+        description,
+        status,
+        &[
+            S::new(Talk, day, t(14, 0), t(15, 0), c.auditorium)
+                .speakers(&[speaker])
+                .leads(&[c.claire]),
+            S::new(Workshop, day, t(15, 30), t(17, 30), c.digital)
+                .registration(16)
+                .speakers(&[speaker])
+                .leads(&[c.hugo]),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 /// The order in which themes come back as replays.
 fn replay_order() -> Vec<usize> {
     (0..AI_THEMES.len())
@@ -43,47 +104,37 @@ fn replay_order() -> Vec<usize> {
 
 /// The Dimanches de l'innovation of 2023-24: the four Sundays of the posters, and the other months.
 pub(super) async fn dimanches_2023(d: &Demo<'_>, c: &Cast) -> Result<()> {
-    let Cast {
-        claire,
-        hugo,
-        ines,
-        auditorium,
-        digital,
-        ref themes,
-        ogone,
-        kouts,
-        fakeoff,
-        rodriguez,
-        cm101,
-        fontaine,
-        nguyen,
-        ..
-    } = *c;
     let published = EventStatus::Published;
     d.event_in(&DIMANCHES, "Découvrez la réalité virtuelle", "Tentez des expériences inédites. Ateliers interactifs animés par Ogône. Entrée libre et gratuite.", published,
-        &[S::new(Workshop, date(2024, 2, 18), t(14, 0), t(18, 0), digital).ages(Some(14), None, false).speakers(&[ogone]).leads(&[hugo])]).await?;
+        &[S::new(Workshop, date(2024, 2, 18), t(14, 0), t(18, 0), c.digital).ages(Some(14), None, false).speakers(&[c.ogone]).leads(&[c.hugo])]).await?;
     d.event_in(
         &DIMANCHES,
         "Info/infos : l'information bousculée par l'intelligence artificielle ?",
         "Conférence et ateliers animés par Fake off. Entrée libre et gratuite.",
         published,
         &[
-            S::new(Talk, date(2024, 3, 17), t(14, 0), t(15, 30), auditorium)
+            S::new(Talk, date(2024, 3, 17), t(14, 0), t(15, 30), c.auditorium)
                 .ages(Some(11), None, false)
-                .speakers(&[fakeoff])
-                .themes(&[themes[7].0])
-                .leads(&[claire]),
-            S::new(Workshop, date(2024, 3, 17), t(16, 0), t(17, 30), auditorium)
-                .ages(Some(11), None, false)
-                .speakers(&[fakeoff])
-                .themes(&[themes[6].0])
-                .leads(&[claire]),
+                .speakers(&[c.fakeoff])
+                .themes(&[c.themes[7].0])
+                .leads(&[c.claire]),
+            S::new(
+                Workshop,
+                date(2024, 3, 17),
+                t(16, 0),
+                t(17, 30),
+                c.auditorium,
+            )
+            .ages(Some(11), None, false)
+            .speakers(&[c.fakeoff])
+            .themes(&[c.themes[6].0])
+            .leads(&[c.claire]),
         ],
     )
     .await?;
     d.event_in(&DIMANCHES, "Créez votre IA !", "Conférence-débat et ateliers animés par Camillo Rodriguez, fondateur de Machine Learning Lab. Ateliers sur inscription.", published, &[
-        S::new(Talk, date(2024, 5, 19), t(14, 0), t(15, 0), auditorium).speakers(&[rodriguez]).leads(&[ines]),
-        S::new(Workshop, date(2024, 5, 19), t(15, 0), t(16, 0), digital).registration(12).speakers(&[rodriguez]).leads(&[ines]),
+        S::new(Talk, date(2024, 5, 19), t(14, 0), t(15, 0), c.auditorium).speakers(&[c.rodriguez]).leads(&[c.ines]),
+        S::new(Workshop, date(2024, 5, 19), t(15, 0), t(16, 0), c.digital).registration(12).speakers(&[c.rodriguez]).leads(&[c.ines]),
     ]).await?;
     d.event_in(
         &DIMANCHES,
@@ -91,11 +142,11 @@ pub(super) async fn dimanches_2023(d: &Demo<'_>, c: &Cast) -> Result<()> {
         "Animé par Ari Kouts, consultant en innovation. Entrée gratuite sans inscription.",
         published,
         &[
-            S::new(Workshop, date(2024, 6, 16), t(14, 0), t(18, 0), digital)
+            S::new(Workshop, date(2024, 6, 16), t(14, 0), t(18, 0), c.digital)
                 .ages(Some(4), Some(10), true)
-                .speakers(&[kouts])
-                .themes(&[themes[28].0])
-                .leads(&[hugo]),
+                .speakers(&[c.kouts])
+                .themes(&[c.themes[28].0])
+                .leads(&[c.hugo]),
         ],
     )
     .await?;
@@ -103,35 +154,28 @@ pub(super) async fn dimanches_2023(d: &Demo<'_>, c: &Cast) -> Result<()> {
         (
             date(2023, 10, 15),
             "L'IA, c'est quoi ? Démonstrations de start-up",
-            cm101,
+            c.cm101,
         ),
         (
             date(2023, 11, 19),
             "Imprimer en 3D, de l'idée à l'objet",
-            nguyen,
+            c.nguyen,
         ),
         (
             date(2023, 12, 17),
             "Musique et IA : composer en famille",
-            cm101,
+            c.cm101,
         ),
-        (date(2024, 1, 21), "Robots en famille", nguyen),
-        (date(2024, 4, 21), "Dessiner avec une IA", fontaine),
+        (date(2024, 1, 21), "Robots en famille", c.nguyen),
+        (date(2024, 4, 21), "Dessiner avec une IA", c.fontaine),
     ] {
-        d.event_in(
-            &DIMANCHES,
-            title,
+        dimanche(
+            d,
+            c,
+            day,
+            (title, speaker),
             "Rencontre et ateliers avec un intervenant du territoire.",
             published,
-            &[
-                S::new(Talk, day, t(14, 0), t(15, 0), auditorium)
-                    .speakers(&[speaker])
-                    .leads(&[claire]),
-                S::new(Workshop, day, t(15, 30), t(17, 30), digital)
-                    .registration(16)
-                    .speakers(&[speaker])
-                    .leads(&[hugo]),
-            ],
         )
         .await?;
     }
@@ -141,13 +185,6 @@ pub(super) async fn dimanches_2023(d: &Demo<'_>, c: &Cast) -> Result<()> {
 
 /// The Points du numérique of 2023-24: one short session per theme.
 pub(super) async fn points_du_numerique_2023(d: &Demo<'_>, c: &Cast) -> Result<()> {
-    let Cast {
-        hugo,
-        ines,
-        digital,
-        ref themes,
-        ..
-    } = *c;
     let published = EventStatus::Published;
     let classic = [
         "Débuter avec un ordinateur",
@@ -166,7 +203,7 @@ pub(super) async fn points_du_numerique_2023(d: &Demo<'_>, c: &Cast) -> Result<(
     let mut classic_ids = Vec::new();
     for title in classic {
         let id = match AI_THEMES.iter().position(|(t, _)| *t == title) {
-            Some(i) => themes[i].0,
+            Some(i) => c.themes[i].0,
             None => {
                 d.store
                     .save_theme(
@@ -196,9 +233,9 @@ pub(super) async fn points_du_numerique_2023(d: &Demo<'_>, c: &Cast) -> Result<(
             classic[i / 2],
             "Atelier d'une heure, entrée libre.",
             published,
-            &[S::new(Workshop, day, t(15, 0), t(16, 0), digital)
+            &[S::new(Workshop, day, t(15, 0), t(16, 0), c.digital)
                 .themes(&[theme])
-                .leads(&[[hugo, ines][i / 2 % 2]])],
+                .leads(&[[c.hugo, c.ines][i / 2 % 2]])],
         )
         .await?;
     }
@@ -208,11 +245,6 @@ pub(super) async fn points_du_numerique_2023(d: &Demo<'_>, c: &Cast) -> Result<(
 
 /// The Points de l'IA of 2024-25: a new theme each week, 2 to 4 sessions on it.
 pub(super) async fn points_ia_2024(d: &Demo<'_>, c: &Cast) -> Result<()> {
-    let Cast {
-        digital,
-        ref themes,
-        ..
-    } = *c;
     let published = EventStatus::Published;
     let days = [
         Weekday::Tuesday,
@@ -222,7 +254,7 @@ pub(super) async fn points_ia_2024(d: &Demo<'_>, c: &Cast) -> Result<()> {
     ];
     let weeks = weekly(date(2024, 9, 10), date(2025, 7, 12), Weekday::Tuesday);
     for (k, monday_ish) in weeks.iter().enumerate().take(AI_THEMES.len()) {
-        let (theme, lead) = themes[k];
+        let (theme, lead) = c.themes[k];
         let n = 2 + k % 3;
         let mut sessions = Vec::new();
         for wd in days.iter().take(n) {
@@ -236,7 +268,7 @@ pub(super) async fn points_ia_2024(d: &Demo<'_>, c: &Cast) -> Result<()> {
                 (t(16, 0), t(17, 0))
             };
             sessions.push(
-                S::new(Workshop, day, a, b, digital)
+                S::new(Workshop, day, a, b, c.digital)
                     .themes(&[theme])
                     .leads(&[lead]),
             );
@@ -256,14 +288,6 @@ pub(super) async fn points_ia_2024(d: &Demo<'_>, c: &Cast) -> Result<()> {
 
 /// The Samedis de l'innovation: nine in 2024, four from January to April 2025.
 pub(super) async fn samedis_2024(d: &Demo<'_>, c: &Cast) -> Result<()> {
-    let Cast {
-        claire,
-        hugo,
-        auditorium,
-        digital,
-        ref themes,
-        ..
-    } = *c;
     let published = EventStatus::Published;
     let samedi_topics = samedi_topics(c);
     let months = [
@@ -284,26 +308,8 @@ pub(super) async fn samedis_2024(d: &Demo<'_>, c: &Cast) -> Result<()> {
     for (i, (y, m)) in months.into_iter().enumerate() {
         let day = nth_weekday(y, m, Weekday::Saturday, 2);
         let (title, speaker) = samedi_topics[i];
-        let theme = themes[(i * 7) % themes.len()].0;
-        d.event_in(
-            &SAMEDIS,
-            title,
-            "Une rencontre à 14 h, puis un atelier sur inscription à 16 h.",
-            published,
-            &[
-                S::new(Talk, day, t(14, 0), t(15, 30), auditorium)
-                    .speakers(&[speaker])
-                    .themes(&[theme])
-                    .leads(&[claire]),
-                S::new(Workshop, day, t(16, 0), t(17, 30), digital)
-                    .registration(20)
-                    .ages(Some(10), None, false)
-                    .speakers(&[speaker])
-                    .themes(&[theme])
-                    .leads(&[hugo]),
-            ],
-        )
-        .await?;
+        let theme = c.themes[(i * 7) % c.themes.len()].0;
+        samedi(d, c, day, (title, speaker), &[theme], published).await?;
     }
 
     Ok(())
@@ -311,17 +317,12 @@ pub(super) async fn samedis_2024(d: &Demo<'_>, c: &Cast) -> Result<()> {
 
 /// The Points de l'IA of 2025-26: twice a week, new themes and replays of the most followed.
 pub(super) async fn points_ia_2025(d: &Demo<'_>, c: &Cast) -> Result<()> {
-    let Cast {
-        digital,
-        ref themes,
-        ..
-    } = *c;
     let published = EventStatus::Published;
     let replay_order = replay_order();
     let mut k = 0;
     for wd in [Weekday::Wednesday, Weekday::Saturday] {
         for day in weekly(date(2025, 9, 10), date(2026, 6, 27), wd) {
-            let (theme, lead) = themes[replay_order[k % replay_order.len()]];
+            let (theme, lead) = c.themes[replay_order[k % replay_order.len()]];
             let (a, b) = if wd == Weekday::Saturday {
                 (t(11, 0), t(12, 0))
             } else {
@@ -333,7 +334,7 @@ pub(super) async fn points_ia_2025(d: &Demo<'_>, c: &Cast) -> Result<()> {
                 title,
                 "Point de l'IA : présentation, démonstration et expérimentation.",
                 published,
-                &[S::new(Workshop, day, a, b, digital)
+                &[S::new(Workshop, day, a, b, c.digital)
                     .themes(&[theme])
                     .leads(&[lead])],
             )
@@ -347,69 +348,55 @@ pub(super) async fn points_ia_2025(d: &Demo<'_>, c: &Cast) -> Result<()> {
 
 /// The Semaine du numérique, 8 to 13 December 2025.
 pub(super) async fn semaine_2025(d: &Demo<'_>, c: &Cast) -> Result<()> {
-    let Cast {
-        claire,
-        hugo,
-        ines,
-        auditorium,
-        digital,
-        semaine,
-        ref themes,
-        ogone,
-        rodriguez,
-        fontaine,
-        nguyen,
-        ..
-    } = *c;
     let published = EventStatus::Published;
     d.event(
-        semaine,
+        c.semaine,
         "Table ronde : créer avec l'IA",
         "Artistes, auteurs et spécialistes débattent de la création à l'heure de l'IA.",
         published,
         &[
-            S::new(Talk, date(2025, 12, 9), t(18, 0), t(19, 30), auditorium)
-                .speakers(&[fontaine, rodriguez])
-                .themes(&[themes[23].0])
-                .leads(&[claire]),
+            S::new(Talk, date(2025, 12, 9), t(18, 0), t(19, 30), c.auditorium)
+                .speakers(&[c.fontaine, c.rodriguez])
+                .themes(&[c.themes[23].0])
+                .leads(&[c.claire]),
         ],
     )
     .await?;
     d.event(
-        semaine,
+        c.semaine,
         "Démonstrations : réalité virtuelle et robots",
         "En continu, venez essayer.",
         published,
         &[
-            S::new(Other, date(2025, 12, 10), t(14, 0), t(15, 45), auditorium)
-                .speakers(&[ogone, nguyen])
-                .leads(&[hugo]),
+            S::new(Other, date(2025, 12, 10), t(14, 0), t(15, 45), c.auditorium)
+                .speakers(&[c.ogone, c.nguyen])
+                .leads(&[c.hugo]),
         ],
     )
     .await?;
     d.event(
-        semaine,
+        c.semaine,
         "Rencontre d'auteur : écrire avec (ou contre) l'IA",
         "Lecture et discussion.",
         published,
         &[
-            S::new(Talk, date(2025, 12, 12), t(18, 0), t(19, 30), auditorium)
-                .themes(&[themes[1].0])
-                .leads(&[ines]),
+            S::new(Talk, date(2025, 12, 12), t(18, 0), t(19, 30), c.auditorium)
+                .themes(&[c.themes[1].0])
+                .leads(&[c.ines]),
         ],
     )
     .await?;
     d.event(
-        semaine,
+        c.semaine,
         "Atelier : fabriquer sa carte de vœux avec l'IA",
         "Atelier familial sur inscription.",
         published,
         &[
-            S::new(Workshop, date(2025, 12, 13), t(14, 0), t(16, 0), digital)
+            S::new(Workshop, date(2025, 12, 13), t(14, 0), t(16, 0), c.digital)
                 .registration(12)
                 .ages(Some(7), Some(12), true)
-                .themes(&[themes[16].0])
-                .leads(&[hugo]),
+                .themes(&[c.themes[16].0])
+                .leads(&[c.hugo]),
         ],
     )
     .await?;
@@ -419,24 +406,16 @@ pub(super) async fn semaine_2025(d: &Demo<'_>, c: &Cast) -> Result<()> {
 
 /// The Ateliers de la Méd'IA Tech: one course over three Saturdays (robotics) and single workshops.
 pub(super) async fn media_tech_2025(d: &Demo<'_>, c: &Cast) -> Result<()> {
-    let Cast {
-        hugo,
-        ines,
-        digital,
-        ref themes,
-        nguyen,
-        ..
-    } = *c;
     let published = EventStatus::Published;
     let robot_days = [date(2026, 1, 10), date(2026, 1, 17), date(2026, 1, 24)];
     let robot: Vec<S> = robot_days
         .iter()
         .map(|day| {
-            S::new(Workshop, *day, t(14, 0), t(16, 0), digital)
+            S::new(Workshop, *day, t(14, 0), t(16, 0), c.digital)
                 .registration(10)
                 .ages(Some(10), Some(14), false)
-                .speakers(&[nguyen])
-                .leads(&[hugo])
+                .speakers(&[c.nguyen])
+                .leads(&[c.hugo])
         })
         .collect();
     d.event_in(
@@ -457,11 +436,11 @@ pub(super) async fn media_tech_2025(d: &Demo<'_>, c: &Cast) -> Result<()> {
             title,
             "Atelier sur inscription, à partir de 12 ans.",
             published,
-            &[S::new(Workshop, day, t(14, 0), t(16, 0), digital)
+            &[S::new(Workshop, day, t(14, 0), t(16, 0), c.digital)
                 .registration(12)
                 .ages(Some(12), None, false)
-                .themes(&[themes[theme].0])
-                .leads(&[ines])],
+                .themes(&[c.themes[theme].0])
+                .leads(&[c.ines])],
         )
         .await?;
     }
@@ -473,21 +452,6 @@ pub(super) async fn media_tech_2025(d: &Demo<'_>, c: &Cast) -> Result<()> {
 /// monthly Samedis and Dimanches de l'innovation (drafts beyond two
 /// months). The seasons before are the seed's own.
 pub(super) async fn current_season(d: &Demo<'_>, c: &Cast) -> Result<()> {
-    let Cast {
-        claire,
-        hugo,
-        auditorium,
-        digital,
-        ref themes,
-        ogone,
-        kouts,
-        fakeoff,
-        rodriguez,
-        cm101,
-        fontaine,
-        nguyen,
-        ..
-    } = *c;
     let published = EventStatus::Published;
     let today = d.today;
     let replay_order = replay_order();
@@ -509,9 +473,9 @@ pub(super) async fn current_season(d: &Demo<'_>, c: &Cast) -> Result<()> {
                     AI_THEMES[i].0,
                     "Point de l'IA : une heure pour découvrir et essayer.",
                     published,
-                    &[S::new(Workshop, day, a, b, digital)
-                        .themes(&[themes[i].0])
-                        .leads(&[themes[i].1])],
+                    &[S::new(Workshop, day, a, b, c.digital)
+                        .themes(&[c.themes[i].0])
+                        .leads(&[c.themes[i].1])],
                 )
                 .await?;
                 k += 1;
@@ -530,53 +494,30 @@ pub(super) async fn current_season(d: &Demo<'_>, c: &Cast) -> Result<()> {
             let y = if m >= 9 { season_year } else { season_year + 1 };
             let day = nth_weekday(y, m, Weekday::Saturday, 2);
             let (title, speaker) = samedi_topics[(i + 3) % samedi_topics.len()];
-            d.event_in(
-                &SAMEDIS,
-                title,
-                "Une rencontre à 14 h, puis un atelier sur inscription à 16 h.",
-                planned(day)?,
-                &[
-                    S::new(Talk, day, t(14, 0), t(15, 30), auditorium)
-                        .speakers(&[speaker])
-                        .leads(&[claire]),
-                    S::new(Workshop, day, t(16, 0), t(17, 30), digital)
-                        .registration(20)
-                        .ages(Some(10), None, false)
-                        .speakers(&[speaker])
-                        .leads(&[hugo]),
-                ],
-            )
-            .await?;
+            samedi(d, c, day, (title, speaker), &[], planned(day)?).await?;
         }
         let sunday_topics = [
-            ("Réalité virtuelle : voyager sans bouger", ogone),
-            ("L'information à l'épreuve de l'IA", fakeoff),
-            ("Créez votre IA !", rodriguez),
-            ("Un livre animé avec l'IA", kouts),
-            ("Start-up du territoire : l'IA au travail", cm101),
-            ("Robots en famille", nguyen),
-            ("Dessiner avec une IA", fontaine),
-            ("Imprimer en 3D, de l'idée à l'objet", nguyen),
-            ("Musique et IA : composer en famille", cm101),
+            ("Réalité virtuelle : voyager sans bouger", c.ogone),
+            ("L'information à l'épreuve de l'IA", c.fakeoff),
+            ("Créez votre IA !", c.rodriguez),
+            ("Un livre animé avec l'IA", c.kouts),
+            ("Start-up du territoire : l'IA au travail", c.cm101),
+            ("Robots en famille", c.nguyen),
+            ("Dessiner avec une IA", c.fontaine),
+            ("Imprimer en 3D, de l'idée à l'objet", c.nguyen),
+            ("Musique et IA : composer en famille", c.cm101),
         ];
         for (i, m) in [10, 11, 12, 1, 2, 3, 4, 5, 6].into_iter().enumerate() {
             let y = if m >= 9 { season_year } else { season_year + 1 };
             let day = nth_weekday(y, m, Weekday::Sunday, 3);
             let (title, speaker) = sunday_topics[i];
-            d.event_in(
-                &DIMANCHES,
-                title,
+            dimanche(
+                d,
+                c,
+                day,
+                (title, speaker),
                 "Rencontre et ateliers avec un intervenant du territoire. Entrée libre, ateliers sur inscription.",
                 planned(day)?,
-                &[
-                    S::new(Talk, day, t(14, 0), t(15, 0), auditorium)
-                        .speakers(&[speaker])
-                        .leads(&[claire]),
-                    S::new(Workshop, day, t(15, 30), t(17, 30), digital)
-                        .registration(16)
-                        .speakers(&[speaker])
-                        .leads(&[hugo]),
-                ],
             )
             .await?;
         }
@@ -586,9 +527,6 @@ pub(super) async fn current_season(d: &Demo<'_>, c: &Cast) -> Result<()> {
 
 /// Individual appointments on Tuesdays, from four weeks ago to eight weeks on.
 pub(super) async fn appointments(d: &Demo<'_>, c: &Cast) -> Result<()> {
-    let Cast {
-        ines, digital, rdv, ..
-    } = *c;
     let published = EventStatus::Published;
     let today = d.today;
     for day in weekly(
@@ -597,13 +535,13 @@ pub(super) async fn appointments(d: &Demo<'_>, c: &Cast) -> Result<()> {
         Weekday::Tuesday,
     ) {
         d.event(
-            rdv,
+            c.rdv,
             "Accompagnement individuel à l'IA",
             "Sur rendez-vous, pour les abonnés.",
             published,
-            &[S::new(Appointment, day, t(10, 0), t(11, 0), digital)
+            &[S::new(Appointment, day, t(10, 0), t(11, 0), c.digital)
                 .registration(1)
-                .leads(&[ines])],
+                .leads(&[c.ines])],
         )
         .await?;
     }

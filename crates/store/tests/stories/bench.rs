@@ -170,16 +170,4 @@ async fn makes_what_it_says(backend: Backend) {
     assert_ne!(other.seasons, g.seasons);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite() {
-    makes_what_it_says(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(
-    not(almanach_postgres_tests),
-    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
-)]
-async fn postgres() {
-    makes_what_it_says(Backend::Postgres).await
-}
+almanach_store::on_each_backend!(generated, super::makes_what_it_says);

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use almanach_store::testing::{
-    dispose, fresh_store_with, party, published_event, registration, saved_session, workshop_write,
+    dispose, exec, fresh_store_with, party, published_event, registration, saved_session,
+    workshop_write,
 };
 use almanach_store::*;
 
@@ -51,19 +52,10 @@ async fn pool_exhausted(backend: Backend) {
     dispose(store).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_free_connection_is_busy_and_writes_nothing_sqlite() {
-    pool_exhausted(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(
-    not(almanach_postgres_tests),
-    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
-)]
-async fn no_free_connection_is_busy_and_writes_nothing_postgres() {
-    pool_exhausted(Backend::Postgres).await
-}
+almanach_store::on_each_backend!(
+    no_free_connection_is_busy_and_writes_nothing,
+    super::pool_exhausted
+);
 
 /// What the database itself answers when a lock is not had in time.
 async fn locks_not_had_in_time(backend: Backend) {
@@ -80,73 +72,37 @@ async fn locks_not_had_in_time(backend: Backend) {
     };
     match backend {
         Backend::Sqlite => {
-            sqlx::query("begin immediate")
-                .execute(&mut *holder)
-                .await
-                .unwrap();
+            exec(&mut holder, "begin immediate").await;
             // Without waiting: SQLITE_BUSY at once instead of after 10 s.
-            sqlx::query("pragma busy_timeout = 0")
-                .execute(&mut *waiter)
-                .await
-                .unwrap();
+            exec(&mut waiter, "pragma busy_timeout = 0").await;
             busy(sqlx::query("begin immediate").execute(&mut *waiter).await);
-            sqlx::query("rollback").execute(&mut *holder).await.unwrap();
-            sqlx::query("pragma busy_timeout = 10000")
-                .execute(&mut *waiter)
-                .await
-                .unwrap();
+            exec(&mut holder, "rollback").await;
+            exec(&mut waiter, "pragma busy_timeout = 10000").await;
         }
         Backend::Postgres => {
-            sqlx::query("begin").execute(&mut *holder).await.unwrap();
-            sqlx::query("lock table events in access exclusive mode")
-                .execute(&mut *holder)
-                .await
-                .unwrap();
+            exec(&mut holder, "begin").await;
+            exec(&mut holder, "lock table events in access exclusive mode").await;
             // 55P03 lock_not_available.
-            sqlx::query("set lock_timeout = '100ms'")
-                .execute(&mut *waiter)
-                .await
-                .unwrap();
+            exec(&mut waiter, "set lock_timeout = '100ms'").await;
             busy(
                 sqlx::query("select count(*) from events")
                     .execute(&mut *waiter)
                     .await,
             );
-            sqlx::query("rollback").execute(&mut *holder).await.unwrap();
-            sqlx::query("set lock_timeout = 0")
-                .execute(&mut *waiter)
-                .await
-                .unwrap();
+            exec(&mut holder, "rollback").await;
+            exec(&mut waiter, "set lock_timeout = 0").await;
             // 57014 query_canceled, by statement_timeout.
-            sqlx::query("set statement_timeout = '50ms'")
-                .execute(&mut *waiter)
-                .await
-                .unwrap();
+            exec(&mut waiter, "set statement_timeout = '50ms'").await;
             busy(
                 sqlx::query("select pg_sleep(2)")
                     .execute(&mut *waiter)
                     .await,
             );
-            sqlx::query("set statement_timeout = 0")
-                .execute(&mut *waiter)
-                .await
-                .unwrap();
+            exec(&mut waiter, "set statement_timeout = 0").await;
         }
     }
     drop((holder, waiter));
     dispose(store).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_lock_not_had_in_time_is_busy_sqlite() {
-    locks_not_had_in_time(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(
-    not(almanach_postgres_tests),
-    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
-)]
-async fn a_lock_not_had_in_time_is_busy_postgres() {
-    locks_not_had_in_time(Backend::Postgres).await
-}
+almanach_store::on_each_backend!(a_lock_not_had_in_time_is_busy, super::locks_not_had_in_time);

@@ -6,7 +6,8 @@ use almanach_domain::costs::{Billing, CostKind};
 use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_domain::programme::EventStatus;
 use almanach_domain::stats::Period;
-use almanach_store::testing::{on_day, published};
+use almanach_store::testing::on_day;
+use almanach_store::testing::series_event as event;
 use almanach_store::*;
 
 fn actor(lib: LibraryId) -> Actor {
@@ -24,20 +25,6 @@ async fn series(store: &Store, lib: LibraryId, name: &str) -> i64 {
         )
         .await
         .unwrap()
-}
-
-async fn event(
-    store: &Store,
-    lib: LibraryId,
-    series_id: Option<i64>,
-    status: EventStatus,
-) -> EventId {
-    let e = Event {
-        series_id,
-        status,
-        ..published("E")
-    };
-    store.save_event(&actor(lib), &e).await.unwrap()
 }
 
 async fn session(

@@ -384,16 +384,8 @@ async fn two_servers_race_for_the_week(backend: Backend) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_servers_race_for_the_week_sqlite() {
-    two_servers_race_for_the_week(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[cfg_attr(
-    not(almanach_postgres_tests),
-    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
-)]
-async fn two_servers_race_for_the_week_postgres() {
-    two_servers_race_for_the_week(Backend::Postgres).await
-}
+almanach_store::on_each_backend!(
+    two_servers_race_for_the_week_on_each_backend,
+    super::two_servers_race_for_the_week,
+    4
+);

@@ -294,19 +294,11 @@ async fn claim_with_two_servers(backend: Backend) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_servers_claim_each_message_once_on_sqlite() {
-    claim_with_two_servers(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[cfg_attr(
-    not(almanach_postgres_tests),
-    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
-)]
-async fn two_servers_claim_each_message_once_on_postgres() {
-    claim_with_two_servers(Backend::Postgres).await
-}
+almanach_store::on_each_backend!(
+    two_servers_claim_each_message_once,
+    super::claim_with_two_servers,
+    4
+);
 
 on_both_backends!(
     async fn staff_changes_tell_every_live_registrant(store: Store) {

@@ -680,16 +680,4 @@ async fn two_servers(backend: Backend) {
     check_invariants(&list, 25);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_servers_on_one_sqlite_file() {
-    two_servers(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(
-    not(almanach_postgres_tests),
-    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
-)]
-async fn two_servers_on_one_postgres_database() {
-    two_servers(Backend::Postgres).await
-}
+almanach_store::on_each_backend!(two_servers_on_one_database, super::two_servers);

@@ -6,6 +6,7 @@ use almanach_domain::import::parse_file;
 use almanach_domain::programme::{EventStatus, SessionKind};
 use almanach_domain::stats::{MinMax, Period, ThemeFigures};
 use almanach_store::testing::on_day;
+use almanach_store::testing::series_event as event;
 use almanach_store::*;
 
 fn actor(lib: LibraryId) -> Actor {
@@ -19,20 +20,6 @@ async fn series(store: &Store, lib: LibraryId, name: &str, minutes: Option<u32>)
         ..Series::default()
     };
     store.save_series(&actor(lib), &s).await.unwrap()
-}
-
-async fn event(
-    store: &Store,
-    lib: LibraryId,
-    series_id: Option<i64>,
-    status: EventStatus,
-) -> EventId {
-    let e = Event {
-        series_id,
-        status,
-        ..almanach_store::testing::published("E")
-    };
-    store.save_event(&actor(lib), &e).await.unwrap()
 }
 
 async fn theme(store: &Store, lib: LibraryId, title: &str) -> i64 {

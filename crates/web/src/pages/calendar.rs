@@ -146,27 +146,22 @@ async fn frame(
     let tr = Tr::new(s.lang);
     let lib = s.library_id();
     let tz = state.store.library(lib).await?.tz();
-    let all = |key| (String::new(), tr.t(key).to_string());
-    let series = std::iter::once(all("calendar.all_series"))
-        .chain(
-            state
-                .store
-                .list_series(lib)
-                .await?
-                .into_iter()
-                .map(|x| (x.id.to_string(), x.name)),
-        )
-        .collect();
-    let rooms = std::iter::once(all("calendar.all_rooms"))
-        .chain(
-            state
-                .store
-                .list_rooms(lib)
-                .await?
-                .into_iter()
-                .map(|x| (x.id.to_string(), x.name)),
-        )
-        .collect();
+    // "All …" first, then each one by id.
+    let choices = |all, named: Vec<(i64, String)>| -> Vec<(String, String)> {
+        std::iter::once((String::new(), tr.t(all).to_string()))
+            .chain(named.into_iter().map(|(id, name)| (id.to_string(), name)))
+            .collect()
+    };
+    let series = state.store.list_series(lib).await?;
+    let series = choices(
+        "calendar.all_series",
+        series.into_iter().map(|x| (x.id, x.name)).collect(),
+    );
+    let rooms = state.store.list_rooms(lib).await?;
+    let rooms = choices(
+        "calendar.all_rooms",
+        rooms.into_iter().map(|x| (x.id, x.name)).collect(),
+    );
     let page = Page::new(s, tr.t("nav.calendar"), "calendar", flash);
     let frame = Frame {
         heading: String::new(),

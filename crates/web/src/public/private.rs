@@ -209,12 +209,7 @@ async fn cancel(
     Path(token): Path<String>,
     _f: Form<Empty>,
 ) -> Result<Response, WebError> {
-    let r = find(&state, &token).await?;
-    state
-        .store
-        .cancel_registration(&Actor::system(r.library_id, "public"), r.id)
-        .await?;
-    Ok(Redirect::to(&format!("/r/{token}?done=cancelled")).into_response())
+    withdraw(&state, &token, false).await
 }
 
 async fn forget(
@@ -222,10 +217,20 @@ async fn forget(
     Path(token): Path<String>,
     _f: Form<Empty>,
 ) -> Result<Response, WebError> {
-    let r = find(&state, &token).await?;
-    state
-        .store
-        .forget_registration(&Actor::system(r.library_id, "public"), r.id)
-        .await?;
-    Ok(Redirect::to(&format!("/r/{token}?done=forgotten")).into_response())
+    withdraw(&state, &token, true).await
+}
+
+/// Cancels the registration of `token` or, with `forget`, also erases what
+/// it kept of the person; then back to the link's page, which says so.
+async fn withdraw(state: &AppState, token: &str, forget: bool) -> Result<Response, WebError> {
+    let r = find(state, token).await?;
+    let actor = Actor::system(r.library_id, "public");
+    let done = if forget {
+        state.store.forget_registration(&actor, r.id).await?;
+        "forgotten"
+    } else {
+        state.store.cancel_registration(&actor, r.id).await?;
+        "cancelled"
+    };
+    Ok(Redirect::to(&format!("/r/{token}?done={done}")).into_response())
 }

@@ -6,7 +6,7 @@ use almanach_domain::ids::SessionId;
 use std::time::Duration;
 
 use almanach_domain::staff::Role;
-use almanach_store::testing::{dispose, fresh_store_with};
+use almanach_store::testing::{dispose, exec, fresh_store_with};
 use almanach_store::{Backend, PoolOptions, Target};
 use axum::http::{StatusCode, header};
 
@@ -53,20 +53,32 @@ async fn registrations(app: &TestApp, session: SessionId) -> usize {
         .len()
 }
 
-async fn no_free_connection(backend: Backend) {
+/// A workshop on a small application, and its registration form as a
+/// person opened it: the form's path, the person's client and the form key.
+async fn opened_form(backend: Backend) -> (TestApp, i64, SessionId, String, Client, String) {
     let app = small_app(backend).await;
     let (e, s) = workshop(&app, "Atelier Scratch", 10, 4).await;
-    let secret = token(&app, Role::Viewer).await;
     let path = format!("/events/{e}/sessions/{s}/register");
     let mut person = Client::default();
     let form = app.get(&mut person, &path).await;
     let key = form_key(&form.body);
-    let fields = [
+    (app, e, SessionId(s), path, person, key)
+}
+
+/// Anne's answers on the form opened with `key`.
+fn anne(key: &str) -> [(&'static str, &str); 4] {
+    [
         ("name", "Anne Dupont"),
         ("email", "anne@example.org"),
         ("seats", "2"),
-        ("key", key.as_str()),
-    ];
+        ("key", key),
+    ]
+}
+
+async fn no_free_connection(backend: Backend) {
+    let (app, _, s, path, mut person, key) = opened_form(backend).await;
+    let secret = token(&app, Role::Viewer).await;
+    let fields = anne(&key);
 
     let held = (
         app.store.pool().acquire().await.unwrap(),
@@ -89,11 +101,7 @@ async fn no_free_connection(backend: Backend) {
     assert_busy(&sent, "registration");
     drop(held);
 
-    assert_eq!(
-        registrations(&app, SessionId(s)).await,
-        0,
-        "nothing half-saved"
-    );
+    assert_eq!(registrations(&app, s).await, 0, "nothing half-saved");
     let agenda = app.get(&mut Client::default(), "/agenda").await;
     assert_eq!(agenda.status, StatusCode::OK);
     assert!(agenda.body.contains("Atelier Scratch"));
@@ -103,40 +111,21 @@ async fn no_free_connection(backend: Backend) {
     assert_eq!(api.status, StatusCode::OK, "{}", api.body);
     let sent = app.post(&mut person, &path, &fields).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
-    assert_eq!(registrations(&app, SessionId(s)).await, 1);
+    assert_eq!(registrations(&app, s).await, 1);
     dispose(app.store).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_a_free_connection_pages_api_and_form_answer_503_sqlite() {
-    no_free_connection(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(
-    not(almanach_postgres_tests),
-    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
-)]
-async fn without_a_free_connection_pages_api_and_form_answer_503_postgres() {
-    no_free_connection(Backend::Postgres).await
-}
+almanach_store::on_each_backend!(
+    without_a_free_connection_pages_api_and_form_answer_503,
+    super::no_free_connection
+);
 
 /// The form is read, but saving waits for a lock another transaction holds
 /// longer than the connection's lock timeout: the form comes back with what
 /// was typed and its key, and sending it again registers once.
 async fn lock_held_while_saving(backend: Backend) {
-    let app = small_app(backend).await;
-    let (e, s) = workshop(&app, "Atelier Scratch", 10, 4).await;
-    let path = format!("/events/{e}/sessions/{s}/register");
-    let mut person = Client::default();
-    let form = app.get(&mut person, &path).await;
-    let key = form_key(&form.body);
-    let fields = [
-        ("name", "Anne Dupont"),
-        ("email", "anne@example.org"),
-        ("seats", "2"),
-        ("key", key.as_str()),
-    ];
+    let (app, e, s, path, mut person, key) = opened_form(backend).await;
+    let fields = anne(&key);
 
     // Both connections of the pool give up on a lock after 300 ms (instead
     // of 10 s on SQLite, never on PostgreSQL); one of them holds the lock a
@@ -153,13 +142,10 @@ async fn lock_held_while_saving(backend: Backend) {
     drop(other);
     match backend {
         Backend::Sqlite => {
-            sqlx::query("begin immediate")
-                .execute(&mut *holder)
-                .await
-                .unwrap();
+            exec(&mut holder, "begin immediate").await;
         }
         Backend::Postgres => {
-            sqlx::query("begin").execute(&mut *holder).await.unwrap();
+            exec(&mut holder, "begin").await;
             sqlx::query("select id from events where id = $1 for update")
                 .bind(e)
                 .execute(&mut *holder)
@@ -181,30 +167,17 @@ async fn lock_held_while_saving(backend: Backend) {
         "the form keeps what was typed and its key: {}",
         sent.body
     );
-    sqlx::query("rollback").execute(&mut *holder).await.unwrap();
+    exec(&mut holder, "rollback").await;
     drop(holder);
 
-    assert_eq!(
-        registrations(&app, SessionId(s)).await,
-        0,
-        "nothing half-saved"
-    );
+    assert_eq!(registrations(&app, s).await, 0, "nothing half-saved");
     let again = app.post(&mut person, &path, &fields).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
-    assert_eq!(registrations(&app, SessionId(s)).await, 1);
+    assert_eq!(registrations(&app, s).await, 1);
     dispose(app.store).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_lock_held_while_saving_gives_the_form_back_with_503_sqlite() {
-    lock_held_while_saving(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(
-    not(almanach_postgres_tests),
-    ignore = "PostgreSQL: set ALMANACH_TEST_POSTGRES"
-)]
-async fn a_lock_held_while_saving_gives_the_form_back_with_503_postgres() {
-    lock_held_while_saving(Backend::Postgres).await
-}
+almanach_store::on_each_backend!(
+    a_lock_held_while_saving_gives_the_form_back_with_503,
+    super::lock_held_while_saving
+);
