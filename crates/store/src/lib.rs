@@ -23,6 +23,7 @@ mod mail;
 mod migrate;
 mod personal_data;
 mod programme;
+mod registrar;
 mod registrations;
 mod rows;
 mod select;
@@ -180,21 +181,12 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// Registrations allowed to hold a connection while they queue for an
-    /// event's lock (`registrations::lock_event`); the others wait here,
-    /// without a connection. See `LOCK_QUEUE_ONE_IN`.
-    lock_queue: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The queue of the writer that commits registrations in groups
+    /// (`registrar`), started by the first registration. A registration
+    /// holds one connection at a time per server however many arrive, so
+    /// a rush cannot park the pool behind an event's lock.
+    registrar: std::sync::Arc<tokio::sync::OnceCell<registrar::Queue>>,
 }
-
-/// Registrations may park one connection in four of a pool behind event
-/// locks at once (4 of PostgreSQL's 16, 2 of SQLite's 8). The lock lets one registration of an event
-/// through at a time whatever the number queued, so more waiting gains
-/// nothing, while each waiter holds a connection the rest of the server
-/// needs. Without this bound a rush on one workshop (300 forms at once on
-/// two servers) parked every connection of both pools behind one row lock,
-/// and pages, the outbox worker and the rush's own last forms failed with
-/// "pool timed out" after 10 s.
-const LOCK_QUEUE_ONE_IN: u32 = 4;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -347,7 +339,10 @@ impl Store {
                         conn.execute("pragma journal_mode = wal").await?;
                         conn.execute("pragma foreign_keys = on").await?;
                         conn.execute("pragma busy_timeout = 10000").await?;
-                        conn.execute("pragma synchronous = normal").await?;
+                        // Every commit reaches the disk before it is acknowledged: an
+                        // acknowledged registration survives a power cut, not only a
+                        // crash (registrations share the flush: `registrar`).
+                        conn.execute("pragma synchronous = full").await?;
                     }
                     Ok(())
                 })
@@ -358,10 +353,18 @@ impl Store {
         Ok(Store {
             pool,
             backend,
-            lock_queue: std::sync::Arc::new(tokio::sync::Semaphore::new(
-                (max / LOCK_QUEUE_ONE_IN).max(1) as usize,
-            )),
+            registrar: Default::default(),
         })
+    }
+
+    /// The same database without this store's registration writer: what
+    /// the writer itself holds, so the store can be dropped.
+    pub(crate) fn detached(&self) -> Store {
+        Store {
+            pool: self.pool.clone(),
+            backend: self.backend,
+            registrar: Default::default(),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -381,15 +384,6 @@ impl Store {
             Backend::Postgres => self.pool.begin().await?,
         };
         Ok(tx)
-    }
-
-    /// A place among the registrations that may wait for an event's lock
-    /// holding a connection (`LOCK_QUEUE_ONE_IN`); held until dropped.
-    pub(crate) async fn lock_queue(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
-        self.lock_queue
-            .acquire()
-            .await
-            .map_err(|_| StoreError::Unusable("the store is closing".into()))
     }
 
     /// A consistent copy of a SQLite database, taken while others write.

@@ -77,9 +77,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0014_migration_checksums.sql"),
         postgres: include_str!("migrations/postgres/0014_migration_checksums.sql"),
     },
+    Migration {
+        version: 15,
+        sqlite: include_str!("migrations/sqlite/0015_seat_tallies.sql"),
+        postgres: include_str!("migrations/postgres/0015_seat_tallies.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 14;
+pub const LATEST_SCHEMA: i64 = 15;
 
 /// The migration that adds `schema_migrations.checksum`: before it is
 /// applied there is nowhere to read or write checksums.

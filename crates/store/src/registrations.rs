@@ -353,7 +353,7 @@ pub(crate) async fn seat_state(c: &mut AnyConnection, at: At) -> Result<SeatStat
         };
     }
     let waiting: i64 = sqlx::query_scalar(
-        "select count(*) from registrations where event_id = $1 and coalesce(session_id, 0) = $2 and status = 'waiting'",
+        "select cast(coalesce(sum(waiting), 0) as bigint) from seat_tallies where event_id = $1 and session_key = $2",
     )
     .bind(at.event_id)
     .bind(at.key())
@@ -479,35 +479,59 @@ pub(crate) async fn after_session_saved(
 }
 
 impl Store {
-    /// Registers a party: confirmed when it fits, else on the waiting list
-    /// (the whole party), in arrival order.
-    pub async fn register(&self, actor: &Actor, new: &NewRegistration) -> Result<Registered> {
-        match self.try_register(actor, new).await {
-            // Two registrations raced past the checks on different events
-            // with the same key or e-mail (only the unique indexes saw it).
-            Err(StoreError::Conflict(why)) => {
-                let mut c = self.pool().acquire().await?;
-                if let Some(r) = by_hash(&mut c, "idempotency_hash", &new.idempotency_hash).await? {
-                    return Ok(Registered::Replayed(r));
-                }
-                Err(StoreError::Conflict(why))
+    /// Registers in a transaction of its own: for the registrar, when the
+    /// batch a registration was in could not be committed.
+    pub(crate) async fn register_alone(
+        &self,
+        actor: &Actor,
+        new: &NewRegistration,
+    ) -> Result<Registered> {
+        let mut tx = self.write().await?;
+        let answer = register_in(&mut tx, actor, new).await;
+        match answer {
+            Ok(registered) => {
+                tx.commit().await?;
+                Ok(registered)
             }
-            other => other,
+            Err(StoreError::Conflict(why)) => {
+                drop(tx);
+                let mut c = self.pool().acquire().await?;
+                replayed(&mut c, new, why).await
+            }
+            Err(e) => Err(e),
         }
     }
+}
 
-    async fn try_register(&self, actor: &Actor, new: &NewRegistration) -> Result<Registered> {
-        // Queue here, without a connection, rather than in the database
-        // behind the event's lock with one (`LOCK_QUEUE`).
-        let _queued = self.lock_queue().await?;
-        let mut tx = self.write().await?;
-        let event_id = event_of(&mut tx, actor.library_id, new.target).await?;
-        lock_event(&mut tx, event_id).await?;
-        if let Some(r) = by_hash(&mut tx, "idempotency_hash", &new.idempotency_hash).await? {
+/// After a uniqueness refusal: two registrations raced past the checks with
+/// the same key or e-mail (only the unique indexes saw it). The first one
+/// is the answer when it holds this key.
+pub(crate) async fn replayed(
+    c: &mut AnyConnection,
+    new: &NewRegistration,
+    why: String,
+) -> Result<Registered> {
+    match by_hash(c, "idempotency_hash", &new.idempotency_hash).await? {
+        Some(r) => Ok(Registered::Replayed(r)),
+        None => Err(StoreError::Conflict(why)),
+    }
+}
+
+/// One registration, inside `tx`, which the caller commits (whatever the
+/// answer: an "already registered" notice is written too).
+pub(crate) async fn register_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    new: &NewRegistration,
+) -> Result<Registered> {
+    {
+        let event_id = event_of(tx, actor.library_id, new.target).await?;
+        lock_event(tx, event_id).await?;
+        if let Some(r) = by_hash(tx, "idempotency_hash", &new.idempotency_hash).await? {
             return Ok(Registered::Replayed(r));
         }
-        let at = resolve(&mut tx, event_id, new.target).await?;
-        let st = seat_state(&mut tx, at).await?;
+        let at = resolve(tx, event_id, new.target).await?;
+        let st = seat_state(tx, at).await?;
         // A draft is not public yet (a cancelled event is refused below).
         if !st.published && !st.offer.cancelled && !new.by_staff {
             return Err(StoreError::NotFound);
@@ -517,14 +541,13 @@ impl Store {
         }
         let email = new.party.email.as_ref().map(|e| e.as_str()).unwrap_or("");
         if !email.is_empty()
-            && let Some(r) = live_by_email(&mut tx, at, email).await?
+            && let Some(r) = live_by_email(tx, at, email).await?
         {
-            notify(&mut tx, actor, &r, Notice::AlreadyRegistered).await?;
-            tx.commit().await?;
+            notify(tx, actor, &r, Notice::AlreadyRegistered).await?;
             return Ok(Registered::AlreadyRegistered(r));
         }
         let t = now();
-        let queue = next_in_queue(&mut tx, event_id).await?;
+        let queue = next_in_queue(tx, event_id).await?;
         let ages = new
             .party
             .ages
@@ -552,21 +575,22 @@ impl Store {
         .bind(t)
         .bind(new.lang.code())
         .bind(&new.link_sealed)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await
         .map_err(classify)?;
-        settle(&mut tx, actor, at, Some(id)).await?;
-        let r = by_id(&mut tx, id).await?;
+        settle(tx, actor, at, Some(id)).await?;
+        let r = by_id(tx, id).await?;
         let notice = if r.status == RegistrationStatus::Confirmed {
             Notice::Confirmed
         } else {
             Notice::Waiting
         };
-        notify(&mut tx, actor, &r, notice).await?;
-        tx.commit().await?;
+        notify(tx, actor, &r, notice).await?;
         Ok(Registered::New(r))
     }
+}
 
+impl Store {
     /// The registration behind a private link.
     pub async fn registration_by_token(&self, token_hash: &str) -> Result<Option<Registration>> {
         let mut c = self.pool().acquire().await?;

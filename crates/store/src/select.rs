@@ -64,10 +64,12 @@ pub(crate) const OPEN_ACTION: &str = "from staff_actions where in_progress = 1";
 
 /// Confirmed seats of the session `s` (a course's registrations hold a
 /// seat at each of its sessions), then its parties waiting.
-pub(crate) const TAKEN: &str = "(select cast(coalesce(sum(r.seats), 0) as bigint) from registrations r \
-     where r.event_id = s.event_id and r.status = 'confirmed' and (r.session_id = s.id or r.session_id is null))";
-pub(crate) const WAITING: &str = "(select count(*) from registrations r \
-     where r.event_id = s.event_id and r.status = 'waiting' and (r.session_id = s.id or r.session_id is null))";
+/// A session's seats taken and parties waiting, its own and its course's
+/// (`session_key` 0), from the tallies the triggers of migration 0015 keep.
+pub(crate) const TAKEN: &str = "(select cast(coalesce(sum(t.confirmed_seats), 0) as bigint) from seat_tallies t \
+     where t.event_id = s.event_id and t.session_key in (s.id, 0))";
+pub(crate) const WAITING: &str = "(select cast(coalesce(sum(t.waiting), 0) as bigint) from seat_tallies t \
+     where t.event_id = s.event_id and t.session_key in (s.id, 0))";
 
 /// A registration row with its waiting-list position.
 pub(crate) async fn finish(
@@ -78,9 +80,13 @@ pub(crate) async fn finish(
     let mut r = registration(&row)?;
     if r.status == RegistrationStatus::Waiting {
         let order: i64 = row.try_get("queue_order")?;
+        // The list's length less those behind: a newcomer, at the end,
+        // costs one index probe however long the list.
         let ahead: i64 = sqlx::query_scalar(
-            "select count(*) from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
-             and status = 'waiting' and (queue_order < $3 or (queue_order = $3 and id < $4))",
+            "select (select cast(coalesce(sum(waiting), 0) as bigint) from seat_tallies \
+             where event_id = $1 and session_key = $2) - 1 - \
+             (select count(*) from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
+             and status = 'waiting' and (queue_order > $3 or (queue_order = $3 and id > $4)))",
         )
         .bind(r.event_id)
         .bind(r.at().key())

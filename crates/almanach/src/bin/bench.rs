@@ -6,6 +6,9 @@
 //! sessions into it by a slip (it takes `--database` only from its
 //! arguments, never from ALMANACH_DATABASE). See docs/benchmarks.md.
 
+#[path = "bench/rush.rs"]
+mod rush;
+
 use std::future::Future;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -62,6 +65,23 @@ enum Command {
         #[arg(long)]
         database: String,
     },
+    /// A crowd registers for one workshop at once over HTTP; checks the database after and prints the rate beside a bare seat transaction's.
+    Rush {
+        /// sqlite://PATH or postgres://USER@HOST/DB (created and migrated if needed).
+        #[arg(long)]
+        database: String,
+        /// Concurrent clients, each on its own keep-alive connection.
+        #[arg(long, default_value_t = 256)]
+        clients: usize,
+        #[arg(long, default_value_t = 20)]
+        capacity: u32,
+        /// Registrations sent in all.
+        #[arg(long, default_value_t = 5000)]
+        registrations: usize,
+        /// Registrations already on the session before the crowd comes (the cost must not grow with them).
+        #[arg(long, default_value_t = 0)]
+        already: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -96,6 +116,19 @@ fn main() -> ExitCode {
             warmup,
         } => runtime.block_on(run_report(&database, runs.max(1), warmup)),
         Command::Verify { database } => runtime.block_on(run_verify(&database)),
+        Command::Rush {
+            database,
+            clients,
+            capacity,
+            registrations,
+            already,
+        } => runtime.block_on(rush::run(&rush::Rush {
+            database,
+            clients,
+            capacity,
+            registrations,
+            already,
+        })),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

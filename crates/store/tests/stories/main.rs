@@ -18,3 +18,4 @@ mod registrations;
 mod retention;
 mod stats;
 mod summaries;
+mod tallies;
