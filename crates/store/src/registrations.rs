@@ -425,12 +425,18 @@ pub(crate) async fn settle(
     let Some(free) = registration::seats_to_settle(&st.offer, newcomer.is_some(), now()) else {
         return Ok(Vec::new());
     };
+    if free == 0 {
+        return Ok(Vec::new());
+    }
+    // Only the parties that could fit: the rule skips the others anyway,
+    // and a long list of those who cannot is not read at every change.
     let rows = sqlx::query(
         "select id, seats from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
-         and status = 'waiting' order by queue_order, id",
+         and status = 'waiting' and seats <= $3 order by queue_order, id",
     )
     .bind(at.event_id)
     .bind(at.key())
+    .bind(i64::from(free))
     .fetch_all(&mut **tx)
     .await?;
     let waiting = rows
