@@ -391,8 +391,10 @@ pub(crate) async fn by_hash(
 /// The live registration of `email` for this target, if any.
 async fn live_by_email(c: &mut AnyConnection, at: At, email: &str) -> Result<Option<Registration>> {
     let row = sqlx::query(
+        // `email <> ''` repeats the unique index's condition so both
+        // databases use it (one probe, however long the list).
         "select * from registrations where event_id = $1 and coalesce(session_id, 0) = $2 and email = $3 \
-         and status <> 'cancelled'",
+         and status <> 'cancelled' and email <> ''",
     )
     .bind(at.event_id)
     .bind(at.key())

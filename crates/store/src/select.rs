@@ -86,7 +86,7 @@ pub(crate) async fn finish(
             "select (select cast(coalesce(sum(waiting), 0) as bigint) from seat_tallies \
              where event_id = $1 and session_key = $2) - 1 - \
              (select count(*) from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
-             and status = 'waiting' and (queue_order > $3 or (queue_order = $3 and id > $4)))",
+             and status = 'waiting' and queue_order >= $3 and (queue_order > $3 or id > $4))",
         )
         .bind(r.event_id)
         .bind(r.at().key())

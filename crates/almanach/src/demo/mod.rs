@@ -3,7 +3,6 @@
 //! sessions from 2023 through the current season so every page has something
 //! to show, whatever today's date.
 
-use almanach_domain::programme::season_of;
 use almanach_store::{Actor, Store};
 use anyhow::Result;
 use jiff::civil::Date;
@@ -144,7 +143,7 @@ mod tests {
         load(&store).await.unwrap();
         let lib = store.default_library().await.unwrap().id;
         let scope = almanach_store::Scope::library(lib);
-        let (now, _) = season_of(store.today(scope).await.unwrap());
+        let (now, _) = almanach_domain::programme::season_of(store.today(scope).await.unwrap());
         for year in now - 2..=now {
             let season = Period::Season(year);
             let r = store.report(scope, &season, true).await.unwrap();
