@@ -8,7 +8,7 @@
 //! the same operations from eight clients at once (two thousand
 //! interleaved), checked when they are done.
 
-use almanach_domain::ids::{LibraryId, RegistrationId, SessionId};
+use almanach_domain::ids::{EventId, LibraryId, RegistrationId, SessionId};
 use almanach_domain::registration::RegistrationStatus;
 use almanach_store::testing::{
     party, published_event, registration as new, saved_session, workshop_write,
@@ -83,12 +83,16 @@ async fn check(store: &Store, lib: LibraryId, s: &Sessions, step: usize, what: &
     }
 }
 
+/// The library, an actor of it, a published event and when its first session starts.
+async fn setting(store: &Store) -> (LibraryId, Actor, EventId, i64) {
+    let lib = store.default_library().await.unwrap().id;
+    let e = published_event(store, lib, "Atelier très demandé").await;
+    (lib, Actor::system(lib, "test"), e, now() + 7 * DAY)
+}
+
 on_both_backends!(
     async fn the_tallies_follow_every_change_to_registrations(store: Store) {
-        let lib = store.default_library().await.unwrap().id;
-        let actor = Actor::system(lib, "test");
-        let e = published_event(&store, lib, "Atelier très demandé").await;
-        let start = now() + 7 * DAY;
+        let (lib, actor, e, start) = setting(&store).await;
         let mut s = Sessions {
             ids: [
                 saved_session(&store, lib, &workshop_write(e, Some(4), start)).await,
@@ -167,10 +171,7 @@ on_both_backends!(
 on_both_backends!(
     async fn eight_clients_at_once_keep_every_rule(store: Store) {
         use std::sync::Arc;
-        let lib = store.default_library().await.unwrap().id;
-        let actor = Actor::system(lib, "test");
-        let e = published_event(&store, lib, "Atelier très demandé").await;
-        let start = now() + 7 * DAY;
+        let (lib, actor, e, start) = setting(&store).await;
         let ids = [
             saved_session(&store, lib, &workshop_write(e, Some(5), start)).await,
             saved_session(&store, lib, &workshop_write(e, Some(8), start + DAY)).await,

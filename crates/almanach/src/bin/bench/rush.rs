@@ -202,20 +202,22 @@ async fn fill(store: &Store, actor: &Actor, session: i64, n: usize) -> Result<()
                     return anyhow::Ok(());
                 }
                 let email = format!("deja{i}@example.org");
+                // One seat each, no children, no phone.
+                let party = Party {
+                    seats: 1,
+                    ages: Vec::new(),
+                    phone: String::new(),
+                    email: EmailAddress::parse("email", &email).ok(),
+                    name: format!("Déjà {i}"),
+                };
                 let new = almanach_store::NewRegistration {
                     target: Target::Session(almanach_store::SessionId(session)),
-                    party: Party {
-                        name: format!("Déjà {i}"),
-                        email: Some(EmailAddress::parse("email", &email).expect("an address")),
-                        phone: String::new(),
-                        seats: 1,
-                        ages: vec![],
-                    },
-                    token_hash: format!("bench-token-{i}"),
                     idempotency_hash: format!("bench-already-{i}"),
-                    by_staff: false,
+                    token_hash: format!("bench-token-{i}"),
                     lang: almanach_domain::Lang::Fr,
+                    by_staff: false,
                     link_sealed: None,
+                    party,
                 };
                 store.register(&actor, &new).await?;
             }

@@ -19,36 +19,36 @@ select event_id, coalesce(session_id, 0),
 from registrations
 group by event_id, coalesce(session_id, 0);
 
-create trigger seat_tallies_insert after insert on registrations begin
+-- A change of a tally, written as a row of this view: its trigger adds it
+-- to the tally (creating it the first time), so each trigger on
+-- `registrations` below says only what it adds or takes away. SQLite only:
+-- PostgreSQL's trigger function does the same in one place.
+create view seat_tally_changes as
+    select event_id, session_key, confirmed_seats, waiting from seat_tallies;
+create trigger seat_tally_change instead of insert on seat_tally_changes begin
     insert into seat_tallies (event_id, session_key, confirmed_seats, waiting)
-    values (new.event_id, coalesce(new.session_id, 0),
-            case when new.status = 'confirmed' then new.seats else 0 end,
-            case when new.status = 'waiting' then 1 else 0 end)
+    values (new.event_id, new.session_key, new.confirmed_seats, new.waiting)
     on conflict (event_id, session_key) do update set
         confirmed_seats = confirmed_seats + excluded.confirmed_seats,
         waiting = waiting + excluded.waiting;
 end;
 
+create trigger seat_tallies_insert after insert on registrations begin
+    insert into seat_tally_changes values (new.event_id, coalesce(new.session_id, 0),
+        iif(new.status = 'confirmed', new.seats, 0), new.status = 'waiting');
+end;
+
 create trigger seat_tallies_delete after delete on registrations begin
-    update seat_tallies set
-        confirmed_seats = confirmed_seats - case when old.status = 'confirmed' then old.seats else 0 end,
-        waiting = waiting - case when old.status = 'waiting' then 1 else 0 end
-    where event_id = old.event_id and session_key = coalesce(old.session_id, 0);
+    insert into seat_tally_changes values (old.event_id, coalesce(old.session_id, 0),
+        -iif(old.status = 'confirmed', old.seats, 0), -(old.status = 'waiting'));
 end;
 
 -- What the row counted for leaves its old target and joins its new one.
 create trigger seat_tallies_update after update of status, seats, session_id, event_id on registrations begin
-    update seat_tallies set
-        confirmed_seats = confirmed_seats - case when old.status = 'confirmed' then old.seats else 0 end,
-        waiting = waiting - case when old.status = 'waiting' then 1 else 0 end
-    where event_id = old.event_id and session_key = coalesce(old.session_id, 0);
-    insert into seat_tallies (event_id, session_key, confirmed_seats, waiting)
-    values (new.event_id, coalesce(new.session_id, 0),
-            case when new.status = 'confirmed' then new.seats else 0 end,
-            case when new.status = 'waiting' then 1 else 0 end)
-    on conflict (event_id, session_key) do update set
-        confirmed_seats = confirmed_seats + excluded.confirmed_seats,
-        waiting = waiting + excluded.waiting;
+    insert into seat_tally_changes values (old.event_id, coalesce(old.session_id, 0),
+        -iif(old.status = 'confirmed', old.seats, 0), -(old.status = 'waiting'));
+    insert into seat_tally_changes values (new.event_id, coalesce(new.session_id, 0),
+        iif(new.status = 'confirmed', new.seats, 0), new.status = 'waiting');
 end;
 
 -- The next arrival number (`max(queue_order)` of an event) without reading
