@@ -109,18 +109,20 @@ async fn commit(store: &Store, batch: &[Job]) -> Result<Vec<Result<Registered>>>
     let mut tx = store.write().await?;
     // Which event each one is for, read before any lock is taken, so the
     // events are locked in ascending order.
-    let mut events: Vec<(Option<EventId>, usize)> = Vec::with_capacity(batch.len());
+    // A target that is not there (another library's, deleted) is answered
+    // with that error, without a savepoint.
+    let mut events: Vec<(Result<EventId>, usize)> = Vec::with_capacity(batch.len());
     for (i, job) in batch.iter().enumerate() {
-        let event = event_of(&mut tx, job.actor.library_id, job.new.target)
-            .await
-            .ok();
+        let event = event_of(&mut tx, job.actor.library_id, job.new.target).await;
         events.push((event, i));
     }
-    events.sort_unstable();
+    events.sort_unstable_by_key(|(event, i)| (event.as_ref().ok().copied(), *i));
     let mut answers: Vec<Option<Result<Registered>>> = (0..batch.len()).map(|_| None).collect();
-    for (_, i) in events {
-        let job = &batch[i];
-        answers[i] = Some(one(&mut tx, job).await?);
+    for (event, i) in events {
+        answers[i] = Some(match event {
+            Ok(event_id) => one(&mut tx, &batch[i], event_id).await?,
+            Err(e) => Err(e),
+        });
     }
     tx.commit().await?;
     Ok(answers.into_iter().map(|a| a.expect("answered")).collect())
@@ -128,11 +130,11 @@ async fn commit(store: &Store, batch: &[Job]) -> Result<Vec<Result<Registered>>>
 
 /// One registration inside a savepoint: its own answer, an error only when
 /// the transaction itself can no longer be used.
-async fn one(tx: &mut Tx, job: &Job) -> Result<Result<Registered>> {
+async fn one(tx: &mut Tx, job: &Job, event_id: EventId) -> Result<Result<Registered>> {
     sqlx::query("savepoint registration")
         .execute(&mut **tx)
         .await?;
-    let answer = register_in(tx, &job.actor, &job.new).await;
+    let answer = register_in(tx, &job.actor, &job.new, event_id).await;
     if answer.is_err() {
         sqlx::query("rollback to savepoint registration")
             .execute(&mut **tx)

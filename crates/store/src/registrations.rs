@@ -495,7 +495,8 @@ impl Store {
         new: &NewRegistration,
     ) -> Result<Registered> {
         let mut tx = self.write().await?;
-        let answer = register_in(&mut tx, actor, new).await;
+        let event_id = event_of(&mut tx, actor.library_id, new.target).await?;
+        let answer = register_in(&mut tx, actor, new, event_id).await;
         match answer {
             Ok(registered) => {
                 tx.commit().await?;
@@ -525,77 +526,76 @@ pub(crate) async fn replayed(
     }
 }
 
-/// One registration, inside `tx`, which the caller commits (whatever the
-/// answer: an "already registered" notice is written too).
+/// One registration for `event_id` (`event_of` its target), inside `tx`,
+/// which the caller commits (whatever the answer: an "already registered"
+/// notice is written too).
 pub(crate) async fn register_in(
     tx: &mut Tx,
     actor: &Actor,
     new: &NewRegistration,
+    event_id: EventId,
 ) -> Result<Registered> {
-    {
-        let event_id = event_of(tx, actor.library_id, new.target).await?;
-        lock_event(tx, event_id).await?;
-        if let Some(r) = by_hash(tx, "idempotency_hash", &new.idempotency_hash).await? {
-            return Ok(Registered::Replayed(r));
-        }
-        let at = resolve(tx, event_id, new.target).await?;
-        let st = seat_state(tx, at).await?;
-        // A draft is not public yet (a cancelled event is refused below).
-        if !st.published && !st.offer.cancelled && !new.by_staff {
-            return Err(StoreError::NotFound);
-        }
-        if let Some(why) = refusal(&st, new.party.seats, new.by_staff, now()) {
-            return Ok(Registered::Refused(why));
-        }
-        let email = new.party.email.as_ref().map(|e| e.as_str()).unwrap_or("");
-        if !email.is_empty()
-            && let Some(r) = live_by_email(tx, at, email).await?
-        {
-            notify(tx, actor, &r, Notice::AlreadyRegistered).await?;
-            return Ok(Registered::AlreadyRegistered(r));
-        }
-        let t = now();
-        let queue = next_in_queue(tx, event_id).await?;
-        let ages = new
-            .party
-            .ages
-            .iter()
-            .map(u8::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        let id: RegistrationId = sqlx::query_scalar(
-            "insert into registrations (library_id, event_id, session_id, name, email, phone, seats, ages, status, \
-             queue_order, token_hash, idempotency_hash, source, created_at, updated_at, lang, link_sealed) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10, $11, $12, $13, $13, $14, $15) returning id",
-        )
-        .bind(actor.library_id)
-        .bind(at.event_id)
-        .bind(at.session_id)
-        .bind(&new.party.name)
-        .bind(email)
-        .bind(&new.party.phone)
-        .bind(i64::from(new.party.seats))
-        .bind(ages)
-        .bind(queue)
-        .bind(&new.token_hash)
-        .bind(&new.idempotency_hash)
-        .bind(if new.by_staff { "staff" } else { "public" })
-        .bind(t)
-        .bind(new.lang.code())
-        .bind(&new.link_sealed)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(classify)?;
-        settle(tx, actor, at, Some(id)).await?;
-        let r = by_id(tx, id).await?;
-        let notice = if r.status == RegistrationStatus::Confirmed {
-            Notice::Confirmed
-        } else {
-            Notice::Waiting
-        };
-        notify(tx, actor, &r, notice).await?;
-        Ok(Registered::New(r))
+    lock_event(tx, event_id).await?;
+    if let Some(r) = by_hash(tx, "idempotency_hash", &new.idempotency_hash).await? {
+        return Ok(Registered::Replayed(r));
     }
+    let at = resolve(tx, event_id, new.target).await?;
+    let st = seat_state(tx, at).await?;
+    // A draft is not public yet (a cancelled event is refused below).
+    if !st.published && !st.offer.cancelled && !new.by_staff {
+        return Err(StoreError::NotFound);
+    }
+    if let Some(why) = refusal(&st, new.party.seats, new.by_staff, now()) {
+        return Ok(Registered::Refused(why));
+    }
+    let email = new.party.email.as_ref().map(|e| e.as_str()).unwrap_or("");
+    if !email.is_empty()
+        && let Some(r) = live_by_email(tx, at, email).await?
+    {
+        notify(tx, actor, &r, Notice::AlreadyRegistered).await?;
+        return Ok(Registered::AlreadyRegistered(r));
+    }
+    let t = now();
+    let queue = next_in_queue(tx, event_id).await?;
+    let ages = new
+        .party
+        .ages
+        .iter()
+        .map(u8::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let id: RegistrationId = sqlx::query_scalar(
+        "insert into registrations (library_id, event_id, session_id, name, email, phone, seats, ages, status, \
+         queue_order, token_hash, idempotency_hash, source, created_at, updated_at, lang, link_sealed) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10, $11, $12, $13, $13, $14, $15) returning id",
+    )
+    .bind(actor.library_id)
+    .bind(at.event_id)
+    .bind(at.session_id)
+    .bind(&new.party.name)
+    .bind(email)
+    .bind(&new.party.phone)
+    .bind(i64::from(new.party.seats))
+    .bind(ages)
+    .bind(queue)
+    .bind(&new.token_hash)
+    .bind(&new.idempotency_hash)
+    .bind(if new.by_staff { "staff" } else { "public" })
+    .bind(t)
+    .bind(new.lang.code())
+    .bind(&new.link_sealed)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(classify)?;
+    settle(tx, actor, at, Some(id)).await?;
+    let r = by_id(tx, id).await?;
+    let notice = if r.status == RegistrationStatus::Confirmed {
+        Notice::Confirmed
+    } else {
+        Notice::Waiting
+    };
+    notify(tx, actor, &r, notice).await?;
+    Ok(Registered::New(r))
 }
 
 impl Store {
