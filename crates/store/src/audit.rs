@@ -48,23 +48,65 @@ pub(crate) async fn record<T: Serialize>(
     after: Option<&T>,
 ) -> Result<()> {
     let json = |v: Option<&T>| v.map(|v| serde_json::to_string(v).expect("records serialise"));
-    // Written inside a staff action, the entry names it (see `actions`, `select::OPEN_ACTION`).
-    sqlx::query(&format!(
-        "insert into audit_log (library_id, staff_id, actor, at, entity, entity_id, action, before_json, after_json, \
-         action_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, (select max(id) {}))",
-        crate::select::OPEN_ACTION
-    ))
-    .bind(actor.library_id)
-    .bind(actor.staff_id)
-    .bind(&actor.label)
-    .bind(now())
-    .bind(entity)
-    .bind(entity_id.into())
-    .bind(action)
-    .bind(json(before))
-    .bind(json(after))
-    .execute(&mut **tx)
-    .await?;
+    let entry = Entry {
+        entity,
+        entity_id: entity_id.into(),
+        action,
+        before: json(before),
+        after: json(after),
+    };
+    record_all(tx, actor, std::slice::from_ref(&entry)).await
+}
+
+/// One audit entry, its before and after already serialised.
+pub(crate) struct Entry<'a> {
+    pub(crate) entity: &'a str,
+    pub(crate) entity_id: i64,
+    pub(crate) action: &'a str,
+    pub(crate) before: Option<String>,
+    pub(crate) after: Option<String>,
+}
+
+/// Rows for `audit_log` a statement, at most (9 parameters each, well
+/// under SQLite's and PostgreSQL's limits).
+const ENTRIES_PER_STATEMENT: usize = 512;
+
+/// Records `entries`, all by `actor` at the same moment, in as few
+/// statements as their number allows (the registrar writes a batch's in one).
+pub(crate) async fn record_all(tx: &mut Tx, actor: &Actor, entries: &[Entry<'_>]) -> Result<()> {
+    let at = now();
+    for chunk in entries.chunks(ENTRIES_PER_STATEMENT) {
+        // Written inside a staff action, the entry names it (see `actions`, `select::OPEN_ACTION`).
+        let values = crate::sql::value_rows(chunk.len(), 4, 5, |p| {
+            format!(
+                "($1, $2, $3, $4, {}, {}, {}, {}, {}, (select max(id) {}))",
+                p[0],
+                p[1],
+                p[2],
+                p[3],
+                p[4],
+                crate::select::OPEN_ACTION
+            )
+        });
+        let sql = format!(
+            "insert into audit_log (library_id, staff_id, actor, at, entity, entity_id, action, before_json, \
+             after_json, action_id) values {values}"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(actor.library_id)
+            .bind(actor.staff_id)
+            .bind(&actor.label)
+            .bind(at);
+        for e in chunk {
+            q = q
+                .bind(e.entity)
+                .bind(e.entity_id)
+                .bind(e.action)
+                .bind(e.before.as_deref())
+                .bind(e.after.as_deref());
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

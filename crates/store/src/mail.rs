@@ -207,30 +207,56 @@ struct Enqueue<'a> {
 }
 
 async fn enqueue(tx: &mut Tx, e: Enqueue<'_>) -> Result<()> {
-    let r = e.registration;
-    if r.email.is_empty() {
-        // A phone caller without an e-mail, or an anonymised party.
-        return Ok(());
-    }
+    enqueue_all(tx, std::slice::from_ref(&e)).await
+}
+
+/// Messages in one statement, at most.
+const MESSAGES_PER_STATEMENT: usize = 512;
+
+/// Enqueues `messages` in as few statements as their number allows (the
+/// registrar writes a batch's in one). A party without an e-mail (a phone
+/// caller, an anonymised party) gets none.
+async fn enqueue_all(tx: &mut Tx, messages: &[Enqueue<'_>]) -> Result<()> {
+    let messages: Vec<&Enqueue> = messages
+        .iter()
+        .filter(|e| !e.registration.email.is_empty())
+        .collect();
     let t = now();
-    // A message of a staff action belongs to it and waits out its hold
-    // (`select::OPEN_ACTION`: the open action of this transaction, if any).
-    sqlx::query(&format!(
-        "insert into outbox (library_id, kind, registration_id, session_id, recipient, lang, payload, \
-         next_attempt_at, created_at, action_id) values ($1, $2, $3, $4, $5, $6, $7, \
-         coalesce((select max(hold_until) {open}), $8), $8, (select max(id) {open}))",
-        open = crate::select::OPEN_ACTION
-    ))
-    .bind(r.library_id)
-    .bind(e.kind.slug())
-    .bind(r.id)
-    .bind(e.session_id)
-    .bind(&r.email)
-    .bind(r.lang.code())
-    .bind(e.payload.to_string())
-    .bind(t)
-    .execute(&mut **tx)
-    .await?;
+    for chunk in messages.chunks(MESSAGES_PER_STATEMENT) {
+        // A message of a staff action belongs to it and waits out its hold
+        // (`select::OPEN_ACTION`: the open action of this transaction, if any).
+        let values = crate::sql::value_rows(chunk.len(), 1, 7, |p| {
+            format!(
+                "({}, {}, {}, {}, {}, {}, {}, coalesce((select max(hold_until) {open}), $1), $1, \
+                 (select max(id) {open}))",
+                p[0],
+                p[1],
+                p[2],
+                p[3],
+                p[4],
+                p[5],
+                p[6],
+                open = crate::select::OPEN_ACTION
+            )
+        });
+        let sql = format!(
+            "insert into outbox (library_id, kind, registration_id, session_id, recipient, lang, payload, \
+             next_attempt_at, created_at, action_id) values {values}"
+        );
+        let mut q = sqlx::query(&sql).bind(t);
+        for e in chunk {
+            let r = e.registration;
+            q = q
+                .bind(r.library_id)
+                .bind(e.kind.slug())
+                .bind(r.id)
+                .bind(e.session_id)
+                .bind(&r.email)
+                .bind(r.lang.code())
+                .bind(e.payload.to_string());
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -268,6 +294,23 @@ pub(crate) async fn on_registration(
             Ok(())
         }
     }
+}
+
+/// `on_registration` for many changes at once, none of them an erasure.
+pub(crate) async fn on_registrations(
+    tx: &mut Tx,
+    changes: &[(&Registration, MailKind)],
+) -> Result<()> {
+    let messages: Vec<Enqueue> = changes
+        .iter()
+        .map(|&(r, kind)| Enqueue {
+            kind,
+            registration: r,
+            session_id: r.session_id,
+            payload: state_of(r),
+        })
+        .collect();
+    enqueue_all(tx, &messages).await
 }
 
 /// A correction to one person after staff undid an action whose message

@@ -18,7 +18,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{Actor, record};
+use crate::audit::{Actor, Entry, record, record_all};
 use crate::mail::MailKind;
 use crate::rows::{At, Registration, Target, registration, session};
 use crate::select::{SESSION_SELECT, TAKEN, WAITING, by_id, finish};
@@ -140,25 +140,49 @@ struct Trace {
 /// promoted, and when) and the outbox message, so a message exists if and
 /// only if the change was committed.
 async fn notify(tx: &mut Tx, actor: &Actor, r: &Registration, notice: Notice) -> Result<()> {
-    let trace = Trace {
-        event_id: r.event_id,
-        session_id: r.session_id,
-        seats: r.seats,
-        status: r.status.slug(),
-        position: r.position,
-        source: r.source.clone(),
-    };
-    record(
-        tx,
-        actor,
-        "registration",
-        r.id,
-        notice.slug(),
-        None,
-        Some(&trace),
-    )
-    .await?;
-    crate::mail::on_registration(tx, r, notice.mail()).await
+    notify_all(tx, actor, &[(r, notice)]).await
+}
+
+/// `notify` for many changes, in a few statements (the registrar's batch).
+pub(crate) async fn notify_all(
+    tx: &mut Tx,
+    actor: &Actor,
+    notices: &[(&Registration, Notice)],
+) -> Result<()> {
+    let traces: Vec<String> = notices
+        .iter()
+        .map(|(r, _)| {
+            let trace = Trace {
+                event_id: r.event_id,
+                session_id: r.session_id,
+                seats: r.seats,
+                status: r.status.slug(),
+                position: r.position,
+                source: r.source.clone(),
+            };
+            serde_json::to_string(&trace).expect("traces serialise")
+        })
+        .collect();
+    let entries: Vec<Entry> = notices
+        .iter()
+        .zip(traces)
+        .map(|((r, notice), trace)| Entry {
+            entity: "registration",
+            entity_id: r.id.get(),
+            action: notice.slug(),
+            before: None,
+            after: Some(trace),
+        })
+        .collect();
+    record_all(tx, actor, &entries).await?;
+    let mut mails = Vec::with_capacity(notices.len());
+    for &(r, notice) in notices {
+        match notice.mail() {
+            Some(kind) => mails.push((r, kind)),
+            None => crate::mail::on_registration(tx, r, None).await?,
+        }
+    }
+    crate::mail::on_registrations(tx, &mails).await
 }
 
 /// What anonymising a registration sets: every personal field emptied
@@ -293,8 +317,14 @@ pub(crate) async fn resolve(
         .bind(event_id)
         .fetch_one(&mut *c)
         .await?;
+    at_of(event_id, target, course != 0)
+}
+
+/// Where registrations for `target` of `event_id` go, knowing whether the
+/// event is a course (see `resolve`).
+pub(crate) fn at_of(event_id: EventId, target: Target, course: bool) -> Result<At> {
     Ok(match target {
-        _ if course != 0 => At {
+        _ if course => At {
             event_id,
             session_id: None,
         },
@@ -405,7 +435,7 @@ async fn live_by_email(c: &mut AnyConnection, at: At, email: &str) -> Result<Opt
 }
 
 /// The next arrival number on the event's waiting lists.
-async fn next_in_queue(tx: &mut Tx, event_id: EventId) -> Result<i64> {
+pub(crate) async fn next_in_queue(tx: &mut Tx, event_id: EventId) -> Result<i64> {
     let max: Option<i64> =
         sqlx::query_scalar("select max(queue_order) from registrations where event_id = $1")
             .bind(event_id)
@@ -557,13 +587,7 @@ pub(crate) async fn register_in(
     }
     let t = now();
     let queue = next_in_queue(tx, event_id).await?;
-    let ages = new
-        .party
-        .ages
-        .iter()
-        .map(u8::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let ages = ages_text(&new.party.ages);
     let id: RegistrationId = sqlx::query_scalar(
         "insert into registrations (library_id, event_id, session_id, name, email, phone, seats, ages, status, \
          queue_order, token_hash, idempotency_hash, source, created_at, updated_at, lang, link_sealed) \
@@ -580,7 +604,7 @@ pub(crate) async fn register_in(
     .bind(queue)
     .bind(&new.token_hash)
     .bind(&new.idempotency_hash)
-    .bind(if new.by_staff { "staff" } else { "public" })
+    .bind(source(new))
     .bind(t)
     .bind(new.lang.code())
     .bind(&new.link_sealed)
@@ -596,6 +620,16 @@ pub(crate) async fn register_in(
     };
     notify(tx, actor, &r, notice).await?;
     Ok(Registered::New(r))
+}
+
+/// Children's ages as stored: "8,11".
+pub(crate) fn ages_text(ages: &[u8]) -> String {
+    ages.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Who made a registration, as stored.
+pub(crate) fn source(new: &NewRegistration) -> &'static str {
+    if new.by_staff { "staff" } else { "public" }
 }
 
 impl Store {

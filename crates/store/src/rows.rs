@@ -181,7 +181,7 @@ impl Target {
 }
 
 /// A target as stored: the event, and the session unless it is a course.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct At {
     pub(crate) event_id: EventId,
     pub(crate) session_id: Option<SessionId>,

@@ -28,6 +28,34 @@ pub(crate) fn like_escape(s: &str) -> String {
     out
 }
 
+/// The rows of a many-row `values` list: after `shared` parameters common
+/// to every row (`$1…$shared`), row `i` has its own `per_row`, numbered on,
+/// which `row` places (it receives them as `$n` texts). For writing a batch
+/// in one statement on both databases.
+pub(crate) fn value_rows(
+    rows: usize,
+    shared: usize,
+    per_row: usize,
+    row: impl Fn(&[String]) -> String,
+) -> String {
+    (0..rows)
+        .map(|i| {
+            let first = shared + i * per_row + 1;
+            let p: Vec<String> = (first..first + per_row).map(|n| format!("${n}")).collect();
+            row(&p)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `$from, $from+1, …` for `n` parameters: the inside of an `in (…)` list.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A typed argument of a query built at run time.
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {

@@ -2,6 +2,7 @@
 //! times), a module per area, each story on SQLite and PostgreSQL alike.
 
 mod actions;
+mod batches;
 mod bench;
 mod breakdown;
 mod busy;
