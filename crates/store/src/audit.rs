@@ -67,15 +67,14 @@ pub(crate) struct Entry<'a> {
     pub(crate) after: Option<String>,
 }
 
-/// Rows for `audit_log` a statement, at most (9 parameters each, well
-/// under SQLite's and PostgreSQL's limits).
-const ENTRIES_PER_STATEMENT: usize = 512;
+/// Rows for `audit_log` a statement, at most (see `sql::pieces`).
+const ENTRIES_PER_STATEMENT: usize = 32;
 
 /// Records `entries`, all by `actor` at the same moment, in as few
 /// statements as their number allows (the registrar writes a batch's in one).
 pub(crate) async fn record_all(tx: &mut Tx, actor: &Actor, entries: &[Entry<'_>]) -> Result<()> {
     let at = now();
-    for chunk in entries.chunks(ENTRIES_PER_STATEMENT) {
+    for chunk in crate::sql::pieces(entries, ENTRIES_PER_STATEMENT) {
         // Written inside a staff action, the entry names it (see `actions`, `select::OPEN_ACTION`).
         let values = crate::sql::value_rows(chunk.len(), 4, 5, |p| {
             format!(

@@ -210,8 +210,8 @@ async fn enqueue(tx: &mut Tx, e: Enqueue<'_>) -> Result<()> {
     enqueue_all(tx, std::slice::from_ref(&e)).await
 }
 
-/// Messages in one statement, at most.
-const MESSAGES_PER_STATEMENT: usize = 512;
+/// Messages in one statement, at most (see `sql::pieces`).
+const MESSAGES_PER_STATEMENT: usize = 32;
 
 /// Enqueues `messages` in as few statements as their number allows (the
 /// registrar writes a batch's in one). A party without an e-mail (a phone
@@ -222,7 +222,7 @@ async fn enqueue_all(tx: &mut Tx, messages: &[Enqueue<'_>]) -> Result<()> {
         .filter(|e| !e.registration.email.is_empty())
         .collect();
     let t = now();
-    for chunk in messages.chunks(MESSAGES_PER_STATEMENT) {
+    for chunk in crate::sql::pieces(&messages, MESSAGES_PER_STATEMENT) {
         // A message of a staff action belongs to it and waits out its hold
         // (`select::OPEN_ACTION`: the open action of this transaction, if any).
         let values = crate::sql::value_rows(chunk.len(), 1, 7, |p| {

@@ -36,7 +36,7 @@ use crate::registrations::{
 };
 use crate::rows::{At, Registration, Target};
 use crate::select::{by_id, finish};
-use crate::sql::{placeholders, value_rows};
+use crate::sql::{pieces, placeholders, value_rows};
 use crate::{Result, Store, StoreError, Tx, classify, now};
 
 /// Registrations waiting for the writer, at most.
@@ -405,7 +405,7 @@ async fn by_keys<'a>(
 ) -> Result<HashMap<String, Registration>> {
     let keys: Vec<&str> = keys.collect();
     let mut out = HashMap::new();
-    for chunk in keys.chunks(IN_LIST) {
+    for chunk in pieces(&keys, IN_LIST) {
         let sql = format!(
             "select * from registrations where idempotency_hash in ({})",
             placeholders(1, chunk.len())
@@ -432,7 +432,7 @@ async fn live_by_emails<'a>(
 ) -> Result<HashMap<String, Registration>> {
     let emails: Vec<&str> = emails.collect();
     let mut out = HashMap::new();
-    for chunk in emails.chunks(IN_LIST) {
+    for chunk in pieces(&emails, IN_LIST) {
         let sql = format!(
             // `email <> ''` repeats the unique index's condition (see `live_by_email`).
             "select * from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
@@ -479,11 +479,13 @@ async fn could_fit(tx: &mut Tx, at: At, st: &SeatState, t: i64) -> Result<Vec<Wa
 
 /// Parameters one registration row takes in `insert`.
 const ROW_PARAMS: usize = 15;
-/// Values in one `in (…)` list, at most.
-const IN_LIST: usize = 500;
+/// Values in one `in (…)` list, at most (see `sql::pieces`).
+const IN_LIST: usize = 64;
+/// Registrations one insert writes, at most (see `sql::pieces`).
+const ROWS_PER_STATEMENT: usize = 32;
 
-/// Inserts the newcomers in one statement per `BATCH`, as placed: their
-/// rows, in the same order.
+/// Inserts the newcomers, as placed, in a few statements: their rows, in
+/// the same order.
 async fn insert(
     tx: &mut Tx,
     batch: &[Job],
@@ -491,7 +493,7 @@ async fn insert(
     t: i64,
 ) -> Result<Vec<Registration>> {
     let mut ids: HashMap<String, RegistrationId> = HashMap::with_capacity(newcomers.len());
-    for chunk in newcomers.chunks(BATCH) {
+    for chunk in pieces(newcomers, ROWS_PER_STATEMENT) {
         let values = value_rows(chunk.len(), 1, ROW_PARAMS, |p| {
             format!("({}, $1, $1)", p.join(", "))
         });

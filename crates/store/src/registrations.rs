@@ -10,7 +10,7 @@ use almanach_domain::ids::{EventId, LibraryId, RegistrationId, SessionId};
 use std::collections::HashMap;
 
 use almanach_domain::Lang;
-use almanach_domain::programme::{EventStatus, SessionKind};
+use almanach_domain::programme::{AgeRange, EventStatus, SessionKind};
 use almanach_domain::registration::{
     self, Offer, Party, RegistrationSettings, RegistrationStatus, WaitingParty, promotions,
 };
@@ -354,8 +354,17 @@ pub(crate) async fn lock_event(tx: &mut Tx, event_id: EventId) -> Result<()> {
 /// session and holds as many as its smallest one; its registrations hold a
 /// seat on every session, so `taken` is the same on each.
 pub(crate) async fn seat_state(c: &mut AnyConnection, at: At) -> Result<SeatState> {
+    Ok(seats_and_ages(c, at).await?.0)
+}
+
+/// `seat_state`, and the age range of the first live session (who may
+/// come), in one statement.
+pub(crate) async fn seats_and_ages(c: &mut AnyConnection, at: At) -> Result<(SeatState, AgeRange)> {
     let rows = sqlx::query(&format!(
-        "select s.*, e.status as event_status, {TAKEN} as taken from sessions s join events e on e.id = s.event_id \
+        "select s.*, e.status as event_status, {TAKEN} as taken, \
+         (select cast(coalesce(sum(t.waiting), 0) as bigint) from seat_tallies t \
+         where t.event_id = $1 and t.session_key = $2) as in_line \
+         from sessions s join events e on e.id = s.event_id \
          where s.event_id = $1 and ($2 = 0 or s.id = $2) order by s.starts_at, s.id"
     ))
     .bind(at.event_id)
@@ -369,10 +378,8 @@ pub(crate) async fn seat_state(c: &mut AnyConnection, at: At) -> Result<SeatStat
         .filter(|r| r.try_get::<i64, _>("cancelled").unwrap_or(1) == 0)
         .collect();
     let event_cancelled = status == "cancelled";
-    let (mut offer, settings) = session_seats(
-        live.first().copied().unwrap_or(first),
-        event_cancelled || live.is_empty(),
-    )?;
+    let shown = live.first().copied().unwrap_or(first);
+    let (mut offer, settings) = session_seats(shown, event_cancelled || live.is_empty())?;
     for r in live.iter().skip(1) {
         let (o, _) = session_seats(r, false)?;
         offer.registration_required |= o.registration_required;
@@ -382,21 +389,45 @@ pub(crate) async fn seat_state(c: &mut AnyConnection, at: At) -> Result<SeatStat
             (a, b) => a.or(b),
         };
     }
-    let waiting: i64 = sqlx::query_scalar(
-        "select cast(coalesce(sum(waiting), 0) as bigint) from seat_tallies where event_id = $1 and session_key = $2",
-    )
-    .bind(at.event_id)
-    .bind(at.key())
-    .fetch_one(&mut *c)
-    .await?;
-    Ok(SeatState {
+    let waiting: i64 = first.try_get("in_line")?;
+    let seats = SeatState {
         target: at.target(),
         event_id: at.event_id,
         offer,
         settings,
         waiting: waiting as u32,
         published: status == "published",
-    })
+    };
+    Ok((seats, crate::rows::age_range(shown)?))
+}
+
+/// Where registrations for `target` go (`event_of` and `resolve` in one
+/// statement), for reads outside a registration's transaction.
+pub(crate) async fn at_now(
+    c: &mut AnyConnection,
+    library_id: LibraryId,
+    target: Target,
+) -> Result<At> {
+    let q = match target {
+        Target::Session(_) => {
+            "select s.event_id, e.course from sessions s join events e on e.id = s.event_id \
+             where s.id = $1 and s.library_id = $2"
+        }
+        Target::Course(_) => {
+            "select id as event_id, course from events where id = $1 and library_id = $2 and course = 1"
+        }
+    };
+    let row = sqlx::query(q)
+        .bind(target.raw())
+        .bind(library_id)
+        .fetch_optional(&mut *c)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    at_of(
+        row.try_get("event_id")?,
+        target,
+        row.try_get::<i64, _>("course")? != 0,
+    )
 }
 
 /// Why a party of `seats` cannot register now, if it cannot: the domain's
@@ -716,8 +747,7 @@ impl Store {
         target: Target,
     ) -> Result<Vec<Registration>> {
         let mut c = self.pool().acquire().await?;
-        let event_id = event_of(&mut c, library_id, target).await?;
-        let at = resolve(&mut c, event_id, target).await?;
+        let at = at_now(&mut c, library_id, target).await?;
         let rows = sqlx::query(
             "select * from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
              order by case status when 'confirmed' then 0 when 'waiting' then 1 else 2 end, queue_order, id",
@@ -741,9 +771,21 @@ impl Store {
     /// The seats of a session, or of its course when the event is one.
     pub async fn seat_state(&self, library_id: LibraryId, target: Target) -> Result<SeatState> {
         let mut c = self.pool().acquire().await?;
-        let event_id = event_of(&mut c, library_id, target).await?;
-        let at = resolve(&mut c, event_id, target).await?;
+        let at = at_now(&mut c, library_id, target).await?;
         seat_state(&mut c, at).await
+    }
+
+    /// What a party is checked against before it is queued (the public
+    /// form, the API): the seats with the registration settings, and the
+    /// age range of the first session. Two statements.
+    pub async fn registration_rules(
+        &self,
+        library_id: LibraryId,
+        target: Target,
+    ) -> Result<(SeatState, AgeRange)> {
+        let mut c = self.pool().acquire().await?;
+        let at = at_now(&mut c, library_id, target).await?;
+        seats_and_ages(&mut c, at).await
     }
 
     /// Sets a session's registration window and seats per registration.

@@ -126,7 +126,17 @@ impl Session {
     }
 }
 
+/// The age range of a row holding a session's columns.
+pub(crate) fn age_range(r: &AnyRow) -> Result<almanach_domain::programme::AgeRange> {
+    Ok(almanach_domain::programme::AgeRange {
+        min: opt_u8(r, "age_min")?,
+        max: opt_u8(r, "age_max")?,
+        accompanied: flag(r, "accompanied")?,
+    })
+}
+
 pub(crate) fn session(r: &AnyRow) -> Result<Session> {
+    let ages = age_range(r)?;
     let kind: String = r.try_get("kind")?;
     let status: String = r.try_get("event_status")?;
     let mode: String = r.try_get("attendance_mode")?;
@@ -145,9 +155,9 @@ pub(crate) fn session(r: &AnyRow) -> Result<Session> {
         room_id: r.try_get("room_id")?,
         room_name: r.try_get("room_name")?,
         capacity: opt_u32(r, "capacity")?,
-        age_min: opt_u8(r, "age_min")?,
-        age_max: opt_u8(r, "age_max")?,
-        accompanied: flag(r, "accompanied")?,
+        age_min: ages.min,
+        age_max: ages.max,
+        accompanied: ages.accompanied,
         price_cents: r.try_get("price_cents")?,
         registration_required: flag(r, "registration_required")?,
         attendance_mode: AttendanceMode::parse(&mode).ok_or_else(|| bad("mode", &mode))?,

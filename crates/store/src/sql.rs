@@ -48,6 +48,24 @@ pub(crate) fn value_rows(
         .join(", ")
 }
 
+/// `items` cut into pieces of 1, 2, 4 … up to `max` (a power of two),
+/// largest first: a statement written for a piece has one of a few shapes,
+/// so each database prepares it once and keeps it, instead of preparing a
+/// new text for every length (and SQLite's cost of naming parameters grows
+/// with the square of their number in one statement).
+pub(crate) fn pieces<T>(items: &[T], max: usize) -> Vec<&[T]> {
+    debug_assert!(max.is_power_of_two());
+    let mut out = Vec::new();
+    let mut rest = items;
+    while !rest.is_empty() {
+        let n = max.min(1 << rest.len().ilog2());
+        let (piece, later) = rest.split_at(n);
+        out.push(piece);
+        rest = later;
+    }
+    out
+}
+
 /// `$from, $from+1, …` for `n` parameters: the inside of an `in (…)` list.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)
@@ -156,5 +174,28 @@ impl<'q, O> BindArg<'q>
     }
     fn bind_string(self, v: String) -> Self {
         self.bind(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_are_powers_of_two_in_order_and_cover_everything() {
+        let items: Vec<u32> = (0..77).collect();
+        let got = pieces(&items, 32);
+        let sizes: Vec<usize> = got.iter().map(|p| p.len()).collect();
+        assert_eq!(sizes, [32, 32, 8, 4, 1]);
+        assert_eq!(got.concat(), items);
+        assert!(pieces::<u32>(&[], 8).is_empty());
+        assert_eq!(pieces(&[1, 2, 3], 1).len(), 3);
+    }
+
+    #[test]
+    fn value_rows_number_each_rows_parameters_after_the_shared_ones() {
+        let sql = value_rows(2, 1, 3, |p| format!("({}, $1)", p.join(", ")));
+        assert_eq!(sql, "($2, $3, $4, $1), ($5, $6, $7, $1)");
+        assert_eq!(placeholders(3, 3), "$3, $4, $5");
     }
 }

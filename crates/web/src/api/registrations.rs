@@ -13,10 +13,9 @@
 
 use almanach_domain::Problem;
 use almanach_domain::ids::{EventId, LibraryId, SessionId};
-use almanach_domain::programme::EventStatus;
 use almanach_domain::registration::{Party, RawParty, RegistrationStatus};
 use almanach_store::{
-    Actor, NewRegistration, Refusal, Registered, Registration, Session, SessionFilter, Target, now,
+    Actor, NewRegistration, Refusal, Registered, Registration, Session, Target, now,
 };
 use axum::Json;
 use axum::extract::State;
@@ -235,39 +234,6 @@ impl RegistrationCreate {
     }
 }
 
-/// The published session or course registered for, and its first session.
-async fn target(
-    state: &AppState,
-    library_id: LibraryId,
-    target: Target,
-) -> Result<Session, ApiError> {
-    let event_id = match target {
-        Target::Session(id) => state.store.session(library_id, id).await?.event_id,
-        Target::Course(id) => id,
-    };
-    let event = state.store.event(library_id, event_id).await?;
-    let course = state.store.is_course(library_id, event_id).await?;
-    if event.status == EventStatus::Draft || (matches!(target, Target::Course(_)) && !course) {
-        return Err(ApiError::NotFound);
-    }
-    match target {
-        Target::Session(id) if !course => Ok(state.store.session(library_id, id).await?),
-        _ => {
-            let f = SessionFilter {
-                event_id: Some(event_id),
-                ..Default::default()
-            };
-            state
-                .store
-                .list_sessions(library_id, &f)
-                .await?
-                .into_iter()
-                .next()
-                .ok_or(ApiError::NotFound)
-        }
-    }
-}
-
 async fn register(
     state: AppState,
     ip: ClientIp,
@@ -277,9 +243,13 @@ async fn register(
 ) -> Result<(StatusCode, Json<RegistrationOut>), ApiError> {
     state.limits.ip.hit(&ip.0).map_err(ApiError::RateLimited)?;
     let lib = state.store.default_library().await?;
-    let first = target(&state, lib.id, to).await?;
-    let seats = state.store.seat_state(lib.id, to).await?;
-    let party = body.party(&party_rules(&first, &seats))?;
+    // A draft is not there for the public; nor is a course's number that
+    // is not a course's.
+    let (seats, ages) = state.store.registration_rules(lib.id, to).await?;
+    if !seats.published && !seats.offer.cancelled {
+        return Err(ApiError::NotFound);
+    }
+    let party = body.party(&party_rules(ages, &seats))?;
     let email = party
         .email
         .as_ref()

@@ -5,6 +5,7 @@
 use almanach_domain::Problem;
 use almanach_domain::ids::{EventId, SessionId};
 use almanach_domain::link::LinkKey;
+use almanach_domain::programme::AgeRange;
 use almanach_domain::registration::{Party, PartyRules, RawParty};
 use almanach_store::{
     Actor, Event, NewRegistration, Refusal, Registered, SeatState, Session, SessionFilter,
@@ -105,11 +106,12 @@ struct Ctx {
     retention_days: u32,
 }
 
-/// What a session (or a course, by its first session) asks of a party.
-pub(crate) fn party_rules(first: &Session, seats: &SeatState) -> PartyRules {
+/// What a session (or a course, by its first session, whose `ages` these
+/// are) asks of a party.
+pub(crate) fn party_rules(ages: AgeRange, seats: &SeatState) -> PartyRules {
     PartyRules {
         max_seats: seats.settings.max_seats,
-        ages: first.ages(),
+        ages,
         email_required: true,
     }
 }
@@ -146,7 +148,7 @@ async fn context(
     };
     let first = sessions.first().ok_or(WebError::NotFound)?;
     let seats = state.store.seat_state(lib, target).await?;
-    let rules = party_rules(first, &seats);
+    let rules = party_rules(first.ages(), &seats);
     Ok(Ctx {
         event,
         target,
