@@ -34,6 +34,7 @@ mod staff;
 mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod versions;
 
 pub use actions::{
     ActionKind, HOLD_SECONDS, Planned, StaffAction, UNDO_SECONDS, UndoRefusal, Undone,
@@ -62,6 +63,7 @@ pub use session_query::SessionQuery;
 pub use speakers::*;
 pub use staff::{ApiToken, AuthSession, StaffMember, login_account_key, login_address_key};
 pub use stats::Scope;
+pub use versions::RegistrationRules;
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -186,6 +188,8 @@ pub struct Store {
     /// holds one connection at a time per server however many arrive, so
     /// a rush cannot park the pool behind an event's lock.
     registrar: std::sync::Arc<tokio::sync::OnceCell<registrar::Queue>>,
+    /// What is kept in memory of the programmes (`versions`).
+    kept: std::sync::Arc<versions::Kept>,
 }
 
 impl std::fmt::Debug for Store {
@@ -354,6 +358,7 @@ impl Store {
             pool,
             backend,
             registrar: Default::default(),
+            kept: Default::default(),
         })
     }
 
@@ -364,6 +369,7 @@ impl Store {
             pool: self.pool.clone(),
             backend: self.backend,
             registrar: Default::default(),
+            kept: self.kept.clone(),
         }
     }
 

@@ -82,9 +82,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0015_seat_tallies.sql"),
         postgres: include_str!("migrations/postgres/0015_seat_tallies.sql"),
     },
+    Migration {
+        version: 16,
+        sqlite: include_str!("migrations/sqlite/0016_programme_versions.sql"),
+        postgres: include_str!("migrations/postgres/0016_programme_versions.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 15;
+pub const LATEST_SCHEMA: i64 = 16;
 
 /// The migration that adds `schema_migrations.checksum`: before it is
 /// applied there is nowhere to read or write checksums.

@@ -775,19 +775,6 @@ impl Store {
         seat_state(&mut c, at).await
     }
 
-    /// What a party is checked against before it is queued (the public
-    /// form, the API): the seats with the registration settings, and the
-    /// age range of the first session. Two statements.
-    pub async fn registration_rules(
-        &self,
-        library_id: LibraryId,
-        target: Target,
-    ) -> Result<(SeatState, AgeRange)> {
-        let mut c = self.pool().acquire().await?;
-        let at = at_now(&mut c, library_id, target).await?;
-        seats_and_ages(&mut c, at).await
-    }
-
     /// Sets a session's registration window and seats per registration.
     pub async fn set_registration_settings(
         &self,

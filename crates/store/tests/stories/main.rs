@@ -20,3 +20,4 @@ mod retention;
 mod stats;
 mod summaries;
 mod tallies;
+mod versions;

@@ -13,7 +13,7 @@
 
 use almanach_domain::Problem;
 use almanach_domain::ids::{EventId, LibraryId, SessionId};
-use almanach_domain::registration::{Party, RawParty, RegistrationStatus};
+use almanach_domain::registration::{Party, PartyRules, RawParty, RegistrationStatus};
 use almanach_store::{
     Actor, NewRegistration, Refusal, Registered, Registration, Session, Target, now,
 };
@@ -29,7 +29,6 @@ use super::input::{ApiJson, Id};
 use super::schema::{SeatsOut, SessionOut, enum_schema, nullable_enum_schema};
 use crate::AppState;
 use crate::limits::ClientIp;
-use crate::public::register::party_rules;
 
 // ------------------------------------------------------------------ seats
 
@@ -242,14 +241,18 @@ async fn register(
     body: RegistrationCreate,
 ) -> Result<(StatusCode, Json<RegistrationOut>), ApiError> {
     state.limits.ip.hit(&ip.0).map_err(ApiError::RateLimited)?;
-    let lib = state.store.default_library().await?;
+    let library_id = state.store.default_library_id().await?;
     // A draft is not there for the public; nor is a course's number that
     // is not a course's.
-    let (seats, ages) = state.store.registration_rules(lib.id, to).await?;
-    if !seats.published && !seats.offer.cancelled {
+    let rules = state.store.registration_rules(library_id, to).await?;
+    if !rules.published && !rules.cancelled {
         return Err(ApiError::NotFound);
     }
-    let party = body.party(&party_rules(ages, &seats))?;
+    let party = body.party(&PartyRules {
+        max_seats: rules.settings.max_seats,
+        ages: rules.ages,
+        email_required: true,
+    })?;
     let email = party
         .email
         .as_ref()
@@ -281,7 +284,7 @@ async fn register(
     let link = |token: &str| public_url.link(&format!("/r/{token}"));
     match state
         .store
-        .register(&Actor::system(lib.id, "api:public"), &new)
+        .register(&Actor::system(library_id, "api:public"), &new)
         .await?
     {
         Registered::New(r) => Ok((
@@ -304,7 +307,10 @@ async fn register(
                 .arg("capacity", capacity.to_string())
                 .into(),
         )),
-        Registered::Refused(why) => Err(ApiError::RegistrationClosed { why, tz: lib.tz() }),
+        Registered::Refused(why) => Err(ApiError::RegistrationClosed {
+            why,
+            tz: state.store.default_library().await?.tz(),
+        }),
     }
 }
 

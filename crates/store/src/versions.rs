@@ -1,0 +1,97 @@
+//! What is kept in memory of each library's programme, valid while the
+//! library's programme version is the one it was computed at (migration
+//! 0016: the triggers bump it in the transaction of any change). Reading
+//! the version is one indexed row; with several servers on one PostgreSQL
+//! database each reads it, so none serves what another has changed.
+//! Seats are never kept: registrations do not bump the version, and what
+//! is kept here holds no count of them.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use almanach_domain::ids::LibraryId;
+use almanach_domain::programme::AgeRange;
+use almanach_domain::registration::RegistrationSettings;
+
+use crate::registrations::{at_now, seats_and_ages};
+use crate::rows::Target;
+use crate::{Result, Store};
+
+/// Entries a store keeps, at most: past it, the oldest versions' are let go
+/// at once (a network's libraries are few against this).
+const KEPT: usize = 10_000;
+
+/// The store's memory of programmes (shared by its clones).
+#[derive(Default)]
+pub(crate) struct Kept {
+    rules: Mutex<HashMap<(LibraryId, Target), (i64, RegistrationRules)>>,
+    default_library: tokio::sync::OnceCell<LibraryId>,
+}
+
+/// What a party is checked against before it is queued (the public form,
+/// the API): facts of the programme, no seat count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistrationRules {
+    pub settings: RegistrationSettings,
+    /// The first session's.
+    pub ages: AgeRange,
+    /// The event is published (a draft is not there for the public).
+    pub published: bool,
+    /// The session, or its event, is cancelled.
+    pub cancelled: bool,
+}
+
+impl Store {
+    /// The version of the library's programme now (0 before any change).
+    pub async fn programme_version(&self, library_id: LibraryId) -> Result<i64> {
+        let v: Option<i64> =
+            sqlx::query_scalar("select version from programme_versions where library_id = $1")
+                .bind(library_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(v.unwrap_or(0))
+    }
+
+    /// The id of the installation's first library (the public site's), read
+    /// once: a library's id never changes and none is ever deleted.
+    pub async fn default_library_id(&self) -> Result<LibraryId> {
+        self.kept
+            .default_library
+            .get_or_try_init(|| async { Ok(self.default_library().await?.id) })
+            .await
+            .copied()
+    }
+
+    /// The rules a registration for `target` is checked against: one read
+    /// of the version when they are kept, else two more.
+    pub async fn registration_rules(
+        &self,
+        library_id: LibraryId,
+        target: Target,
+    ) -> Result<RegistrationRules> {
+        let version = self.programme_version(library_id).await?;
+        let key = (library_id, target);
+        if let Some((v, rules)) = self.kept.rules.lock().expect("not poisoned").get(&key)
+            && *v == version
+        {
+            return Ok(rules.clone());
+        }
+        let mut c = self.pool().acquire().await?;
+        let at = at_now(&mut c, library_id, target).await?;
+        let (seats, ages) = seats_and_ages(&mut c, at).await?;
+        let rules = RegistrationRules {
+            settings: seats.settings,
+            ages,
+            published: seats.published,
+            cancelled: seats.offer.cancelled,
+        };
+        let mut kept = self.kept.rules.lock().expect("not poisoned");
+        if kept.len() >= KEPT {
+            kept.clear();
+        }
+        // Read after the version: kept under it, it can only be older than
+        // the version says, never newer, so a change since is seen next time.
+        kept.insert(key, (version, rules.clone()));
+        Ok(rules)
+    }
+}

@@ -1,0 +1,101 @@
+//! The programme version (migration 0016) and what is kept under it: every
+//! change the public could see bumps it in its own transaction, a
+//! registration does not, and the rules a registration is checked against
+//! are never older than the last committed change — also when another
+//! server (another store on the same database) made it.
+
+use almanach_domain::programme::EventStatus;
+use almanach_store::testing::{
+    dispose, fresh_url, max_seats, party, published, published_event, registered, registration,
+    saved_session, workshop_write,
+};
+use almanach_store::*;
+
+async fn changes_and_rules(backend: Backend) {
+    let url = fresh_url(backend).await.expect("url");
+    let one = Store::open(&url).await.expect("first server");
+    let two = Store::connect(&url).await.expect("second server");
+    let lib = one.default_library().await.unwrap().id;
+    let actor = Actor::system(lib, "test");
+    let v = |s: Store| async move { s.programme_version(lib).await.unwrap() };
+
+    let start = v(one.clone()).await;
+    let e = published_event(&one, lib, "Atelier IA").await;
+    let after_event = v(one.clone()).await;
+    assert!(after_event > start, "a new event bumps the version");
+    let s = saved_session(&one, lib, &workshop_write(e, Some(10), now() + 7 * 86_400)).await;
+    let after_session = v(two.clone()).await;
+    assert!(
+        after_session > after_event,
+        "a new session bumps it, as the other server reads"
+    );
+
+    // The second server keeps the rules; the first changes them.
+    let target = Target::Session(s);
+    assert_eq!(
+        two.registration_rules(lib, target)
+            .await
+            .unwrap()
+            .settings
+            .max_seats,
+        1
+    );
+    max_seats(&one, lib, s, 4).await;
+    assert_eq!(
+        two.registration_rules(lib, target)
+            .await
+            .unwrap()
+            .settings
+            .max_seats,
+        4,
+        "the other server's change is seen at once"
+    );
+
+    // A registration changes seats, not the programme.
+    let before = v(one.clone()).await;
+    registered(
+        &one,
+        &actor,
+        &registration(target, party("anne@example.org", 2), "a"),
+    )
+    .await;
+    assert_eq!(
+        v(one.clone()).await,
+        before,
+        "a registration leaves the version alone"
+    );
+
+    // Unpublished: the rules say so at once, on either server.
+    let mut draft = published("Atelier IA");
+    draft.id = e;
+    draft.status = EventStatus::Draft;
+    two.save_event(&actor, &draft).await.unwrap();
+    assert!(!one.registration_rules(lib, target).await.unwrap().published);
+    assert!(v(one.clone()).await > before);
+
+    // Rooms, series, themes, speakers and the library itself bump it too.
+    let mut last = v(one.clone()).await;
+    let room = Room {
+        id: 0,
+        name: "Salle d'animation".into(),
+        capacity: Some(30),
+        equipment: String::new(),
+        step_free: true,
+    };
+    one.save_room(&actor, &room).await.unwrap();
+    let now_ = v(one.clone()).await;
+    assert!(now_ > last, "a room");
+    last = now_;
+    let mut library = one.default_library().await.unwrap();
+    library.name = "Médiathèque de l'Apostrophe".into();
+    one.update_library(&actor, &library).await.unwrap();
+    assert!(v(one.clone()).await > last, "the library");
+
+    two.close().await;
+    dispose(one).await;
+}
+
+almanach_store::on_each_backend!(
+    each_change_bumps_the_version_and_rules_follow_it,
+    super::changes_and_rules
+);
