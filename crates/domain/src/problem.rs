@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// The language a person reads. French first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub enum Lang {
     #[default]
     Fr,

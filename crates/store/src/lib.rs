@@ -63,7 +63,7 @@ pub use session_query::SessionQuery;
 pub use speakers::*;
 pub use staff::{ApiToken, AuthSession, StaffMember, login_account_key, login_address_key};
 pub use stats::Scope;
-pub use versions::RegistrationRules;
+pub use versions::{PublicVersions, RegistrationRules};
 
 use std::path::PathBuf;
 use std::str::FromStr;

@@ -28,6 +28,14 @@ pub(crate) struct Kept {
     default_library: tokio::sync::OnceCell<LibraryId>,
 }
 
+/// A library's versions (see the module): what is computed from its
+/// programme and its seats is valid while both are unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PublicVersions {
+    pub programme: i64,
+    pub seats: i64,
+}
+
 /// What a party is checked against before it is queued (the public form,
 /// the API): facts of the programme, no seat count.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +58,46 @@ impl Store {
                 .fetch_optional(self.pool())
                 .await?;
         Ok(v.unwrap_or(0))
+    }
+
+    /// The versions of the library's programme and of its seats now, in
+    /// one read: what the public pages are kept under.
+    pub async fn public_versions(&self, library_id: LibraryId) -> Result<PublicVersions> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "select p.version, s.version from programme_versions p \
+             join seat_versions s on s.library_id = p.library_id where p.library_id = $1",
+        )
+        .bind(library_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let (programme, seats) = row.unwrap_or((0, 0));
+        Ok(PublicVersions { programme, seats })
+    }
+
+    /// The next moment after `now` at which what the public sees of the
+    /// library changes by itself, without a write: a registration window
+    /// opening or closing, a session starting or ending (the agenda, the
+    /// seats offered, the feeds follow the clock). Read from the sessions
+    /// still to end only (the time index), whatever the history.
+    pub async fn next_public_change(&self, library_id: LibraryId, now: i64) -> Result<Option<i64>> {
+        let next: Option<i64> = sqlx::query_scalar(
+            "select min(t) from (\
+               select min(case when registration_opens_at > $2 then registration_opens_at end) as t \
+                 from sessions where library_id = $1 and starts_at > $3 \
+               union all select min(case when registration_closes_at > $2 then registration_closes_at end) \
+                 from sessions where library_id = $1 and starts_at > $3 \
+               union all select min(case when starts_at > $2 then starts_at end) \
+                 from sessions where library_id = $1 and starts_at > $3 \
+               union all select min(case when ends_at > $2 then ends_at end) \
+                 from sessions where library_id = $1 and starts_at > $3) as changes",
+        )
+        .bind(library_id)
+        .bind(now)
+        // A session lasts less than two days: one that started before has ended.
+        .bind(now - 2 * 86_400)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(next)
     }
 
     /// The id of the installation's first library (the public site's), read

@@ -121,6 +121,8 @@ pub struct AppState {
     public_url: Option<PublicUrl>,
     /// Passwords checked (each an Argon2 hash): tests count them.
     password_checks: Arc<AtomicU64>,
+    /// Public pages kept in memory (`public::kept`).
+    kept: Arc<public::kept::Kept>,
 }
 
 impl AppState {
@@ -141,6 +143,7 @@ impl AppState {
             limits,
             public_url,
             password_checks: Arc::default(),
+            kept: Arc::default(),
         }
     }
 
@@ -179,7 +182,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
-        .merge(public::routes())
+        .merge(public::routes(&state))
         .nest("/api/v1", api::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -8,6 +8,7 @@ mod event;
 mod feed;
 mod feeds;
 pub(crate) mod jsonld;
+pub(crate) mod kept;
 pub(crate) mod page;
 mod private;
 pub(crate) mod register;
@@ -22,16 +23,21 @@ use axum::routing::get;
 use crate::{AppState, WebError};
 use page::{PublicPage, Visit};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes(state: &AppState) -> Router<AppState> {
+    // The pages everyone gets alike, served from memory while nothing
+    // they show has changed (`kept`); forms and private links are not.
+    let kept = Router::new()
         .merge(agenda::routes())
         .merge(event::routes())
         .merge(feeds::routes())
-        .merge(register::routes().layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT)))
-        .merge(private::routes().layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT)))
         .merge(feed::routes())
         .merge(embed::routes())
         .route("/accessibilite", get(accessibility))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), kept::serve));
+    Router::new()
+        .merge(kept)
+        .merge(register::routes().layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT)))
+        .merge(private::routes().layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT)))
         .route("/static/public.css", get(css))
 }
 

@@ -16,6 +16,7 @@ mod events;
 mod feeds;
 mod import;
 mod integration;
+mod kept;
 mod layout;
 mod library;
 mod lists;

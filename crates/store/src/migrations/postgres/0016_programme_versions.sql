@@ -5,12 +5,18 @@ create table programme_versions (
     library_id bigint primary key references libraries(id) on delete cascade,
     version bigint not null default 0
 );
+create table seat_versions (
+    library_id bigint primary key references libraries(id) on delete cascade,
+    version bigint not null default 0
+);
 
 insert into programme_versions (library_id) select id from libraries;
+insert into seat_versions (library_id) select id from libraries;
 
 create function programme_versions_library_insert() returns trigger language plpgsql as $$
 begin
     insert into programme_versions (library_id) values (new.id);
+    insert into seat_versions (library_id) values (new.id);
     return null;
 end $$;
 
@@ -57,3 +63,19 @@ create trigger programme_versions_bump after insert or delete on session_themes
     for each row execute function programme_versions_bump();
 create trigger programme_versions_bump after insert or delete on session_speakers
     for each row execute function programme_versions_bump();
+
+-- Seats: once per statement (the registrar writes a batch in a few), for
+-- the libraries whose registrations it changed.
+create function programme_versions_seats() returns trigger language plpgsql as $$
+begin
+    update seat_versions set version = version + 1
+    where library_id in (select distinct library_id from changed);
+    return null;
+end $$;
+
+create trigger programme_versions_seats_insert after insert on registrations
+    referencing new table as changed for each statement execute function programme_versions_seats();
+create trigger programme_versions_seats_update after update on registrations
+    referencing new table as changed for each statement execute function programme_versions_seats();
+create trigger programme_versions_seats_delete after delete on registrations
+    referencing old table as changed for each statement execute function programme_versions_seats();

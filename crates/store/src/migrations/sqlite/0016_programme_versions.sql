@@ -5,19 +5,31 @@
 -- registration is checked against, and the public pages: issue 11) is
 -- valid while the version it was computed at is the version now; with
 -- several servers on one PostgreSQL database each reads it per request.
--- Registrations change seats, not the programme: they do not bump it (seats
--- are read fresh), nor does the registrar's lock on an event's row
--- (`events.registration_lock`, the only update of events that leaves the
--- other columns alone: an update that changed both would not bump).
+-- Registrations change seats, not the programme: they bump the library's
+-- `seat_versions` row instead, so what shows seats (the public pages) is
+-- kept under both versions and what does not (the rules a registration is
+-- checked against) under the programme's alone. The registrar's lock on an
+-- event's row (`events.registration_lock`, the only update of events that
+-- leaves the other columns alone: an update that changed both would not
+-- bump) bumps neither. Two tables, not two columns: on PostgreSQL a
+-- registration locks its event and then its library's seat version, a
+-- change of the programme its library's programme version and then, when
+-- seats follow, the events: one row would lock in both orders.
 create table programme_versions (
+    library_id integer primary key references libraries(id) on delete cascade,
+    version integer not null default 0
+);
+create table seat_versions (
     library_id integer primary key references libraries(id) on delete cascade,
     version integer not null default 0
 );
 
 insert into programme_versions (library_id) select id from libraries;
+insert into seat_versions (library_id) select id from libraries;
 
 create trigger programme_versions_library_insert after insert on libraries begin
     insert into programme_versions (library_id) values (new.id);
+    insert into seat_versions (library_id) values (new.id);
 end;
 create trigger programme_versions_library_update after update on libraries begin
     update programme_versions set version = version + 1 where library_id = new.id;
@@ -99,4 +111,15 @@ end;
 create trigger programme_versions_session_speakers_delete after delete on session_speakers begin
     update programme_versions set version = version + 1
     where library_id = (select library_id from sessions where id = old.session_id);
+end;
+
+create trigger programme_versions_seats_insert after insert on registrations begin
+    update seat_versions set version = version + 1 where library_id = new.library_id;
+end;
+create trigger programme_versions_seats_delete after delete on registrations begin
+    update seat_versions set version = version + 1 where library_id = old.library_id;
+end;
+create trigger programme_versions_seats_update after update of status, seats, session_id, event_id
+    on registrations begin
+    update seat_versions set version = version + 1 where library_id = new.library_id;
 end;
