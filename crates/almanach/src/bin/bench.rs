@@ -6,6 +6,15 @@
 //! sessions into it by a slip (it takes `--database` only from its
 //! arguments, never from ALMANACH_DATABASE). See docs/benchmarks.md.
 
+// The demo season, for `pages` on an empty database (the bench uses its
+// loader only).
+#[path = "../demo/mod.rs"]
+#[allow(dead_code)]
+mod demo;
+#[path = "bench/http.rs"]
+mod http;
+#[path = "bench/pages.rs"]
+mod pages;
 #[path = "bench/rush.rs"]
 mod rush;
 
@@ -82,6 +91,18 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         already: usize,
     },
+    /// The public pages and the API's session list over HTTP, each beside the same server's static stylesheet (an empty database gets the demo season).
+    Pages {
+        /// sqlite://PATH or postgres://USER@HOST/DB (created and migrated if needed).
+        #[arg(long)]
+        database: String,
+        /// Concurrent keep-alive connections.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Seconds each route is measured.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -128,6 +149,15 @@ fn main() -> ExitCode {
             capacity,
             registrations,
             already,
+        })),
+        Command::Pages {
+            database,
+            connections,
+            seconds,
+        } => runtime.block_on(pages::run(&pages::Pages {
+            database,
+            connections,
+            seconds,
         })),
     };
     match result {

@@ -129,7 +129,11 @@ pub(crate) async fn serve(State(state): State<AppState>, req: Request, next: Nex
     let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
         // A page's body is in memory: this does not happen; if it did, the
         // client is asked to come back rather than given half a page.
-        return (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "2")]).into_response();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "2")],
+        )
+            .into_response();
     };
     let until = match until(&state, library, versions.programme, t).await {
         Some(until) if body.len() <= LARGEST_PAGE => until,
@@ -192,7 +196,10 @@ async fn until(state: &AppState, library: LibraryId, programme: i64, t: i64) -> 
 fn answer(page: &Page, accepts: Accepts, asked_tag: Option<&HeaderValue>) -> Response {
     let mut headers = page.headers.clone();
     headers.insert(header::ETAG, page.etag.clone());
-    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding, Cookie"));
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Encoding, Cookie"),
+    );
     if asked_tag.is_some_and(|asked| matches_tag(asked, &page.etag)) {
         headers.remove(header::CONTENT_TYPE);
         return (StatusCode::NOT_MODIFIED, headers).into_response();
@@ -292,7 +299,10 @@ mod tests {
 
     fn headers(accept: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(accept).unwrap());
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(accept).unwrap(),
+        );
         h
     }
 
@@ -300,11 +310,17 @@ mod tests {
     fn encodings_are_read_with_their_refusals() {
         assert_eq!(
             Accepts::of(&headers("gzip, deflate, br, zstd")),
-            Accepts { brotli: true, gzip: true }
+            Accepts {
+                brotli: true,
+                gzip: true
+            }
         );
         assert_eq!(
             Accepts::of(&headers("br;q=0, gzip;q=0.5")),
-            Accepts { brotli: false, gzip: true }
+            Accepts {
+                brotli: false,
+                gzip: true
+            }
         );
         assert_eq!(Accepts::of(&headers("identity")), Accepts::default());
         assert_eq!(Accepts::of(&HeaderMap::new()), Accepts::default());
@@ -314,7 +330,10 @@ mod tests {
     fn tags_match_in_lists_weak_or_not() {
         let tag = HeaderValue::from_static("\"abc\"");
         for asked in ["\"abc\"", "W/\"abc\"", "\"x\", \"abc\"", "*"] {
-            assert!(matches_tag(&HeaderValue::from_static(asked), &tag), "{asked}");
+            assert!(
+                matches_tag(&HeaderValue::from_static(asked), &tag),
+                "{asked}"
+            );
         }
         assert!(!matches_tag(&HeaderValue::from_static("\"abd\""), &tag));
     }

@@ -33,7 +33,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(feed::routes())
         .merge(embed::routes())
         .route("/accessibilite", get(accessibility))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), kept::serve));
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            kept::serve,
+        ));
     Router::new()
         .merge(kept)
         .merge(register::routes().layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT)))

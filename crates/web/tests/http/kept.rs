@@ -19,12 +19,21 @@ use crate::http_test;
 use crate::public::{settings, workshop};
 
 /// A GET with these headers: status, headers, raw body.
-async fn fetch(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCode, HeaderMap, Vec<u8>) {
+async fn fetch(
+    app: &TestApp,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, Vec<u8>) {
     let mut req = Request::get(path);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let res = app.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let res = app
+        .router
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
@@ -32,7 +41,11 @@ async fn fetch(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCo
 }
 
 fn etag(h: &HeaderMap) -> String {
-    h.get(header::ETAG).expect("an ETag").to_str().unwrap().to_string()
+    h.get(header::ETAG)
+        .expect("an ETag")
+        .to_str()
+        .unwrap()
+        .to_string()
 }
 
 fn text(body: Vec<u8>) -> String {
@@ -42,7 +55,13 @@ fn text(body: Vec<u8>) -> String {
 http_test!(
     async fn kept_pages_are_the_same_bytes_until_what_they_show_changes(app: TestApp) {
         let (e, s) = workshop(&app, "Atelier Scratch", 3, 2).await;
-        for path in ["/agenda", &format!("/events/{e}"), "/agenda.ics", "/agenda.rss", "/embed/agenda"] {
+        for path in [
+            "/agenda",
+            &format!("/events/{e}"),
+            "/agenda.ics",
+            "/agenda.rss",
+            "/embed/agenda",
+        ] {
             let (status, h1, b1) = fetch(&app, path, &[]).await;
             assert_eq!(status, StatusCode::OK, "{path}");
             let (_, h2, b2) = fetch(&app, path, &[]).await;
@@ -57,11 +76,23 @@ http_test!(
         // A registration: the seats shown change at once.
         let (_, before, page) = fetch(&app, &format!("/events/{e}"), &[]).await;
         let actor = Actor::system(app.library_id, "test");
-        let new = registration(Target::Session(SessionId(s)), party("anne@example.org", 2), "a");
+        let new = registration(
+            Target::Session(SessionId(s)),
+            party("anne@example.org", 2),
+            "a",
+        );
         app.store.register(&actor, &new).await.unwrap();
-        let (status, after, page_after) =
-            fetch(&app, &format!("/events/{e}"), &[("if-none-match", &etag(&before))]).await;
-        assert_eq!(status, StatusCode::OK, "the holder of the old page gets the new one");
+        let (status, after, page_after) = fetch(
+            &app,
+            &format!("/events/{e}"),
+            &[("if-none-match", &etag(&before))],
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "the holder of the old page gets the new one"
+        );
         assert_ne!(etag(&before), etag(&after));
         assert!(page != page_after, "the page shows the seats taken");
 
@@ -70,11 +101,18 @@ http_test!(
         let other = TestApp::on(app.store.clone()).await;
         let (_, _, agenda) = fetch(&other, "/agenda", &[]).await;
         assert!(text(agenda).contains("Atelier Scratch"));
-        let mut event = app.store.event(app.library_id, almanach_domain::ids::EventId(e)).await.unwrap();
+        let mut event = app
+            .store
+            .event(app.library_id, almanach_domain::ids::EventId(e))
+            .await
+            .unwrap();
         event.title = "Atelier Scratch Junior".into();
         app.store.save_event(&actor, &event).await.unwrap();
         let (_, _, agenda) = fetch(&other, "/agenda", &[]).await;
-        assert!(text(agenda).contains("Atelier Scratch Junior"), "the other server's page follows");
+        assert!(
+            text(agenda).contains("Atelier Scratch Junior"),
+            "the other server's page follows"
+        );
     }
 );
 
@@ -86,18 +124,37 @@ http_test!(
 
         let (_, h, br) = fetch(&app, "/agenda", &[("accept-encoding", "gzip, deflate, br")]).await;
         assert_eq!(h.get(header::CONTENT_ENCODING).unwrap(), "br");
-        assert!(h.get(header::VARY).unwrap().to_str().unwrap().contains("Accept-Encoding"));
+        assert!(
+            h.get(header::VARY)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("Accept-Encoding")
+        );
         let mut back = Vec::new();
-        brotli::Decompressor::new(&br[..], 4096).read_to_end(&mut back).unwrap();
+        brotli::Decompressor::new(&br[..], 4096)
+            .read_to_end(&mut back)
+            .unwrap();
         assert_eq!(back, plain);
-        assert!(br.len() < plain.len() / 2, "{} of {}", br.len(), plain.len());
+        assert!(
+            br.len() < plain.len() / 2,
+            "{} of {}",
+            br.len(),
+            plain.len()
+        );
 
         let (_, h, gz) = fetch(&app, "/agenda", &[("accept-encoding", "gzip;q=1, br;q=0")]).await;
         assert_eq!(h.get(header::CONTENT_ENCODING).unwrap(), "gzip");
         let mut back = Vec::new();
-        flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut back).unwrap();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut back)
+            .unwrap();
         assert_eq!(back, plain);
-        assert_eq!(etag(&h), etag(&plain_headers), "one page, one tag, however sent");
+        assert_eq!(
+            etag(&h),
+            etag(&plain_headers),
+            "one page, one tag, however sent"
+        );
 
         // English is another page.
         let (_, en, english) = fetch(&app, "/agenda", &[("cookie", "almanach_lang=en")]).await;
@@ -113,11 +170,17 @@ http_test!(
         settings(&app, s, 2, Some(opens), None).await;
         let link = format!("/events/{e}/sessions/{s}/register");
         let (_, _, before) = fetch(&app, &format!("/events/{e}"), &[]).await;
-        assert!(!text(before).contains(&link), "not open yet: no way to register");
+        assert!(
+            !text(before).contains(&link),
+            "not open yet: no way to register"
+        );
         while now() <= opens {
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
         let (_, _, after) = fetch(&app, &format!("/events/{e}"), &[]).await;
-        assert!(text(after).contains(&link), "open now: the kept page did not outlive it");
+        assert!(
+            text(after).contains(&link),
+            "open now: the kept page did not outlive it"
+        );
     }
 );

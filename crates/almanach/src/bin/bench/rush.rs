@@ -23,8 +23,10 @@ use almanach_domain::registration::RegistrationStatus;
 use almanach_store::{Actor, Event, SessionWrite, Store, Target};
 use almanach_web::{AppState, Rate, WebConfig};
 use anyhow::{Context, Result, bail};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::BufReader;
 use tokio::net::TcpStream;
+
+use crate::http::exchange;
 
 pub struct Rush {
     pub database: String,
@@ -271,53 +273,15 @@ async fn post(
     path: &str,
     body: &str,
 ) -> Result<(u16, String)> {
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    conn.get_mut().write_all(head.as_bytes()).await?;
-    conn.get_mut().write_all(body.as_bytes()).await?;
-    let mut line = String::new();
-    if conn.read_line(&mut line).await? == 0 {
-        bail!("connection closed");
-    }
-    let status: u16 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .with_context(|| format!("status line {line:?}"))?;
-    let (mut length, mut chunked) = (0usize, false);
-    loop {
-        line.clear();
-        conn.read_line(&mut line).await?;
-        let l = line.trim_end();
-        if l.is_empty() {
-            break;
-        }
-        let (name, value) = l.split_once(':').unwrap_or((l, ""));
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value.trim().parse()?;
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            chunked = value.to_ascii_lowercase().contains("chunked");
-        }
-    }
-    let mut answer = Vec::new();
-    if chunked {
-        loop {
-            line.clear();
-            conn.read_line(&mut line).await?;
-            let size = usize::from_str_radix(line.trim(), 16)?;
-            let mut chunk = vec![0; size + 2];
-            conn.read_exact(&mut chunk).await?;
-            if size == 0 {
-                break;
-            }
-            answer.extend_from_slice(&chunk[..size]);
-        }
-    } else {
-        answer.resize(length, 0);
-        conn.read_exact(&mut answer).await?;
-    }
+    let (status, answer) = exchange(
+        conn,
+        addr,
+        "POST",
+        path,
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+    .await?;
     Ok((status, String::from_utf8_lossy(&answer).into_owned()))
 }
 

@@ -1,0 +1,190 @@
+//! `almanach-bench pages`: how fast the public pages are served, beside the
+//! same server's static stylesheet measured in the same run (what this
+//! machine, this client and this HTTP stack can do at all). Almanach runs in
+//! this process on a loopback port; each route is asked for by a number of
+//! keep-alive connections for a few seconds, as a browser asks (taking
+//! brotli and gzip). An empty database gets the demo season first. Every
+//! answer must be a 200: the bench fails otherwise.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use almanach_store::{AgendaFilter, Store, now};
+use almanach_web::{AppState, Rate, WebConfig};
+use anyhow::{Context, Result};
+use tokio::io::BufReader;
+use tokio::net::TcpStream;
+
+use crate::demo;
+use crate::http::exchange;
+
+pub struct Pages {
+    pub database: String,
+    pub connections: usize,
+    pub seconds: f64,
+}
+
+/// What one route got in its time.
+struct Measure {
+    per_second: f64,
+    p50_ms: f64,
+    statuses: BTreeMap<u16, usize>,
+    bytes: usize,
+}
+
+pub async fn run(p: &Pages) -> Result<bool> {
+    let store = Store::open(&p.database).await?;
+    let lib = store.default_library().await?;
+    let t = now();
+    let all = |past| AgendaFilter {
+        past,
+        now: t,
+        ..Default::default()
+    };
+    if store.count_agenda(lib.id, &all(false)).await?
+        + store.count_agenda(lib.id, &all(true)).await?
+        == 0
+    {
+        demo::load(&store).await?;
+        println!("  (empty database: the demo season was loaded)");
+    }
+    let coming = store.count_agenda(lib.id, &all(false)).await?;
+    let past = store.count_agenda(lib.id, &all(true)).await?;
+    let first = AgendaFilter {
+        limit: Some(1),
+        ..all(false)
+    };
+    let event = store
+        .agenda(lib.id, &first)
+        .await?
+        .first()
+        .map(|i| i.session.event_id)
+        .context("no coming session to show an event page of")?;
+    println!(
+        "pages: {coming} coming and {past} past public sessions ({:?}), {} connections, {:.0} s a route",
+        store.backend(),
+        p.connections,
+        p.seconds
+    );
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let config = WebConfig {
+        rate_limit_ip: Rate::OFF,
+        rate_limit_email: Rate::OFF,
+        public_url: Some(format!("http://{addr}")),
+        ..WebConfig::default()
+    };
+    let app = almanach_web::router(AppState::new(store.clone(), config));
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+
+    let time = Duration::from_secs_f64(p.seconds);
+    let before = measure(addr, "/static/app.css", p.connections, time).await?;
+    let routes = [
+        ("/agenda", "/agenda".to_string()),
+        ("an event page", format!("/events/{event}")),
+        ("/agenda/archive", "/agenda/archive".to_string()),
+        ("/agenda.ics", "/agenda.ics".to_string()),
+        ("/agenda.rss", "/agenda.rss".to_string()),
+        ("/embed/agenda", "/embed/agenda".to_string()),
+        ("/api/v1/sessions", "/api/v1/sessions".to_string()),
+    ];
+    let mut measured = Vec::new();
+    for (name, path) in &routes {
+        measured.push((name, measure(addr, path, p.connections, time).await?));
+    }
+    let after = measure(addr, "/static/app.css", p.connections, time).await?;
+    server.abort();
+
+    let reference = (before.per_second + after.per_second) / 2.0;
+    println!(
+        "  reference, same run: /static/app.css {:.0} req/s (before {:.0}, after {:.0})",
+        reference, before.per_second, after.per_second
+    );
+    let mut ok = true;
+    for (name, m) in &measured {
+        let other: usize = m
+            .statuses
+            .iter()
+            .filter(|(s, _)| **s != 200)
+            .map(|(_, n)| n)
+            .sum();
+        ok &= other == 0;
+        println!(
+            "  {name:<18} {:>8.0} req/s  p50 {:>6.2} ms  {:>6.1} % of static  {:>7} bytes{}",
+            m.per_second,
+            m.p50_ms,
+            100.0 * m.per_second / reference,
+            m.bytes,
+            if other == 0 {
+                String::new()
+            } else {
+                format!("  NOT 200: {:?}", m.statuses)
+            }
+        );
+    }
+    Ok(ok)
+}
+
+/// `connections` keep-alive clients asking for `path` for `time`.
+async fn measure(
+    addr: SocketAddr,
+    path: &str,
+    connections: usize,
+    time: Duration,
+) -> Result<Measure> {
+    let started = Instant::now();
+    let mut clients = Vec::new();
+    for _ in 0..connections.max(1) {
+        let path = path.to_string();
+        clients.push(tokio::spawn(async move {
+            let mut conn = BufReader::new(TcpStream::connect(addr).await?);
+            let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
+            let mut latencies = Vec::new();
+            let mut bytes = 0;
+            while started.elapsed() < time {
+                let asked = Instant::now();
+                let (status, body) = exchange(
+                    &mut conn,
+                    addr,
+                    "GET",
+                    &path,
+                    &[("Accept-Encoding", "gzip, deflate, br")],
+                    b"",
+                )
+                .await?;
+                latencies.push(asked.elapsed().as_micros() as u64);
+                *statuses.entry(status).or_default() += 1;
+                bytes = body.len();
+            }
+            anyhow::Ok((statuses, latencies, bytes))
+        }));
+    }
+    let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
+    let mut latencies = Vec::new();
+    let mut bytes = 0;
+    for c in clients {
+        let (s, l, b) = c.await.context("a client panicked")??;
+        for (status, n) in s {
+            *statuses.entry(status).or_default() += n;
+        }
+        latencies.extend(l);
+        bytes = b;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let p50 = latencies.get(latencies.len() / 2).copied().unwrap_or(0) as f64 / 1000.0;
+    Ok(Measure {
+        per_second: latencies.len() as f64 / elapsed,
+        p50_ms: p50,
+        statuses,
+        bytes,
+    })
+}
