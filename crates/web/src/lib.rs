@@ -183,7 +183,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(public::routes(&state))
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes(&state))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::secure,

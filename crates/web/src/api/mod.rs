@@ -35,10 +35,16 @@ use crate::AppState;
 /// start with it.
 pub const PREFIX: &str = "/api/v1";
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     let (router, _) = operations().split_for_parts();
     router
         .fallback(|| async { ApiError::NotFound })
+        // The session list as anyone gets it is kept in memory like the
+        // public pages (`public::kept`).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::public::kept::serve_api,
+        ))
         .layer(middleware::from_fn(localise))
 }
 

@@ -44,6 +44,8 @@ const SMALLEST_COMPRESSED: usize = 1024;
 struct Key {
     library: LibraryId,
     lang: Lang,
+    /// What else the answer depends on: the API's `Accept-Language`.
+    variant: String,
     /// The address the site is reached at (links in the page start with it).
     site: String,
     path_and_query: String,
@@ -88,6 +90,27 @@ pub(crate) async fn serve(State(state): State<AppState>, req: Request, next: Nex
     if req.method() != Method::GET {
         return next.run(req).await;
     }
+    keep(state, req, next, String::new()).await
+}
+
+/// The middleware on the API: the session list, as anyone gets it (a
+/// caller with a token may see drafts: never kept).
+pub(crate) async fn serve_api(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let anyone = req.method() == Method::GET
+        && req.uri().path() == "/sessions"
+        && !req.headers().contains_key(header::AUTHORIZATION);
+    if !anyone {
+        return next.run(req).await;
+    }
+    let variant = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or_else(|| "api".to_string(), |l| format!("api {l}"));
+    keep(state, req, next, variant).await
+}
+
+async fn keep(state: AppState, req: Request, next: Next, variant: String) -> Response {
     // Without the versions nothing can be said fresh: render as usual (the
     // page itself answers a database in trouble).
     let Ok(library) = state.store.default_library_id().await else {
@@ -100,6 +123,7 @@ pub(crate) async fn serve(State(state): State<AppState>, req: Request, next: Nex
     let key = Key {
         library,
         lang: lang_of(headers),
+        variant,
         site: state.public_url(headers).link("/"),
         path_and_query: req
             .uri()

@@ -184,3 +184,30 @@ http_test!(
         );
     }
 );
+
+http_test!(
+    async fn the_api_session_list_is_kept_for_anyone_not_for_a_token(app: TestApp) {
+        let (_, s) = workshop(&app, "Atelier Arduino", 8, 2).await;
+        let (status, h1, b1) = fetch(&app, "/api/v1/sessions", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(text(b1.clone()).contains("Atelier Arduino"));
+        let (status, _, _) = fetch(&app, "/api/v1/sessions", &[("if-none-match", &etag(&h1))]).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED);
+
+        // A registration changes the seats the list shows.
+        let actor = Actor::system(app.library_id, "test");
+        let new = registration(Target::Session(SessionId(s)), party("bob@example.org", 2), "b");
+        app.store.register(&actor, &new).await.unwrap();
+        let (status, h2, b2) = fetch(&app, "/api/v1/sessions", &[("if-none-match", &etag(&h1))]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_ne!(etag(&h2), etag(&h1));
+        assert!(b1 != b2, "the seats taken show");
+
+        // With a token (which may see drafts): never from memory.
+        let token = crate::api::token(&app, almanach_domain::staff::Role::Viewer).await;
+        let bearer = format!("Bearer {token}");
+        let (status, h, _) = fetch(&app, "/api/v1/sessions", &[("authorization", &bearer)]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(h.get(header::ETAG).is_none(), "a token's list is not kept");
+    }
+);
