@@ -71,13 +71,16 @@ pub struct DueDigest {
     pub at: i64,
 }
 
-async fn settings_in(tx: &mut Tx, library_id: LibraryId) -> Result<DigestSettings> {
+async fn settings_in(
+    tx: &mut sqlx::AnyConnection,
+    library_id: LibraryId,
+) -> Result<DigestSettings> {
     let r = sqlx::query(
         "select digest_enabled, digest_weekday, digest_hour, digest_to, digest_lang \
          from library_logistics where library_id = $1",
     )
     .bind(library_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?
     .ok_or(StoreError::NotFound)?;
     let to: String = r.try_get("digest_to")?;
@@ -99,7 +102,7 @@ async fn settings_in(tx: &mut Tx, library_id: LibraryId) -> Result<DigestSetting
 
 /// The active IT accounts' addresses, then the extra ones, each once.
 async fn recipients_in(
-    tx: &mut Tx,
+    tx: &mut sqlx::AnyConnection,
     library_id: LibraryId,
     extra: &[String],
 ) -> Result<Vec<String>> {
@@ -108,7 +111,7 @@ async fn recipients_in(
     )
     .bind(library_id)
     .bind(Role::It.slug())
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
     for a in extra {
         if !to.iter().any(|t| t.eq_ignore_ascii_case(a)) {

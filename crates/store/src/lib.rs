@@ -72,7 +72,39 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 
-pub type Tx = Transaction<'static, Any>;
+/// A write transaction (`Store::write`): the connection it holds, through
+/// `Deref`, and `commit`, which counts the commit on its store so what is
+/// kept in memory knows something may have changed (`versions`).
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.commit().await?;
+        self.commits
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -190,6 +222,8 @@ pub struct Store {
     registrar: std::sync::Arc<tokio::sync::OnceCell<registrar::Queue>>,
     /// What is kept in memory of the programmes (`versions`).
     kept: std::sync::Arc<versions::Kept>,
+    /// Write transactions this store committed (`Tx::commit`).
+    commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -359,6 +393,7 @@ impl Store {
             backend,
             registrar: Default::default(),
             kept: Default::default(),
+            commits: Default::default(),
         })
     }
 
@@ -370,6 +405,7 @@ impl Store {
             backend: self.backend,
             registrar: Default::default(),
             kept: self.kept.clone(),
+            commits: self.commits.clone(),
         }
     }
 
@@ -385,11 +421,14 @@ impl Store {
     /// lock at once (`BEGIN IMMEDIATE`), so two writers queue instead of one
     /// failing when it upgrades a read to a write.
     pub async fn write(&self) -> Result<Tx> {
-        let tx = match self.backend {
+        let inner = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(tx)
+        Ok(Tx {
+            inner,
+            commits: self.commits.clone(),
+        })
     }
 
     /// A consistent copy of a SQLite database, taken while others write.

@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use almanach_domain::ids::LibraryId;
 use almanach_domain::programme::AgeRange;
@@ -15,17 +17,34 @@ use almanach_domain::registration::RegistrationSettings;
 
 use crate::registrations::{at_now, seats_and_ages};
 use crate::rows::Target;
-use crate::{Result, Store};
+use crate::{Backend, Result, Store};
 
 /// Entries a store keeps, at most: past it, the oldest versions' are let go
 /// at once (a network's libraries are few against this).
 const KEPT: usize = 10_000;
+
+/// On SQLite, how long versions read are trusted while this store has
+/// committed nothing since: only this server writes to its SQLite database
+/// (one server per SQLite file), but a command run beside it (`almanach
+/// import`) may; what it changes shows within this. On PostgreSQL, where
+/// other servers write, the versions are read every time.
+const TRUSTED: Duration = Duration::from_secs(1);
 
 /// The store's memory of programmes (shared by its clones).
 #[derive(Default)]
 pub(crate) struct Kept {
     rules: Mutex<HashMap<(LibraryId, Target), (i64, RegistrationRules)>>,
     default_library: tokio::sync::OnceCell<LibraryId>,
+    /// Per library, on SQLite: the versions last read, when, and how many
+    /// commits this store had made before.
+    seen: Mutex<HashMap<LibraryId, Seen>>,
+}
+
+#[derive(Clone, Copy)]
+struct Seen {
+    commits: u64,
+    at: Instant,
+    versions: PublicVersions,
 }
 
 /// A library's versions (see the module): what is computed from its
@@ -52,17 +71,30 @@ pub struct RegistrationRules {
 impl Store {
     /// The version of the library's programme now (0 before any change).
     pub async fn programme_version(&self, library_id: LibraryId) -> Result<i64> {
-        let v: Option<i64> =
-            sqlx::query_scalar("select version from programme_versions where library_id = $1")
-                .bind(library_id)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(v.unwrap_or(0))
+        Ok(self.public_versions(library_id).await?.programme)
     }
 
-    /// The versions of the library's programme and of its seats now, in
-    /// one read: what the public pages are kept under.
+    /// The versions of the library's programme and of its seats now: what
+    /// the public pages are kept under. One read, or none on SQLite while
+    /// this store has committed nothing since the last (see `TRUSTED`).
     pub async fn public_versions(&self, library_id: LibraryId) -> Result<PublicVersions> {
+        // Counted before the read: a commit after it moves the count, so
+        // what is read is never trusted past a change of this store's.
+        let commits = self.commits.load(Ordering::Acquire);
+        let sqlite = self.backend() == Backend::Sqlite;
+        if sqlite
+            && let Some(seen) = self
+                .kept
+                .seen
+                .lock()
+                .expect("not poisoned")
+                .get(&library_id)
+            && seen.commits == commits
+            && seen.at.elapsed() < TRUSTED
+        {
+            return Ok(seen.versions);
+        }
+        let at = Instant::now();
         let row: Option<(i64, i64)> = sqlx::query_as(
             "select p.version, s.version from programme_versions p \
              join seat_versions s on s.library_id = p.library_id where p.library_id = $1",
@@ -71,7 +103,20 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         let (programme, seats) = row.unwrap_or((0, 0));
-        Ok(PublicVersions { programme, seats })
+        let versions = PublicVersions { programme, seats };
+        if sqlite {
+            let seen = Seen {
+                commits,
+                at,
+                versions,
+            };
+            self.kept
+                .seen
+                .lock()
+                .expect("not poisoned")
+                .insert(library_id, seen);
+        }
+        Ok(versions)
     }
 
     /// The next moment after `now` at which what the public sees of the

@@ -191,14 +191,20 @@ http_test!(
         let (status, h1, b1) = fetch(&app, "/api/v1/sessions", &[]).await;
         assert_eq!(status, StatusCode::OK);
         assert!(text(b1.clone()).contains("Atelier Arduino"));
-        let (status, _, _) = fetch(&app, "/api/v1/sessions", &[("if-none-match", &etag(&h1))]).await;
+        let (status, _, _) =
+            fetch(&app, "/api/v1/sessions", &[("if-none-match", &etag(&h1))]).await;
         assert_eq!(status, StatusCode::NOT_MODIFIED);
 
         // A registration changes the seats the list shows.
         let actor = Actor::system(app.library_id, "test");
-        let new = registration(Target::Session(SessionId(s)), party("bob@example.org", 2), "b");
+        let new = registration(
+            Target::Session(SessionId(s)),
+            party("bob@example.org", 2),
+            "b",
+        );
         app.store.register(&actor, &new).await.unwrap();
-        let (status, h2, b2) = fetch(&app, "/api/v1/sessions", &[("if-none-match", &etag(&h1))]).await;
+        let (status, h2, b2) =
+            fetch(&app, "/api/v1/sessions", &[("if-none-match", &etag(&h1))]).await;
         assert_eq!(status, StatusCode::OK);
         assert_ne!(etag(&h2), etag(&h1));
         assert!(b1 != b2, "the seats taken show");
