@@ -90,6 +90,9 @@ enum Command {
         /// Registrations already on the session before the crowd comes (the cost must not grow with them).
         #[arg(long, default_value_t = 0)]
         already: usize,
+        /// Servers sharing the database, the clients spread over them (PostgreSQL: as a network runs).
+        #[arg(long, default_value_t = 1)]
+        servers: usize,
     },
     /// The public pages and the API's session list over HTTP, each beside the same server's static stylesheet (an empty database gets the demo season).
     Pages {
@@ -143,12 +146,14 @@ fn main() -> ExitCode {
             capacity,
             registrations,
             already,
+            servers,
         } => runtime.block_on(rush::run(&rush::Rush {
             database,
             clients,
             capacity,
             registrations,
             already,
+            servers,
         })),
         Command::Pages {
             database,

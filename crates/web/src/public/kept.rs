@@ -74,6 +74,10 @@ impl Page {
 #[derive(Default)]
 pub(crate) struct Kept {
     pages: Mutex<Pages>,
+    /// A lock per page being rendered: when a change makes every page
+    /// stale under load, each is rendered once while the others asking
+    /// for it wait for that one, instead of all rendering it together.
+    renders: Mutex<HashMap<Key, std::sync::Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Default)]
@@ -144,24 +148,68 @@ async fn keep(state: AppState, req: Request, next: Next, variant: String) -> Res
     if let Some(page) = found {
         return answer(&page, accepts, asked_tag.as_ref());
     }
+    let render = state
+        .kept
+        .renders
+        .lock()
+        .expect("not poisoned")
+        .entry(key.clone())
+        .or_default()
+        .clone();
+    let _rendering = render.lock().await;
+    // Rendered meanwhile by the request this one waited for?
+    let found = {
+        let pages = state.kept.pages.lock().expect("not poisoned");
+        pages
+            .by_key
+            .get(&key)
+            .filter(|p| p.versions == versions && now() < p.until)
+            .cloned()
+    };
+    if let Some(page) = found {
+        return answer(&page, accepts, asked_tag.as_ref());
+    }
+    let answered = render_and_keep(&state, req, next, key.clone(), versions, library, t).await;
+    state
+        .kept
+        .renders
+        .lock()
+        .expect("not poisoned")
+        .remove(&key);
+    match answered {
+        Ok(page) => answer(&page, accepts, asked_tag.as_ref()),
+        Err(response) => response,
+    }
+}
 
+/// Renders the page and keeps it when it may be: the page, or the answer
+/// as it came when it is not to be kept.
+async fn render_and_keep(
+    state: &AppState,
+    req: Request,
+    next: Next,
+    key: Key,
+    versions: PublicVersions,
+    library: LibraryId,
+    t: i64,
+) -> Result<std::sync::Arc<Page>, Response> {
     let response = next.run(req).await;
     if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
-        return response;
+        return Err(response);
     }
     let (parts, body) = response.into_parts();
     let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
         // A page's body is in memory: this does not happen; if it did, the
         // client is asked to come back rather than given half a page.
-        return (
+        return Err((
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::RETRY_AFTER, "2")],
         )
-            .into_response();
+            .into_response());
     };
-    let until = match until(&state, library, versions.programme, t).await {
+    let until = match until(state, library, versions.programme, t).await {
         Some(until) if body.len() <= LARGEST_PAGE => until,
-        _ => return Response::from_parts(parts, Body::from(body)),
+        _ => return Err(Response::from_parts(parts, Body::from(body))),
     };
     let mut kept_headers = parts.headers;
     kept_headers.remove(header::CONTENT_LENGTH);
@@ -179,18 +227,16 @@ async fn keep(state: AppState, req: Request, next: Next, variant: String) -> Res
         headers: kept_headers,
         body,
     });
-    {
-        let mut pages = state.kept.pages.lock().expect("not poisoned");
-        if pages.bytes + page.size() > ALL_PAGES {
-            pages.by_key.clear();
-            pages.bytes = 0;
-        }
-        pages.bytes += page.size();
-        if let Some(old) = pages.by_key.insert(key, page.clone()) {
-            pages.bytes -= old.size();
-        }
+    let mut pages = state.kept.pages.lock().expect("not poisoned");
+    if pages.bytes + page.size() > ALL_PAGES {
+        pages.by_key.clear();
+        pages.bytes = 0;
     }
-    answer(&page, accepts, asked_tag.as_ref())
+    pages.bytes += page.size();
+    if let Some(old) = pages.by_key.insert(key, page.clone()) {
+        pages.bytes -= old.size();
+    }
+    Ok(page)
 }
 
 /// Until when a page rendered now (at programme version `programme`) may

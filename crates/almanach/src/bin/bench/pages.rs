@@ -3,8 +3,9 @@
 //! machine, this client and this HTTP stack can do at all). Almanach runs in
 //! this process on a loopback port; each route is asked for by a number of
 //! keep-alive connections for a few seconds, as a browser asks (taking
-//! brotli and gzip). An empty database gets the demo season first. Every
-//! answer must be a 200: the bench fails otherwise.
+//! brotli and gzip), after a short unmeasured warm-up. An empty database
+//! gets the demo season first. Every answer must be a 200: the bench fails
+//! otherwise.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -98,6 +99,8 @@ pub async fn run(p: &Pages) -> Result<bool> {
     ];
     let mut measured = Vec::new();
     for (name, path) in &routes {
+        // Steady state: the first answers (rendered, then kept) are not counted.
+        measure(addr, path, p.connections, Duration::from_millis(300)).await?;
         measured.push((name, measure(addr, path, p.connections, time).await?));
     }
     let after = measure(addr, "/static/app.css", p.connections, time).await?;

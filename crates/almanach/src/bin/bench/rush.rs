@@ -35,6 +35,9 @@ pub struct Rush {
     pub registrations: usize,
     /// Registrations already on the session before the crowd comes.
     pub already: usize,
+    /// Servers the crowd is spread over, each with its own store (its own
+    /// pool and registration writer) on the same database.
+    pub servers: usize,
 }
 
 /// What the crowd got back.
@@ -63,38 +66,51 @@ pub async fn run(r: &Rush) -> Result<bool> {
             filled.elapsed().as_secs_f64()
         );
     }
+    let servers = r.servers.max(1);
     println!(
-        "rush: {} registrations by {} clients on one workshop of {} seats ({:?})",
+        "rush: {} registrations by {} clients on one workshop of {} seats ({:?}, {servers} server{})",
         r.registrations,
         r.clients,
         r.capacity,
-        store.backend()
+        store.backend(),
+        if servers > 1 { "s" } else { "" }
     );
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let config = WebConfig {
-        rate_limit_ip: Rate::OFF,
-        rate_limit_email: Rate::OFF,
-        public_url: Some(format!("http://{addr}")),
-        ..WebConfig::default()
-    };
-    let app = almanach_web::router(AppState::new(store.clone(), config));
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
+    let mut addrs = Vec::new();
+    let mut running = Vec::new();
+    for k in 0..servers {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let config = WebConfig {
+            rate_limit_ip: Rate::OFF,
+            rate_limit_email: Rate::OFF,
+            public_url: Some(format!("http://{addr}")),
+            ..WebConfig::default()
+        };
+        let own = if k == 0 {
+            store.clone()
+        } else {
+            Store::connect(&r.database).await?
+        };
+        let app = almanach_web::router(AppState::new(own, config));
+        running.push(tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        }));
+        addrs.push(addr);
+    }
 
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut crowd = Vec::new();
-    for _ in 0..r.clients.max(1) {
+    for c in 0..r.clients.max(1) {
         let next = next.clone();
         let total = r.registrations;
         let path = format!("/api/v1/sessions/{session}/registrations");
+        let addr = addrs[c % addrs.len()];
         crowd.push(tokio::spawn(async move {
             client(addr, &path, &next, total).await
         }));
@@ -110,7 +126,9 @@ pub async fn run(r: &Rush) -> Result<bool> {
         tally.first_refusal = tally.first_refusal.or(t.first_refusal);
     }
     let elapsed = started.elapsed().as_secs_f64();
-    server.abort();
+    for server in running {
+        server.abort();
+    }
 
     let answered: usize = tally.by_status.values().sum();
     let rate = answered as f64 / elapsed;
