@@ -13,6 +13,8 @@
 mod demo;
 #[path = "bench/http.rs"]
 mod http;
+#[path = "bench/memory.rs"]
+mod memory;
 #[path = "bench/pages.rs"]
 mod pages;
 #[path = "bench/rush.rs"]
@@ -93,6 +95,9 @@ enum Command {
         /// Servers sharing the database, the clients spread over them (PostgreSQL: as a network runs).
         #[arg(long, default_value_t = 1)]
         servers: usize,
+        /// Seconds to wait idle after the rush, then print the memory held.
+        #[arg(long, default_value_t = 0)]
+        rest: u64,
     },
     /// The public pages and the API's session list over HTTP, each beside the same server's static stylesheet (an empty database gets the demo season).
     Pages {
@@ -147,6 +152,7 @@ fn main() -> ExitCode {
             registrations,
             already,
             servers,
+            rest,
         } => runtime.block_on(rush::run(&rush::Rush {
             database,
             clients,
@@ -154,6 +160,7 @@ fn main() -> ExitCode {
             registrations,
             already,
             servers,
+            rest,
         })),
         Command::Pages {
             database,

@@ -38,6 +38,8 @@ pub struct Rush {
     /// Servers the crowd is spread over, each with its own store (its own
     /// pool and registration writer) on the same database.
     pub servers: usize,
+    /// Seconds to wait idle after the rush before reading the memory held.
+    pub rest: u64,
 }
 
 /// What the crowd got back.
@@ -53,6 +55,9 @@ struct Tally {
 }
 
 pub async fn run(r: &Rush) -> Result<bool> {
+    let mb =
+        |b: Option<u64>| b.map_or_else(|| "?".to_string(), |b| format!("{:.0} MB", b as f64 / 1e6));
+    let idle = crate::memory::resident_bytes();
     let store = Store::open(&r.database).await?;
     let lib = store.default_library().await?;
     let actor = Actor::system(lib.id, "bench");
@@ -162,6 +167,19 @@ pub async fn run(r: &Rush) -> Result<bool> {
         "  ratio: {:.2} × the one-transaction-per-registration ceiling",
         rate / reference
     );
+    println!(
+        "  memory of this process (server, store and clients): {} before, {} after the rush",
+        mb(idle),
+        mb(crate::memory::resident_bytes())
+    );
+    if r.rest > 0 {
+        tokio::time::sleep(Duration::from_secs(r.rest)).await;
+        println!(
+            "  memory after {} s idle: {}",
+            r.rest,
+            mb(crate::memory::resident_bytes())
+        );
+    }
     // The group commit without HTTP: as many registrations straight
     // through the store, 256 at a time, on a workshop of their own.
     let other = workshop(&store, &actor, r.capacity).await?;
