@@ -224,6 +224,8 @@ pub struct Store {
     kept: std::sync::Arc<versions::Kept>,
     /// Write transactions this store committed (`Tx::commit`).
     commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// PostgreSQL: where to listen for other servers' changes (`versions`).
+    listen_url: Option<std::sync::Arc<str>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -394,6 +396,10 @@ impl Store {
             registrar: Default::default(),
             kept: Default::default(),
             commits: Default::default(),
+            listen_url: match &parsed {
+                DatabaseUrl::Postgres(u) => Some(u.as_str().into()),
+                DatabaseUrl::Sqlite(_) => None,
+            },
         })
     }
 
@@ -406,6 +412,7 @@ impl Store {
             registrar: Default::default(),
             kept: self.kept.clone(),
             commits: self.commits.clone(),
+            listen_url: self.listen_url.clone(),
         }
     }
 

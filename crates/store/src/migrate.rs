@@ -87,9 +87,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0016_programme_versions.sql"),
         postgres: include_str!("migrations/postgres/0016_programme_versions.sql"),
     },
+    Migration {
+        version: 17,
+        sqlite: include_str!("migrations/sqlite/0017_versions_notify.sql"),
+        postgres: include_str!("migrations/postgres/0017_versions_notify.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 16;
+pub const LATEST_SCHEMA: i64 = 17;
 
 /// The migration that adds `schema_migrations.checksum`: before it is
 /// applied there is nowhere to read or write checksums.

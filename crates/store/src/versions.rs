@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use almanach_domain::ids::LibraryId;
@@ -26,23 +27,38 @@ const KEPT: usize = 10_000;
 /// On SQLite, how long versions read are trusted while this store has
 /// committed nothing since: only this server writes to its SQLite database
 /// (one server per SQLite file), but a command run beside it (`almanach
-/// import`) may; what it changes shows within this. On PostgreSQL, where
-/// other servers write, the versions are read every time.
+/// import`) may; what it changes shows within this.
 const TRUSTED: Duration = Duration::from_secs(1);
+/// On PostgreSQL, other servers write: versions read are trusted while
+/// this store listens for their changes (migration 0017) and has heard of
+/// none and made none since, this long at most (a listening connection
+/// can die without a word); while it does not listen, they are read on
+/// every request.
+const TRUSTED_LISTENING: Duration = Duration::from_secs(30);
+/// The channel the version triggers notify (migration 0017).
+const CHANNEL: &str = "almanach_versions";
 
 /// The store's memory of programmes (shared by its clones).
 #[derive(Default)]
 pub(crate) struct Kept {
     rules: Mutex<HashMap<(LibraryId, Target), (i64, RegistrationRules)>>,
     default_library: tokio::sync::OnceCell<LibraryId>,
-    /// Per library, on SQLite: the versions last read, when, and how many
-    /// commits this store had made before.
+    /// Per library: the versions last read, when, and how many commits
+    /// this store had made and changes it had heard of before.
     seen: Mutex<HashMap<LibraryId, Seen>>,
+    /// PostgreSQL: changes heard of (and losses of the listening
+    /// connection, when some may have been missed).
+    heard: AtomicU64,
+    /// PostgreSQL: the listening connection is up.
+    listening: AtomicBool,
+    /// PostgreSQL: the listener was started (on the first read).
+    listener: std::sync::OnceLock<()>,
 }
 
 #[derive(Clone, Copy)]
 struct Seen {
     commits: u64,
+    heard: u64,
     at: Instant,
     versions: PublicVersions,
 }
@@ -78,11 +94,21 @@ impl Store {
     /// the public pages are kept under. One read, or none on SQLite while
     /// this store has committed nothing since the last (see `TRUSTED`).
     pub async fn public_versions(&self, library_id: LibraryId) -> Result<PublicVersions> {
-        // Counted before the read: a commit after it moves the count, so
-        // what is read is never trusted past a change of this store's.
+        // Counted before the read: a commit after it (this store's, or one
+        // heard of) moves the count, so what is read is never trusted past it.
         let commits = self.commits.load(Ordering::Acquire);
-        let sqlite = self.backend() == Backend::Sqlite;
-        if sqlite
+        let trusted = match self.backend() {
+            Backend::Sqlite => Some(TRUSTED),
+            Backend::Postgres => {
+                self.listen();
+                self.kept
+                    .listening
+                    .load(Ordering::Acquire)
+                    .then_some(TRUSTED_LISTENING)
+            }
+        };
+        let heard = self.kept.heard.load(Ordering::Acquire);
+        if let Some(trusted) = trusted
             && let Some(seen) = self
                 .kept
                 .seen
@@ -90,7 +116,8 @@ impl Store {
                 .expect("not poisoned")
                 .get(&library_id)
             && seen.commits == commits
-            && seen.at.elapsed() < TRUSTED
+            && seen.heard == heard
+            && seen.at.elapsed() < trusted
         {
             return Ok(seen.versions);
         }
@@ -104,19 +131,35 @@ impl Store {
         .await?;
         let (programme, seats) = row.unwrap_or((0, 0));
         let versions = PublicVersions { programme, seats };
-        if sqlite {
-            let seen = Seen {
-                commits,
-                at,
-                versions,
-            };
-            self.kept
-                .seen
-                .lock()
-                .expect("not poisoned")
-                .insert(library_id, seen);
-        }
+        let seen = Seen {
+            commits,
+            heard,
+            at,
+            versions,
+        };
+        self.kept
+            .seen
+            .lock()
+            .expect("not poisoned")
+            .insert(library_id, seen);
         Ok(versions)
+    }
+
+    /// Whether this store hears other servers' changes as they are committed
+    /// (PostgreSQL, once it has read the versions); false on SQLite.
+    pub fn hears_changes(&self) -> bool {
+        self.kept.listening.load(Ordering::Acquire)
+    }
+
+    /// PostgreSQL: starts listening for the version triggers' notifications
+    /// (once per store, for as long as the store is there).
+    fn listen(&self) {
+        let Some(url) = self.listen_url.clone() else {
+            return;
+        };
+        self.kept.listener.get_or_init(|| {
+            tokio::spawn(listener(url, Arc::downgrade(&self.kept)));
+        });
     }
 
     /// The next moment after `now` at which what the public sees of the
@@ -186,5 +229,40 @@ impl Store {
         // the version says, never newer, so a change since is seen next time.
         kept.insert(key, (version, rules.clone()));
         Ok(rules)
+    }
+}
+
+/// Hears the notifications of migration 0017 for `kept`: each moves its
+/// count of changes heard. A lost connection also moves it (notifications
+/// may have been missed) and marks it not listening until it listens again.
+async fn listener(url: Arc<str>, kept: Weak<Kept>) {
+    use sqlx::postgres::PgListener;
+    loop {
+        if let Ok(mut listening) = PgListener::connect(&url).await
+            && listening.listen(CHANNEL).await.is_ok()
+        {
+            let Some(k) = kept.upgrade() else { return };
+            k.heard.fetch_add(1, Ordering::AcqRel);
+            k.listening.store(true, Ordering::Release);
+            drop(k);
+            loop {
+                // Wakes now and then to stop with its store.
+                let next = tokio::time::timeout(Duration::from_secs(5), listening.try_recv()).await;
+                let Some(k) = kept.upgrade() else { return };
+                match next {
+                    Err(_) => {}
+                    Ok(Ok(Some(_))) => {
+                        k.heard.fetch_add(1, Ordering::AcqRel);
+                    }
+                    // Connection lost (None) or broken: start again.
+                    Ok(_) => break,
+                }
+            }
+        }
+        let Some(k) = kept.upgrade() else { return };
+        k.listening.store(false, Ordering::Release);
+        k.heard.fetch_add(1, Ordering::AcqRel);
+        drop(k);
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
