@@ -106,3 +106,81 @@ async fn locks_not_had_in_time(backend: Backend) {
 }
 
 almanach_store::on_each_backend!(a_lock_not_had_in_time_is_busy, super::locks_not_had_in_time);
+
+/// The registrar's queue full (a crowd larger than the server can take):
+/// who finds no room within half a second is refused as Busy (the web
+/// answers 503 with Retry-After) and nothing of theirs is written; every
+/// registration answered is stored, none twice.
+async fn queue_full(backend: Backend) {
+    use std::collections::BTreeSet;
+    let store = almanach_store::testing::fresh_store(backend)
+        .await
+        .expect("store");
+    let lib = store.default_library().await.unwrap().id;
+    let actor = Actor::system(lib, "test");
+    let e = published_event(&store, lib, "Atelier très demandé").await;
+    let s = saved_session(
+        &store,
+        lib,
+        &workshop_write(e, Some(10), now() + 7 * 86_400),
+    )
+    .await;
+    // The writer held: SQLite's write lock, or the event's row.
+    let mut holder = store.pool().acquire().await.unwrap();
+    match backend {
+        Backend::Sqlite => exec(&mut holder, "begin immediate").await,
+        Backend::Postgres => {
+            exec(&mut holder, "begin").await;
+            exec(
+                &mut holder,
+                &format!("select id from events where id = {e} for update"),
+            )
+            .await;
+        }
+    }
+    // More than the queue (4,096) and a batch (256) hold.
+    let crowd = 4096 + 256 + 300;
+    let mut asked = Vec::new();
+    for i in 0..crowd {
+        let (store, actor) = (store.clone(), actor.clone());
+        asked.push(tokio::spawn(async move {
+            let email = format!("p{i}@example.org");
+            let new = registration(Target::Session(s), party(&email, 1), &format!("k{i}"));
+            (email, store.register(&actor, &new).await)
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    exec(&mut holder, "rollback").await;
+    drop(holder);
+    let (mut answered, mut busy) = (BTreeSet::new(), 0);
+    for a in asked {
+        match a.await.unwrap() {
+            (email, Ok(Registered::New(_))) => {
+                answered.insert(email);
+            }
+            (_, Err(StoreError::Busy(_))) => busy += 1,
+            (email, other) => panic!("{email}: {other:?}"),
+        }
+    }
+    assert!(busy > 0, "the queue was full: some were refused");
+    assert!(
+        answered.len() >= 4096,
+        "the queue's worth got in: {}",
+        answered.len()
+    );
+    assert_eq!(answered.len() + busy, crowd);
+    let stored: BTreeSet<String> = store
+        .list_registrations(lib, Target::Session(s))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.email)
+        .collect();
+    assert_eq!(stored, answered, "stored if and only if answered");
+    dispose(store).await;
+}
+
+almanach_store::on_each_backend!(
+    a_full_registration_queue_is_busy_and_writes_nothing,
+    super::queue_full
+);
