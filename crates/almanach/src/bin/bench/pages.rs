@@ -101,7 +101,9 @@ pub async fn run(p: &Pages) -> Result<bool> {
     for (name, path) in &routes {
         // Steady state: the first answers (rendered, then kept) are not counted.
         measure(addr, path, p.connections, Duration::from_millis(300)).await?;
-        measured.push((name, measure(addr, path, p.connections, time).await?));
+        let warm = measure(addr, path, p.connections, time).await?;
+        let cold = cold(&store, addr, path).await?;
+        measured.push((name, warm, cold));
     }
     let after = measure(addr, "/static/app.css", p.connections, time).await?;
     server.abort();
@@ -112,7 +114,7 @@ pub async fn run(p: &Pages) -> Result<bool> {
         reference, before.per_second, after.per_second
     );
     let mut ok = true;
-    for (name, m) in &measured {
+    for (name, m, cold) in &measured {
         let other: usize = m
             .statuses
             .iter()
@@ -121,11 +123,12 @@ pub async fn run(p: &Pages) -> Result<bool> {
             .sum();
         ok &= other == 0;
         println!(
-            "  {name:<18} {:>8.0} req/s  p50 {:>6.2} ms  {:>6.1} % of static  {:>7} bytes{}",
+            "  {name:<18} {:>8.0} req/s  p50 {:>6.2} ms  {:>6.1} % of static  {:>7} bytes  rendered after a change {:>7.2} ms{}",
             m.per_second,
             m.p50_ms,
             100.0 * m.per_second / reference,
             m.bytes,
+            cold,
             if other == 0 {
                 String::new()
             } else {
@@ -134,6 +137,34 @@ pub async fn run(p: &Pages) -> Result<bool> {
         );
     }
     Ok(ok)
+}
+
+/// What one request for `path` costs when the page must be rendered again
+/// (the library's programme just changed): the median of five, in ms —
+/// what grows with the library's history if anything does (issue 11 §6).
+async fn cold(store: &Store, addr: SocketAddr, path: &str) -> Result<f64> {
+    let mut conn = BufReader::new(TcpStream::connect(addr).await?);
+    let actor = almanach_store::Actor::system(store.default_library_id().await?, "bench");
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        // The same library saved again: its programme version moves.
+        let library = store.default_library().await?;
+        store.update_library(&actor, &library).await?;
+        let asked = Instant::now();
+        let (status, _) = exchange(
+            &mut conn,
+            addr,
+            "GET",
+            path,
+            &[("Accept-Encoding", "gzip, br")],
+            b"",
+        )
+        .await?;
+        times.push(asked.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(status == 200, "{path}: {status}");
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[2])
 }
 
 /// `connections` keep-alive clients asking for `path` for `time`.
