@@ -1,8 +1,9 @@
-//! Group commit for registrations (issue 11, docs/decisions/0024). One
-//! writer per store gathers the registrations that arrive together into one
-//! transaction: it applies the seat and promotion rules to each in arrival
-//! order (`registrations::register_in`, each inside a savepoint so one
-//! refusal or error undoes only itself), commits once, then answers each.
+//! Group commit for registrations (issue 11, docs/decisions/0024 and its
+//! amendment). One writer per store gathers the registrations that arrive
+//! together into one transaction: it applies `registrations::register_in`'s
+//! seat and promotion rules to each in arrival order, planned in memory and
+//! written in a few statements (`place_run`), commits once, then answers
+//! each.
 //! With `synchronous = FULL` a commit is one flush to disk, so the flush is
 //! shared instead of paid by every registration, and every answer comes
 //! after its registration is durable.
@@ -31,12 +32,12 @@ use sqlx::Row;
 
 use crate::audit::Actor;
 use crate::registrations::{
-    NewRegistration, Notice, Registered, SeatState, ages_text, at_of, event_of, lock_event,
-    next_in_queue, notify_all, seat_state, source,
+    NewRegistration, Notice, Registered, SeatState, ages_text, at_of, email_of, event_of,
+    lock_event, next_in_queue, notify_all, seat_state, source, waiting_that_fit,
 };
 use crate::rows::{At, Registration, Target};
 use crate::select::{by_id, finish};
-use crate::sql::{pieces, placeholders, value_rows};
+use crate::sql::{Arg, Sql, pieces, placeholders, value_rows};
 use crate::{Result, Store, StoreError, Tx, classify, now};
 
 /// Registrations waiting for the writer, at most.
@@ -394,58 +395,51 @@ fn same_actor(a: &Actor, b: &Actor) -> bool {
     a.library_id == b.library_id && a.staff_id == b.staff_id && a.label == b.label
 }
 
-fn email_of(new: &NewRegistration) -> &str {
-    new.party.email.as_ref().map(|e| e.as_str()).unwrap_or("")
-}
-
-/// The registrations holding these idempotency keys.
+/// The registrations holding these idempotency keys, by key.
 async fn by_keys<'a>(
     tx: &mut Tx,
     keys: impl Iterator<Item = &'a str>,
 ) -> Result<HashMap<String, Registration>> {
-    let keys: Vec<&str> = keys.collect();
-    let mut out = HashMap::new();
-    for chunk in pieces(&keys, IN_LIST) {
-        let sql = format!(
-            "select * from registrations where idempotency_hash in ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for k in chunk {
-            q = q.bind(*k);
-        }
-        for row in q.fetch_all(&mut **tx).await? {
-            let key: String = row.try_get("idempotency_hash")?;
-            if let Some(r) = finish(tx, Some(row)).await? {
-                out.insert(key, r);
-            }
-        }
-    }
-    Ok(out)
+    let head = Sql::new("select * from registrations where ", vec![]);
+    registrations_in(tx, &head, "idempotency_hash", &keys.collect::<Vec<_>>()).await
 }
 
-/// The live registrations of these e-mails for `at` (`live_by_email` for many).
+/// The live registrations of these e-mails for `at`, by e-mail
+/// (`live_by_email` for many).
 async fn live_by_emails<'a>(
     tx: &mut Tx,
     at: At,
     emails: impl Iterator<Item = &'a str>,
 ) -> Result<HashMap<String, Registration>> {
-    let emails: Vec<&str> = emails.collect();
+    let head = Sql::new(
+        // `email <> ''` repeats the unique index's condition (see `live_by_email`).
+        "select * from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
+         and status <> 'cancelled' and email <> '' and ",
+        vec![Arg::I(at.event_id.get()), Arg::I(at.key())],
+    );
+    registrations_in(tx, &head, "email", &emails.collect::<Vec<_>>()).await
+}
+
+/// The rows `head` selects whose `column` is one of `values` (read in
+/// pieces of `IN_LIST`), each by its `column`, with its rank when waiting.
+async fn registrations_in(
+    tx: &mut Tx,
+    head: &Sql,
+    column: &str,
+    values: &[&str],
+) -> Result<HashMap<String, Registration>> {
     let mut out = HashMap::new();
-    for chunk in pieces(&emails, IN_LIST) {
-        let sql = format!(
-            // `email <> ''` repeats the unique index's condition (see `live_by_email`).
-            "select * from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
-             and status <> 'cancelled' and email <> '' and email in ({})",
-            placeholders(3, chunk.len())
-        );
-        let mut q = sqlx::query(&sql).bind(at.event_id).bind(at.key());
-        for e in chunk {
-            q = q.bind(*e);
-        }
-        for row in q.fetch_all(&mut **tx).await? {
+    for chunk in pieces(values, IN_LIST) {
+        let mut sql = head.clone();
+        let list: Vec<String> = chunk
+            .iter()
+            .map(|v| sql.arg(Arg::S(v.to_string())))
+            .collect();
+        sql.text(&format!("{column} in ({})", list.join(", ")));
+        for row in sql.query().fetch_all(&mut **tx).await? {
+            let value: String = row.try_get(column)?;
             if let Some(r) = finish(tx, Some(row)).await? {
-                out.insert(r.email.clone(), r);
+                out.insert(value, r);
             }
         }
     }
@@ -455,26 +449,10 @@ async fn live_by_emails<'a>(
 /// The waiting parties of `at` that the seats free now could take, in line
 /// (`settle`'s read).
 async fn could_fit(tx: &mut Tx, at: At, st: &SeatState, t: i64) -> Result<Vec<WaitingParty>> {
-    let Some(free) = registration::seats_to_settle(&st.offer, true, t).filter(|&f| f > 0) else {
-        return Ok(Vec::new());
-    };
-    let rows = sqlx::query(
-        "select id, seats from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
-         and status = 'waiting' and seats <= $3 order by queue_order, id",
-    )
-    .bind(at.event_id)
-    .bind(at.key())
-    .bind(i64::from(free))
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(WaitingParty {
-                id: r.try_get("id")?,
-                seats: r.try_get::<i64, _>("seats")? as u32,
-            })
-        })
-        .collect()
+    match registration::seats_to_settle(&st.offer, true, t).filter(|&f| f > 0) {
+        Some(free) => waiting_that_fit(tx, at, free).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Parameters one registration row takes in `insert`.

@@ -491,26 +491,7 @@ pub(crate) async fn settle(
     if free == 0 {
         return Ok(Vec::new());
     }
-    // Only the parties that could fit: the rule skips the others anyway,
-    // and a long list of those who cannot is not read at every change.
-    let rows = sqlx::query(
-        "select id, seats from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
-         and status = 'waiting' and seats <= $3 order by queue_order, id",
-    )
-    .bind(at.event_id)
-    .bind(at.key())
-    .bind(i64::from(free))
-    .fetch_all(&mut **tx)
-    .await?;
-    let waiting = rows
-        .iter()
-        .map(|r| {
-            Ok(WaitingParty {
-                id: r.try_get("id")?,
-                seats: r.try_get::<i64, _>("seats")? as u32,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let waiting = waiting_that_fit(tx, at, free).await?;
     let t = now();
     let mut promoted = Vec::new();
     for id in promotions(free, &waiting).into_iter().map(RegistrationId) {
@@ -531,6 +512,29 @@ pub(crate) async fn settle(
         }
     }
     Ok(promoted)
+}
+
+/// The parties waiting for `at` that `free` seats could take, in line. Only
+/// those: the rule skips the others anyway, and a long list of those who
+/// cannot fit is not read at every change.
+pub(crate) async fn waiting_that_fit(tx: &mut Tx, at: At, free: u32) -> Result<Vec<WaitingParty>> {
+    let rows = sqlx::query(
+        "select id, seats from registrations where event_id = $1 and coalesce(session_id, 0) = $2 \
+         and status = 'waiting' and seats <= $3 order by queue_order, id",
+    )
+    .bind(at.event_id)
+    .bind(at.key())
+    .bind(i64::from(free))
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(WaitingParty {
+                id: r.try_get("id")?,
+                seats: r.try_get::<i64, _>("seats")? as u32,
+            })
+        })
+        .collect()
 }
 
 /// For `save_session`: after a session changed (its capacity may have
@@ -609,7 +613,7 @@ pub(crate) async fn register_in(
     if let Some(why) = refusal(&st, new.party.seats, new.by_staff, now()) {
         return Ok(Registered::Refused(why));
     }
-    let email = new.party.email.as_ref().map(|e| e.as_str()).unwrap_or("");
+    let email = email_of(new);
     if !email.is_empty()
         && let Some(r) = live_by_email(tx, at, email).await?
     {
@@ -656,6 +660,11 @@ pub(crate) async fn register_in(
 /// Children's ages as stored: "8,11".
 pub(crate) fn ages_text(ages: &[u8]) -> String {
     ages.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The party's e-mail as stored ("" for a phone caller).
+pub(crate) fn email_of(new: &NewRegistration) -> &str {
+    new.party.email.as_ref().map_or("", |e| e.as_str())
 }
 
 /// Who made a registration, as stored.

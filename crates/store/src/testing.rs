@@ -187,6 +187,21 @@ macro_rules! on_each_backend {
     };
 }
 
+/// A small deterministic generator (64-bit LCG) for randomized stories:
+/// the same run for the same seed, every time.
+pub struct Dice(pub u64);
+
+impl Dice {
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
 /// The plainest session of `event_id` on `d`, from `start` to `end` o'clock
 /// Paris time: a workshop for 12, no room, free, without registration.
 /// Tests set what they are about with `SessionWrite { room_id, ..w }`.

@@ -8,23 +8,11 @@
 
 use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use almanach_store::testing::{
-    party, published_event, registration as new, saved_session, workshop_write,
+    Dice, party, published_event, registration as new, saved_session, workshop_write,
 };
 use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
-
-struct Dice(u64);
-
-impl Dice {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n
-    }
-}
 
 /// Two sessions of one event and a course of two sessions: where a
 /// script's registrations go.

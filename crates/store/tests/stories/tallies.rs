@@ -11,24 +11,11 @@
 use almanach_domain::ids::{EventId, LibraryId, RegistrationId, SessionId};
 use almanach_domain::registration::RegistrationStatus;
 use almanach_store::testing::{
-    party, published_event, registration as new, saved_session, workshop_write,
+    Dice, party, published_event, registration as new, saved_session, workshop_write,
 };
 use almanach_store::*;
 
 const DAY: i64 = 24 * 3600;
-
-/// A small deterministic generator (64-bit LCG): the same run every time.
-struct Dice(u64);
-
-impl Dice {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n
-    }
-}
 
 /// The two sessions' capacities as they are now, and whether each ever went down.
 struct Sessions {

@@ -64,8 +64,6 @@ async fn changes_and_rules(backend: Backend) {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert!(two.hears_changes(), "the second server listens");
-        // Trusted while nothing is heard: read again, the same.
-        assert_eq!(max(two.clone()).await, 1);
     }
     max_seats(&one, lib, s, 4).await;
     assert_eq!(max(one.clone()).await, 4, "its own change is seen at once");

@@ -80,6 +80,18 @@ pub(crate) struct Kept {
     renders: Mutex<HashMap<Key, std::sync::Arc<tokio::sync::Mutex<()>>>>,
 }
 
+impl Kept {
+    /// The page kept for `key` if it is still what would be rendered now.
+    fn fresh(&self, key: &Key, versions: PublicVersions, t: i64) -> Option<std::sync::Arc<Page>> {
+        let pages = self.pages.lock().expect("not poisoned");
+        pages
+            .by_key
+            .get(key)
+            .filter(|p| p.versions == versions && t < p.until)
+            .cloned()
+    }
+}
+
 #[derive(Default)]
 struct Pages {
     by_key: HashMap<Key, std::sync::Arc<Page>>,
@@ -137,15 +149,7 @@ async fn keep(state: AppState, req: Request, next: Next, variant: String) -> Res
     let accepts = Accepts::of(headers);
     let asked_tag = headers.get(header::IF_NONE_MATCH).cloned();
     let t = now();
-    let found = {
-        let pages = state.kept.pages.lock().expect("not poisoned");
-        pages
-            .by_key
-            .get(&key)
-            .filter(|p| p.versions == versions && t < p.until)
-            .cloned()
-    };
-    if let Some(page) = found {
+    if let Some(page) = state.kept.fresh(&key, versions, t) {
         return answer(&page, accepts, asked_tag.as_ref());
     }
     let render = state
@@ -158,15 +162,7 @@ async fn keep(state: AppState, req: Request, next: Next, variant: String) -> Res
         .clone();
     let _rendering = render.lock().await;
     // Rendered meanwhile by the request this one waited for?
-    let found = {
-        let pages = state.kept.pages.lock().expect("not poisoned");
-        pages
-            .by_key
-            .get(&key)
-            .filter(|p| p.versions == versions && now() < p.until)
-            .cloned()
-    };
-    if let Some(page) = found {
+    if let Some(page) = state.kept.fresh(&key, versions, now()) {
         return answer(&page, accepts, asked_tag.as_ref());
     }
     let answered = render_and_keep(&state, req, next, key.clone(), versions, library, t).await;

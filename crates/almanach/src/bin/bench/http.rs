@@ -1,13 +1,39 @@
-//! The benches' own minimal HTTP/1.1 client: one request at a time on a
+//! Almanach served in the bench's process, and the benches' own minimal
+//! HTTP/1.1 client: one request at a time on a
 //! keep-alive connection, the whole answer read (by length or chunks). Its
 //! cost is small and the same for every route, so ratios between routes
 //! measure the server.
 
 use std::net::SocketAddr;
 
+use almanach_store::Store;
+use almanach_web::{AppState, Rate, WebConfig};
 use anyhow::{Context, Result, bail};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+
+/// Almanach over `store` on a loopback port of this process, registration
+/// limits off: its address, and the task serving (abort it to stop).
+pub async fn start(store: Store) -> Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let config = WebConfig {
+        rate_limit_ip: Rate::OFF,
+        rate_limit_email: Rate::OFF,
+        public_url: Some(format!("http://{addr}")),
+        ..WebConfig::default()
+    };
+    let app = almanach_web::router(AppState::new(store, config));
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    Ok((addr, server))
+}
 
 /// Sends one request and reads the whole answer: its status and body.
 pub async fn exchange(

@@ -12,13 +12,12 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use almanach_store::{AgendaFilter, Store, now};
-use almanach_web::{AppState, Rate, WebConfig};
 use anyhow::{Context, Result};
 use tokio::io::BufReader;
 use tokio::net::TcpStream;
 
 use crate::demo;
-use crate::http::exchange;
+use crate::http::{exchange, start};
 
 pub struct Pages {
     pub database: String,
@@ -69,22 +68,7 @@ pub async fn run(p: &Pages) -> Result<bool> {
         p.seconds
     );
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let config = WebConfig {
-        rate_limit_ip: Rate::OFF,
-        rate_limit_email: Rate::OFF,
-        public_url: Some(format!("http://{addr}")),
-        ..WebConfig::default()
-    };
-    let app = almanach_web::router(AppState::new(store.clone(), config));
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
+    let (addr, server) = start(store.clone()).await?;
 
     let time = Duration::from_secs_f64(p.seconds);
     let before = measure(addr, "/static/app.css", p.connections, time).await?;

@@ -21,12 +21,11 @@ use almanach_domain::ids::EventId;
 use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
 use almanach_domain::registration::RegistrationStatus;
 use almanach_store::{Actor, Event, SessionWrite, Store, Target};
-use almanach_web::{AppState, Rate, WebConfig};
 use anyhow::{Context, Result, bail};
 use tokio::io::BufReader;
 use tokio::net::TcpStream;
 
-use crate::http::exchange;
+use crate::http::{exchange, start};
 
 pub struct Rush {
     pub database: String,
@@ -84,27 +83,13 @@ pub async fn run(r: &Rush) -> Result<bool> {
     let mut addrs = Vec::new();
     let mut running = Vec::new();
     for k in 0..servers {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let config = WebConfig {
-            rate_limit_ip: Rate::OFF,
-            rate_limit_email: Rate::OFF,
-            public_url: Some(format!("http://{addr}")),
-            ..WebConfig::default()
-        };
         let own = if k == 0 {
             store.clone()
         } else {
             Store::connect(&r.database).await?
         };
-        let app = almanach_web::router(AppState::new(own, config));
-        running.push(tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-        }));
+        let (addr, server) = start(own).await?;
+        running.push(server);
         addrs.push(addr);
     }
 
