@@ -44,6 +44,19 @@ pub async fn exchange(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Result<(u16, Vec<u8>)> {
+    let (status, _, body) = answer(conn, addr, method, path, headers, body).await?;
+    Ok((status, body))
+}
+
+/// `exchange`, with the answer's headers (name in lower case, value).
+pub async fn answer(
+    conn: &mut BufReader<TcpStream>,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<(u16, Vec<(String, String)>, Vec<u8>)> {
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -64,6 +77,7 @@ pub async fn exchange(
         .and_then(|s| s.parse().ok())
         .with_context(|| format!("status line {line:?}"))?;
     let (mut length, mut chunked) = (0usize, false);
+    let mut got = Vec::new();
     loop {
         line.clear();
         conn.read_line(&mut line).await?;
@@ -77,10 +91,11 @@ pub async fn exchange(
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             chunked = value.to_ascii_lowercase().contains("chunked");
         }
+        got.push((name.to_ascii_lowercase(), value.trim().to_string()));
     }
     let mut answer = Vec::new();
     if status == 304 || status == 204 {
-        return Ok((status, answer));
+        return Ok((status, got, answer));
     }
     if chunked {
         loop {
@@ -98,5 +113,5 @@ pub async fn exchange(
         answer.resize(length, 0);
         conn.read_exact(&mut answer).await?;
     }
-    Ok((status, answer))
+    Ok((status, got, answer))
 }

@@ -17,7 +17,7 @@ use tokio::io::BufReader;
 use tokio::net::TcpStream;
 
 use crate::demo;
-use crate::http::{exchange, start};
+use crate::http::{answer, exchange, start};
 
 pub struct Pages {
     pub database: String,
@@ -48,6 +48,21 @@ pub async fn run(p: &Pages) -> Result<bool> {
     {
         demo::load(&store).await?;
         println!("  (empty database: the demo season was loaded)");
+    }
+    if store.staff_by_email(demo::DEMO_ADMIN).await?.is_none() {
+        // A generated library has no team: the demo's administrator, to
+        // open the staff pages as.
+        let actor = almanach_store::Actor::system(lib.id, "bench");
+        let hash = almanach_web::hash_password(demo::DEMO_PASSWORD);
+        store
+            .create_staff(
+                &actor,
+                demo::DEMO_ADMIN,
+                "Administration",
+                almanach_domain::staff::Role::Admin,
+                &hash,
+            )
+            .await?;
     }
     let coming = store.count_agenda(lib.id, &all(false)).await?;
     let past = store.count_agenda(lib.id, &all(true)).await?;
@@ -90,6 +105,13 @@ pub async fn run(p: &Pages) -> Result<bool> {
         measured.push((name, warm, cold));
     }
     let after = measure(addr, "/static/app.css", p.connections, time).await?;
+    let session = store
+        .agenda(lib.id, &first)
+        .await?
+        .first()
+        .map(|i| i.session.id.get())
+        .context("no coming session")?;
+    let staff = staff(addr, session).await?;
     server.abort();
 
     let reference = (before.per_second + after.per_second) / 2.0;
@@ -120,7 +142,107 @@ pub async fn run(p: &Pages) -> Result<bool> {
             }
         );
     }
+    println!("  staff pages, signed in as the demo's administrator, one request at a time:");
+    for (path, median, status) in &staff {
+        ok &= *status == 200;
+        println!(
+            "  {path:<40} median of {STAFF_ASKS} {median:>7.2} ms{}",
+            if *status == 200 {
+                String::new()
+            } else {
+                format!("  NOT 200: {status}")
+            }
+        );
+    }
     Ok(ok)
+}
+
+/// Requests each staff page is measured on.
+const STAFF_ASKS: usize = 21;
+
+/// The staff pages a team opens all day (issue 11 §7), one request at a
+/// time as one person asks: each one's path, median time in ms, and the
+/// last status.
+async fn staff(addr: SocketAddr, session: i64) -> Result<Vec<(String, f64, u16)>> {
+    use crate::demo::{DEMO_ADMIN, DEMO_PASSWORD};
+    let mut conn = BufReader::new(TcpStream::connect(addr).await?);
+    let mut jar: BTreeMap<String, String> = BTreeMap::new();
+    let keep = |jar: &mut BTreeMap<String, String>, headers: &[(String, String)]| {
+        for (name, value) in headers {
+            if name == "set-cookie"
+                && let Some((k, v)) = value.split(';').next().and_then(|c| c.split_once('='))
+            {
+                jar.insert(k.to_string(), v.to_string());
+            }
+        }
+    };
+    let cookie = |jar: &BTreeMap<String, String>| {
+        jar.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let (_, headers, form) = answer(&mut conn, addr, "GET", "/staff/sign-in", &[], b"").await?;
+    keep(&mut jar, &headers);
+    let form = String::from_utf8_lossy(&form);
+    let csrf = form
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .context("no csrf field on the sign-in page")?;
+    let body = format!(
+        "email={}&password={}&csrf={csrf}&next=%2Fstaff",
+        DEMO_ADMIN.replace('@', "%40"),
+        DEMO_PASSWORD
+    );
+    let (status, headers, _) = answer(
+        &mut conn,
+        addr,
+        "POST",
+        "/staff/sign-in",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", &cookie(&jar)),
+        ],
+        body.as_bytes(),
+    )
+    .await?;
+    anyhow::ensure!(status == 303, "sign-in as {DEMO_ADMIN}: {status}");
+    keep(&mut jar, &headers);
+    let cookie = cookie(&jar);
+    let mut out = Vec::new();
+    for path in [
+        "/staff".to_string(),
+        "/staff/calendar".to_string(),
+        "/staff/calendar/week".to_string(),
+        "/staff/events".to_string(),
+        "/staff/stats".to_string(),
+        format!("/staff/sessions/{session}/registrations"),
+        "/staff/day".to_string(),
+    ] {
+        let mut times = Vec::new();
+        let mut last = 0;
+        for i in 0..STAFF_ASKS + 2 {
+            let asked = Instant::now();
+            let (status, _) = exchange(
+                &mut conn,
+                addr,
+                "GET",
+                &path,
+                &[("Cookie", &cookie), ("Accept-Encoding", "gzip, br")],
+                b"",
+            )
+            .await?;
+            // The first two warm the caches a long day keeps warm.
+            if i >= 2 {
+                times.push(asked.elapsed().as_secs_f64() * 1000.0);
+            }
+            last = status;
+        }
+        times.sort_by(f64::total_cmp);
+        out.push((path, times[STAFF_ASKS / 2], last));
+    }
+    Ok(out)
 }
 
 /// What one request for `path` costs when the page must be rendered again
