@@ -143,6 +143,15 @@ pub fn parse_capacity(field: &'static str, s: &str) -> Result<Option<u32>, Probl
     }
 }
 
+/// The longest a session lasts, in seconds, with room to spare: a session
+/// is held on one date between two times of it (the forms, the API and the
+/// import all ask for that), or lasts a series' default duration, 24 hours
+/// at most (`parse_minutes`); the store refuses longer ones. Queries for
+/// the sessions not over at an instant also ask for those begun after that
+/// instant minus this, so they read the days around it, not the library's
+/// whole history.
+pub const LONGEST_SESSION_SECS: i64 = 2 * 86_400;
+
 /// Minutes, for a series' default duration.
 pub fn parse_minutes(field: &'static str, s: &str) -> Result<Option<u32>, Problem> {
     let s = s.trim();

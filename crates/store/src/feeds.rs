@@ -5,6 +5,7 @@
 use almanach_domain::ical;
 use almanach_domain::ids::{EventId, LibraryId};
 use almanach_domain::link::PublicUrl;
+use almanach_domain::programme::LONGEST_SESSION_SECS;
 use sqlx::Row;
 
 use crate::rows::session;
@@ -80,7 +81,7 @@ impl Store {
             FeedScope::Session(id) => (" and s.id = $2", id, i64::MIN),
         };
         let sql = format!(
-            "{} where s.library_id = $1 and e.status in ('published', 'cancelled') and s.ends_at > $3{cond} \
+            "{} where s.library_id = $1 and e.status in ('published', 'cancelled') and s.ends_at > $3 and s.starts_at > $4{cond} \
              order by s.starts_at, s.id limit 5000",
             calendar_select()
         );
@@ -88,6 +89,8 @@ impl Store {
             .bind(library_id)
             .bind(id)
             .bind(since)
+            // The sessions around `since` only (LONGEST_SESSION_SECS).
+            .bind(since.saturating_sub(LONGEST_SESSION_SECS))
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(calendar_session).collect()

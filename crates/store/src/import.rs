@@ -200,6 +200,7 @@ impl Store {
                 Some(end) => instant(&tz, r.date, end)?,
                 None => starts_at + 60 * durations.get(&series_id).copied().unwrap_or(60),
             };
+            crate::programme::longest(starts_at, ends_at)?;
             let h = &r.headcount;
             // Callers list these rows as errors first (`import::counted_ahead`).
             if h.is_counted() {

@@ -92,9 +92,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0017_versions_notify.sql"),
         postgres: include_str!("migrations/postgres/0017_versions_notify.sql"),
     },
+    Migration {
+        version: 18,
+        sqlite: include_str!("migrations/sqlite/0018_event_spans.sql"),
+        postgres: include_str!("migrations/postgres/0018_event_spans.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 17;
+pub const LATEST_SCHEMA: i64 = 18;
 
 /// The migration that adds `schema_migrations.checksum`: before it is
 /// applied there is nowhere to read or write checksums.

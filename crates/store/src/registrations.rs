@@ -888,6 +888,16 @@ impl Store {
         self.session_count(&f.query(library_id)).await
     }
 
+    /// `count_agenda`, counting no further than `upto`.
+    pub async fn count_agenda_upto(
+        &self,
+        library_id: LibraryId,
+        f: &AgendaFilter,
+        upto: i64,
+    ) -> Result<i64> {
+        self.session_count_upto(&f.query(library_id), upto).await
+    }
+
     /// Published, live sessions for the public agenda (or its archive), in
     /// time order, each with its seats: one page of what `f` selects, its
     /// search and "seats left" included.

@@ -7,7 +7,7 @@ use almanach_domain::ids::{EventId, LibraryId, SessionId};
 use std::collections::HashMap;
 
 use almanach_domain::collate::search_fold;
-use almanach_domain::programme::{EventStatus, SessionKind};
+use almanach_domain::programme::{EventStatus, LONGEST_SESSION_SECS, SessionKind};
 
 use crate::rows::{Session, session};
 use crate::select::SESSION_SELECT;
@@ -185,9 +185,16 @@ impl SessionQuery {
         );
         if let Some(v) = self.ends_after {
             q.push(" and s.ends_at > ?", Arg::I(v));
+            // The same sessions, read by their start (see LONGEST_SESSION_SECS).
+            q.push(
+                " and s.starts_at > ?",
+                Arg::I(v.saturating_sub(LONGEST_SESSION_SECS)),
+            );
         }
         if let Some(v) = self.ends_before {
             q.push(" and s.ends_at <= ?", Arg::I(v));
+            // The same sessions, read by their start: one ends after it starts.
+            q.push(" and s.starts_at < ?", Arg::I(v));
         }
         if let Some(v) = self.starts_before {
             q.push(" and s.starts_at < ?", Arg::I(v));
@@ -352,6 +359,21 @@ impl Store {
         let select = "select count(*) from sessions s join events e on e.id = s.event_id \
                       left join series se on se.id = e.series_id";
         Ok(q.sql(select, false).scalar().fetch_one(self.pool()).await?)
+    }
+
+    /// `session_count`, counting no further than `upto`: what a pager
+    /// needs, at the cost of the pages it offers rather than of the whole
+    /// history (issue 11 §6).
+    pub async fn session_count_upto(&self, q: &SessionQuery, upto: i64) -> Result<i64> {
+        let select = "select 1 from sessions s join events e on e.id = s.event_id \
+                      left join series se on se.id = e.series_id";
+        let mut sql = q.sql(select, false);
+        sql.push(" limit ?", Arg::I(upto.max(0)));
+        Ok(sql
+            .within("select count(*) from (", ") counted")
+            .scalar()
+            .fetch_one(self.pool())
+            .await?)
     }
 
     /// Fills each session's themes, speakers and leads, a few hundred

@@ -104,6 +104,15 @@ impl Sql {
         }
     }
 
+    /// This query inside another: `before`, this, `after` (a subquery),
+    /// with the same arguments.
+    pub(crate) fn within(self, before: &str, after: &str) -> Sql {
+        Sql {
+            text: format!("{before}{}{after}", self.text),
+            args: self.args,
+        }
+    }
+
     /// Appends SQL without arguments.
     pub(crate) fn text(&mut self, s: &str) -> &mut Sql {
         self.text.push_str(s);

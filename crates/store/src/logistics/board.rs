@@ -2,6 +2,7 @@
 //! weekly digest.
 
 use almanach_domain::ids::{LibraryId, SessionId};
+use almanach_domain::programme::LONGEST_SESSION_SECS;
 use std::collections::HashMap;
 
 use almanach_domain::logistics::{NeedStatus, Provider, Readiness};
@@ -72,9 +73,9 @@ impl Store {
         let mut needs = self
             .needs_where(
                 &ctx,
-                "s.ends_at > $2 and s.cancelled = 0 and e.status <> 'cancelled'",
+                "s.ends_at > $2 and s.starts_at > $3 and s.cancelled = 0 and e.status <> 'cancelled'",
                 library_id,
-                &[from],
+                &[from, from.saturating_sub(LONGEST_SESSION_SECS)],
             )
             .await?;
         needs.retain(|n| {

@@ -57,9 +57,10 @@ pub struct EventQuery {
 }
 
 /// Each event's first start, last end and number of sessions (cancelled
-/// ones included: they still date the event), joined as `f`.
-const EVENT_FIRSTS: &str = "left join (select event_id, min(starts_at) as first_at, max(ends_at) as last_end, \
-     count(*) as n from sessions group by event_id) f on f.event_id = e.id";
+/// ones included: they still date the event), kept by migration 0018's
+/// triggers, joined as `f`: the list is read through its indexes, so it
+/// costs what it shows, not the library's history.
+const EVENT_FIRSTS: &str = "join event_spans f on f.event_id = e.id";
 
 /// `head` (a select ending in `where`) with the staff list's conditions:
 /// `$1` is the library and, unless the period is `Between`, `$2` is now.
@@ -68,7 +69,7 @@ fn event_query(head: &str, library_id: LibraryId, q: &EventQuery) -> Sql {
     if !matches!(q.period, EventPeriod::Between(..)) {
         args.push(Arg::I(q.now));
     }
-    let mut sql = Sql::new(&format!("{head} e.library_id = $1"), args);
+    let mut sql = Sql::new(&format!("{head} f.library_id = $1"), args);
     match q.period {
         EventPeriod::Upcoming => {
             sql.text(" and (f.last_end is null or f.last_end > $2)");
@@ -110,8 +111,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Event>> {
         let rows = sqlx::query(
-            "select e.* from events e left join (select event_id, min(starts_at) as first_at from sessions \
-             group by event_id) f on f.event_id = e.id where e.library_id = $1 and ($2 is null or e.series_id = $2) \
+            "select e.* from events e join event_spans f on f.event_id = e.id \
+             where f.library_id = $1 and ($2 is null or e.series_id = $2) \
              order by coalesce(f.first_at, e.created_at) desc limit $3",
         )
         .bind(library_id)
@@ -168,7 +169,7 @@ impl Store {
         let mut sql = event_query(
             &format!(
                 "select e.*, se.name as series_name, se.colour as series_colour, f.first_at, \
-                 coalesce(f.n, 0) as n from events e left join series se on se.id = e.series_id \
+                 f.sessions as n from events e left join series se on se.id = e.series_id \
                  {EVENT_FIRSTS} where"
             ),
             library_id,

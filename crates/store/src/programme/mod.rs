@@ -17,5 +17,5 @@ pub use events::{EventPeriod, EventQuery, EventRow};
 pub use rooms::Room;
 pub use series::Series;
 pub use sessions::{RoomClash, SessionFilter, SessionWrite};
-pub(crate) use sessions::{set_cancelled_in, write_session};
+pub(crate) use sessions::{longest, set_cancelled_in, write_session};
 pub use themes::{Theme, ThemeSummary};

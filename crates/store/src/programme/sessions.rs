@@ -3,7 +3,7 @@
 //! notices, technical needs) is `follow`'s.
 
 use almanach_domain::ids::{EventId, LibraryId, SessionId};
-use almanach_domain::programme::{AttendanceMode, EventStatus, SessionKind};
+use almanach_domain::programme::{AttendanceMode, EventStatus, LONGEST_SESSION_SECS, SessionKind};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -223,6 +223,17 @@ pub(crate) async fn set_cancelled_in(
     Ok(before)
 }
 
+/// Refuses a session longer than `LONGEST_SESSION_SECS`, which the
+/// session queries count on (no form, API or import makes one).
+pub(crate) fn longest(starts_at: i64, ends_at: i64) -> Result<()> {
+    if ends_at.saturating_sub(starts_at) > LONGEST_SESSION_SECS {
+        return Err(StoreError::Conflict(
+            "sessions.ends_at: a session lasts two days at most".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Inserts (`before` None) or updates a session inside `tx`: the room is
 /// locked and checked for overlaps first, then the row, its links and the
 /// audit entry are written. A clash writes nothing and is returned inside.
@@ -233,6 +244,7 @@ pub(crate) async fn write_session(
     w: &SessionWrite,
 ) -> Result<Result<SessionId, RoomClash>> {
     check_owned(tx, "events", w.event_id, actor.library_id).await?;
+    longest(w.starts_at, w.ends_at)?;
     if let Some(room_id) = w.room_id
         && let Some(clash) = lock_room_and_find_clash(
             tx,
@@ -373,12 +385,14 @@ async fn lock_room_and_find_clash(
     let r = sqlx::query(
         "select s.id, e.title, s.starts_at, s.ends_at from sessions s join events e on e.id = s.event_id \
          where s.room_id = $1 and s.cancelled = 0 and e.status <> 'cancelled' and s.starts_at < $2 and s.ends_at > $3 \
-         and s.id <> $4 order by s.starts_at limit 1",
+         and s.starts_at > $5 and s.id <> $4 order by s.starts_at limit 1",
     )
     .bind(room_id)
     .bind(end)
     .bind(start)
     .bind(except.map_or(0, SessionId::get))
+    // The room's sessions around this one only (LONGEST_SESSION_SECS).
+    .bind(start.saturating_sub(LONGEST_SESSION_SECS))
     .fetch_optional(&mut **tx)
     .await?;
     r.map(|r| {

@@ -312,6 +312,10 @@ almanach_store::on_both_backends! {
         assert_eq!(agenda_titles(&store, lib, &search("  ")).await.len(), 4, "no words: everything");
         assert_eq!(store.count_agenda(lib, &search("a")).await.unwrap(), 4);
         assert_eq!(store.count_agenda(lib, &search("creer")).await.unwrap(), 1);
+        // A pager's count stops where it is told to, and counts filters alike.
+        assert_eq!(store.count_agenda_upto(lib, &search("a"), 3).await.unwrap(), 3);
+        assert_eq!(store.count_agenda_upto(lib, &search("a"), 9).await.unwrap(), 4);
+        assert_eq!(store.count_agenda_upto(lib, &search("creer"), 9).await.unwrap(), 1);
         // The staff's and the API's lists take the same search.
         let q = SessionQuery::new(lib).search("CAFÉ");
         let found = store.session_list(&q).await.unwrap();

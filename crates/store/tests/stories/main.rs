@@ -17,6 +17,7 @@ mod logistics;
 mod outbox;
 mod registrations;
 mod retention;
+mod spans;
 mod stats;
 mod summaries;
 mod tallies;

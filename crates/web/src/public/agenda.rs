@@ -240,9 +240,15 @@ async fn archive(
     agenda(state, visit, q, true).await
 }
 
+/// Pages a pager counts ahead of the one shown, at most: the archive of a
+/// library that held twenty thousand sessions costs what its page shows,
+/// and says « plus de … » beyond (issue 11 §6).
+const PAGES_COUNTED: usize = 10;
+
 /// One page of the sessions the query selects (`limit` after the first
-/// `offset`), each with its seats' badge, and how many there are in all; or
-/// the problems of its filters. Search, "seats left" and paging run in SQL.
+/// `offset`), each with its seats' badge, and how many there are, counted
+/// up to `count_upto` (0: not counted); or the problems of its filters.
+/// Search, "seats left" and paging run in SQL.
 pub(crate) async fn select(
     state: &AppState,
     visit: &Visit,
@@ -250,6 +256,7 @@ pub(crate) async fn select(
     past: bool,
     offset: usize,
     limit: usize,
+    count_upto: usize,
 ) -> Result<(Vec<(AgendaItem, Badge)>, usize, FormErrors), WebError> {
     let tr = visit.tr();
     let (items, total, errors) = match q.filter(past) {
@@ -260,7 +267,13 @@ pub(crate) async fn select(
                 ..f
             };
             let lib = visit.library.id;
-            let total = state.store.count_agenda(lib, &f).await?;
+            let total = match count_upto {
+                0 => 0,
+                n => {
+                    let n = i64::try_from(n).unwrap_or(i64::MAX);
+                    state.store.count_agenda_upto(lib, &f, n).await?
+                }
+            };
             (
                 state.store.agenda(lib, &f).await?,
                 usize::try_from(total).unwrap_or_default(),
@@ -340,7 +353,11 @@ async fn agenda(
     let tz = visit.tz();
     let page_no = q.page();
     let offset = (page_no - 1).saturating_mul(PER_PAGE);
-    let (kept, total, errors) = select(&state, &visit, &q, past, offset, PER_PAGE).await?;
+    // One more than the pages counted: a count that reaches it says « more than ».
+    let upto = offset
+        .saturating_add(PER_PAGE.saturating_mul(PAGES_COUNTED))
+        .saturating_add(1);
+    let (kept, total, errors) = select(&state, &visit, &q, past, offset, PER_PAGE, upto).await?;
     let days = by_day(tr, &tz, kept.into_iter());
     let path = if past { "/agenda/archive" } else { "/agenda" };
     let previous = (page_no > 1).then(|| q.link(path, page_no - 1));
@@ -371,6 +388,7 @@ async fn agenda(
         errors,
         count: match total {
             0 => tr.t("public.agenda.none").to_string(),
+            n if n >= upto => tr.tf("public.agenda.count_more", &[("n", (upto - 1).to_string())]),
             n => tr.tf("public.agenda.count", &[("n", n.to_string())]),
         },
         feed: q.with_filters("/agenda.rss"),

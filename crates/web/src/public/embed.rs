@@ -45,7 +45,7 @@ async fn embed(
     Query(q): Query<AgendaQuery>,
 ) -> Result<Response, WebError> {
     let (tr, tz) = (visit.tr(), visit.tz());
-    let (kept, _, errors) = select(&state, &visit, &q, false, 0, limit(&q.limit)).await?;
+    let (kept, _, errors) = select(&state, &visit, &q, false, 0, limit(&q.limit), 0).await?;
     let days = by_day(tr, &tz, kept.into_iter());
     let status = if errors.is_empty() {
         StatusCode::OK

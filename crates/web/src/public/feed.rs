@@ -56,7 +56,7 @@ async fn feed(
     Query(q): Query<AgendaQuery>,
 ) -> Result<Response, WebError> {
     let (tr, tz) = (visit.tr(), visit.tz());
-    let (kept, _, errors) = select(&state, &visit, &q, false, 0, MAX_ITEMS).await?;
+    let (kept, _, errors) = select(&state, &visit, &q, false, 0, MAX_ITEMS, 0).await?;
     if !errors.is_empty() {
         return Ok((StatusCode::BAD_REQUEST, errors.all().join("\n")).into_response());
     }
