@@ -404,6 +404,8 @@ async fn run(cli: Cli, file: FileConfig) -> Result<()> {
                 store.clone(),
                 retention::RetentionConfig::daily(config.retention_days),
             );
+            // What a crowd leaves in the allocator goes back to the system.
+            almanach_web::memory::keep_trimmed();
             let app = almanach_web::router(AppState::new(store, config));
             // The peer's address feeds the per-address registration limit.
             axum::serve(

@@ -8,6 +8,7 @@ mod forms;
 mod headers;
 mod i18n;
 mod limits;
+pub mod memory;
 mod pages;
 mod pdf_fonts;
 mod public;

@@ -19,6 +19,8 @@ mod memory;
 mod pages;
 #[path = "bench/rush.rs"]
 mod rush;
+#[path = "bench/soak.rs"]
+mod soak;
 
 use std::future::Future;
 use std::process::ExitCode;
@@ -111,6 +113,20 @@ enum Command {
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
     },
+    /// A long mixed load (pages, feeds, the API, registrations, programme changes) printing each minute's rate, answers other than 2xx and memory; fails on any non-2xx or memory still growing after warm-up.
+    Soak {
+        /// sqlite://PATH or postgres://USER@HOST/DB (created and migrated if needed).
+        #[arg(long)]
+        database: String,
+        /// Concurrent keep-alive clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 30)]
+        minutes: u64,
+        /// Each client's pause between two requests, in milliseconds (0: as fast as it can).
+        #[arg(long, default_value_t = 0)]
+        pause_ms: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -119,6 +135,9 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
+    // The allocator trimmed as `almanach serve` trims it: the memory the
+    // benches report is the server's.
+    runtime.spawn(async { almanach_web::memory::keep_trimmed().await });
     let result = match cli.command {
         Command::Generate {
             database,
@@ -170,6 +189,17 @@ fn main() -> ExitCode {
             database,
             connections,
             seconds,
+        })),
+        Command::Soak {
+            database,
+            clients,
+            minutes,
+            pause_ms,
+        } => runtime.block_on(soak::run(&soak::Soak {
+            database,
+            clients,
+            minutes,
+            pause_ms,
         })),
     };
     match result {

@@ -521,7 +521,7 @@ fn sigterm_lets_a_request_in_flight_finish_and_exits_cleanly() {
         &|l| l.ends_with("shutting down"),
         &mut logs,
     );
-    conn.write_all(body[6..].as_bytes()).unwrap();
+    conn.write_all(&body.as_bytes()[6..]).unwrap();
     let mut answer = String::new();
     conn.read_to_string(&mut answer).unwrap();
     assert!(

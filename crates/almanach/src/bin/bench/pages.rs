@@ -42,13 +42,7 @@ pub async fn run(p: &Pages) -> Result<bool> {
         now: t,
         ..Default::default()
     };
-    if store.count_agenda(lib.id, &all(false)).await?
-        + store.count_agenda(lib.id, &all(true)).await?
-        == 0
-    {
-        demo::load(&store).await?;
-        println!("  (empty database: the demo season was loaded)");
-    }
+    demo_if_empty(&store).await?;
     if store.staff_by_email(demo::DEMO_ADMIN).await?.is_none() {
         // A generated library has no team: the demo's administrator, to
         // open the staff pages as.
@@ -155,6 +149,25 @@ pub async fn run(p: &Pages) -> Result<bool> {
         );
     }
     Ok(ok)
+}
+
+/// The demo season on a library without a session (the benches' pages
+/// need a programme to show).
+pub async fn demo_if_empty(store: &Store) -> Result<()> {
+    let lib = store.default_library().await?;
+    let all = |past| AgendaFilter {
+        past,
+        now: now(),
+        ..Default::default()
+    };
+    if store.count_agenda(lib.id, &all(false)).await?
+        + store.count_agenda(lib.id, &all(true)).await?
+        == 0
+    {
+        demo::load(store).await?;
+        println!("  (empty database: the demo season was loaded)");
+    }
+    Ok(())
 }
 
 /// Requests each staff page is measured on.

@@ -182,7 +182,7 @@ pub async fn run(r: &Rush) -> Result<bool> {
 
 /// A published workshop a month from now, open for registration, with
 /// `capacity` seats; its session's id.
-async fn workshop(store: &Store, actor: &Actor, capacity: u32) -> Result<i64> {
+pub async fn workshop(store: &Store, actor: &Actor, capacity: u32) -> Result<i64> {
     let event = Event {
         id: EventId(0),
         series_id: None,
