@@ -11,6 +11,8 @@
 #[path = "../demo/mod.rs"]
 #[allow(dead_code)]
 mod demo;
+#[path = "bench/driver.rs"]
+mod driver;
 #[path = "bench/http.rs"]
 mod http;
 #[path = "bench/memory.rs"]
@@ -113,6 +115,15 @@ enum Command {
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
     },
+    /// The registrar's write and the agenda's read through sqlx's Any layer and through rusqlite, on the same SQLite file (issue 11 §5).
+    Driver {
+        /// sqlite://PATH (created and migrated if needed; an empty one gets the demo season).
+        #[arg(long)]
+        database: String,
+        /// Seconds in all (each path gets a quarter, in two halves, alternately).
+        #[arg(long, default_value_t = 8.0)]
+        seconds: f64,
+    },
     /// A long mixed load (pages, feeds, the API, registrations, programme changes) printing each minute's rate, answers other than 2xx and memory; fails on any non-2xx or memory still growing after warm-up.
     Soak {
         /// sqlite://PATH or postgres://USER@HOST/DB (created and migrated if needed).
@@ -190,6 +201,7 @@ fn main() -> ExitCode {
             connections,
             seconds,
         })),
+        Command::Driver { database, seconds } => runtime.block_on(driver::run(&database, seconds)),
         Command::Soak {
             database,
             clients,
