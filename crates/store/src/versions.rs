@@ -181,8 +181,8 @@ impl Store {
         )
         .bind(library_id)
         .bind(now)
-        // A session lasts less than two days: one that started before has ended.
-        .bind(now - 2 * 86_400)
+        // A session that started longer ago than the longest has ended.
+        .bind(now.saturating_sub(almanach_domain::programme::LONGEST_SESSION_SECS))
         .fetch_one(self.pool())
         .await?;
         Ok(next)

@@ -154,13 +154,15 @@ fn read_text() -> String {
     )
 }
 
-/// Registration `i`'s values, as the registrar binds them.
-fn values(i: usize) -> (String, String, String, String) {
+/// Registration `i`'s values, as the registrar binds them (the keys are
+/// the run's own: its workshop is new).
+fn values(ids: &Ids, i: usize) -> (String, String, String, String) {
+    let s = ids.session;
     (
         format!("Personne {i}"),
         format!("driver{i}@example.org"),
-        format!("driver-token-{i:012}"),
-        format!("driver-key-{i:012}"),
+        format!("driver-token-{s}-{i:012}"),
+        format!("driver-key-{s}-{i:012}"),
     )
 }
 
@@ -171,7 +173,7 @@ async fn write_sqlx(store: &Store, insert: &str, ids: &Ids, batch: usize) -> Res
         let mut q = sqlx::query(insert).bind(t);
         for r in 0..PIECE {
             let i = (batch * BATCH) + piece * PIECE + r;
-            let (name, email, token, key) = values(i);
+            let (name, email, token, key) = values(ids, i);
             q = q
                 .bind(ids.lib)
                 .bind(ids.event)
@@ -208,7 +210,7 @@ fn write_lite(c: &mut rusqlite::Connection, insert: &str, ids: &Ids, batch: usiz
             args.push(Value::Integer(t));
             for r in 0..PIECE {
                 let i = (batch * BATCH) + piece * PIECE + r;
-                let (name, email, token, key) = values(i);
+                let (name, email, token, key) = values(ids, i);
                 args.extend([
                     Value::Integer(ids.lib),
                     Value::Integer(ids.event),
