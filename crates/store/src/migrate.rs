@@ -97,9 +97,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0018_event_spans.sql"),
         postgres: include_str!("migrations/postgres/0018_event_spans.sql"),
     },
+    Migration {
+        version: 19,
+        sqlite: include_str!("migrations/sqlite/0019_next_change_indexes.sql"),
+        postgres: include_str!("migrations/postgres/0019_next_change_indexes.sql"),
+    },
 ];
 
-pub const LATEST_SCHEMA: i64 = 18;
+pub const LATEST_SCHEMA: i64 = 19;
 
 /// The migration that adds `schema_migrations.checksum`: before it is
 /// applied there is nowhere to read or write checksums.

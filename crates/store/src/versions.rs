@@ -165,19 +165,21 @@ impl Store {
     /// The next moment after `now` at which what the public sees of the
     /// library changes by itself, without a write: a registration window
     /// opening or closing, a session starting or ending (the agenda, the
-    /// seats offered, the feeds follow the clock). Read from the sessions
-    /// still to end only (the time index), whatever the history.
+    /// seats offered, the feeds follow the clock). Each is the first of its
+    /// kind after `now`, found through an index (migration 0019), whatever
+    /// the history and the programme ahead: a session that ends first
+    /// either is under way now (begun less than the longest session ago)
+    /// or starts after `now`, and then the next start comes first.
     pub async fn next_public_change(&self, library_id: LibraryId, now: i64) -> Result<Option<i64>> {
         let next: Option<i64> = sqlx::query_scalar(
             "select min(t) from (\
-               select min(case when registration_opens_at > $2 then registration_opens_at end) as t \
-                 from sessions where library_id = $1 and starts_at > $3 \
-               union all select min(case when registration_closes_at > $2 then registration_closes_at end) \
-                 from sessions where library_id = $1 and starts_at > $3 \
-               union all select min(case when starts_at > $2 then starts_at end) \
-                 from sessions where library_id = $1 and starts_at > $3 \
-               union all select min(case when ends_at > $2 then ends_at end) \
-                 from sessions where library_id = $1 and starts_at > $3) as changes",
+               select min(registration_opens_at) as t from sessions \
+                 where library_id = $1 and registration_opens_at > $2 \
+               union all select min(registration_closes_at) from sessions \
+                 where library_id = $1 and registration_closes_at > $2 \
+               union all select min(starts_at) from sessions where library_id = $1 and starts_at > $2 \
+               union all select min(ends_at) from sessions \
+                 where library_id = $1 and starts_at > $3 and starts_at <= $2 and ends_at > $2) as changes",
         )
         .bind(library_id)
         .bind(now)

@@ -10,7 +10,7 @@
 use almanach_domain::programme::EventStatus;
 use almanach_store::testing::{
     dispose, fresh_url, max_seats, party, published, published_event, registered, registration,
-    saved_session, workshop_write,
+    saved_session, session_at, workshop_write,
 };
 use almanach_store::*;
 
@@ -123,3 +123,39 @@ almanach_store::on_each_backend!(
     each_change_bumps_the_version_and_rules_follow_it,
     super::changes_and_rules
 );
+
+almanach_store::on_both_backends! {
+    async fn the_next_change_by_the_clock_is_the_first_of_each_kind(store: Store) {
+        use almanach_domain::registration::RegistrationSettings;
+        let lib = store.default_library().await.unwrap().id;
+        let actor = Actor::system(lib, "test");
+        let t = now();
+        const H: i64 = 3600;
+        assert_eq!(store.next_public_change(lib, t).await.unwrap(), None, "nothing ahead");
+        let event = published_event(&store, lib, "Atelier").await;
+        // Over long ago, and over a minute ago: nothing of theirs changes again.
+        saved_session(&store, lib, &session_at(event, t - 400 * 24 * H, t - 400 * 24 * H + H)).await;
+        saved_session(&store, lib, &session_at(event, t - 2 * H, t - 60)).await;
+        assert_eq!(store.next_public_change(lib, t).await.unwrap(), None, "only the past");
+        // Starts in five hours.
+        let later = saved_session(&store, lib, &session_at(event, t + 5 * H, t + 6 * H)).await;
+        assert_eq!(store.next_public_change(lib, t).await.unwrap(), Some(t + 5 * H));
+        // Under way, ends in three hours.
+        saved_session(&store, lib, &session_at(event, t - H, t + 3 * H)).await;
+        assert_eq!(store.next_public_change(lib, t).await.unwrap(), Some(t + 3 * H));
+        // Its registrations open in two hours and close in one hour past that.
+        let window = RegistrationSettings {
+            opens_at: Some(t + 2 * H),
+            closes_at: Some(t + 4 * H),
+            max_seats: 4,
+        };
+        store.set_registration_settings(&actor, later, &window).await.unwrap();
+        assert_eq!(store.next_public_change(lib, t).await.unwrap(), Some(t + 2 * H));
+        // Once they have opened, the session under way ends first.
+        assert_eq!(store.next_public_change(lib, t + 2 * H).await.unwrap(), Some(t + 3 * H));
+        // Then the window closes, then the session starts.
+        assert_eq!(store.next_public_change(lib, t + 3 * H).await.unwrap(), Some(t + 4 * H));
+        assert_eq!(store.next_public_change(lib, t + 4 * H).await.unwrap(), Some(t + 5 * H));
+        assert_eq!(store.next_public_change(lib, t + 6 * H).await.unwrap(), None);
+    }
+}
