@@ -14,6 +14,10 @@ use crate::select::SESSION_SELECT;
 use crate::sql::{Arg, Sql, like_escape, search_folded};
 use crate::{Result, Store};
 
+/// What the counts of a `SessionQuery` read (`SessionQuery::sql`'s joins).
+const COUNTED: &str =
+    "from sessions s join events e on e.id = s.event_id left join series se on se.id = e.series_id";
+
 /// At most this many words of a search are looked for.
 const MAX_WORDS: usize = 8;
 
@@ -356,18 +360,18 @@ impl Store {
 
     /// How many sessions `q` selects, paging aside.
     pub async fn session_count(&self, q: &SessionQuery) -> Result<i64> {
-        let select = "select count(*) from sessions s join events e on e.id = s.event_id \
-                      left join series se on se.id = e.series_id";
-        Ok(q.sql(select, false).scalar().fetch_one(self.pool()).await?)
+        let select = format!("select count(*) {COUNTED}");
+        Ok(q.sql(&select, false)
+            .scalar()
+            .fetch_one(self.pool())
+            .await?)
     }
 
     /// `session_count`, counting no further than `upto`: what a pager
     /// needs, at the cost of the pages it offers rather than of the whole
     /// history (issue 11 §6).
     pub async fn session_count_upto(&self, q: &SessionQuery, upto: i64) -> Result<i64> {
-        let select = "select 1 from sessions s join events e on e.id = s.event_id \
-                      left join series se on se.id = e.series_id";
-        let mut sql = q.sql(select, false);
+        let mut sql = q.sql(&format!("select 1 {COUNTED}"), false);
         sql.push(" limit ?", Arg::I(upto.max(0)));
         Ok(sql
             .within("select count(*) from (", ") counted")

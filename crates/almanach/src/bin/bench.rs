@@ -148,7 +148,10 @@ fn main() -> ExitCode {
         .expect("tokio runtime");
     // The allocator trimmed as `almanach serve` trims it: the memory the
     // benches report is the server's.
-    runtime.spawn(async { almanach_web::memory::keep_trimmed().await });
+    let _trim = {
+        let _in = runtime.enter();
+        almanach_web::memory::keep_trimmed()
+    };
     let result = match cli.command {
         Command::Generate {
             database,

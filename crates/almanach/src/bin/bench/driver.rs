@@ -14,7 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use almanach_store::{Actor, Backend, DatabaseUrl, Store};
+use almanach_store::{Actor, DatabaseUrl, Store};
 use anyhow::{Result, bail};
 use sqlx::Row;
 
@@ -32,7 +32,6 @@ pub async fn run(database: &str, seconds: f64) -> Result<bool> {
         }
     };
     let store = Store::open(database).await?;
-    assert_eq!(store.backend(), Backend::Sqlite);
     crate::pages::demo_if_empty(&store).await?;
     let lib = store.default_library().await?;
     let actor = Actor::system(lib.id, "bench");

@@ -36,13 +36,7 @@ struct Measure {
 pub async fn run(p: &Pages) -> Result<bool> {
     let store = Store::open(&p.database).await?;
     let lib = store.default_library().await?;
-    let t = now();
-    let all = |past| AgendaFilter {
-        past,
-        now: t,
-        ..Default::default()
-    };
-    demo_if_empty(&store).await?;
+    let (coming, past) = demo_if_empty(&store).await?;
     if store.staff_by_email(demo::DEMO_ADMIN).await?.is_none() {
         // A generated library has no team: the demo's administrator, to
         // open the staff pages as.
@@ -58,18 +52,7 @@ pub async fn run(p: &Pages) -> Result<bool> {
             )
             .await?;
     }
-    let coming = store.count_agenda(lib.id, &all(false)).await?;
-    let past = store.count_agenda(lib.id, &all(true)).await?;
-    let first = AgendaFilter {
-        limit: Some(1),
-        ..all(false)
-    };
-    let event = store
-        .agenda(lib.id, &first)
-        .await?
-        .first()
-        .map(|i| i.session.event_id)
-        .context("no coming session to show an event page of")?;
+    let (event, session) = first_coming(&store).await?;
     println!(
         "pages: {coming} coming and {past} past public sessions ({:?}), {} connections, {:.0} s a route",
         store.backend(),
@@ -99,12 +82,6 @@ pub async fn run(p: &Pages) -> Result<bool> {
         measured.push((name, warm, cold));
     }
     let after = measure(addr, "/static/app.css", p.connections, time).await?;
-    let session = store
-        .agenda(lib.id, &first)
-        .await?
-        .first()
-        .map(|i| i.session.id.get())
-        .context("no coming session")?;
     let staff = staff(addr, session).await?;
     server.abort();
 
@@ -152,22 +129,40 @@ pub async fn run(p: &Pages) -> Result<bool> {
 }
 
 /// The demo season on a library without a session (the benches' pages
-/// need a programme to show).
-pub async fn demo_if_empty(store: &Store) -> Result<()> {
+/// need a programme to show); the coming and past public sessions then.
+pub async fn demo_if_empty(store: &Store) -> Result<(i64, i64)> {
     let lib = store.default_library().await?;
     let all = |past| AgendaFilter {
         past,
         now: now(),
         ..Default::default()
     };
-    if store.count_agenda(lib.id, &all(false)).await?
-        + store.count_agenda(lib.id, &all(true)).await?
-        == 0
-    {
-        demo::load(store).await?;
-        println!("  (empty database: the demo season was loaded)");
+    let count = async || -> Result<(i64, i64)> {
+        Ok((
+            store.count_agenda(lib.id, &all(false)).await?,
+            store.count_agenda(lib.id, &all(true)).await?,
+        ))
+    };
+    let counted = count().await?;
+    if counted != (0, 0) {
+        return Ok(counted);
     }
-    Ok(())
+    demo::load(store).await?;
+    println!("  (empty database: the demo season was loaded)");
+    count().await
+}
+
+/// The first coming public session: its event's id and its own.
+pub async fn first_coming(store: &Store) -> Result<(i64, i64)> {
+    let lib = store.default_library_id().await?;
+    let first = AgendaFilter {
+        now: now(),
+        limit: Some(1),
+        ..Default::default()
+    };
+    let item = store.agenda(lib, &first).await?;
+    let s = &item.first().context("no coming public session")?.session;
+    Ok((s.event_id.get(), s.id.get()))
 }
 
 /// Requests each staff page is measured on.

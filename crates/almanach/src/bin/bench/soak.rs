@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use almanach_store::{Actor, AgendaFilter, Store, now};
+use almanach_store::{Actor, Store};
 use anyhow::{Context, Result};
 use tokio::io::BufReader;
 use tokio::net::TcpStream;
@@ -42,17 +42,7 @@ pub async fn run(s: &Soak) -> Result<bool> {
     crate::pages::demo_if_empty(&store).await?;
     let lib = store.default_library().await?;
     let actor = Actor::system(lib.id, "bench");
-    let first = AgendaFilter {
-        now: now(),
-        limit: Some(1),
-        ..Default::default()
-    };
-    let event = store
-        .agenda(lib.id, &first)
-        .await?
-        .first()
-        .map(|i| i.session.event_id.get())
-        .context("no coming session to show an event page of")?;
+    let (event, _) = crate::pages::first_coming(&store).await?;
     // Room for every registration of a long soak (then a waiting list).
     let session = crate::rush::workshop(&store, &actor, 100_000).await?;
     let (addr, server) = start(store.clone()).await?;
